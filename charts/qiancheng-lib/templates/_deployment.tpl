@@ -1,0 +1,112 @@
+{{- define "qiancheng-lib.deployment" -}}
+{{- $probes := .Values.probes | default dict -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "qiancheng-lib.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "qiancheng-lib.labels" . | nindent 4 }}
+    app.kubernetes.io/component: server
+spec:
+  {{- if not (include "qiancheng-lib.hpaEnabled" .) }}
+  replicas: {{ int64 .Values.replicaCount }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      {{- include "qiancheng-lib.selectorLabels" . | nindent 6 }}
+      app.kubernetes.io/component: server
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 25%
+      maxUnavailable: 0
+  template:
+    metadata:
+      labels:
+        {{- include "qiancheng-lib.labels" . | nindent 8 }}
+        app.kubernetes.io/component: server
+        {{- with .Values.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      annotations:
+        checksum/config: {{ include "qiancheng-lib.env" . | sha256sum }}
+        {{- with .Values.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      {{- include "qiancheng-lib.podSpecCommon" . | trim | nindent 6 }}
+      terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds | default 30 }}
+      topologySpreadConstraints:
+        {{- if .Values.topologySpreadConstraints }}
+        {{- toYaml .Values.topologySpreadConstraints | nindent 8 }}
+        {{- else }}
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "qiancheng-lib.selectorLabels" . | nindent 14 }}
+              app.kubernetes.io/component: server
+        {{- end }}
+      containers:
+        - name: {{ include "qiancheng-lib.name" . }}
+          image: {{ include "qiancheng-lib.image" . | quote }}
+          imagePullPolicy: {{ (.Values.image | default dict).pullPolicy | default "IfNotPresent" }}
+          args: {{ toJson (.Values.args | default (list "serve")) }}
+          ports:
+            - name: http
+              containerPort: {{ include "qiancheng-lib.httpPort" . }}
+              protocol: TCP
+          envFrom:
+            - configMapRef:
+                name: {{ include "qiancheng-lib.fullname" . }}
+            # listed last so a key present in both wins from the Secret
+            - secretRef:
+                name: {{ include "qiancheng-lib.secretName" . }}
+          env:
+            - name: POD_NAME
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.name
+            - name: POD_NAMESPACE
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.namespace
+            - name: OTEL_SERVICE_NAME
+              value: {{ include "qiancheng-lib.name" . | quote }}
+            - name: OTEL_RESOURCE_ATTRIBUTES
+              value: {{ printf "service.namespace=qiancheng,service.version=%s,qiancheng.city=%s,k8s.namespace.name=$(POD_NAMESPACE),k8s.pod.name=$(POD_NAME)" (.Chart.AppVersion | default .Chart.Version) (include "qiancheng-lib.city" .) | quote }}
+            {{- with .Values.extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+          startupProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 2
+            failureThreshold: {{ $probes.startupFailureThreshold | default 30 }}
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: {{ $probes.livenessPeriodSeconds | default 10 }}
+            timeoutSeconds: {{ $probes.timeoutSeconds | default 2 }}
+            failureThreshold: {{ $probes.livenessFailureThreshold | default 3 }}
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: http
+            periodSeconds: {{ $probes.readinessPeriodSeconds | default 5 }}
+            timeoutSeconds: {{ $probes.timeoutSeconds | default 2 }}
+            failureThreshold: {{ $probes.readinessFailureThreshold | default 3 }}
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+          securityContext:
+            {{- include "qiancheng-lib.containerSecurityContext" . | nindent 12 }}
+          volumeMounts:
+            {{- include "qiancheng-lib.tmpMount" . | nindent 12 }}
+      volumes:
+        {{- include "qiancheng-lib.tmpVolume" . | nindent 8 }}
+{{- end -}}

@@ -1,0 +1,180 @@
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::InvalidValue;
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS: &[u8; 11] = b"10X98765432";
+
+/// A resident citizen ID number (公民身份号码, GB 11643).
+///
+/// Personal data: `Debug` prints it masked and it has no `Display`; the full
+/// number is only reachable through [`CitizenId::expose`], for encryption and
+/// hashing.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CitizenId(String);
+
+impl CitizenId {
+    /// The number in full. Use only to encrypt or hash it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `350102********123X`: region code and last four characters kept.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.0[..6], &self.0[14..])
+    }
+
+    pub fn region_code(&self) -> &str {
+        &self.0[..6]
+    }
+
+    pub fn birth_date(&self) -> NaiveDate {
+        parse_birth_date(&self.0).expect("validated at parse time")
+    }
+
+    /// The 17th digit is odd for men.
+    pub fn is_male(&self) -> bool {
+        (self.0.as_bytes()[16] - b'0') % 2 == 1
+    }
+
+    /// Whole years of age on `date`.
+    pub fn age_on(&self, date: NaiveDate) -> u32 {
+        let birth = self.birth_date();
+        let mut age = date.year() - birth.year();
+        if (date.month(), date.day()) < (birth.month(), birth.day()) {
+            age -= 1;
+        }
+        age.max(0) as u32
+    }
+}
+
+fn parse_birth_date(s: &str) -> Option<NaiveDate> {
+    let y = s[6..10].parse().ok()?;
+    let m = s[10..12].parse().ok()?;
+    let d = s[12..14].parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d).filter(|date| date.year() >= 1900)
+}
+
+fn check_char(first17: &[u8]) -> u8 {
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(c, w)| u32::from(c - b'0') * w)
+        .sum();
+    CHECK_CHARS[(sum % 11) as usize]
+}
+
+impl FromStr for CitizenId {
+    type Err = InvalidValue;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let s = raw.trim().to_ascii_uppercase();
+        let bytes = s.as_bytes();
+        if bytes.len() != 18 {
+            return Err(InvalidValue::new(
+                "citizen_id_length",
+                "a citizen ID number has 18 characters",
+            ));
+        }
+        if !bytes[..17].iter().all(u8::is_ascii_digit)
+            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
+        {
+            return Err(InvalidValue::new(
+                "citizen_id_format",
+                "a citizen ID number is 17 digits and a digit or X",
+            ));
+        }
+        if parse_birth_date(&s).is_none() {
+            return Err(InvalidValue::new(
+                "citizen_id_birth_date",
+                "the birth date inside the citizen ID number is not a real date",
+            ));
+        }
+        if check_char(&bytes[..17]) != bytes[17] {
+            return Err(InvalidValue::new(
+                "citizen_id_check_digit",
+                "the citizen ID number's check character does not match",
+            ));
+        }
+        Ok(Self(s))
+    }
+}
+
+impl fmt::Debug for CitizenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CitizenId({})", self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A well-known sample number from the standard's examples.
+    const SAMPLE: &str = "11010519491231002X";
+
+    #[test]
+    fn accepts_a_valid_number_and_reads_its_parts() {
+        let id: CitizenId = SAMPLE.parse().expect("valid");
+        assert_eq!(id.region_code(), "110105");
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
+        );
+        assert!(!id.is_male());
+        assert_eq!(id.masked(), "110105********002X");
+    }
+
+    #[test]
+    fn lower_case_x_is_normalised() {
+        let id: CitizenId = "11010519491231002x".parse().expect("valid");
+        assert_eq!(id.expose(), SAMPLE);
+    }
+
+    #[test]
+    fn refuses_a_wrong_check_character() {
+        let err = "110105194912310021"
+            .parse::<CitizenId>()
+            .expect_err("bad check");
+        assert_eq!(err.code, "citizen_id_check_digit");
+    }
+
+    #[test]
+    fn refuses_impossible_birth_dates_and_bad_shapes() {
+        assert_eq!(
+            "110105194902300023"
+                .parse::<CitizenId>()
+                .expect_err("feb 30")
+                .code,
+            "citizen_id_birth_date"
+        );
+        assert_eq!(
+            "1101051949".parse::<CitizenId>().expect_err("short").code,
+            "citizen_id_length"
+        );
+        assert_eq!(
+            "11010519491231002Y"
+                .parse::<CitizenId>()
+                .expect_err("letter")
+                .code,
+            "citizen_id_format"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_full_number() {
+        let id: CitizenId = SAMPLE.parse().expect("valid");
+        assert!(!format!("{id:?}").contains("19491231"));
+    }
+
+    #[test]
+    fn age_counts_whole_years() {
+        let id: CitizenId = SAMPLE.parse().expect("valid");
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        assert_eq!(id.age_on(d(2025, 12, 30)), 75);
+        assert_eq!(id.age_on(d(2025, 12, 31)), 76);
+    }
+}

@@ -1,0 +1,106 @@
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Business dates are in China Standard Time.
+pub const BUSINESS_TZ: Tz = chrono_tz::Asia::Shanghai;
+
+/// The business date of an instant (Asia/Shanghai).
+pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&BUSINESS_TZ).date_naive()
+}
+
+/// The training statistics year (统计年度): 1 December of the previous year to
+/// 30 November, named by the year it ends in. A class finished on 2025-12-03
+/// counts for 2026. Always derived from a date, never typed in.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(transparent)]
+pub struct StatisticalYear(i32);
+
+impl StatisticalYear {
+    pub fn of(date: NaiveDate) -> Self {
+        if date.month() == 12 {
+            Self(date.year() + 1)
+        } else {
+            Self(date.year())
+        }
+    }
+
+    pub fn of_instant(at: DateTime<Utc>) -> Self {
+        Self::of(business_date(at))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0 - 1, 12, 1).expect("1 December exists")
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0, 11, 30).expect("30 November exists")
+    }
+
+    pub fn contains(self, date: NaiveDate) -> bool {
+        Self::of(date) == self
+    }
+}
+
+impl fmt::Display for StatisticalYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn december_belongs_to_the_next_year() {
+        assert_eq!(StatisticalYear::of(d(2025, 12, 3)).year(), 2026);
+        assert_eq!(StatisticalYear::of(d(2025, 12, 1)).year(), 2026);
+        assert_eq!(StatisticalYear::of(d(2025, 11, 30)).year(), 2025);
+        assert_eq!(StatisticalYear::of(d(2026, 1, 1)).year(), 2026);
+    }
+
+    #[test]
+    fn bounds_are_first_of_december_to_thirtieth_of_november() {
+        let y = StatisticalYear::of(d(2026, 6, 1));
+        assert_eq!(y.first_day(), d(2025, 12, 1));
+        assert_eq!(y.last_day(), d(2026, 11, 30));
+        assert!(y.contains(y.first_day()) && y.contains(y.last_day()));
+        assert!(!y.contains(d(2026, 12, 1)));
+    }
+
+    #[test]
+    fn instants_are_read_in_shanghai_time() {
+        // 2025-11-30 16:30 UTC is already 1 December in Shanghai.
+        let at = Utc
+            .with_ymd_and_hms(2025, 11, 30, 16, 30, 0)
+            .single()
+            .expect("instant");
+        assert_eq!(business_date(at), d(2025, 12, 1));
+        assert_eq!(StatisticalYear::of_instant(at).year(), 2026);
+    }
+}

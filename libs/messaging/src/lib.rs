@@ -1,0 +1,19 @@
+//! Integration events over Kafka, in the shape DESIGN.md sets: CloudEvents 1.0
+//! in binary mode, a transactional outbox with a relay that marks rows sent
+//! only after the broker acknowledged them, and a consumer runner that records
+//! each event in an inbox in the same transaction as its effect.
+
+mod config;
+mod consumer;
+mod envelope;
+mod metrics;
+mod outbox;
+mod relay;
+mod topics;
+
+pub use config::KafkaConfig;
+pub use consumer::{replay_dead_letters, ConsumerRunner, EventHandler, HandlerFuture};
+pub use envelope::{Envelope, ReceivedEvent};
+pub use outbox::{enqueue, OutboxEvent};
+pub use relay::Relay;
+pub use topics::{dlq_topic, ensure_topics};

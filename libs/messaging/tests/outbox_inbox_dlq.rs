@@ -1,0 +1,327 @@
+//! The outbox relay, the inbox and the dead-letter topic against a real
+//! Postgres and a real Kafka-protocol broker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use messaging::{
+    ConsumerRunner, EventHandler, HandlerFuture, KafkaConfig, OutboxEvent, ReceivedEvent, Relay,
+};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::ClientConfig;
+use tokio::sync::watch;
+
+use db::{DbPool, ScopedFutureExt};
+use test_support::{read_topic, TestDb};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("tests/migrations");
+const TOPIC: &str = "test.things.v1";
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Records each event's body; fails on `{"poison": true}` while the
+/// `poison` switch is on.
+struct RecordEffect;
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    failing: bool,
+}
+
+impl EventHandler for RecordEffect {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a ReceivedEvent,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            if event.data.get("poison") == Some(&serde_json::Value::Bool(true)) {
+                let Flag { failing } =
+                    diesel::sql_query("SELECT failing FROM switches WHERE name = 'poison'")
+                        .get_result(conn)
+                        .await?;
+                anyhow::ensure!(!failing, "poisoned event");
+            }
+            diesel::sql_query("INSERT INTO effects VALUES ($1, $2)")
+                .bind::<diesel::sql_types::Uuid, _>(event.envelope.id)
+                .bind::<diesel::sql_types::Jsonb, _>(&event.data)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+struct Fixture {
+    _db: TestDb,
+    pool: DbPool,
+    kafka: KafkaConfig,
+}
+
+async fn fixture() -> Fixture {
+    let db = TestDb::new("messaging_test", MIGRATIONS, env!("CARGO_MANIFEST_DIR"))
+        .await
+        .expect("test database");
+    let pool = db::pool(&db::DbConfig {
+        url: db.url.clone(),
+        pool_size: 4,
+    })
+    .expect("pool");
+    let kafka = test_support::kafka();
+    messaging::ensure_topics(&kafka, &[TOPIC])
+        .await
+        .expect("topics");
+    Fixture {
+        _db: db,
+        pool,
+        kafka,
+    }
+}
+
+async fn count(pool: &DbPool, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = pool.get().await.expect("conn");
+    diesel::sql_query(sql)
+        .get_result::<N>(&mut conn)
+        .await
+        .expect("count")
+        .n
+}
+
+/// Polls `sql` until it counts `want` (or the wait is over) and returns the last count.
+async fn wait_for_count(pool: &DbPool, sql: &str, want: i64) -> i64 {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let n = count(pool, sql).await;
+        if n == want || tokio::time::Instant::now() > deadline {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn enqueue(pool: &DbPool, payload: serde_json::Value) -> OutboxEvent {
+    let event = OutboxEvent::new(
+        TOPIC,
+        "qiancheng.test.thing.happened.v1",
+        "thing-1",
+        &payload,
+    );
+    let mut conn = pool.get().await.expect("conn");
+    messaging::enqueue(&mut conn, std::slice::from_ref(&event))
+        .await
+        .expect("enqueue");
+    event
+}
+
+fn start_consumer(f: &Fixture, name: &str) -> watch::Sender<bool> {
+    let runner = ConsumerRunner::new(f.pool.clone(), &f.kafka, name, &[TOPIC]).expect("consumer");
+    let (stop, stop_rx) = watch::channel(false);
+    tokio::spawn(runner.run(Arc::new(RecordEffect), stop_rx));
+    stop
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_killed_before_marking_republishes_and_the_consumer_applies_once() {
+    let f = fixture().await;
+    let event = enqueue(&f.pool, serde_json::json!({ "n": 1 })).await;
+    let relay = Relay::new(f.pool.clone(), &f.kafka, "/350100/test".into()).expect("relay");
+
+    // The relay publishes, then dies before its transaction commits.
+    let mut conn = f.pool.get().await.expect("conn");
+    let died = conn
+        .transaction::<(), anyhow::Error, _>(|conn| {
+            async {
+                let published = relay.publish_pending(conn).await?;
+                assert_eq!(published, [event.id]);
+                anyhow::bail!("killed before mark_sent")
+            }
+            .scope_boxed()
+        })
+        .await;
+    assert!(died.is_err());
+    assert_eq!(
+        count(
+            &f.pool,
+            "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL"
+        )
+        .await,
+        1,
+        "still pending"
+    );
+
+    // The next round publishes it again and marks it.
+    assert_eq!(relay.run_once().await.expect("second round"), 1);
+    assert_eq!(
+        relay.run_once().await.expect("third round"),
+        0,
+        "nothing left"
+    );
+
+    let topic = f.kafka.topic(TOPIC);
+    let records = read_topic(&f.kafka, &topic, 2, WAIT).await.expect("read");
+    assert_eq!(records.len(), 2, "the event is on the topic twice");
+    for r in &records {
+        assert_eq!(r.headers["ce_id"], event.id.to_string());
+        assert_eq!(r.headers["ce_specversion"], "1.0");
+        assert_eq!(r.headers["ce_type"], "qiancheng.test.thing.happened.v1");
+        assert_eq!(r.headers["ce_source"], "/350100/test");
+        assert_eq!(r.key.as_deref(), Some("thing-1"));
+        assert_eq!(r.payload, serde_json::json!({ "n": 1 }));
+    }
+
+    let stop = start_consumer(&f, "dedup-consumer");
+    let processed = "SELECT count(*) AS n FROM inbox WHERE consumer = 'dedup-consumer'";
+    assert_eq!(wait_for_count(&f.pool, processed, 1).await, 1);
+    // A third copy, delivered after the first two were handled, changes nothing either.
+    relay_copy(&f.kafka, &records[0]).await;
+    assert_eq!(
+        wait_for_duplicates("dedup-consumer", 2).await,
+        2,
+        "both repeats were seen and skipped"
+    );
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+    assert_eq!(
+        count(&f.pool, "SELECT count(*) AS n FROM effects").await,
+        1,
+        "one effect for three deliveries"
+    );
+}
+
+/// Polls the consumer's `duplicate` counter until it reaches `want`.
+async fn wait_for_duplicates(consumer: &str, want: u64) -> u64 {
+    let read = || {
+        prometheus::gather()
+            .iter()
+            .filter(|family| family.name() == "qc_events_consumed_total")
+            .flat_map(|family| family.get_metric().iter())
+            .filter(|m| {
+                let label = |name: &str| {
+                    m.get_label()
+                        .iter()
+                        .find(|l| l.name() == name)
+                        .map(|l| l.value().to_owned())
+                };
+                label("consumer").as_deref() == Some(consumer)
+                    && label("outcome").as_deref() == Some("duplicate")
+            })
+            .map(|m| m.get_counter().get_value() as u64)
+            .sum::<u64>()
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while read() < want && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    read()
+}
+
+/// Produces a byte-identical copy of a record (a broker redelivery).
+async fn relay_copy(cfg: &KafkaConfig, record: &test_support::Record) {
+    use rdkafka::message::{Header, OwnedHeaders};
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &cfg.brokers)
+        .create()
+        .expect("producer");
+    let headers = record
+        .headers
+        .iter()
+        .fold(OwnedHeaders::new(), |h, (k, v)| {
+            h.insert(Header {
+                key: k,
+                value: Some(v.as_bytes()),
+            })
+        });
+    let payload = serde_json::to_vec(&record.payload).expect("json");
+    let topic = cfg.topic(TOPIC);
+    let key = record.key.clone().unwrap_or_default();
+    producer
+        .send(
+            FutureRecord::to(&topic)
+                .key(&key)
+                .payload(&payload)
+                .headers(headers),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("copy produced");
+    producer.flush(Duration::from_secs(5)).expect("flush");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_that_keeps_failing_goes_to_the_dead_letter_topic_and_can_be_replayed() {
+    let f = fixture().await;
+    let poison = enqueue(&f.pool, serde_json::json!({ "poison": true })).await;
+    let healthy = enqueue(&f.pool, serde_json::json!({ "n": 2 })).await;
+    let relay = Relay::new(f.pool.clone(), &f.kafka, "/350100/test".into()).expect("relay");
+    assert_eq!(relay.run_once().await.expect("relay"), 2);
+
+    let stop = start_consumer(&f, "dlq-consumer");
+    // The healthy event behind the poisoned one still gets through.
+    assert_eq!(
+        wait_for_count(&f.pool, "SELECT count(*) AS n FROM effects", 1).await,
+        1
+    );
+    let dlq = messaging::dlq_topic(&f.kafka.topic(TOPIC));
+    let dead = read_topic(&f.kafka, &dlq, 1, WAIT).await.expect("read dlq");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].headers["ce_id"], poison.id.to_string());
+    assert_eq!(
+        dead[0].headers["x-dlq-attempts"],
+        f.kafka.max_attempts.to_string()
+    );
+    assert!(dead[0].headers["x-dlq-reason"].contains("poisoned event"));
+    let effect_of =
+        |id: uuid::Uuid| format!("SELECT count(*) AS n FROM effects WHERE event_id = '{id}'");
+    assert_eq!(count(&f.pool, &effect_of(healthy.id)).await, 1);
+    assert_eq!(count(&f.pool, &effect_of(poison.id)).await, 0);
+
+    // The cause is fixed; replaying the dead letter applies it.
+    let mut conn = f.pool.get().await.expect("conn");
+    diesel::sql_query("UPDATE switches SET failing = false")
+        .execute(&mut conn)
+        .await
+        .expect("fix");
+    let moved = messaging::replay_dead_letters(&f.kafka, TOPIC, Duration::from_secs(3))
+        .await
+        .expect("replay");
+    assert_eq!(moved, 1);
+    assert_eq!(wait_for_count(&f.pool, &effect_of(poison.id), 1).await, 1);
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_without_an_envelope_is_dead_lettered_at_once() {
+    let f = fixture().await;
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &f.kafka.brokers)
+        .create()
+        .expect("producer");
+    let topic = f.kafka.topic(TOPIC);
+    producer
+        .send(
+            FutureRecord::to(&topic).key("k").payload("not an event"),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("produced");
+    let stop = start_consumer(&f, "garbage-consumer");
+    let dead = read_topic(&f.kafka, &messaging::dlq_topic(&topic), 1, WAIT)
+        .await
+        .expect("read dlq");
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].headers["x-dlq-attempts"], "0");
+    assert!(dead[0].headers["x-dlq-reason"].contains("ce_specversion"));
+    assert_eq!(count(&f.pool, "SELECT count(*) AS n FROM effects").await, 0);
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+}

@@ -1,0 +1,65 @@
+//! Prometheus metrics: HTTP request counts and latencies by route, plus
+//! whatever other crates register in the default registry.
+
+use std::sync::LazyLock;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::HttpResponse;
+use prometheus::{
+    register_histogram_vec, register_int_counter_vec, Encoder, HistogramVec, IntCounterVec,
+    TextEncoder,
+};
+
+static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "qc_http_requests_total",
+        "HTTP requests",
+        &["method", "route", "status"]
+    )
+    .expect("metric registers once")
+});
+
+static LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
+    register_histogram_vec!(
+        "qc_http_request_duration_seconds",
+        "HTTP request latency",
+        &["method", "route"],
+        vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]
+    )
+    .expect("metric registers once")
+});
+
+/// Middleware: counts and times every request by its route pattern (never
+/// the raw path, which would carry ids).
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    REQUESTS
+        .with_label_values(&[&method, &route, res.status().as_str()])
+        .inc();
+    LATENCY
+        .with_label_values(&[&method, &route])
+        .observe(started.elapsed().as_secs_f64());
+    Ok(res)
+}
+
+pub async fn handler() -> HttpResponse {
+    let mut buf = Vec::new();
+    match TextEncoder::new().encode(&prometheus::gather(), &mut buf) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(buf),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}

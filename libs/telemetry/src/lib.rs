@@ -1,0 +1,187 @@
+//! Tracing and OpenTelemetry for every service: JSON logs that carry the
+//! trace id, OTLP export when an endpoint is configured, and W3C trace-context
+//! propagation helpers for transports (HTTP is handled by the HTTP layer;
+//! Kafka headers by `messaging`).
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::Context;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::Resource;
+use serde::{Deserialize, Serialize};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+pub use opentelemetry::Context as OtelContext;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// The `telemetry` section of every service's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// OTLP/HTTP base endpoint, e.g. `http://otel-collector:4318`. Export is
+    /// off when unset; trace ids are still made and propagated.
+    pub otlp_endpoint: Option<String>,
+    pub log_format: LogFormat,
+    /// An `EnvFilter` directive such as `info,demand_catalog=debug`.
+    pub log_level: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            log_format: LogFormat::Json,
+            log_level: "info".into(),
+        }
+    }
+}
+
+impl TelemetryConfig {
+    /// Problems as `(key, message)` pairs, keys relative to the section.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(ep) = &self.otlp_endpoint {
+            if !(ep.starts_with("http://") || ep.starts_with("https://")) {
+                out.push(("otlp_endpoint", format!("{ep:?} is not an http(s) URL")));
+            }
+        }
+        if EnvFilter::try_new(&self.log_level).is_err() {
+            out.push((
+                "log_level",
+                format!("{:?} is not a valid log filter", self.log_level),
+            ));
+        }
+        out
+    }
+}
+
+/// Flushes spans on drop; keep it alive for the life of the process.
+pub struct TelemetryGuard {
+    provider: SdkTracerProvider,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        // Export errors at exit are not actionable.
+        let _ = self.provider.shutdown();
+    }
+}
+
+/// Installs the global subscriber, tracer provider and propagator.
+pub fn init(service: &'static str, cfg: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    let resource = Resource::builder().with_service_name(service).build();
+    let mut builder = SdkTracerProvider::builder().with_resource(resource);
+    if let Some(endpoint) = &cfg.otlp_endpoint {
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
+            .build()
+            .context("building the OTLP span exporter")?;
+        builder = builder.with_batch_exporter(exporter);
+    }
+    let provider = builder.build();
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(service));
+    let filter = EnvFilter::try_new(&cfg.log_level).context("telemetry.log_level")?;
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    let result = match cfg.log_format {
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .with_writer(std::io::stderr),
+            )
+            .try_init(),
+        LogFormat::Pretty => registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .try_init(),
+    };
+    // A second init (tests running several apps in one process) keeps the first.
+    if let Err(e) = result {
+        tracing::debug!("tracing subscriber already set: {e}");
+    }
+    Ok(TelemetryGuard { provider })
+}
+
+/// The W3C `traceparent` (and `tracestate`, when any) of a context.
+pub fn trace_headers(cx: &Context) -> HashMap<String, String> {
+    let mut carrier = HashMap::new();
+    TraceContextPropagator::new().inject_context(cx, &mut carrier);
+    carrier
+}
+
+/// `traceparent`/`tracestate` of the current tracing span, for storing with
+/// an outbox row or sending on an outgoing request.
+pub fn current_trace_headers() -> HashMap<String, String> {
+    trace_headers(&tracing::Span::current().context())
+}
+
+/// The context a `traceparent` (and optional `tracestate`) describes.
+pub fn context_from_headers(traceparent: Option<&str>, tracestate: Option<&str>) -> Context {
+    let mut carrier = HashMap::new();
+    if let Some(tp) = traceparent {
+        carrier.insert("traceparent".to_owned(), tp.to_owned());
+    }
+    if let Some(ts) = tracestate {
+        carrier.insert("tracestate".to_owned(), ts.to_owned());
+    }
+    TraceContextPropagator::new().extract(&carrier)
+}
+
+/// The 32-hex-digit trace id inside a `traceparent`.
+pub fn trace_id_of(traceparent: &str) -> Option<&str> {
+    traceparent.split('-').nth(1).filter(|id| id.len() == 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::TraceContextExt;
+
+    #[test]
+    fn a_traceparent_round_trips_through_a_context() {
+        let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let cx = context_from_headers(Some(tp), None);
+        assert!(cx.span().span_context().is_remote());
+        assert_eq!(
+            trace_headers(&cx).get("traceparent").map(String::as_str),
+            Some(tp)
+        );
+        assert_eq!(trace_id_of(tp), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+    }
+
+    #[test]
+    fn garbage_gives_an_empty_context() {
+        let cx = context_from_headers(Some("nonsense"), None);
+        assert!(!cx.span().span_context().is_valid());
+        assert!(trace_headers(&cx).is_empty());
+    }
+
+    #[test]
+    fn config_names_bad_keys() {
+        let cfg = TelemetryConfig {
+            otlp_endpoint: Some("collector:4318".into()),
+            log_level: "info,[".into(),
+            ..TelemetryConfig::default()
+        };
+        let keys: Vec<_> = cfg.problems().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["otlp_endpoint", "log_level"]);
+    }
+}

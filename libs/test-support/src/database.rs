@@ -1,0 +1,174 @@
+use std::path::Path;
+
+use anyhow::Context as _;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_migrations::EmbeddedMigrations;
+use sha2::{Digest, Sha256};
+
+use crate::{env_or, unique_tag};
+
+fn admin_url() -> String {
+    env_or(
+        "QC_TEST_ADMIN_URL",
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    )
+}
+
+/// The admin URL pointed at another database.
+fn admin_url_for(db: &str) -> String {
+    let base = admin_url();
+    match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{db}"),
+        None => base,
+    }
+}
+
+/// A URL for `role` (password = role name) on `db`.
+fn role_url(role: &str, db: &str) -> String {
+    let admin = admin_url();
+    let host = admin
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("127.0.0.1:5432")
+        .to_owned();
+    format!("postgres://{role}:{role}@{host}/{db}")
+}
+
+/// Hashes every file below the given directories (the migrations), so a
+/// changed migration makes a new template.
+fn fingerprint(dirs: &[&Path]) -> anyhow::Result<String> {
+    fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, files)?;
+            } else {
+                files.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        walk(dir, &mut files).with_context(|| format!("reading {}", dir.display()))?;
+    }
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in files {
+        hash.update(
+            file.file_name()
+                .map(|n| n.as_encoded_bytes())
+                .unwrap_or_default(),
+        );
+        hash.update(std::fs::read(&file)?);
+    }
+    Ok(hex::encode(hash.finalize())[..12].to_owned())
+}
+
+/// A database of one test's own, with the service's role, schema and
+/// migrations in place. Dropped when the value is.
+pub struct TestDb {
+    pub name: String,
+    /// The service role's URL (its search_path is its schema).
+    pub url: String,
+}
+
+impl TestDb {
+    /// `role` is also the schema name; `service_dir` holds the service's
+    /// `migrations/` (pass `env!("CARGO_MANIFEST_DIR")`).
+    pub async fn new(
+        role: &str,
+        service: EmbeddedMigrations,
+        service_dir: &str,
+    ) -> anyhow::Result<Self> {
+        let platform_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../db/migrations");
+        let service_dir = Path::new(service_dir).join("migrations");
+        let dirs: Vec<&Path> = [platform_dir.as_path(), service_dir.as_path()]
+            .into_iter()
+            .filter(|d| d.exists())
+            .collect();
+        let template = format!("qc_tpl_{role}_{}", fingerprint(&dirs)?);
+        let mut admin = AsyncPgConnection::establish(&admin_url())
+            .await
+            .context("connecting as admin")?;
+        // One builder at a time across test processes (advisory locks are per
+        // database; every builder locks in the admin database).
+        admin
+            .batch_execute(&format!("SELECT pg_advisory_lock(hashtext('{template}'))"))
+            .await?;
+        let built = build_template(&mut admin, &template, role, service).await;
+        admin
+            .batch_execute(&format!(
+                "SELECT pg_advisory_unlock(hashtext('{template}'))"
+            ))
+            .await?;
+        built?;
+        let name = format!("qc_test_{}", unique_tag());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .context("copying the template")?;
+        Ok(Self {
+            url: role_url(role, &name),
+            name,
+        })
+    }
+}
+
+async fn build_template(
+    admin: &mut AsyncPgConnection,
+    template: &str,
+    role: &str,
+    service: EmbeddedMigrations,
+) -> anyhow::Result<()> {
+    use diesel_async::RunQueryDsl;
+    let exists: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT count(*) FROM pg_database WHERE datname = '{template}')"
+    )))
+    .get_result(admin)
+    .await?;
+    if exists == 1 {
+        return Ok(());
+    }
+    let building = format!("{template}_building");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+        .await?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {building}"))
+        .await?;
+    db::provision(&admin_url_for(&building), role, role, role).await?;
+    db::migrate(&role_url(role, &building), service).await?;
+    admin
+        .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+        .await?;
+    Ok(())
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside any runtime guarantee: use a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut admin = AsyncPgConnection::establish(&admin_url()).await.ok()?;
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!(
+                "could not drop test database {}; `make test` removes leftovers",
+                self.name
+            );
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The catalogue's business rules, free of I/O.
+
+pub mod catalogue;
+pub mod demand;
+
+use platform::FieldError;
+
+/// Why the domain refused something.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// Bad fields, all of them.
+    Invalid(Vec<FieldError>),
+    /// The request conflicts with the current state.
+    Conflict { code: &'static str, message: String },
+    /// The caller may not do this.
+    Forbidden { code: &'static str, message: String },
+}
+
+pub(crate) fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl From<Refusal> for platform::ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(errors) => Self::validation(errors),
+            Refusal::Conflict { code, message } => Self::conflict(code, message),
+            Refusal::Forbidden { code, message } => Self::forbidden(code, message),
+        }
+    }
+}

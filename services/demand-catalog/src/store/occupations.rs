@@ -1,0 +1,80 @@
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+
+use super::schema::occupations;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = occupations)]
+pub struct OccupationRow {
+    pub code: String,
+    pub name: String,
+    /// True when the row comes from the shipped sample list.
+    pub sample: bool,
+}
+
+/// Inserts or renames occupations; returns how many rows were written.
+pub async fn upsert(
+    conn: &mut AsyncPgConnection,
+    rows: &[(String, String)],
+    sample: bool,
+) -> QueryResult<usize> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|(code, name)| {
+            (
+                occupations::code.eq(code),
+                occupations::name.eq(name),
+                occupations::sample.eq(sample),
+                occupations::loaded_at.eq(Utc::now()),
+            )
+        })
+        .collect();
+    diesel::insert_into(occupations::table)
+        .values(&values)
+        .on_conflict(occupations::code)
+        .do_update()
+        .set((
+            occupations::name.eq(excluded(occupations::name)),
+            occupations::sample.eq(excluded(occupations::sample)),
+            occupations::loaded_at.eq(excluded(occupations::loaded_at)),
+        ))
+        .execute(conn)
+        .await
+}
+
+pub async fn name_of(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<String>> {
+    occupations::table
+        .find(code)
+        .select(occupations::name)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Occupations whose code starts with `prefix` or whose name contains `text`.
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    prefix: Option<&str>,
+    text: Option<&str>,
+) -> QueryResult<Vec<OccupationRow>> {
+    let mut query = occupations::table
+        .select(OccupationRow::as_select())
+        .order(occupations::code)
+        .into_boxed();
+    if let Some(prefix) = prefix {
+        query = query.filter(occupations::code.like(format!("{}%", escape_like(prefix))));
+    }
+    if let Some(text) = text {
+        query = query.filter(occupations::name.like(format!("%{}%", escape_like(text))));
+    }
+    query.limit(500).load(conn).await
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
