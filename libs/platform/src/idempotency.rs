@@ -85,6 +85,13 @@ impl Created {
     }
 }
 
+/// The transaction-level advisory lock that serialises one key: held while
+/// the first request with the key runs.
+pub fn lock_id(scope: &str, key: &str) -> i64 {
+    let digest = Sha256::digest(format!("{scope}\u{0}{key}").as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
 #[derive(QueryableByName)]
 struct Locked {
     #[diesel(sql_type = Bool)]
@@ -116,11 +123,7 @@ where
                 let Some(k) = key.0.as_deref() else {
                     return Ok((work(conn).await?, false));
                 };
-                let lock_id = i64::from_be_bytes(
-                    Sha256::digest(format!("{scope}\u{0}{k}").as_bytes())[..8]
-                        .try_into()
-                        .expect("8 bytes"),
-                );
+                let lock_id = lock_id(&scope, k);
                 let Locked { locked } =
                     diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
                         .bind::<BigInt, _>(lock_id)

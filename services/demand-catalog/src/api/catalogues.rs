@@ -247,13 +247,28 @@ pub async fn add_entry(
     Json(body): Json<NewEntry>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(EDITORS)?;
+    let id = id.into_inner();
+    let mut conn = state.pool.get().await?;
+    // The year never changes, so the whole entry is checked before locking.
+    let year = store::find(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?
+        .year;
     let mut v = Validator::new();
     let code: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
+    v.extend(check_entry(
+        year,
+        EntryTerms {
+            // A missing name is looked up below.
+            occupation_name: body.occupation_name.as_deref().unwrap_or("?"),
+            subsidy: Fen::new(body.subsidy_fen),
+            valid_from: body.valid_from,
+            valid_to: body.valid_to,
+        },
+    ));
     let code = v.finish(|| code.expect("valid when no errors"))?;
-    let id = id.into_inner();
     let scope = format!("{}:add-entry:{id}", who.subject());
     let req = body.clone();
-    let mut conn = state.pool.get().await?;
     let res = idempotency::once(&mut conn, &key, scope, &req, |conn| {
         async move {
             let mut cat = lock_for_edit(conn, &who, id).await?;
@@ -269,18 +284,6 @@ pub async fn add_entry(
                         }])
                     })?,
             };
-            let errors = check_entry(
-                cat.year,
-                EntryTerms {
-                    occupation_name: &name,
-                    subsidy: Fen::new(body.subsidy_fen),
-                    valid_from: body.valid_from,
-                    valid_to: body.valid_to,
-                },
-            );
-            if !errors.is_empty() {
-                return Err(ApiError::validation(errors));
-            }
             let status = status_of(&cat)?;
             cat.version = version_after_change(status, cat.version);
             let entry = EntryRow {
