@@ -32,8 +32,12 @@ static LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+/// Probes and scrapes: metered, never access-logged.
+const QUIET_ROUTES: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
 /// Middleware: counts and times every request by its route pattern (never
-/// the raw path, which would carry ids).
+/// the raw path, which would carry ids), and writes the access log line,
+/// which the request's span gives its trace id.
 pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -48,9 +52,19 @@ pub async fn track(
     REQUESTS
         .with_label_values(&[&method, &route, res.status().as_str()])
         .inc();
+    let elapsed = started.elapsed();
     LATENCY
         .with_label_values(&[&method, &route])
-        .observe(started.elapsed().as_secs_f64());
+        .observe(elapsed.as_secs_f64());
+    if !QUIET_ROUTES.contains(&route.as_str()) {
+        tracing::info!(
+            http.method = %method,
+            http.route = %route,
+            http.status_code = res.status().as_u16(),
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "request served"
+        );
+    }
     Ok(res)
 }
 

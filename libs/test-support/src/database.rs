@@ -116,6 +116,30 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// An empty database, for tests that provision and migrate it themselves
+    /// (as the services' own subcommands do); `url` is for `role` once
+    /// provisioned.
+    pub async fn bare(role: &str) -> anyhow::Result<Self> {
+        let name = format!("qc_test_{}", unique_tag());
+        let mut admin = AsyncPgConnection::establish(&admin_url())
+            .await
+            .context("connecting as admin")?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await?;
+        Ok(Self {
+            url: role_url(role, &name),
+            name,
+        })
+    }
+
+    /// The admin URL of this database.
+    pub fn admin_url(&self) -> String {
+        admin_url_for(&self.name)
+    }
+}
+
 async fn build_template(
     admin: &mut AsyncPgConnection,
     template: &str,

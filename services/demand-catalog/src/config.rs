@@ -51,3 +51,48 @@ impl Validate for Config {
         p
     }
 }
+
+#[cfg(test)]
+// figment::Jail fixes the closure's error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    /// The variables the Helm chart sets (charts/qiancheng-lib) are all keys
+    /// this service knows.
+    #[test]
+    fn the_charts_environment_is_understood() {
+        figment::Jail::expect_with(|jail| {
+            for (key, value) in [
+                ("HTTP__BIND", "0.0.0.0:8080"),
+                ("INSTANCE__CITY", "350200"),
+                ("KAFKA__BROKERS", "kafka-0:9092,kafka-1:9092"),
+                ("KAFKA__REPLICATION_FACTOR", "3"),
+                ("REDIS__URL", "redis://redis:6379/0"),
+                ("TELEMETRY__LOG_FORMAT", "json"),
+                ("TELEMETRY__OTLP_ENDPOINT", "http://otel-collector:4318"),
+                (
+                    "DATABASE__URL",
+                    "postgres://demand_catalog:pw@pg:5432/qiancheng",
+                ),
+                ("AUTH__JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ] {
+                jail.set_env(format!("QC_DEMAND_CATALOG_{key}"), value);
+            }
+            let cfg: Config = platform::config::load("demand-catalog", None).expect("valid");
+            assert_eq!(cfg.instance.city().as_str(), "350200");
+            assert_eq!(cfg.kafka.replication_factor, 3);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_alone_are_refused_for_want_of_a_secret() {
+        let err = platform::config::load::<Config>("demand-catalog-nothing-set", None)
+            .expect_err("no secret");
+        assert_eq!(
+            err.0.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["auth.jwt_secret"]
+        );
+    }
+}

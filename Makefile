@@ -1,0 +1,41 @@
+# The front door. `make up` runs the platform; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROLE ?= bureau_officer
+CITY ?= 350100
+
+.PHONY: help up down test e2e bench openapi openapi-check charts lint dev-token
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+up: ## Install what is missing, start everything, seed the demo city (Fuzhou)
+	@scripts/up.sh
+
+down: ## Stop what `make up` started
+	@scripts/down.sh
+
+test: ## Every test (unit, integration, e2e) against real Postgres, Redis and Tansu
+	@scripts/test.sh
+
+e2e: ## Only the whole-mesh tests
+	@scripts/test.sh -p e2e
+
+bench: ## Benchmarks: public read vs bare actix, outbox-to-topic throughput
+	@scripts/bench.sh
+
+openapi: ## Regenerate openapi/ from the routes
+	UPDATE_OPENAPI=1 cargo test -p demand-catalog --test service the_checked_in_openapi_document_matches_the_routes
+
+openapi-check: ## Fail if openapi/ differs from what the routes generate
+	cargo test -p demand-catalog --test service the_checked_in_openapi_document_matches_the_routes
+
+charts: ## Lint, render and validate the Helm charts
+	@scripts/charts.sh
+
+lint: ## Formatting and clippy, warnings as errors
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+dev-token: ## Print a local token: make dev-token ROLE=auditor CITY=350100 [ORG=...]
+	@cargo run -q -p demand-catalog -- --config config/local/demand-catalog.toml dev-token --role $(ROLE) --city $(CITY) $(if $(ORG),--org $(ORG))

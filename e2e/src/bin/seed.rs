@@ -1,0 +1,138 @@
+//! Seeds a demo city: skill demands from every channel and this year's
+//! guidance catalogue, published. Safe to run again.
+
+use anyhow::{bail, Context as _};
+use chrono::{Datelike, Utc};
+use clap::Parser;
+use e2e::Api;
+use serde_json::json;
+
+#[derive(Parser)]
+struct Args {
+    /// Base URL of demand-catalog.
+    #[arg(long)]
+    catalog: String,
+    /// A bureau officer's token for the city.
+    #[arg(long)]
+    token: String,
+    #[arg(long, default_value = "350100")]
+    city: String,
+}
+
+const ENTRIES: [(&str, &str, bool, i64); 6] = [
+    ("6-31-01-03", "senior", true, 180_000),
+    ("6-18-02-04", "intermediate", true, 150_000),
+    ("4-10-01-05", "junior", true, 120_000),
+    ("4-10-01-02", "junior", false, 100_000),
+    ("4-03-02-07", "intermediate", false, 110_000),
+    ("6-30-99-00", "senior", true, 240_000),
+];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let api = Api::new(&args.catalog, Some(args.token));
+    let year = ids::business_date(Utc::now()).year();
+    let city = args.city.as_str();
+
+    let demands = [
+        (
+            "6-31-01-03",
+            "senior",
+            60,
+            "enterprise",
+            Some("91350100M000100Y43"),
+        ),
+        ("6-31-01-03", "senior", 35, "trade_union", None),
+        (
+            "6-18-02-04",
+            "intermediate",
+            80,
+            "industry_department",
+            None,
+        ),
+        (
+            "4-10-01-05",
+            "junior",
+            150,
+            "public_employment_service",
+            None,
+        ),
+        ("4-10-01-02", "junior", 40, "gig_market", None),
+        (
+            "6-30-99-00",
+            "senior",
+            25,
+            "enterprise",
+            Some("91110000100000000R"),
+        ),
+    ];
+    for (i, (code, level, headcount, channel, org)) in demands.into_iter().enumerate() {
+        let body = json!({
+            "city": city, "occupation_code": code, "skill_level": level, "headcount": headcount,
+            "period_from": format!("{year}-01-01"), "period_to": format!("{year}-12-31"),
+            "channel": channel, "submitter_org": org,
+        });
+        let (status, answer) = api
+            .post(
+                "/v1/demands",
+                &body,
+                Some(&format!("seed-demand-{year}-{i}")),
+            )
+            .await?;
+        if status != 201 {
+            bail!("submitting a demand: {status} {answer}");
+        }
+    }
+
+    let (status, created) = api
+        .post(
+            "/v1/catalogues",
+            &json!({ "city": city, "year": year }),
+            Some(&format!("seed-catalogue-{year}")),
+        )
+        .await?;
+    let created = match status {
+        201 => created,
+        409 => {
+            let (_, list) = api.get(&format!("/v1/catalogues?year={year}")).await?;
+            list.get(0)
+                .cloned()
+                .context("the catalogue exists but is not listed")?
+        }
+        _ => bail!("creating the catalogue: {status} {created}"),
+    };
+    let id = created["id"].as_str().context("catalogue id")?.to_owned();
+    // A replayed creation answers as it did the first time: ask for now.
+    let (_, current) = api.get(&format!("/v1/catalogues/{id}")).await?;
+    if current["status"] == "draft" {
+        for (code, level, urgent, subsidy) in ENTRIES {
+            let body = json!({
+                "occupation_code": code, "skill_level": level, "urgent": urgent, "subsidy_fen": subsidy,
+                "valid_from": format!("{year}-01-01"), "valid_to": format!("{year}-12-31"),
+            });
+            let (status, answer) = api
+                .post(
+                    &format!("/v1/catalogues/{id}/entries"),
+                    &body,
+                    Some(&format!("seed-entry-{id}-{code}-{level}")),
+                )
+                .await?;
+            if status != 201 && status != 409 {
+                bail!("adding {code}: {status} {answer}");
+            }
+        }
+        let (status, answer) = api
+            .post(&format!("/v1/catalogues/{id}/publish"), &json!({}), None)
+            .await?;
+        if status != 200 {
+            bail!("publishing: {status} {answer}");
+        }
+    }
+    println!(
+        "seeded {} demands and the {year} catalogue ({} entries, published) for {city}",
+        demands.len(),
+        ENTRIES.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `make up`: everything the platform needs, installed if missing, started,
+# migrated and seeded with a demo city (Fuzhou, 350100).
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+ensure_postgres
+ensure_redis
+
+# The broker keeps topics in memory: the tansu crate (0.6) ships no
+# Postgres DDL. `make up` recreates the topics after a restart, and the
+# services' outboxes keep anything not yet acknowledged.
+start_tansu "memory://tansu/"
+
+say "building the services"
+cargo build --bins
+
+if [ -z "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = 'qiancheng'")" ]; then
+  psql_admin "CREATE DATABASE qiancheng"
+fi
+
+start_service() { # name port
+  local name=$1 port=$2 bin="$ROOT/target/debug/$1" cfg="$ROOT/config/local/$1.toml"
+  say "preparing $name"
+  "$bin" --config "$cfg" provision --admin-url "${ADMIN_URL%/*}/qiancheng"
+  "$bin" --config "$cfg" migrate
+  "$bin" --config "$cfg" topics
+  if port_open 127.0.0.1 "$port"; then
+    say "$name already answers on :$port"
+    return 0
+  fi
+  nohup "$bin" --config "$cfg" serve >"$RUN_DIR/$name.log" 2>&1 &
+  echo $! >"$RUN_DIR/$name.pid"
+  wait_port 127.0.0.1 "$port" "$name"
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "$name did not become ready; see $RUN_DIR/$name.log" >&2
+  return 1
+}
+
+start_service demand-catalog 8101
+"$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml load-occupations
+
+say "seeding the demo city (Fuzhou, 350100)"
+officer=$("$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml dev-token --role bureau_officer --city 350100 --sub demo-officer)
+"$ROOT/target/debug/qc-seed" --catalog http://127.0.0.1:8101 --token "$officer"
+
+cat <<MSG
+
+Qiancheng is up for Fuzhou (350100).
+  demand-catalog  http://127.0.0.1:8101   docs http://127.0.0.1:8101/docs/   spec http://127.0.0.1:8101/openapi.json
+  public catalogue  curl http://127.0.0.1:8101/v1/public/catalogues/350100/2026
+  a token          make dev-token ROLE=bureau_officer CITY=350100
+  logs             .run/*.log        stop: make down
+MSG
