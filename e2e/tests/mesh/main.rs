@@ -109,7 +109,7 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
         .trim()
         .to_owned();
 
-    let mut child = service
+    let child = service
         .command(&["serve"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
