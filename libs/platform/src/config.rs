@@ -156,6 +156,9 @@ pub struct PublicConfig {
     pub rate_limit_per_minute: u32,
     /// Seconds a cached answer lives (it is also dropped on publish).
     pub cache_ttl_secs: u64,
+    /// Milliseconds an instance may answer from memory before asking Redis
+    /// again; bounds staleness should an invalidation be missed. 0 = off.
+    pub local_ttl_ms: u64,
 }
 
 impl Default for PublicConfig {
@@ -163,6 +166,7 @@ impl Default for PublicConfig {
         Self {
             rate_limit_per_minute: 600,
             cache_ttl_secs: 300,
+            local_ttl_ms: 2000,
         }
     }
 }
@@ -175,6 +179,9 @@ impl PublicConfig {
         }
         if !(1..=86_400).contains(&self.cache_ttl_secs) {
             out.push(("cache_ttl_secs", "must be between 1 and 86400".into()));
+        }
+        if self.local_ttl_ms > 60_000 {
+            out.push(("local_ttl_ms", "must be at most 60000".into()));
         }
         out
     }

@@ -2,11 +2,8 @@
 //! whatever other crates register in the default registry.
 
 use std::sync::LazyLock;
-use std::time::Instant;
+use std::time::Duration;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
 use actix_web::HttpResponse;
 use prometheus::{
     register_histogram_vec, register_int_counter_vec, Encoder, HistogramVec, IntCounterVec,
@@ -32,40 +29,13 @@ static LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
-/// Probes and scrapes: metered, never access-logged.
-const QUIET_ROUTES: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
-
-/// Middleware: counts and times every request by its route pattern (never
-/// the raw path, which would carry ids), and writes the access log line,
-/// which the request's span gives its trace id.
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().to_string();
-    let res = next.call(req).await?;
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
-    REQUESTS
-        .with_label_values(&[&method, &route, res.status().as_str()])
-        .inc();
-    let elapsed = started.elapsed();
+/// Counts and times a request by its route pattern (never the raw path,
+/// which would carry ids).
+pub(crate) fn record(method: &str, route: &str, status: &str, elapsed: Duration) {
+    REQUESTS.with_label_values(&[method, route, status]).inc();
     LATENCY
-        .with_label_values(&[&method, &route])
+        .with_label_values(&[method, route])
         .observe(elapsed.as_secs_f64());
-    if !QUIET_ROUTES.contains(&route.as_str()) {
-        tracing::info!(
-            http.method = %method,
-            http.route = %route,
-            http.status_code = res.status().as_u16(),
-            latency_ms = elapsed.as_secs_f64() * 1000.0,
-            "request served"
-        );
-    }
-    Ok(res)
 }
 
 pub async fn handler() -> HttpResponse {

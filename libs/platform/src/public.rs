@@ -1,15 +1,28 @@
-//! The anonymous read path: a per-client rate limit and a Redis cache, in one
-//! round trip to Redis. Cached answers are grouped in namespaces (e.g. one
-//! city's catalogue of one year); publishing bumps the namespace's version,
-//! which makes every older answer unreachable at once.
+//! The anonymous read path: a per-client rate limit and a two-level cache.
+//!
+//! Cached answers are grouped in namespaces (e.g. one city's catalogue of one
+//! year). Redis holds them under the namespace's version; publishing bumps
+//! the version, which makes every older answer unreachable at once, and
+//! announces the namespace on a pub/sub channel. Each instance keeps a near
+//! cache of recent answers in memory, dropped on that announcement (and on
+//! its own changes at once); `public.local_ttl_ms` bounds how long a missed
+//! announcement could leave one stale.
+//!
+//! Rate limits count per client and minute in memory and add the counts to
+//! Redis every 100 ms, so the limit holds across instances up to what they
+//! admit between two flushes, without a Redis round trip per request.
 
+use std::collections::HashMap;
 use std::future::{ready, Future, Ready};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use anyhow::Context as _;
+use futures::StreamExt;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
@@ -17,14 +30,39 @@ use crate::config::{PublicConfig, RedisConfig};
 use crate::ApiError;
 
 const WINDOW_SECS: u64 = 60;
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+/// Beyond this many answers the near cache starts over.
+const MAX_LOCAL_ENTRIES: usize = 10_000;
 
 const READ_SCRIPT: &str = r"
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if n > tonumber(ARGV[2]) then return {n, '', false} end
-local v = redis.call('GET', KEYS[2]) or '0'
-return {n, v, redis.call('GET', ARGV[3] .. v .. ':' .. ARGV[4])}
+local v = redis.call('GET', KEYS[1]) or '0'
+return {v, redis.call('GET', ARGV[1] .. v .. ':' .. ARGV[2])}
 ";
+
+struct Entry {
+    body: Bytes,
+    stored: Instant,
+}
+
+#[derive(Default)]
+struct Counter {
+    window: u64,
+    /// Requests of all instances as Redis last said.
+    global: u64,
+    /// Requests admitted here and not yet added to Redis.
+    pending: u64,
+}
+
+#[derive(Default)]
+struct Local {
+    /// By `namespace \0 variant`.
+    entries: HashMap<String, Entry>,
+    counters: HashMap<String, Counter>,
+}
+
+fn entry_key(namespace: &str, variant: &str) -> String {
+    format!("{namespace}\0{variant}")
+}
 
 /// Shared by the handlers of public routes (as app data).
 #[derive(Clone)]
@@ -33,34 +71,66 @@ pub struct PublicCache {
     prefix: String,
     cfg: PublicConfig,
     script: redis::Script,
+    local: Arc<Mutex<Local>>,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 impl PublicCache {
+    /// Connects and starts the two background tasks (counter flushing and
+    /// invalidation listening); they end when the cache is dropped.
     pub async fn connect(redis_cfg: &RedisConfig, cfg: &PublicConfig) -> anyhow::Result<Self> {
         let client = redis::Client::open(redis_cfg.url.as_str()).context("redis.url")?;
-        let redis = ConnectionManager::new(client)
+        let redis = ConnectionManager::new(client.clone())
             .await
             .context("connecting to Redis")?;
-        Ok(Self {
+        let cache = Self {
             redis,
             prefix: redis_cfg.key_prefix.clone(),
             cfg: cfg.clone(),
             script: redis::Script::new(READ_SCRIPT),
-        })
+            local: Arc::default(),
+        };
+        tokio::spawn(flush_counters(
+            Arc::downgrade(&cache.local),
+            cache.redis.clone(),
+            cache.prefix.clone(),
+        ));
+        tokio::spawn(listen_for_invalidations(
+            Arc::downgrade(&cache.local),
+            client,
+            cache.channel(),
+        ));
+        Ok(cache)
     }
 
     fn version_key(&self, namespace: &str) -> String {
         format!("{}pc:{namespace}:v", self.prefix)
     }
 
-    /// Drops every cached answer of `namespace`. Call after the change
-    /// committed; if Redis is down the answers expire with their TTL.
+    fn channel(&self) -> String {
+        format!("{}pc:invalidations", self.prefix)
+    }
+
+    /// Drops every cached answer of `namespace`, here at once and elsewhere
+    /// on the announcement. Call after the change committed; if Redis is down
+    /// the answers expire with their TTL.
     pub async fn invalidate(&self, namespace: &str) {
+        forget(&self.local, namespace);
         let mut redis = self.redis.clone();
-        if let Err(e) = redis
-            .incr::<_, _, i64>(self.version_key(namespace), 1)
-            .await
-        {
+        let bumped = redis::pipe()
+            .incr(self.version_key(namespace), 1)
+            .ignore()
+            .publish(self.channel(), namespace)
+            .ignore()
+            .query_async::<()>(&mut redis)
+            .await;
+        if let Err(e) = bumped {
             tracing::warn!(error = %e, namespace, "cache invalidation failed; answers live until their TTL");
         }
     }
@@ -72,6 +142,159 @@ impl PublicCache {
             .await
             .context("Redis did not answer")?;
         Ok(())
+    }
+
+    /// Counts a request of `client` (`Err` when over the limit) and, in the
+    /// same look, finds a near-cached answer under `key`.
+    fn admit_and_look(&self, client: &str, key: &str) -> Result<Option<Bytes>, ()> {
+        let window = now_secs() / WINDOW_SECS;
+        let limit = u64::from(self.cfg.rate_limit_per_minute);
+        let mut local = self.local.lock().expect("cache lock");
+        let counter = match local.counters.get_mut(client) {
+            Some(counter) => counter,
+            None => local.counters.entry(client.to_owned()).or_default(),
+        };
+        if counter.window != window {
+            *counter = Counter {
+                window,
+                ..Counter::default()
+            };
+        }
+        if counter.global + counter.pending >= limit {
+            return Err(());
+        }
+        counter.pending += 1;
+        let ttl = Duration::from_millis(self.cfg.local_ttl_ms);
+        Ok(local
+            .entries
+            .get(key)
+            .filter(|e| e.stored.elapsed() < ttl)
+            .map(|e| e.body.clone()))
+    }
+
+    fn keep_near(&self, key: String, body: Bytes) {
+        if self.cfg.local_ttl_ms == 0 {
+            return;
+        }
+        let mut local = self.local.lock().expect("cache lock");
+        if local.entries.len() >= MAX_LOCAL_ENTRIES {
+            local.entries.clear();
+        }
+        local.entries.insert(
+            key,
+            Entry {
+                body,
+                stored: Instant::now(),
+            },
+        );
+    }
+}
+
+fn forget(local: &Mutex<Local>, namespace: &str) {
+    let prefix = format!("{namespace}\0");
+    local
+        .lock()
+        .expect("cache lock")
+        .entries
+        .retain(|key, _| !key.starts_with(&prefix));
+}
+
+/// Adds the counts admitted here to Redis and learns everyone's totals.
+async fn flush_counters(local: Weak<Mutex<Local>>, mut redis: ConnectionManager, prefix: String) {
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    loop {
+        tick.tick().await;
+        let Some(state) = local.upgrade() else { return };
+        let window = now_secs() / WINDOW_SECS;
+        let deltas: Vec<(String, u64)> = {
+            let mut state = state.lock().expect("cache lock");
+            state.counters.retain(|_, c| c.window == window);
+            state
+                .counters
+                .iter_mut()
+                .filter(|(_, c)| c.pending > 0)
+                .map(|(client, c)| (client.clone(), std::mem::take(&mut c.pending)))
+                .collect()
+        };
+        if deltas.is_empty() {
+            continue;
+        }
+        let mut pipe = redis::pipe();
+        for (client, delta) in &deltas {
+            let key = format!("{prefix}rl:{client}:{window}");
+            pipe.incr(&key, *delta)
+                .expire(&key, WINDOW_SECS as i64)
+                .ignore();
+        }
+        match pipe.query_async::<Vec<u64>>(&mut redis).await {
+            Ok(totals) => {
+                let mut state = state.lock().expect("cache lock");
+                for ((client, _), total) in deltas.iter().zip(totals) {
+                    if let Some(c) = state
+                        .counters
+                        .get_mut(client)
+                        .filter(|c| c.window == window)
+                    {
+                        c.global = c.global.max(total);
+                    }
+                }
+            }
+            Err(e) => {
+                // Keep the counts for the next flush; meanwhile the limit is local.
+                tracing::warn!(error = %e, "could not share rate-limit counts");
+                let mut state = state.lock().expect("cache lock");
+                for (client, delta) in deltas {
+                    if let Some(c) = state
+                        .counters
+                        .get_mut(&client)
+                        .filter(|c| c.window == window)
+                    {
+                        c.pending += delta;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Drops near-cached answers when any instance announces a change. After a
+/// lost connection everything near is dropped, since announcements may have
+/// been missed.
+async fn listen_for_invalidations(
+    local: Weak<Mutex<Local>>,
+    client: redis::Client,
+    channel: String,
+) {
+    loop {
+        let subscribed = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            redis::RedisResult::Ok(pubsub)
+        }
+        .await;
+        let Some(state) = local.upgrade() else { return };
+        state.lock().expect("cache lock").entries.clear();
+        drop(state);
+        match subscribed {
+            Ok(mut pubsub) => {
+                let mut messages = pubsub.on_message();
+                loop {
+                    let next = tokio::time::timeout(Duration::from_secs(1), messages.next()).await;
+                    let Some(state) = local.upgrade() else { return };
+                    match next {
+                        Ok(Some(msg)) => {
+                            if let Ok(namespace) = msg.get_payload::<String>() {
+                                forget(&state, &namespace);
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(_) => {}
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for cache invalidations; retrying"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -99,17 +322,27 @@ impl FromRequest for PublicRead {
 }
 
 impl PublicRead {
+    /// The client a limit counts for: the first `X-Forwarded-For` hop (set
+    /// by the ingress in front of every instance), else the peer address.
     fn client(&self) -> String {
-        let info = self.req.connection_info();
-        let addr = info.realip_remote_addr().unwrap_or("unknown");
-        addr.parse::<std::net::SocketAddr>()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_else(|_| addr.to_owned())
+        let forwarded = self
+            .req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        match (forwarded, self.req.peer_addr()) {
+            (Some(hop), _) => hop.to_owned(),
+            (None, Some(peer)) => peer.ip().to_string(),
+            (None, None) => "unknown".to_owned(),
+        }
     }
 
-    /// Answers from the cache when it can, otherwise from `compute` (whose
-    /// JSON is then cached). Over the client's limit → 429. Without Redis
-    /// the read still works, uncached and unlimited.
+    /// Answers from the near cache, then Redis, then `compute` (whose JSON
+    /// is then cached). Over the client's limit → 429. Without Redis the
+    /// read still works, uncached.
     pub async fn respond<F, Fut, T>(
         &self,
         namespace: &str,
@@ -121,26 +354,10 @@ impl PublicRead {
         T: serde::Serialize,
     {
         let cache = self.cache.get_ref();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        let rate_key = format!("{}rl:{}:{}", cache.prefix, self.client(), now / WINDOW_SECS);
-        let body_prefix = format!("{}pc:{namespace}:", cache.prefix);
         let variant = format!("{}?{}", self.req.path(), self.req.query_string());
-        let mut redis = cache.redis.clone();
-        let looked_up: redis::RedisResult<(u64, String, Option<Vec<u8>>)> = cache
-            .script
-            .key(&rate_key)
-            .key(cache.version_key(namespace))
-            .arg(WINDOW_SECS)
-            .arg(cache.cfg.rate_limit_per_minute)
-            .arg(&body_prefix)
-            .arg(&variant)
-            .invoke_async(&mut redis)
-            .await;
-        let version = match looked_up {
-            Ok((count, _, _)) if count > u64::from(cache.cfg.rate_limit_per_minute) => {
+        let key = entry_key(namespace, &variant);
+        match cache.admit_and_look(&self.client(), &key) {
+            Err(()) => {
                 let mut err = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
@@ -149,33 +366,51 @@ impl PublicRead {
                         cache.cfg.rate_limit_per_minute
                     ),
                 );
-                err.retry_after = Some(WINDOW_SECS - now % WINDOW_SECS);
+                err.retry_after = Some(WINDOW_SECS - now_secs() % WINDOW_SECS);
                 return Err(err);
             }
-            Ok((_, _, Some(body))) => return Ok(json_response(body, "hit")),
-            Ok((_, version, None)) => Some(version),
+            Ok(Some(body)) => return Ok(json_response(body, "hit")),
+            Ok(None) => {}
+        }
+        let body_prefix = format!("{}pc:{namespace}:", cache.prefix);
+        let mut redis = cache.redis.clone();
+        let looked_up: redis::RedisResult<(String, Option<Vec<u8>>)> = cache
+            .script
+            .key(cache.version_key(namespace))
+            .arg(&body_prefix)
+            .arg(&variant)
+            .invoke_async(&mut redis)
+            .await;
+        let version = match looked_up {
+            Ok((_, Some(body))) => {
+                let body = Bytes::from(body);
+                cache.keep_near(key, body.clone());
+                return Ok(json_response(body, "hit"));
+            }
+            Ok((version, None)) => Some(version),
             Err(e) => {
                 tracing::warn!(error = %e, "public cache unavailable; answering uncached");
                 None
             }
         };
-        let body = serde_json::to_vec(&compute().await?).map_err(ApiError::internal)?;
+        let body = Bytes::from(serde_json::to_vec(&compute().await?).map_err(ApiError::internal)?);
         if let Some(version) = version {
             // Stored under the version read before computing: if a publish
             // happened meanwhile, this answer is already unreachable.
-            let key = format!("{body_prefix}{version}:{variant}");
-            if let Err(e) = redis
-                .set_ex::<_, _, ()>(key, &body, cache.cfg.cache_ttl_secs)
+            let redis_key = format!("{body_prefix}{version}:{variant}");
+            match redis
+                .set_ex::<_, _, ()>(redis_key, body.as_ref(), cache.cfg.cache_ttl_secs)
                 .await
             {
-                tracing::warn!(error = %e, "could not cache a public answer");
+                Ok(()) => cache.keep_near(key, body.clone()),
+                Err(e) => tracing::warn!(error = %e, "could not cache a public answer"),
             }
         }
         Ok(json_response(body, "miss"))
     }
 }
 
-fn json_response(body: Vec<u8>, cache: &'static str) -> HttpResponse {
+fn json_response(body: Bytes, cache: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .insert_header(("X-Cache", cache))

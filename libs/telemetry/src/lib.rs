@@ -4,6 +4,7 @@
 //! Kafka headers by `messaging`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context as _;
 use opentelemetry::propagation::TextMapPropagator;
@@ -14,8 +15,9 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
 use serde::{Deserialize, Serialize};
+use tracing::Level;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
@@ -40,6 +42,9 @@ pub struct TelemetryConfig {
     pub log_format: LogFormat,
     /// An `EnvFilter` directive such as `info,demand_catalog=debug`.
     pub log_level: String,
+    /// Share of requests that start a new trace (0 to 1). A request that
+    /// arrives inside a sampled trace is always traced.
+    pub sample_ratio: f64,
 }
 
 impl Default for TelemetryConfig {
@@ -48,6 +53,7 @@ impl Default for TelemetryConfig {
             otlp_endpoint: None,
             log_format: LogFormat::Json,
             log_level: "info".into(),
+            sample_ratio: 1.0,
         }
     }
 }
@@ -60,6 +66,9 @@ impl TelemetryConfig {
             if !(ep.starts_with("http://") || ep.starts_with("https://")) {
                 out.push(("otlp_endpoint", format!("{ep:?} is not an http(s) URL")));
             }
+        }
+        if !(0.0..=1.0).contains(&self.sample_ratio) {
+            out.push(("sample_ratio", "must be between 0 and 1".into()));
         }
         if EnvFilter::try_new(&self.log_level).is_err() {
             out.push((
@@ -83,8 +92,26 @@ impl Drop for TelemetryGuard {
     }
 }
 
+/// `sample_ratio` as f64 bits; read on every request.
+static SAMPLE_RATIO: AtomicU64 = AtomicU64::new(1.0f64.to_bits());
+
+/// Whether to start a new trace, by the configured ratio.
+pub fn sample_new_trace() -> bool {
+    let ratio = f64::from_bits(SAMPLE_RATIO.load(Ordering::Relaxed));
+    ratio >= 1.0 || (ratio > 0.0 && rand::random::<f64>() < ratio)
+}
+
+/// Whether a `traceparent` says its trace is sampled.
+pub fn is_sampled(traceparent: Option<&str>) -> bool {
+    traceparent
+        .and_then(|tp| tp.rsplit('-').next())
+        .and_then(|flags| u8::from_str_radix(flags, 16).ok())
+        .is_some_and(|flags| flags & 1 == 1)
+}
+
 /// Installs the global subscriber, tracer provider and propagator.
 pub fn init(service: &'static str, cfg: &TelemetryConfig) -> anyhow::Result<TelemetryGuard> {
+    SAMPLE_RATIO.store(cfg.sample_ratio.to_bits(), Ordering::Relaxed);
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     let resource = Resource::builder().with_service_name(service).build();
     let mut builder = SdkTracerProvider::builder().with_resource(resource);
@@ -99,10 +126,13 @@ pub fn init(service: &'static str, cfg: &TelemetryConfig) -> anyhow::Result<Tele
     let provider = builder.build();
     opentelemetry::global::set_tracer_provider(provider.clone());
     // Spans for traces are kept at INFO whatever the log level, so a quiet
-    // log never breaks trace propagation.
+    // log never breaks trace propagation. Log events stay out of traces
+    // (they go to the log, which carries the trace id).
     let otel = tracing_opentelemetry::layer()
         .with_tracer(provider.tracer(service))
-        .with_filter(LevelFilter::INFO);
+        .with_filter(filter_fn(|meta| {
+            meta.is_span() && *meta.level() <= Level::INFO
+        }));
     let filter = EnvFilter::try_new(&cfg.log_level).context("telemetry.log_level")?;
     let logs = match cfg.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
@@ -153,6 +183,14 @@ pub fn context_from_headers(traceparent: Option<&str>, tracestate: Option<&str>)
     TraceContextPropagator::new().extract(&carrier)
 }
 
+/// The trace id of a context, when it has a valid one.
+pub fn trace_id(cx: &Context) -> Option<String> {
+    use opentelemetry::trace::TraceContextExt;
+    let span = cx.span();
+    let sc = span.span_context();
+    sc.is_valid().then(|| sc.trace_id().to_string())
+}
+
 /// The 32-hex-digit trace id inside a `traceparent`.
 pub fn trace_id_of(traceparent: &str) -> Option<&str> {
     traceparent.split('-').nth(1).filter(|id| id.len() == 32)
@@ -176,6 +214,18 @@ mod tests {
     }
 
     #[test]
+    fn the_sampled_flag_is_read_from_the_traceparent() {
+        assert!(is_sampled(Some(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        )));
+        assert!(!is_sampled(Some(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+        )));
+        assert!(!is_sampled(None));
+        assert!(sample_new_trace(), "everything is sampled by default");
+    }
+
+    #[test]
     fn garbage_gives_an_empty_context() {
         let cx = context_from_headers(Some("nonsense"), None);
         assert!(!cx.span().span_context().is_valid());
@@ -187,9 +237,10 @@ mod tests {
         let cfg = TelemetryConfig {
             otlp_endpoint: Some("collector:4318".into()),
             log_level: "info,[".into(),
+            sample_ratio: 1.5,
             ..TelemetryConfig::default()
         };
         let keys: Vec<_> = cfg.problems().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["otlp_endpoint", "log_level"]);
+        assert_eq!(keys, ["otlp_endpoint", "sample_ratio", "log_level"]);
     }
 }

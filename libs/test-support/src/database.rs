@@ -138,6 +138,11 @@ impl TestDb {
     pub fn admin_url(&self) -> String {
         admin_url_for(&self.name)
     }
+
+    /// A URL of this database for another role (password = role name).
+    pub fn url_for(&self, role: &str) -> String {
+        role_url(role, &self.name)
+    }
 }
 
 async fn build_template(

@@ -389,3 +389,51 @@ async fn the_occupation_list_is_public_and_searchable() {
     .await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_on_one_replica_reaches_the_near_cache_of_another() {
+    // Near-cached answers live a minute here: only the announcement can drop them.
+    let mut app = app_with(|cfg| cfg.public.local_ttl_ms = 60_000).await;
+    let other = app.replica().await;
+    let token = officer(CITY);
+    let cat = app.draft(&token, 2026).await;
+    let entry = app
+        .add_entry(&token, &cat, "6-31-01-03", "senior", 2026)
+        .await;
+    assert_eq!(
+        app.post(
+            &format!("/v1/catalogues/{cat}/publish"),
+            Some(&token),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    let url = format!("{other}/v1/public/catalogues/350100/2026");
+    let read = || async { app.http.get(&url).send().await.expect("read") };
+    assert_eq!(body(read().await).await["version"], 1);
+    let again = read().await;
+    assert_eq!(again.headers()["x-cache"], "hit");
+
+    let res = app
+        .patch(
+            &format!("/v1/catalogues/{cat}/entries/{entry}"),
+            Some(&token),
+            &json!({ "urgent": false }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut seen = body(read().await).await;
+    while seen["version"] != 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        seen = body(read().await).await;
+    }
+    assert_eq!(
+        seen["version"], 2,
+        "the other replica dropped its near-cached answer"
+    );
+    assert_eq!(seen["entries"][0]["urgent"], false);
+    app.stop().await;
+}

@@ -20,7 +20,9 @@ pub struct App {
     pub http: reqwest::Client,
     pub kafka: KafkaConfig,
     pub pool: db::DbPool,
+    cfg: Config,
     running: Option<Running>,
+    replicas: Vec<Running>,
     _db: TestDb,
 }
 
@@ -74,7 +76,9 @@ pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> App {
         http: reqwest::Client::new(),
         kafka: cfg.kafka.clone(),
         pool,
+        cfg,
         running: Some(running),
+        replicas: Vec::new(),
         _db: db,
     }
 }
@@ -149,8 +153,25 @@ impl App {
         body(res).await["id"].as_str().expect("id").to_owned()
     }
 
+    /// Starts another instance on the same database, Redis and broker (a
+    /// second replica) and returns its base URL.
+    pub async fn replica(&mut self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("port");
+        let running = demand_catalog::start(&self.cfg, listener, true)
+            .await
+            .expect("replica starts");
+        let base = format!("http://{}", running.addr);
+        self.replicas.push(running);
+        base
+    }
+
     pub async fn stop(mut self) {
-        if let Some(running) = self.running.take() {
+        for running in self
+            .running
+            .take()
+            .into_iter()
+            .chain(self.replicas.drain(..))
+        {
             running.stop().await.expect("clean stop");
         }
     }
