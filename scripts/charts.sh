@@ -12,7 +12,8 @@
 #   6. validate every rendered object against the Kubernetes $KUBE_VERSION schemas
 #      (strict: unknown fields fail); the ServiceMonitor CRD, which has no schema
 #      there, is checked for apiVersion/kind/spec.endpoints; plus the chart's own
-#      rules (requests and limits, limits >= requests, probes, hook phases, selectors)
+#      rules (requests and limits, limits >= requests, probes, hook phases, selectors,
+#      Grafana dashboard ConfigMaps: JSON parses, unique uid, filters on a rendered Service)
 #
 # Quiet on success apart from a short summary; exits non-zero on any error.
 # Env: KUBE_VERSION (default 1.30.0), HELM (helm binary to use).
@@ -93,7 +94,7 @@ PY
 write_validator() {
   cat >"$WORK/validate.py" <<'PY'
 """Validate rendered manifests: Kubernetes schemas (strict) plus the charts' own rules."""
-import argparse, re, sys
+import argparse, json, re, sys
 
 import yaml
 from kubernetes_validate import utils as kv
@@ -160,6 +161,40 @@ with open(args.file) as f:
 
 seen, counts = set(), {}
 deployments, services = {}, {}
+dashboards = []   # (obj, service the dashboard selects by default)
+dashboard_uids = set()
+
+def check_dashboard(obj, d):
+    data = d.get("data") or {}
+    files = [k for k in data if k.endswith(".json")]
+    if len(files) != 1 or len(data) != 1:
+        err(obj, "a dashboard ConfigMap must hold exactly one *.json key")
+        return
+    try:
+        dash = json.loads(data[files[0]])
+    except ValueError as e:
+        err(obj, f"{files[0]} does not parse as JSON: {e}")
+        return
+    if "__QC_" in data[files[0]]:
+        err(obj, "unreplaced __QC_ placeholder in the dashboard")
+    uid = dash.get("uid")
+    if not isinstance(uid, str) or not 0 < len(uid) <= 40:
+        err(obj, f"dashboard uid {uid!r} must be 1..40 characters")
+    elif uid in dashboard_uids:
+        err(obj, f"dashboard uid {uid} rendered twice")
+    dashboard_uids.add(uid)
+    if not dash.get("title"):
+        err(obj, "dashboard has no title")
+    variables = {v.get("name"): v for v in (dash.get("templating") or {}).get("list") or []}
+    for name in ("datasource", "service"):
+        if name not in variables:
+            err(obj, f"dashboard lacks the ${name} variable")
+    for panel in dash.get("panels") or []:
+        for t in panel.get("targets") or []:
+            if "$service" not in (t.get("expr") or ""):
+                err(obj, f"panel {panel.get('title')!r}: query does not filter on $service")
+    current = ((variables.get("service") or {}).get("current") or {}).get("value")
+    dashboards.append((obj, current[0] if isinstance(current, list) and current else current))
 for d in docs:
     if not isinstance(d, dict) or not all(k in d for k in ("apiVersion", "kind", "metadata")):
         err("?", "document without apiVersion/kind/metadata")
@@ -223,6 +258,10 @@ for d in docs:
             err(obj, "minReplicas exceeds maxReplicas")
     elif kind == "Service":
         services[name] = meta.get("labels") or {}
+    elif kind == "ConfigMap" and (meta.get("labels") or {}).get("grafana_dashboard") is not None:
+        if meta["labels"]["grafana_dashboard"] != "1":
+            err(obj, 'label grafana_dashboard must be "1"')
+        check_dashboard(obj, d)
 
 for d in docs:
     if not isinstance(d, dict):
@@ -240,6 +279,10 @@ for d in docs:
             matches((spec.get("selector") or {}).get("matchLabels"), l) for l in services.values()):
         err(obj, "selector matches no Service")
 
+for obj, svc in dashboards:
+    if svc not in services:
+        err(obj, f"dashboard selects job {svc!r}, but no Service of that name is rendered")
+
 if not counts.get("Deployment"):
     err("-", "no Deployment rendered")
 if args.servicemonitor and counts.get("ServiceMonitor", 0) != counts.get("Deployment", 0):
@@ -248,7 +291,7 @@ if args.servicemonitor and counts.get("ServiceMonitor", 0) != counts.get("Deploy
 if errors:
     print("\n".join(errors), file=sys.stderr)
     sys.exit(1)
-print(sum(counts.values()), counts.get("ServiceMonitor", 0))
+print(sum(counts.values()), counts.get("ServiceMonitor", 0), len(dashboards))
 PY
 }
 
@@ -309,8 +352,8 @@ for dir in "${SERVICES[@]}"; do
     exit 1
   fi
   run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" "$WORK/svc-$svc.yaml"
-  read -r n _ <"$LOG"
-  SUMMARY+=("$svc (standalone): $n objects valid")
+  read -r n _ n_dash <"$LOG"
+  SUMMARY+=("$svc (standalone): $n objects valid ($n_dash Grafana dashboard(s))")
 done
 render() { # city variant extra-helm-args...
   local city="$1" variant="$2"; shift 2
@@ -327,10 +370,10 @@ for city in "${CITIES[@]}"; do
   plain="$(render "$city" default)"
   monitored="$(render "$city" servicemonitor --set global.serviceMonitor.enabled=true)"
   run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" "$plain"
-  read -r n_plain _ <"$LOG"
+  read -r n_plain _ n_dash <"$LOG"
   run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" --servicemonitor "$monitored"
-  read -r n_mon n_sm <"$LOG"
-  SUMMARY+=("$city: $n_plain objects valid; with ServiceMonitor $n_mon ($n_sm CRD objects shape-checked)")
+  read -r n_mon n_sm _ <"$LOG"
+  SUMMARY+=("$city: $n_plain objects valid ($n_dash Grafana dashboard(s)); with ServiceMonitor $n_mon ($n_sm CRD objects shape-checked)")
 done
 
 echo "charts: ok: helm $HELM_VERSION, kubernetes-validate $KUBERNETES_VALIDATE_VERSION, Kubernetes $KUBE_VERSION (strict)"

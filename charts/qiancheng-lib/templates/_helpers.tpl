@@ -3,7 +3,7 @@ qiancheng-lib helpers. Every template takes the service chart's root context (.)
 
 Values a service chart provides (see charts/demand-catalog/values.yaml):
   envPrefix, image, args, replicaCount, resources, hpa, pdb, networkPolicy,
-  serviceMonitor, migration, config, existingSecret, global.*
+  serviceMonitor, dashboards, migration, config, existingSecret, global.*
 */}}
 
 {{/* The HTTP port every service listens on (probes, Service, NetworkPolicy). */}}

@@ -1,6 +1,6 @@
 use std::sync::LazyLock;
 
-use prometheus::{register_int_counter_vec, IntCounterVec};
+use prometheus::{register_int_counter_vec, register_int_gauge, IntCounterVec, IntGauge};
 
 pub(crate) static PUBLISHED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     register_int_counter_vec!(
@@ -16,6 +16,14 @@ pub(crate) static CONSUMED: LazyLock<IntCounterVec> = LazyLock::new(|| {
         "qc_events_consumed_total",
         "Events handled by consumers, by outcome (processed, duplicate, retried, dead_lettered)",
         &["consumer", "topic", "outcome"]
+    )
+    .expect("metric registers once")
+});
+
+pub(crate) static PENDING: LazyLock<IntGauge> = LazyLock::new(|| {
+    register_int_gauge!(
+        "qc_outbox_pending",
+        "Outbox rows not yet acknowledged by the broker, as the relay last saw"
     )
     .expect("metric registers once")
 });

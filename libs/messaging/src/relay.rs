@@ -16,7 +16,7 @@ use db::schema::outbox;
 use db::{DbPool, ScopedFutureExt};
 
 use crate::envelope::Envelope;
-use crate::metrics::PUBLISHED;
+use crate::metrics::{PENDING, PUBLISHED};
 use crate::KafkaConfig;
 
 #[derive(Queryable)]
@@ -64,6 +64,12 @@ impl Relay {
             async move {
                 let ids = self.publish_pending(conn).await?;
                 self.mark_sent(conn, &ids).await?;
+                let pending: i64 = outbox::table
+                    .filter(outbox::sent_at.is_null())
+                    .count()
+                    .get_result(conn)
+                    .await?;
+                PENDING.set(pending);
                 Ok(ids.len())
             }
             .scope_boxed()

@@ -36,7 +36,16 @@ async fn health_readiness_metrics_docs_and_request_ids() {
         "route_not_found",
     )
     .await;
-    let metrics = app.get("/metrics", None).await.text().await.expect("text");
+    // The relay reports the outbox backlog after each round.
+    let mut metrics = String::new();
+    for _ in 0..100 {
+        metrics = app.get("/metrics", None).await.text().await.expect("text");
+        if metrics.contains("qc_outbox_pending") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(metrics.contains("qc_outbox_pending"), "{metrics}");
     assert!(
         metrics
             .contains("qc_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"),
