@@ -45,12 +45,20 @@ pub fn env_prefix(service: &str) -> String {
     format!("QC_{}_", service.to_ascii_uppercase().replace('-', "_"))
 }
 
-/// Loads and validates a service configuration.
+/// Loads and validates a service configuration over `T::default()`.
 pub fn load<T>(service: &str, file: Option<&Path>) -> Result<T, ConfigError>
 where
     T: Default + Serialize + DeserializeOwned + Validate,
 {
-    let mut figment = Figment::from(Serialized::defaults(T::default()));
+    load_over(service, file, T::default())
+}
+
+/// Loads and validates a service configuration over the given defaults.
+pub fn load_over<T>(service: &str, file: Option<&Path>, defaults: T) -> Result<T, ConfigError>
+where
+    T: Serialize + DeserializeOwned + Validate,
+{
+    let mut figment = Figment::from(Serialized::defaults(defaults));
     if let Some(file) = file {
         if !file.exists() {
             return Err(ConfigError(vec![(

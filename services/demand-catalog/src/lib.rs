@@ -4,127 +4,96 @@
 //! with their subsidy standards.
 
 pub mod api;
-pub mod config;
 pub mod domain;
 pub mod events;
 pub mod occupations_file;
 pub mod store;
 
-use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::dev::ServerHandle;
 use actix_web::web;
 use anyhow::Context as _;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
-use messaging::Relay;
-use platform::auth::TokenVerifier;
-use platform::http::{Readiness, ServiceInfo};
-use platform::public::PublicCache;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use platform::http::ServiceInfo;
+use runtime::{Context, NoSettings, Service, Wiring};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use config::Config;
+/// This service's configuration.
+pub type Config = runtime::Config<NoSettings>;
 
-pub const INFO: ServiceInfo = ServiceInfo {
-    name: "demand-catalog",
-    version: env!("CARGO_PKG_VERSION"),
-    description: "Skill demand intake and the yearly guidance catalogue of urgently needed occupations (需求指导目录).",
-};
+/// The demand catalogue, as the runtime runs it.
+pub struct DemandCatalog;
 
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
-
-/// A started instance: the HTTP server and the outbox relay.
-pub struct Running {
-    pub addr: SocketAddr,
-    server: ServerHandle,
-    server_task: JoinHandle<std::io::Result<()>>,
-    shutdown: watch::Sender<bool>,
-    relay_task: Option<JoinHandle<()>>,
+/// Commands of this service only.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Load the occupation reference list (default: the shipped sample).
+    LoadOccupations {
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
-impl Running {
-    /// Stops accepting requests, lets in-flight ones finish, then stops the
-    /// relay after its current round.
-    pub async fn stop(self) -> anyhow::Result<()> {
-        self.server.stop(true).await;
-        self.wait().await
+impl Service for DemandCatalog {
+    type Settings = NoSettings;
+    type Command = Command;
+
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "demand-catalog",
+        version: env!("CARGO_PKG_VERSION"),
+        description: "Skill demand intake and the yearly guidance catalogue of urgently needed occupations (需求指导目录).",
+    };
+    const SCHEMA: &'static str = "demand_catalog";
+    const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+    const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+
+    fn routes(cfg: &mut ServiceConfig<'_>) {
+        api::routes(cfg);
     }
 
-    /// Waits until the server stops by itself (on SIGTERM or SIGINT).
-    pub async fn wait(self) -> anyhow::Result<()> {
-        let served = self.server_task.await.context("server task panicked")?;
-        let _ = self.shutdown.send(true);
-        if let Some(relay) = self.relay_task {
-            relay.await.context("relay task panicked")?;
+    fn wire(ctx: &Context<NoSettings>) -> anyhow::Result<Wiring> {
+        let state = web::Data::new(api::AppState {
+            pool: ctx.pool.clone(),
+            city: ctx.city,
+            cache: ctx.cache.clone(),
+        });
+        Ok(Wiring {
+            app_data: Arc::new(move |c| {
+                c.app_data(state.clone());
+            }),
+            consumers: Vec::new(),
+        })
+    }
+
+    async fn run_command(command: Command, cfg: &Config) -> anyhow::Result<()> {
+        match command {
+            Command::LoadOccupations { file } => load_occupations(cfg, file).await,
         }
-        served.context("HTTP server failed")
     }
 }
 
-/// Connects to everything and starts serving on `listener`. With
-/// `relay: false` the outbox is left for another process (or a test) to relay.
-pub async fn start(
-    cfg: &Config,
-    listener: TcpListener,
-    run_relay: bool,
-) -> anyhow::Result<Running> {
+async fn load_occupations(cfg: &Config, file: Option<PathBuf>) -> anyhow::Result<()> {
+    let (text, sample) = match &file {
+        Some(path) => (
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+            false,
+        ),
+        None => (
+            include_str!("../data/occupations.sample.csv").to_owned(),
+            true,
+        ),
+    };
+    let rows = occupations_file::parse(&text)
+        .map_err(|errors| anyhow::anyhow!("bad occupation list:\n{}", errors.join("\n")))?;
     let pool = db::pool(&cfg.database)?;
-    let cache = PublicCache::connect(&cfg.redis, &cfg.public).await?;
-    let city = cfg.instance.city();
-    let relay = Relay::new(pool.clone(), &cfg.kafka, format!("/{city}/{}", INFO.name))?;
-    let relay = Arc::new(relay);
-    let readiness = {
-        let (pool, cache, relay) = (pool.clone(), cache.clone(), relay.clone());
-        Readiness::default()
-            .with(
-                "database",
-                Arc::new(move || {
-                    let pool = pool.clone();
-                    Box::pin(async move { db::ping(&pool).await })
-                }),
-            )
-            .with(
-                "redis",
-                Arc::new(move || {
-                    let cache = cache.clone();
-                    Box::pin(async move { cache.ping().await })
-                }),
-            )
-            .with(
-                "broker",
-                Arc::new(move || {
-                    let relay = relay.clone();
-                    Box::pin(async move { relay.ping().await })
-                }),
-            )
-    };
-    let state = web::Data::new(api::AppState {
-        pool,
-        city,
-        cache: cache.clone(),
-    });
-    let verifier = web::Data::new(TokenVerifier::new(&cfg.auth));
-    let cache = web::Data::new(cache);
-    let addr = listener.local_addr()?;
-    let server = platform::http::server(INFO, &cfg.http, listener, readiness, move |c| {
-        c.app_data(state.clone())
-            .app_data(verifier.clone())
-            .app_data(cache.clone());
-        api::routes(c);
-    })?;
-    let handle = server.handle();
-    let (shutdown, shutdown_rx) = watch::channel(false);
-    let relay_task = if run_relay {
-        Some(tokio::spawn(async move { relay.run(shutdown_rx).await }))
-    } else {
-        None
-    };
-    Ok(Running {
-        addr,
-        server: handle,
-        server_task: tokio::spawn(server),
-        shutdown,
-        relay_task,
-    })
+    let mut conn = pool.get().await?;
+    let written = store::occupations::upsert(&mut conn, &rows, sample).await?;
+    let cache = platform::public::PublicCache::connect(&cfg.redis, &cfg.public).await?;
+    cache.invalidate("occupations").await;
+    println!(
+        "loaded {written} occupation(s){}",
+        if sample { " (sample data)" } else { "" }
+    );
+    Ok(())
 }

@@ -1,5 +1,8 @@
 //! The operational surface and the checked-in OpenAPI contract.
 
+use demand_catalog::DemandCatalog;
+use runtime::Service;
+
 use crate::harness::{app, body, problem};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,10 +61,11 @@ async fn health_readiness_metrics_docs_and_request_ids() {
 /// with `make openapi`.
 #[test]
 fn the_checked_in_openapi_document_matches_the_routes() {
-    let generated = platform::http::openapi(&demand_catalog::INFO, demand_catalog::api::routes)
-        .to_pretty_json()
-        .expect("serialises")
-        + "\n";
+    let generated =
+        platform::http::openapi(&<DemandCatalog as Service>::INFO, DemandCatalog::routes)
+            .to_pretty_json()
+            .expect("serialises")
+            + "\n";
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../openapi/demand-catalog.json"

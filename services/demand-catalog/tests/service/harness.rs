@@ -5,10 +5,11 @@ use std::net::TcpListener;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use demand_catalog::{Config, Running, MIGRATIONS};
+use demand_catalog::{Config, DemandCatalog};
 use messaging::KafkaConfig;
 use platform::auth::Role;
 use reqwest::{Method, RequestBuilder, Response};
+use runtime::{Running, Service};
 use serde_json::{json, Value};
 use test_support::TestDb;
 
@@ -44,10 +45,14 @@ pub async fn app() -> App {
 
 pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> App {
     telemetry();
-    let db = TestDb::new("demand_catalog", MIGRATIONS, env!("CARGO_MANIFEST_DIR"))
-        .await
-        .expect("test database");
-    let mut cfg = Config::default();
+    let db = TestDb::new(
+        DemandCatalog::SCHEMA,
+        DemandCatalog::MIGRATIONS,
+        env!("CARGO_MANIFEST_DIR"),
+    )
+    .await
+    .expect("test database");
+    let mut cfg = Config::defaults(DemandCatalog::SCHEMA);
     cfg.instance.city = CITY.into();
     cfg.database.url = db.url.clone();
     cfg.database.pool_size = 4;
@@ -68,7 +73,7 @@ pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> App {
         .await
         .expect("occupations");
     let listener = TcpListener::bind("127.0.0.1:0").expect("port");
-    let running = demand_catalog::start(&cfg, listener, true)
+    let running = runtime::start::<DemandCatalog>(&cfg, listener, true)
         .await
         .expect("service starts");
     App {
@@ -157,7 +162,7 @@ impl App {
     /// second replica) and returns its base URL.
     pub async fn replica(&mut self) -> String {
         let listener = TcpListener::bind("127.0.0.1:0").expect("port");
-        let running = demand_catalog::start(&self.cfg, listener, true)
+        let running = runtime::start::<DemandCatalog>(&self.cfg, listener, true)
             .await
             .expect("replica starts");
         let base = format!("http://{}", running.addr);

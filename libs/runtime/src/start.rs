@@ -1,0 +1,138 @@
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::web;
+use anyhow::Context as _;
+use ids::CityCode;
+use messaging::{ConsumerRunner, EventHandler, Relay};
+use platform::auth::TokenVerifier;
+use platform::http::Readiness;
+use platform::public::PublicCache;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{Config, Service};
+
+/// What a service's `wire` gets to build its app data from.
+pub struct Context<S> {
+    pub cfg: Config<S>,
+    pub pool: db::DbPool,
+    pub cache: PublicCache,
+    pub city: CityCode,
+}
+
+/// A consumer group to run: its name, its topics and its handler.
+pub type Consumer = (&'static str, Vec<&'static str>, Arc<dyn EventHandler>);
+
+/// What a service adds to the common start-up.
+pub struct Wiring {
+    /// Registers the handlers' app data (called once per HTTP worker).
+    pub app_data: Arc<dyn Fn(&mut ServiceConfig<'_>) + Send + Sync>,
+    pub consumers: Vec<Consumer>,
+}
+
+/// A started instance: the HTTP server, the outbox relay, the consumers.
+pub struct Running {
+    pub addr: SocketAddr,
+    server: ServerHandle,
+    server_task: JoinHandle<std::io::Result<()>>,
+    shutdown: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting requests, lets in-flight ones finish, then stops the
+    /// relay and consumers after what they are doing.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.server.stop(true).await;
+        self.wait().await
+    }
+
+    /// Waits until the server stops by itself (on SIGTERM or SIGINT).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let served = self.server_task.await.context("server task panicked")?;
+        let _ = self.shutdown.send(true);
+        for worker in self.workers {
+            worker.await.context("background task panicked")?;
+        }
+        served.context("HTTP server failed")
+    }
+}
+
+/// Connects to everything and serves on `listener`. With `run_relay: false`
+/// the outbox is left for another process (or a test) to relay.
+pub async fn start<S: Service>(
+    cfg: &Config<S::Settings>,
+    listener: TcpListener,
+    run_relay: bool,
+) -> anyhow::Result<Running> {
+    let pool = db::pool(&cfg.database)?;
+    let cache = PublicCache::connect(&cfg.redis, &cfg.public).await?;
+    let city = cfg.instance.city();
+    let relay = Arc::new(Relay::new(
+        pool.clone(),
+        &cfg.kafka,
+        format!("/{city}/{}", S::INFO.name),
+    )?);
+    let readiness = {
+        let (pool, cache, relay) = (pool.clone(), cache.clone(), relay.clone());
+        Readiness::default()
+            .with(
+                "database",
+                Arc::new(move || {
+                    let pool = pool.clone();
+                    Box::pin(async move { db::ping(&pool).await })
+                }),
+            )
+            .with(
+                "redis",
+                Arc::new(move || {
+                    let cache = cache.clone();
+                    Box::pin(async move { cache.ping().await })
+                }),
+            )
+            .with(
+                "broker",
+                Arc::new(move || {
+                    let relay = relay.clone();
+                    Box::pin(async move { relay.ping().await })
+                }),
+            )
+    };
+    let ctx = Context {
+        cfg: cfg.clone(),
+        pool: pool.clone(),
+        cache: cache.clone(),
+        city,
+    };
+    let wiring = S::wire(&ctx)?;
+    let verifier = web::Data::new(TokenVerifier::new(&cfg.auth));
+    let cache = web::Data::new(cache);
+    let app_data = wiring.app_data.clone();
+    let addr = listener.local_addr()?;
+    let server = platform::http::server(S::INFO, &cfg.http, listener, readiness, move |c| {
+        c.app_data(verifier.clone()).app_data(cache.clone());
+        app_data(c);
+        S::routes(c);
+    })?;
+    let handle = server.handle();
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let mut workers = Vec::new();
+    if run_relay {
+        let stop = shutdown_rx.clone();
+        workers.push(tokio::spawn(async move { relay.run(stop).await }));
+    }
+    for (name, topics, handler) in wiring.consumers {
+        let runner = ConsumerRunner::new(pool.clone(), &cfg.kafka, name, &topics)?;
+        workers.push(tokio::spawn(runner.run(handler, shutdown_rx.clone())));
+    }
+    Ok(Running {
+        addr,
+        server: handle,
+        server_task: tokio::spawn(server),
+        shutdown,
+        workers,
+    })
+}
