@@ -24,11 +24,13 @@ e2e: ## Only the whole-mesh tests
 bench: ## Benchmarks: public read vs bare actix, outbox-to-topic throughput
 	@scripts/bench.sh
 
+OPENAPI_TEST = cargo test --workspace --test service the_checked_in_openapi_document_matches_the_routes
+
 openapi: ## Regenerate openapi/ from the routes
-	UPDATE_OPENAPI=1 cargo test -p demand-catalog --test service the_checked_in_openapi_document_matches_the_routes
+	UPDATE_OPENAPI=1 $(OPENAPI_TEST)
 
 openapi-check: ## Fail if openapi/ differs from what the routes generate
-	cargo test -p demand-catalog --test service the_checked_in_openapi_document_matches_the_routes
+	$(OPENAPI_TEST)
 
 charts: ## Lint, render and validate the Helm charts
 	@scripts/charts.sh

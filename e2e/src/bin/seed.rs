@@ -15,6 +15,12 @@ struct Args {
     /// A bureau officer's token for the city.
     #[arg(long)]
     token: String,
+    /// Base URL of institution-registry.
+    #[arg(long)]
+    registry: String,
+    /// An institution operator's token for the demo school (91350100M000100Y43).
+    #[arg(long)]
+    operator_token: String,
     #[arg(long, default_value = "350100")]
     city: String,
 }
@@ -31,7 +37,7 @@ const ENTRIES: [(&str, &str, bool, i64); 6] = [
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let api = Api::new(&args.catalog, Some(args.token));
+    let api = Api::new(&args.catalog, Some(args.token.clone()));
     let year = ids::business_date(Utc::now()).year();
     let city = args.city.as_str();
 
@@ -134,5 +140,65 @@ async fn main() -> anyhow::Result<()> {
         demands.len(),
         ENTRIES.len()
     );
+    seed_registry(&args, year).await
+}
+
+const SCHOOL: &str = "91350100M000100Y43";
+
+/// A listed training school with two venues and two teachers, and a brand.
+async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
+    let school = Api::new(&args.registry, Some(args.operator_token.clone()));
+    let officer = Api::new(&args.registry, Some(args.token.clone()));
+    let application = json!({
+        "credit_code": SCHOOL, "name": "福州市鼓楼区职业技能培训学校", "nature": "private",
+        "district": "350102", "address": "福州市鼓楼区工业路 523 号", "contact_person": "林老师", "contact_phone": "0591-87654321",
+        "venues": [
+            { "name": "电工实训室", "address": "工业路 523 号 2 号楼", "capacity": 40, "occupations": ["6-31-01-03"] },
+            { "name": "养老护理实训室", "address": "工业路 523 号 3 号楼", "capacity": 30, "occupations": ["4-10-01-05"] }
+        ],
+        "teachers": [
+            { "name": "陈建国", "employment": "full_time", "qualification": "电工高级技师", "may_teach": [{ "occupation_code": "6-31-01-03", "skill_level": "senior" }] },
+            { "name": "黄丽", "employment": "part_time", "qualification": "养老护理员技师", "may_teach": [{ "occupation_code": "4-10-01-05", "skill_level": "junior" }] }
+        ],
+        "requested_scope": [
+            { "occupation_code": "6-31-01-03", "skill_level": "senior" },
+            { "occupation_code": "4-10-01-05", "skill_level": "junior" }
+        ],
+    });
+    let (status, applied) = school
+        .post("/v1/applications", &application, Some("seed-application"))
+        .await?;
+    if status != 201 && status != 409 {
+        bail!("applying: {status} {applied}");
+    }
+    let (_, mine) = school.get("/v1/institutions").await?;
+    let listed = mine
+        .as_array()
+        .and_then(|l| l.first())
+        .context("the school's record")?;
+    let id = listed["id"].as_str().context("institution id")?.to_owned();
+    if listed["status"] == "pending" {
+        let approval = json!({
+            "selection_method": "open_selection", "reason": "年度遴选通过",
+            "scope": [
+                { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": format!("{year}-01-01"), "valid_to": format!("{}-12-31", year + 1) },
+                { "occupation_code": "4-10-01-05", "skill_level": "junior", "valid_from": format!("{year}-01-01"), "valid_to": format!("{}-12-31", year + 1) }
+            ],
+        });
+        let (status, answer) = officer
+            .post(&format!("/v1/institutions/{id}/approve"), &approval, None)
+            .await?;
+        if status != 200 {
+            bail!("approving: {status} {answer}");
+        }
+    }
+    let brand = json!({ "name": "榕城电工培训", "occupation_codes": ["6-31-01-03"], "institution_ids": [id] });
+    let (status, answer) = officer
+        .post("/v1/brands", &brand, Some("seed-brand"))
+        .await?;
+    if status != 201 && status != 409 {
+        bail!("registering the brand: {status} {answer}");
+    }
+    println!("seeded a listed training school and the brand 榕城电工培训");
     Ok(())
 }

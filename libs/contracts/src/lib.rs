@@ -4,3 +4,4 @@
 //! `.vN` type on a new topic.
 
 pub mod catalog;
+pub mod registry;

@@ -32,6 +32,13 @@ pub trait EventHandler: Send + Sync + 'static {
         conn: &'a mut AsyncPgConnection,
         event: &'a ReceivedEvent,
     ) -> HandlerFuture<'a>;
+
+    /// Runs once the effect committed (not for repeats): for what must not
+    /// happen before, such as dropping a cache the effect makes stale.
+    /// Failures are logged, never retried.
+    fn after_commit<'a>(&'a self, _event: &'a ReceivedEvent) -> HandlerFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 enum Outcome {
@@ -140,7 +147,12 @@ impl ConsumerRunner {
                 match self.apply(&event, handler).await {
                     Ok(outcome) => {
                         let label = match outcome {
-                            Outcome::Processed => "processed",
+                            Outcome::Processed => {
+                                if let Err(e) = handler.after_commit(&event).await {
+                                    tracing::warn!(error = %format!("{e:#}"), "after-commit step failed");
+                                }
+                                "processed"
+                            }
                             Outcome::Duplicate => "duplicate",
                         };
                         CONSUMED.with_label_values(&[&self.name, &topic, label]).inc();

@@ -11,9 +11,11 @@
 
 mod broker;
 mod database;
+mod service;
 
 pub use broker::{read_topic, Record};
 pub use database::TestDb;
+pub use service::{assert_openapi_is_current, body, fields, problem, Shared, TestApp, WAIT};
 
 use messaging::KafkaConfig;
 use platform::auth::{AuthConfig, Role};

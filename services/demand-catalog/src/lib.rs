@@ -33,6 +33,13 @@ pub enum Command {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Publish the current state of a published catalogue again, so that
+    /// other services rebuild their read models (after a broker lost its
+    /// topics, or for a new consumer). Consumers treat it as a repeat.
+    Republish {
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 impl Service for DemandCatalog {
@@ -69,8 +76,43 @@ impl Service for DemandCatalog {
     async fn run_command(command: Command, cfg: &Config) -> anyhow::Result<()> {
         match command {
             Command::LoadOccupations { file } => load_occupations(cfg, file).await,
+            Command::Republish { year } => republish(cfg, year).await,
         }
     }
+}
+
+async fn republish(cfg: &Config, year: i32) -> anyhow::Result<()> {
+    let pool = db::pool(&cfg.database)?;
+    let mut conn = pool.get().await?;
+    let city = cfg.instance.city();
+    let catalogue = store::catalogues::find_published(&mut conn, city.as_str(), year)
+        .await?
+        .with_context(|| format!("no published catalogue of {year} for {city}"))?;
+    let entries = store::catalogues::entries(
+        &mut conn,
+        catalogue.id,
+        &store::catalogues::EntryFilter::default(),
+    )
+    .await?;
+    let mut batch = Vec::with_capacity(entries.len() + 1);
+    for entry in &entries {
+        batch.push(events::entry_event(
+            &catalogue,
+            entry,
+            contracts::catalog::ENTRY_PUBLISHED,
+        )?);
+    }
+    batch.push(events::catalogue_published(
+        &catalogue,
+        entries.len() as i64,
+    )?);
+    messaging::enqueue(&mut conn, &batch).await?;
+    println!(
+        "queued {} event(s) of the {year} catalogue (version {}) for publication",
+        batch.len(),
+        catalogue.version
+    );
+    Ok(())
 }
 
 async fn load_occupations(cfg: &Config, file: Option<PathBuf>) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@ use contracts::catalog::{CATALOGUES_TOPIC, ENTRIES_TOPIC};
 use serde_json::json;
 use test_support::read_topic;
 
-use crate::harness::{app, app_with, body, officer, problem, CITY, WAIT};
+use crate::harness::{app, app_with, body, officer, problem, Drafts, CITY, WAIT};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_SPAN: &str = "00f067aa0ba902b7";
@@ -42,7 +42,7 @@ async fn publishing_emits_cloudevents_that_continue_the_request_trace() {
     assert_eq!(published["version"], 1);
     assert_eq!(published["late"], true, "published after 30 June 2026");
 
-    let entries = read_topic(&app.kafka, &app.kafka.topic(ENTRIES_TOPIC), 2, WAIT)
+    let entries = read_topic(&app.cfg.kafka, &app.cfg.kafka.topic(ENTRIES_TOPIC), 2, WAIT)
         .await
         .expect("entries topic");
     assert_eq!(entries.len(), 2);
@@ -82,9 +82,14 @@ async fn publishing_emits_cloudevents_that_continue_the_request_trace() {
         "{names:?}"
     );
 
-    let catalogues = read_topic(&app.kafka, &app.kafka.topic(CATALOGUES_TOPIC), 1, WAIT)
-        .await
-        .expect("catalogues topic");
+    let catalogues = read_topic(
+        &app.cfg.kafka,
+        &app.cfg.kafka.topic(CATALOGUES_TOPIC),
+        1,
+        WAIT,
+    )
+    .await
+    .expect("catalogues topic");
     assert_eq!(catalogues.len(), 1);
     assert_eq!(
         catalogues[0].headers["ce_type"],
@@ -206,7 +211,7 @@ async fn changes_after_publication_are_new_versions_with_history_and_events() {
     assert_eq!(change["before"]["subsidy_fen"], 150000);
     assert_eq!(change["after"]["subsidy_fen"], 200000);
 
-    let entries = read_topic(&app.kafka, &app.kafka.topic(ENTRIES_TOPIC), 4, WAIT)
+    let entries = read_topic(&app.cfg.kafka, &app.cfg.kafka.topic(ENTRIES_TOPIC), 4, WAIT)
         .await
         .expect("entries");
     let kinds: Vec<_> = entries
@@ -228,9 +233,14 @@ async fn changes_after_publication_are_new_versions_with_history_and_events() {
     ];
     assert_eq!(kinds, want.map(|(k, v)| (k.to_owned(), v)));
     assert_eq!(entries[3].payload["withdrawn"], true);
-    let versions = read_topic(&app.kafka, &app.kafka.topic(CATALOGUES_TOPIC), 4, WAIT)
-        .await
-        .expect("catalogues");
+    let versions = read_topic(
+        &app.cfg.kafka,
+        &app.cfg.kafka.topic(CATALOGUES_TOPIC),
+        4,
+        WAIT,
+    )
+    .await
+    .expect("catalogues");
     let counts: Vec<_> = versions
         .iter()
         .map(|r| {

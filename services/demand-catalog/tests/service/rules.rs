@@ -4,7 +4,7 @@ use diesel_async::SimpleAsyncConnection;
 use platform::auth::Role;
 use serde_json::{json, Value};
 
-use crate::harness::{app, body, entry, fields, officer, problem, CITY};
+use crate::harness::{app, body, entry, fields, officer, problem, Drafts, CITY};
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()

@@ -1,0 +1,79 @@
+//! Events of the institution registry (补贴性培训机构目录).
+
+use chrono::NaiveDate;
+use ids::{CityCode, CreditCode, OccupationCode, SkillLevel};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Institutions' standing; key = institution id.
+pub const INSTITUTIONS_TOPIC: &str = "registry.institutions.v1";
+/// Teachers of approved institutions; key = institution id.
+pub const TEACHERS_TOPIC: &str = "registry.teachers.v1";
+/// Venues of approved institutions; key = institution id.
+pub const VENUES_TOPIC: &str = "registry.venues.v1";
+
+pub const INSTITUTION_APPROVED: &str = "qiancheng.registry.institution.approved.v1";
+pub const INSTITUTION_SCOPE_CHANGED: &str = "qiancheng.registry.institution.scope_changed.v1";
+pub const INSTITUTION_SUSPENDED: &str = "qiancheng.registry.institution.suspended.v1";
+pub const INSTITUTION_REINSTATED: &str = "qiancheng.registry.institution.reinstated.v1";
+pub const INSTITUTION_REMOVED: &str = "qiancheng.registry.institution.removed.v1";
+pub const TEACHER_REGISTERED: &str = "qiancheng.registry.teacher.registered.v1";
+pub const VENUE_REGISTERED: &str = "qiancheng.registry.venue.registered.v1";
+
+/// An occupation and level an institution may train, and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScopeItem {
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+/// An institution's standing after a decision or sanction: consumers keep
+/// it as their read model (may it file classes, for what).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InstitutionEvent {
+    pub institution_id: Uuid,
+    pub city: CityCode,
+    pub credit_code: CreditCode,
+    pub name: String,
+    /// public, private, enterprise, technical_school
+    pub nature: String,
+    /// approved, suspended, removed
+    pub status: String,
+    /// 高技能人才培训基地
+    pub high_skill_base: bool,
+    pub scope: Vec<ScopeItem>,
+    /// Why it was suspended, reinstated or removed.
+    pub reason: Option<String>,
+}
+
+/// An occupation and level a teacher may teach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TeachingQualification {
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TeacherEvent {
+    pub teacher_id: Uuid,
+    pub institution_id: Uuid,
+    pub city: CityCode,
+    pub name: String,
+    /// full_time, part_time
+    pub employment: String,
+    pub may_teach: Vec<TeachingQualification>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VenueEvent {
+    pub venue_id: Uuid,
+    pub institution_id: Uuid,
+    pub city: CityCode,
+    pub name: String,
+    pub address: String,
+    pub capacity: i32,
+    /// Occupations its equipment serves.
+    pub occupations: Vec<OccupationCode>,
+}

@@ -1,0 +1,332 @@
+//! Request and response bodies. Requests deny unknown fields.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ids::SkillLevel;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::institution::{Employment, Nature, SanctionReason, SelectionMethod};
+use crate::store::{BrandRow, Full, InstitutionRow, ScopeRow};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVenue {
+    pub name: String,
+    pub address: String,
+    /// Trainees at once, 1 to 1000.
+    pub capacity: i32,
+    /// Occupations its equipment serves.
+    pub occupations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Qualification {
+    pub occupation_code: String,
+    pub skill_level: SkillLevel,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTeacher {
+    pub name: String,
+    pub employment: Employment,
+    /// Certificates and titles, as text.
+    pub qualification: String,
+    pub may_teach: Vec<Qualification>,
+}
+
+/// An application to be listed (条件公开、自愿申请).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApplication {
+    #[schema(example = "91350100M000100Y43")]
+    pub credit_code: String,
+    pub name: String,
+    pub nature: Nature,
+    /// District code within the city, e.g. 350102.
+    pub district: String,
+    pub address: String,
+    pub contact_person: String,
+    pub contact_phone: String,
+    /// A high-skill talent training base (高技能人才培训基地) is always listed.
+    #[serde(default)]
+    pub high_skill_base: bool,
+    pub venues: Vec<NewVenue>,
+    pub teachers: Vec<NewTeacher>,
+    /// The occupations × levels it wants to train.
+    pub requested_scope: Vec<Qualification>,
+}
+
+/// One occupation × level granted, with its validity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub occupation_code: String,
+    pub skill_level: SkillLevel,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub selection_method: SelectionMethod,
+    pub reason: String,
+    pub scope: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeChange {
+    pub scope: Vec<Grant>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sanction {
+    pub reason_kind: SanctionReason,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reinstatement {
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScopeView {
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl From<&ScopeRow> for ScopeView {
+    fn from(s: &ScopeRow) -> Self {
+        Self {
+            occupation_code: s.occupation_code.clone(),
+            skill_level: s.skill_level.clone(),
+            valid_from: s.valid_from,
+            valid_to: s.valid_to,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VenueView {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    pub capacity: i32,
+    pub occupations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeacherView {
+    pub id: Uuid,
+    pub name: String,
+    pub employment: String,
+    pub qualification: String,
+    pub may_teach: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SanctionView {
+    /// suspended, reinstated, removed
+    pub action: String,
+    pub reason_kind: Option<String>,
+    pub detail: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+/// An institution in lists.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InstitutionSummary {
+    pub id: Uuid,
+    pub city: String,
+    pub credit_code: String,
+    pub name: String,
+    pub nature: String,
+    pub district: String,
+    pub high_skill_base: bool,
+    /// pending, approved, rejected, suspended, removed
+    pub status: String,
+    pub applied_at: DateTime<Utc>,
+}
+
+impl From<&InstitutionRow> for InstitutionSummary {
+    fn from(r: &InstitutionRow) -> Self {
+        Self {
+            id: r.id,
+            city: r.city.clone(),
+            credit_code: r.credit_code.clone(),
+            name: r.name.clone(),
+            nature: r.nature.clone(),
+            district: r.district.clone(),
+            high_skill_base: r.high_skill_base,
+            status: r.status.clone(),
+            applied_at: r.applied_at,
+        }
+    }
+}
+
+/// Everything about one institution.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InstitutionView {
+    #[serde(flatten)]
+    pub summary: InstitutionSummary,
+    pub address: String,
+    pub contact_person: String,
+    pub contact_phone: String,
+    pub selection_method: Option<String>,
+    pub decision_reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub venues: Vec<VenueView>,
+    pub teachers: Vec<TeacherView>,
+    pub requested_scope: Vec<ScopeView>,
+    pub granted_scope: Vec<ScopeView>,
+    pub sanctions: Vec<SanctionView>,
+}
+
+impl From<&Full> for InstitutionView {
+    fn from(f: &Full) -> Self {
+        let i = &f.institution;
+        let scope = |kind: &str| {
+            f.scopes
+                .iter()
+                .filter(|s| s.kind == kind)
+                .map(ScopeView::from)
+                .collect()
+        };
+        Self {
+            summary: InstitutionSummary::from(i),
+            address: i.address.clone(),
+            contact_person: i.contact_person.clone(),
+            contact_phone: i.contact_phone.clone(),
+            selection_method: i.selection_method.clone(),
+            decision_reason: i.decision_reason.clone(),
+            decided_by: i.decided_by.clone(),
+            decided_at: i.decided_at,
+            venues: f
+                .venues
+                .iter()
+                .map(|v| VenueView {
+                    id: v.id,
+                    name: v.name.clone(),
+                    address: v.address.clone(),
+                    capacity: v.capacity,
+                    occupations: v.occupations.clone(),
+                })
+                .collect(),
+            teachers: f
+                .teachers
+                .iter()
+                .map(|t| TeacherView {
+                    id: t.id,
+                    name: t.name.clone(),
+                    employment: t.employment.clone(),
+                    qualification: t.qualification.clone(),
+                    may_teach: t.may_teach.clone(),
+                })
+                .collect(),
+            requested_scope: scope("requested"),
+            granted_scope: scope("granted"),
+            sanctions: f
+                .sanctions
+                .iter()
+                .map(|s| SanctionView {
+                    action: s.action.clone(),
+                    reason_kind: s.reason_kind.clone(),
+                    detail: s.detail.clone(),
+                    actor: s.actor.clone(),
+                    at: s.at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A training brand (培训品牌): "place/enterprise + occupation + 培训".
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBrand {
+    #[schema(example = "闽清电工培训")]
+    pub name: String,
+    pub occupation_codes: Vec<String>,
+    pub institution_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BrandView {
+    pub id: Uuid,
+    pub name: String,
+    pub occupation_codes: Vec<String>,
+    pub institution_ids: Vec<Uuid>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<BrandRow> for BrandView {
+    fn from(b: BrandRow) -> Self {
+        Self {
+            id: b.id,
+            name: b.name,
+            occupation_codes: b.occupation_codes,
+            institution_ids: b.institution_ids,
+            created_by: b.created_by,
+            created_at: b.created_at,
+        }
+    }
+}
+
+/// The city's brands against the policy's target (at least one per city).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BrandsView {
+    pub city: String,
+    pub target: i64,
+    pub met: bool,
+    pub brands: Vec<BrandView>,
+}
+
+/// A training project in the public directory, with the catalogue's
+/// subsidy standard when the catalogue of that year lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DirectoryProject {
+    pub occupation_code: String,
+    pub occupation_name: Option<String>,
+    pub skill_level: String,
+    pub subsidy_fen: Option<i64>,
+}
+
+/// The public profile of policy item 16.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DirectoryEntry {
+    pub name: String,
+    pub address: String,
+    pub district: String,
+    pub nature: String,
+    pub high_skill_base: bool,
+    pub contact_person: String,
+    pub contact_phone: String,
+    pub projects: Vec<DirectoryProject>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Directory {
+    pub city: String,
+    pub city_name: String,
+    pub year: i32,
+    pub institutions: Vec<DirectoryEntry>,
+}

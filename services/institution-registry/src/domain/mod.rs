@@ -1,0 +1,3 @@
+//! The registry's business rules, free of I/O.
+
+pub mod institution;

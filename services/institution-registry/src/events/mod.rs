@@ -1,0 +1,155 @@
+//! What this service publishes, and what it keeps of the catalogue's events.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
+use contracts::registry::{
+    InstitutionEvent, ScopeItem, TeacherEvent, TeachingQualification, VenueEvent,
+    INSTITUTIONS_TOPIC, TEACHERS_TOPIC, TEACHER_REGISTERED, VENUES_TOPIC, VENUE_REGISTERED,
+};
+use diesel_async::AsyncPgConnection;
+use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
+use platform::public::PublicCache;
+
+use crate::store::{self, CatalogueEntryRow, Full};
+
+/// Topics this service owns (and creates with its `topics` command).
+pub const OWNED_TOPICS: [&str; 3] = [INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC];
+
+fn granted_scope(full: &Full) -> anyhow::Result<Vec<ScopeItem>> {
+    full.scopes
+        .iter()
+        .filter(|s| s.kind == "granted")
+        .map(|s| {
+            Ok(ScopeItem {
+                occupation_code: s.occupation_code.parse()?,
+                skill_level: s.skill_level.parse()?,
+                valid_from: s.valid_from.context("granted scope has a start")?,
+                valid_to: s.valid_to.context("granted scope has an end")?,
+            })
+        })
+        .collect()
+}
+
+/// The institution's standing after a decision or sanction.
+pub fn institution(
+    full: &Full,
+    event_type: &'static str,
+    reason: Option<String>,
+) -> anyhow::Result<OutboxEvent> {
+    let i = &full.institution;
+    let payload = InstitutionEvent {
+        institution_id: i.id,
+        city: i.city.parse()?,
+        credit_code: i.credit_code.parse()?,
+        name: i.name.clone(),
+        nature: i.nature.clone(),
+        status: i.status.clone(),
+        high_skill_base: i.high_skill_base,
+        scope: granted_scope(full)?,
+        reason,
+    };
+    Ok(OutboxEvent::new(
+        INSTITUTIONS_TOPIC,
+        event_type,
+        i.id.to_string(),
+        &payload,
+    ))
+}
+
+/// On approval: the institution's teachers and venues, for delivery's read models.
+pub fn staff_and_venues(full: &Full) -> anyhow::Result<Vec<OutboxEvent>> {
+    let city: ids::CityCode = full.institution.city.parse()?;
+    let key = full.institution.id.to_string();
+    let mut out = Vec::new();
+    for t in &full.teachers {
+        let may_teach: Vec<TeachingQualification> = serde_json::from_value(t.may_teach.clone())?;
+        let payload = TeacherEvent {
+            teacher_id: t.id,
+            institution_id: t.institution_id,
+            city,
+            name: t.name.clone(),
+            employment: t.employment.clone(),
+            may_teach,
+        };
+        out.push(OutboxEvent::new(
+            TEACHERS_TOPIC,
+            TEACHER_REGISTERED,
+            key.clone(),
+            &payload,
+        ));
+    }
+    for v in &full.venues {
+        let payload = VenueEvent {
+            venue_id: v.id,
+            institution_id: v.institution_id,
+            city,
+            name: v.name.clone(),
+            address: v.address.clone(),
+            capacity: v.capacity,
+            occupations: v
+                .occupations
+                .iter()
+                .map(|o| o.parse())
+                .collect::<Result<_, _>>()?,
+        };
+        out.push(OutboxEvent::new(
+            VENUES_TOPIC,
+            VENUE_REGISTERED,
+            key.clone(),
+            &payload,
+        ));
+    }
+    Ok(out)
+}
+
+/// Keeps the catalogue's entries (for the directory's subsidy standards).
+pub struct CatalogueEntries {
+    pub cache: PublicCache,
+}
+
+impl EventHandler for CatalogueEntries {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a ReceivedEvent,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let e: CatalogueEntryEvent = event.payload().context("a catalogue entry event")?;
+            let row = CatalogueEntryRow {
+                entry_id: e.entry_id,
+                city: e.city.to_string(),
+                year: e.year,
+                occupation_code: e.occupation_code.to_string(),
+                occupation_name: e.occupation_name,
+                skill_level: e.skill_level.to_string(),
+                subsidy_fen: e.subsidy_fen.get(),
+                withdrawn: e.withdrawn,
+                version: e.version,
+            };
+            store::upsert_catalogue_entry(conn, &row).await?;
+            Ok(())
+        })
+    }
+
+    /// The directory shows subsidy standards: drop its cached answers.
+    fn after_commit<'a>(&'a self, event: &'a ReceivedEvent) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let e: CatalogueEntryEvent = event.payload()?;
+            self.cache
+                .invalidate(&crate::api::directory_namespace(e.city.as_str()))
+                .await;
+            Ok(())
+        })
+    }
+}
+
+/// The consumers this service runs.
+pub fn consumers(cache: PublicCache) -> Vec<runtime::Consumer> {
+    vec![(
+        "institution-registry.catalogue",
+        vec![ENTRIES_TOPIC],
+        Arc::new(CatalogueEntries { cache }),
+    )]
+}

@@ -1,0 +1,18 @@
+//! The institution registry over HTTP and Kafka, against a real Postgres,
+//! Redis and Kafka-protocol broker — with the demand catalogue running beside
+//! it where the directory needs its subsidy standards.
+
+mod harness;
+
+mod directory;
+mod lifecycle;
+mod rules;
+
+/// `openapi/institution-registry.json` is what the routes generate.
+#[test]
+fn the_checked_in_openapi_document_matches_the_routes() {
+    test_support::assert_openapi_is_current::<institution_registry::InstitutionRegistry>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../.."
+    ));
+}
