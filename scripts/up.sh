@@ -42,22 +42,27 @@ start_service() { # name port
 
 start_service demand-catalog 8101
 start_service institution-registry 8102
+start_service training-delivery 8103
 "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml load-occupations
+
+# The local broker keeps topics in memory: after a restart, tell the other
+# services again what was published before (a repeat changes nothing).
+"$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml republish --year "$(TZ=Asia/Shanghai date +%Y)"
+"$ROOT/target/debug/institution-registry" --config config/local/institution-registry.toml republish
 
 say "seeding the demo city (Fuzhou, 350100)"
 token() { "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml dev-token --city 350100 "$@"; }
-"$ROOT/target/debug/qc-seed" --catalog http://127.0.0.1:8101 --registry http://127.0.0.1:8102 \
+"$ROOT/target/debug/qc-seed" --catalog http://127.0.0.1:8101 --registry http://127.0.0.1:8102 --delivery http://127.0.0.1:8103 \
   --token "$(token --role bureau_officer --sub demo-officer)" \
   --operator-token "$(token --role institution_operator --org 91350100M000100Y43 --sub demo-school)"
-# The local broker keeps topics in memory: after a restart, tell the other
-# services the catalogue again (a repeat changes nothing for them).
-"$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml republish --year "$(TZ=Asia/Shanghai date +%Y)"
+
 
 cat <<MSG
 
 Qiancheng is up for Fuzhou (350100).
   demand-catalog        http://127.0.0.1:8101   docs http://127.0.0.1:8101/docs/   spec /openapi.json
   institution-registry  http://127.0.0.1:8102   docs http://127.0.0.1:8102/docs/   spec /openapi.json
+  training-delivery     http://127.0.0.1:8103   docs http://127.0.0.1:8103/docs/   spec /openapi.json
   public directory  curl http://127.0.0.1:8102/v1/public/directory/350100/2026
   public catalogue  curl http://127.0.0.1:8101/v1/public/catalogues/350100/2026
   a token          make dev-token ROLE=bureau_officer CITY=350100

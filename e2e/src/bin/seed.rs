@@ -21,6 +21,9 @@ struct Args {
     /// An institution operator's token for the demo school (91350100M000100Y43).
     #[arg(long)]
     operator_token: String,
+    /// Base URL of training-delivery.
+    #[arg(long)]
+    delivery: String,
     #[arg(long, default_value = "350100")]
     city: String,
 }
@@ -200,5 +203,87 @@ async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
         bail!("registering the brand: {status} {answer}");
     }
     println!("seeded a listed training school and the brand 榕城电工培训");
+    seed_delivery(args, year, &id).await
+}
+
+/// Demo trainees (sample citizen ID numbers with valid check characters).
+const TRAINEES: [(&str, &str); 2] = [
+    ("11010519491231002X", "王五"),
+    ("350102199003071234", "赵六"),
+];
+
+/// Two approved classes of the school, one after the other, each with the two trainees.
+async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Result<()> {
+    let registry = Api::new(&args.registry, Some(args.operator_token.clone()));
+    let school = Api::new(&args.delivery, Some(args.operator_token.clone()));
+    let officer = Api::new(&args.delivery, Some(args.token.clone()));
+    let (_, full) = registry
+        .get(&format!("/v1/institutions/{institution}"))
+        .await?;
+    let pick = |list: &str, name: &str| -> anyhow::Result<String> {
+        full[list]
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["name"] == name))
+            .and_then(|x| x["id"].as_str())
+            .map(str::to_owned)
+            .with_context(|| format!("{name} in {list}"))
+    };
+    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(14);
+    let classes = [
+        ("6-31-01-03", "senior", 0, "电工实训室", "陈建国"),
+        ("4-10-01-05", "junior", 7, "养老护理实训室", "黄丽"),
+    ];
+    for (n, (code, level, offset, venue_name, teacher_name)) in classes.into_iter().enumerate() {
+        let (venue, teacher) = (pick("venues", venue_name)?, pick("teachers", teacher_name)?);
+        let sessions: Vec<_> = (0..3)
+            .map(|d| {
+                let day = start + chrono::Duration::days(offset + d);
+                json!({ "starts_at": format!("{day}T01:00:00Z"), "ends_at": format!("{day}T09:00:00Z"), "venue_id": venue, "teacher_id": teacher })
+            })
+            .collect();
+        let class = json!({
+            "institution_id": institution, "occupation_code": code, "skill_level": level, "year": year, "capacity": 30,
+            "funding_route": "voucher",
+            "plan": {
+                "curriculum": [{ "topic": "理论与实操", "theory_hours": 8, "practice_hours": 16 }],
+                "safety_content": "安全知识与安全操作规程", "materials": ["福建省职业技能实训教材"]
+            },
+            "sessions": sessions,
+        });
+        // Delivery learns of the school from the registry's events: wait for it.
+        let mut filed = None;
+        for _ in 0..100 {
+            let (status, answer) = school
+                .post("/v1/classes", &class, Some(&format!("seed-class-{n}")))
+                .await?;
+            if status == 201 {
+                filed = answer["id"].as_str().map(str::to_owned);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let id = filed.with_context(|| format!("filing the {code} class"))?;
+        let (status, answer) = officer
+            .post(&format!("/v1/classes/{id}/approve"), &json!({}), None)
+            .await?;
+        if status != 200 && status != 409 {
+            bail!("approving the class: {status} {answer}");
+        }
+        for (t, (citizen_id, name)) in TRAINEES.into_iter().enumerate() {
+            let trainee = json!({ "citizen_id": citizen_id, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
+            let key = format!("seed-enrol-{id}-{t}");
+            let (status, answer) = school
+                .post(
+                    &format!("/v1/classes/{id}/enrolments"),
+                    &trainee,
+                    Some(&key),
+                )
+                .await?;
+            if status != 201 {
+                bail!("enrolling: {status} {answer}");
+            }
+        }
+    }
+    println!("seeded two approved classes of the school, two trainees in each");
     Ok(())
 }

@@ -4,4 +4,5 @@
 //! `.vN` type on a new topic.
 
 pub mod catalog;
+pub mod delivery;
 pub mod registry;

@@ -10,7 +10,7 @@
 //!   readiness checks and a graceful stop.
 
 mod cli;
-mod config;
+pub mod config;
 mod start;
 
 pub use cli::{main, Command, NoCommands};

@@ -85,9 +85,11 @@ async fn republish(cfg: &Config, year: i32) -> anyhow::Result<()> {
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
     let city = cfg.instance.city();
-    let catalogue = store::catalogues::find_published(&mut conn, city.as_str(), year)
-        .await?
-        .with_context(|| format!("no published catalogue of {year} for {city}"))?;
+    let Some(catalogue) = store::catalogues::find_published(&mut conn, city.as_str(), year).await?
+    else {
+        println!("no published catalogue of {year} for {city}: nothing to republish");
+        return Ok(());
+    };
     let entries = store::catalogues::entries(
         &mut conn,
         catalogue.id,

@@ -13,18 +13,26 @@ use std::sync::Arc;
 use actix_web::web;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use platform::http::ServiceInfo;
-use runtime::{Context, NoCommands, NoSettings, Service, Wiring};
+use runtime::{Context, NoSettings, Service, Wiring};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// This service's configuration.
 pub type Config = runtime::Config<NoSettings>;
+
+/// Commands of this service only.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Publish every listed institution (with its teachers and venues)
+    /// again, so that other services rebuild their read models.
+    Republish,
+}
 
 /// The institution registry, as the runtime runs it.
 pub struct InstitutionRegistry;
 
 impl Service for InstitutionRegistry {
     type Settings = NoSettings;
-    type Command = NoCommands;
+    type Command = Command;
 
     const INFO: ServiceInfo = ServiceInfo {
         name: "institution-registry",
@@ -53,7 +61,37 @@ impl Service for InstitutionRegistry {
         })
     }
 
-    async fn run_command(command: NoCommands, _: &Config) -> anyhow::Result<()> {
-        match command {}
+    async fn run_command(command: Command, cfg: &Config) -> anyhow::Result<()> {
+        match command {
+            Command::Republish => republish(cfg).await,
+        }
     }
+}
+
+async fn republish(cfg: &Config) -> anyhow::Result<()> {
+    use contracts::registry::{INSTITUTION_APPROVED, INSTITUTION_SUSPENDED};
+    let pool = db::pool(&cfg.database)?;
+    let mut conn = pool.get().await?;
+    let city = cfg.instance.city();
+    let mut batch = Vec::new();
+    for status in ["approved", "suspended"] {
+        for row in store::list(&mut conn, city.as_str(), Some(status), None).await? {
+            let full = store::full(&mut conn, row.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("institution vanished"))?;
+            let kind = if status == "approved" {
+                INSTITUTION_APPROVED
+            } else {
+                INSTITUTION_SUSPENDED
+            };
+            batch.push(events::institution(&full, kind, None)?);
+            batch.extend(events::staff_and_venues(&full)?);
+        }
+    }
+    messaging::enqueue(&mut conn, &batch).await?;
+    println!(
+        "queued {} event(s) of listed institutions for publication",
+        batch.len()
+    );
+    Ok(())
 }

@@ -1,0 +1,47 @@
+//! Events of training delivery (开班备案、实名制). Trainees appear only by
+//! their pseudonymous `person_id`, never by citizen ID.
+
+use chrono::{DateTime, Utc};
+use ids::{CityCode, OccupationCode, PersonId, SkillLevel};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Classes; key = class id.
+pub const CLASSES_TOPIC: &str = "delivery.classes.v1";
+/// Enrolments; key = class id.
+pub const ENROLMENTS_TOPIC: &str = "delivery.enrolments.v1";
+
+pub const CLASS_FILED: &str = "qiancheng.delivery.class.filed.v1";
+pub const CLASS_APPROVED: &str = "qiancheng.delivery.class.approved.v1";
+pub const TRAINEE_ENROLLED: &str = "qiancheng.delivery.enrolment.enrolled.v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClassEvent {
+    pub class_id: Uuid,
+    pub city: CityCode,
+    pub institution_id: Uuid,
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+    /// The catalogue year the class trains under.
+    pub year: i32,
+    pub capacity: i32,
+    /// voucher, enterprise, individual
+    pub funding_route: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// filed, approved
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EnrolmentEvent {
+    pub enrolment_id: Uuid,
+    pub class_id: Uuid,
+    pub institution_id: Uuid,
+    pub person_id: PersonId,
+    /// One of the closed list of target groups (重点群体).
+    pub target_group: String,
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+    pub voucher_ref: Option<String>,
+}

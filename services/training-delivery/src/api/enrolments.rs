@@ -1,0 +1,143 @@
+//! Real-name enrolment (实名制): the citizen ID is validated, sealed, and
+//! answered masked; events carry only the pseudonymous person id.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use db::ScopedFutureExt;
+use ids::CitizenId;
+use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use uuid::Uuid;
+
+use super::classes::{may_see, not_found};
+use super::{EnrolmentView, NewEnrolment, State};
+use crate::domain::class::check_enrolment;
+use crate::events;
+use crate::store::{self, EnrolmentRow};
+
+/// Enrol a trainee in an approved class.
+#[utoipa::path(
+    tag = "enrolments",
+    request_body = NewEnrolment,
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    responses(
+        (status = 201, body = EnrolmentView),
+        (status = 409, description = "Not approved, full, closed, or the person is in a class at the same time", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/classes/{id}/enrolments")]
+pub async fn enrol(
+    state: State,
+    who: Principal,
+    key: IdempotencyKey,
+    id: web::Path<Uuid>,
+    Json(body): Json<NewEnrolment>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    let mut v = Validator::new();
+    let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
+    let name = body.name.trim().to_owned();
+    v.ensure(
+        (1..=50).contains(&name.chars().count()),
+        "name",
+        "text_length",
+        "1 to 50 characters",
+    );
+    let phone_ok = body.phone.len() == 11
+        && body.phone.starts_with('1')
+        && body.phone.bytes().all(|b| b.is_ascii_digit());
+    v.ensure(
+        phone_ok,
+        "phone",
+        "phone_format",
+        "an 11-digit mobile number",
+    );
+    let citizen = v.finish(|| citizen.expect("valid"))?;
+    let class_id = id.into_inner();
+    let lookup = state.cipher.lookup_hash(citizen.expose());
+    let row = EnrolmentRow {
+        id: Uuid::now_v7(),
+        class_id,
+        person_id: state.person_ids.person_id(&citizen).to_string(),
+        citizen_lookup: lookup.clone(),
+        citizen_sealed: state.cipher.seal(citizen.expose()),
+        citizen_masked: citizen.masked(),
+        name,
+        phone_sealed: state.cipher.seal(&body.phone),
+        target_group: body.target_group.as_str().to_owned(),
+        voucher_ref: body.voucher_ref.clone(),
+        enrolled_by: who.subject().to_owned(),
+        enrolled_at: Utc::now(),
+    };
+    // The key's stored request must not hold the citizen ID in clear.
+    let fingerprint = serde_json::json!({ "class": class_id, "person": row.person_id, "group": row.target_group, "voucher": row.voucher_ref });
+    let scope = format!("{}:enrol", who.subject());
+    let grace = state.grace;
+    let who = &who;
+    let mut conn = state.pool.get().await?;
+    idempotency::once(&mut conn, &key, scope, &fingerprint, |conn| {
+        async move {
+            let class = store::lock_class(conn, class_id)
+                .await?
+                .filter(|c| may_see(who, c))
+                .ok_or_else(not_found)?;
+            let enrolled = store::enrolled_count(conn, class_id).await?;
+            let overlapping =
+                store::in_overlapping_class(conn, &lookup, class.starts_at, class.ends_at).await?;
+            if let Some((code, message)) = check_enrolment(
+                &class.status,
+                class.starts_at,
+                Utc::now(),
+                grace,
+                enrolled,
+                class.capacity,
+                overlapping,
+            ) {
+                return Err(ApiError::conflict(code, message));
+            }
+            store::insert_enrolment(conn, &row).await?;
+            messaging::enqueue(
+                conn,
+                &[events::enrolled(&class, &row).map_err(ApiError::internal)?],
+            )
+            .await?;
+            let location = format!("/v1/classes/{class_id}/enrolments/{}", row.id);
+            Ok(Created::new(StatusCode::CREATED, &EnrolmentView::from(row)).at(location))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+/// The roster of a class, personal data masked.
+#[utoipa::path(
+    tag = "enrolments",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<EnrolmentView>), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/classes/{id}/enrolments")]
+pub async fn roster(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let class = store::class(&mut conn, *id)
+        .await?
+        .filter(|c| may_see(&who, c))
+        .ok_or_else(not_found)?;
+    let rows = store::roster(&mut conn, class.id).await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(EnrolmentView::from)
+            .collect::<Vec<_>>(),
+    ))
+}

@@ -1,0 +1,31 @@
+//! HTTP: translates requests into domain calls and store transactions.
+
+mod classes;
+mod enrolments;
+mod views;
+
+use actix_web::web;
+use ids::{CityCode, PersonIdKey, PiiCipher};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use views::*;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub pool: db::DbPool,
+    pub city: CityCode,
+    pub cipher: PiiCipher,
+    pub person_ids: PersonIdKey,
+    pub grace: chrono::Duration,
+}
+
+/// Every route of the service; also the source of its OpenAPI document.
+pub fn routes(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(classes::file)
+        .service(classes::get)
+        .service(classes::approve)
+        .service(enrolments::enrol)
+        .service(enrolments::roster);
+}
+
+pub(crate) type State = web::Data<AppState>;

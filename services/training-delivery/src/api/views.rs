@@ -1,0 +1,158 @@
+//! Request and response bodies. Requests deny unknown fields.
+
+use chrono::{DateTime, Utc};
+use ids::SkillLevel;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::class::{FundingRoute, TargetGroup};
+use crate::store::{ClassRow, EnrolmentRow, SessionRow};
+
+/// A curriculum line: theory and practice hours of a topic.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurriculumItem {
+    pub topic: String,
+    pub theory_hours: u32,
+    pub practice_hours: u32,
+}
+
+/// One plan per project (一项目一方案).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub curriculum: Vec<CurriculumItem>,
+    /// Safety knowledge and safe operation (安全知识).
+    pub safety_content: String,
+    pub materials: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue_id: Uuid,
+    pub teacher_id: Uuid,
+}
+
+/// A class filed before it starts (开班备案).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClass {
+    pub institution_id: Uuid,
+    #[schema(example = "6-31-01-03")]
+    pub occupation_code: String,
+    pub skill_level: SkillLevel,
+    /// The catalogue year the class trains under.
+    pub year: i32,
+    pub capacity: i32,
+    pub funding_route: FundingRoute,
+    pub plan: Plan,
+    pub sessions: Vec<NewSession>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionView {
+    pub seq: i32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue_id: Uuid,
+    pub teacher_id: Uuid,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClassView {
+    pub id: Uuid,
+    pub institution_id: Uuid,
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub year: i32,
+    pub capacity: i32,
+    pub funding_route: String,
+    pub plan: serde_json::Value,
+    /// filed, approved
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub filed_by: String,
+    pub filed_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub sessions: Vec<SessionView>,
+}
+
+impl ClassView {
+    pub fn new(c: ClassRow, sessions: Vec<SessionRow>) -> Self {
+        Self {
+            id: c.id,
+            institution_id: c.institution_id,
+            occupation_code: c.occupation_code,
+            skill_level: c.skill_level,
+            year: c.year,
+            capacity: c.capacity,
+            funding_route: c.funding_route,
+            plan: c.plan,
+            status: c.status,
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            filed_by: c.filed_by,
+            filed_at: c.filed_at,
+            approved_by: c.approved_by,
+            approved_at: c.approved_at,
+            sessions: sessions
+                .into_iter()
+                .map(|s| SessionView {
+                    seq: s.seq,
+                    starts_at: s.starts_at,
+                    ends_at: s.ends_at,
+                    venue_id: s.venue_id,
+                    teacher_id: s.teacher_id,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A trainee enrolling by real name (实名制).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrolment {
+    /// 18-character citizen ID; stored encrypted, answered masked.
+    pub citizen_id: String,
+    pub name: String,
+    pub phone: String,
+    pub target_group: TargetGroup,
+    /// Training voucher (职业培训券) reference, if the class is paid by voucher.
+    pub voucher_ref: Option<String>,
+}
+
+/// An enrolment as institutions and officers see it: personal data masked.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnrolmentView {
+    pub id: Uuid,
+    pub class_id: Uuid,
+    /// e.g. 350102********123X
+    pub citizen_id: String,
+    pub name: String,
+    pub person_id: String,
+    pub target_group: String,
+    pub voucher_ref: Option<String>,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+impl From<EnrolmentRow> for EnrolmentView {
+    fn from(e: EnrolmentRow) -> Self {
+        Self {
+            id: e.id,
+            class_id: e.class_id,
+            citizen_id: e.citizen_masked,
+            name: e.name,
+            person_id: e.person_id,
+            target_group: e.target_group,
+            voucher_ref: e.voucher_ref,
+            enrolled_at: e.enrolled_at,
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! Class filing (开班备案) and real-name enrolment (实名制), policy item 3.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use platform::FieldError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+fn error(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Who pays for the class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingRoute {
+    /// 职业培训券
+    Voucher,
+    Enterprise,
+    Individual,
+}
+
+impl FundingRoute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Voucher => "voucher",
+            Self::Enterprise => "enterprise",
+            Self::Individual => "individual",
+        }
+    }
+}
+
+/// The closed list of key groups (重点群体) plus enterprise employees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetGroup {
+    /// 农村转移就业劳动者
+    RuralMigrantWorker,
+    /// 离校未就业高校毕业生
+    UnemployedGraduate,
+    /// 登记失业人员
+    RegisteredUnemployed,
+    /// 就业困难人员
+    EmploymentDifficulty,
+    /// 企业职工
+    EnterpriseEmployee,
+}
+
+impl TargetGroup {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RuralMigrantWorker => "rural_migrant_worker",
+            Self::UnemployedGraduate => "unemployed_graduate",
+            Self::RegisteredUnemployed => "registered_unemployed",
+            Self::EmploymentDifficulty => "employment_difficulty",
+            Self::EnterpriseEmployee => "enterprise_employee",
+        }
+    }
+}
+
+/// A granted occupation × level with its validity, as the registry says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Granted {
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: chrono::NaiveDate,
+}
+
+/// What the read models know that a filing is checked against.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// The institution: status and granted scope, if the registry announced it.
+    pub institution: Option<(String, Vec<Granted>)>,
+    /// The catalogue of the year lists the occupation × level (published, not withdrawn).
+    pub listed_in_catalogue: bool,
+    /// Venues by id: (institution, capacity, occupations).
+    pub venues: HashMap<Uuid, (Uuid, i32, Vec<String>)>,
+    /// Teachers by id: (institution, may teach [(occupation, level)]).
+    pub teachers: HashMap<Uuid, (Uuid, Vec<(String, String)>)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue_id: Uuid,
+    pub teacher_id: Uuid,
+}
+
+/// A filing, as far as the rules look at it.
+pub struct Filing<'a> {
+    pub institution_id: Uuid,
+    pub occupation_code: &'a str,
+    pub skill_level: &'a str,
+    pub year: i32,
+    pub capacity: i32,
+    pub sessions: &'a [Session],
+}
+
+/// Every reason a filing is refused (empty: it may be filed).
+pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    match &facts.institution {
+        None => out.push(error(
+            "institution_id",
+            "institution_unknown",
+            "the registry has not approved this institution",
+        )),
+        Some((status, _)) if status != "approved" => out.push(error(
+            "institution_id",
+            "institution_not_approved",
+            format!("the institution is {status} and cannot file classes"),
+        )),
+        Some((_, scope)) => {
+            let covered = scope.iter().any(|g| {
+                g.occupation_code == f.occupation_code
+                    && g.skill_level == f.skill_level
+                    && crate::domain::class::covers_year(g, f.year)
+            });
+            if !covered {
+                out.push(error(
+                    "occupation_code",
+                    "outside_scope",
+                    "the institution is not approved for this occupation and level in that year",
+                ));
+            }
+        }
+    }
+    if !facts.listed_in_catalogue {
+        out.push(error(
+            "occupation_code",
+            "not_in_catalogue",
+            "the catalogue of that year does not list this occupation and level",
+        ));
+    }
+    if !(1..=500).contains(&f.capacity) {
+        out.push(error("capacity", "capacity_range", "1 to 500 trainees"));
+    }
+    if f.sessions.is_empty() {
+        out.push(error(
+            "sessions",
+            "list_empty",
+            "a class has at least one session",
+        ));
+    }
+    for (i, s) in f.sessions.iter().enumerate() {
+        let field = |name: &str| format!("sessions[{i}].{name}");
+        if s.starts_at >= s.ends_at {
+            out.push(error(
+                field("ends_at"),
+                "session_reversed",
+                "a session ends after it starts",
+            ));
+        }
+        if i == 0 && s.starts_at <= now {
+            out.push(error(
+                field("starts_at"),
+                "class_started",
+                "a class is filed before it starts",
+            ));
+        }
+        if i > 0 && s.starts_at < f.sessions[i - 1].ends_at {
+            out.push(error(
+                field("starts_at"),
+                "sessions_out_of_order",
+                "sessions follow each other without overlapping",
+            ));
+        }
+        match facts.venues.get(&s.venue_id) {
+            Some((owner, capacity, occupations)) if *owner == f.institution_id => {
+                if !occupations.iter().any(|o| o == f.occupation_code) {
+                    out.push(error(
+                        field("venue_id"),
+                        "venue_not_equipped",
+                        "the venue is not equipped for this occupation",
+                    ));
+                }
+                if *capacity < f.capacity {
+                    out.push(error(
+                        field("venue_id"),
+                        "venue_too_small",
+                        format!("the venue holds {capacity}"),
+                    ));
+                }
+            }
+            _ => out.push(error(
+                field("venue_id"),
+                "venue_not_of_institution",
+                "not a venue of this institution",
+            )),
+        }
+        match facts.teachers.get(&s.teacher_id) {
+            Some((owner, may_teach)) if *owner == f.institution_id => {
+                if !may_teach
+                    .iter()
+                    .any(|(o, l)| o == f.occupation_code && l == f.skill_level)
+                {
+                    out.push(error(
+                        field("teacher_id"),
+                        "teacher_not_qualified",
+                        "the teacher may not teach this occupation and level",
+                    ));
+                }
+            }
+            _ => out.push(error(
+                field("teacher_id"),
+                "teacher_not_of_institution",
+                "not a teacher of this institution",
+            )),
+        }
+    }
+    out
+}
+
+/// Does a granted validity cover any day of a calendar year?
+pub fn covers_year(g: &Granted, year: i32) -> bool {
+    use chrono::Datelike;
+    g.valid_from.year() <= year && g.valid_to.year() >= year
+}
+
+/// Why an enrolment is refused, if it is.
+pub fn check_enrolment(
+    status: &str,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    grace: Duration,
+    enrolled: i64,
+    capacity: i32,
+    in_overlapping_class: bool,
+) -> Option<(&'static str, String)> {
+    if status != "approved" {
+        return Some((
+            "class_not_approved",
+            "the roster opens when the bureau approves the class".into(),
+        ));
+    }
+    if now > starts_at + grace {
+        return Some((
+            "enrolment_closed",
+            "the class started too long ago to enrol".into(),
+        ));
+    }
+    if enrolled >= i64::from(capacity) {
+        return Some(("class_full", format!("the class holds {capacity}")));
+    }
+    if in_overlapping_class {
+        return Some((
+            "already_enrolled",
+            "the person is enrolled in a class at the same time".into(),
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0)
+            .single()
+            .expect("instant")
+    }
+
+    fn facts(institution: Uuid, venue: Uuid, teacher: Uuid) -> Facts {
+        let scope = vec![Granted {
+            occupation_code: "6-31-01-03".into(),
+            skill_level: "senior".into(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+            valid_to: chrono::NaiveDate::from_ymd_opt(2027, 12, 31).expect("date"),
+        }];
+        Facts {
+            institution: Some(("approved".into(), scope)),
+            listed_in_catalogue: true,
+            venues: [(venue, (institution, 40, vec!["6-31-01-03".to_owned()]))].into(),
+            teachers: [(
+                teacher,
+                (
+                    institution,
+                    vec![("6-31-01-03".to_owned(), "senior".to_owned())],
+                ),
+            )]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn a_sound_filing_passes_and_a_bad_one_gets_every_reason() {
+        let (inst, venue, teacher) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let sessions = [Session {
+            starts_at: at(10, 9),
+            ends_at: at(10, 17),
+            venue_id: venue,
+            teacher_id: teacher,
+        }];
+        let filing = Filing {
+            institution_id: inst,
+            occupation_code: "6-31-01-03",
+            skill_level: "senior",
+            year: 2026,
+            capacity: 30,
+            sessions: &sessions,
+        };
+        assert!(check_filing(&filing, &facts(inst, venue, teacher), at(1, 0)).is_empty());
+
+        let bad_sessions = [
+            Session {
+                starts_at: at(10, 9),
+                ends_at: at(10, 8),
+                venue_id: Uuid::now_v7(),
+                teacher_id: teacher,
+            },
+            Session {
+                starts_at: at(10, 7),
+                ends_at: at(10, 12),
+                venue_id: venue,
+                teacher_id: Uuid::now_v7(),
+            },
+        ];
+        let bad = Filing {
+            capacity: 50,
+            sessions: &bad_sessions,
+            ..filing
+        };
+        let mut f = facts(inst, venue, teacher);
+        f.listed_in_catalogue = false;
+        let codes: Vec<_> = check_filing(&bad, &f, at(1, 0))
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        let want = [
+            ("occupation_code", "not_in_catalogue"),
+            ("sessions[0].ends_at", "session_reversed"),
+            ("sessions[0].venue_id", "venue_not_of_institution"),
+            ("sessions[1].starts_at", "sessions_out_of_order"),
+            ("sessions[1].venue_id", "venue_too_small"),
+            ("sessions[1].teacher_id", "teacher_not_of_institution"),
+        ];
+        assert_eq!(codes, want.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    }
+
+    #[test]
+    fn a_suspended_institution_or_an_unapproved_scope_cannot_file() {
+        let (inst, venue, teacher) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let sessions = [Session {
+            starts_at: at(10, 9),
+            ends_at: at(10, 17),
+            venue_id: venue,
+            teacher_id: teacher,
+        }];
+        let filing = Filing {
+            institution_id: inst,
+            occupation_code: "6-31-01-03",
+            skill_level: "senior",
+            year: 2026,
+            capacity: 30,
+            sessions: &sessions,
+        };
+        let mut f = facts(inst, venue, teacher);
+        f.institution = Some(("suspended".into(), Vec::new()));
+        assert_eq!(
+            check_filing(&filing, &f, at(1, 0))[0].code,
+            "institution_not_approved"
+        );
+        let later = Filing {
+            year: 2028,
+            ..filing
+        };
+        assert_eq!(
+            check_filing(&later, &facts(inst, venue, teacher), at(1, 0))[0].code,
+            "outside_scope"
+        );
+    }
+
+    #[test]
+    fn enrolment_rules() {
+        let grace = Duration::days(3);
+        assert_eq!(
+            check_enrolment("approved", at(10, 9), at(1, 0), grace, 0, 30, false),
+            None
+        );
+        let code = |r: Option<(&'static str, String)>| r.map(|(c, _)| c);
+        assert_eq!(
+            code(check_enrolment(
+                "filed",
+                at(10, 9),
+                at(1, 0),
+                grace,
+                0,
+                30,
+                false
+            )),
+            Some("class_not_approved")
+        );
+        assert_eq!(
+            code(check_enrolment(
+                "approved",
+                at(10, 9),
+                at(13, 10),
+                grace,
+                0,
+                30,
+                false
+            )),
+            Some("enrolment_closed")
+        );
+        assert_eq!(
+            code(check_enrolment(
+                "approved",
+                at(10, 9),
+                at(12, 10),
+                grace,
+                0,
+                30,
+                false
+            )),
+            None,
+            "within the grace"
+        );
+        assert_eq!(
+            code(check_enrolment(
+                "approved",
+                at(10, 9),
+                at(1, 0),
+                grace,
+                30,
+                30,
+                false
+            )),
+            Some("class_full")
+        );
+        assert_eq!(
+            code(check_enrolment(
+                "approved",
+                at(10, 9),
+                at(1, 0),
+                grace,
+                0,
+                30,
+                true
+            )),
+            Some("already_enrolled")
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Delivery's business rules, free of I/O.
+
+pub mod class;

@@ -1,0 +1,109 @@
+//! What this service publishes, and the read models it keeps of the
+//! catalogue's and the registry's events.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
+use contracts::delivery::{
+    ClassEvent, EnrolmentEvent, CLASSES_TOPIC, ENROLMENTS_TOPIC, TRAINEE_ENROLLED,
+};
+use contracts::registry::{
+    InstitutionEvent, TeacherEvent, VenueEvent, INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC,
+};
+use diesel_async::AsyncPgConnection;
+use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
+
+use crate::store::{self, ClassRow, EnrolmentRow};
+
+/// Topics this service owns (and creates with its `topics` command).
+pub const OWNED_TOPICS: [&str; 2] = [CLASSES_TOPIC, ENROLMENTS_TOPIC];
+
+pub fn class(row: &ClassRow, event_type: &'static str) -> anyhow::Result<OutboxEvent> {
+    let payload = ClassEvent {
+        class_id: row.id,
+        city: row.city.parse()?,
+        institution_id: row.institution_id,
+        occupation_code: row.occupation_code.parse()?,
+        skill_level: row.skill_level.parse()?,
+        year: row.year,
+        capacity: row.capacity,
+        funding_route: row.funding_route.clone(),
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        status: row.status.clone(),
+    };
+    Ok(OutboxEvent::new(
+        CLASSES_TOPIC,
+        event_type,
+        row.id.to_string(),
+        &payload,
+    ))
+}
+
+pub fn enrolled(class: &ClassRow, row: &EnrolmentRow) -> anyhow::Result<OutboxEvent> {
+    let payload = EnrolmentEvent {
+        enrolment_id: row.id,
+        class_id: class.id,
+        institution_id: class.institution_id,
+        person_id: serde_json::from_value(serde_json::Value::String(row.person_id.clone()))?,
+        target_group: row.target_group.clone(),
+        occupation_code: class.occupation_code.parse()?,
+        skill_level: class.skill_level.parse()?,
+        voucher_ref: row.voucher_ref.clone(),
+    };
+    Ok(OutboxEvent::new(
+        ENROLMENTS_TOPIC,
+        TRAINEE_ENROLLED,
+        class.id.to_string(),
+        &payload,
+    ))
+}
+
+/// Keeps what filing is checked against: catalogue entries, institutions,
+/// teachers and venues.
+pub struct ReadModels;
+
+impl EventHandler for ReadModels {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a ReceivedEvent,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            match event.topic.as_str() {
+                ENTRIES_TOPIC => {
+                    store::upsert_catalogue_entry(conn, &event.payload::<CatalogueEntryEvent>()?)
+                        .await?
+                }
+                INSTITUTIONS_TOPIC => {
+                    let e: InstitutionEvent = event.payload()?;
+                    store::upsert_institution(conn, &e, event.envelope.time).await?
+                }
+                TEACHERS_TOPIC => {
+                    store::upsert_teacher(conn, &event.payload::<TeacherEvent>()?).await?
+                }
+                VENUES_TOPIC => store::upsert_venue(conn, &event.payload::<VenueEvent>()?).await?,
+                other => {
+                    return Err(anyhow::anyhow!("no read model for topic {other}"))
+                        .context("unexpected topic")
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The consumers this service runs.
+pub fn consumers() -> Vec<runtime::Consumer> {
+    vec![(
+        "training-delivery.read-models",
+        vec![
+            ENTRIES_TOPIC,
+            INSTITUTIONS_TOPIC,
+            TEACHERS_TOPIC,
+            VENUES_TOPIC,
+        ],
+        Arc::new(ReadModels),
+    )]
+}

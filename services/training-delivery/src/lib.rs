@@ -1,0 +1,110 @@
+//! Training delivery (培训组织实施): classes are filed before they start
+//! (开班备案) and checked against what the catalogue and the registry
+//! announced; the bureau approves them; trainees enrol by real name (实名制).
+
+pub mod api;
+pub mod domain;
+pub mod events;
+pub mod store;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use ids::{PersonIdKey, PiiCipher};
+use platform::http::ServiceInfo;
+use runtime::{Context, NoCommands, Service, Wiring};
+use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// `[service]`: personal-data keys and enrolment rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// AES-256 key for citizen IDs and phones at rest (base64, 32 bytes).
+    pub pii_encryption_key: String,
+    /// HMAC key for lookups by citizen ID (base64, 32 bytes).
+    pub pii_lookup_key: String,
+    /// The province-wide `person_id` secret (base64, 32 bytes).
+    pub person_id_key: String,
+    /// Hours after a class's start during which trainees may still enrol.
+    pub enrolment_grace_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            pii_encryption_key: String::new(),
+            pii_lookup_key: String::new(),
+            person_id_key: String::new(),
+            enrolment_grace_hours: 72,
+        }
+    }
+}
+
+impl runtime::config::Settings for Settings {
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for (key, value) in [
+            ("pii_encryption_key", &self.pii_encryption_key),
+            ("pii_lookup_key", &self.pii_lookup_key),
+            ("person_id_key", &self.person_id_key),
+        ] {
+            if PersonIdKey::from_base64(value).is_err() {
+                out.push((key, "must be 32 bytes, base64-encoded".to_owned()));
+            }
+        }
+        if !(0..=24 * 30).contains(&self.enrolment_grace_hours) {
+            out.push((
+                "enrolment_grace_hours",
+                "must be between 0 and 720".to_owned(),
+            ));
+        }
+        out
+    }
+}
+
+/// This service's configuration.
+pub type Config = runtime::Config<Settings>;
+
+/// Training delivery, as the runtime runs it.
+pub struct TrainingDelivery;
+
+impl Service for TrainingDelivery {
+    type Settings = Settings;
+    type Command = NoCommands;
+
+    const INFO: ServiceInfo = ServiceInfo {
+        name: "training-delivery",
+        version: env!("CARGO_PKG_VERSION"),
+        description: "Training delivery: class filing (开班备案) against the catalogue and registry, approval, real-name enrolment (实名制).",
+    };
+    const SCHEMA: &'static str = "training_delivery";
+    const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+    const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+
+    fn routes(cfg: &mut ServiceConfig<'_>) {
+        api::routes(cfg);
+    }
+
+    fn wire(ctx: &Context<Settings>) -> anyhow::Result<Wiring> {
+        let s = &ctx.cfg.service;
+        let state = web::Data::new(api::AppState {
+            pool: ctx.pool.clone(),
+            city: ctx.city,
+            cipher: PiiCipher::from_base64(&s.pii_encryption_key, &s.pii_lookup_key)?,
+            person_ids: PersonIdKey::from_base64(&s.person_id_key)?,
+            grace: chrono::Duration::hours(s.enrolment_grace_hours),
+        });
+        Ok(Wiring {
+            app_data: Arc::new(move |c| {
+                c.app_data(state.clone());
+            }),
+            consumers: events::consumers(),
+        })
+    }
+
+    async fn run_command(command: NoCommands, _: &Config) -> anyhow::Result<()> {
+        match command {}
+    }
+}

@@ -1,0 +1,328 @@
+//! Persistence of the training_delivery schema.
+
+pub mod schema;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Int4, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use schema::{catalogue_entries, classes, enrolments, institutions, sessions, teachers, venues};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = classes)]
+pub struct ClassRow {
+    pub id: Uuid,
+    pub city: String,
+    pub institution_id: Uuid,
+    pub credit_code: String,
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub year: i32,
+    pub capacity: i32,
+    pub funding_route: String,
+    pub plan: serde_json::Value,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub filed_by: String,
+    pub filed_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub class_id: Uuid,
+    pub seq: i32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue_id: Uuid,
+    pub teacher_id: Uuid,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = enrolments)]
+pub struct EnrolmentRow {
+    pub id: Uuid,
+    pub class_id: Uuid,
+    pub person_id: String,
+    pub citizen_lookup: Vec<u8>,
+    pub citizen_sealed: Vec<u8>,
+    pub citizen_masked: String,
+    pub name: String,
+    pub phone_sealed: Vec<u8>,
+    pub target_group: String,
+    pub voucher_ref: Option<String>,
+    pub enrolled_by: String,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+pub async fn institution(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<(String, String, serde_json::Value)>> {
+    institutions::table
+        .find(id)
+        .select((
+            institutions::credit_code,
+            institutions::status,
+            institutions::scope,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn listed_in_catalogue(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+    year: i32,
+    occupation: &str,
+    level: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        catalogue_entries::table.filter(
+            catalogue_entries::city
+                .eq(city)
+                .and(catalogue_entries::year.eq(year))
+                .and(catalogue_entries::occupation_code.eq(occupation))
+                .and(catalogue_entries::skill_level.eq(level))
+                .and(catalogue_entries::withdrawn.eq(false)),
+        ),
+    ))
+    .get_result(conn)
+    .await
+}
+
+pub async fn venues_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid, i32, Vec<String>)>> {
+    venues::table
+        .filter(venues::venue_id.eq_any(ids))
+        .select((
+            venues::venue_id,
+            venues::institution_id,
+            venues::capacity,
+            venues::occupations,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn teachers_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid, serde_json::Value)>> {
+    teachers::table
+        .filter(teachers::teacher_id.eq_any(ids))
+        .select((
+            teachers::teacher_id,
+            teachers::institution_id,
+            teachers::may_teach,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn insert_class(
+    conn: &mut AsyncPgConnection,
+    class: &ClassRow,
+    rows: &[SessionRow],
+) -> QueryResult<()> {
+    diesel::insert_into(classes::table)
+        .values(class)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(sessions::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn lock_class(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ClassRow>> {
+    classes::table
+        .find(id)
+        .select(ClassRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn class(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ClassRow>> {
+    classes::table
+        .find(id)
+        .select(ClassRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn sessions_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::class_id.eq(id))
+        .order(sessions::seq)
+        .select(SessionRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn approve(conn: &mut AsyncPgConnection, id: Uuid, by: &str) -> QueryResult<()> {
+    diesel::update(classes::table.find(id))
+        .set((
+            classes::status.eq("approved"),
+            classes::approved_by.eq(by),
+            classes::approved_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn enrolled_count(conn: &mut AsyncPgConnection, class_id: Uuid) -> QueryResult<i64> {
+    enrolments::table
+        .filter(enrolments::class_id.eq(class_id))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Is the person enrolled in a class whose time overlaps `[from, to)`?
+pub async fn in_overlapping_class(
+    conn: &mut AsyncPgConnection,
+    lookup: &[u8],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        enrolments::table.inner_join(classes::table).filter(
+            enrolments::citizen_lookup
+                .eq(lookup)
+                .and(classes::starts_at.lt(to))
+                .and(classes::ends_at.gt(from)),
+        ),
+    ))
+    .get_result(conn)
+    .await
+}
+
+pub async fn insert_enrolment(conn: &mut AsyncPgConnection, row: &EnrolmentRow) -> QueryResult<()> {
+    diesel::insert_into(enrolments::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn roster(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+) -> QueryResult<Vec<EnrolmentRow>> {
+    enrolments::table
+        .filter(enrolments::class_id.eq(class_id))
+        .order(enrolments::enrolled_at)
+        .select(EnrolmentRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Read-model upserts. Events of one aggregate arrive in order (one key,
+/// one partition); a late repeat of an older state is ignored.
+pub async fn upsert_catalogue_entry(
+    conn: &mut AsyncPgConnection,
+    e: &contracts::catalog::CatalogueEntryEvent,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO catalogue_entries (entry_id, city, year, occupation_code, skill_level, withdrawn, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (entry_id) DO UPDATE SET withdrawn = excluded.withdrawn, version = excluded.version
+         WHERE catalogue_entries.version <= excluded.version",
+    )
+    .bind::<SqlUuid, _>(e.entry_id)
+    .bind::<Text, _>(e.city.as_str())
+    .bind::<Int4, _>(e.year)
+    .bind::<Text, _>(e.occupation_code.as_str())
+    .bind::<Text, _>(e.skill_level.as_str())
+    .bind::<Bool, _>(e.withdrawn)
+    .bind::<Int4, _>(e.version)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn upsert_institution(
+    conn: &mut AsyncPgConnection,
+    e: &contracts::registry::InstitutionEvent,
+    as_of: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO institutions (institution_id, city, credit_code, name, status, scope, as_of)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (institution_id) DO UPDATE SET
+           name = excluded.name, status = excluded.status, scope = excluded.scope, as_of = excluded.as_of
+         WHERE institutions.as_of <= excluded.as_of",
+    )
+    .bind::<SqlUuid, _>(e.institution_id)
+    .bind::<Text, _>(e.city.as_str())
+    .bind::<Text, _>(e.credit_code.as_str())
+    .bind::<Text, _>(&e.name)
+    .bind::<Text, _>(&e.status)
+    .bind::<Jsonb, _>(serde_json::to_value(&e.scope).expect("serialises"))
+    .bind::<Timestamptz, _>(as_of)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn upsert_teacher(
+    conn: &mut AsyncPgConnection,
+    e: &contracts::registry::TeacherEvent,
+) -> QueryResult<()> {
+    let may_teach = serde_json::to_value(&e.may_teach).expect("serialises");
+    diesel::insert_into(teachers::table)
+        .values((
+            teachers::teacher_id.eq(e.teacher_id),
+            teachers::institution_id.eq(e.institution_id),
+            teachers::name.eq(&e.name),
+            teachers::may_teach.eq(&may_teach),
+        ))
+        .on_conflict(teachers::teacher_id)
+        .do_update()
+        .set((
+            teachers::name.eq(&e.name),
+            teachers::may_teach.eq(&may_teach),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn upsert_venue(
+    conn: &mut AsyncPgConnection,
+    e: &contracts::registry::VenueEvent,
+) -> QueryResult<()> {
+    let occupations: Vec<String> = e.occupations.iter().map(|o| o.to_string()).collect();
+    diesel::insert_into(venues::table)
+        .values((
+            venues::venue_id.eq(e.venue_id),
+            venues::institution_id.eq(e.institution_id),
+            venues::name.eq(&e.name),
+            venues::capacity.eq(e.capacity),
+            venues::occupations.eq(&occupations),
+        ))
+        .on_conflict(venues::venue_id)
+        .do_update()
+        .set((
+            venues::name.eq(&e.name),
+            venues::capacity.eq(e.capacity),
+            venues::occupations.eq(&occupations),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

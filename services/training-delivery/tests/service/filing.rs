@@ -1,0 +1,195 @@
+//! Filing checked against the catalogue's and the registry's events.
+
+use contracts::delivery::{CLASSES_TOPIC, ENROLMENTS_TOPIC};
+use serde_json::json;
+use test_support::{body, read_topic};
+
+use crate::harness::{fields, mesh, officer, operator, problem, trainee, SCHOOL, WAIT};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_is_filed_approved_and_enrolled_and_a_suspension_stops_the_next_filing() {
+    let m = mesh().await;
+    // Not in the catalogue of the year, though in the institution's scope.
+    let p = problem(
+        m.delivery
+            .post(
+                "/v1/classes",
+                Some(&operator(SCHOOL)),
+                &m.class_body("4-10-01-05"),
+            )
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        fields(&p),
+        [("occupation_code".to_owned(), "not_in_catalogue".to_owned())]
+    );
+
+    let class = m.approved_class().await;
+    let res = m
+        .delivery
+        .post(
+            &format!("/v1/classes/{class}/enrolments"),
+            Some(&operator(SCHOOL)),
+            &trainee("11010519491231002X"),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let enrolled = body(res).await;
+    assert_eq!(
+        enrolled["citizen_id"], "110105********002X",
+        "answered masked"
+    );
+    let again = m
+        .delivery
+        .post(
+            &format!("/v1/classes/{class}/enrolments"),
+            Some(&operator(SCHOOL)),
+            &trainee("11010519491231002X"),
+        )
+        .await;
+    problem(again, 409, "already_enrolled").await;
+
+    let kafka = &m.delivery.cfg.kafka;
+    let classes = read_topic(kafka, &kafka.topic(CLASSES_TOPIC), 2, WAIT)
+        .await
+        .expect("classes");
+    let kinds: Vec<_> = classes
+        .iter()
+        .map(|r| r.headers["ce_type"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "qiancheng.delivery.class.filed.v1",
+            "qiancheng.delivery.class.approved.v1"
+        ]
+    );
+    let enrolments = read_topic(kafka, &kafka.topic(ENROLMENTS_TOPIC), 1, WAIT)
+        .await
+        .expect("enrolments");
+    let payload = enrolments[0].payload.to_string();
+    assert_eq!(enrolments[0].payload["person_id"], enrolled["person_id"]);
+    assert!(
+        !payload.contains("19491231") && !payload.contains("王五"),
+        "no personal data in events: {payload}"
+    );
+
+    // The registry suspends the school; delivery hears it and refuses the next filing.
+    let fraud = json!({ "reason_kind": "fraud", "detail": "虚报" });
+    assert_eq!(
+        m.registry
+            .post(
+                &format!("/v1/institutions/{}/suspend", m.institution),
+                Some(&officer()),
+                &fraud
+            )
+            .await
+            .status(),
+        200
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut refused = Vec::new();
+    while tokio::time::Instant::now() < deadline {
+        let res = m
+            .delivery
+            .post(
+                "/v1/classes",
+                Some(&operator(SCHOOL)),
+                &m.class_body("6-31-01-03"),
+            )
+            .await;
+        if res.status() == 422 {
+            refused = fields(&body(res).await);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        refused,
+        [(
+            "institution_id".to_owned(),
+            "institution_not_approved".to_owned()
+        )]
+    );
+    m.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_filing_gets_every_reason_and_stores_nothing() {
+    let m = mesh().await;
+    let mut bad = m.class_body("6-31-01-03");
+    bad["capacity"] = json!(0);
+    bad["sessions"][1]["starts_at"] = json!("2027-01-10T05:00:00Z");
+    bad["sessions"][0]["teacher_id"] = json!("0194f1a2-0000-7000-8000-000000000001");
+    let p = problem(
+        m.delivery
+            .post("/v1/classes", Some(&operator(SCHOOL)), &bad)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let want = [
+        ("capacity", "capacity_range"),
+        ("sessions[0].teacher_id", "teacher_not_of_institution"),
+        ("sessions[1].starts_at", "sessions_out_of_order"),
+    ];
+    assert_eq!(fields(&p), want.map(|(f, c)| (f.to_owned(), c.to_owned())));
+    bad["funding_route"] = json!("lottery");
+    let p = problem(
+        m.delivery
+            .post("/v1/classes", Some(&operator(SCHOOL)), &bad)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "funding_route");
+    let mut no_plan = m.class_body("6-31-01-03");
+    no_plan["plan"]["safety_content"] = json!(" ");
+    let p = problem(
+        m.delivery
+            .post("/v1/classes", Some(&operator(SCHOOL)), &no_plan)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        fields(&p),
+        [(
+            "plan.safety_content".to_owned(),
+            "safety_missing".to_owned()
+        )]
+    );
+    // Another organisation cannot file for the school.
+    problem(
+        m.delivery
+            .post(
+                "/v1/classes",
+                Some(&operator(crate::harness::OTHER)),
+                &m.class_body("6-31-01-03"),
+            )
+            .await,
+        403,
+        "out_of_scope",
+    )
+    .await;
+    let kafka = &m.delivery.cfg.kafka;
+    assert!(
+        read_topic(
+            kafka,
+            &kafka.topic(CLASSES_TOPIC),
+            1,
+            std::time::Duration::from_secs(2)
+        )
+        .await
+        .expect("read")
+        .is_empty(),
+        "nothing filed"
+    );
+    m.stop().await;
+}

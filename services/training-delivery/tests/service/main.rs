@@ -1,0 +1,16 @@
+//! Training delivery over HTTP and Kafka, with the catalogue and the
+//! registry running beside it: filing is checked against what they announce.
+
+mod harness;
+
+mod filing;
+mod roster;
+
+/// `openapi/training-delivery.json` is what the routes generate.
+#[test]
+fn the_checked_in_openapi_document_matches_the_routes() {
+    test_support::assert_openapi_is_current::<training_delivery::TrainingDelivery>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../.."
+    ));
+}

@@ -1,0 +1,130 @@
+//! Real-name enrolment: validation, and who may see trainees.
+
+use platform::auth::Role;
+use serde_json::json;
+use test_support::body;
+
+use crate::harness::{fields, list, mesh, officer, operator, problem, trainee, OTHER, SCHOOL};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_trainee_data_is_refused_with_every_field_and_nothing_is_enrolled() {
+    let m = mesh().await;
+    let class = m.approved_class().await;
+    let url = format!("/v1/classes/{class}/enrolments");
+    let mut bad = trainee("110105194912310021");
+    bad["phone"] = json!("12345");
+    bad["name"] = json!("");
+    let p = problem(
+        m.delivery.post(&url, Some(&operator(SCHOOL)), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let want = [
+        ("citizen_id", "citizen_id_check_digit"),
+        ("name", "text_length"),
+        ("phone", "phone_format"),
+    ];
+    assert_eq!(fields(&p), want.map(|(f, c)| (f.to_owned(), c.to_owned())));
+    let mut group = trainee("11010519491231002X");
+    group["target_group"] = json!("tourist");
+    let p = problem(
+        m.delivery.post(&url, Some(&operator(SCHOOL)), &group).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "target_group");
+    assert_eq!(
+        body(m.delivery.get(&url, Some(&officer())).await).await,
+        json!([])
+    );
+
+    // Enrolment waits for the bureau's approval.
+    let res = m
+        .delivery
+        .post(
+            "/v1/classes",
+            Some(&operator(SCHOOL)),
+            &m.class_body("6-31-01-03"),
+        )
+        .await;
+    let filed = body(res).await["id"].as_str().expect("id").to_owned();
+    problem(
+        m.delivery
+            .post(
+                &format!("/v1/classes/{filed}/enrolments"),
+                Some(&operator(SCHOOL)),
+                &trainee("11010519491231002X"),
+            )
+            .await,
+        409,
+        "class_not_approved",
+    )
+    .await;
+    m.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_institution_cannot_reach_another_institutions_trainees() {
+    let m = mesh().await;
+    list(&m.registry, OTHER).await;
+    let class = m.approved_class().await;
+    let url = format!("/v1/classes/{class}/enrolments");
+    assert_eq!(
+        m.delivery
+            .post(
+                &url,
+                Some(&operator(SCHOOL)),
+                &trainee("11010519491231002X")
+            )
+            .await
+            .status(),
+        201
+    );
+
+    let stranger = operator(OTHER);
+    // Every endpoint that returns trainee or class data.
+    problem(
+        m.delivery.get(&url, Some(&stranger)).await,
+        404,
+        "class_not_found",
+    )
+    .await;
+    problem(
+        m.delivery
+            .get(&format!("/v1/classes/{class}"), Some(&stranger))
+            .await,
+        404,
+        "class_not_found",
+    )
+    .await;
+    problem(
+        m.delivery
+            .post(&url, Some(&stranger), &trainee("350102199003071234"))
+            .await,
+        404,
+        "class_not_found",
+    )
+    .await;
+    let xiamen = test_support::token(Role::Auditor, Some("350200"), None);
+    problem(
+        m.delivery.get(&url, Some(&xiamen)).await,
+        404,
+        "class_not_found",
+    )
+    .await;
+    problem(m.delivery.get(&url, None).await, 401, "unauthenticated").await;
+
+    let roster = body(m.delivery.get(&url, Some(&operator(SCHOOL))).await).await;
+    assert_eq!(roster[0]["citizen_id"], "110105********002X");
+    let auditor = test_support::token(Role::Auditor, Some("350100"), None);
+    assert_eq!(
+        body(m.delivery.get(&url, Some(&auditor)).await)
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    m.stop().await;
+}
