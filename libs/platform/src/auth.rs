@@ -191,6 +191,18 @@ impl Principal {
         }
     }
 
+    /// May the caller see a record of an institution (`org`) in `city`?
+    /// Officers and auditors of the city; the institution's own operators
+    /// and integrators. Everyone else is answered 404, so that another
+    /// institution's records do not even show they exist.
+    pub fn may_see_institution_record(&self, city: &str, org: &str) -> bool {
+        match self.0.role {
+            Role::BureauOfficer | Role::Auditor => self.0.city.as_deref() == Some(city),
+            Role::InstitutionOperator | Role::Integrator => self.org() == Some(org),
+            Role::Assessor | Role::Enterprise => false,
+        }
+    }
+
     /// The organisation the caller acts for, if any.
     pub fn org(&self) -> Option<&str> {
         self.0.org.as_deref()

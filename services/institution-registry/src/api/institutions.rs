@@ -45,11 +45,7 @@ fn not_found() -> ApiError {
 /// an institution's own operator or integrator. Others get 404, so that
 /// another institution's existence does not leak.
 fn may_see(who: &Principal, row: &InstitutionRow) -> bool {
-    match who.role() {
-        Role::BureauOfficer | Role::Auditor => who.0.city.as_deref() == Some(row.city.as_str()),
-        Role::InstitutionOperator | Role::Integrator => who.org() == Some(row.credit_code.as_str()),
-        _ => false,
-    }
+    who.may_see_institution_record(&row.city, &row.credit_code)
 }
 
 fn occupations(v: &mut Validator, field: &str, codes: &[String]) {

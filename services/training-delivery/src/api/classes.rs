@@ -29,13 +29,7 @@ pub(super) fn not_found() -> ApiError {
 /// Officers and auditors of the city see every class; an institution's own
 /// people see its classes; everyone else gets 404.
 pub(super) fn may_see(who: &Principal, class: &ClassRow) -> bool {
-    match who.role() {
-        Role::BureauOfficer | Role::Auditor => who.0.city.as_deref() == Some(class.city.as_str()),
-        Role::InstitutionOperator | Role::Integrator => {
-            who.org() == Some(class.credit_code.as_str())
-        }
-        _ => false,
-    }
+    who.may_see_institution_record(&class.city, &class.credit_code)
 }
 
 /// Gathers from the read models what a filing is checked against.
