@@ -1,5 +1,6 @@
 //! HTTP: translates requests into domain calls and store transactions.
 
+mod attendance;
 mod classes;
 mod enrolments;
 mod views;
@@ -25,7 +26,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(classes::get)
         .service(classes::approve)
         .service(enrolments::enrol)
-        .service(enrolments::roster);
+        .service(enrolments::roster)
+        .service(attendance::record)
+        .service(attendance::archive);
 }
 
 pub(crate) type State = web::Data<AppState>;

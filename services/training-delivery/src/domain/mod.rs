@@ -1,3 +1,4 @@
 //! Delivery's business rules, free of I/O.
 
+pub mod attendance;
 pub mod class;

@@ -326,3 +326,77 @@ pub async fn upsert_venue(
         .await
         .map(|_| ())
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schema::attendance)]
+pub struct AttendanceRow {
+    pub seq: i64,
+    pub class_id: Uuid,
+    pub enrolment_id: Uuid,
+    pub session_seq: i32,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The class's chain, oldest first.
+pub async fn attendance_of(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+) -> QueryResult<Vec<AttendanceRow>> {
+    schema::attendance::table
+        .filter(schema::attendance::class_id.eq(class_id))
+        .order(schema::attendance::seq)
+        .select(AttendanceRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn enrolment_in(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+    enrolment_id: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        enrolments::table.filter(
+            enrolments::id
+                .eq(enrolment_id)
+                .and(enrolments::class_id.eq(class_id)),
+        ),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// `Ok(false)` when the same kind was already recorded for that session.
+#[allow(clippy::too_many_arguments)]
+pub async fn append_attendance(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+    enrolment_id: Uuid,
+    session_seq: i32,
+    kind: &str,
+    at: DateTime<Utc>,
+    recorded_by: &str,
+    prev_hash: &str,
+    hash: &str,
+) -> QueryResult<bool> {
+    use schema::attendance as a;
+    let inserted = diesel::insert_into(a::table)
+        .values((
+            a::class_id.eq(class_id),
+            a::enrolment_id.eq(enrolment_id),
+            a::session_seq.eq(session_seq),
+            a::kind.eq(kind),
+            a::at.eq(at),
+            a::recorded_by.eq(recorded_by),
+            a::prev_hash.eq(prev_hash),
+            a::hash.eq(hash),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
+}

@@ -96,3 +96,17 @@ diesel::table! {
 diesel::joinable!(enrolments -> classes (class_id));
 diesel::joinable!(sessions -> classes (class_id));
 diesel::allow_tables_to_appear_in_same_query!(classes, enrolments, sessions);
+
+diesel::table! {
+    attendance (seq) {
+        seq -> Int8,
+        class_id -> Uuid,
+        enrolment_id -> Uuid,
+        session_seq -> Int4,
+        kind -> Text,
+        at -> Timestamptz,
+        recorded_by -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}

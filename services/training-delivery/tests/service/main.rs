@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod attendance;
 mod filing;
 mod roster;
 

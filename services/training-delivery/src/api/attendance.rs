@@ -1,0 +1,276 @@
+//! Attendance (过程监督) and the class archive (一班一档).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use db::ScopedFutureExt;
+use diesel_async::AsyncConnection;
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::classes::{may_see, not_found};
+use super::{ClassView, EnrolmentView, State};
+use crate::domain::attendance::{
+    check_record, first_broken, genesis, hours, link, Presence, Record,
+};
+use crate::store::{self, AttendanceRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    CheckIn,
+    CheckOut,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::CheckIn => "check_in",
+            Self::CheckOut => "check_out",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAttendance {
+    pub enrolment_id: Uuid,
+    /// 1 for the class's first session.
+    pub session_seq: i32,
+    pub kind: Kind,
+    /// When the trainee checked in or out (a device may send it late).
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttendanceView {
+    pub seq: i64,
+    pub enrolment_id: Uuid,
+    pub session_seq: i32,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AttendanceRow> for AttendanceView {
+    fn from(a: AttendanceRow) -> Self {
+        Self {
+            seq: a.seq,
+            enrolment_id: a.enrolment_id,
+            session_seq: a.session_seq,
+            kind: a.kind,
+            at: a.at,
+            recorded_by: a.recorded_by,
+            prev_hash: a.prev_hash,
+            hash: a.hash,
+        }
+    }
+}
+
+fn record_of(a: &AttendanceRow) -> Record {
+    Record {
+        enrolment_id: a.enrolment_id,
+        session_seq: a.session_seq,
+        kind: a.kind.clone(),
+        at: a.at,
+        recorded_by: a.recorded_by.clone(),
+    }
+}
+
+/// Record a check-in or check-out, chained to the class's previous record.
+#[utoipa::path(
+    tag = "attendance",
+    request_body = NewAttendance,
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 201, body = AttendanceView),
+        (status = 409, description = "Outside the session, ahead of time, out of order, or recorded already", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/classes/{id}/attendance")]
+pub async fn record(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<NewAttendance>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    let class_id = id.into_inner();
+    let who = &who;
+    let mut conn = state.pool.get().await?;
+    let row = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                // The class row's lock keeps the chain a single line.
+                store::lock_class(conn, class_id)
+                    .await?
+                    .filter(|c| may_see(who, c))
+                    .ok_or_else(not_found)?;
+                if !store::enrolment_in(conn, class_id, body.enrolment_id).await? {
+                    return Err(ApiError::validation(vec![platform::FieldError {
+                        field: "enrolment_id".into(),
+                        code: "not_enrolled".into(),
+                        message: "not an enrolment of this class".into(),
+                    }]));
+                }
+                let session = store::sessions_of(conn, class_id)
+                    .await?
+                    .into_iter()
+                    .find(|s| s.seq == body.session_seq)
+                    .map(|s| (s.starts_at, s.ends_at));
+                let chain = store::attendance_of(conn, class_id).await?;
+                let checked_in = chain.iter().any(|a| {
+                    a.enrolment_id == body.enrolment_id
+                        && a.session_seq == body.session_seq
+                        && a.kind == "check_in"
+                });
+                if let Some((code, message)) =
+                    check_record(body.kind.as_str(), body.at, Utc::now(), session, checked_in)
+                {
+                    return Err(ApiError::conflict(code, message));
+                }
+                let prev = chain
+                    .last()
+                    .map(|a| a.hash.clone())
+                    .unwrap_or_else(|| genesis(class_id));
+                let record = Record {
+                    enrolment_id: body.enrolment_id,
+                    session_seq: body.session_seq,
+                    kind: body.kind.as_str().to_owned(),
+                    at: body.at,
+                    recorded_by: who.subject().to_owned(),
+                };
+                let hash = link(&prev, &record);
+                let fresh = store::append_attendance(
+                    conn,
+                    class_id,
+                    body.enrolment_id,
+                    body.session_seq,
+                    &record.kind,
+                    body.at,
+                    &record.recorded_by,
+                    &prev,
+                    &hash,
+                )
+                .await?;
+                if !fresh {
+                    return Err(ApiError::conflict(
+                        "already_recorded",
+                        "this was recorded for the session already",
+                    ));
+                }
+                let last = store::attendance_of(conn, class_id)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| ApiError::internal("record vanished"))?;
+                Ok(AttendanceView::from(last))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(row))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChainCheck {
+    /// Every stored record follows from its content and its predecessor.
+    pub intact: bool,
+    /// The sequence number of the first record that does not.
+    pub broken_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TraineeRecord {
+    #[serde(flatten)]
+    pub enrolment: EnrolmentView,
+    /// Hours between check-in and check-out, within the sessions.
+    pub attended_hours: f64,
+}
+
+/// The whole traceable record of a class (一班一档), for auditors.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Archive {
+    pub class: ClassView,
+    pub roster: Vec<TraineeRecord>,
+    pub attendance: Vec<AttendanceView>,
+    pub chain: ChainCheck,
+}
+
+/// Filing, approval, roster (masked), the attendance chain with its check.
+#[utoipa::path(
+    tag = "attendance",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Archive), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/classes/{id}/archive")]
+pub async fn archive(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let class = store::class(&mut conn, *id)
+        .await?
+        .filter(|c| may_see(&who, c))
+        .ok_or_else(not_found)?;
+    let sessions = store::sessions_of(&mut conn, class.id).await?;
+    let roster = store::roster(&mut conn, class.id).await?;
+    let chain = store::attendance_of(&mut conn, class.id).await?;
+    let links: Vec<_> = chain
+        .iter()
+        .map(|a| (record_of(a), a.prev_hash.clone(), a.hash.clone()))
+        .collect();
+    let broken_at = first_broken(class.id, &links).map(|i| chain[i].seq);
+    let bounds: HashMap<i32, (DateTime<Utc>, DateTime<Utc>)> = sessions
+        .iter()
+        .map(|s| (s.seq, (s.starts_at, s.ends_at)))
+        .collect();
+    let roster = roster
+        .into_iter()
+        .map(|e| {
+            let pairs: Vec<_> = bounds
+                .iter()
+                .filter_map(|(seq, (starts, ends))| {
+                    let time = |kind: &str| {
+                        chain
+                            .iter()
+                            .find(|a| {
+                                a.enrolment_id == e.id && a.session_seq == *seq && a.kind == kind
+                            })
+                            .map(|a| a.at)
+                    };
+                    Some(Presence {
+                        session_starts: *starts,
+                        session_ends: *ends,
+                        checked_in: time("check_in")?,
+                        checked_out: time("check_out")?,
+                    })
+                })
+                .collect();
+            TraineeRecord {
+                attended_hours: hours(&pairs),
+                enrolment: EnrolmentView::from(e),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Archive {
+        class: ClassView::new(class, sessions),
+        roster,
+        attendance: chain.into_iter().map(AttendanceView::from).collect(),
+        chain: ChainCheck {
+            intact: broken_at.is_none(),
+            broken_at,
+        },
+    }))
+}

@@ -1,0 +1,151 @@
+//! The attendance chain and the class archive.
+
+use chrono::{Duration, Utc};
+use diesel_async::SimpleAsyncConnection;
+use serde_json::json;
+use test_support::body;
+
+use crate::harness::{list, mesh, officer, operator, problem, trainee, OTHER, SCHOOL};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendance_is_chained_and_the_archive_reports_a_tampered_record() {
+    let m = mesh().await;
+    list(&m.registry, OTHER).await;
+    // A class that starts in two seconds, so that attendance can be taken now.
+    let start = Utc::now() + Duration::seconds(2);
+    let mut class = m.class_body("6-31-01-03");
+    class["sessions"] = json!([{ "starts_at": start, "ends_at": start + Duration::hours(2), "venue_id": m.venue, "teacher_id": m.teacher }]);
+    let res = m
+        .delivery
+        .post("/v1/classes", Some(&operator(SCHOOL)), &class)
+        .await;
+    assert_eq!(res.status(), 201);
+    let id = body(res).await["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        m.delivery
+            .post(
+                &format!("/v1/classes/{id}/approve"),
+                Some(&officer()),
+                &json!({})
+            )
+            .await
+            .status(),
+        200
+    );
+    let res = m
+        .delivery
+        .post(
+            &format!("/v1/classes/{id}/enrolments"),
+            Some(&operator(SCHOOL)),
+            &trainee("11010519491231002X"),
+        )
+        .await;
+    let enrolment = body(res).await["id"]
+        .as_str()
+        .expect("enrolment")
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    let url = format!("/v1/classes/{id}/attendance");
+    let mark = |kind: &str, minutes: i64, session: i32| json!({ "enrolment_id": enrolment, "session_seq": session, "kind": kind, "at": Utc::now() + Duration::minutes(minutes) });
+    problem(
+        m.delivery
+            .post(&url, Some(&operator(SCHOOL)), &mark("check_out", 0, 1))
+            .await,
+        409,
+        "not_checked_in",
+    )
+    .await;
+    assert_eq!(
+        m.delivery
+            .post(&url, Some(&operator(SCHOOL)), &mark("check_in", 0, 1))
+            .await
+            .status(),
+        201
+    );
+    problem(
+        m.delivery
+            .post(&url, Some(&operator(SCHOOL)), &mark("check_in", 0, 1))
+            .await,
+        409,
+        "already_recorded",
+    )
+    .await;
+    problem(
+        m.delivery
+            .post(&url, Some(&operator(SCHOOL)), &mark("check_in", 0, 2))
+            .await,
+        409,
+        "session_unknown",
+    )
+    .await;
+    problem(
+        m.delivery
+            .post(&url, Some(&operator(SCHOOL)), &mark("check_out", 60, 1))
+            .await,
+        409,
+        "time_in_future",
+    )
+    .await;
+    assert_eq!(
+        m.delivery
+            .post(&url, Some(&operator(SCHOOL)), &mark("check_out", 3, 1))
+            .await
+            .status(),
+        201
+    );
+    problem(
+        m.delivery
+            .post(&url, Some(&operator(OTHER)), &mark("check_in", 0, 1))
+            .await,
+        404,
+        "class_not_found",
+    )
+    .await;
+
+    let archive = body(
+        m.delivery
+            .get(&format!("/v1/classes/{id}/archive"), Some(&officer()))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        archive["chain"],
+        json!({ "intact": true, "broken_at": null })
+    );
+    assert_eq!(archive["attendance"].as_array().map(Vec::len), Some(2));
+    assert_eq!(archive["class"]["status"], "approved");
+    assert_eq!(archive["roster"][0]["citizen_id"], "110105********002X");
+    let hours = archive["roster"][0]["attended_hours"]
+        .as_f64()
+        .expect("hours");
+    assert!(hours > 0.04 && hours < 0.06, "about three minutes: {hours}");
+    problem(
+        m.delivery
+            .get(&format!("/v1/classes/{id}/archive"), Some(&operator(OTHER)))
+            .await,
+        404,
+        "class_not_found",
+    )
+    .await;
+
+    // Someone edits a stored check-in in the database; the archive says where.
+    let first = archive["attendance"][0]["seq"].as_i64().expect("seq");
+    let mut conn = m.delivery.pool.get().await.expect("conn");
+    conn.batch_execute(&format!(
+        "UPDATE attendance SET at = at - interval '20 minutes' WHERE seq = {first}"
+    ))
+    .await
+    .expect("tamper");
+    let archive = body(
+        m.delivery
+            .get(&format!("/v1/classes/{id}/archive"), Some(&officer()))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        archive["chain"],
+        json!({ "intact": false, "broken_at": first })
+    );
+    m.stop().await;
+}
