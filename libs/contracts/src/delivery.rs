@@ -1,7 +1,7 @@
 //! Events of training delivery (开班备案、实名制). Trainees appear only by
 //! their pseudonymous `person_id`, never by citizen ID.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ids::{CityCode, OccupationCode, PersonId, SkillLevel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -14,6 +14,9 @@ pub const ENROLMENTS_TOPIC: &str = "delivery.enrolments.v1";
 pub const CLASS_FILED: &str = "qiancheng.delivery.class.filed.v1";
 pub const CLASS_APPROVED: &str = "qiancheng.delivery.class.approved.v1";
 pub const TRAINEE_ENROLLED: &str = "qiancheng.delivery.enrolment.enrolled.v1";
+pub const CLASS_CLOSED: &str = "qiancheng.delivery.class.closed.v1";
+pub const TRAINEE_COMPLETED: &str = "qiancheng.delivery.enrolment.completed.v1";
+pub const TRAINEE_NOT_COMPLETED: &str = "qiancheng.delivery.enrolment.not_completed.v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClassEvent {
@@ -44,4 +47,23 @@ pub struct EnrolmentEvent {
     pub occupation_code: OccupationCode,
     pub skill_level: SkillLevel,
     pub voucher_ref: Option<String>,
+}
+
+/// A trainee's result when the class closed (结果考核): completed when the
+/// attended hours reach the threshold share of the planned hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CompletionEvent {
+    pub enrolment_id: Uuid,
+    pub class_id: Uuid,
+    pub institution_id: Uuid,
+    pub person_id: PersonId,
+    pub target_group: String,
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+    pub completed: bool,
+    pub attended_hours: f64,
+    pub planned_hours: f64,
+    /// Business date (Asia/Shanghai) of the close; decides the statistical year.
+    pub completed_on: NaiveDate,
+    pub statistical_year: i32,
 }

@@ -29,6 +29,8 @@ pub struct Settings {
     pub person_id_key: String,
     /// Hours after a class's start during which trainees may still enrol.
     pub enrolment_grace_hours: i64,
+    /// Share of the planned hours a trainee attends to complete (结果考核).
+    pub completion_threshold_percent: u8,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             pii_lookup_key: String::new(),
             person_id_key: String::new(),
             enrolment_grace_hours: 72,
+            completion_threshold_percent: 80,
         }
     }
 }
@@ -53,6 +56,12 @@ impl runtime::config::Settings for Settings {
             if PersonIdKey::from_base64(value).is_err() {
                 out.push((key, "must be 32 bytes, base64-encoded".to_owned()));
             }
+        }
+        if !(1..=100).contains(&self.completion_threshold_percent) {
+            out.push((
+                "completion_threshold_percent",
+                "must be between 1 and 100".to_owned(),
+            ));
         }
         if !(0..=24 * 30).contains(&self.enrolment_grace_hours) {
             out.push((
@@ -95,6 +104,7 @@ impl Service for TrainingDelivery {
             cipher: PiiCipher::from_base64(&s.pii_encryption_key, &s.pii_lookup_key)?,
             person_ids: PersonIdKey::from_base64(&s.person_id_key)?,
             grace: chrono::Duration::hours(s.enrolment_grace_hours),
+            threshold_percent: s.completion_threshold_percent,
         });
         Ok(Wiring {
             app_data: Arc::new(move |c| {

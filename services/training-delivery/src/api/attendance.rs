@@ -1,10 +1,9 @@
 //! Attendance (过程监督) and the class archive (一班一档).
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use contracts::delivery::CLASS_CLOSED;
 use db::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use platform::auth::{Principal, Role};
@@ -18,9 +17,10 @@ use uuid::Uuid;
 use super::classes::{may_see, not_found};
 use super::{ClassView, EnrolmentView, State};
 use crate::domain::attendance::{
-    check_record, first_broken, genesis, hours, link, Presence, Record,
+    check_record, completes, first_broken, genesis, hours, link, Presence, Record,
 };
-use crate::store::{self, AttendanceRow};
+use crate::events;
+use crate::store::{self, AttendanceRow, SessionRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +74,37 @@ impl From<AttendanceRow> for AttendanceView {
             hash: a.hash,
         }
     }
+}
+
+/// Hours a trainee attended: check-in to check-out of each session, within it.
+fn attended(sessions: &[SessionRow], chain: &[AttendanceRow], enrolment: Uuid) -> f64 {
+    let presences: Vec<Presence> = sessions
+        .iter()
+        .filter_map(|s| {
+            let time = |kind: &str| {
+                chain
+                    .iter()
+                    .find(|a| {
+                        a.enrolment_id == enrolment && a.session_seq == s.seq && a.kind == kind
+                    })
+                    .map(|a| a.at)
+            };
+            Some(Presence {
+                session_starts: s.starts_at,
+                session_ends: s.ends_at,
+                checked_in: time("check_in")?,
+                checked_out: time("check_out")?,
+            })
+        })
+        .collect();
+    hours(&presences)
+}
+
+fn planned(sessions: &[SessionRow]) -> f64 {
+    sessions
+        .iter()
+        .map(|s| (s.ends_at - s.starts_at).num_seconds() as f64 / 3600.0)
+        .sum()
 }
 
 fn record_of(a: &AttendanceRow) -> Record {
@@ -219,10 +250,14 @@ pub async fn archive(
     who: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(archive_of(&state, &who, *id).await?))
+}
+
+async fn archive_of(state: &State, who: &Principal, id: Uuid) -> Result<Archive, ApiError> {
     let mut conn = state.pool.get().await?;
-    let class = store::class(&mut conn, *id)
+    let class = store::class(&mut conn, id)
         .await?
-        .filter(|c| may_see(&who, c))
+        .filter(|c| may_see(who, c))
         .ok_or_else(not_found)?;
     let sessions = store::sessions_of(&mut conn, class.id).await?;
     let roster = store::roster(&mut conn, class.id).await?;
@@ -232,39 +267,14 @@ pub async fn archive(
         .map(|a| (record_of(a), a.prev_hash.clone(), a.hash.clone()))
         .collect();
     let broken_at = first_broken(class.id, &links).map(|i| chain[i].seq);
-    let bounds: HashMap<i32, (DateTime<Utc>, DateTime<Utc>)> = sessions
-        .iter()
-        .map(|s| (s.seq, (s.starts_at, s.ends_at)))
-        .collect();
     let roster = roster
         .into_iter()
-        .map(|e| {
-            let pairs: Vec<_> = bounds
-                .iter()
-                .filter_map(|(seq, (starts, ends))| {
-                    let time = |kind: &str| {
-                        chain
-                            .iter()
-                            .find(|a| {
-                                a.enrolment_id == e.id && a.session_seq == *seq && a.kind == kind
-                            })
-                            .map(|a| a.at)
-                    };
-                    Some(Presence {
-                        session_starts: *starts,
-                        session_ends: *ends,
-                        checked_in: time("check_in")?,
-                        checked_out: time("check_out")?,
-                    })
-                })
-                .collect();
-            TraineeRecord {
-                attended_hours: hours(&pairs),
-                enrolment: EnrolmentView::from(e),
-            }
+        .map(|e| TraineeRecord {
+            attended_hours: attended(&sessions, &chain, e.id),
+            enrolment: EnrolmentView::from(e),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Archive {
+    Ok(Archive {
         class: ClassView::new(class, sessions),
         roster,
         attendance: chain.into_iter().map(AttendanceView::from).collect(),
@@ -272,5 +282,83 @@ pub async fn archive(
             intact: broken_at.is_none(),
             broken_at,
         },
-    }))
+    })
+}
+
+/// Close a class that has ended (结果考核): each trainee completes when the
+/// attended hours reach the threshold share of the planned hours.
+#[utoipa::path(
+    tag = "attendance",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Archive),
+        (status = 409, description = "Not approved, not ended yet, or closed already", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/classes/{id}/close")]
+pub async fn close(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[
+        Role::InstitutionOperator,
+        Role::Integrator,
+        Role::BureauOfficer,
+    ])?;
+    let class_id = id.into_inner();
+    let threshold = state.threshold_percent;
+    let who_ref = &who;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(|conn| {
+        async move {
+            let class = store::lock_class(conn, class_id)
+                .await?
+                .filter(|c| may_see(who_ref, c))
+                .ok_or_else(not_found)?;
+            if class.status != "approved" {
+                return Err(ApiError::conflict(
+                    "class_not_open",
+                    format!("the class is {}", class.status),
+                ));
+            }
+            if Utc::now() < class.ends_at {
+                return Err(ApiError::conflict(
+                    "class_not_ended",
+                    "a class closes after its last session",
+                ));
+            }
+            let sessions = store::sessions_of(conn, class_id).await?;
+            let chain = store::attendance_of(conn, class_id).await?;
+            let planned = planned(&sessions);
+            let mut outcomes = Vec::new();
+            let mut batch = Vec::new();
+            for e in store::roster(conn, class_id).await? {
+                let hours = attended(&sessions, &chain, e.id);
+                let completed = completes(hours, planned, threshold);
+                batch.push(
+                    events::completion(&class, &e, hours, planned, completed)
+                        .map_err(ApiError::internal)?,
+                );
+                outcomes.push((
+                    e.id,
+                    if completed {
+                        "completed"
+                    } else {
+                        "not_completed"
+                    },
+                    hours,
+                ));
+            }
+            store::close(conn, class_id, &outcomes).await?;
+            let closed = store::class(conn, class_id).await?.ok_or_else(not_found)?;
+            batch.push(events::class(&closed, CLASS_CLOSED).map_err(ApiError::internal)?);
+            messaging::enqueue(conn, &batch).await?;
+            Ok(())
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(archive_of(&state, &who, class_id).await?))
 }

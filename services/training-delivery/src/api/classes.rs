@@ -179,6 +179,7 @@ pub async fn file(
         filed_at: Utc::now(),
         approved_by: None,
         approved_at: None,
+        closed_at: None,
     };
     let session_rows: Vec<SessionRow> = sessions
         .iter()

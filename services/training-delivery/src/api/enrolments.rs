@@ -75,6 +75,8 @@ pub async fn enrol(
         voucher_ref: body.voucher_ref.clone(),
         enrolled_by: who.subject().to_owned(),
         enrolled_at: Utc::now(),
+        outcome: None,
+        attended_hours: None,
     };
     // The key's stored request must not hold the citizen ID in clear.
     let fingerprint = serde_json::json!({ "class": class_id, "person": row.person_id, "group": row.target_group, "voucher": row.voucher_ref });

@@ -18,6 +18,7 @@ pub struct AppState {
     pub cipher: PiiCipher,
     pub person_ids: PersonIdKey,
     pub grace: chrono::Duration,
+    pub threshold_percent: u8,
 }
 
 /// Every route of the service; also the source of its OpenAPI document.
@@ -28,7 +29,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(enrolments::enrol)
         .service(enrolments::roster)
         .service(attendance::record)
-        .service(attendance::archive);
+        .service(attendance::archive)
+        .service(attendance::close);
 }
 
 pub(crate) type State = web::Data<AppState>;

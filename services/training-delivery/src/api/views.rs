@@ -72,7 +72,7 @@ pub struct ClassView {
     pub capacity: i32,
     pub funding_route: String,
     pub plan: serde_json::Value,
-    /// filed, approved
+    /// filed, approved, closed
     pub status: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -140,6 +140,8 @@ pub struct EnrolmentView {
     pub target_group: String,
     pub voucher_ref: Option<String>,
     pub enrolled_at: DateTime<Utc>,
+    /// completed or not_completed, once the class closed.
+    pub outcome: Option<String>,
 }
 
 impl From<EnrolmentRow> for EnrolmentView {
@@ -153,6 +155,7 @@ impl From<EnrolmentRow> for EnrolmentView {
             target_group: e.target_group,
             voucher_ref: e.voucher_ref,
             enrolled_at: e.enrolled_at,
+            outcome: e.outcome,
         }
     }
 }

@@ -100,6 +100,12 @@ pub fn hours(presences: &[Presence]) -> f64 {
         .sum()
 }
 
+/// Completed (结果考核) when the attended hours reach `threshold_percent`
+/// of the planned hours.
+pub fn completes(attended: f64, planned: f64, threshold_percent: u8) -> bool {
+    planned > 0.0 && attended * 100.0 >= planned * f64::from(threshold_percent) - 1e-9
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +174,17 @@ mod tests {
         assert_eq!(
             check_record("check_in", at(1, 0), at(12, 0), None, false).map(|r| r.0),
             Some("session_unknown")
+        );
+    }
+
+    #[test]
+    fn completion_needs_the_threshold_share_of_hours() {
+        assert!(completes(8.0, 10.0, 80));
+        assert!(!completes(7.99, 10.0, 80));
+        assert!(completes(10.0, 10.0, 100));
+        assert!(
+            !completes(0.0, 0.0, 80),
+            "a class without hours completes no one"
         );
     }
 

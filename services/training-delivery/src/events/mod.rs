@@ -6,7 +6,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
 use contracts::delivery::{
-    ClassEvent, EnrolmentEvent, CLASSES_TOPIC, ENROLMENTS_TOPIC, TRAINEE_ENROLLED,
+    ClassEvent, CompletionEvent, EnrolmentEvent, CLASSES_TOPIC, ENROLMENTS_TOPIC,
+    TRAINEE_COMPLETED, TRAINEE_ENROLLED, TRAINEE_NOT_COMPLETED,
 };
 use contracts::registry::{
     InstitutionEvent, TeacherEvent, VenueEvent, INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC,
@@ -55,6 +56,42 @@ pub fn enrolled(class: &ClassRow, row: &EnrolmentRow) -> anyhow::Result<OutboxEv
     Ok(OutboxEvent::new(
         ENROLMENTS_TOPIC,
         TRAINEE_ENROLLED,
+        class.id.to_string(),
+        &payload,
+    ))
+}
+
+/// A trainee's result when the class closed.
+pub fn completion(
+    class: &ClassRow,
+    row: &EnrolmentRow,
+    attended: f64,
+    planned: f64,
+    completed: bool,
+) -> anyhow::Result<OutboxEvent> {
+    let on = ids::business_date(chrono::Utc::now());
+    let payload = CompletionEvent {
+        enrolment_id: row.id,
+        class_id: class.id,
+        institution_id: class.institution_id,
+        person_id: serde_json::from_value(serde_json::Value::String(row.person_id.clone()))?,
+        target_group: row.target_group.clone(),
+        occupation_code: class.occupation_code.parse()?,
+        skill_level: class.skill_level.parse()?,
+        completed,
+        attended_hours: attended,
+        planned_hours: planned,
+        completed_on: on,
+        statistical_year: ids::StatisticalYear::of(on).year(),
+    };
+    let kind = if completed {
+        TRAINEE_COMPLETED
+    } else {
+        TRAINEE_NOT_COMPLETED
+    };
+    Ok(OutboxEvent::new(
+        ENROLMENTS_TOPIC,
+        kind,
         class.id.to_string(),
         &payload,
     ))

@@ -30,6 +30,7 @@ pub struct ClassRow {
     pub filed_at: DateTime<Utc>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -58,6 +59,8 @@ pub struct EnrolmentRow {
     pub voucher_ref: Option<String>,
     pub enrolled_by: String,
     pub enrolled_at: DateTime<Utc>,
+    pub outcome: Option<String>,
+    pub attended_hours: Option<f64>,
 }
 
 pub async fn institution(
@@ -399,4 +402,28 @@ pub async fn append_attendance(
         .execute(conn)
         .await?;
     Ok(inserted == 1)
+}
+
+pub async fn close(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    outcomes: &[(Uuid, &str, f64)],
+) -> QueryResult<()> {
+    diesel::update(classes::table.find(id))
+        .set((
+            classes::status.eq("closed"),
+            classes::closed_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    for (enrolment, outcome, hours) in outcomes {
+        diesel::update(enrolments::table.find(enrolment))
+            .set((
+                enrolments::outcome.eq(*outcome),
+                enrolments::attended_hours.eq(*hours),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }

@@ -62,6 +62,7 @@ diesel::table! {
         filed_at -> Timestamptz,
         approved_by -> Nullable<Text>,
         approved_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -90,6 +91,8 @@ diesel::table! {
         voucher_ref -> Nullable<Text>,
         enrolled_by -> Text,
         enrolled_at -> Timestamptz,
+        outcome -> Nullable<Text>,
+        attended_hours -> Nullable<Float8>,
     }
 }
 

@@ -149,3 +149,154 @@ async fn attendance_is_chained_and_the_archive_reports_a_tampered_record() {
     );
     m.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_an_ended_class_completes_those_who_attended_enough() {
+    use contracts::delivery::ENROLMENTS_TOPIC;
+    use test_support::read_topic;
+
+    let m = mesh().await;
+    // A class of one four-second session.
+    let start = Utc::now() + Duration::seconds(2);
+    let end = start + Duration::seconds(4);
+    let mut class = m.class_body("6-31-01-03");
+    class["sessions"] = json!([{ "starts_at": start, "ends_at": end, "venue_id": m.venue, "teacher_id": m.teacher }]);
+    let id = body(
+        m.delivery
+            .post("/v1/classes", Some(&operator(SCHOOL)), &class)
+            .await,
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        m.delivery
+            .post(
+                &format!("/v1/classes/{id}/approve"),
+                Some(&officer()),
+                &json!({})
+            )
+            .await
+            .status(),
+        200
+    );
+    let mut enrolments = Vec::new();
+    for citizen in ["11010519491231002X", "350102199003071234"] {
+        let res = m
+            .delivery
+            .post(
+                &format!("/v1/classes/{id}/enrolments"),
+                Some(&operator(SCHOOL)),
+                &trainee(citizen),
+            )
+            .await;
+        enrolments.push(
+            body(res).await["id"]
+                .as_str()
+                .expect("enrolment")
+                .to_owned(),
+        );
+    }
+    let url = format!("/v1/classes/{id}/attendance");
+    let mark = |who: &str, kind: &str, at| json!({ "enrolment_id": who, "session_seq": 1, "kind": kind, "at": at });
+    // The first attends the whole session; the second checks in and never out.
+    for body in [
+        mark(&enrolments[0], "check_in", start),
+        mark(&enrolments[0], "check_out", end),
+        mark(&enrolments[1], "check_in", start),
+    ] {
+        assert_eq!(
+            m.delivery
+                .post(&url, Some(&operator(SCHOOL)), &body)
+                .await
+                .status(),
+            201
+        );
+    }
+    problem(
+        m.delivery
+            .post(
+                &format!("/v1/classes/{id}/close"),
+                Some(&operator(SCHOOL)),
+                &json!({}),
+            )
+            .await,
+        409,
+        "class_not_ended",
+    )
+    .await;
+    tokio::time::sleep(
+        (end - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(200),
+    )
+    .await;
+
+    let closed = body(
+        m.delivery
+            .post(
+                &format!("/v1/classes/{id}/close"),
+                Some(&operator(SCHOOL)),
+                &json!({}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(closed["class"]["status"], "closed");
+    let outcomes: Vec<_> = closed["roster"]
+        .as_array()
+        .expect("roster")
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(outcomes, ["completed", "not_completed"]);
+    problem(
+        m.delivery
+            .post(
+                &format!("/v1/classes/{id}/close"),
+                Some(&operator(SCHOOL)),
+                &json!({}),
+            )
+            .await,
+        409,
+        "class_not_open",
+    )
+    .await;
+
+    let kafka = &m.delivery.cfg.kafka;
+    let events = read_topic(
+        kafka,
+        &kafka.topic(ENROLMENTS_TOPIC),
+        4,
+        crate::harness::WAIT,
+    )
+    .await
+    .expect("enrolments");
+    let results: Vec<_> = events
+        .iter()
+        .skip(2)
+        .map(|e| {
+            (
+                e.headers["ce_type"].as_str(),
+                e.payload["completed"].as_bool(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("qiancheng.delivery.enrolment.completed.v1", Some(true)),
+            ("qiancheng.delivery.enrolment.not_completed.v1", Some(false))
+        ]
+    );
+    assert_eq!(
+        events[2].payload["planned_hours"]
+            .as_f64()
+            .map(|h| (h * 3600.0).round()),
+        Some(4.0)
+    );
+    assert_eq!(
+        events[2].payload["statistical_year"],
+        ids::StatisticalYear::of_instant(Utc::now()).year()
+    );
+    m.stop().await;
+}
