@@ -1,133 +1,46 @@
-//! demand-catalog as a real process, set up by its own subcommands, as a
-//! platform team runs it: provision → migrate → topics → load-occupations →
-//! serve; then an integrator's calls, the events on the broker, the trace in
-//! an OTLP receiver, and a graceful stop on SIGTERM.
+//! The services as real processes, set up by their own subcommands as a
+//! platform team runs them (provision → migrate → topics → serve): the
+//! catalogue's trace end to end, and the walk from a published catalogue to
+//! completion events across catalogue, registry and delivery.
 
 mod otlp;
+mod process;
+mod walk;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use contracts::catalog::ENTRIES_TOPIC;
 use e2e::Api;
+use process::{terminate, Process};
 use serde_json::json;
-use test_support::{read_topic, TestDb};
+use test_support::read_topic;
 
 const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
 const CLIENT_SPAN: &str = "b7ad6b7169203331";
 
-fn binary(name: &str) -> PathBuf {
-    // Tests live in <target>/<profile>/deps; binaries one level up.
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let bin = dir.join(name);
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build --bins` first (make test does)",
-        bin.display()
-    );
-    bin
-}
-
-struct Service {
-    env: Vec<(String, String)>,
-}
-
-impl Service {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(binary("demand-catalog"));
-        cmd.args(args)
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.command(args).output().expect("runs");
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to_end() {
-    let db = TestDb::bare("demand_catalog").await.expect("database");
     let kafka = test_support::kafka();
-    let redis = test_support::redis();
     let receiver = otlp::Receiver::start().await;
-    let port = free_port();
-    let env = [
-        ("INSTANCE__CITY", "350100".to_owned()),
-        ("HTTP__BIND", format!("127.0.0.1:{port}")),
-        ("HTTP__WORKERS", "1".to_owned()),
-        ("DATABASE__URL", db.url.clone()),
-        ("KAFKA__BROKERS", kafka.brokers.clone()),
-        ("KAFKA__TOPIC_PREFIX", kafka.topic_prefix.clone()),
-        ("KAFKA__PARTITIONS", "1".to_owned()),
-        ("KAFKA__RELAY_IDLE_MS", "50".to_owned()),
-        ("REDIS__URL", redis.url.clone()),
-        ("REDIS__KEY_PREFIX", redis.key_prefix.clone()),
-        ("AUTH__JWT_SECRET", test_support::auth().jwt_secret),
-        ("TELEMETRY__OTLP_ENDPOINT", receiver.endpoint()),
-        ("TELEMETRY__LOG_FORMAT", "json".to_owned()),
-    ];
-    let service = Service {
-        env: env
-            .iter()
-            .map(|(k, v)| (format!("QC_DEMAND_CATALOG_{k}"), v.clone()))
-            .collect(),
-    };
+    let extra = [("TELEMETRY__OTLP_ENDPOINT", receiver.endpoint())];
+    let service = Process::new("demand-catalog", &kafka, &test_support::redis(), &extra).await;
 
     // Set-up, exactly as the chart's migration job and `make up` do it.
-    assert!(service
-        .run(&["provision", "--admin-url", &db.admin_url()])
-        .contains("in place"));
-    assert!(service.run(&["migrate"]).contains("applied 2 migration(s)"));
+    service.set_up();
     assert!(
         service.run(&["migrate"]).contains("applied 0 migration(s)"),
         "migrating twice is harmless"
     );
-    assert!(service.run(&["topics"]).contains("catalog.entries.v1.dlq"));
     assert!(service.run(&["load-occupations"]).contains("(sample data)"));
     let token = service
         .run(&["dev-token", "--role", "bureau_officer", "--city", "350100"])
         .trim()
         .to_owned();
-
-    let child = service
-        .command(&["serve"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
+    let child = service.serve().await;
+    let base = service.base();
     let anonymous = Api::new(&base, None);
-    let mut ready = false;
-    for _ in 0..150 {
-        if matches!(anonymous.get("/readyz").await, Ok((200, _))) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the service became ready");
 
-    let officer = Api::new(&base, Some(token));
+    let officer = Api::new(&base, Some(token.clone()));
     let (status, cat) = officer
         .post(
             "/v1/catalogues",
@@ -146,11 +59,7 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
     assert_eq!(status, 201);
     let published = reqwest::Client::new()
         .post(format!("{base}/v1/catalogues/{id}/publish"))
-        .bearer_auth(
-            service
-                .run(&["dev-token", "--role", "bureau_officer", "--city", "350100"])
-                .trim(),
-        )
+        .bearer_auth(&token)
         .header("traceparent", format!("00-{TRACE_ID}-{CLIENT_SPAN}-01"))
         .send()
         .await
@@ -175,22 +84,8 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
     assert_eq!(public["entries"][0]["subsidy_fen"], 120000);
 
     // SIGTERM: in-flight work finishes, spans are flushed, the exit is clean.
-    let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill")
-        .success());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .expect("join")
-        .expect("wait");
-    let logs = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "graceful exit: {:?}\n{logs}",
-        out.status
-    );
+    let (status, logs) = terminate(child).await;
+    assert!(status.success(), "graceful exit: {status:?}\n{logs}");
     assert!(
         logs.lines()
             .any(|l| l.starts_with('{') && l.contains(TRACE_ID)),

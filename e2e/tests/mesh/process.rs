@@ -1,0 +1,153 @@
+//! A service binary run as a platform team runs it: set up by its own
+//! subcommands, configured by environment variables, served as a process.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use e2e::Api;
+use messaging::KafkaConfig;
+use platform::config::RedisConfig;
+use test_support::TestDb;
+
+fn binary(name: &str) -> PathBuf {
+    // Tests live in <target>/<profile>/deps; binaries one level up.
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let bin = dir.join(name);
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --bins` first (make test does)",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+pub struct Process {
+    pub name: &'static str,
+    pub port: u16,
+    env: Vec<(String, String)>,
+    pub db: TestDb,
+}
+
+impl Process {
+    /// A service on a database of its own and the given broker and Redis
+    /// namespaces; `extra` are further `<SECTION>__<KEY>` settings.
+    pub async fn new(
+        name: &'static str,
+        kafka: &KafkaConfig,
+        redis: &RedisConfig,
+        extra: &[(&str, String)],
+    ) -> Self {
+        let schema = name.replace('-', "_");
+        let db = TestDb::bare(&schema).await.expect("database");
+        let port = free_port();
+        let prefix = format!("QC_{}_", schema.to_uppercase());
+        let mut settings = vec![
+            ("INSTANCE__CITY", "350100".to_owned()),
+            ("HTTP__BIND", format!("127.0.0.1:{port}")),
+            ("HTTP__WORKERS", "1".to_owned()),
+            ("DATABASE__URL", db.url.clone()),
+            ("KAFKA__BROKERS", kafka.brokers.clone()),
+            ("KAFKA__TOPIC_PREFIX", kafka.topic_prefix.clone()),
+            ("KAFKA__PARTITIONS", "1".to_owned()),
+            ("KAFKA__RELAY_IDLE_MS", "50".to_owned()),
+            ("REDIS__URL", redis.url.clone()),
+            ("REDIS__KEY_PREFIX", redis.key_prefix.clone()),
+            ("AUTH__JWT_SECRET", test_support::auth().jwt_secret),
+            ("TELEMETRY__LOG_FORMAT", "json".to_owned()),
+        ];
+        settings.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+        let env = settings
+            .into_iter()
+            .map(|(k, v)| (format!("{prefix}{k}"), v))
+            .collect();
+        Self {
+            name,
+            port,
+            env,
+            db,
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(binary(self.name));
+        cmd.args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{} {args:?} failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// provision → migrate → topics, as the chart's job and `make up` do.
+    pub fn set_up(&self) {
+        assert!(self
+            .run(&["provision", "--admin-url", &self.db.admin_url()])
+            .contains("in place"));
+        assert!(self.run(&["migrate"]).contains("migration(s)"));
+        assert!(self.run(&["topics"]).contains(".dlq"));
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Starts `serve` and waits until `/readyz` says ready.
+    pub async fn serve(&self) -> Child {
+        let child = self
+            .command(&["serve"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve");
+        let probe = Api::new(&self.base(), None);
+        for _ in 0..150 {
+            if matches!(probe.get("/readyz").await, Ok((200, _))) {
+                return child;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{} did not become ready", self.name);
+    }
+}
+
+/// SIGTERM, then the exit status and what the process logged.
+pub async fn terminate(child: Child) -> (std::process::ExitStatus, String) {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("wait");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -1,0 +1,224 @@
+//! Issue 3's walk with real processes: catalogue published → institution
+//! approved → class filed and approved → trainees enrolled → attendance →
+//! completion events on the topic.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use contracts::delivery::ENROLMENTS_TOPIC;
+use e2e::Api;
+use serde_json::json;
+use test_support::read_topic;
+
+use crate::process::{terminate, Process};
+
+const SCHOOL: &str = "91350100M000100Y43";
+
+fn token(p: &Process, args: &[&str]) -> String {
+    let mut all = vec!["dev-token", "--city", "350100"];
+    all.extend_from_slice(args);
+    p.run(&all).trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_a_published_catalogue_to_completion_events_across_three_processes() {
+    let kafka = test_support::kafka();
+    let redis = test_support::redis();
+    let keys = [
+        (
+            "SERVICE__PII_ENCRYPTION_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
+        ),
+        (
+            "SERVICE__PII_LOOKUP_KEY",
+            "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".to_owned(),
+        ),
+        (
+            "SERVICE__PERSON_ID_KEY",
+            "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=".to_owned(),
+        ),
+    ];
+    let catalogue = Process::new("demand-catalog", &kafka, &redis, &[]).await;
+    let registry = Process::new("institution-registry", &kafka, &redis, &[]).await;
+    let delivery = Process::new("training-delivery", &kafka, &redis, &keys).await;
+    let mut children = Vec::new();
+    for p in [&catalogue, &registry, &delivery] {
+        p.set_up();
+        children.push(p.serve().await);
+    }
+    let officer_token = token(&catalogue, &["--role", "bureau_officer"]);
+    let school_token = token(
+        &catalogue,
+        &["--role", "institution_operator", "--org", SCHOOL],
+    );
+
+    // The catalogue of next year lists 电工 (senior).
+    let year = 2027;
+    let cat = Api::new(&catalogue.base(), Some(officer_token.clone()));
+    let (_, created) = cat
+        .post(
+            "/v1/catalogues",
+            &json!({ "city": "350100", "year": year }),
+            None,
+        )
+        .await
+        .expect("create");
+    let id = created["id"].as_str().expect("id");
+    let entry = json!({ "occupation_code": "6-31-01-03", "occupation_name": "电工", "skill_level": "senior", "urgent": true, "subsidy_fen": 180000, "valid_from": format!("{year}-01-01"), "valid_to": format!("{year}-12-31") });
+    assert_eq!(
+        cat.post(&format!("/v1/catalogues/{id}/entries"), &entry, None)
+            .await
+            .expect("entry")
+            .0,
+        201
+    );
+    assert_eq!(
+        cat.post(&format!("/v1/catalogues/{id}/publish"), &json!({}), None)
+            .await
+            .expect("publish")
+            .0,
+        200
+    );
+
+    // The school applies and is approved.
+    let school_registry = Api::new(&registry.base(), Some(school_token.clone()));
+    let application = json!({
+        "credit_code": SCHOOL, "name": "福州电工培训学校", "nature": "private", "district": "350102", "address": "工业路 1 号",
+        "contact_person": "林老师", "contact_phone": "13812345678",
+        "venues": [{ "name": "实训室", "address": "工业路 1 号", "capacity": 40, "occupations": ["6-31-01-03"] }],
+        "teachers": [{ "name": "陈师傅", "employment": "full_time", "qualification": "电工技师", "may_teach": [{ "occupation_code": "6-31-01-03", "skill_level": "senior" }] }],
+        "requested_scope": [{ "occupation_code": "6-31-01-03", "skill_level": "senior" }],
+    });
+    let (status, applied) = school_registry
+        .post("/v1/applications", &application, None)
+        .await
+        .expect("apply");
+    assert_eq!(status, 201);
+    let institution = applied["id"].as_str().expect("institution").to_owned();
+    let approval = json!({ "selection_method": "open_selection", "reason": "遴选", "scope": [
+        { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": "2026-01-01", "valid_to": "2027-12-31" } ] });
+    let officer_registry = Api::new(&registry.base(), Some(officer_token.clone()));
+    assert_eq!(
+        officer_registry
+            .post(
+                &format!("/v1/institutions/{institution}/approve"),
+                &approval,
+                None
+            )
+            .await
+            .expect("approve")
+            .0,
+        200
+    );
+    let venue = applied["venues"][0]["id"]
+        .as_str()
+        .expect("venue")
+        .to_owned();
+    let teacher = applied["teachers"][0]["id"]
+        .as_str()
+        .expect("teacher")
+        .to_owned();
+
+    // A short class is filed once delivery heard of all that, then approved.
+    let school = Api::new(&delivery.base(), Some(school_token));
+    let start = Utc::now() + chrono::Duration::seconds(4);
+    let end = start + chrono::Duration::seconds(4);
+    let class = json!({
+        "institution_id": institution, "occupation_code": "6-31-01-03", "skill_level": "senior", "year": year, "capacity": 30,
+        "funding_route": "voucher",
+        "plan": { "curriculum": [{ "topic": "低压电工", "theory_hours": 1, "practice_hours": 1 }], "safety_content": "安全操作规程", "materials": [] },
+        "sessions": [{ "starts_at": start, "ends_at": end, "venue_id": venue, "teacher_id": teacher }],
+    });
+    let mut filed = None;
+    for _ in 0..30 {
+        let (status, answer) = school
+            .post("/v1/classes", &class, Some("walk-class"))
+            .await
+            .expect("file");
+        if status == 201 {
+            filed = answer["id"].as_str().map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let class_id =
+        filed.expect("the class was filed once delivery knew the catalogue and the school");
+    let officer_delivery = Api::new(&delivery.base(), Some(officer_token));
+    assert_eq!(
+        officer_delivery
+            .post(&format!("/v1/classes/{class_id}/approve"), &json!({}), None)
+            .await
+            .expect("approve")
+            .0,
+        200
+    );
+
+    // Two trainees; one attends the whole session, the other leaves none.
+    let mut enrolments = Vec::new();
+    for (citizen, name) in [
+        ("11010519491231002X", "王五"),
+        ("350102199003071234", "赵六"),
+    ] {
+        let trainee = json!({ "citizen_id": citizen, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
+        let (status, answer) = school
+            .post(
+                &format!("/v1/classes/{class_id}/enrolments"),
+                &trainee,
+                None,
+            )
+            .await
+            .expect("enrol");
+        assert_eq!(status, 201);
+        enrolments.push(answer["id"].as_str().expect("enrolment").to_owned());
+    }
+    let url = format!("/v1/classes/{class_id}/attendance");
+    for (who, kind, at) in [
+        (&enrolments[0], "check_in", start),
+        (&enrolments[0], "check_out", end),
+        (&enrolments[1], "check_in", start),
+    ] {
+        let mark = json!({ "enrolment_id": who, "session_seq": 1, "kind": kind, "at": at });
+        assert_eq!(
+            school.post(&url, &mark, None).await.expect("attendance").0,
+            201
+        );
+    }
+    tokio::time::sleep(
+        (end - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(300),
+    )
+    .await;
+    let (status, closed) = school
+        .post(&format!("/v1/classes/{class_id}/close"), &json!({}), None)
+        .await
+        .expect("close");
+    assert_eq!(status, 200, "{closed}");
+
+    let events = read_topic(
+        &kafka,
+        &kafka.topic(ENROLMENTS_TOPIC),
+        4,
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("topic");
+    let kinds: Vec<_> = events
+        .iter()
+        .map(|e| e.headers["ce_type"].trim_start_matches("qiancheng.delivery.enrolment."))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "enrolled.v1",
+            "enrolled.v1",
+            "completed.v1",
+            "not_completed.v1"
+        ]
+    );
+    assert!(events
+        .iter()
+        .all(|e| e.headers["ce_source"] == "/350100/training-delivery"));
+    for child in children {
+        let (status, logs) = terminate(child).await;
+        assert!(status.success(), "graceful exit: {status:?}\n{logs}");
+    }
+}
