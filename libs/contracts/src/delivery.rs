@@ -14,6 +14,7 @@ pub const ENROLMENTS_TOPIC: &str = "delivery.enrolments.v1";
 pub const CLASS_FILED: &str = "qiancheng.delivery.class.filed.v1";
 pub const CLASS_APPROVED: &str = "qiancheng.delivery.class.approved.v1";
 pub const TRAINEE_ENROLLED: &str = "qiancheng.delivery.enrolment.enrolled.v1";
+pub const TRAINEE_WITHDRAWN: &str = "qiancheng.delivery.enrolment.withdrawn.v1";
 pub const CLASS_CLOSED: &str = "qiancheng.delivery.class.closed.v1";
 pub const TRAINEE_COMPLETED: &str = "qiancheng.delivery.enrolment.completed.v1";
 pub const TRAINEE_NOT_COMPLETED: &str = "qiancheng.delivery.enrolment.not_completed.v1";

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::classes::{may_see, not_found};
-use super::{ClassView, EnrolmentView, State};
+use super::{ClassView, EnrolmentView, InspectionView, State};
 use crate::domain::attendance::{
     check_record, completes, first_broken, genesis, hours, link, Presence, Record,
 };
@@ -232,6 +232,7 @@ pub struct TraineeRecord {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Archive {
     pub class: ClassView,
+    pub inspections: Vec<InspectionView>,
     pub roster: Vec<TraineeRecord>,
     pub attendance: Vec<AttendanceView>,
     pub chain: ChainCheck,
@@ -274,8 +275,14 @@ async fn archive_of(state: &State, who: &Principal, id: Uuid) -> Result<Archive,
             enrolment: EnrolmentView::from(e),
         })
         .collect();
+    let inspections = store::inspections_of(&mut conn, class.id)
+        .await?
+        .into_iter()
+        .map(InspectionView::from)
+        .collect();
     Ok(Archive {
         class: ClassView::new(class, sessions),
+        inspections,
         roster,
         attendance: chain.into_iter().map(AttendanceView::from).collect(),
         chain: ChainCheck {
@@ -334,7 +341,11 @@ pub async fn close(
             let planned = planned(&sessions);
             let mut outcomes = Vec::new();
             let mut batch = Vec::new();
-            for e in store::roster(conn, class_id).await? {
+            for e in store::roster(conn, class_id)
+                .await?
+                .into_iter()
+                .filter(|e| e.withdrawn_at.is_none())
+            {
                 let hours = attended(&sessions, &chain, e.id);
                 let completed = completes(hours, planned, threshold);
                 batch.push(

@@ -4,7 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
+use contracts::delivery::{TRAINEE_ENROLLED, TRAINEE_WITHDRAWN};
 use db::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use ids::CitizenId;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
@@ -77,6 +79,8 @@ pub async fn enrol(
         enrolled_at: Utc::now(),
         outcome: None,
         attended_hours: None,
+        withdrawn_at: None,
+        withdrawal_reason: None,
     };
     // The key's stored request must not hold the citizen ID in clear.
     let fingerprint = serde_json::json!({ "class": class_id, "person": row.person_id, "group": row.target_group, "voucher": row.voucher_ref });
@@ -107,7 +111,10 @@ pub async fn enrol(
             store::insert_enrolment(conn, &row).await?;
             messaging::enqueue(
                 conn,
-                &[events::enrolled(&class, &row).map_err(ApiError::internal)?],
+                &[
+                    events::enrolment(&class, &row, TRAINEE_ENROLLED)
+                        .map_err(ApiError::internal)?,
+                ],
             )
             .await?;
             let location = format!("/v1/classes/{class_id}/enrolments/{}", row.id);
@@ -142,4 +149,86 @@ pub async fn roster(
             .map(EnrolmentView::from)
             .collect::<Vec<_>>(),
     ))
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    pub reason: String,
+}
+
+/// A trainee leaves the roster before the class closes.
+#[utoipa::path(
+    tag = "enrolments",
+    request_body = Withdrawal,
+    params(("id" = Uuid, Path), ("enrolment_id" = Uuid, Path)),
+    responses((status = 200, body = EnrolmentView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/v1/classes/{id}/enrolments/{enrolment_id}/withdraw")]
+pub async fn withdraw(
+    state: State,
+    who: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+    Json(body): Json<Withdrawal>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    let reason = body.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::validation(vec![platform::FieldError {
+            field: "reason".into(),
+            code: "text_length".into(),
+            message: "1 to 500 characters".into(),
+        }]));
+    }
+    let (class_id, enrolment_id) = path.into_inner();
+    let who = &who;
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                let class = store::lock_class(conn, class_id)
+                    .await?
+                    .filter(|c| may_see(who, c))
+                    .ok_or_else(not_found)?;
+                if class.status == "closed" {
+                    return Err(ApiError::conflict(
+                        "class_closed",
+                        "a closed class keeps its roster",
+                    ));
+                }
+                let row = store::roster(conn, class_id)
+                    .await?
+                    .into_iter()
+                    .find(|e| e.id == enrolment_id)
+                    .ok_or_else(|| {
+                        ApiError::not_found(
+                            "enrolment_not_found",
+                            "no such enrolment in this class",
+                        )
+                    })?;
+                if row.withdrawn_at.is_some() {
+                    return Err(ApiError::conflict(
+                        "already_withdrawn",
+                        "the trainee already left the roster",
+                    ));
+                }
+                store::withdraw(conn, enrolment_id, &reason).await?;
+                messaging::enqueue(
+                    conn,
+                    &[events::enrolment(&class, &row, TRAINEE_WITHDRAWN)
+                        .map_err(ApiError::internal)?],
+                )
+                .await?;
+                let row = store::roster(conn, class_id)
+                    .await?
+                    .into_iter()
+                    .find(|e| e.id == enrolment_id)
+                    .ok_or_else(not_found)?;
+                Ok(EnrolmentView::from(row))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }

@@ -3,6 +3,7 @@
 mod attendance;
 mod classes;
 mod enrolments;
+mod supervision;
 mod views;
 
 use actix_web::web;
@@ -28,6 +29,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(classes::approve)
         .service(enrolments::enrol)
         .service(enrolments::roster)
+        .service(enrolments::withdraw)
+        .service(supervision::inspect)
         .service(attendance::record)
         .service(attendance::archive)
         .service(attendance::close);

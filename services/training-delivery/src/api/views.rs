@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::class::{FundingRoute, TargetGroup};
-use crate::store::{ClassRow, EnrolmentRow, SessionRow};
+use crate::store::{ClassRow, EnrolmentRow, InspectionRow, SessionRow};
 
 /// A curriculum line: theory and practice hours of a topic.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -142,6 +142,8 @@ pub struct EnrolmentView {
     pub enrolled_at: DateTime<Utc>,
     /// completed or not_completed, once the class closed.
     pub outcome: Option<String>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawal_reason: Option<String>,
 }
 
 impl From<EnrolmentRow> for EnrolmentView {
@@ -156,6 +158,39 @@ impl From<EnrolmentRow> for EnrolmentView {
             voucher_ref: e.voucher_ref,
             enrolled_at: e.enrolled_at,
             outcome: e.outcome,
+            withdrawn_at: e.withdrawn_at,
+            withdrawal_reason: e.withdrawal_reason,
+        }
+    }
+}
+
+/// An inspection during the class (过程监督).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInspection {
+    pub findings: String,
+    /// Photos, stored elsewhere, referenced by URL.
+    #[serde(default)]
+    pub photo_urls: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InspectionView {
+    pub id: Uuid,
+    pub inspector: String,
+    pub at: DateTime<Utc>,
+    pub findings: String,
+    pub photo_urls: Vec<String>,
+}
+
+impl From<InspectionRow> for InspectionView {
+    fn from(i: InspectionRow) -> Self {
+        Self {
+            id: i.id,
+            inspector: i.inspector,
+            at: i.at,
+            findings: i.findings,
+            photo_urls: i.photo_urls,
         }
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
 use contracts::delivery::{
     ClassEvent, CompletionEvent, EnrolmentEvent, CLASSES_TOPIC, ENROLMENTS_TOPIC,
-    TRAINEE_COMPLETED, TRAINEE_ENROLLED, TRAINEE_NOT_COMPLETED,
+    TRAINEE_COMPLETED, TRAINEE_NOT_COMPLETED,
 };
 use contracts::registry::{
     InstitutionEvent, TeacherEvent, VenueEvent, INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC,
@@ -42,7 +42,12 @@ pub fn class(row: &ClassRow, event_type: &'static str) -> anyhow::Result<OutboxE
     ))
 }
 
-pub fn enrolled(class: &ClassRow, row: &EnrolmentRow) -> anyhow::Result<OutboxEvent> {
+/// A trainee joined (`TRAINEE_ENROLLED`) or left (`TRAINEE_WITHDRAWN`) a roster.
+pub fn enrolment(
+    class: &ClassRow,
+    row: &EnrolmentRow,
+    kind: &'static str,
+) -> anyhow::Result<OutboxEvent> {
     let payload = EnrolmentEvent {
         enrolment_id: row.id,
         class_id: class.id,
@@ -55,7 +60,7 @@ pub fn enrolled(class: &ClassRow, row: &EnrolmentRow) -> anyhow::Result<OutboxEv
     };
     Ok(OutboxEvent::new(
         ENROLMENTS_TOPIC,
-        TRAINEE_ENROLLED,
+        kind,
         class.id.to_string(),
         &payload,
     ))

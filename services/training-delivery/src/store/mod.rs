@@ -61,6 +61,8 @@ pub struct EnrolmentRow {
     pub enrolled_at: DateTime<Utc>,
     pub outcome: Option<String>,
     pub attended_hours: Option<f64>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdrawal_reason: Option<String>,
 }
 
 pub async fn institution(
@@ -187,9 +189,14 @@ pub async fn approve(conn: &mut AsyncPgConnection, id: Uuid, by: &str) -> QueryR
         .map(|_| ())
 }
 
+/// Trainees on the roster (withdrawn ones left it).
 pub async fn enrolled_count(conn: &mut AsyncPgConnection, class_id: Uuid) -> QueryResult<i64> {
     enrolments::table
-        .filter(enrolments::class_id.eq(class_id))
+        .filter(
+            enrolments::class_id
+                .eq(class_id)
+                .and(enrolments::withdrawn_at.is_null()),
+        )
         .count()
         .get_result(conn)
         .await
@@ -206,6 +213,7 @@ pub async fn in_overlapping_class(
         enrolments::table.inner_join(classes::table).filter(
             enrolments::citizen_lookup
                 .eq(lookup)
+                .and(enrolments::withdrawn_at.is_null())
                 .and(classes::starts_at.lt(to))
                 .and(classes::ends_at.gt(from)),
         ),
@@ -426,4 +434,53 @@ pub async fn close(
             .await?;
     }
     Ok(())
+}
+
+pub async fn withdraw(
+    conn: &mut AsyncPgConnection,
+    enrolment: Uuid,
+    reason: &str,
+) -> QueryResult<()> {
+    diesel::update(enrolments::table.find(enrolment))
+        .set((
+            enrolments::withdrawn_at.eq(Utc::now()),
+            enrolments::withdrawal_reason.eq(reason),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = schema::inspections)]
+pub struct InspectionRow {
+    pub id: Uuid,
+    pub class_id: Uuid,
+    pub inspector: String,
+    pub at: DateTime<Utc>,
+    pub findings: String,
+    pub photo_urls: Vec<String>,
+}
+
+pub async fn insert_inspection(
+    conn: &mut AsyncPgConnection,
+    row: &InspectionRow,
+) -> QueryResult<()> {
+    diesel::insert_into(schema::inspections::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn inspections_of(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+) -> QueryResult<Vec<InspectionRow>> {
+    schema::inspections::table
+        .filter(schema::inspections::class_id.eq(class_id))
+        .order(schema::inspections::at)
+        .select(InspectionRow::as_select())
+        .load(conn)
+        .await
 }

@@ -93,6 +93,8 @@ diesel::table! {
         enrolled_at -> Timestamptz,
         outcome -> Nullable<Text>,
         attended_hours -> Nullable<Float8>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        withdrawal_reason -> Nullable<Text>,
     }
 }
 
@@ -111,5 +113,16 @@ diesel::table! {
         recorded_by -> Text,
         prev_hash -> Text,
         hash -> Text,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Uuid,
+        class_id -> Uuid,
+        inspector -> Text,
+        at -> Timestamptz,
+        findings -> Text,
+        photo_urls -> Array<Text>,
     }
 }

@@ -129,6 +129,44 @@ async fn attendance_is_chained_and_the_archive_reports_a_tampered_record() {
     )
     .await;
 
+    // An officer inspects; the archive keeps the findings.
+    let inspections = format!("/v1/classes/{id}/inspections");
+    let bad = json!({ "findings": "", "photo_urls": ["ftp://x"] });
+    let p = problem(
+        m.delivery.post(&inspections, Some(&officer()), &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(crate::harness::fields(&p).len(), 2);
+    problem(
+        m.delivery
+            .post(
+                &inspections,
+                Some(&operator(SCHOOL)),
+                &json!({ "findings": "ok" }),
+            )
+            .await,
+        403,
+        "forbidden_role",
+    )
+    .await;
+    let visit = json!({ "findings": "学员在岗, 教师到位", "photo_urls": ["https://files.example/insp/1.jpg"] });
+    assert_eq!(
+        m.delivery
+            .post(&inspections, Some(&officer()), &visit)
+            .await
+            .status(),
+        201
+    );
+    let archive = body(
+        m.delivery
+            .get(&format!("/v1/classes/{id}/archive"), Some(&officer()))
+            .await,
+    )
+    .await;
+    assert_eq!(archive["inspections"][0]["findings"], "学员在岗, 教师到位");
+
     // Someone edits a stored check-in in the database; the archive says where.
     let first = archive["attendance"][0]["seq"].as_i64().expect("seq");
     let mut conn = m.delivery.pool.get().await.expect("conn");

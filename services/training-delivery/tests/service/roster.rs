@@ -128,3 +128,74 @@ async fn an_institution_cannot_reach_another_institutions_trainees() {
     );
     m.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_trainee_leaves_the_roster_and_the_topic_hears_it() {
+    use contracts::delivery::ENROLMENTS_TOPIC;
+    use test_support::read_topic;
+
+    let m = mesh().await;
+    list(&m.registry, OTHER).await;
+    let class = m.approved_class().await;
+    let url = format!("/v1/classes/{class}/enrolments");
+    let res = m
+        .delivery
+        .post(
+            &url,
+            Some(&operator(SCHOOL)),
+            &trainee("11010519491231002X"),
+        )
+        .await;
+    let enrolment = body(res).await["id"].as_str().expect("id").to_owned();
+    let withdraw = format!("{url}/{enrolment}/withdraw");
+    let reason = json!({ "reason": "找到工作" });
+    problem(
+        m.delivery
+            .post(&withdraw, Some(&operator(OTHER)), &reason)
+            .await,
+        404,
+        "class_not_found",
+    )
+    .await;
+    let left = body(
+        m.delivery
+            .post(&withdraw, Some(&operator(SCHOOL)), &reason)
+            .await,
+    )
+    .await;
+    assert_eq!(left["withdrawal_reason"], "找到工作");
+    problem(
+        m.delivery
+            .post(&withdraw, Some(&operator(SCHOOL)), &reason)
+            .await,
+        409,
+        "already_withdrawn",
+    )
+    .await;
+    // No longer in a class at that time, the person may enrol in another.
+    let other = m.approved_class().await;
+    let again = m
+        .delivery
+        .post(
+            &format!("/v1/classes/{other}/enrolments"),
+            Some(&operator(SCHOOL)),
+            &trainee("11010519491231002X"),
+        )
+        .await;
+    assert_eq!(again.status(), 201);
+    let kafka = &m.delivery.cfg.kafka;
+    let events = read_topic(
+        kafka,
+        &kafka.topic(ENROLMENTS_TOPIC),
+        3,
+        crate::harness::WAIT,
+    )
+    .await
+    .expect("topic");
+    let kinds: Vec<_> = events
+        .iter()
+        .map(|e| e.headers["ce_type"].trim_start_matches("qiancheng.delivery.enrolment."))
+        .collect();
+    assert_eq!(kinds, ["enrolled.v1", "withdrawn.v1", "enrolled.v1"]);
+    m.stop().await;
+}

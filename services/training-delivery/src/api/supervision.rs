@@ -1,0 +1,69 @@
+//! Officers' inspections of classes (过程监督).
+
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpResponse};
+use chrono::Utc;
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use uuid::Uuid;
+
+use super::classes::{may_see, not_found};
+use super::{InspectionView, NewInspection, State};
+use crate::store::{self, InspectionRow};
+
+/// Record an inspection: findings, and photos referenced by URL.
+#[utoipa::path(
+    tag = "supervision",
+    request_body = NewInspection,
+    params(("id" = Uuid, Path)),
+    responses((status = 201, body = InspectionView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/v1/classes/{id}/inspections")]
+pub async fn inspect(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<NewInspection>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer])?
+        .require_city(state.city)?;
+    let mut v = Validator::new();
+    let findings = body.findings.trim().to_owned();
+    v.ensure(
+        (1..=2000).contains(&findings.chars().count()),
+        "findings",
+        "text_length",
+        "1 to 2000 characters",
+    );
+    for (i, url) in body.photo_urls.iter().enumerate() {
+        let ok = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 500
+            && !url.contains(char::is_whitespace);
+        v.ensure(
+            ok,
+            format!("photo_urls[{i}]"),
+            "url_format",
+            "an http(s) URL of at most 500 characters",
+        );
+    }
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    store::class(&mut conn, *id)
+        .await?
+        .filter(|c| may_see(&who, c))
+        .ok_or_else(not_found)?;
+    let row = InspectionRow {
+        id: Uuid::now_v7(),
+        class_id: *id,
+        inspector: who.subject().to_owned(),
+        at: Utc::now(),
+        findings,
+        photo_urls: body.photo_urls.clone(),
+    };
+    store::insert_inspection(&mut conn, &row).await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(InspectionView::from(row)))
+}
