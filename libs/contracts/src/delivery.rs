@@ -8,6 +8,10 @@ use uuid::Uuid;
 
 /// Classes; key = class id.
 pub const CLASSES_TOPIC: &str = "delivery.classes.v1";
+/// Alerts of process supervision; key = class id.
+pub const ALERTS_TOPIC: &str = "delivery.alerts.v1";
+pub const CONFLICT_DETECTED: &str = "qiancheng.delivery.alert.conflict.v1";
+
 /// Enrolments; key = class id.
 pub const ENROLMENTS_TOPIC: &str = "delivery.enrolments.v1";
 
@@ -67,4 +71,20 @@ pub struct CompletionEvent {
     /// Business date (Asia/Shanghai) of the close; decides the statistical year.
     pub completed_on: NaiveDate,
     pub statistical_year: i32,
+}
+
+/// A conflict supervision should look at: a teacher or venue in two
+/// overlapping sessions. (One person in two classes at once is refused at
+/// enrolment within a city.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConflictAlert {
+    pub alert_id: Uuid,
+    /// teacher_double_booked, venue_double_booked
+    pub kind: String,
+    pub class_id: Uuid,
+    pub other_class_id: Uuid,
+    pub institution_id: Uuid,
+    /// The teacher or venue concerned.
+    pub subject: String,
+    pub at: DateTime<Utc>,
 }

@@ -197,6 +197,22 @@ pub async fn file(
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
             store::insert_class(conn, &row, &session_rows).await?;
+            let mut alerts = Vec::new();
+            for session in &session_rows {
+                for (kind, other, subject) in store::double_bookings(
+                    conn,
+                    id,
+                    session.starts_at,
+                    session.ends_at,
+                    session.teacher_id,
+                    session.venue_id,
+                )
+                .await?
+                {
+                    alerts.push(events::conflict(&row, &kind, other, subject.to_string()));
+                }
+            }
+            messaging::enqueue(conn, &alerts).await?;
             messaging::enqueue(
                 conn,
                 &[events::class(&row, CLASS_FILED).map_err(ApiError::internal)?],

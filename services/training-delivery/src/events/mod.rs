@@ -6,8 +6,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
 use contracts::delivery::{
-    ClassEvent, CompletionEvent, EnrolmentEvent, CLASSES_TOPIC, ENROLMENTS_TOPIC,
-    TRAINEE_COMPLETED, TRAINEE_NOT_COMPLETED,
+    ClassEvent, CompletionEvent, ConflictAlert, EnrolmentEvent, ALERTS_TOPIC, CLASSES_TOPIC,
+    CONFLICT_DETECTED, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_NOT_COMPLETED,
 };
 use contracts::registry::{
     InstitutionEvent, TeacherEvent, VenueEvent, INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC,
@@ -18,7 +18,7 @@ use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 use crate::store::{self, ClassRow, EnrolmentRow};
 
 /// Topics this service owns (and creates with its `topics` command).
-pub const OWNED_TOPICS: [&str; 2] = [CLASSES_TOPIC, ENROLMENTS_TOPIC];
+pub const OWNED_TOPICS: [&str; 3] = [CLASSES_TOPIC, ENROLMENTS_TOPIC, ALERTS_TOPIC];
 
 pub fn class(row: &ClassRow, event_type: &'static str) -> anyhow::Result<OutboxEvent> {
     let payload = ClassEvent {
@@ -100,6 +100,30 @@ pub fn completion(
         class.id.to_string(),
         &payload,
     ))
+}
+
+/// A conflict for supervision to look at.
+pub fn conflict(
+    class: &ClassRow,
+    kind: &str,
+    other_class: uuid::Uuid,
+    subject: String,
+) -> OutboxEvent {
+    let payload = ConflictAlert {
+        alert_id: uuid::Uuid::now_v7(),
+        kind: kind.to_owned(),
+        class_id: class.id,
+        other_class_id: other_class,
+        institution_id: class.institution_id,
+        subject,
+        at: chrono::Utc::now(),
+    };
+    OutboxEvent::new(
+        ALERTS_TOPIC,
+        CONFLICT_DETECTED,
+        class.id.to_string(),
+        &payload,
+    )
 }
 
 /// Keeps what filing is checked against: catalogue entries, institutions,

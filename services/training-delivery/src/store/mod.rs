@@ -484,3 +484,38 @@ pub async fn inspections_of(
         .load(conn)
         .await
 }
+
+/// Other open classes with a session overlapping `[from, to)` that uses the
+/// same teacher or venue: `(kind, other class, teacher or venue)`.
+pub async fn double_bookings(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    teacher: Uuid,
+    venue: Uuid,
+) -> QueryResult<Vec<(String, Uuid, Uuid)>> {
+    let others: Vec<(Uuid, Uuid, Uuid)> = sessions::table
+        .inner_join(classes::table)
+        .filter(sessions::class_id.ne(class_id))
+        .filter(classes::status.ne("closed"))
+        .filter(sessions::starts_at.lt(to).and(sessions::ends_at.gt(from)))
+        .filter(
+            sessions::teacher_id
+                .eq(teacher)
+                .or(sessions::venue_id.eq(venue)),
+        )
+        .select((sessions::class_id, sessions::teacher_id, sessions::venue_id))
+        .load(conn)
+        .await?;
+    let mut out = Vec::new();
+    for (other, t, v) in others {
+        if t == teacher {
+            out.push(("teacher_double_booked".to_owned(), other, t));
+        }
+        if v == venue {
+            out.push(("venue_double_booked".to_owned(), other, v));
+        }
+    }
+    Ok(out)
+}

@@ -183,6 +183,26 @@ async fn a_withdrawn_trainee_leaves_the_roster_and_the_topic_hears_it() {
         )
         .await;
     assert_eq!(again.status(), 201);
+    // The second class books the same teacher and venue at the same time.
+    let kafka = &m.delivery.cfg.kafka;
+    let alerts = read_topic(
+        kafka,
+        &kafka.topic(contracts::delivery::ALERTS_TOPIC),
+        2,
+        crate::harness::WAIT,
+    )
+    .await
+    .expect("alerts");
+    let mut kinds: Vec<_> = alerts
+        .iter()
+        .map(|a| a.payload["kind"].as_str().unwrap_or("").to_owned())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["teacher_double_booked", "venue_double_booked"]);
+    assert!(alerts
+        .iter()
+        .all(|a| a.payload["class_id"] == other.as_str()
+            && a.payload["other_class_id"] == class.as_str()));
     let kafka = &m.delivery.cfg.kafka;
     let events = read_topic(
         kafka,
