@@ -256,6 +256,11 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
             let (status, answer) = school
                 .post("/v1/classes", &class, Some(&format!("seed-class-{n}")))
                 .await?;
+            if answer["code"] == "idempotency_key_reused" {
+                // Seeded on an earlier day (the dates moved): keep that.
+                println!("the demo classes were seeded before");
+                return Ok(());
+            }
             if status == 201 {
                 filed = answer["id"].as_str().map(str::to_owned);
                 break;
@@ -285,5 +290,77 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
         }
     }
     println!("seeded two approved classes of the school, two trainees in each");
+    seed_attendance(
+        &school,
+        &officer,
+        institution,
+        &pick("venues", "电工实训室")?,
+        &pick("teachers", "陈建国")?,
+        year,
+    )
+    .await
+}
+
+/// A class starting two minutes from now, with its trainees checked in at
+/// its start, so the demo shows an attendance chain and an archive.
+async fn seed_attendance(
+    school: &Api,
+    officer: &Api,
+    institution: &str,
+    venue: &str,
+    teacher: &str,
+    year: i32,
+) -> anyhow::Result<()> {
+    let start = chrono::Utc::now() + chrono::Duration::minutes(2);
+    let class = json!({
+        "institution_id": institution, "occupation_code": "6-31-01-03", "skill_level": "senior", "year": year, "capacity": 30,
+        "funding_route": "voucher",
+        "plan": {
+            "curriculum": [{ "topic": "安全用电", "theory_hours": 1, "practice_hours": 2 }],
+            "safety_content": "触电急救", "materials": []
+        },
+        "sessions": [{ "starts_at": start, "ends_at": start + chrono::Duration::hours(3), "venue_id": venue, "teacher_id": teacher }],
+    });
+    let (status, filed) = school
+        .post("/v1/classes", &class, Some("seed-class-live"))
+        .await?;
+    if filed["code"] == "idempotency_key_reused" {
+        println!("the live demo class was seeded before");
+        return Ok(());
+    }
+    if status != 201 {
+        bail!("filing the live class: {status} {filed}");
+    }
+    let id = filed["id"].as_str().context("class id")?.to_owned();
+    let started = filed["sessions"][0]["starts_at"].clone();
+    let (status, answer) = officer
+        .post(&format!("/v1/classes/{id}/approve"), &json!({}), None)
+        .await?;
+    if status != 200 && status != 409 {
+        bail!("approving the live class: {status} {answer}");
+    }
+    for (t, (citizen_id, name)) in TRAINEES.into_iter().enumerate() {
+        let trainee = json!({ "citizen_id": citizen_id, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
+        let (status, enrolled) = school
+            .post(
+                &format!("/v1/classes/{id}/enrolments"),
+                &trainee,
+                Some(&format!("seed-enrol-{id}-{t}")),
+            )
+            .await?;
+        if status != 201 {
+            bail!("enrolling in the live class: {status} {enrolled}");
+        }
+        let mark = json!({ "enrolment_id": enrolled["id"], "session_seq": 1, "kind": "check_in", "at": started });
+        let (status, answer) = school
+            .post(&format!("/v1/classes/{id}/attendance"), &mark, None)
+            .await?;
+        if status != 201 && answer["code"] != "already_recorded" {
+            bail!("checking in: {status} {answer}");
+        }
+    }
+    println!(
+        "seeded a class starting now with both trainees checked in (GET /v1/classes/{id}/archive)"
+    );
     Ok(())
 }
