@@ -193,3 +193,103 @@ async fn a_bad_filing_gets_every_reason_and_stores_nothing() {
     );
     m.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_and_late_replayed_events_change_nothing() {
+    use contracts::registry::{INSTITUTIONS_TOPIC, INSTITUTION_APPROVED};
+    use institution_registry::{Command, InstitutionRegistry};
+    use runtime::Service;
+
+    let m = mesh().await;
+    let fraud = json!({ "reason_kind": "fraud", "detail": "虚报" });
+    assert_eq!(
+        m.registry
+            .post(
+                &format!("/v1/institutions/{}/suspend", m.institution),
+                Some(&officer()),
+                &fraud
+            )
+            .await
+            .status(),
+        200
+    );
+    let refused = || async {
+        let res = m
+            .delivery
+            .post(
+                "/v1/classes",
+                Some(&operator(SCHOOL)),
+                &m.class_body("6-31-01-03"),
+            )
+            .await;
+        fields(&body(res).await)
+    };
+    let suspended = [(
+        "institution_id".to_owned(),
+        "institution_not_approved".to_owned(),
+    )];
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while refused().await != suspended && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused().await, suspended);
+
+    // The registry announces everything again (a repeat), and a stale
+    // "approved" state from an hour ago arrives late.
+    InstitutionRegistry::run_command(Command::Republish, &m.registry.cfg)
+        .await
+        .expect("republish");
+    let stale = contracts::registry::InstitutionEvent {
+        institution_id: m.institution.parse().expect("uuid"),
+        city: "350100".parse().expect("city"),
+        credit_code: SCHOOL.parse().expect("code"),
+        name: "stale".into(),
+        nature: "private".into(),
+        status: "approved".into(),
+        high_skill_base: false,
+        scope: Vec::new(),
+        reason: None,
+    };
+    let mut late = messaging::OutboxEvent::new(
+        INSTITUTIONS_TOPIC,
+        INSTITUTION_APPROVED,
+        m.institution.clone(),
+        &stale,
+    );
+    late.occurred_at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let mut conn = m.registry.pool.get().await.expect("conn");
+    messaging::enqueue(&mut conn, &[late])
+        .await
+        .expect("enqueue");
+    // Both are on the topic and consumed; the school stays suspended.
+    let kafka = &m.registry.cfg.kafka;
+    let seen = test_support::read_topic(kafka, &kafka.topic(INSTITUTIONS_TOPIC), 4, WAIT)
+        .await
+        .expect("topic");
+    assert_eq!(
+        seen.len(),
+        4,
+        "approved, suspended, the repeat, the stale one"
+    );
+    // Wait until delivery has handled all four (its inbox records each).
+    let handled = || async {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = m.delivery.pool.get().await.expect("conn");
+        let sql = "SELECT count(*) AS n FROM inbox WHERE topic = 'registry.institutions.v1'";
+        diesel_async::RunQueryDsl::get_result::<N>(diesel::sql_query(sql), &mut conn)
+            .await
+            .expect("count")
+            .n
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while handled().await < 4 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(handled().await, 4);
+    assert_eq!(refused().await, suspended);
+    m.stop().await;
+}
