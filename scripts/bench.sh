@@ -20,13 +20,15 @@ started_broker=""
 if ! port_open 127.0.0.1 "$KAFKA_PORT"; then start_tansu "memory://tansu/"; started_broker=1; fi
 
 say "building (release)"
-cargo build --release -q -p demand-catalog -p e2e --bins
+cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p e2e --bins
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
 cleanup() {
   stop_pidfile "$RUN_DIR/bench-service.pid"
   stop_pidfile "$RUN_DIR/bench-bare.pid"
   stop_pidfile "$RUN_DIR/bench-traced.pid"
+  stop_pidfile "$RUN_DIR/bench-registry.pid"
+  stop_pidfile "$RUN_DIR/bench-delivery.pid"
   [ -z "$started_broker" ] || stop_pidfile "$RUN_DIR/tansu.pid"
 }
 trap cleanup EXIT
@@ -50,8 +52,33 @@ export QC_DEMAND_CATALOG_TELEMETRY__SAMPLE_RATIO=${BENCH_SAMPLE_RATIO:-0.01}
 nohup "$BIN/demand-catalog" serve >"$RUN_DIR/bench-service.log" 2>&1 &
 echo $! >"$RUN_DIR/bench-service.pid"
 wait_port 127.0.0.1 $SERVICE_PORT demand-catalog
+# Registry and delivery on the same database (their own schemas), for the seed
+# and the delivery figures.
+start_other() { # name port pidfile [SECTION__KEY=value ...]
+  local prefix="QC_$(tr 'a-z-' 'A-Z_' <<<"$1")_" schema="${1//-/_}" extra=()
+  for setting in "${@:4}"; do extra+=("$prefix$setting"); done
+  env "${extra[@]}" "${prefix}HTTP__BIND=127.0.0.1:$2" "${prefix}HTTP__WORKERS=1" \
+    "${prefix}DATABASE__URL=postgres://$schema:$schema@127.0.0.1:5432/$DB" \
+    "${prefix}KAFKA__TOPIC_PREFIX=bench." "${prefix}REDIS__KEY_PREFIX=$QC_DEMAND_CATALOG_REDIS__KEY_PREFIX" \
+    "${prefix}AUTH__JWT_SECRET=$QC_DEMAND_CATALOG_AUTH__JWT_SECRET" "${prefix}TELEMETRY__LOG_LEVEL=warn" \
+    "${prefix}TELEMETRY__SAMPLE_RATIO=$QC_DEMAND_CATALOG_TELEMETRY__SAMPLE_RATIO" \
+    bash -c "'$BIN/$1' provision --admin-url '${ADMIN_URL%/*}/$DB' >/dev/null && '$BIN/$1' migrate >/dev/null && '$BIN/$1' topics >/dev/null && exec '$BIN/$1' serve" \
+    >"$RUN_DIR/$3.log" 2>&1 &
+  echo $! >"$RUN_DIR/$3.pid"
+  wait_port 127.0.0.1 "$2" "$1"
+}
+REGISTRY_PORT=8194
+DELIVERY_PORT=8195
+start_other institution-registry $REGISTRY_PORT bench-registry
+start_other training-delivery $DELIVERY_PORT bench-delivery \
+  SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
+  SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE= \
+  SERVICE__PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
 token=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100)
-"$BIN/qc-seed" --catalog "http://127.0.0.1:$SERVICE_PORT" --token "$token" >/dev/null
+school=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91350100M000100Y43)
+base=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91110000100000000R)
+"$BIN/qc-seed" --catalog "http://127.0.0.1:$SERVICE_PORT" --registry "http://127.0.0.1:$REGISTRY_PORT" \
+  --delivery "http://127.0.0.1:$DELIVERY_PORT" --token "$token" --operator-token "$school" --base-operator-token "$base" >/dev/null
 
 year=$(TZ=Asia/Shanghai date +%Y)
 url="http://127.0.0.1:$SERVICE_PORT/v1/public/catalogues/350100/$year"
@@ -82,6 +109,14 @@ wait_port 127.0.0.1 $TRACED_PORT demand-catalog
 curl -fsS "http://127.0.0.1:$TRACED_PORT/v1/public/catalogues/350100/$year" >/dev/null
 read -r all_rps all_p50 all_p99 < <(measure traced "http://127.0.0.1:$TRACED_PORT/v1/public/catalogues/350100/$year")
 stop_pidfile "$RUN_DIR/bench-traced.pid"
+say "delivery: ${BENCH_TRAINEES:-1000} enrolments and check-ins through the API"
+delivery=$("$BIN/qc-bench-delivery" --registry "http://127.0.0.1:$REGISTRY_PORT" --delivery "http://127.0.0.1:$DELIVERY_PORT" \
+  --officer-token "$token" --operator-token "$school" --trainees "${BENCH_TRAINEES:-1000}")
+say "pgbench: a comparable single-row insert transaction, 16 clients"
+psql "${ADMIN_URL%/*}/$DB" -qc "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, class uuid, person text, payload jsonb, at timestamptz)"
+echo "INSERT INTO bench_insert (class, person, payload, at) VALUES (gen_random_uuid(), md5(random()::text), '{\"target_group\": \"registered_unemployed\"}', now());" >"$RUN_DIR/bench-insert.sql"
+pg_tps=$(pgbench -n -c 16 -j 2 -T "$DURATION" -f "$RUN_DIR/bench-insert.sql" "${ADMIN_URL%/*}/$DB" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3; exit}')
+
 # The service's own relay would share the outbox table: stop it first.
 stop_pidfile "$RUN_DIR/bench-service.pid"
 say "outbox to topic"
@@ -95,3 +130,5 @@ awk -v s="$svc_rps" -v t="$all_rps" -v b="$bare_rps" 'BEGIN {
   printf "cached read / bare handler            %.2f  (target >= 0.50)\n", s / b
   printf "  every request traced / bare         %.2f\n", t / b }'
 echo "$outbox"
+echo "$delivery"
+echo "pgbench insert transactions/s (16 clients, same database): $pg_tps"

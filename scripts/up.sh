@@ -54,7 +54,8 @@ say "seeding the demo city (Fuzhou, 350100)"
 token() { "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml dev-token --city 350100 "$@"; }
 "$ROOT/target/debug/qc-seed" --catalog http://127.0.0.1:8101 --registry http://127.0.0.1:8102 --delivery http://127.0.0.1:8103 \
   --token "$(token --role bureau_officer --sub demo-officer)" \
-  --operator-token "$(token --role institution_operator --org 91350100M000100Y43 --sub demo-school)"
+  --operator-token "$(token --role institution_operator --org 91350100M000100Y43 --sub demo-school)" \
+  --base-operator-token "$(token --role institution_operator --org 91110000100000000R --sub demo-base)"
 
 
 cat <<MSG

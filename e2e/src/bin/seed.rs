@@ -24,6 +24,9 @@ struct Args {
     /// Base URL of training-delivery.
     #[arg(long)]
     delivery: String,
+    /// An institution operator's token for the high-skill base (91110000100000000R).
+    #[arg(long)]
+    base_operator_token: String,
     #[arg(long, default_value = "350100")]
     city: String,
 }
@@ -202,8 +205,51 @@ async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
     if status != 201 && status != 409 {
         bail!("registering the brand: {status} {answer}");
     }
-    println!("seeded a listed training school and the brand 榕城电工培训");
+    seed_high_skill_base(args, year).await?;
+    println!("seeded two listed institutions and the brand 榕城电工培训");
     seed_delivery(args, year, &id).await
+}
+
+/// A high-skill talent training base (高技能人才培训基地), always listed.
+async fn seed_high_skill_base(args: &Args, year: i32) -> anyhow::Result<()> {
+    const BASE: &str = "91110000100000000R";
+    let token = args.base_operator_token.clone();
+    let base = Api::new(&args.registry, Some(token));
+    let officer = Api::new(&args.registry, Some(args.token.clone()));
+    let application = json!({
+        "credit_code": BASE, "name": "福州高技能人才培训基地", "nature": "enterprise", "high_skill_base": true,
+        "district": "350104", "address": "福州市仓山区金山大道 88 号", "contact_person": "郑老师", "contact_phone": "0591-83456789",
+        "venues": [{ "name": "工业机器人实训中心", "address": "金山大道 88 号", "capacity": 24, "occupations": ["6-30-99-00"] }],
+        "teachers": [{ "name": "吴强", "employment": "full_time", "qualification": "工业机器人系统操作员高级技师", "may_teach": [{ "occupation_code": "6-30-99-00", "skill_level": "senior" }] }],
+        "requested_scope": [{ "occupation_code": "6-30-99-00", "skill_level": "senior" }],
+    });
+    let (status, answer) = base
+        .post(
+            "/v1/applications",
+            &application,
+            Some("seed-base-application"),
+        )
+        .await?;
+    if status != 201 && status != 409 {
+        bail!("applying as the base: {status} {answer}");
+    }
+    let (_, mine) = base.get("/v1/institutions").await?;
+    let listed = mine
+        .as_array()
+        .and_then(|l| l.first())
+        .context("the base's record")?;
+    if listed["status"] == "pending" {
+        let id = listed["id"].as_str().context("id")?;
+        let approval = json!({ "selection_method": "assessment_recommendation", "reason": "高技能人才培训基地纳入目录", "scope": [
+            { "occupation_code": "6-30-99-00", "skill_level": "senior", "valid_from": format!("{year}-01-01"), "valid_to": format!("{}-12-31", year + 1) } ] });
+        let (status, answer) = officer
+            .post(&format!("/v1/institutions/{id}/approve"), &approval, None)
+            .await?;
+        if status != 200 {
+            bail!("approving the base: {status} {answer}");
+        }
+    }
+    Ok(())
 }
 
 /// Demo trainees (sample citizen ID numbers with valid check characters).

@@ -19,6 +19,8 @@ pub const CLASS_FILED: &str = "qiancheng.delivery.class.filed.v1";
 pub const CLASS_APPROVED: &str = "qiancheng.delivery.class.approved.v1";
 pub const TRAINEE_ENROLLED: &str = "qiancheng.delivery.enrolment.enrolled.v1";
 pub const TRAINEE_WITHDRAWN: &str = "qiancheng.delivery.enrolment.withdrawn.v1";
+/// The first attendance record of a class: it has demonstrably started.
+pub const CLASS_STARTED: &str = "qiancheng.delivery.class.started.v1";
 pub const CLASS_CLOSED: &str = "qiancheng.delivery.class.closed.v1";
 pub const TRAINEE_COMPLETED: &str = "qiancheng.delivery.enrolment.completed.v1";
 pub const TRAINEE_NOT_COMPLETED: &str = "qiancheng.delivery.enrolment.not_completed.v1";
@@ -37,7 +39,7 @@ pub struct ClassEvent {
     pub funding_route: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// filed, approved
+    /// filed, approved, closed
     pub status: String,
 }
 

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use contracts::delivery::CLASS_CLOSED;
+use contracts::delivery::{CLASS_CLOSED, CLASS_STARTED};
 use db::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use platform::auth::{Principal, Role};
@@ -199,6 +199,14 @@ pub async fn record(
                         "already_recorded",
                         "this was recorded for the session already",
                     ));
+                }
+                if chain.is_empty() {
+                    let class = store::class(conn, class_id).await?.ok_or_else(not_found)?;
+                    messaging::enqueue(
+                        conn,
+                        &[events::class(&class, CLASS_STARTED).map_err(ApiError::internal)?],
+                    )
+                    .await?;
                 }
                 let last = store::attendance_of(conn, class_id)
                     .await?

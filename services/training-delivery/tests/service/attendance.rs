@@ -336,5 +336,21 @@ async fn closing_an_ended_class_completes_those_who_attended_enough() {
         events[2].payload["statistical_year"],
         ids::StatisticalYear::of_instant(Utc::now()).year()
     );
+    let classes = read_topic(
+        kafka,
+        &kafka.topic(contracts::delivery::CLASSES_TOPIC),
+        4,
+        crate::harness::WAIT,
+    )
+    .await
+    .expect("classes");
+    let lifecycle: Vec<_> = classes
+        .iter()
+        .map(|e| e.headers["ce_type"].trim_start_matches("qiancheng.delivery.class."))
+        .collect();
+    assert_eq!(
+        lifecycle,
+        ["filed.v1", "approved.v1", "started.v1", "closed.v1"]
+    );
     m.stop().await;
 }
