@@ -143,7 +143,7 @@ pub async fn record(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 // The class row's lock keeps the chain a single line.
-                store::lock_class(conn, class_id)
+                let class = store::lock_class(conn, class_id)
                     .await?
                     .filter(|c| may_see(who, c))
                     .ok_or_else(not_found)?;
@@ -159,21 +159,16 @@ pub async fn record(
                     .into_iter()
                     .find(|s| s.seq == body.session_seq)
                     .map(|s| (s.starts_at, s.ends_at));
-                let chain = store::attendance_of(conn, class_id).await?;
-                let checked_in = chain.iter().any(|a| {
-                    a.enrolment_id == body.enrolment_id
-                        && a.session_seq == body.session_seq
-                        && a.kind == "check_in"
-                });
+                let checked_in =
+                    store::has_record(conn, body.enrolment_id, body.session_seq, "check_in")
+                        .await?;
                 if let Some((code, message)) =
                     check_record(body.kind.as_str(), body.at, Utc::now(), session, checked_in)
                 {
                     return Err(ApiError::conflict(code, message));
                 }
-                let prev = chain
-                    .last()
-                    .map(|a| a.hash.clone())
-                    .unwrap_or_else(|| genesis(class_id));
+                let last = store::last_hash(conn, class_id).await?;
+                let prev = last.clone().unwrap_or_else(|| genesis(class_id));
                 let record = Record {
                     enrolment_id: body.enrolment_id,
                     session_seq: body.session_seq,
@@ -182,7 +177,7 @@ pub async fn record(
                     recorded_by: who.subject().to_owned(),
                 };
                 let hash = link(&prev, &record);
-                let fresh = store::append_attendance(
+                let stored = store::append_attendance(
                     conn,
                     class_id,
                     body.enrolment_id,
@@ -193,26 +188,21 @@ pub async fn record(
                     &prev,
                     &hash,
                 )
-                .await?;
-                if !fresh {
-                    return Err(ApiError::conflict(
+                .await?
+                .ok_or_else(|| {
+                    ApiError::conflict(
                         "already_recorded",
                         "this was recorded for the session already",
-                    ));
-                }
-                if chain.is_empty() {
-                    let class = store::class(conn, class_id).await?.ok_or_else(not_found)?;
+                    )
+                })?;
+                if last.is_none() {
                     messaging::enqueue(
                         conn,
                         &[events::class(&class, CLASS_STARTED).map_err(ApiError::internal)?],
                     )
                     .await?;
                 }
-                let last = store::attendance_of(conn, class_id)
-                    .await?
-                    .pop()
-                    .ok_or_else(|| ApiError::internal("record vanished"))?;
-                Ok(AttendanceView::from(last))
+                Ok(AttendanceView::from(stored))
             }
             .scope_boxed()
         })

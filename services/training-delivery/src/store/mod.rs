@@ -381,7 +381,43 @@ pub async fn enrolment_in(
     .await
 }
 
-/// `Ok(false)` when the same kind was already recorded for that session.
+/// The hash of the class's latest attendance record, if any.
+pub async fn last_hash(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+) -> QueryResult<Option<String>> {
+    use schema::attendance as a;
+    a::table
+        .filter(a::class_id.eq(class_id))
+        .order(a::seq.desc())
+        .select(a::hash)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Was `kind` already recorded for this enrolment and session?
+pub async fn has_record(
+    conn: &mut AsyncPgConnection,
+    enrolment_id: Uuid,
+    session_seq: i32,
+    kind: &str,
+) -> QueryResult<bool> {
+    use schema::attendance as a;
+    diesel::select(diesel::dsl::exists(
+        a::table.filter(
+            a::enrolment_id
+                .eq(enrolment_id)
+                .and(a::session_seq.eq(session_seq))
+                .and(a::kind.eq(kind)),
+        ),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The stored record, or `None` when the same kind was already recorded
+/// for that session.
 #[allow(clippy::too_many_arguments)]
 pub async fn append_attendance(
     conn: &mut AsyncPgConnection,
@@ -393,9 +429,9 @@ pub async fn append_attendance(
     recorded_by: &str,
     prev_hash: &str,
     hash: &str,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<AttendanceRow>> {
     use schema::attendance as a;
-    let inserted = diesel::insert_into(a::table)
+    diesel::insert_into(a::table)
         .values((
             a::class_id.eq(class_id),
             a::enrolment_id.eq(enrolment_id),
@@ -407,9 +443,10 @@ pub async fn append_attendance(
             a::hash.eq(hash),
         ))
         .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
-    Ok(inserted == 1)
+        .returning(AttendanceRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 pub async fn close(
