@@ -3,6 +3,9 @@
 #   1. cached public read of demand-catalog vs a bare actix handler serving the
 #      same bytes (both one worker, same wrk load): requests/s, p50, p99, ratio
 #   2. outbox-to-topic: events/s the relay moves from Postgres to the broker
+#   3. delivery: enrolments and check-ins through the API, next to pgbench
+#   4. public certificate verification (cached): requests/s, p50, p99
+#   5. social-insurance matching: a 100,000-record batch, records and matches/s
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
@@ -20,7 +23,7 @@ started_broker=""
 if ! port_open 127.0.0.1 "$KAFKA_PORT"; then start_tansu "memory://tansu/"; started_broker=1; fi
 
 say "building (release)"
-cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p e2e --bins
+cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p skill-assessment -p employment-tracking -p e2e --bins
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
 cleanup() {
@@ -29,6 +32,8 @@ cleanup() {
   stop_pidfile "$RUN_DIR/bench-traced.pid"
   stop_pidfile "$RUN_DIR/bench-registry.pid"
   stop_pidfile "$RUN_DIR/bench-delivery.pid"
+  stop_pidfile "$RUN_DIR/bench-assessment.pid"
+  stop_pidfile "$RUN_DIR/bench-employment.pid"
   [ -z "$started_broker" ] || stop_pidfile "$RUN_DIR/tansu.pid"
 }
 trap cleanup EXIT
@@ -69,16 +74,30 @@ start_other() { # name port pidfile [SECTION__KEY=value ...]
 }
 REGISTRY_PORT=8194
 DELIVERY_PORT=8195
+ASSESSMENT_PORT=8196
+EMPLOYMENT_PORT=8197
+BENCH_PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
 start_other institution-registry $REGISTRY_PORT bench-registry
 start_other training-delivery $DELIVERY_PORT bench-delivery \
   SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
   SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE= \
   SERVICE__PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
+start_other skill-assessment $ASSESSMENT_PORT bench-assessment \
+  SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
+  SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE= \
+  SERVICE__PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE= \
+  SERVICE__CREDENTIAL_SECRET=YmVuY2gtY3JlZGVudGlhbC1zZWNyZXQtMzItYnl0ZXM= \
+  PUBLIC__RATE_LIMIT_PER_MINUTE=4000000000
+start_other employment-tracking $EMPLOYMENT_PORT bench-employment SERVICE__PERSON_ID_KEY=$BENCH_PERSON_ID_KEY
 token=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100)
 school=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91350100M000100Y43)
 base=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91110000100000000R)
 "$BIN/qc-seed" --catalog "http://127.0.0.1:$SERVICE_PORT" --registry "http://127.0.0.1:$REGISTRY_PORT" \
-  --delivery "http://127.0.0.1:$DELIVERY_PORT" --token "$token" --operator-token "$school" --base-operator-token "$base" >/dev/null
+  --delivery "http://127.0.0.1:$DELIVERY_PORT" --token "$token" --operator-token "$school" --base-operator-token "$base" \
+  --assessment "http://127.0.0.1:$ASSESSMENT_PORT" \
+  --assessor-token "$("$BIN/demand-catalog" dev-token --role assessor --city 350100 --org 12350100MB0000001Y)" \
+  --employment "http://127.0.0.1:$EMPLOYMENT_PORT" \
+  --employer-token "$("$BIN/demand-catalog" dev-token --role enterprise --city 350100 --org 91350100MA0000002T)" >/dev/null
 
 year=$(TZ=Asia/Shanghai date +%Y)
 url="http://127.0.0.1:$SERVICE_PORT/v1/public/catalogues/350100/$year"
@@ -109,9 +128,21 @@ wait_port 127.0.0.1 $TRACED_PORT demand-catalog
 curl -fsS "http://127.0.0.1:$TRACED_PORT/v1/public/catalogues/350100/$year" >/dev/null
 read -r all_rps all_p50 all_p99 < <(measure traced "http://127.0.0.1:$TRACED_PORT/v1/public/catalogues/350100/$year")
 stop_pidfile "$RUN_DIR/bench-traced.pid"
+say "certificate verification: one certificate, verified by number and holder name"
+assessor=$("$BIN/demand-catalog" dev-token --role assessor --city 350100 --org 12350100MB00000022)
+verify_path=$("$BIN/qc-bench-assessment" --assessment "http://127.0.0.1:$ASSESSMENT_PORT" --officer-token "$token" \
+  --body-token "$assessor" --credit-code 12350100MB00000022)
+curl -fsS "http://127.0.0.1:$ASSESSMENT_PORT$verify_path" >/dev/null   # fills the cache
+read -r cert_rps cert_p50 cert_p99 < <(measure verification "http://127.0.0.1:$ASSESSMENT_PORT$verify_path")
 say "delivery: ${BENCH_TRAINEES:-1000} enrolments and check-ins through the API"
 delivery=$("$BIN/qc-bench-delivery" --registry "http://127.0.0.1:$REGISTRY_PORT" --delivery "http://127.0.0.1:$DELIVERY_PORT" \
   --officer-token "$token" --operator-token "$school" --trainees "${BENCH_TRAINEES:-1000}")
+say "social insurance: ${BENCH_COMPLETERS:-5000} completers seeded, then one batch of ${BENCH_RECORDS:-100000} records"
+integrator=$("$BIN/demand-catalog" dev-token --role integrator --city 350100 --org 91350100MA0000002T)
+matching=$("$BIN/qc-bench-social-insurance" --service "http://127.0.0.1:$EMPLOYMENT_PORT" --integrator-token "$integrator" \
+  --officer-token "$token" --database-url "postgres://training_delivery:training_delivery@127.0.0.1:5432/$DB" \
+  --brokers "127.0.0.1:$KAFKA_PORT" --topic-prefix bench. --person-id-key "$BENCH_PERSON_ID_KEY" \
+  --records "${BENCH_RECORDS:-100000}" --completers "${BENCH_COMPLETERS:-5000}")
 say "pgbench: a comparable single-row insert transaction, 16 clients"
 psql "${ADMIN_URL%/*}/$DB" -qc "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, class uuid, person text, payload jsonb, at timestamptz)"
 echo "INSERT INTO bench_insert (class, person, payload, at) VALUES (gen_random_uuid(), md5(random()::text), '{\"target_group\": \"registered_unemployed\"}', now());" >"$RUN_DIR/bench-insert.sql"
@@ -126,9 +157,11 @@ printf '\n%-36s %12s %10s %10s\n' "benchmark" "requests/s" "p50" "p99"
 printf '%-36s %12s %10s %10s\n' "bare actix handler (1 worker)" "$bare_rps" "$bare_p50" "$bare_p99"
 printf '%-36s %12s %10s %10s\n' "cached public catalogue (1 worker)" "$svc_rps" "$svc_p50" "$svc_p99"
 printf '%-36s %12s %10s %10s\n' "  same, every request traced" "$all_rps" "$all_p50" "$all_p99"
+printf '%-36s %12s %10s %10s\n' "certificate verification (1 worker)" "$cert_rps" "$cert_p50" "$cert_p99"
 awk -v s="$svc_rps" -v t="$all_rps" -v b="$bare_rps" 'BEGIN {
   printf "cached read / bare handler            %.2f  (target >= 0.50)\n", s / b
   printf "  every request traced / bare         %.2f\n", t / b }'
 echo "$outbox"
 echo "$delivery"
+echo "$matching"
 echo "pgbench insert transactions/s (16 clients, same database): $pg_tps"

@@ -43,6 +43,8 @@ start_service() { # name port
 start_service demand-catalog 8101
 start_service institution-registry 8102
 start_service training-delivery 8103
+start_service skill-assessment 8104
+start_service employment-tracking 8105
 "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml load-occupations
 
 # The local broker keeps topics in memory: after a restart, tell the other
@@ -55,7 +57,9 @@ token() { "$ROOT/target/debug/demand-catalog" --config config/local/demand-catal
 "$ROOT/target/debug/qc-seed" --catalog http://127.0.0.1:8101 --registry http://127.0.0.1:8102 --delivery http://127.0.0.1:8103 \
   --token "$(token --role bureau_officer --sub demo-officer)" \
   --operator-token "$(token --role institution_operator --org 91350100M000100Y43 --sub demo-school)" \
-  --base-operator-token "$(token --role institution_operator --org 91110000100000000R --sub demo-base)"
+  --base-operator-token "$(token --role institution_operator --org 91110000100000000R --sub demo-base)" \
+  --assessment http://127.0.0.1:8104 --assessor-token "$(token --role assessor --org 12350100MB0000001Y --sub demo-assessor)" \
+  --employment http://127.0.0.1:8105 --employer-token "$(token --role enterprise --org 91350100MA0000002T --sub demo-employer)"
 
 
 cat <<MSG
@@ -64,8 +68,11 @@ Qiancheng is up for Fuzhou (350100).
   demand-catalog        http://127.0.0.1:8101   docs http://127.0.0.1:8101/docs/   spec /openapi.json
   institution-registry  http://127.0.0.1:8102   docs http://127.0.0.1:8102/docs/   spec /openapi.json
   training-delivery     http://127.0.0.1:8103   docs http://127.0.0.1:8103/docs/   spec /openapi.json
+  skill-assessment      http://127.0.0.1:8104   docs http://127.0.0.1:8104/docs/   spec /openapi.json
+  employment-tracking   http://127.0.0.1:8105   docs http://127.0.0.1:8105/docs/   spec /openapi.json
   public directory  curl http://127.0.0.1:8102/v1/public/directory/350100/2026
   public catalogue  curl http://127.0.0.1:8101/v1/public/catalogues/350100/2026
+  verify a certificate  curl 'http://127.0.0.1:8104/v1/public/certificates/verify?number=<number above>&holder_name=<name>'
   a token          make dev-token ROLE=bureau_officer CITY=350100
   logs             .run/*.log        stop: make down
 MSG

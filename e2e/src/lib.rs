@@ -1,6 +1,8 @@
 //! A small JSON client for driving the services from outside, as an
 //! integrator would: used by the demo seeder, the e2e tests and benches.
 
+pub mod assessment;
+
 use anyhow::Context as _;
 use serde_json::Value;
 
@@ -34,6 +36,19 @@ impl Api {
             .send()
             .await
             .with_context(|| format!("GET {path}"))?;
+        Ok((
+            res.status().as_u16(),
+            res.json().await.unwrap_or(Value::Null),
+        ))
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let res = self
+            .request(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .with_context(|| format!("PUT {path}"))?;
         Ok((
             res.status().as_u16(),
             res.json().await.unwrap_or(Value::Null),

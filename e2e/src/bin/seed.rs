@@ -27,6 +27,18 @@ struct Args {
     /// An institution operator's token for the high-skill base (91110000100000000R).
     #[arg(long)]
     base_operator_token: String,
+    /// Base URL of skill-assessment.
+    #[arg(long)]
+    assessment: String,
+    /// An assessor's token for the demo assessment body (12350100MB0000001Y).
+    #[arg(long)]
+    assessor_token: String,
+    /// Base URL of employment-tracking.
+    #[arg(long)]
+    employment: String,
+    /// An enterprise token for the demo employer (91350100MA0000002T).
+    #[arg(long)]
+    employer_token: String,
     #[arg(long, default_value = "350100")]
     city: String,
 }
@@ -314,37 +326,139 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         let id = filed.with_context(|| format!("filing the {code} class"))?;
-        let (status, answer) = officer
-            .post(&format!("/v1/classes/{id}/approve"), &json!({}), None)
-            .await?;
-        if status != 200 && status != 409 {
-            bail!("approving the class: {status} {answer}");
-        }
-        for (t, (citizen_id, name)) in TRAINEES.into_iter().enumerate() {
-            let trainee = json!({ "citizen_id": citizen_id, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
-            let key = format!("seed-enrol-{id}-{t}");
+        approve_and_enrol(&school, &officer, &id).await?;
+    }
+    println!("seeded two approved classes of the school, two trainees in each");
+    let (venue, teacher) = (pick("venues", "电工实训室")?, pick("teachers", "陈建国")?);
+    seed_attendance(&school, &officer, institution, &venue, &teacher, year).await?;
+    let class = Lesson {
+        institution,
+        venue: &venue,
+        teacher: &teacher,
+        year,
+    };
+    seed_exam(args, &school, &officer, &class).await
+}
+
+/// Where and when a seeded class is taught.
+struct Lesson<'a> {
+    institution: &'a str,
+    venue: &'a str,
+    teacher: &'a str,
+    year: i32,
+}
+
+const BODY: &str = "12350100MB0000001Y";
+const EMPLOYER: &str = "91350100MA0000002T";
+
+/// A short class that completes at once, then the demo assessment body's
+/// exam: both trainees pass and get certificates anyone can verify.
+async fn seed_exam(
+    args: &Args,
+    school: &Api,
+    officer: &Api,
+    at: &Lesson<'_>,
+) -> anyhow::Result<()> {
+    let start = chrono::Utc::now() + chrono::Duration::seconds(5);
+    let end = start + chrono::Duration::seconds(5);
+    let class = json!({
+        "institution_id": at.institution, "occupation_code": "6-31-01-03", "skill_level": "senior", "year": at.year, "capacity": 30,
+        "funding_route": "voucher",
+        "plan": { "curriculum": [{ "topic": "电工考前强化", "theory_hours": 1, "practice_hours": 1 }], "safety_content": "安全操作规程", "materials": [] },
+        "sessions": [{ "starts_at": start, "ends_at": end, "venue_id": at.venue, "teacher_id": at.teacher }],
+    });
+    let (status, filed) = school
+        .post("/v1/classes", &class, Some("seed-class-exam"))
+        .await?;
+    if filed["code"] == "idempotency_key_reused" || (status == 201 && filed["status"] != "filed") {
+        println!("the exam class was seeded before");
+        return Ok(());
+    }
+    if status != 201 {
+        bail!("filing the exam class: {status} {filed}");
+    }
+    let id = filed["id"].as_str().context("class id")?.to_owned();
+    for enrolment in approve_and_enrol(school, officer, &id).await? {
+        for (kind, at) in [("check_in", start), ("check_out", end)] {
+            let mark =
+                json!({ "enrolment_id": enrolment, "session_seq": 1, "kind": kind, "at": at });
             let (status, answer) = school
-                .post(
-                    &format!("/v1/classes/{id}/enrolments"),
-                    &trainee,
-                    Some(&key),
-                )
+                .post(&format!("/v1/classes/{id}/attendance"), &mark, None)
                 .await?;
-            if status != 201 {
-                bail!("enrolling: {status} {answer}");
+            if status != 201 && answer["code"] != "already_recorded" {
+                bail!("attendance: {status} {answer}");
             }
         }
     }
-    println!("seeded two approved classes of the school, two trainees in each");
-    seed_attendance(
-        &school,
-        &officer,
-        institution,
-        &pick("venues", "电工实训室")?,
-        &pick("teachers", "陈建国")?,
-        year,
+    tokio::time::sleep(
+        (end - chrono::Utc::now()).to_std().unwrap_or_default()
+            + std::time::Duration::from_millis(500),
     )
-    .await
+    .await;
+    let (status, answer) = school
+        .post(&format!("/v1/classes/{id}/close"), &json!({}), None)
+        .await?;
+    if status != 200 && status != 409 {
+        bail!("closing the exam class: {status} {answer}");
+    }
+    let officer = Api::new(&args.assessment, Some(args.token.clone()));
+    let assessor = Api::new(&args.assessment, Some(args.assessor_token.clone()));
+    let body = e2e::assessment::prepare_body(
+        &officer,
+        &assessor,
+        BODY,
+        "福州市职业技能鉴定指导中心",
+        "social_organisation",
+        &[("6-31-01-03", "senior"), ("4-10-01-05", "junior")],
+    )
+    .await?;
+    let session = e2e::assessment::schedule(
+        &assessor,
+        &body,
+        "6-31-01-03",
+        "senior",
+        &format!("seed-session-{id}"),
+    )
+    .await?;
+    let mut numbers = Vec::new();
+    for ((citizen_id, name), scores) in TRAINEES.into_iter().zip([(86, 91), (78, 88)]) {
+        let candidate = json!({ "citizen_id": citizen_id, "name": name, "route": "completion" });
+        if let Some(c) = e2e::assessment::examine(&assessor, &session, &candidate, scores).await? {
+            numbers.push(format!(
+                "{} ({name})",
+                c["certificate_no"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    println!(
+        "seeded a completed class and an exam session; certificates {}",
+        numbers.join(", ")
+    );
+    seed_employment(args).await
+}
+
+/// The demo employer reports hiring one of the completers: the follow-up
+/// window shows employment (培训促进就业). Accepted even before the
+/// completion reaches employment tracking: records are kept per person and
+/// the follow-up looks at them whatever the order.
+async fn seed_employment(args: &Args) -> anyhow::Result<()> {
+    let employer = Api::new(&args.employment, Some(args.employer_token.clone()));
+    let (citizen_id, name) = TRAINEES[0];
+    let today = ids::business_date(chrono::Utc::now());
+    let record = json!({ "citizen_id": citizen_id, "employer_credit_code": EMPLOYER, "job": "维修电工",
+        "starts_on": today, "ends_on": today + chrono::Duration::days(730), "source": "employer_reported" });
+    let (status, answer) = employer
+        .post(
+            "/v1/employment-records",
+            &record,
+            Some(&format!("seed-employment-{citizen_id}")),
+        )
+        .await?;
+    if status != 201 {
+        bail!("reporting employment: {status} {answer}");
+    }
+    println!("seeded {name}'s employment at the demo employer (GET /v1/follow-ups on :8105)");
+    Ok(())
 }
 
 /// A class starting two minutes from now, with its trainees checked in at
@@ -379,25 +493,8 @@ async fn seed_attendance(
     }
     let id = filed["id"].as_str().context("class id")?.to_owned();
     let started = filed["sessions"][0]["starts_at"].clone();
-    let (status, answer) = officer
-        .post(&format!("/v1/classes/{id}/approve"), &json!({}), None)
-        .await?;
-    if status != 200 && status != 409 {
-        bail!("approving the live class: {status} {answer}");
-    }
-    for (t, (citizen_id, name)) in TRAINEES.into_iter().enumerate() {
-        let trainee = json!({ "citizen_id": citizen_id, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
-        let (status, enrolled) = school
-            .post(
-                &format!("/v1/classes/{id}/enrolments"),
-                &trainee,
-                Some(&format!("seed-enrol-{id}-{t}")),
-            )
-            .await?;
-        if status != 201 {
-            bail!("enrolling in the live class: {status} {enrolled}");
-        }
-        let mark = json!({ "enrolment_id": enrolled["id"], "session_seq": 1, "kind": "check_in", "at": started });
+    for enrolment in approve_and_enrol(school, officer, &id).await? {
+        let mark = json!({ "enrolment_id": enrolment, "session_seq": 1, "kind": "check_in", "at": started });
         let (status, answer) = school
             .post(&format!("/v1/classes/{id}/attendance"), &mark, None)
             .await?;
@@ -409,4 +506,31 @@ async fn seed_attendance(
         "seeded a class starting now with both trainees checked in (GET /v1/classes/{id}/archive)"
     );
     Ok(())
+}
+
+/// Approves a filed class and enrols the demo trainees; returns their
+/// enrolment ids. Safe to repeat.
+async fn approve_and_enrol(school: &Api, officer: &Api, id: &str) -> anyhow::Result<Vec<String>> {
+    let (status, answer) = officer
+        .post(&format!("/v1/classes/{id}/approve"), &json!({}), None)
+        .await?;
+    if status != 200 && status != 409 {
+        bail!("approving class {id}: {status} {answer}");
+    }
+    let mut enrolments = Vec::new();
+    for (t, (citizen_id, name)) in TRAINEES.into_iter().enumerate() {
+        let trainee = json!({ "citizen_id": citizen_id, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
+        let (status, enrolled) = school
+            .post(
+                &format!("/v1/classes/{id}/enrolments"),
+                &trainee,
+                Some(&format!("seed-enrol-{id}-{t}")),
+            )
+            .await?;
+        if status != 201 {
+            bail!("enrolling in class {id}: {status} {enrolled}");
+        }
+        enrolments.push(enrolled["id"].as_str().context("enrolment id")?.to_owned());
+    }
+    Ok(enrolments)
 }

@@ -1,11 +1,15 @@
-//! Issue 3's walk with real processes: catalogue published → institution
+//! The walk with real processes: catalogue published → institution
 //! approved → class filed and approved → trainees enrolled → attendance →
-//! completion events on the topic.
+//! completion events → exam session → result → certificate → public
+//! verification → social-insurance match → employment within the window.
 
 use std::time::Duration;
 
 use chrono::Utc;
+use contracts::assessment::CERTIFICATES_TOPIC;
 use contracts::delivery::ENROLMENTS_TOPIC;
+use contracts::employment::{EMPLOYED_WITHIN_WINDOW, OUTCOMES_TOPIC};
+use e2e::assessment::{examine, prepare_body, schedule};
 use e2e::Api;
 use serde_json::json;
 use test_support::read_topic;
@@ -13,6 +17,8 @@ use test_support::read_topic;
 use crate::process::{terminate, Process};
 
 const SCHOOL: &str = "91350100M000100Y43";
+const BODY: &str = "12350100MB0000001Y";
+const EMPLOYER: &str = "91350100MA0000002T";
 
 fn token(p: &Process, args: &[&str]) -> String {
     let mut all = vec!["dev-token", "--city", "350100"];
@@ -21,7 +27,7 @@ fn token(p: &Process, args: &[&str]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn from_a_published_catalogue_to_completion_events_across_three_processes() {
+async fn from_a_published_catalogue_to_certificate_and_employment_across_five_processes() {
     let kafka = test_support::kafka();
     let redis = test_support::redis();
     let keys = [
@@ -41,8 +47,15 @@ async fn from_a_published_catalogue_to_completion_events_across_three_processes(
     let catalogue = Process::new("demand-catalog", &kafka, &redis, &[]).await;
     let registry = Process::new("institution-registry", &kafka, &redis, &[]).await;
     let delivery = Process::new("training-delivery", &kafka, &redis, &keys).await;
+    let mut assessment_keys = keys.to_vec();
+    assessment_keys.push((
+        "SERVICE__CREDENTIAL_SECRET",
+        "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".to_owned(),
+    ));
+    let assessment = Process::new("skill-assessment", &kafka, &redis, &assessment_keys).await;
+    let employment = Process::new("employment-tracking", &kafka, &redis, &keys[2..]).await;
     let mut children = Vec::new();
-    for p in [&catalogue, &registry, &delivery] {
+    for p in [&catalogue, &registry, &delivery, &assessment, &employment] {
         p.set_up();
         children.push(p.serve().await);
     }
@@ -143,7 +156,7 @@ async fn from_a_published_catalogue_to_completion_events_across_three_processes(
     }
     let class_id =
         filed.expect("the class was filed once delivery knew the catalogue and the school");
-    let officer_delivery = Api::new(&delivery.base(), Some(officer_token));
+    let officer_delivery = Api::new(&delivery.base(), Some(officer_token.clone()));
     assert_eq!(
         officer_delivery
             .post(&format!("/v1/classes/{class_id}/approve"), &json!({}), None)
@@ -217,6 +230,117 @@ async fn from_a_published_catalogue_to_completion_events_across_three_processes(
     assert!(events
         .iter()
         .all(|e| e.headers["ce_source"] == "/350100/training-delivery"));
+
+    // The completer sits the exam of the body and is certified; the public
+    // verifies the certificate without a token.
+    let body_token = token(&catalogue, &["--role", "assessor", "--org", BODY]);
+    let officer_assessment = Api::new(&assessment.base(), Some(officer_token.clone()));
+    let body_api = Api::new(&assessment.base(), Some(body_token));
+    let body = prepare_body(
+        &officer_assessment,
+        &body_api,
+        BODY,
+        "福州市职业技能鉴定指导中心",
+        "social_organisation",
+        &[("6-31-01-03", "senior")],
+    )
+    .await
+    .expect("body");
+    let session = schedule(&body_api, &body, "6-31-01-03", "senior", "walk-session")
+        .await
+        .expect("session");
+    let candidate =
+        json!({ "citizen_id": "11010519491231002X", "name": "王五", "route": "completion" });
+    let certificate = examine(&body_api, &session, &candidate, (88, 92))
+        .await
+        .expect("exam")
+        .expect("a pass earns a certificate");
+    assert_eq!(certificate["class_id"], json!(class_id));
+    let number = certificate["certificate_no"].as_str().expect("number");
+    let public = Api::new(&assessment.base(), None);
+    let (status, verified) = public
+        .get(&format!(
+            "/v1/public/certificates/verify?qr={}",
+            certificate["qr_payload"].as_str().expect("qr")
+        ))
+        .await
+        .expect("verify");
+    assert_eq!(status, 200, "{verified}");
+    assert_eq!(verified["certificate_no"], number);
+    assert_eq!(verified["status"], "valid");
+    assert_eq!(verified["holder_name_masked"], "王*");
+    let issued = read_topic(
+        &kafka,
+        &kafka.topic(CERTIFICATES_TOPIC),
+        1,
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("topic");
+    assert_eq!(issued.len(), 1);
+    assert_eq!(
+        issued[0].payload["person_id"],
+        events[2].payload["person_id"]
+    );
+
+    // Social insurance shows the completer paid in by an employer this month
+    // (the completion month itself does not confirm: it may pay for a job
+    // held before training); the employer's report of the new job does.
+    let integrator = token(&catalogue, &["--role", "integrator", "--org", EMPLOYER]);
+    let month = ids::business_date(Utc::now()).format("%Y-%m").to_string();
+    let batch = format!(
+        "{}\n{}\n",
+        json!({ "citizen_id": "11010519491231002X", "employer_credit_code": EMPLOYER, "month": month }),
+        json!({ "citizen_id": "11010519491231002X", "employer_credit_code": EMPLOYER, "month": "not a month" }),
+    );
+    let report: serde_json::Value = reqwest::Client::new()
+        .put(format!(
+            "{}/v1/social-insurance/batches/walk-1",
+            employment.base()
+        ))
+        .bearer_auth(&integrator)
+        .header("content-type", "application/x-ndjson")
+        .body(batch)
+        .send()
+        .await
+        .expect("batch")
+        .json()
+        .await
+        .expect("report");
+    assert_eq!(report["accepted"], 1, "{report}");
+    assert_eq!(report["matched"], 1, "{report}");
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_eq!(report["errors"][0]["line"], 2, "{report}");
+    let employer = Api::new(
+        &employment.base(),
+        Some(token(
+            &catalogue,
+            &["--role", "enterprise", "--org", EMPLOYER],
+        )),
+    );
+    let starts = ids::business_date(Utc::now());
+    let record = json!({ "citizen_id": "11010519491231002X", "employer_credit_code": EMPLOYER, "job": "维修电工",
+        "starts_on": starts, "ends_on": starts + chrono::Duration::days(730), "source": "employer_reported" });
+    let (status, answer) = employer
+        .post("/v1/employment-records", &record, Some("walk-record"))
+        .await
+        .expect("record");
+    assert_eq!(status, 201, "{answer}");
+    let outcomes = read_topic(
+        &kafka,
+        &kafka.topic(OUTCOMES_TOPIC),
+        1,
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("topic");
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].headers["ce_type"], EMPLOYED_WITHIN_WINDOW);
+    assert_eq!(
+        outcomes[0].payload["person_id"],
+        events[2].payload["person_id"]
+    );
+    assert_eq!(outcomes[0].payload["class_id"], json!(class_id));
     for child in children {
         let (status, logs) = terminate(child).await;
         assert!(status.success(), "graceful exit: {status:?}\n{logs}");

@@ -3,6 +3,8 @@
 //! A payload changes only by adding optional fields; anything else is a new
 //! `.vN` type on a new topic.
 
+pub mod assessment;
 pub mod catalog;
 pub mod delivery;
+pub mod employment;
 pub mod registry;

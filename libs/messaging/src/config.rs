@@ -92,7 +92,8 @@ impl KafkaConfig {
         cfg
     }
 
-    pub(crate) fn producer_client(&self) -> ClientConfig {
+    /// Settings of the idempotent producer (acks=all) every publisher uses.
+    pub fn producer_client(&self) -> ClientConfig {
         let mut cfg = self.client();
         cfg.set("enable.idempotence", "true")
             .set("acks", "all")

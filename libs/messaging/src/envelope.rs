@@ -17,10 +17,8 @@ pub(crate) const TRACEPARENT: &str = "traceparent";
 pub(crate) const TRACESTATE: &str = "tracestate";
 
 impl Envelope {
-    pub(crate) fn headers(
-        &self,
-        trace: &std::collections::HashMap<String, String>,
-    ) -> OwnedHeaders {
+    /// The Kafka headers of this envelope, with the trace context in `trace`.
+    pub fn headers(&self, trace: &std::collections::HashMap<String, String>) -> OwnedHeaders {
         let time = self
             .time
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);

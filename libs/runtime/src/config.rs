@@ -14,6 +14,17 @@ pub trait Settings:
     fn problems(&self) -> Vec<(&'static str, String)>;
 }
 
+/// The problems of secret keys that must be 32 bytes, base64-encoded
+/// (personal-data, pseudonym and signing keys).
+pub fn key_problems<'a>(
+    keys: impl IntoIterator<Item = (&'static str, &'a str)>,
+) -> Vec<(&'static str, String)> {
+    keys.into_iter()
+        .filter(|(_, value)| ids::PersonIdKey::from_base64(value).is_err())
+        .map(|(key, _)| (key, "must be 32 bytes, base64-encoded".to_owned()))
+        .collect()
+}
+
 /// For services without settings of their own.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,7 +15,7 @@ mod start;
 
 pub use cli::{main, Command, NoCommands};
 pub use config::{Config, NoSettings};
-pub use start::{start, Consumer, Context, Running, Wiring};
+pub use start::{start, Consumer, Context, Periodic, PeriodicFuture, Running, Wiring};
 
 use diesel_migrations::EmbeddedMigrations;
 use platform::http::ServiceInfo;

@@ -31,6 +31,33 @@ pub struct Wiring {
     /// Registers the handlers' app data (called once per HTTP worker).
     pub app_data: Arc<dyn Fn(&mut ServiceConfig<'_>) + Send + Sync>,
     pub consumers: Vec<Consumer>,
+    pub periodic: Vec<Periodic>,
+}
+
+/// Work a service does on a timer, e.g. closing follow-up windows that are
+/// due. Every replica runs it, so it must be safe to run concurrently.
+pub struct Periodic {
+    pub name: &'static str,
+    pub every: std::time::Duration,
+    pub run: Arc<dyn Fn() -> PeriodicFuture + Send + Sync>,
+}
+
+pub type PeriodicFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>>;
+
+async fn run_periodic(job: Periodic, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(job.every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = (job.run)().await {
+                    tracing::warn!(job = job.name, error = format!("{e:#}"), "periodic job failed; retrying at the next tick");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// A started instance: the HTTP server, the outbox relay, the consumers.
@@ -127,6 +154,9 @@ pub async fn start<S: Service>(
     for (name, topics, handler) in wiring.consumers {
         let runner = ConsumerRunner::new(pool.clone(), &cfg.kafka, name, &topics)?;
         workers.push(tokio::spawn(runner.run(handler, shutdown_rx.clone())));
+    }
+    for job in wiring.periodic {
+        workers.push(tokio::spawn(run_periodic(job, shutdown_rx.clone())));
     }
     Ok(Running {
         addr,

@@ -63,3 +63,42 @@ pub async fn read_topic(
     }
     Ok(out)
 }
+
+/// Publishes `events` as a service's relay would (CloudEvents headers, the
+/// event's key), under `source`: for tests that feed a service a recorded
+/// history of another service's events.
+pub async fn publish(
+    cfg: &KafkaConfig,
+    source: &str,
+    events: &[messaging::OutboxEvent],
+) -> anyhow::Result<()> {
+    let mut topics: Vec<&str> = events.iter().map(|e| e.topic).collect();
+    // A create request naming a topic twice is refused as a whole.
+    topics.sort_unstable();
+    topics.dedup();
+    messaging::ensure_topics(cfg, &topics).await?;
+    let producer: rdkafka::producer::FutureProducer = cfg
+        .producer_client()
+        .create()
+        .context("creating a test producer")?;
+    for event in events {
+        let envelope = messaging::Envelope {
+            id: event.id,
+            event_type: event.event_type.to_owned(),
+            source: source.to_owned(),
+            subject: event.subject.clone(),
+            time: event.occurred_at,
+        };
+        let payload = serde_json::to_vec(&event.payload)?;
+        let topic = cfg.topic(event.topic);
+        let record = rdkafka::producer::FutureRecord::to(&topic)
+            .key(&event.key)
+            .payload(&payload)
+            .headers(envelope.headers(&HashMap::new()));
+        producer
+            .send(record, Duration::from_secs(30))
+            .await
+            .map_err(|(e, _)| anyhow::anyhow!("publishing {}: {e}", event.id))?;
+    }
+    Ok(())
+}

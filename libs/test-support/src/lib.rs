@@ -13,7 +13,7 @@ mod broker;
 mod database;
 mod service;
 
-pub use broker::{read_topic, Record};
+pub use broker::{publish, read_topic, Record};
 pub use database::TestDb;
 pub use service::{assert_openapi_is_current, body, fields, problem, Shared, TestApp, WAIT};
 

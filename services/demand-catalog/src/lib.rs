@@ -70,6 +70,7 @@ impl Service for DemandCatalog {
                 c.app_data(state.clone());
             }),
             consumers: Vec::new(),
+            periodic: Vec::new(),
         })
     }
 

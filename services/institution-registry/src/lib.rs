@@ -58,6 +58,7 @@ impl Service for InstitutionRegistry {
                 c.app_data(state.clone());
             }),
             consumers: events::consumers(ctx.cache.clone()),
+            periodic: Vec::new(),
         })
     }
 

@@ -47,16 +47,11 @@ impl Default for Settings {
 
 impl runtime::config::Settings for Settings {
     fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        for (key, value) in [
-            ("pii_encryption_key", &self.pii_encryption_key),
-            ("pii_lookup_key", &self.pii_lookup_key),
-            ("person_id_key", &self.person_id_key),
-        ] {
-            if PersonIdKey::from_base64(value).is_err() {
-                out.push((key, "must be 32 bytes, base64-encoded".to_owned()));
-            }
-        }
+        let mut out = runtime::config::key_problems([
+            ("pii_encryption_key", self.pii_encryption_key.as_str()),
+            ("pii_lookup_key", self.pii_lookup_key.as_str()),
+            ("person_id_key", self.person_id_key.as_str()),
+        ]);
         if !(1..=100).contains(&self.completion_threshold_percent) {
             out.push((
                 "completion_threshold_percent",
@@ -111,6 +106,7 @@ impl Service for TrainingDelivery {
                 c.app_data(state.clone());
             }),
             consumers: events::consumers(),
+            periodic: Vec::new(),
         })
     }
 

@@ -1,0 +1,210 @@
+//! Social-insurance matching throughput for `make bench`: seeds completers
+//! by publishing delivery's completion events, then sends one batch of
+//! contributions (100,000 lines by default, half of them of completers) to
+//! employment-tracking and prints the records matched per second.
+//!
+//! The completion events go through an outbox table (`--database-url`, any
+//! service schema: the bench relays them itself) onto the service's broker.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use chrono::{Datelike, Months, NaiveDate};
+use clap::Parser;
+use ids::{CitizenId, PersonIdKey};
+use messaging::{KafkaConfig, OutboxEvent, Relay};
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+struct Args {
+    /// employment-tracking's base URL.
+    #[arg(long)]
+    service: String,
+    /// An integrator's (or bureau officer's) token for city 350100.
+    #[arg(long)]
+    integrator_token: String,
+    /// A bureau officer's token for city 350100 (to see the follow-ups).
+    #[arg(long)]
+    officer_token: String,
+    /// A service role's database URL whose schema has an outbox table.
+    #[arg(long)]
+    database_url: String,
+    #[arg(long, default_value = "127.0.0.1:9092")]
+    brokers: String,
+    /// The service's topic prefix.
+    #[arg(long, default_value = "")]
+    topic_prefix: String,
+    /// The province-wide person_id key the service is configured with.
+    #[arg(long, default_value = "bG9jYWwtZGV2ZWxvcG1lbnQtcGVyc29uLWlkLWtleSE=")]
+    person_id_key: String,
+    #[arg(long, default_value_t = 100_000)]
+    records: usize,
+    /// People in the batch; each has `records / people` months.
+    #[arg(long, default_value_t = 50_000)]
+    people: usize,
+    /// Of those, how many completed training (and are matched).
+    #[arg(long, default_value_t = 25_000)]
+    completers: usize,
+}
+
+const ENROLMENTS_TOPIC: &str = "delivery.enrolments.v1";
+const TRAINEE_COMPLETED: &str = "qiancheng.delivery.enrolment.completed.v1";
+const EMPLOYERS: [&str; 2] = ["91350100MA2XYA001F", "91350200MA3ABC0028"];
+
+/// A valid citizen ID for person `n` of this run: the birth year varies by
+/// run so that reruns send contributions nobody has yet.
+fn citizen_id(run: u32, n: usize) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let year = 1960 + run % 40;
+    let month = 1 + (n / (999 * 28)) % 12;
+    let day = 1 + (n / 999) % 28;
+    let body = format!("350102{year}{month:02}{day:02}{:03}", 1 + n % 999);
+    let sum: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A UUID-shaped id unique to the run, the kind of id and `n`.
+fn bench_uuid(run: u32, kind: u16, n: usize) -> String {
+    format!("{run:08x}-{kind:04x}-7000-8000-{n:012x}")
+}
+
+/// How many of this run's completers the service knows: none until the
+/// last one arrived, then a count over the pages of follow-ups.
+async fn follow_ups(http: &reqwest::Client, args: &Args, last: &str) -> anyhow::Result<usize> {
+    let last = http
+        .get(format!("{}/v1/follow-ups/{last}", args.service))
+        .bearer_auth(&args.officer_token)
+        .send()
+        .await?;
+    if last.status() != 200 {
+        return Ok(0);
+    }
+    let mut count = 0;
+    let mut cursor = String::new();
+    loop {
+        let page: Value = http
+            .get(format!("{}/v1/follow-ups?limit=500{cursor}", args.service))
+            .bearer_auth(&args.officer_token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        count += page["items"].as_array().map_or(0, Vec::len);
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return Ok(count),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.people == 0 || args.completers > args.people || args.people > 999 * 28 * 12 {
+        bail!("need 0 < completers <= people <= {}", 999 * 28 * 12);
+    }
+    let run = (chrono::Utc::now().timestamp() / 60) as u32;
+    let key = PersonIdKey::from_base64(&args.person_id_key).context("person_id key")?;
+    let today = chrono::Utc::now().date_naive();
+    let this_month = today.with_day(1).context("first day")?;
+    // Completed mid-month three months ago: the two months after count.
+    let completed_on = (this_month - Months::new(3)) + chrono::Days::new(14);
+    let months: Vec<NaiveDate> = (1..=2).map(|n| this_month - Months::new(3 - n)).collect();
+
+    let kafka = KafkaConfig {
+        brokers: args.brokers.clone(),
+        topic_prefix: args.topic_prefix.clone(),
+        ..KafkaConfig::default()
+    };
+    messaging::ensure_topics(&kafka, &[ENROLMENTS_TOPIC]).await?;
+    let pool = db::pool(&db::DbConfig {
+        url: args.database_url.clone(),
+        pool_size: 2,
+    })?;
+    // One class: one key, one partition, so the last event is the last consumed.
+    let class_id = bench_uuid(run, 0, 0);
+    let institution_id = bench_uuid(run, 1, 0);
+    let mut last_enrolment = String::new();
+    let seeding = Instant::now();
+    {
+        let mut conn = pool.get().await?;
+        let people: Vec<usize> = (0..args.completers).collect();
+        for chunk in people.chunks(1000) {
+            let events: Vec<OutboxEvent> = chunk
+                .iter()
+                .map(|n| {
+                    let citizen: CitizenId = citizen_id(run, *n).parse().expect("valid");
+                    let enrolment = bench_uuid(run, 2, *n);
+                    last_enrolment = enrolment.clone();
+                    let payload = json!({
+                        "enrolment_id": enrolment, "class_id": class_id, "institution_id": institution_id,
+                        "person_id": key.person_id(&citizen).to_string(), "target_group": "registered_unemployed",
+                        "occupation_code": "6-31-01-03", "skill_level": "senior", "completed": true,
+                        "attended_hours": 60.0, "planned_hours": 64.0, "completed_on": completed_on,
+                        "statistical_year": ids::StatisticalYear::of(completed_on).year(),
+                    });
+                    OutboxEvent::new(ENROLMENTS_TOPIC, TRAINEE_COMPLETED, class_id.to_string(), &payload)
+                })
+                .collect();
+            messaging::enqueue(&mut conn, &events).await?;
+        }
+    }
+    let relay = Relay::new(pool, &kafka, "/350100/training-delivery".into())?;
+    while relay.run_once().await? > 0 {}
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    while follow_ups(&http, &args, &last_enrolment).await? < args.completers {
+        if Instant::now() > deadline {
+            bail!("the completions were not consumed within 30 minutes");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    println!(
+        "social_insurance_seed completers={} seconds={:.2}",
+        args.completers,
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let mut body = String::with_capacity(args.records * 96);
+    for i in 0..args.records {
+        let person = i % args.people;
+        let month = months[(i / args.people) % months.len()];
+        body.push_str(&format!(
+            "{{\"citizen_id\":\"{}\",\"employer_credit_code\":\"{}\",\"month\":\"{}\"}}\n",
+            citizen_id(run, person),
+            EMPLOYERS[person % EMPLOYERS.len()],
+            month.format("%Y-%m"),
+        ));
+    }
+    let started = Instant::now();
+    let res = http
+        .put(format!(
+            "{}/v1/social-insurance/batches/bench-{}",
+            args.service,
+            chrono::Utc::now().timestamp_micros()
+        ))
+        .bearer_auth(&args.integrator_token)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await?;
+    let status = res.status();
+    let report: Value = res.json().await.unwrap_or(Value::Null);
+    let secs = started.elapsed().as_secs_f64();
+    if status != 201 {
+        bail!("the batch was answered {status}: {report}");
+    }
+    let matched = report["matched"].as_u64().unwrap_or(0);
+    println!(
+        "social_insurance_batch records={} matched={matched} outcomes_confirmed={} seconds={secs:.2} records_per_sec={:.0} matched_per_sec={:.0}",
+        report["accepted"],
+        report["outcomes_confirmed"],
+        args.records as f64 / secs,
+        matched as f64 / secs,
+    );
+    Ok(())
+}

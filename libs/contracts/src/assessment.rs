@@ -1,0 +1,69 @@
+//! Events of skill assessment (技能评价): results of exam sessions and the
+//! certificates issued or revoked. Holders appear only by `person_id`.
+
+use chrono::NaiveDate;
+use ids::{CityCode, CreditCode, OccupationCode, PersonId, SkillLevel};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Results per candidate; key = session id.
+pub const RESULTS_TOPIC: &str = "assessment.results.v1";
+pub const RESULT_RECORDED: &str = "qiancheng.assessment.result.recorded.v1";
+
+/// Certificates; key = certificate number.
+pub const CERTIFICATES_TOPIC: &str = "assessment.certificates.v1";
+pub const CERTIFICATE_ISSUED: &str = "qiancheng.assessment.certificate.issued.v1";
+pub const CERTIFICATE_REVOKED: &str = "qiancheng.assessment.certificate.revoked.v1";
+
+/// One candidate's result in an exam session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ResultEvent {
+    pub result_id: Uuid,
+    pub session_id: Uuid,
+    pub body_id: Uuid,
+    pub city: CityCode,
+    pub person_id: PersonId,
+    /// qualification (职业资格评价), certification (职业技能等级认定),
+    /// special_ability (专项职业能力考核)
+    pub assessment_kind: String,
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+    pub theory_score: u8,
+    pub practical_score: u8,
+    pub passed: bool,
+    /// Business date of the exam; decides the statistical year.
+    pub assessed_on: NaiveDate,
+    pub statistical_year: i32,
+    /// The class the candidate completed, when registered from one.
+    pub class_id: Option<Uuid>,
+    pub institution_id: Option<Uuid>,
+}
+
+/// A certificate as issued, or as revoked (then `revoked_reason` is set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CertificateEvent {
+    pub certificate_id: Uuid,
+    /// The 22-character national certificate number.
+    pub certificate_no: String,
+    pub city: CityCode,
+    pub person_id: PersonId,
+    pub body_id: Uuid,
+    pub body_credit_code: CreditCode,
+    /// social_organisation, enterprise, technical_school
+    pub body_kind: String,
+    pub assessment_kind: String,
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
+    pub high_skilled: bool,
+    /// exam, or exceptional (破格认定)
+    pub route: String,
+    pub issued_on: NaiveDate,
+    pub statistical_year: i32,
+    /// The class the holder completed, when the certificate follows one.
+    pub class_id: Option<Uuid>,
+    pub institution_id: Option<Uuid>,
+    /// valid or revoked
+    pub status: String,
+    pub revoked_reason: Option<String>,
+    pub revoked_on: Option<NaiveDate>,
+}

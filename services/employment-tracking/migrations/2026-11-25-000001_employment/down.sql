@@ -1,0 +1,9 @@
+DROP TABLE apprenticeships;
+DROP TABLE recommendations;
+DROP TABLE vacancies;
+DROP TABLE milestones;
+DROP TABLE employment_records;
+DROP TABLE si_batches;
+DROP TABLE contributions;
+DROP TABLE completers;
+DROP TABLE institutions;

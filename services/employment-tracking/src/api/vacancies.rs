@@ -1,0 +1,325 @@
+//! Employment services (就业服务): vacancies enterprises and integrators
+//! post, and recommendations of them to completers not yet employed.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use db::ScopedFutureExt;
+use ids::{CityCode, CreditCode, OccupationCode, SkillLevel};
+use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
+use platform::json::Json;
+use platform::pagination::{self, Page};
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::follow_ups::{may_see, not_found};
+use super::{scope, NewVacancy, RecommendationView, Scope, State, VacancyView};
+use crate::domain::matching::{score, Opening, Seeker};
+use crate::store::{self, RecommendationFilter, RecommendationRow, VacancyFilter, VacancyRow};
+
+/// Recommendations made at most per request.
+const MAX_RECOMMENDATIONS: usize = 10;
+
+/// Post a vacancy. An enterprise posts its own; an integrator (e.g. a
+/// public employment service's system) posts for any employer.
+#[utoipa::path(
+    tag = "employment-services",
+    request_body = NewVacancy,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    responses(
+        (status = 201, body = VacancyView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/vacancies")]
+pub async fn post(
+    state: State,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(body): Json<NewVacancy>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Enterprise, Role::Integrator])?;
+    let mut v = Validator::new();
+    let employer: Option<CreditCode> = v.parse("employer_credit_code", &body.employer_credit_code);
+    let occupation: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
+    let city: Option<CityCode> = v.parse("work_city", &body.work_city);
+    let title = body.title.trim().to_owned();
+    v.ensure(
+        (1..=100).contains(&title.chars().count()),
+        "title",
+        "text_length",
+        "1 to 100 characters",
+    );
+    v.ensure(
+        (1..=10_000).contains(&body.headcount),
+        "headcount",
+        "headcount_range",
+        "1 to 10000",
+    );
+    for (field, fen) in [
+        ("salary_min_fen", body.salary_min_fen),
+        ("salary_max_fen", body.salary_max_fen),
+    ] {
+        v.ensure(
+            fen.is_none_or(|f| f >= 0),
+            field,
+            "amount_negative",
+            "an amount in fen is not negative",
+        );
+    }
+    v.ensure(
+        match (body.salary_min_fen, body.salary_max_fen) {
+            (Some(min), Some(max)) => min <= max,
+            _ => true,
+        },
+        "salary_max_fen",
+        "salary_range",
+        "the maximum is not below the minimum",
+    );
+    v.ensure(
+        body.open_until >= ids::business_date(Utc::now()),
+        "open_until",
+        "open_until_past",
+        "a vacancy is posted while it is open",
+    );
+    let (employer, occupation, city) = v.finish(|| {
+        (
+            employer.expect("valid"),
+            occupation.expect("valid"),
+            city.expect("valid"),
+        )
+    })?;
+    if who.role() == Role::Enterprise && who.org() != Some(employer.as_str()) {
+        return Err(ApiError::forbidden(
+            "out_of_scope",
+            "an enterprise posts its own vacancies only",
+        ));
+    }
+    let row = VacancyRow {
+        id: Uuid::now_v7(),
+        employer_credit_code: employer.to_string(),
+        title,
+        occupation_code: occupation.to_string(),
+        min_skill_level: body.min_skill_level.to_string(),
+        work_city: city.to_string(),
+        headcount: body.headcount,
+        salary_min_fen: body.salary_min_fen,
+        salary_max_fen: body.salary_max_fen,
+        open_until: body.open_until,
+        posted_by: who.subject().to_owned(),
+        posted_at: Utc::now(),
+    };
+    let scope = format!("{}:post-vacancy", who.subject());
+    let mut conn = state.pool.get().await?;
+    idempotency::once(&mut conn, &key, scope, &body, |conn| {
+        async move {
+            store::insert_vacancy(conn, &row).await?;
+            let location = format!("/v1/vacancies/{}", row.id);
+            Ok(Created::new(StatusCode::CREATED, &VacancyView::from(row)).at(location))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VacancyQuery {
+    pub occupation_code: Option<String>,
+    /// Only vacancies still open today.
+    pub open: Option<bool>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Vacancies, newest first: officers and auditors see all, an enterprise
+/// its own, an integrator those it posted.
+#[utoipa::path(
+    tag = "employment-services",
+    params(VacancyQuery),
+    responses((status = 200, body = Page<VacancyView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/vacancies")]
+pub async fn list(
+    state: State,
+    who: Principal,
+    query: web::Query<VacancyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[
+        Role::BureauOfficer,
+        Role::Auditor,
+        Role::Enterprise,
+        Role::Integrator,
+    ])?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut v = Validator::new();
+    let occupation: Option<OccupationCode> = query
+        .occupation_code
+        .as_deref()
+        .and_then(|c| v.parse("occupation_code", c));
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    let mut filter = VacancyFilter {
+        occupation_code: occupation.map(|o| o.to_string()),
+        open_on: query
+            .open
+            .filter(|open| *open)
+            .map(|_| ids::business_date(Utc::now())),
+        ..VacancyFilter::default()
+    };
+    match scope(&mut conn, &state, &who).await? {
+        Scope::Employer(org) => filter.employer = Some(org),
+        Scope::Integrator { subject, .. } => filter.posted_by = Some(subject),
+        Scope::City | Scope::Institutions(_) => {}
+    }
+    let rows = store::list_vacancies(&mut conn, &filter, after, limit + 1).await?;
+    let page = pagination::page(rows, limit, |r| r.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.into_iter().map(VacancyView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Recommend open vacancies to a completer not employed within the window
+/// so far, best fit first; each recommendation is recorded (once per
+/// vacancy). Officers of the city and the completer's institution may ask.
+#[utoipa::path(
+    tag = "employment-services",
+    params(("enrolment_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<RecommendationView>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The completer is already employed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/follow-ups/{enrolment_id}/recommendations")]
+pub async fn recommend(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::InstitutionOperator])?;
+    let mut conn = state.pool.get().await?;
+    let scope = scope(&mut conn, &state, &who).await?;
+    let c = store::completer(&mut conn, *id)
+        .await?
+        .filter(|c| may_see(&scope, c))
+        .ok_or_else(not_found)?;
+    if c.outcome.as_deref() == Some(store::EMPLOYED) {
+        return Err(ApiError::conflict(
+            "already_employed",
+            "the completer is employed; recommendations are for those who are not",
+        ));
+    }
+    let seeker = Seeker {
+        occupation: c.occupation_code.parse().map_err(ApiError::internal)?,
+        level: c
+            .skill_level
+            .parse::<SkillLevel>()
+            .map_err(ApiError::internal)?,
+        city: state.city.to_string(),
+    };
+    let today = ids::business_date(Utc::now());
+    let mut scored: Vec<(i32, VacancyRow)> = Vec::new();
+    for v in store::open_vacancies_near(&mut conn, &c.occupation_code, today).await? {
+        let opening = Opening {
+            occupation: v.occupation_code.parse().map_err(ApiError::internal)?,
+            min_level: v.min_skill_level.parse().map_err(ApiError::internal)?,
+            work_city: v.work_city.clone(),
+        };
+        if let Some(s) = score(&opening, &seeker) {
+            scored.push((s, v));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+    scored.truncate(MAX_RECOMMENDATIONS);
+    let rows: Vec<RecommendationRow> = scored
+        .into_iter()
+        .map(|(s, v)| RecommendationRow {
+            id: Uuid::now_v7(),
+            enrolment_id: c.enrolment_id,
+            person_id: c.person_id.clone(),
+            vacancy_id: v.id,
+            score: s,
+            recommended_by: who.subject().to_owned(),
+            recommended_at: Utc::now(),
+        })
+        .collect();
+    store::insert_recommendations(&mut conn, &rows).await?;
+    // A vacancy recommended before keeps its first recommendation.
+    let vacancies: Vec<Uuid> = rows.iter().map(|r| r.vacancy_id).collect();
+    let stored = store::recommendations_for(&mut conn, c.enrolment_id, &vacancies).await?;
+    Ok(HttpResponse::Ok().json(
+        stored
+            .into_iter()
+            .map(RecommendationView::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationQuery {
+    pub enrolment_id: Option<Uuid>,
+    pub vacancy_id: Option<Uuid>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Recommendations made, newest first: officers and auditors see all, an
+/// institution those to its completers, an enterprise those of its vacancies.
+#[utoipa::path(
+    tag = "employment-services",
+    params(RecommendationQuery),
+    responses((status = 200, body = Page<RecommendationView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/recommendations")]
+pub async fn recommendations(
+    state: State,
+    who: Principal,
+    query: web::Query<RecommendationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[
+        Role::BureauOfficer,
+        Role::Auditor,
+        Role::InstitutionOperator,
+        Role::Enterprise,
+    ])?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let mut filter = RecommendationFilter {
+        enrolment_id: query.enrolment_id,
+        vacancy_id: query.vacancy_id,
+        ..RecommendationFilter::default()
+    };
+    match scope(&mut conn, &state, &who).await? {
+        Scope::Institutions(ids) => filter.institutions = Some(ids),
+        Scope::Employer(org) => filter.employer = Some(org),
+        Scope::City | Scope::Integrator { .. } => {}
+    }
+    let rows = store::list_recommendations(&mut conn, &filter, after, limit + 1).await?;
+    let page = pagination::page(rows, limit, |r| r.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(RecommendationView::from)
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

@@ -1,0 +1,366 @@
+//! Request and response bodies. Requests deny unknown fields; identifiers
+//! arrive as text and are validated together, so every bad field is named.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ids::SkillLevel;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::evidence::Source;
+use crate::domain::window::{milestone_month, milestone_state, MILESTONES};
+use crate::store::{
+    ApprenticeshipRow, CompleterRow, MilestoneRow, RecommendationRow, RecordRow, VacancyRow,
+};
+
+/// An employment report (就业信息登记).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecord {
+    /// 18-character citizen ID; only its pseudonym and masked form are kept.
+    pub citizen_id: String,
+    #[schema(example = "91350100M000100Y43")]
+    pub employer_credit_code: String,
+    /// The job (岗位), e.g. 维修电工.
+    pub job: String,
+    pub starts_on: NaiveDate,
+    /// Contract end; absent for an open-ended contract (无固定期限).
+    pub ends_on: Option<NaiveDate>,
+    /// self_reported (a worker's own statement, entered by an officer or a
+    /// portal), institution_reported, employer_reported. Social-insurance
+    /// records come only from contribution batches.
+    pub source: Source,
+}
+
+/// An employment record, personal data masked.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecordView {
+    pub id: Uuid,
+    pub person_id: String,
+    /// e.g. 350102********123X
+    pub citizen_id: String,
+    pub employer_credit_code: String,
+    /// Empty when social insurance shows the employment (it names no job).
+    pub job: String,
+    pub starts_on: NaiveDate,
+    /// Contract end; for social insurance, the end of the last month paid.
+    pub ends_on: Option<NaiveDate>,
+    pub contract_months: Option<i32>,
+    pub source: String,
+    /// Another record of the person places them elsewhere at the same time.
+    pub conflicting: bool,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<RecordRow> for RecordView {
+    fn from(r: RecordRow) -> Self {
+        Self {
+            id: r.id,
+            person_id: r.person_id,
+            citizen_id: r.citizen_masked,
+            employer_credit_code: r.employer_credit_code,
+            job: r.job,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            contract_months: r.contract_months,
+            source: r.source,
+            conflicting: r.conflicting,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
+        }
+    }
+}
+
+/// One line of a contribution batch (`application/x-ndjson`, one JSON
+/// object per line).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ContributionLine {
+    pub citizen_id: String,
+    #[schema(example = "91350100M000100Y43")]
+    pub employer_credit_code: String,
+    #[schema(example = "2027-03")]
+    pub month: String,
+}
+
+/// A bad line of a batch: it was not taken.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LineError {
+    /// 1-based line number in the body.
+    pub line: u64,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// What a batch did. Answered again, unchanged, to a repeat of the batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchReport {
+    pub batch_id: String,
+    /// Non-blank lines received.
+    pub rows: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Accepted rows already known from this or an earlier batch.
+    pub duplicates: u64,
+    /// Accepted rows of people who completed training here.
+    pub matched: u64,
+    /// Follow-up windows this batch showed employment in.
+    pub outcomes_confirmed: u64,
+    /// Every rejected line, with every problem it has.
+    pub errors: Vec<LineError>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// A milestone: employment 3, 6 or 12 months after the completion month.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MilestoneView {
+    pub months: i32,
+    /// The month looked at (its first day).
+    pub month: NaiveDate,
+    /// employed, not_shown, pending
+    pub state: String,
+    pub employer_credit_code: Option<String>,
+}
+
+/// A completer's follow-up (就业跟踪).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FollowUpView {
+    pub enrolment_id: Uuid,
+    pub class_id: Uuid,
+    pub institution_id: Uuid,
+    pub person_id: String,
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub completed_on: NaiveDate,
+    pub statistical_year: i32,
+    pub window_months: i32,
+    /// The last day employment counts for the reward.
+    pub window_ends_on: NaiveDate,
+    /// employed_within_window, not_employed_at_window_end; absent while open.
+    pub outcome: Option<String>,
+    pub employed_on: Option<NaiveDate>,
+    pub employer_credit_code: Option<String>,
+    /// The source that decided the outcome.
+    pub outcome_source: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub milestones: Vec<MilestoneView>,
+}
+
+impl FollowUpView {
+    pub fn new(c: CompleterRow, found: &[MilestoneRow], today: NaiveDate) -> Self {
+        let milestones = MILESTONES
+            .iter()
+            .map(|n| {
+                let month = milestone_month(c.completed_on, *n);
+                let hit = found.iter().find(|m| m.months == *n as i32);
+                MilestoneView {
+                    months: *n as i32,
+                    month,
+                    state: milestone_state(month, hit.is_some(), today)
+                        .as_str()
+                        .to_owned(),
+                    employer_credit_code: hit.map(|m| m.employer_credit_code.clone()),
+                }
+            })
+            .collect();
+        Self {
+            enrolment_id: c.enrolment_id,
+            class_id: c.class_id,
+            institution_id: c.institution_id,
+            person_id: c.person_id,
+            occupation_code: c.occupation_code,
+            skill_level: c.skill_level,
+            completed_on: c.completed_on,
+            statistical_year: c.statistical_year,
+            window_months: c.window_months,
+            window_ends_on: c.window_ends_on,
+            outcome: c.outcome,
+            employed_on: c.employed_on,
+            employer_credit_code: c.employer_credit_code,
+            outcome_source: c.outcome_source,
+            decided_at: c.decided_at,
+            milestones,
+        }
+    }
+}
+
+/// Close the windows that ended before a date.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseWindows {
+    /// Business date to close as of (default: today); not in the future.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A vacancy an enterprise or integrator posts (岗位信息).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVacancy {
+    #[schema(example = "91350100M000100Y43")]
+    pub employer_credit_code: String,
+    pub title: String,
+    #[schema(example = "6-31-01-03")]
+    pub occupation_code: String,
+    /// The lowest skill level the job takes.
+    pub min_skill_level: SkillLevel,
+    /// Region code of the city of work.
+    #[schema(example = "350100")]
+    pub work_city: String,
+    pub headcount: i32,
+    /// Monthly pay range in fen.
+    pub salary_min_fen: Option<i64>,
+    pub salary_max_fen: Option<i64>,
+    pub open_until: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VacancyView {
+    pub id: Uuid,
+    pub employer_credit_code: String,
+    pub title: String,
+    pub occupation_code: String,
+    pub min_skill_level: String,
+    pub work_city: String,
+    pub headcount: i32,
+    pub salary_min_fen: Option<i64>,
+    pub salary_max_fen: Option<i64>,
+    pub open_until: NaiveDate,
+    pub posted_by: String,
+    pub posted_at: DateTime<Utc>,
+}
+
+impl From<VacancyRow> for VacancyView {
+    fn from(v: VacancyRow) -> Self {
+        Self {
+            id: v.id,
+            employer_credit_code: v.employer_credit_code,
+            title: v.title,
+            occupation_code: v.occupation_code,
+            min_skill_level: v.min_skill_level,
+            work_city: v.work_city,
+            headcount: v.headcount,
+            salary_min_fen: v.salary_min_fen,
+            salary_max_fen: v.salary_max_fen,
+            open_until: v.open_until,
+            posted_by: v.posted_by,
+            posted_at: v.posted_at,
+        }
+    }
+}
+
+/// A vacancy recommended to a completer, and how well it fits.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecommendationView {
+    pub id: Uuid,
+    pub enrolment_id: Uuid,
+    pub person_id: String,
+    pub vacancy_id: Uuid,
+    /// Higher fits better (occupation, then city).
+    pub score: i32,
+    pub recommended_by: String,
+    pub recommended_at: DateTime<Utc>,
+}
+
+impl From<RecommendationRow> for RecommendationView {
+    fn from(r: RecommendationRow) -> Self {
+        Self {
+            id: r.id,
+            enrolment_id: r.enrolment_id,
+            person_id: r.person_id,
+            vacancy_id: r.vacancy_id,
+            score: r.score,
+            recommended_by: r.recommended_by,
+            recommended_at: r.recommended_at,
+        }
+    }
+}
+
+/// An internship agreement (实习协议) of a final-year student.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApprenticeship {
+    pub citizen_id: String,
+    #[schema(example = "91350100M000100Y43")]
+    pub enterprise_credit_code: String,
+    #[schema(example = "6-31-01-03")]
+    pub occupation_code: Option<String>,
+    /// The school (incl. technical schools' senior classes).
+    pub school: String,
+    /// Expected graduation date.
+    pub graduation_on: NaiveDate,
+    pub internship_starts_on: NaiveDate,
+    pub internship_ends_on: NaiveDate,
+}
+
+/// The labour contract (劳动合同) after graduation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContract {
+    #[schema(example = "91350100M000100Y43")]
+    pub employer_credit_code: String,
+    pub starts_on: NaiveDate,
+    /// Absent for an open-ended contract (无固定期限).
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Why an apprenticeship is not (or would not be) recognised.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReasonView {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApprenticeshipView {
+    pub id: Uuid,
+    pub person_id: String,
+    /// e.g. 350102********123X
+    pub citizen_id: String,
+    pub enterprise_credit_code: String,
+    pub occupation_code: Option<String>,
+    pub school: String,
+    pub graduation_on: NaiveDate,
+    pub internship_starts_on: NaiveDate,
+    pub internship_ends_on: NaiveDate,
+    /// internship (awaiting the contract), recognised, not_recognised
+    pub status: String,
+    /// Every reason it is not, or would not be, recognised.
+    pub reasons: Vec<ReasonView>,
+    pub employment_starts_on: Option<NaiveDate>,
+    pub contract_ends_on: Option<NaiveDate>,
+    pub contract_months: Option<i32>,
+    /// The start of employment: subsidised from here.
+    pub recognised_from: Option<NaiveDate>,
+    /// Internship months counted as apprenticeship training time.
+    pub training_months: Option<i32>,
+    pub registered_by: String,
+    pub registered_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApprenticeshipRow> for ApprenticeshipView {
+    fn from(a: ApprenticeshipRow) -> Self {
+        Self {
+            id: a.id,
+            person_id: a.person_id,
+            citizen_id: a.citizen_masked,
+            enterprise_credit_code: a.enterprise_credit_code,
+            occupation_code: a.occupation_code,
+            school: a.school,
+            graduation_on: a.graduation_on,
+            internship_starts_on: a.internship_starts_on,
+            internship_ends_on: a.internship_ends_on,
+            status: a.status,
+            reasons: serde_json::from_value(a.reasons).unwrap_or_default(),
+            employment_starts_on: a.employment_starts_on,
+            contract_ends_on: a.contract_ends_on,
+            contract_months: a.contract_months,
+            recognised_from: a.recognised_from,
+            training_months: a.training_months,
+            registered_by: a.registered_by,
+            registered_at: a.registered_at,
+            decided_at: a.decided_at,
+        }
+    }
+}

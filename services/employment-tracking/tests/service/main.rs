@@ -1,0 +1,18 @@
+//! Employment tracking over HTTP and Kafka, fed with a recorded history of
+//! delivery's completions and the registry's institutions.
+
+mod harness;
+
+mod apprenticeships;
+mod records;
+mod social_insurance;
+mod windows;
+
+/// `openapi/employment-tracking.json` is what the routes generate.
+#[test]
+fn the_checked_in_openapi_document_matches_the_routes() {
+    test_support::assert_openapi_is_current::<employment_tracking::EmploymentTracking>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../.."
+    ));
+}

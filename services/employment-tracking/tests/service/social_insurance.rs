@@ -1,0 +1,200 @@
+//! Social-insurance batches: streamed, matched to completers, idempotent
+//! per batch id, bad lines reported one by one.
+
+use contracts::employment::{EMPLOYED_WITHIN_WINDOW, OUTCOMES_TOPIC, RECORDS_TOPIC};
+use serde_json::json;
+use test_support::body;
+
+use crate::harness::{
+    ce_type, completion, contribution, integrator, officer, person_id, problem, start, FACTORY,
+    SHIPYARD,
+};
+
+const TRAINEE: &str = "350102199003071234";
+const STRANGER: &str = "350203199511203450";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_sent_twice_counts_once_and_bad_lines_are_reported_by_number() {
+    let t = start().await;
+    let enrolment = t.complete(TRAINEE, "2025-01-10").await;
+    let lines = [
+        contribution(TRAINEE, FACTORY, "2025-03"),
+        contribution(STRANGER, SHIPYARD, "2025-03"),
+        r#"{"citizen_id": "350102199003071234", "month": "#.to_owned(),
+        contribution("350102199003071235", "91350100MA2XYA001G", "2025-13"),
+        String::new(),
+        contribution(TRAINEE, FACTORY, "2999-01"),
+        contribution(TRAINEE, FACTORY, "2025-04"),
+    ]
+    .join("\n");
+    let res = t.put_batch("si-2025-04", &lines, &integrator()).await;
+    assert_eq!(res.status(), 201);
+    let first = body(res).await;
+    assert_eq!(first["rows"], 6, "the blank line is not a row: {first}");
+    assert_eq!(first["accepted"], 3);
+    assert_eq!(first["rejected"], 3);
+    assert_eq!(first["matched"], 2);
+    assert_eq!(first["duplicates"], 0);
+    assert_eq!(first["outcomes_confirmed"], 1);
+    let errors: Vec<(u64, String, String)> = first["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().expect("line"),
+                e["field"].as_str().expect("field").to_owned(),
+                e["code"].as_str().expect("code").to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        (3, "line", "malformed_json"),
+        (4, "citizen_id", "citizen_id_check_digit"),
+        (4, "employer_credit_code", "credit_code_check_digit"),
+        (4, "month", "month_format"),
+        (6, "month", "month_in_future"),
+    ];
+    assert_eq!(
+        errors,
+        want.map(|(l, f, c)| (l, f.to_owned(), c.to_owned()))
+    );
+    assert!(
+        !first.to_string().contains(TRAINEE),
+        "no citizen ID in a report"
+    );
+
+    // The same batch again: the same report, nothing counted twice.
+    let res = t.put_batch("si-2025-04", &lines, &integrator()).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(body(res).await, first);
+    // Other content under the same id is refused.
+    problem(
+        t.put_batch(
+            "si-2025-04",
+            &contribution(TRAINEE, FACTORY, "2025-05"),
+            &integrator(),
+        )
+        .await,
+        422,
+        "batch_content_differs",
+    )
+    .await;
+    // The same contributions in another batch are known already.
+    let again = body(
+        t.put_batch("si-2025-04-resent", &lines, &integrator())
+            .await,
+    )
+    .await;
+    assert_eq!(again["duplicates"], 3);
+    assert_eq!(again["outcomes_confirmed"], 0);
+    assert_eq!(
+        body(
+            t.app
+                .get(
+                    "/v1/social-insurance/batches/si-2025-04",
+                    Some(&integrator())
+                )
+                .await
+        )
+        .await,
+        first
+    );
+
+    // A replayed completion event changes nothing either.
+    let replay = completion(t.school, TRAINEE, "2025-01-10");
+    let mut same = replay.clone();
+    same.payload["enrolment_id"] = json!(enrolment);
+    // One event per call: `publish` declares each event's topic, and a
+    // topic named twice in one request is refused by the broker.
+    t.publish(std::slice::from_ref(&same)).await;
+    t.publish(&[same]).await;
+
+    let outcomes = t.exactly(OUTCOMES_TOPIC, 1).await;
+    assert_eq!(ce_type(&outcomes[0]), EMPLOYED_WITHIN_WINDOW);
+    let o = &outcomes[0].payload;
+    assert_eq!(o["enrolment_id"], json!(enrolment));
+    assert_eq!(o["person_id"], json!(person_id(TRAINEE)));
+    assert_eq!(o["employed"], true);
+    assert_eq!(o["employed_on"], "2025-03-01");
+    assert_eq!(o["employer_credit_code"], FACTORY);
+    assert_eq!(o["source"], "social_insurance");
+    assert_eq!(o["window_months"], 6);
+    assert_eq!(outcomes[0].key.as_deref(), Some(enrolment.as_str()));
+
+    // What social insurance shows is one record of the employer, published
+    // once; the stranger (no training here) got none.
+    let records = t.exactly(RECORDS_TOPIC, 1).await;
+    assert_eq!(records[0].payload["source"], "social_insurance");
+    assert_eq!(records[0].payload["starts_on"], "2025-03-01");
+    for r in outcomes.iter().chain(&records) {
+        assert!(!r.payload.to_string().contains(TRAINEE));
+    }
+
+    let follow_up = t.follow_up(&enrolment).await;
+    assert_eq!(follow_up["outcome"], "employed_within_window");
+    assert_eq!(follow_up["window_ends_on"], "2025-07-10");
+    assert_eq!(follow_up["milestones"][0]["month"], "2025-04-01");
+    assert_eq!(follow_up["milestones"][0]["state"], "employed");
+    assert_eq!(follow_up["milestones"][1]["state"], "not_shown");
+
+    let list = body(
+        t.app
+            .get(
+                &format!("/v1/employment-records?person_id={}", person_id(TRAINEE)),
+                Some(&officer()),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(list["items"].as_array().expect("items").len(), 1);
+    assert_eq!(list["items"][0]["citizen_id"], "350102********1234");
+    assert_eq!(list["items"][0]["ends_on"], "2025-04-30");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_need_ndjson_a_good_id_and_an_integrator() {
+    let t = start().await;
+    let line = contribution(TRAINEE, FACTORY, "2025-03");
+    let res = t
+        .app
+        .request(
+            reqwest::Method::PUT,
+            "/v1/social-insurance/batches/b1",
+            Some(&integrator()),
+        )
+        .header("content-type", "application/json")
+        .body(line.clone())
+        .send()
+        .await
+        .expect("request");
+    problem(res, 415, "unsupported_media_type").await;
+    let p = problem(
+        t.put_batch("bad%20id", &line, &integrator()).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["code"], "batch_id_format");
+    problem(
+        t.put_batch("b1", &line, &crate::harness::enterprise(FACTORY))
+            .await,
+        403,
+        "forbidden_role",
+    )
+    .await;
+    problem(
+        t.put_batch("b1", &line, "nonsense").await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    t.stop().await;
+}

@@ -1,0 +1,296 @@
+//! Public verification (policy item 16): by certificate number and holder
+//! name, or by a QR payload; the signed credential; issuers' keys and the
+//! revocation list. No token; cached and rate limited. A wrong name and an
+//! unknown number get the same answer, so numbers cannot be enumerated.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::Utc;
+use ids::SkillLevel;
+use platform::problem::Problem;
+use platform::public::PublicRead;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::certificates::PUBLIC_NAMESPACE;
+use super::{mask_name, AppState, State, Verification};
+use crate::domain::body::AssessmentKind;
+use crate::domain::certificate_no::CertificateNo;
+use crate::domain::credential::{self, multikey, CertificateClaims};
+use crate::store::{self, BodyRow, CertificateRow};
+
+/// The label of the city's own key (the revocation list's issuer).
+const CITY_ISSUER: &str = "city";
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyQuery {
+    /// The 22-character certificate number (with `holder_name`).
+    pub number: Option<String>,
+    /// The holder's name exactly as on the certificate.
+    pub holder_name: Option<String>,
+    /// The QR code's payload instead of number and name.
+    pub qr: Option<String>,
+}
+
+fn no_match() -> ApiError {
+    ApiError::not_found(
+        "certificate_not_found",
+        "no certificate matches this number and holder name",
+    )
+}
+
+/// Resolves the query to a certificate number (and a name to match, when
+/// given): 422 on a malformed query.
+fn read_query(state: &AppState, q: &VerifyQuery) -> Result<(String, Option<String>), ApiError> {
+    let mut v = Validator::new();
+    match (&q.qr, &q.number, &q.holder_name) {
+        (Some(qr), None, None) => {
+            let number = state.keys.read_qr(qr);
+            v.ensure(
+                number.is_some(),
+                "qr",
+                "qr_invalid",
+                "not a QR payload of this platform",
+            );
+            v.finish(|| (number.expect("valid"), None))
+        }
+        (None, Some(number), Some(name)) => {
+            let number: Option<CertificateNo> = v.parse("number", number);
+            v.ensure(
+                (1..=50).contains(&name.trim().chars().count()),
+                "holder_name",
+                "text_length",
+                "1 to 50 characters",
+            );
+            v.finish(|| {
+                (
+                    number.expect("valid").to_string(),
+                    Some(name.trim().to_owned()),
+                )
+            })
+        }
+        _ => {
+            v.ensure(
+                false,
+                "number",
+                "query_shape",
+                "give number and holder_name, or qr",
+            );
+            v.finish(|| unreachable!("the validator failed"))
+        }
+    }
+}
+
+async fn find(
+    state: &AppState,
+    number: &str,
+    name: Option<&str>,
+) -> Result<(CertificateRow, BodyRow), ApiError> {
+    let mut conn = state.pool.get().await?;
+    let cert = store::certificate(&mut conn, number)
+        .await?
+        .filter(|c| name.is_none_or(|n| n == c.holder_name))
+        .ok_or_else(no_match)?;
+    let body = store::body(&mut conn, cert.body_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("certificate without its body"))?;
+    Ok((cert, body))
+}
+
+/// Verify a certificate: validity, occupation, level, issue date, body,
+/// and the holder's name masked; a revoked certificate says so.
+#[utoipa::path(
+    tag = "public",
+    params(VerifyQuery),
+    responses(
+        (status = 200, body = Verification),
+        (status = 404, description = "No certificate matches", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed number or QR payload", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/v1/public/certificates/verify")]
+pub async fn verify(
+    state: State,
+    public: PublicRead,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (number, name) = read_query(&state, &query)?;
+    public
+        .respond(PUBLIC_NAMESPACE, || async move {
+            let (c, body) = find(&state, &number, name.as_deref()).await?;
+            let level: SkillLevel = c
+                .skill_level
+                .parse()
+                .map_err(|_| ApiError::internal("stored level"))?;
+            Ok(Verification {
+                certificate_no: c.certificate_no,
+                status: c.status,
+                revoked_on: c.revoked_on,
+                holder_name_masked: mask_name(&c.holder_name),
+                assessment_kind: c.assessment_kind,
+                occupation_code: c.occupation_code,
+                skill_level: c.skill_level,
+                skill_level_name: level.name_zh().to_owned(),
+                issued_on: c.issued_on,
+                body_name: body.name,
+                body_credit_code: body.credit_code,
+            })
+        })
+        .await
+}
+
+/// The certificate as a signed verifiable credential (Open Badges 3.0,
+/// `eddsa-jcs-2022`), for its holder: number and name required.
+#[utoipa::path(
+    tag = "public",
+    params(("number" = String, Path, example = "S000135350100263000001"), ("holder_name" = String, Query)),
+    responses(
+        (status = 200, description = "An OpenBadgeCredential with a DataIntegrityProof", body = Object),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/v1/public/certificates/{number}/credential")]
+pub async fn signed_credential(
+    state: State,
+    public: PublicRead,
+    number: web::Path<String>,
+    query: web::Query<HolderQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (number, name) = read_query(
+        &state,
+        &VerifyQuery {
+            number: Some(number.into_inner()),
+            holder_name: Some(query.into_inner().holder_name),
+            qr: None,
+        },
+    )?;
+    public
+        .respond(PUBLIC_NAMESPACE, || async move {
+            let (c, body) = find(&state, &number, name.as_deref()).await?;
+            let kind = AssessmentKind::parse(&c.assessment_kind)
+                .ok_or_else(|| ApiError::internal("stored kind"))?;
+            let issuer_id = state.issuer_id(&body.code);
+            let unsigned = credential::certificate_credential(&CertificateClaims {
+                certificate_no: &c.certificate_no,
+                holder_name: &c.holder_name,
+                issuer_id: &issuer_id,
+                issuer_name: &body.name,
+                assessment_kind: kind.as_str(),
+                assessment_kind_zh: kind.name_zh(),
+                occupation_code: &c.occupation_code,
+                skill_level: c
+                    .skill_level
+                    .parse()
+                    .map_err(|_| ApiError::internal("stored level"))?,
+                issued_on: c.issued_on,
+                status_index: c.status_index,
+                status_list_url: &state.status_list_url(),
+            });
+            Ok(credential::sign(
+                unsigned,
+                &state.keys.body_key(&body.code),
+                &format!("{issuer_id}#key-1"),
+                c.issued_at,
+            ))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HolderQuery {
+    pub holder_name: String,
+}
+
+fn profile(id: &str, name: &str, key: &ed25519_dalek::VerifyingKey) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/multikey/v1"],
+        "id": id,
+        "type": ["Profile"],
+        "name": name,
+        "verificationMethod": [{
+            "id": format!("{id}#key-1"),
+            "type": "Multikey",
+            "controller": id,
+            "publicKeyMultibase": multikey(key),
+        }],
+        "assertionMethod": [format!("{id}#key-1")],
+    })
+}
+
+/// An issuer's profile with its public key: a body (by its 4-digit code),
+/// or `city` for the key that signs the revocation list.
+#[utoipa::path(
+    tag = "public",
+    params(("code" = String, Path, example = "0001")),
+    responses((status = 200, description = "The issuer's Profile with its Multikey", body = Object), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(())
+)]
+#[get("/v1/public/issuers/{code}")]
+pub async fn issuer(
+    state: State,
+    public: PublicRead,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = code.into_inner();
+    let unknown = || ApiError::not_found("issuer_not_found", "no such issuer");
+    if code != CITY_ISSUER && (code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(unknown());
+    }
+    public
+        .respond("issuers", || async move {
+            let id = state.issuer_id(&code);
+            if code == CITY_ISSUER {
+                let name = format!("Qiancheng skill assessment, city {}", state.city);
+                return Ok(profile(
+                    &id,
+                    &name,
+                    &state.keys.status_list_key().verifying_key(),
+                ));
+            }
+            let mut conn = state.pool.get().await?;
+            let body = store::body_by_code(&mut conn, &code)
+                .await?
+                .ok_or_else(unknown)?;
+            Ok(profile(
+                &id,
+                &body.name,
+                &state.keys.body_key(&body.code).verifying_key(),
+            ))
+        })
+        .await
+}
+
+/// The revocation list (Bitstring Status List), signed by the city.
+#[utoipa::path(
+    tag = "public",
+    responses((status = 200, description = "A BitstringStatusListCredential", body = Object)),
+    security(())
+)]
+#[get("/v1/public/credentials/status/revocation")]
+pub async fn status_list(state: State, public: PublicRead) -> Result<HttpResponse, ApiError> {
+    public
+        .respond(PUBLIC_NAMESPACE, || async move {
+            let mut conn = state.pool.get().await?;
+            let (revoked, highest) = store::status_list(&mut conn).await?;
+            let issuer_id = state.issuer_id(CITY_ISSUER);
+            let unsigned = credential::status_list_credential(
+                &state.status_list_url(),
+                &issuer_id,
+                credential::encode_status_list(&revoked, highest),
+            );
+            Ok(credential::sign(
+                unsigned,
+                &state.keys.status_list_key(),
+                &format!("{issuer_id}#key-1"),
+                Utc::now(),
+            ))
+        })
+        .await
+}

@@ -1,0 +1,206 @@
+//! High-skill leading talents (高技能领军人才, policy item 11) and the
+//! statistics feed of new skilled workers.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use ids::{CitizenId, CreditCode, OccupationCode, SkillLevel};
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    is_bureau, officer, NewTalent, PlanYear, SkilledWorkers, State, TalentList, TalentView,
+};
+use crate::domain::statistics::tally;
+use crate::store::{self, TalentRow};
+
+/// A cultivation cycle lasts five years (五年培养周期).
+const CYCLE_YEARS: i64 = 5;
+
+fn view(row: TalentRow) -> TalentView {
+    TalentView {
+        id: row.id,
+        selection_year: row.selection_year,
+        name: row.name,
+        citizen_id_masked: row.citizen_masked,
+        occupation_code: row.occupation_code,
+        skill_level: row.skill_level,
+        employer_credit_code: row.employer_credit_code,
+        plan: serde_json::from_value(row.plan).unwrap_or_default(),
+        cultivation_ends: row.selection_year + CYCLE_YEARS as i32 - 1,
+    }
+}
+
+fn bureau_only(who: &Principal, state: &super::AppState) -> Result<(), ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor])?;
+    if !is_bureau(who, state) {
+        return Err(ApiError::forbidden(
+            "out_of_scope",
+            format!("the caller does not act for city {}", state.city),
+        ));
+    }
+    Ok(())
+}
+
+/// Record a selected leading talent with the five-year cultivation plan
+/// (one entry per year, offsets 1 to 5).
+#[utoipa::path(
+    tag = "talents",
+    request_body = NewTalent,
+    responses(
+        (status = 201, body = TalentView),
+        (status = 409, description = "Already selected that year", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/leading-talents")]
+pub async fn select(
+    state: State,
+    who: Principal,
+    Json(body): Json<NewTalent>,
+) -> Result<HttpResponse, ApiError> {
+    officer(&who, &state)?;
+    let mut v = Validator::new();
+    let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
+    let _: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
+    let _: Option<CreditCode> = v.parse("employer_credit_code", &body.employer_credit_code);
+    v.ensure(
+        (2025..=2100).contains(&body.selection_year),
+        "selection_year",
+        "year_range",
+        "a year from 2025",
+    );
+    v.ensure(
+        (1..=50).contains(&body.name.trim().chars().count()),
+        "name",
+        "text_length",
+        "1 to 50 characters",
+    );
+    v.ensure(
+        body.skill_level.is_high_skilled(),
+        "skill_level",
+        "talent_level",
+        "leading talents are high-skilled (高级工 or above)",
+    );
+    let mut offsets: Vec<i64> = body.plan.iter().map(|p| p.year_offset).collect();
+    offsets.sort_unstable();
+    v.ensure(
+        offsets == (1..=CYCLE_YEARS).collect::<Vec<_>>(),
+        "plan",
+        "plan_years",
+        "one entry for each year 1 to 5 of the cultivation cycle",
+    );
+    for (i, p) in body.plan.iter().enumerate() {
+        v.ensure(
+            (1..=2000).contains(&p.goals.trim().chars().count()),
+            format!("plan[{i}].goals"),
+            "text_length",
+            "1 to 2000 characters",
+        );
+    }
+    let citizen = v.finish(|| citizen.expect("valid"))?;
+    let mut plan: Vec<PlanYear> = body.plan.clone();
+    plan.sort_by_key(|p| p.year_offset);
+    let row = TalentRow {
+        id: Uuid::now_v7(),
+        selection_year: body.selection_year,
+        person_id: state.person_ids.person_id(&citizen).to_string(),
+        citizen_sealed: state.cipher.seal(citizen.expose()),
+        citizen_masked: citizen.masked(),
+        name: body.name.trim().to_owned(),
+        occupation_code: body.occupation_code.clone(),
+        skill_level: body.skill_level.as_str().to_owned(),
+        employer_credit_code: body.employer_credit_code.clone(),
+        plan: serde_json::to_value(&plan).map_err(ApiError::internal)?,
+        selected_by: who.subject().to_owned(),
+        selected_at: Utc::now(),
+    };
+    let mut conn = state.pool.get().await?;
+    store::insert_talent(&mut conn, &row)
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::conflict(
+                "already_selected",
+                "this person is already selected that year",
+            ),
+            other => other.into(),
+        })?;
+    Ok(HttpResponse::Created().json(view(row)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct YearQuery {
+    pub year: i32,
+}
+
+/// The leading talents selected in a year (about 50 a year province-wide).
+#[utoipa::path(
+    tag = "talents",
+    params(YearQuery),
+    responses((status = 200, body = TalentList)),
+    security(("bearer" = []))
+)]
+#[get("/v1/leading-talents")]
+pub async fn list(
+    state: State,
+    who: Principal,
+    query: web::Query<YearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    bureau_only(&who, &state)?;
+    let mut conn = state.pool.get().await?;
+    let talents: Vec<TalentView> = store::talents(&mut conn, query.year)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect();
+    Ok(HttpResponse::Ok().json(TalentList {
+        selection_year: query.year,
+        count: talents.len(),
+        talents,
+    }))
+}
+
+/// New skilled workers and the high-skilled share of a statistical year
+/// (1 Dec – 30 Nov), from valid certificates issued in it.
+#[utoipa::path(
+    tag = "statistics",
+    params(YearQuery),
+    responses((status = 200, body = SkilledWorkers), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/statistics/skilled-workers")]
+pub async fn statistics(
+    state: State,
+    who: Principal,
+    query: web::Query<YearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    bureau_only(&who, &state)?;
+    let mut v = Validator::new();
+    v.ensure(
+        (2025..=2100).contains(&query.year),
+        "year",
+        "year_range",
+        "a statistical year from 2025",
+    );
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    let certified: Vec<(String, SkillLevel)> = store::certified_in_year(&mut conn, query.year)
+        .await?
+        .into_iter()
+        .filter_map(|(p, l)| Some((p, l.parse().ok()?)))
+        .collect();
+    Ok(HttpResponse::Ok().json(SkilledWorkers {
+        city: state.city.to_string(),
+        statistical_year: query.year,
+        tally: tally(&certified),
+    }))
+}

@@ -1,0 +1,60 @@
+//! Results (成绩) and the pass rule: theory and practical scores out of 100,
+//! each at or above its minimum (60 unless set otherwise for the occupation
+//! and level).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PassRule {
+    pub theory_min: u8,
+    pub practical_min: u8,
+}
+
+impl Default for PassRule {
+    fn default() -> Self {
+        Self {
+            theory_min: 60,
+            practical_min: 60,
+        }
+    }
+}
+
+impl PassRule {
+    pub fn passes(self, theory: u8, practical: u8) -> bool {
+        theory >= self.theory_min && practical >= self.practical_min
+    }
+}
+
+/// Scores are whole points from 0 to 100.
+pub fn valid_score(score: i64) -> bool {
+    (0..=100).contains(&score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_parts_must_reach_their_minimum() {
+        let rule = PassRule::default();
+        assert!(rule.passes(60, 60));
+        assert!(!rule.passes(59, 100));
+        assert!(!rule.passes(100, 59));
+    }
+
+    #[test]
+    fn a_rule_set_for_an_occupation_applies_its_minimums() {
+        let rule = PassRule {
+            theory_min: 50,
+            practical_min: 70,
+        };
+        assert!(rule.passes(50, 70));
+        assert!(!rule.passes(80, 69));
+    }
+
+    #[test]
+    fn scores_run_from_0_to_100() {
+        assert!(valid_score(0) && valid_score(100));
+        assert!(!valid_score(-1) && !valid_score(101));
+    }
+}

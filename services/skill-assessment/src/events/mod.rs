@@ -1,0 +1,45 @@
+//! What this service publishes, and the read model of delivery's
+//! completions that candidates register from.
+
+use std::sync::Arc;
+
+use contracts::assessment::{CERTIFICATES_TOPIC, RESULTS_TOPIC};
+use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use diesel_async::AsyncPgConnection;
+use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
+
+use crate::store;
+
+/// Topics this service owns (and creates with its `topics` command).
+pub const OWNED_TOPICS: [&str; 2] = [RESULTS_TOPIC, CERTIFICATES_TOPIC];
+
+/// Keeps the completions: a completer may sit the exam of the class's
+/// occupation and level. Other enrolment events are not needed here.
+pub struct Completions;
+
+impl EventHandler for Completions {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a ReceivedEvent,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            if event.envelope.event_type == TRAINEE_COMPLETED {
+                let completion: CompletionEvent = event.payload()?;
+                if completion.completed {
+                    store::record_completion(conn, &completion).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The consumers this service runs.
+pub fn consumers() -> Vec<runtime::Consumer> {
+    vec![(
+        "skill-assessment.completions",
+        vec![ENROLMENTS_TOPIC],
+        Arc::new(Completions),
+    )]
+}

@@ -1,0 +1,286 @@
+//! The service with its keys; bodies, staff and sessions made over HTTP;
+//! completions published as delivery would.
+
+use chrono::Utc;
+use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use ids::{CitizenId, PersonIdKey};
+use messaging::OutboxEvent;
+use platform::auth::Role;
+use serde_json::{json, Value};
+use skill_assessment::SkillAssessment;
+use test_support::{body, Shared, TestApp};
+use uuid::Uuid;
+
+pub use test_support::{fields, problem, WAIT};
+
+const PERSON_ID_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+pub const OCCUPATION: &str = "6-31-01-03";
+
+pub fn officer() -> String {
+    test_support::token(Role::BureauOfficer, Some("350100"), None)
+}
+
+pub fn assessor(org: &str) -> String {
+    test_support::token(Role::Assessor, Some("350100"), Some(org))
+}
+
+pub fn enterprise(org: &str) -> String {
+    test_support::token(Role::Enterprise, Some("350100"), Some(org))
+}
+
+/// A valid citizen ID (GB 11643) from a sequence number.
+pub fn citizen(seq: u32) -> String {
+    let first = format!("350102199003{:02}{:03}", 1 + seq % 28, seq % 1000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first
+        .bytes()
+        .zip(weights)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{first}{check}")
+}
+
+/// A valid unified social credit code (GB 32100) ending a fixed stem.
+pub fn credit_code(seq: u32) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let first = format!("91350100MA{seq:07}");
+    let sum: usize = first
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| ALPHABET.iter().position(|a| *a == b).expect("alphabet") * w)
+        .sum();
+    let check = (31 - sum % 31) % 31;
+    format!("{first}{}", ALPHABET[check] as char)
+}
+
+pub fn person_id(citizen_id: &str) -> String {
+    let citizen: CitizenId = citizen_id.parse().expect("valid");
+    PersonIdKey::from_base64(PERSON_ID_KEY)
+        .expect("key")
+        .person_id(&citizen)
+        .to_string()
+}
+
+/// Starts the service once delivery's topic exists, as it does in a city.
+pub async fn start() -> TestApp<SkillAssessment> {
+    let shared = Shared::new();
+    messaging::ensure_topics(&shared.kafka, &[ENROLMENTS_TOPIC])
+        .await
+        .expect("delivery's topic");
+    TestApp::<SkillAssessment>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
+        cfg.service.pii_encryption_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
+        cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
+        cfg.service.person_id_key = PERSON_ID_KEY.into();
+        cfg.service.credential_secret = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".into();
+        cfg.service.public_base_url = "https://assessment.350100.example".into();
+    })
+    .await
+}
+
+/// A filed body with one assessor and one supervisor, in scope for
+/// certification of `OCCUPATION` at the senior level.
+pub struct Body {
+    pub id: String,
+    pub code: String,
+    pub credit_code: String,
+    pub token: String,
+    pub assessor: String,
+    pub supervisor: String,
+}
+
+pub async fn file_body(app: &TestApp<SkillAssessment>, seq: u32, kind: &str) -> Body {
+    let credit_code = credit_code(seq);
+    let res = app
+        .post(
+            "/v1/assessment-bodies",
+            Some(&officer()),
+            &json!({
+                "credit_code": credit_code,
+                "name": format!("评价机构 {seq}"),
+                "kind": kind,
+                "valid_from": "2025-01-01",
+                "valid_until": "2030-12-31",
+                "scope": [
+                    { "assessment_kind": "certification", "occupation_code": OCCUPATION, "skill_level": "senior" },
+                    { "assessment_kind": "certification", "occupation_code": OCCUPATION, "skill_level": "technician" },
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let filed = body(res).await;
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let token = if kind == "enterprise" {
+        enterprise(&credit_code)
+    } else {
+        assessor(&credit_code)
+    };
+    let mut staff = Vec::new();
+    for (role, no) in [("assessor", "KP-1"), ("supervisor", "DD-1")] {
+        let res = app
+            .post(
+                &format!("/v1/assessment-bodies/{id}/staff"),
+                Some(&token),
+                &json!({ "role": role, "name": "陈老师", "credential_no": no }),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        staff.push(body(res).await["id"].as_str().unwrap().to_owned());
+    }
+    Body {
+        id,
+        code: filed["code"].as_str().unwrap().to_owned(),
+        credit_code,
+        token,
+        assessor: staff[0].clone(),
+        supervisor: staff[1].clone(),
+    }
+}
+
+/// A session today for the senior level; returns its id.
+pub async fn schedule(app: &TestApp<SkillAssessment>, body: &Body, level: &str) -> String {
+    let res = app
+        .post(
+            "/v1/sessions",
+            Some(&body.token),
+            &session_request(body, level),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    test_support::body(res).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub fn session_request(body: &Body, level: &str) -> Value {
+    json!({
+        "assessment_kind": "certification",
+        "occupation_code": OCCUPATION,
+        "skill_level": level,
+        "exam_date": ids::business_date(Utc::now()),
+        "venue": "鼓楼区实训基地 3 楼",
+        "assessor_ids": [body.assessor],
+        "supervisor_id": body.supervisor,
+    })
+}
+
+/// Publishes delivery's completion of `citizen_id` at the senior level and
+/// waits until the service has it (a registration no longer says
+/// `no_completion` is checked by the caller).
+pub async fn complete(app: &TestApp<SkillAssessment>, citizen_id: &str) -> Uuid {
+    let class_id = Uuid::now_v7();
+    let on = ids::business_date(Utc::now());
+    let event = CompletionEvent {
+        enrolment_id: Uuid::now_v7(),
+        class_id,
+        institution_id: Uuid::now_v7(),
+        person_id: serde_json::from_value(json!(person_id(citizen_id))).unwrap(),
+        target_group: "registered_unemployed".into(),
+        occupation_code: OCCUPATION.parse().unwrap(),
+        skill_level: ids::SkillLevel::Senior,
+        completed: true,
+        attended_hours: 80.0,
+        planned_hours: 80.0,
+        completed_on: on,
+        statistical_year: ids::StatisticalYear::of(on).year(),
+    };
+    test_support::publish(
+        &app.cfg.kafka,
+        "/350100/training-delivery",
+        &[OutboxEvent::new(
+            ENROLMENTS_TOPIC,
+            TRAINEE_COMPLETED,
+            class_id.to_string(),
+            &event,
+        )],
+    )
+    .await
+    .expect("published");
+    class_id
+}
+
+/// Registers a completer, retrying while the completion is on its way.
+pub async fn register_completer(
+    app: &TestApp<SkillAssessment>,
+    body: &Body,
+    session: &str,
+    citizen_id: &str,
+    name: &str,
+) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let res = app
+            .post(
+                &format!("/v1/sessions/{session}/candidates"),
+                Some(&body.token),
+                &json!({ "citizen_id": citizen_id, "name": name, "route": "completion" }),
+            )
+            .await;
+        if res.status() == 201 {
+            return test_support::body(res).await;
+        }
+        let p = test_support::body(res).await;
+        assert_eq!(p["code"], "no_completion", "{p}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "completion never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn score(
+    app: &TestApp<SkillAssessment>,
+    body: &Body,
+    session: &str,
+    candidate: &str,
+    theory: i64,
+    practical: i64,
+) -> reqwest::Response {
+    app.put(
+        &format!("/v1/sessions/{session}/candidates/{candidate}/result"),
+        Some(&body.token),
+        &json!({ "theory_score": theory, "practical_score": practical }),
+    )
+    .await
+}
+
+pub async fn issue(
+    app: &TestApp<SkillAssessment>,
+    body: &Body,
+    session: &str,
+    candidate: &str,
+) -> reqwest::Response {
+    app.post(
+        &format!("/v1/sessions/{session}/candidates/{candidate}/certificate"),
+        Some(&body.token),
+        &json!(null),
+    )
+    .await
+}
+
+/// A completer who passed and holds a certificate: (certificate, class id).
+pub async fn certified(
+    app: &TestApp<SkillAssessment>,
+    body: &Body,
+    seq: u32,
+    name: &str,
+) -> (Value, Uuid) {
+    let citizen_id = citizen(seq);
+    let class_id = complete(app, &citizen_id).await;
+    let session = schedule(app, body, "senior").await;
+    let candidate = register_completer(app, body, &session, &citizen_id, name).await;
+    let candidate = candidate["id"].as_str().unwrap();
+    assert_eq!(
+        score(app, body, &session, candidate, 82, 90).await.status(),
+        200
+    );
+    let res = issue(app, body, &session, candidate).await;
+    assert_eq!(res.status(), 201);
+    (test_support::body(res).await, class_id)
+}

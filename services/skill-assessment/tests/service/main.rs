@@ -1,0 +1,17 @@
+//! Skill assessment over HTTP and Kafka, fed recorded completion events of
+//! training delivery.
+
+mod harness;
+
+mod bodies;
+mod certificates;
+mod verification;
+
+/// `openapi/skill-assessment.json` is what the routes generate.
+#[test]
+fn the_checked_in_openapi_document_matches_the_routes() {
+    test_support::assert_openapi_is_current::<skill_assessment::SkillAssessment>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../.."
+    ));
+}
