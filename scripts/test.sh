@@ -14,9 +14,11 @@ fi
 cleanup() { [ -z "$started_broker" ] || stop_pidfile "$RUN_DIR/tansu.pid"; }
 trap cleanup EXIT
 
-# Leftovers of interrupted runs (each test drops its own database).
-for db in $(psql_admin "SELECT datname FROM pg_database WHERE datname LIKE 'qc\_test\_%'"); do
-  psql_admin "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+# Leftovers of interrupted runs (each test drops its own database); one
+# still in use belongs to a run going on beside this one and is left alone.
+for db in $(psql_admin "SELECT datname FROM pg_database d WHERE datname LIKE 'qc\_test\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)"); do
+  psql_admin "DROP DATABASE IF EXISTS $db" || true
 done
 
 export QC_TEST_ADMIN_URL="$ADMIN_URL"
