@@ -112,14 +112,18 @@ impl Process {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Starts `serve` and waits until `/readyz` says ready.
-    pub async fn serve(&self) -> Child {
+    /// Starts `serve` and waits until `/readyz` says ready. Its log goes to
+    /// a file: a pipe nobody reads until the end fills up and blocks the
+    /// service's next log line.
+    pub async fn serve(&self) -> Served {
+        let log = std::env::temp_dir().join(format!("qc-e2e-{}-{}.log", self.name, self.port));
         let child = self
             .command(&["serve"])
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("serve");
+        let child = Served { child, log };
         let probe = Api::new(&self.base(), None);
         for _ in 0..150 {
             if matches!(probe.get("/readyz").await, Ok((200, _))) {
@@ -128,26 +132,32 @@ impl Process {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut child = child;
-        let _ = child.kill();
-        let _ = child.wait();
+        let _ = child.child.kill();
+        let _ = child.child.wait();
         panic!("{} did not become ready", self.name);
     }
 }
 
+/// A serving process and the file it logs to.
+pub struct Served {
+    child: Child,
+    log: PathBuf,
+}
+
 /// SIGTERM, then the exit status and what the process logged.
-pub async fn terminate(child: Child) -> (std::process::ExitStatus, String) {
+pub async fn terminate(served: Served) -> (std::process::ExitStatus, String) {
+    let Served { mut child, log } = served;
     let pid = child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill")
         .success());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+    let status = tokio::task::spawn_blocking(move || child.wait())
         .await
         .expect("join")
         .expect("wait");
-    (
-        out.status,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let logs = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    (status, logs)
 }
