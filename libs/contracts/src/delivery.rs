@@ -73,6 +73,10 @@ pub struct CompletionEvent {
     /// Business date (Asia/Shanghai) of the close; decides the statistical year.
     pub completed_on: NaiveDate,
     pub statistical_year: i32,
+    /// The catalogue year the class trained under: its subsidy standard
+    /// applies (absent in events from before it was sent).
+    #[serde(default)]
+    pub catalogue_year: Option<i32>,
 }
 
 /// A conflict supervision should look at: a teacher or venue in two

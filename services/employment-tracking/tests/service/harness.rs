@@ -124,6 +124,7 @@ pub fn completion(institution: Uuid, citizen: &str, completed_on: &str) -> Outbo
         planned_hours: 64.0,
         completed_on: on,
         statistical_year: ids::StatisticalYear::of(on).year(),
+        catalogue_year: None,
     };
     OutboxEvent::new(
         ENROLMENTS_TOPIC,

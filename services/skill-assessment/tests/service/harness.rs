@@ -188,6 +188,7 @@ pub async fn complete(app: &TestApp<SkillAssessment>, citizen_id: &str) -> Uuid 
         planned_hours: 80.0,
         completed_on: on,
         statistical_year: ids::StatisticalYear::of(on).year(),
+        catalogue_year: None,
     };
     test_support::publish(
         &app.cfg.kafka,

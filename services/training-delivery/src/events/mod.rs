@@ -88,6 +88,7 @@ pub fn completion(
         planned_hours: planned,
         completed_on: on,
         statistical_year: ids::StatisticalYear::of(on).year(),
+        catalogue_year: Some(class.year),
     };
     let kind = if completed {
         TRAINEE_COMPLETED
