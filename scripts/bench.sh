@@ -23,7 +23,7 @@ started_broker=""
 if ! port_open 127.0.0.1 "$KAFKA_PORT"; then start_tansu "memory://tansu/"; started_broker=1; fi
 
 say "building (release)"
-cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p skill-assessment -p employment-tracking -p e2e --bins
+cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p skill-assessment -p employment-tracking -p subsidy-payment -p e2e --bins
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
 cleanup() {
@@ -34,6 +34,7 @@ cleanup() {
   stop_pidfile "$RUN_DIR/bench-delivery.pid"
   stop_pidfile "$RUN_DIR/bench-assessment.pid"
   stop_pidfile "$RUN_DIR/bench-employment.pid"
+  stop_pidfile "$RUN_DIR/bench-subsidy.pid"
   [ -z "$started_broker" ] || stop_pidfile "$RUN_DIR/tansu.pid"
 }
 trap cleanup EXIT
@@ -76,6 +77,7 @@ REGISTRY_PORT=8194
 DELIVERY_PORT=8195
 ASSESSMENT_PORT=8196
 EMPLOYMENT_PORT=8197
+SUBSIDY_PORT=8198
 BENCH_PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
 start_other institution-registry $REGISTRY_PORT bench-registry
 start_other training-delivery $DELIVERY_PORT bench-delivery \
@@ -89,6 +91,9 @@ start_other skill-assessment $ASSESSMENT_PORT bench-assessment \
   SERVICE__CREDENTIAL_SECRET=YmVuY2gtY3JlZGVudGlhbC1zZWNyZXQtMzItYnl0ZXM= \
   PUBLIC__RATE_LIMIT_PER_MINUTE=4000000000
 start_other employment-tracking $EMPLOYMENT_PORT bench-employment SERVICE__PERSON_ID_KEY=$BENCH_PERSON_ID_KEY
+start_other subsidy-payment $SUBSIDY_PORT bench-subsidy \
+  SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
+  SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE=
 token=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100)
 school=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91350100M000100Y43)
 base=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91110000100000000R)
@@ -97,7 +102,8 @@ base=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100
   --assessment "http://127.0.0.1:$ASSESSMENT_PORT" \
   --assessor-token "$("$BIN/demand-catalog" dev-token --role assessor --city 350100 --org 12350100MB0000001Y)" \
   --employment "http://127.0.0.1:$EMPLOYMENT_PORT" \
-  --employer-token "$("$BIN/demand-catalog" dev-token --role enterprise --city 350100 --org 91350100MA0000002T)" >/dev/null
+  --employer-token "$("$BIN/demand-catalog" dev-token --role enterprise --city 350100 --org 91350100MA0000002T)" \
+  --subsidy "http://127.0.0.1:$SUBSIDY_PORT" >/dev/null
 
 year=$(TZ=Asia/Shanghai date +%Y)
 url="http://127.0.0.1:$SERVICE_PORT/v1/public/catalogues/350100/$year"

@@ -45,6 +45,7 @@ start_service institution-registry 8102
 start_service training-delivery 8103
 start_service skill-assessment 8104
 start_service employment-tracking 8105
+start_service subsidy-payment 8106
 "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml load-occupations
 
 # The local broker keeps topics in memory: after a restart, tell the other
@@ -59,7 +60,8 @@ token() { "$ROOT/target/debug/demand-catalog" --config config/local/demand-catal
   --operator-token "$(token --role institution_operator --org 91350100M000100Y43 --sub demo-school)" \
   --base-operator-token "$(token --role institution_operator --org 91110000100000000R --sub demo-base)" \
   --assessment http://127.0.0.1:8104 --assessor-token "$(token --role assessor --org 12350100MB0000001Y --sub demo-assessor)" \
-  --employment http://127.0.0.1:8105 --employer-token "$(token --role enterprise --org 91350100MA0000002T --sub demo-employer)"
+  --employment http://127.0.0.1:8105 --employer-token "$(token --role enterprise --org 91350100MA0000002T --sub demo-employer)" \
+  --subsidy http://127.0.0.1:8106
 
 
 cat <<MSG
@@ -70,6 +72,8 @@ Qiancheng is up for Fuzhou (350100).
   training-delivery     http://127.0.0.1:8103   docs http://127.0.0.1:8103/docs/   spec /openapi.json
   skill-assessment      http://127.0.0.1:8104   docs http://127.0.0.1:8104/docs/   spec /openapi.json
   employment-tracking   http://127.0.0.1:8105   docs http://127.0.0.1:8105/docs/   spec /openapi.json
+  subsidy-payment       http://127.0.0.1:8106   docs http://127.0.0.1:8106/docs/   spec /openapi.json
+  fund-use disclosure   curl http://127.0.0.1:8106/v1/public/fund-use
   public directory  curl http://127.0.0.1:8102/v1/public/directory/350100/2026
   public catalogue  curl http://127.0.0.1:8101/v1/public/catalogues/350100/2026
   verify a certificate  curl 'http://127.0.0.1:8104/v1/public/certificates/verify?number=<number above>&holder_name=<name>'

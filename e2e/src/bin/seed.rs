@@ -39,6 +39,9 @@ struct Args {
     /// An enterprise token for the demo employer (91350100MA0000002T).
     #[arg(long)]
     employer_token: String,
+    /// Base URL of subsidy-payment.
+    #[arg(long)]
+    subsidy: String,
     #[arg(long, default_value = "350100")]
     city: String,
 }
@@ -458,6 +461,26 @@ async fn seed_employment(args: &Args) -> anyhow::Result<()> {
         bail!("reporting employment: {status} {answer}");
     }
     println!("seeded {name}'s employment at the demo employer (GET /v1/follow-ups on :8105)");
+    seed_budget(args).await
+}
+
+/// This statistical year's employment-subsidy budget: the certified
+/// completers' training subsidies are then approved as their claims arrive.
+async fn seed_budget(args: &Args) -> anyhow::Result<()> {
+    let officer = Api::new(&args.subsidy, Some(args.token.clone()));
+    let year = ids::StatisticalYear::of(ids::business_date(chrono::Utc::now())).year();
+    let allocation = json!({ "fund": "employment_subsidy", "year": year, "amount_fen": 100_000_000, "memo": "榕人社〔演示〕1号 年度就业补助资金" });
+    let (status, answer) = officer
+        .post(
+            "/v1/budgets/allocations",
+            &allocation,
+            Some(&format!("seed-budget-{year}")),
+        )
+        .await?;
+    if status != 201 && status != 200 {
+        bail!("allocating the budget: {status} {answer}");
+    }
+    println!("seeded the {year} employment-subsidy budget of ¥1,000,000 (GET /v1/claims on :8106)");
     Ok(())
 }
 

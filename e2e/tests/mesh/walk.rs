@@ -1,7 +1,9 @@
 //! The walk with real processes: catalogue published → institution
 //! approved → class filed and approved → trainees enrolled → attendance →
 //! completion events → exam session → result → certificate → public
-//! verification → social-insurance match → employment within the window.
+//! verification → social-insurance match → employment within the window
+//! → training subsidy claimed and approved → payout batch → bank result →
+//! fund-use disclosure.
 
 use std::time::Duration;
 
@@ -27,7 +29,7 @@ fn token(p: &Process, args: &[&str]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn from_a_published_catalogue_to_certificate_and_employment_across_five_processes() {
+async fn from_a_published_catalogue_to_certificate_and_employment_across_six_processes() {
     let kafka = test_support::kafka();
     let redis = test_support::redis();
     let keys = [
@@ -54,8 +56,16 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_five_pr
     ));
     let assessment = Process::new("skill-assessment", &kafka, &redis, &assessment_keys).await;
     let employment = Process::new("employment-tracking", &kafka, &redis, &keys[2..]).await;
+    let subsidy = Process::new("subsidy-payment", &kafka, &redis, &keys[..2]).await;
     let mut children = Vec::new();
-    for p in [&catalogue, &registry, &delivery, &assessment, &employment] {
+    for p in [
+        &catalogue,
+        &registry,
+        &delivery,
+        &assessment,
+        &employment,
+        &subsidy,
+    ] {
         p.set_up();
         children.push(p.serve().await);
     }
@@ -341,6 +351,103 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_five_pr
         events[2].payload["person_id"]
     );
     assert_eq!(outcomes[0].payload["class_id"], json!(class_id));
+
+    // The certificate made the training subsidy due (standard from the
+    // catalogue): with a budget it is approved, paid in a batch the bank
+    // confirms, and the public disclosure shows it.
+    let officer_subsidy = Api::new(&subsidy.base(), Some(officer_token.clone()));
+    let budget = json!({ "fund": "employment_subsidy", "year": events[2].payload["statistical_year"],
+        "amount_fen": 10_000_000, "memo": "榕人社〔2026〕1号" });
+    let (status, answer) = officer_subsidy
+        .post("/v1/budgets/allocations", &budget, Some("walk-budget"))
+        .await
+        .expect("budget");
+    assert_eq!(status, 201, "{answer}");
+    // The employment within the window earned the institution its reward too.
+    let mut claims = Vec::new();
+    for _ in 0..150 {
+        let (_, list) = officer_subsidy.get("/v1/claims").await.expect("claims");
+        claims = list["items"].as_array().cloned().unwrap_or_default();
+        if claims.len() == 2 && claims.iter().all(|c| c["status"] == "approved") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let amount_of = |kind: &str| {
+        claims
+            .iter()
+            .find(|c| c["kind"] == kind)
+            .map(|c| c["amount_fen"].clone())
+    };
+    let (_, preview) = officer_subsidy
+        .get(&format!("/v1/classes/{class_id}/preview"))
+        .await
+        .expect("preview");
+    assert_eq!(
+        amount_of("training"),
+        Some(json!(180_000)),
+        "{claims:?}\n{preview}"
+    );
+    assert_eq!(
+        amount_of("employment_reward"),
+        Some(json!(30_000)),
+        "{claims:?}"
+    );
+    assert!(claims
+        .iter()
+        .all(|c| c["person_id"] == events[2].payload["person_id"]));
+    let (status, answer) = officer_subsidy
+        .put(
+            &format!("/v1/payees/institution:{institution}/bank-account"),
+            &json!({ "account_no": "6222020200112233445", "account_name": "福州电工培训学校" }),
+        )
+        .await
+        .expect("bank account");
+    assert_eq!(status, 200, "{answer}");
+    let (status, batch) = officer_subsidy
+        .post(
+            "/v1/payout-batches",
+            &json!({ "batch_no": "WALK-1", "fund": "employment_subsidy" }),
+            None,
+        )
+        .await
+        .expect("batch");
+    assert_eq!(status, 201, "{batch}");
+    let line = &batch["lines"][0];
+    let result = format!(
+        "reference,status,amount,reason\r\n{},success,{},\r\nWALK-9-0001,success,1.00,\r\n",
+        line["reference"].as_str().expect("reference"),
+        ids::Fen::new(line["amount_fen"].as_i64().expect("amount"))
+    );
+    let report: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/payout-batches/WALK-1/result",
+            subsidy.base()
+        ))
+        .bearer_auth(&officer_token)
+        .header("content-type", "text/csv")
+        .body(result)
+        .send()
+        .await
+        .expect("bank result")
+        .json()
+        .await
+        .expect("report");
+    assert_eq!(report["confirmed"], 1, "{report}");
+    assert!(
+        report.to_string().contains("WALK-9-0001"),
+        "the unknown reference is reported: {report}"
+    );
+    let (status, disclosed) = Api::new(&subsidy.base(), None)
+        .get("/v1/public/fund-use")
+        .await
+        .expect("disclosure");
+    assert_eq!(status, 200);
+    let disclosed_training = disclosed["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["kind"] == "training"))
+        .map(|r| r["amount_fen"].clone());
+    assert_eq!(disclosed_training, Some(json!(180_000)), "{disclosed}");
     for child in children {
         let (status, logs) = terminate(child).await;
         assert!(status.success(), "graceful exit: {status:?}\n{logs}");

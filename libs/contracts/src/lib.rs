@@ -8,3 +8,4 @@ pub mod catalog;
 pub mod delivery;
 pub mod employment;
 pub mod registry;
+pub mod subsidy;

@@ -1,0 +1,321 @@
+//! Budgets per city × statistical year × fund source, set by officers;
+//! every change is a ledger transaction and a row of history.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use db::ScopedFutureExt;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{BudgetChange, BudgetChangeView, PayableView, PotView, State};
+use crate::claims;
+use crate::domain::ledger::Transaction;
+use crate::domain::subsidy::FundSource;
+use crate::store::schema::budget_changes;
+use crate::store::{self, StoreError};
+
+fn check(body: &BudgetChange) -> Result<(), ApiError> {
+    let mut v = Validator::new();
+    v.ensure(
+        (2000..=2100).contains(&body.year),
+        "year",
+        "year_range",
+        "the statistical year is between 2000 and 2100",
+    );
+    v.ensure(
+        !body.memo.trim().is_empty() && body.memo.len() <= 500,
+        "memo",
+        "memo_required",
+        "a memo (the budget document or reason) of at most 500 bytes",
+    );
+    v.finish(|| ())
+}
+
+async fn change(
+    state: State,
+    who: Principal,
+    body: BudgetChange,
+    reduction: bool,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer])?
+        .require_city(state.city)?;
+    check(&body)?;
+    let pot = store::pot(body.fund, state.city, body.year);
+    let amount = body.amount_fen.0;
+    let by = who.subject().to_owned();
+    let engine = &*state.engine;
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                store::lock_pots(conn, &[pot]).await?;
+                let mut ledger = store::load_ledger(conn, &[pot]).await?;
+                let id = Uuid::now_v7();
+                let tx = if reduction {
+                    Transaction::budget_reduction(id, pot, amount, None, &body.memo)
+                } else {
+                    Transaction::allocation(id, pot, amount, &body.memo)
+                }
+                .map_err(StoreError::from)?;
+                let tx_id = store::append(conn, &mut ledger, tx, &by).await?;
+                let view = BudgetChangeView {
+                    id: Uuid::now_v7(),
+                    fund: body.fund.as_str().to_owned(),
+                    year: body.year,
+                    kind: if reduction { "reduction" } else { "allocation" }.to_owned(),
+                    amount_fen: amount.get(),
+                    memo: body.memo.clone(),
+                    transaction_id: tx_id,
+                    changed_by: by.clone(),
+                    changed_at: Utc::now(),
+                };
+                diesel::insert_into(budget_changes::table)
+                    .values((
+                        budget_changes::id.eq(view.id),
+                        budget_changes::fund.eq(&view.fund),
+                        budget_changes::city.eq(pot.city.to_string()),
+                        budget_changes::year.eq(view.year),
+                        budget_changes::kind.eq(&view.kind),
+                        budget_changes::amount_fen.eq(view.amount_fen),
+                        budget_changes::memo.eq(&view.memo),
+                        budget_changes::tx_id.eq(tx_id),
+                        budget_changes::changed_by.eq(&view.changed_by),
+                        budget_changes::changed_at.eq(view.changed_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(view)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    if !reduction {
+        // In a transaction of its own, after the pot's lock is released:
+        // deciding claims takes a person's lock before the pots', and so
+        // must everything else.
+        let year = view.year;
+        let decided = conn
+            .transaction::<_, anyhow::Error, _>(|conn| {
+                async move { claims::budget_arrived(conn, engine, year).await }.scope_boxed()
+            })
+            .await;
+        if let Err(e) = decided {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "claims waiting for budget stay waiting"
+            );
+        }
+    }
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+}
+
+/// Allocate money to a pot of the city (预算下达). Subsidies that waited
+/// only for budget in that year are decided at once.
+#[utoipa::path(
+    tag = "budgets",
+    request_body = BudgetChange,
+    responses(
+        (status = 201, body = BudgetChangeView),
+        (status = 422, description = "Not a positive whole number of fen, or bad fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/budgets/allocations")]
+pub async fn allocate(
+    state: State,
+    who: Principal,
+    Json(body): Json<BudgetChange>,
+) -> Result<HttpResponse, ApiError> {
+    change(state, who, body, false).await
+}
+
+/// Take unused money back from a pot (预算调减). Refused, changing
+/// nothing, when the pot's available budget would go below zero.
+#[utoipa::path(
+    tag = "budgets",
+    request_body = BudgetChange,
+    responses(
+        (status = 201, body = BudgetChangeView),
+        (status = 422, description = "The available budget would go below zero (`balance_would_go_negative`), or bad fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/budgets/reductions")]
+pub async fn reduce(
+    state: State,
+    who: Principal,
+    Json(body): Json<BudgetChange>,
+) -> Result<HttpResponse, ApiError> {
+    change(state, who, body, true).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct YearQuery {
+    /// Only this statistical year.
+    pub year: Option<i32>,
+}
+
+fn readers(who: &Principal, state: &State) -> Result<(), ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor])?
+        .require_city(state.city)?;
+    Ok(())
+}
+
+/// Balances of every pot of the city, per fund and year.
+#[utoipa::path(
+    tag = "budgets",
+    params(YearQuery),
+    responses((status = 200, body = Vec<PotView>)),
+    security(("bearer" = []))
+)]
+#[get("/v1/budgets")]
+pub async fn balances(
+    state: State,
+    who: Principal,
+    query: web::Query<YearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    readers(&who, &state)?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::balances(&mut conn, state.city.as_str(), query.year).await?;
+    let mut pots: BTreeMap<(i32, String), PotView> = BTreeMap::new();
+    for r in rows {
+        let pot = pots
+            .entry((r.year, r.fund.clone()))
+            .or_insert_with(|| PotView {
+                fund: r.fund.clone(),
+                year: r.year,
+                ..PotView::default()
+            });
+        let field = match r.account_type.as_str() {
+            "appropriation" => {
+                pot.allocated_fen -= r.balance_fen;
+                continue;
+            }
+            "budget" => &mut pot.available_fen,
+            "payable" => &mut pot.payable_fen,
+            "bank_clearing" => &mut pot.in_bank_fen,
+            "paid" => &mut pot.paid_fen,
+            _ => &mut pot.receivable_fen,
+        };
+        *field += r.balance_fen;
+    }
+    Ok(HttpResponse::Ok().json(pots.into_values().collect::<Vec<_>>()))
+}
+
+/// What is owed to each payee (应付), per fund and year.
+#[utoipa::path(
+    tag = "budgets",
+    params(YearQuery),
+    responses((status = 200, body = Vec<PayableView>)),
+    security(("bearer" = []))
+)]
+#[get("/v1/payables")]
+pub async fn payables(
+    state: State,
+    who: Principal,
+    query: web::Query<YearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    readers(&who, &state)?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::balances(&mut conn, state.city.as_str(), query.year).await?;
+    let out: Vec<PayableView> = rows
+        .into_iter()
+        .filter(|r| r.account_type == "payable")
+        .map(|r| PayableView {
+            payee: r.payee.unwrap_or_default(),
+            fund: r.fund,
+            year: r.year,
+            payable_fen: r.balance_fen,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    pub fund: Option<FundSource>,
+    pub year: Option<i32>,
+}
+
+/// Every budget change of the city, oldest first.
+#[utoipa::path(
+    tag = "budgets",
+    params(HistoryQuery),
+    responses((status = 200, body = Vec<BudgetChangeView>)),
+    security(("bearer" = []))
+)]
+#[get("/v1/budgets/history")]
+pub async fn history(
+    state: State,
+    who: Principal,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    readers(&who, &state)?;
+    let mut conn = state.pool.get().await?;
+    let mut q = budget_changes::table
+        .filter(budget_changes::city.eq(state.city.to_string()))
+        .into_boxed();
+    if let Some(f) = query.fund {
+        q = q.filter(budget_changes::fund.eq(f.as_str()));
+    }
+    if let Some(y) = query.year {
+        q = q.filter(budget_changes::year.eq(y));
+    }
+    type Row = (
+        Uuid,
+        String,
+        i32,
+        String,
+        i64,
+        String,
+        Uuid,
+        String,
+        chrono::DateTime<Utc>,
+    );
+    let rows: Vec<Row> = q
+        .order((budget_changes::changed_at, budget_changes::id))
+        .select((
+            budget_changes::id,
+            budget_changes::fund,
+            budget_changes::year,
+            budget_changes::kind,
+            budget_changes::amount_fen,
+            budget_changes::memo,
+            budget_changes::tx_id,
+            budget_changes::changed_by,
+            budget_changes::changed_at,
+        ))
+        .load(&mut conn)
+        .await?;
+    let out: Vec<BudgetChangeView> = rows
+        .into_iter()
+        .map(
+            |(id, fund, year, kind, amount_fen, memo, transaction_id, changed_by, changed_at)| {
+                BudgetChangeView {
+                    id,
+                    fund,
+                    year,
+                    kind,
+                    amount_fen,
+                    memo,
+                    transaction_id,
+                    changed_by,
+                    changed_at,
+                }
+            },
+        )
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,286 @@
+//! Claim receipts (补贴到账回执): every claim in a person's name, and
+//! disputes (异议) that freeze a claim until an officer resolves them.
+//!
+//! Citizens reach these through the public-service portal (an integrator
+//! acting for the person it authenticated) or an officer at the counter.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use db::ScopedFutureExt;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{DisputeResolution, DisputeView, NewDispute, ReceiptView, State};
+use crate::claims::{claim_event, claim_event_as, order_recovery, release_in_ledger};
+use crate::store::schema::{claims, disputes};
+use crate::store::{self, ClaimRow};
+use contracts::subsidy::CLAIM_DISPUTE_DISMISSED;
+
+fn for_person(who: &Principal, state: &State) -> Result<(), ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Integrator])?
+        .require_city(state.city)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptQuery {
+    /// The person the portal authenticated.
+    pub person_id: String,
+}
+
+/// Every claim made in a person's name, whoever made it.
+#[utoipa::path(
+    tag = "receipts",
+    params(ReceiptQuery),
+    responses((status = 200, body = Vec<ReceiptView>)),
+    security(("bearer" = []))
+)]
+#[get("/v1/receipts")]
+pub async fn receipts(
+    state: State,
+    who: Principal,
+    query: web::Query<ReceiptQuery>,
+) -> Result<HttpResponse, ApiError> {
+    for_person(&who, &state)?;
+    let mut conn = state.pool.get().await?;
+    let rows: Vec<ClaimRow> = claims::table
+        .filter(claims::person_id.eq(&query.person_id))
+        .filter(claims::city.eq(state.city.to_string()))
+        .order((claims::created_at, claims::id))
+        .select(ClaimRow::as_select())
+        .load(&mut conn)
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(ReceiptView::from).collect::<Vec<_>>()))
+}
+
+/// The person disputes a claim in their name (e.g. "I never attended this
+/// class"): the claim is frozen, nothing is paid on it until resolved.
+#[utoipa::path(
+    tag = "receipts",
+    request_body = NewDispute,
+    responses(
+        (status = 201, body = DisputeView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim cannot be disputed now", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/claims/{id}/disputes")]
+pub async fn dispute(
+    state: State,
+    who: Principal,
+    path: web::Path<Uuid>,
+    Json(body): Json<NewDispute>,
+) -> Result<HttpResponse, ApiError> {
+    for_person(&who, &state)?;
+    let mut v = Validator::new();
+    v.ensure(
+        !body.reason.trim().is_empty() && body.reason.len() <= 2000,
+        "reason",
+        "reason_required",
+        "a reason of at most 2000 bytes",
+    );
+    v.finish(|| ())?;
+    let id = *path;
+    let by = who.subject().to_owned();
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                let mut row = store::claim_for_update(conn, id)
+                    .await?
+                    .filter(|r| r.person_id == body.person_id)
+                    .ok_or_else(|| ApiError::not_found("claim_not_found", "no such claim"))?;
+                match row.status.as_str() {
+                    "in_review" | "approved" | "documents_requested" | "paid" => {}
+                    "in_payout" => {
+                        return Err(ApiError::conflict(
+                            "payment_in_flight",
+                            "the payment is at the bank; dispute it once the bank has answered",
+                        ))
+                    }
+                    other => {
+                        return Err(ApiError::conflict(
+                            "claim_not_disputable",
+                            format!("the claim is {other}"),
+                        ))
+                    }
+                }
+                let view = DisputeView {
+                    id: Uuid::now_v7(),
+                    claim_id: id,
+                    reason: body.reason.clone(),
+                    previous_status: row.status.clone(),
+                    filed_by: by.clone(),
+                    filed_at: Utc::now(),
+                    resolution: None,
+                    note: None,
+                };
+                diesel::insert_into(disputes::table)
+                    .values((
+                        disputes::id.eq(view.id),
+                        disputes::claim_id.eq(id),
+                        disputes::reason.eq(&view.reason),
+                        disputes::previous_status.eq(&view.previous_status),
+                        disputes::filed_by.eq(&by),
+                        disputes::filed_at.eq(view.filed_at),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::update(claims::table.find(id))
+                    .set(claims::status.eq("disputed"))
+                    .execute(conn)
+                    .await?;
+                row.status = "disputed".into();
+                messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?]).await?;
+                Ok(view)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+}
+
+/// An officer resolves a dispute. Upheld: a paid claim gets a recovery
+/// order (追回), an unpaid one is rejected and its money released.
+/// Dismissed: the claim goes back to where it was.
+#[utoipa::path(
+    tag = "receipts",
+    request_body = DisputeResolution,
+    responses(
+        (status = 200, body = DisputeView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already resolved", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/disputes/{id}/resolution")]
+pub async fn resolve(
+    state: State,
+    who: Principal,
+    path: web::Path<Uuid>,
+    Json(body): Json<DisputeResolution>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer])?
+        .require_city(state.city)?;
+    let id = *path;
+    let by = who.subject().to_owned();
+    let engine = &*state.engine;
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                type Row = (
+                    Uuid,
+                    String,
+                    String,
+                    String,
+                    chrono::DateTime<Utc>,
+                    Option<String>,
+                );
+                let (dispute_id, reason, previous, filed_by, filed_at, resolution): Row =
+                    disputes::table
+                        .find(id)
+                        .select((
+                            disputes::claim_id,
+                            disputes::reason,
+                            disputes::previous_status,
+                            disputes::filed_by,
+                            disputes::filed_at,
+                            disputes::resolution,
+                        ))
+                        .for_update()
+                        .first(conn)
+                        .await
+                        .optional()?
+                        .ok_or_else(|| {
+                            ApiError::not_found("dispute_not_found", "no such dispute")
+                        })?;
+                if resolution.is_some() {
+                    return Err(ApiError::conflict(
+                        "dispute_resolved",
+                        "the dispute is already resolved",
+                    ));
+                }
+                let claim_id = dispute_id;
+                let mut row = store::claim_for_update(conn, claim_id)
+                    .await?
+                    .ok_or_else(|| ApiError::internal("dispute without claim"))?;
+                let now = Utc::now();
+                let note = body.note.clone();
+                let resolution = if body.upheld { "upheld" } else { "dismissed" };
+                diesel::update(disputes::table.find(id))
+                    .set((
+                        disputes::resolution.eq(resolution),
+                        disputes::resolved_by.eq(&by),
+                        disputes::resolved_at.eq(now),
+                        disputes::note.eq(&note),
+                    ))
+                    .execute(conn)
+                    .await?;
+                let why = format!("dispute upheld: {reason}");
+                match (body.upheld, previous.as_str()) {
+                    (true, "paid") => {
+                        diesel::update(claims::table.find(claim_id))
+                            .set(claims::status.eq("paid"))
+                            .execute(conn)
+                            .await?;
+                        row.status = "paid".into();
+                        order_recovery(conn, engine, &row, "dispute_upheld", &why)
+                            .await
+                            .map_err(ApiError::internal)?;
+                    }
+                    (true, _) => {
+                        release_in_ledger(conn, engine.city, &row, &why, &by).await?;
+                        diesel::update(claims::table.find(claim_id))
+                            .set((
+                                claims::status.eq("rejected"),
+                                claims::decided_by.eq(&by),
+                                claims::decided_at.eq(now),
+                                claims::review_note.eq(&why),
+                            ))
+                            .execute(conn)
+                            .await?;
+                        row.status = "rejected".into();
+                        messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?])
+                            .await?;
+                    }
+                    (false, _) => {
+                        diesel::update(claims::table.find(claim_id))
+                            .set(claims::status.eq(&previous))
+                            .execute(conn)
+                            .await?;
+                        row.status = previous.clone();
+                        messaging::enqueue(
+                            conn,
+                            &[claim_event_as(&row, CLAIM_DISPUTE_DISMISSED)
+                                .map_err(ApiError::internal)?],
+                        )
+                        .await?;
+                    }
+                }
+                Ok(DisputeView {
+                    id,
+                    claim_id,
+                    reason,
+                    previous_status: previous,
+                    filed_by,
+                    filed_at,
+                    resolution: Some(resolution.to_owned()),
+                    note,
+                })
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

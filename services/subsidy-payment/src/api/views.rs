@@ -1,0 +1,416 @@
+//! Request and response bodies. Requests deny unknown fields.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use contracts::subsidy::ReasonItem;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::money::AmountFen;
+use crate::domain::subsidy::FundSource;
+use crate::store::ClaimRow;
+
+/// Money allocated to (预算下达) or taken back from a pot of the city.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetChange {
+    pub fund: FundSource,
+    /// The statistical year (1 December – 30 November) the budget is for.
+    pub year: i32,
+    /// A positive whole number of fen (integer, or a string of digits).
+    #[schema(value_type = i64, example = 10000000)]
+    pub amount_fen: AmountFen,
+    /// The budget document or reason.
+    pub memo: String,
+}
+
+/// One recorded budget change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BudgetChangeView {
+    pub id: Uuid,
+    pub fund: String,
+    pub year: i32,
+    /// allocation or reduction
+    pub kind: String,
+    pub amount_fen: i64,
+    pub memo: String,
+    pub transaction_id: Uuid,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The state of one pot (fund × city × year), in fen.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct PotView {
+    pub fund: String,
+    pub year: i32,
+    /// Allocated in total, net of reductions (拨入).
+    pub allocated_fen: i64,
+    /// Not yet committed to a claim (可用预算).
+    pub available_fen: i64,
+    /// Approved, not yet sent to the bank (应付).
+    pub payable_fen: i64,
+    /// Sent to the bank, result not yet back (在途).
+    pub in_bank_fen: i64,
+    /// Paid out (已拨付).
+    pub paid_fen: i64,
+    /// Recovery ordered, not yet settled (应收追回).
+    pub receivable_fen: i64,
+}
+
+/// What is owed to one payee, per fund and year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PayableView {
+    /// `institution:<id>`, `enterprise:<credit code>` or `person:<person id>`
+    pub payee: String,
+    pub fund: String,
+    pub year: i32,
+    pub payable_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FindingView {
+    pub rule: String,
+    pub weight: u32,
+    pub reason: String,
+}
+
+/// A claim and why it was decided as it was.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClaimView {
+    pub id: Uuid,
+    /// training (职业培训补贴), employment_reward, apprenticeship, certificate
+    pub kind: String,
+    pub person_id: String,
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub statistical_year: i32,
+    /// The enrolment (training) or other evidence the claim rests on.
+    pub source_ref: String,
+    pub institution_id: Option<Uuid>,
+    pub payee: String,
+    pub fund: Option<String>,
+    pub standard_fen: i64,
+    pub amount_fen: i64,
+    /// in_review, approved, refused, rejected, documents_requested,
+    /// in_payout, paid, recovered
+    pub status: String,
+    pub risk_score: i32,
+    pub reasons: Vec<ReasonItem>,
+    pub findings: Vec<FindingView>,
+    pub created_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub review_note: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+}
+
+impl From<ClaimRow> for ClaimView {
+    fn from(r: ClaimRow) -> Self {
+        let findings: Vec<crate::domain::fraud::Finding> =
+            serde_json::from_value(r.findings).unwrap_or_default();
+        Self {
+            id: r.id,
+            kind: r.kind,
+            person_id: r.person_id,
+            occupation_code: r.occupation_code,
+            skill_level: r.skill_level,
+            statistical_year: r.statistical_year,
+            source_ref: r.source_ref,
+            institution_id: r.institution_id,
+            payee: r.payee,
+            fund: r.fund,
+            standard_fen: r.standard_fen,
+            amount_fen: r.amount_fen,
+            status: r.status,
+            risk_score: r.risk_score,
+            reasons: serde_json::from_value(r.reasons).unwrap_or_default(),
+            findings: findings
+                .into_iter()
+                .map(|f| FindingView {
+                    rule: f.rule.code().to_owned(),
+                    weight: f.weight,
+                    reason: f.reason,
+                })
+                .collect(),
+            created_at: r.created_at,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            review_note: r.review_note,
+            paid_on: r.paid_on,
+        }
+    }
+}
+
+/// An officer's decision on a claim in review (复核).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+    RequestDocuments,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub decision: ReviewDecision,
+    /// Required for a rejection or a request for documents.
+    pub note: Option<String>,
+}
+
+/// Where a payee is paid. The account number is personal data: stored
+/// encrypted, answered masked.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BankAccount {
+    pub account_no: String,
+    pub account_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BankAccountView {
+    pub payee: String,
+    pub account_masked: String,
+    pub account_name: String,
+}
+
+/// A payout batch (拨付批次) to create from the approved claims of a fund.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBatch {
+    /// 1–24 of `A–Z a–z 0–9 -`; part of every bank reference.
+    pub batch_no: String,
+    pub fund: FundSource,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchLineView {
+    pub reference: String,
+    pub payee: String,
+    pub account_masked: String,
+    pub amount_fen: i64,
+    pub claim_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HeldView {
+    pub claim_id: Uuid,
+    pub payee: String,
+    /// no_bank_details, duplicate_key, not_positive, or
+    /// settled_by_offset (wholly withheld against a recovery: paid)
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchView {
+    pub batch_no: String,
+    pub fund: String,
+    pub total_fen: i64,
+    pub lines: Vec<BatchLineView>,
+    /// Approved claims left out, with why; they stay payable.
+    pub held: Vec<HeldView>,
+}
+
+/// One line of a bank result file, as applied.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultLineView {
+    /// Line number in the file (1 = header).
+    pub line: usize,
+    pub reference: Option<String>,
+    /// confirmed, failed, unknown_reference, duplicate, amount_mismatch,
+    /// malformed, already_settled
+    pub outcome: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultReport {
+    pub batch_no: String,
+    pub confirmed: usize,
+    pub failed: usize,
+    pub lines: Vec<ResultLineView>,
+    /// References of the batch the file did not answer; still in flight.
+    pub missing: Vec<String>,
+}
+
+/// Fund use per city, fund, month and subsidy kind (no personal data).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundUseRow {
+    pub city: String,
+    pub fund: String,
+    /// `YYYY-MM`, the month of payment.
+    pub month: String,
+    pub kind: String,
+    pub payments: u64,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundUse {
+    pub rows: Vec<FundUseRow>,
+    /// Days from claim to payment; absent before the first payment.
+    pub median_days: Option<i64>,
+    pub p90_days: Option<i64>,
+}
+
+/// A claim as the person in whose name it was made sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReceiptView {
+    pub claim_id: Uuid,
+    pub kind: String,
+    pub occupation_code: String,
+    pub skill_level: String,
+    pub statistical_year: i32,
+    /// The institution that claimed for the person's training, if any.
+    pub institution_id: Option<Uuid>,
+    pub amount_fen: i64,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub paid_on: Option<NaiveDate>,
+}
+
+impl From<ClaimRow> for ReceiptView {
+    fn from(r: ClaimRow) -> Self {
+        Self {
+            claim_id: r.id,
+            kind: r.kind,
+            occupation_code: r.occupation_code,
+            skill_level: r.skill_level,
+            statistical_year: r.statistical_year,
+            institution_id: r.institution_id,
+            amount_fen: r.amount_fen,
+            status: r.status,
+            created_at: r.created_at,
+            paid_on: r.paid_on,
+        }
+    }
+}
+
+/// A person's dispute of a claim in their name.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDispute {
+    /// The person disputing; must be the person of the claim.
+    pub person_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DisputeView {
+    pub id: Uuid,
+    pub claim_id: Uuid,
+    pub reason: String,
+    /// Where the claim was when it was frozen.
+    pub previous_status: String,
+    pub filed_by: String,
+    pub filed_at: DateTime<Utc>,
+    /// upheld or dismissed; absent while open.
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeResolution {
+    pub upheld: bool,
+    pub note: Option<String>,
+}
+
+/// A recovery order (追回).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecoveryView {
+    pub id: Uuid,
+    pub claim_id: Uuid,
+    pub payee: String,
+    /// certificate_revoked, fraud, dispute_upheld
+    pub cause: String,
+    pub reason: String,
+    pub amount_fen: i64,
+    /// Repaid or offset so far.
+    pub settled_fen: i64,
+    /// open or settled
+    pub status: String,
+    pub ordered_at: DateTime<Utc>,
+}
+
+/// Money paid back on a recovery order.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Repayment {
+    #[schema(value_type = i64, example = 150000)]
+    pub amount_fen: AmountFen,
+    /// The receipt or bank reference of the repayment.
+    pub memo: String,
+}
+
+/// A claim filed over the API (补贴申领). It is matched to what the events
+/// already computed, computed now, or refused with the reasons.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum NewClaim {
+    /// 职业培训补贴, by the institution that trained the person.
+    Training { enrolment_id: Uuid },
+    /// 培训促进就业奖补, by the institution.
+    EmploymentReward { enrolment_id: Uuid },
+    /// 企业新型学徒制培训补贴, by the enterprise.
+    Apprenticeship { apprenticeship_id: Uuid },
+    /// 个人取证补贴, by the person through the portal (or at the counter).
+    Certificate {
+        person_id: String,
+        certificate_id: Uuid,
+        /// Months of unemployment-insurance contributions, as the social
+        /// insurance system reports them to the portal.
+        insured_months: u32,
+    },
+}
+
+/// A voucher to issue (发放职业培训券).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVoucher {
+    pub person_id: String,
+    /// The key group (重点群体) that makes the person eligible.
+    pub target_group: String,
+    /// A targeted voucher (定向券) for this occupation; general when absent.
+    pub occupation_code: Option<String>,
+    /// At most three months after issue (the default).
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoucherView {
+    pub id: Uuid,
+    pub person_id: String,
+    pub target_group: String,
+    pub occupation_code: Option<String>,
+    pub issued_on: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// issued, redeemed, cancelled
+    pub state: String,
+    pub enrolment_id: Option<Uuid>,
+    pub redeemed_on: Option<NaiveDate>,
+}
+
+impl From<crate::vouchers::VoucherRow> for VoucherView {
+    fn from(r: crate::vouchers::VoucherRow) -> Self {
+        Self {
+            id: r.id,
+            person_id: r.person_id,
+            target_group: r.target_group,
+            occupation_code: r.occupation_code,
+            issued_on: r.issued_on,
+            valid_until: r.valid_until,
+            state: r.state,
+            enrolment_id: r.enrolment_id,
+            redeemed_on: r.redeemed_on,
+        }
+    }
+}
+
+/// An officer's recovery order on a paid claim found fraudulent (骗取).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecovery {
+    pub reason: String,
+}

@@ -1,0 +1,143 @@
+//! Training vouchers (职业培训券): issued by officers to eligible people;
+//! redeemed when delivery reports an enrolment that uses one.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use db::ScopedFutureExt;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use ids::OccupationCode;
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{NewVoucher, State, VoucherView};
+use crate::domain::subsidy::TargetGroup;
+use crate::domain::voucher::{self, Scope};
+use crate::store;
+use crate::store::schema::vouchers;
+use crate::vouchers::{of_person, VoucherRow};
+
+/// Issue a voucher: at most three months, one unused voucher of a scope
+/// per person.
+#[utoipa::path(
+    tag = "vouchers",
+    request_body = NewVoucher,
+    responses(
+        (status = 201, body = VoucherView),
+        (status = 422, description = "Not eligible, too long, or already held", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/vouchers")]
+pub async fn issue(
+    state: State,
+    who: Principal,
+    Json(body): Json<NewVoucher>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer])?
+        .require_city(state.city)?;
+    let mut v = Validator::new();
+    let group: Option<TargetGroup> = v.parse("target_group", &body.target_group);
+    let occupation: Option<Option<OccupationCode>> = match &body.occupation_code {
+        Some(o) => v.parse("occupation_code", o).map(Some),
+        None => Some(None),
+    };
+    let holder: Option<ids::PersonId> =
+        serde_json::from_value(serde_json::Value::String(body.person_id.clone())).ok();
+    v.ensure(
+        !body.person_id.trim().is_empty(),
+        "person_id",
+        "person_id_required",
+        "the person's pseudonymous id",
+    );
+    v.finish(|| ())?;
+    let (Some(group), Some(occupation), Some(holder)) = (group, occupation, holder) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
+    let by = who.subject().to_owned();
+    let mut conn = state.pool.get().await?;
+    let row = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                store::advisory_lock(conn, &format!("vouchers:{}", body.person_id)).await?;
+                let held: Vec<_> = of_person(conn, &body.person_id)
+                    .await?
+                    .iter()
+                    .map(VoucherRow::to_domain)
+                    .collect::<Result<_, _>>()
+                    .map_err(ApiError::internal)?;
+                let today = ids::business_date(Utc::now());
+                let scope = match occupation.clone() {
+                    Some(o) => Scope::Targeted(o),
+                    None => Scope::General,
+                };
+                let issued = voucher::issue(
+                    Uuid::now_v7(),
+                    holder,
+                    Some(group),
+                    scope,
+                    today,
+                    body.valid_until,
+                    &held,
+                )
+                .map_err(|e| {
+                    ApiError::new(
+                        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        e.code(),
+                        e.to_string(),
+                    )
+                })?;
+                let row = VoucherRow {
+                    id: issued.id,
+                    person_id: body.person_id.clone(),
+                    target_group: group.as_str().to_owned(),
+                    occupation_code: occupation.map(|o| o.as_str().to_owned()),
+                    issued_on: issued.issued_on,
+                    valid_until: issued.valid_until,
+                    state: "issued".into(),
+                    enrolment_id: None,
+                    redeemed_on: None,
+                    issued_by: by.clone(),
+                    issued_at: Utc::now(),
+                };
+                diesel::insert_into(vouchers::table)
+                    .values(&row)
+                    .execute(conn)
+                    .await?;
+                Ok(row)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(VoucherView::from(row)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VoucherQuery {
+    pub person_id: String,
+}
+
+/// A person's vouchers.
+#[utoipa::path(
+    tag = "vouchers",
+    params(VoucherQuery),
+    responses((status = 200, body = Vec<VoucherView>)),
+    security(("bearer" = []))
+)]
+#[get("/v1/vouchers")]
+pub async fn list(
+    state: State,
+    who: Principal,
+    query: web::Query<VoucherQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor, Role::Integrator])?
+        .require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let rows = of_person(&mut conn, &query.person_id).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(VoucherView::from).collect::<Vec<_>>()))
+}

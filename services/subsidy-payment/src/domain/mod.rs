@@ -1,0 +1,12 @@
+//! The rules of subsidy payment, as pure functions: no database, no HTTP, no
+//! broker. Money is always integer fen.
+
+pub mod bank_file;
+pub mod disclosure;
+pub mod entitlement;
+pub mod fraud;
+pub mod ledger;
+pub mod money;
+pub mod payout;
+pub mod subsidy;
+pub mod voucher;

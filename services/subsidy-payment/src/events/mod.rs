@@ -1,0 +1,287 @@
+//! What this service publishes, and what it consumes: the evidence of the
+//! other stages (catalogue standards, institutions, completions,
+//! certificates, employment outcomes) kept as read models, with claims
+//! decided as soon as the evidence makes one due.
+
+use std::sync::Arc;
+
+use contracts::assessment::{CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_REVOKED};
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
+use contracts::delivery::{
+    CompletionEvent, EnrolmentEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_ENROLLED,
+    TRAINEE_NOT_COMPLETED,
+};
+use contracts::employment::{
+    ApprenticeshipEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC, OUTCOMES_TOPIC,
+};
+use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC};
+use contracts::subsidy::{CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Int4, Int8, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
+
+use crate::claims::{self, Engine};
+use crate::store::schema::{certificates, completions, employment_outcomes};
+
+/// Topics this service owns (and creates with its `topics` command).
+pub const OWNED_TOPICS: [&str; 3] = [CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC];
+
+/// Topics this service consumes.
+pub const CONSUMED_TOPICS: [&str; 6] = [
+    ENTRIES_TOPIC,
+    INSTITUTIONS_TOPIC,
+    ENROLMENTS_TOPIC,
+    CERTIFICATES_TOPIC,
+    OUTCOMES_TOPIC,
+    APPRENTICESHIPS_TOPIC,
+];
+
+/// Keeps the read models and decides claims when they become due.
+pub struct Evidence {
+    engine: Arc<Engine>,
+}
+
+fn seconds(hours: f64) -> i32 {
+    // Hours come as decimals from delivery; whole seconds compare exactly.
+    (hours * 3600.0).round().clamp(0.0, f64::from(i32::MAX)) as i32
+}
+
+async fn catalogue_entry(conn: &mut AsyncPgConnection, e: &CatalogueEntryEvent) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO catalogue_entries (entry_id, city, year, occupation_code, skill_level, subsidy_fen, withdrawn, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (entry_id) DO UPDATE SET subsidy_fen = excluded.subsidy_fen,
+           withdrawn = excluded.withdrawn, version = excluded.version
+         WHERE catalogue_entries.version <= excluded.version",
+    )
+    .bind::<SqlUuid, _>(e.entry_id)
+    .bind::<Text, _>(e.city.as_str())
+    .bind::<Int4, _>(e.year)
+    .bind::<Text, _>(e.occupation_code.as_str())
+    .bind::<Text, _>(e.skill_level.as_str())
+    .bind::<Int8, _>(e.subsidy_fen.get())
+    .bind::<Bool, _>(e.withdrawn)
+    .bind::<Int4, _>(e.version)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn institution(
+    conn: &mut AsyncPgConnection,
+    e: &InstitutionEvent,
+    at: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO institutions (institution_id, city, credit_code, name, status, as_of)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (institution_id) DO UPDATE SET credit_code = excluded.credit_code,
+           name = excluded.name, status = excluded.status, as_of = excluded.as_of
+         WHERE institutions.as_of <= excluded.as_of",
+    )
+    .bind::<SqlUuid, _>(e.institution_id)
+    .bind::<Text, _>(e.city.as_str())
+    .bind::<Text, _>(e.credit_code.as_str())
+    .bind::<Text, _>(&e.name)
+    .bind::<Text, _>(&e.status)
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn completion(conn: &mut AsyncPgConnection, e: &CompletionEvent) -> QueryResult<()> {
+    diesel::insert_into(completions::table)
+        .values((
+            completions::enrolment_id.eq(e.enrolment_id),
+            completions::class_id.eq(e.class_id),
+            completions::institution_id.eq(e.institution_id),
+            completions::person_id.eq(e.person_id.as_str()),
+            completions::target_group.eq(&e.target_group),
+            completions::occupation_code.eq(e.occupation_code.as_str()),
+            completions::skill_level.eq(e.skill_level.as_str()),
+            completions::completed.eq(e.completed),
+            completions::attended_seconds.eq(seconds(e.attended_hours)),
+            completions::planned_seconds.eq(seconds(e.planned_hours)),
+            completions::completed_on.eq(e.completed_on),
+            completions::catalogue_year.eq(e.catalogue_year),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn certificate(conn: &mut AsyncPgConnection, e: &CertificateEvent) -> QueryResult<()> {
+    let revoked = e.status == "revoked";
+    diesel::insert_into(certificates::table)
+        .values((
+            certificates::certificate_id.eq(e.certificate_id),
+            certificates::certificate_no.eq(&e.certificate_no),
+            certificates::person_id.eq(e.person_id.as_str()),
+            certificates::occupation_code.eq(e.occupation_code.as_str()),
+            certificates::skill_level.eq(e.skill_level.as_str()),
+            certificates::issued_on.eq(e.issued_on),
+            certificates::revoked.eq(revoked),
+            certificates::revoked_on.eq(e.revoked_on),
+            certificates::revoked_reason.eq(&e.revoked_reason),
+        ))
+        .on_conflict(certificates::certificate_id)
+        .do_update()
+        // A revoked certificate never becomes valid again, whatever order a
+        // replay brings the events in.
+        .set((
+            certificates::revoked.eq(certificates::revoked.or(excluded(certificates::revoked))),
+            certificates::revoked_on.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Date>,
+            >(
+                "coalesce(certificates.revoked_on, excluded.revoked_on)"
+            )),
+            certificates::revoked_reason.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            >(
+                "coalesce(certificates.revoked_reason, excluded.revoked_reason)",
+            )),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn outcome(conn: &mut AsyncPgConnection, e: &OutcomeEvent) -> QueryResult<()> {
+    diesel::insert_into(employment_outcomes::table)
+        .values((
+            employment_outcomes::enrolment_id.eq(e.enrolment_id),
+            employment_outcomes::person_id.eq(e.person_id.as_str()),
+            employment_outcomes::employed.eq(e.employed),
+            employment_outcomes::employed_on.eq(e.employed_on),
+            employment_outcomes::window_months.eq(i32::try_from(e.window_months).unwrap_or(0)),
+        ))
+        .on_conflict(employment_outcomes::enrolment_id)
+        .do_update()
+        .set((
+            employment_outcomes::employed.eq(excluded(employment_outcomes::employed)),
+            employment_outcomes::employed_on.eq(excluded(employment_outcomes::employed_on)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl EventHandler for Evidence {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a ReceivedEvent,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let engine = &*self.engine;
+            match (event.topic.as_str(), event.envelope.event_type.as_str()) {
+                (ENTRIES_TOPIC, _) => {
+                    let e: CatalogueEntryEvent = event.payload()?;
+                    catalogue_entry(conn, &e).await?;
+                    claims::standard_arrived(
+                        conn,
+                        engine,
+                        e.occupation_code.as_str(),
+                        e.skill_level.as_str(),
+                    )
+                    .await?
+                }
+                (INSTITUTIONS_TOPIC, _) => {
+                    let e: InstitutionEvent = event.payload()?;
+                    institution(conn, &e, event.envelope.time).await?
+                }
+                (ENROLMENTS_TOPIC, TRAINEE_COMPLETED | TRAINEE_NOT_COMPLETED) => {
+                    let e: CompletionEvent = event.payload()?;
+                    completion(conn, &e).await?;
+                    claims::training_due(
+                        conn,
+                        engine,
+                        e.person_id.as_str(),
+                        e.occupation_code.as_str(),
+                        e.skill_level.as_str(),
+                    )
+                    .await?;
+                    claims::employment_reward_due(conn, engine, e.enrolment_id).await?
+                }
+                (ENROLMENTS_TOPIC, TRAINEE_ENROLLED) => {
+                    let e: EnrolmentEvent = event.payload()?;
+                    if let Some(reference) = &e.voucher_ref {
+                        let on = ids::business_date(event.envelope.time);
+                        let r = crate::domain::voucher::Redemption {
+                            person: &e.person_id,
+                            enrolment_id: e.enrolment_id,
+                            occupation: &e.occupation_code,
+                            // Delivery takes voucher references only for
+                            // classes funded by vouchers.
+                            class_accepts_vouchers: true,
+                            on,
+                        };
+                        if let Err(refused) =
+                            crate::vouchers::redeem_for_enrolment(conn, reference, &r).await?
+                        {
+                            tracing::warn!(
+                                enrolment = %e.enrolment_id,
+                                code = refused.code(),
+                                "voucher not redeemed"
+                            );
+                        }
+                    }
+                }
+                (CERTIFICATES_TOPIC, kind) => {
+                    let e: CertificateEvent = event.payload()?;
+                    certificate(conn, &e).await?;
+                    let (person, occ, level) = (
+                        e.person_id.as_str(),
+                        e.occupation_code.as_str(),
+                        e.skill_level.as_str(),
+                    );
+                    if kind == CERTIFICATE_REVOKED || e.status == "revoked" {
+                        let reason = e
+                            .revoked_reason
+                            .clone()
+                            .unwrap_or_else(|| "certificate revoked".to_owned());
+                        claims::certificate_revoked(
+                            conn,
+                            engine,
+                            person,
+                            occ,
+                            level,
+                            e.revoked_on,
+                            &reason,
+                        )
+                        .await?
+                    } else {
+                        claims::training_due(conn, engine, person, occ, level).await?
+                    }
+                }
+                (OUTCOMES_TOPIC, _) => {
+                    let e: OutcomeEvent = event.payload()?;
+                    outcome(conn, &e).await?;
+                    if e.employed {
+                        claims::employment_reward_due(conn, engine, e.enrolment_id).await?
+                    }
+                }
+                (APPRENTICESHIPS_TOPIC, _) => {
+                    let e: ApprenticeshipEvent = event.payload()?;
+                    claims::apprenticeship_due(conn, engine, &e).await?
+                }
+                // Enrolments and withdrawals: not evidence of a subsidy.
+                _ => {}
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The consumers this service runs.
+pub fn consumers(engine: Arc<Engine>) -> Vec<runtime::Consumer> {
+    vec![(
+        "subsidy-payment.evidence",
+        CONSUMED_TOPICS.to_vec(),
+        Arc::new(Evidence { engine }),
+    )]
+}

@@ -1,0 +1,435 @@
+//! The service with its keys, fed recorded events of the catalogue, the
+//! registry, delivery and assessment as those services publish them.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use contracts::assessment::{
+    CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED,
+};
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
+use contracts::delivery::{
+    CompletionEvent, EnrolmentEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_ENROLLED,
+};
+use contracts::employment::{
+    ApprenticeshipEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC, APPRENTICESHIP_RECOGNISED,
+    EMPLOYED_WITHIN_WINDOW, OUTCOMES_TOPIC,
+};
+use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC, INSTITUTION_APPROVED};
+use messaging::OutboxEvent;
+use platform::auth::Role;
+use serde_json::{json, Value};
+use subsidy_payment::SubsidyPayment;
+use test_support::{body, Shared, TestApp};
+use uuid::Uuid;
+
+pub use test_support::{fields, problem, WAIT};
+
+pub type App = TestApp<SubsidyPayment>;
+
+pub const OCCUPATION: &str = "6-31-01-03";
+/// The catalogue standard of `OCCUPATION` at the senior level, in fen.
+pub const STANDARD: i64 = 150_000;
+
+pub fn officer() -> String {
+    test_support::token(Role::BureauOfficer, Some("350100"), None)
+}
+
+pub fn institution_token(credit_code: &str) -> String {
+    test_support::token(Role::InstitutionOperator, Some("350100"), Some(credit_code))
+}
+
+/// A valid unified social credit code (GB 32100) ending a fixed stem.
+pub fn credit_code(seq: u32) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let first = format!("91350100MA{seq:07}");
+    let sum: usize = first
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| ALPHABET.iter().position(|a| *a == b).expect("alphabet") * w)
+        .sum();
+    let check = (31 - sum % 31) % 31;
+    format!("{first}{}", ALPHABET[check] as char)
+}
+
+/// A pseudonymous person id, as other services derive it.
+pub fn person(seq: u32) -> String {
+    format!("p{seq:063}")
+}
+
+pub fn today() -> chrono::NaiveDate {
+    ids::business_date(Utc::now())
+}
+
+pub fn year() -> i32 {
+    ids::StatisticalYear::of(today()).year()
+}
+
+/// Starts the service once the topics it consumes exist, as in a city.
+pub async fn start() -> App {
+    let shared = Shared::new();
+    messaging::ensure_topics(&shared.kafka, &subsidy_payment::events::CONSUMED_TOPICS)
+        .await
+        .expect("consumed topics");
+    TestApp::<SubsidyPayment>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
+        cfg.service.pii_encryption_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
+        cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
+    })
+    .await
+}
+
+pub async fn publish(app: &App, source: &str, events: &[OutboxEvent]) {
+    test_support::publish(&app.cfg.kafka, source, events)
+        .await
+        .expect("published");
+}
+
+/// The same event under a new id, as a replay of the whole history by a
+/// producer that lost its outbox would bring it.
+pub fn again(e: &OutboxEvent) -> OutboxEvent {
+    OutboxEvent {
+        id: Uuid::now_v7(),
+        ..e.clone()
+    }
+}
+
+/// An approved institution of the registry.
+pub struct Institution {
+    pub id: Uuid,
+    pub credit_code: String,
+    pub event: OutboxEvent,
+}
+
+pub fn institution(seq: u32) -> Institution {
+    let id = Uuid::now_v7();
+    let credit_code = credit_code(seq);
+    let e = InstitutionEvent {
+        institution_id: id,
+        city: "350100".parse().unwrap(),
+        credit_code: credit_code.parse().unwrap(),
+        name: format!("培训学校 {seq}"),
+        nature: "private".into(),
+        status: "approved".into(),
+        high_skill_base: false,
+        scope: Vec::new(),
+        reason: None,
+    };
+    Institution {
+        id,
+        credit_code,
+        event: OutboxEvent::new(INSTITUTIONS_TOPIC, INSTITUTION_APPROVED, id.to_string(), &e),
+    }
+}
+
+/// The catalogue entry with `STANDARD` for `OCCUPATION` at senior level.
+pub fn catalogue_entry() -> OutboxEvent {
+    let entry_id = Uuid::now_v7();
+    let e = CatalogueEntryEvent {
+        entry_id,
+        catalogue_id: Uuid::now_v7(),
+        city: "350100".parse().unwrap(),
+        year: year(),
+        version: 1,
+        occupation_code: OCCUPATION.parse().unwrap(),
+        occupation_name: "育婴员".into(),
+        skill_level: ids::SkillLevel::Senior,
+        urgent: false,
+        subsidy_fen: ids::Fen::new(STANDARD),
+        valid_from: ids::StatisticalYear::of(today()).first_day(),
+        valid_to: ids::StatisticalYear::of(today()).last_day(),
+        withdrawn: false,
+    };
+    OutboxEvent::new(ENTRIES_TOPIC, ENTRY_PUBLISHED, entry_id.to_string(), &e)
+}
+
+/// Delivery's completion of `person` in a class of `institution`.
+pub fn completion(person_id: &str, institution_id: Uuid) -> OutboxEvent {
+    completion_in(Uuid::now_v7(), person_id, institution_id)
+}
+
+/// Delivery's completion of `person` in class `class_id`.
+pub fn completion_in(class_id: Uuid, person_id: &str, institution_id: Uuid) -> OutboxEvent {
+    let e = CompletionEvent {
+        enrolment_id: Uuid::now_v7(),
+        class_id,
+        institution_id,
+        person_id: serde_json::from_value(json!(person_id)).unwrap(),
+        target_group: "registered_unemployed".into(),
+        occupation_code: OCCUPATION.parse().unwrap(),
+        skill_level: ids::SkillLevel::Senior,
+        completed: true,
+        attended_hours: 80.0,
+        planned_hours: 80.0,
+        completed_on: today(),
+        statistical_year: year(),
+        catalogue_year: Some(year()),
+    };
+    OutboxEvent::new(
+        ENROLMENTS_TOPIC,
+        TRAINEE_COMPLETED,
+        class_id.to_string(),
+        &e,
+    )
+}
+
+/// Assessment's certificate of `person`, issued or revoked.
+pub fn certificate(person_id: &str, certificate_id: Uuid, revoked: bool) -> OutboxEvent {
+    let e = CertificateEvent {
+        certificate_id,
+        certificate_no: "S000035010000000000001".into(),
+        city: "350100".parse().unwrap(),
+        person_id: serde_json::from_value(json!(person_id)).unwrap(),
+        body_id: Uuid::nil(),
+        body_credit_code: credit_code(9999).parse().unwrap(),
+        body_kind: "social_organisation".into(),
+        assessment_kind: "certification".into(),
+        occupation_code: OCCUPATION.parse().unwrap(),
+        skill_level: ids::SkillLevel::Senior,
+        high_skilled: false,
+        route: "exam".into(),
+        issued_on: today(),
+        statistical_year: year(),
+        class_id: None,
+        institution_id: None,
+        status: if revoked { "revoked" } else { "valid" }.into(),
+        revoked_reason: revoked.then(|| "exam fraud found on inspection".to_owned()),
+        revoked_on: revoked.then(today),
+    };
+    let kind = if revoked {
+        CERTIFICATE_REVOKED
+    } else {
+        CERTIFICATE_ISSUED
+    };
+    OutboxEvent::new(CERTIFICATES_TOPIC, kind, "S000035010000000000001", &e)
+}
+
+pub async fn allocate(app: &App, fund: &str, amount: i64) {
+    let res = app
+        .post(
+            "/v1/budgets/allocations",
+            Some(&officer()),
+            &json!({ "fund": fund, "year": year(), "amount_fen": amount, "memo": "闽人社〔2026〕1号" }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+}
+
+/// The city's claims as an officer sees them.
+pub async fn claims(app: &App, token: &str) -> Vec<Value> {
+    let res = app.get("/v1/claims", Some(token)).await;
+    assert_eq!(res.status(), 200);
+    body(res).await["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Polls the officer's claim list until `done` holds.
+pub async fn wait_for_claims(app: &App, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let list = claims(app, &officer()).await;
+        if done(&list) {
+            return list;
+        }
+        assert!(Instant::now() < deadline, "claims never settled: {list:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The pot of a fund this year, as `GET /v1/budgets` shows it.
+pub async fn pot(app: &App, fund: &str) -> Value {
+    let res = app
+        .get(&format!("/v1/budgets?year={}", year()), Some(&officer()))
+        .await;
+    assert_eq!(res.status(), 200);
+    body(res)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["fund"] == fund)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Registers the institution's bank account, makes a batch and has the
+/// bank confirm it; returns the batch.
+pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
+    let res = app
+        .put(
+            &format!("/v1/payees/institution:{}/bank-account", inst.id),
+            Some(&officer()),
+            &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let view = body(res).await;
+    assert_eq!(view["account_masked"], "***************3445");
+    let res = app
+        .post(
+            "/v1/payout-batches",
+            Some(&officer()),
+            &json!({ "batch_no": batch_no, "fund": "employment_subsidy" }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let batch = body(res).await;
+    let res = app
+        .get(
+            &format!("/v1/payout-batches/{batch_no}/file"),
+            Some(&officer()),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let file = res.text().await.unwrap();
+    assert!(file.contains("6222020200112233445"), "{file}");
+    let mut result = String::from("reference,status,amount,reason\r\n");
+    for line in batch["lines"].as_array().unwrap() {
+        let yuan = ids::Fen::new(line["amount_fen"].as_i64().unwrap()).to_string();
+        result.push_str(&format!(
+            "{},success,{yuan},\r\n",
+            line["reference"].as_str().unwrap()
+        ));
+    }
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/v1/payout-batches/{batch_no}/result"),
+            Some(&officer()),
+        )
+        .header("content-type", "text/csv")
+        .body(result)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let report = body(res).await;
+    assert_eq!(
+        report["confirmed"],
+        batch["lines"].as_array().unwrap().len(),
+        "{report}"
+    );
+    batch
+}
+
+pub fn integrator() -> String {
+    test_support::token(Role::Integrator, Some("350100"), None)
+}
+
+/// One institution, one completer with a certificate, budget for it, the
+/// claim approved. Returns the institution, the person and the
+/// certificate event.
+pub async fn approved_claim(app: &App, seq: u32) -> (Institution, String, OutboxEvent) {
+    let inst = institution(seq);
+    let person_id = person(seq);
+    allocate(app, "employment_subsidy", 1_000_000).await;
+    let cert = certificate(&person_id, Uuid::now_v7(), false);
+    publish(
+        app,
+        "/350100/history",
+        &[
+            inst.event.clone(),
+            catalogue_entry(),
+            completion(&person_id, inst.id),
+        ],
+    )
+    .await;
+    publish(app, "/350100/skill-assessment", std::slice::from_ref(&cert)).await;
+    wait_for_claims(app, |c| c.len() == 1 && c[0]["status"] == "approved").await;
+    (inst, person_id, cert)
+}
+
+/// As [`approved_claim`], and paid.
+pub async fn paid_claim(app: &App, seq: u32) -> (Institution, String, OutboxEvent) {
+    let (inst, person_id, cert) = approved_claim(app, seq).await;
+    pay(app, &inst, &format!("B{seq}")).await;
+    (inst, person_id, cert)
+}
+
+/// The certificate event `cert`, revoked.
+pub fn revoke(person_id: &str, cert: &OutboxEvent) -> OutboxEvent {
+    let id: Uuid = cert.payload["certificate_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    certificate(person_id, id, true)
+}
+
+/// Employment tracking's outcome of a completion: employed today.
+pub fn employed(completion: &OutboxEvent) -> OutboxEvent {
+    let c: CompletionEvent = serde_json::from_value(completion.payload.clone()).unwrap();
+    let e = OutcomeEvent {
+        enrolment_id: c.enrolment_id,
+        class_id: c.class_id,
+        institution_id: c.institution_id,
+        city: "350100".parse().unwrap(),
+        person_id: c.person_id,
+        occupation_code: c.occupation_code,
+        skill_level: c.skill_level,
+        completed_on: c.completed_on,
+        window_months: 6,
+        employed: true,
+        employed_on: Some(today()),
+        employer_credit_code: Some(credit_code(7777).parse().unwrap()),
+        source: Some("social_insurance".into()),
+        statistical_year: c.statistical_year,
+    };
+    OutboxEvent::new(
+        OUTCOMES_TOPIC,
+        EMPLOYED_WITHIN_WINDOW,
+        c.enrolment_id.to_string(),
+        &e,
+    )
+}
+
+/// A recognised apprenticeship of `person` with `enterprise`: six months'
+/// internship, then a two-year contract starting today.
+pub fn apprenticeship(person_id: &str, enterprise: &str) -> OutboxEvent {
+    let start = today() - chrono::Months::new(7);
+    let e = ApprenticeshipEvent {
+        apprenticeship_id: Uuid::now_v7(),
+        city: "350100".parse().unwrap(),
+        person_id: serde_json::from_value(json!(person_id)).unwrap(),
+        enterprise_credit_code: enterprise.parse().unwrap(),
+        occupation_code: Some(OCCUPATION.parse().unwrap()),
+        internship_starts_on: start,
+        internship_ends_on: start + chrono::Months::new(6),
+        employment_starts_on: today(),
+        contract_months: 24,
+        open_ended: None,
+        recognised_from: today(),
+        training_months: 6,
+    };
+    OutboxEvent::new(
+        APPRENTICESHIPS_TOPIC,
+        APPRENTICESHIP_RECOGNISED,
+        e.apprenticeship_id.to_string(),
+        &e,
+    )
+}
+
+/// Delivery's enrolment behind `completion`, using voucher `voucher_ref`.
+pub fn enrolled(completion: &OutboxEvent, voucher_ref: &str) -> OutboxEvent {
+    let c: CompletionEvent = serde_json::from_value(completion.payload.clone()).unwrap();
+    let e = EnrolmentEvent {
+        enrolment_id: c.enrolment_id,
+        class_id: c.class_id,
+        institution_id: c.institution_id,
+        person_id: c.person_id,
+        target_group: c.target_group,
+        occupation_code: c.occupation_code,
+        skill_level: c.skill_level,
+        voucher_ref: Some(voucher_ref.to_owned()),
+    };
+    OutboxEvent::new(
+        ENROLMENTS_TOPIC,
+        TRAINEE_ENROLLED,
+        c.class_id.to_string(),
+        &e,
+    )
+}

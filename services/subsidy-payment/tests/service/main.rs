@@ -1,0 +1,19 @@
+//! Subsidy payment over HTTP and Kafka, fed recorded events of the
+//! catalogue, the registry, delivery and assessment.
+
+mod harness;
+
+mod budgets;
+mod claims;
+mod payments;
+mod recoveries;
+mod vouchers;
+
+/// `openapi/subsidy-payment.json` is what the routes generate.
+#[test]
+fn the_checked_in_openapi_document_matches_the_routes() {
+    test_support::assert_openapi_is_current::<subsidy_payment::SubsidyPayment>(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../.."
+    ));
+}

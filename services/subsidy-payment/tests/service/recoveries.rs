@@ -1,0 +1,151 @@
+//! Revocations, disputes and the settlement of recovery orders.
+
+use serde_json::json;
+use test_support::body;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn a_certificate_revoked_before_payment_rejects_the_claim_and_releases_the_money() {
+    let app = start().await;
+    let (_, p, cert) = approved_claim(&app, 301).await;
+    assert_eq!(
+        pot(&app, "employment_subsidy").await["payable_fen"],
+        STANDARD
+    );
+    publish(&app, "/350100/skill-assessment", &[revoke(&p, &cert)]).await;
+    let list = wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "rejected").await;
+    assert_eq!(list[0]["findings"][0]["rule"], "certificate_revoked");
+    let pot = pot(&app, "employment_subsidy").await;
+    assert_eq!(pot["payable_fen"], 0);
+    assert_eq!(pot["available_fen"], 1_000_000);
+    let res = app.get("/v1/recoveries", Some(&officer())).await;
+    assert_eq!(body(res).await, json!([]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_dispute_freezes_the_claim_until_an_officer_resolves_it() {
+    let app = start().await;
+    let (inst, p, _) = approved_claim(&app, 311).await;
+    let res = app
+        .get(&format!("/v1/receipts?person_id={p}"), Some(&integrator()))
+        .await;
+    let receipts = body(res).await;
+    assert_eq!(receipts.as_array().unwrap().len(), 1);
+    assert_eq!(receipts[0]["institution_id"], inst.id.to_string());
+    let claim = receipts[0]["claim_id"].as_str().unwrap().to_owned();
+    let dispute = |who: String| json!({ "person_id": who, "reason": "我没有参加过这个培训班" });
+    let path = format!("/v1/claims/{claim}/disputes");
+    let res = app
+        .post(&path, Some(&integrator()), &dispute(person(312)))
+        .await;
+    problem(res, 404, "claim_not_found").await;
+    let res = app
+        .post(&path, Some(&integrator()), &dispute(p.clone()))
+        .await;
+    assert_eq!(res.status(), 201);
+    let first = body(res).await;
+    assert_eq!(first["previous_status"], "approved");
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "disputed");
+
+    // Frozen: no payout takes it.
+    let res = app
+        .put(
+            &format!("/v1/payees/institution:{}/bank-account", inst.id),
+            Some(&officer()),
+            &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .post(
+            "/v1/payout-batches",
+            Some(&officer()),
+            &json!({ "batch_no": "B311", "fund": "employment_subsidy" }),
+        )
+        .await;
+    problem(res, 422, "nothing_to_pay").await;
+
+    let resolve = |id: &str, upheld: bool| {
+        (
+            format!("/v1/disputes/{id}/resolution"),
+            json!({ "upheld": upheld, "note": "核查考勤记录" }),
+        )
+    };
+    let (url, b) = resolve(first["id"].as_str().unwrap(), false);
+    assert_eq!(app.post(&url, Some(&officer()), &b).await.status(), 200);
+    problem(
+        app.post(&url, Some(&officer()), &b).await,
+        409,
+        "dispute_resolved",
+    )
+    .await;
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "approved");
+
+    let res = app
+        .post(&path, Some(&integrator()), &dispute(p.clone()))
+        .await;
+    let second = body(res).await;
+    let (url, b) = resolve(second["id"].as_str().unwrap(), true);
+    assert_eq!(app.post(&url, Some(&officer()), &b).await.status(), 200);
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "rejected");
+    let pot = pot(&app, "employment_subsidy").await;
+    assert_eq!(pot["payable_fen"], 0);
+    assert_eq!(pot["available_fen"], 1_000_000);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payout() {
+    let app = start().await;
+    let (inst, p, cert) = paid_claim(&app, 321).await;
+    publish(&app, "/350100/skill-assessment", &[revoke(&p, &cert)]).await;
+    wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "recovered").await;
+    let res = app.get("/v1/recoveries", Some(&officer())).await;
+    let orders = body(res).await;
+    let order = orders[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(orders[0]["amount_fen"], STANDARD);
+
+    let repay = |amount: i64| json!({ "amount_fen": amount, "memo": "退回凭证 001" });
+    let url = format!("/v1/recoveries/{order}/repayments");
+    let res = app.post(&url, Some(&officer()), &repay(STANDARD + 1)).await;
+    problem(res, 422, "ledger_refused").await;
+    let res = app.post(&url, Some(&officer()), &repay(50_000)).await;
+    let after = body(res).await;
+    assert_eq!(
+        (after["settled_fen"].clone(), after["status"].clone()),
+        (json!(50_000), json!("open"))
+    );
+
+    // A second trainee of the same institution: its payout is withheld.
+    let q = person(322);
+    publish(&app, "/350100/history", &[completion(&q, inst.id)]).await;
+    publish(
+        &app,
+        "/350100/skill-assessment",
+        &[certificate(&q, uuid::Uuid::now_v7(), false)],
+    )
+    .await;
+    wait_for_claims(&app, |c| c.iter().any(|x| x["status"] == "approved")).await;
+    let res = app
+        .post(
+            "/v1/payout-batches",
+            Some(&officer()),
+            &json!({ "batch_no": "B322", "fund": "employment_subsidy" }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let batch = body(res).await;
+    assert_eq!(
+        batch["lines"][0]["amount_fen"],
+        STANDARD - 100_000,
+        "{batch}"
+    );
+    let res = app.get("/v1/recoveries", Some(&officer())).await;
+    assert_eq!(body(res).await[0]["status"], "settled");
+    let pot = pot(&app, "employment_subsidy").await;
+    assert_eq!(pot["receivable_fen"], 0);
+    assert_eq!(pot["in_bank_fen"], STANDARD - 100_000);
+    app.stop().await;
+}

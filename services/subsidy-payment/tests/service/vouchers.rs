@@ -1,0 +1,97 @@
+//! Training vouchers: issued, redeemed at enrolment, needed by the
+//! unemployment insurance fund.
+
+use serde_json::json;
+use test_support::body;
+use uuid::Uuid;
+
+use crate::harness::*;
+
+#[tokio::test]
+async fn a_redeemed_voucher_lets_the_unemployment_insurance_fund_pay_the_training() {
+    let app = start().await;
+    allocate(&app, "unemployment_insurance", 1_000_000).await;
+    let (p, q) = (person(401), person(402));
+    let issue = |body: serde_json::Value| {
+        let app = &app;
+        async move { app.post("/v1/vouchers", Some(&officer()), &body).await }
+    };
+    let too_long = (today() + chrono::Months::new(4)).to_string();
+    let res = issue(
+        json!({ "person_id": p, "target_group": "registered_unemployed", "valid_until": too_long }),
+    )
+    .await;
+    problem(res, 422, "voucher_validity_too_long").await;
+    let res = issue(json!({ "person_id": p, "target_group": "retiree" })).await;
+    let p422 = problem(res, 422, "validation_failed").await;
+    assert_eq!(fields(&p422)[0].0, "target_group");
+    let targeted = json!({ "person_id": p, "target_group": "registered_unemployed", "occupation_code": OCCUPATION });
+    let res = issue(targeted.clone()).await;
+    assert_eq!(res.status(), 201);
+    let voucher = body(res).await;
+    problem(issue(targeted).await, 422, "voucher_already_held").await;
+
+    let inst = institution(401);
+    let (done_p, done_q) = (completion(&p, inst.id), completion(&q, inst.id));
+    publish(
+        &app,
+        "/350100/history",
+        &[
+            inst.event.clone(),
+            catalogue_entry(),
+            enrolled(&done_p, voucher["id"].as_str().unwrap()),
+            // Someone else's voucher does not back this enrolment.
+            enrolled(&done_q, voucher["id"].as_str().unwrap()),
+            done_p.clone(),
+            done_q.clone(),
+        ],
+    )
+    .await;
+    publish(
+        &app,
+        "/350100/skill-assessment",
+        &[
+            certificate(&p, Uuid::now_v7(), false),
+            certificate(&q, Uuid::now_v7(), false),
+        ],
+    )
+    .await;
+    let list = wait_for_claims(&app, |c| c.len() == 1).await;
+    assert_eq!(list[0]["person_id"], p);
+    assert_eq!(list[0]["fund"], "unemployment_insurance");
+    assert_eq!(list[0]["status"], "approved");
+    let res = app
+        .get(&format!("/v1/vouchers?person_id={p}"), Some(&officer()))
+        .await;
+    let vouchers = body(res).await;
+    assert_eq!(vouchers[0]["state"], "redeemed");
+    assert_eq!(vouchers[0]["enrolment_id"], done_p.payload["enrolment_id"]);
+
+    // Without a voucher only the unemployment insurance fund has money.
+    // (Retried while q's certificate is still on its way.)
+    let deadline = std::time::Instant::now() + WAIT;
+    let p422 = loop {
+        let res = app
+            .post(
+                "/v1/claims",
+                Some(&institution_token(&inst.credit_code)),
+                &json!({ "kind": "training", "enrolment_id": done_q.payload["enrolment_id"] }),
+            )
+            .await;
+        let p422 = problem(res, 422, "not_payable").await;
+        if fields(&p422)[0].1 != "no_certificate" {
+            break p422;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "certificate never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(fields(&p422)[0].1, "no_fund", "{p422}");
+    assert!(p422["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("needs a redeemed voucher"));
+    app.stop().await;
+}
