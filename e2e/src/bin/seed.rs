@@ -318,9 +318,11 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
                 .post("/v1/classes", &class, Some(&format!("seed-class-{n}")))
                 .await?;
             if answer["code"] == "idempotency_key_reused" {
-                // Seeded on an earlier day (the dates moved): keep that.
+                // Seeded on an earlier day (the dates moved): keep that,
+                // and make sure of what came later.
                 println!("the demo classes were seeded before");
-                return Ok(());
+                seed_employment(args).await?;
+                return seed_budget(args).await;
             }
             if status == 201 {
                 filed = answer["id"].as_str().map(str::to_owned);
@@ -340,7 +342,9 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
         teacher: &teacher,
         year,
     };
-    seed_exam(args, &school, &officer, &class).await
+    seed_exam(args, &school, &officer, &class).await?;
+    seed_employment(args).await?;
+    seed_budget(args).await
 }
 
 /// Where and when a seeded class is taught.
@@ -437,7 +441,7 @@ async fn seed_exam(
         "seeded a completed class and an exam session; certificates {}",
         numbers.join(", ")
     );
-    seed_employment(args).await
+    Ok(())
 }
 
 /// The demo employer reports hiring one of the completers: the follow-up
@@ -461,7 +465,7 @@ async fn seed_employment(args: &Args) -> anyhow::Result<()> {
         bail!("reporting employment: {status} {answer}");
     }
     println!("seeded {name}'s employment at the demo employer (GET /v1/follow-ups on :8105)");
-    seed_budget(args).await
+    Ok(())
 }
 
 /// This statistical year's employment-subsidy budget: the certified
