@@ -29,15 +29,12 @@ struct Args {
 
 /// A valid citizen ID number for trainee `n` (region 350102, born 1990).
 fn citizen_id(n: usize) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let day = 1 + (n / 999) % 28;
-    let body = format!("350102199001{day:02}{:03}", 1 + n % 999);
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    let first17 = format!("350102199001{day:02}{:03}", 1 + n % 999);
+    ids::CitizenId::with_check_char(&first17)
+        .expect("a valid birth date")
+        .expose()
+        .to_owned()
 }
 
 #[tokio::main]

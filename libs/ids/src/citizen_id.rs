@@ -67,6 +67,21 @@ fn check_char(first17: &[u8]) -> u8 {
     CHECK_CHARS[(sum % 11) as usize]
 }
 
+impl CitizenId {
+    /// Completes the first 17 characters with their check character: for
+    /// generating valid numbers (test data, benchmarks), still fully checked.
+    pub fn with_check_char(first17: &str) -> Result<Self, InvalidValue> {
+        if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InvalidValue::new(
+                "citizen_id_format",
+                "17 digits come before the check character",
+            ));
+        }
+        let check = char::from(check_char(first17.as_bytes()));
+        format!("{first17}{check}").parse()
+    }
+}
+
 impl FromStr for CitizenId {
     type Err = InvalidValue;
 
@@ -176,5 +191,12 @@ mod tests {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
         assert_eq!(id.age_on(d(2025, 12, 30)), 75);
         assert_eq!(id.age_on(d(2025, 12, 31)), 76);
+    }
+
+    #[test]
+    fn completes_the_check_character() {
+        let id = CitizenId::with_check_char("11010519491231002").unwrap();
+        assert_eq!(id.expose(), "11010519491231002X");
+        assert!(CitizenId::with_check_char("1101051949123100").is_err());
     }
 }

@@ -105,6 +105,12 @@ impl PersonIdKey {
 pub struct PersonId(String);
 
 impl PersonId {
+    /// A pseudonym read back from a service's own store, where it was kept
+    /// as text after being derived or received.
+    pub fn from_stored(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -53,13 +53,8 @@ impl Default for Settings {
 
 impl runtime::config::Settings for Settings {
     fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        if PersonIdKey::from_base64(&self.person_id_key).is_err() {
-            out.push((
-                "person_id_key",
-                "must be 32 bytes, base64-encoded".to_owned(),
-            ));
-        }
+        let mut out =
+            runtime::config::key_problems([("person_id_key", self.person_id_key.as_str())]);
         if !(1..=36).contains(&self.follow_up_window_months) {
             out.push((
                 "follow_up_window_months",

@@ -39,12 +39,6 @@ pub struct Engine {
 /// Who records a change the service makes on its own.
 pub const SYSTEM: &str = "system";
 
-fn person(s: &str) -> anyhow::Result<PersonId> {
-    Ok(serde_json::from_value(serde_json::Value::String(
-        s.to_owned(),
-    ))?)
-}
-
 /// Grant keys already taken by the person's live claims.
 async fn granted(
     conn: &mut AsyncPgConnection,
@@ -67,7 +61,7 @@ async fn granted(
             continue;
         };
         out.insert(GrantKey {
-            person: person(person_id)?,
+            person: PersonId::from_stored(person_id),
             kind,
             occupation: occ.parse().ok(),
             level: level.parse()?,
@@ -159,7 +153,7 @@ pub fn claim_event_as(row: &ClaimRow, event_type: &'static str) -> anyhow::Resul
         claim_id: row.id,
         city: row.city.parse()?,
         kind: row.kind.clone(),
-        person_id: person(&row.person_id)?,
+        person_id: PersonId::from_stored(&row.person_id),
         occupation_code: Some(row.occupation_code.clone()).filter(|o| !o.is_empty()),
         skill_level: row.skill_level.clone(),
         statistical_year: row.statistical_year,
@@ -183,7 +177,7 @@ pub fn claim_event_as(row: &ClaimRow, event_type: &'static str) -> anyhow::Resul
 pub fn payee_of(s: &str) -> anyhow::Result<Payee> {
     match s.split_once(':') {
         Some(("institution", id)) => Ok(Payee::Institution(id.parse()?)),
-        Some(("person", id)) => Ok(Payee::Person(person(id)?)),
+        Some(("person", id)) => Ok(Payee::Person(PersonId::from_stored(id))),
         Some(("enterprise", code)) => Ok(Payee::Enterprise(code.parse()?)),
         _ => Err(anyhow::anyhow!("unknown payee {s:?}")),
     }
@@ -534,7 +528,7 @@ pub async fn trainee_facts(
         completion: Completion {
             enrolment_id: r.0,
             institution_id: r.1,
-            person: person(&r.2)?,
+            person: PersonId::from_stored(&r.2),
             group: r.3.parse().unwrap_or(TargetGroup::RuralMigrantWorker),
             occupation: r.4.parse()?,
             level: r.5.parse()?,
@@ -854,7 +848,7 @@ pub async fn order_recovery(
         claim_id: row.id,
         city: engine.city,
         kind: row.kind.clone(),
-        person_id: person(&row.person_id)?,
+        person_id: PersonId::from_stored(&row.person_id),
         fund: fund.as_str().to_owned(),
         amount_fen: Fen::new(amount),
         cause: cause.to_owned(),
@@ -1010,7 +1004,7 @@ pub async fn certificate_claim(
         return Ok(Ok(row));
     }
     let facts = entitlement::CertificateClaim {
-        person: person(person_id)?,
+        person: PersonId::from_stored(person_id),
         group: None,
         certificate: CertificateFact {
             occupation: occupation.parse()?,
@@ -1029,7 +1023,7 @@ pub async fn certificate_claim(
         year,
         source_ref,
         institution_id: None,
-        payee: Payee::Person(person(person_id)?),
+        payee: Payee::Person(PersonId::from_stored(person_id)),
     };
     let standard = decision.entitlement().map(|e| e.standard);
     match record(conn, engine, basis, &decision, standard, Vec::new()).await? {

@@ -31,7 +31,7 @@ impl VoucherRow {
     pub fn to_domain(&self) -> anyhow::Result<Voucher> {
         Ok(Voucher {
             id: self.id,
-            holder: serde_json::from_value(serde_json::Value::String(self.person_id.clone()))?,
+            holder: ids::PersonId::from_stored(self.person_id.clone()),
             scope: match &self.occupation_code {
                 Some(o) => Scope::Targeted(o.parse()?),
                 None => Scope::General,

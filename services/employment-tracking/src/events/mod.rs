@@ -23,18 +23,12 @@ use crate::tracking;
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 3] = [RECORDS_TOPIC, OUTCOMES_TOPIC, APPRENTICESHIPS_TOPIC];
 
-fn person(id: &str) -> anyhow::Result<PersonId> {
-    Ok(serde_json::from_value(serde_json::Value::String(
-        id.to_owned(),
-    ))?)
-}
-
 /// A record was added; key = person id.
 pub fn record(city: CityCode, r: &RecordRow) -> anyhow::Result<OutboxEvent> {
     let payload = EmploymentRecordEvent {
         record_id: r.id,
         city,
-        person_id: person(&r.person_id)?,
+        person_id: PersonId::from_stored(&r.person_id),
         employer_credit_code: r.employer_credit_code.parse()?,
         job: r.job.clone(),
         starts_on: r.starts_on,
@@ -62,7 +56,7 @@ pub fn outcome(
         class_id: c.class_id,
         institution_id: c.institution_id,
         city,
-        person_id: person(&c.person_id)?,
+        person_id: PersonId::from_stored(&c.person_id),
         occupation_code: c.occupation_code.parse()?,
         skill_level: c.skill_level.parse()?,
         completed_on: c.completed_on,
@@ -92,7 +86,7 @@ pub fn apprenticeship(city: CityCode, a: &ApprenticeshipRow) -> anyhow::Result<O
     let payload = ApprenticeshipEvent {
         apprenticeship_id: a.id,
         city,
-        person_id: person(&a.person_id)?,
+        person_id: PersonId::from_stored(&a.person_id),
         enterprise_credit_code: a.enterprise_credit_code.parse()?,
         occupation_code: a.occupation_code.as_deref().map(str::parse).transpose()?,
         internship_starts_on: a.internship_starts_on,

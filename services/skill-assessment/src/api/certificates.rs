@@ -82,8 +82,7 @@ fn event(
         certificate_id: c.id,
         certificate_no: c.certificate_no.clone(),
         city: state.city,
-        person_id: serde_json::from_value(serde_json::Value::String(c.person_id.clone()))
-            .map_err(ApiError::internal)?,
+        person_id: ids::PersonId::from_stored(c.person_id.clone()),
         body_id: body.id,
         body_credit_code: body
             .credit_code

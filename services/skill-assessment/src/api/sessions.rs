@@ -513,8 +513,7 @@ pub async fn record_result(
                     session_id: session.id,
                     body_id: session.body_id,
                     city,
-                    person_id: serde_json::from_value(serde_json::Value::String(candidate.person_id.clone()))
-                        .map_err(ApiError::internal)?,
+                    person_id: ids::PersonId::from_stored(candidate.person_id.clone()),
                     assessment_kind: session.assessment_kind.clone(),
                     occupation_code: session.occupation_code.parse().map_err(|_| ApiError::internal("stored code"))?,
                     skill_level: session.skill_level.parse().map_err(|_| ApiError::internal("stored level"))?,

@@ -30,31 +30,18 @@ pub fn enterprise(org: &str) -> String {
 
 /// A valid citizen ID (GB 11643) from a sequence number.
 pub fn citizen(seq: u32) -> String {
-    let first = format!("350102199003{:02}{:03}", 1 + seq % 28, seq % 1000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first
-        .bytes()
-        .zip(weights)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{first}{check}")
+    let first17 = format!("350102199003{:02}{:03}", 1 + seq % 28, seq % 1000);
+    CitizenId::with_check_char(&first17)
+        .expect("valid")
+        .expose()
+        .to_owned()
 }
 
 /// A valid unified social credit code (GB 32100) ending a fixed stem.
 pub fn credit_code(seq: u32) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [usize; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let first = format!("91350100MA{seq:07}");
-    let sum: usize = first
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| ALPHABET.iter().position(|a| *a == b).expect("alphabet") * w)
-        .sum();
-    let check = (31 - sum % 31) % 31;
-    format!("{first}{}", ALPHABET[check] as char)
+    ids::CreditCode::with_check_char(&format!("91350100MA{seq:07}"))
+        .expect("valid")
+        .to_string()
 }
 
 pub fn person_id(citizen_id: &str) -> String {

@@ -518,8 +518,7 @@ pub async fn preview(
     let mut trainees = Vec::new();
     for r in &rows {
         let parse = |e: ids::InvalidValue| ApiError::internal(e.to_string());
-        let person: ids::PersonId = serde_json::from_value(serde_json::Value::String(r.2.clone()))
-            .map_err(ApiError::internal)?;
+        let person = ids::PersonId::from_stored(r.2.clone());
         let certs: Vec<(String, String, NaiveDate, bool)> = certificates::table
             .filter(certificates::person_id.eq(&r.2))
             .select((

@@ -139,8 +139,7 @@ fn payment_event(
         batch_no: batch_no.to_owned(),
         city: row.city.parse().map_err(ApiError::internal)?,
         kind: row.kind.clone(),
-        person_id: serde_json::from_value(serde_json::Value::String(row.person_id.clone()))
-            .map_err(ApiError::internal)?,
+        person_id: ids::PersonId::from_stored(row.person_id.clone()),
         fund: row.fund.clone().unwrap_or_default(),
         amount_fen: Fen::new(amount),
         status: status.to_owned(),

@@ -46,8 +46,7 @@ pub async fn issue(
         Some(o) => v.parse("occupation_code", o).map(Some),
         None => Some(None),
     };
-    let holder: Option<ids::PersonId> =
-        serde_json::from_value(serde_json::Value::String(body.person_id.clone())).ok();
+    let holder = ids::PersonId::from_stored(body.person_id.clone());
     v.ensure(
         !body.person_id.trim().is_empty(),
         "person_id",
@@ -55,7 +54,7 @@ pub async fn issue(
         "the person's pseudonymous id",
     );
     v.finish(|| ())?;
-    let (Some(group), Some(occupation), Some(holder)) = (group, occupation, holder) else {
+    let (Some(group), Some(occupation)) = (group, occupation) else {
         return Err(ApiError::internal("validated fields missing"));
     };
     let by = who.subject().to_owned();

@@ -41,18 +41,9 @@ pub fn institution_token(credit_code: &str) -> String {
 
 /// A valid unified social credit code (GB 32100) ending a fixed stem.
 pub fn credit_code(seq: u32) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [usize; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let first = format!("91350100MA{seq:07}");
-    let sum: usize = first
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| ALPHABET.iter().position(|a| *a == b).expect("alphabet") * w)
-        .sum();
-    let check = (31 - sum % 31) % 31;
-    format!("{first}{}", ALPHABET[check] as char)
+    ids::CreditCode::with_check_char(&format!("91350100MA{seq:07}"))
+        .expect("valid")
+        .to_string()
 }
 
 /// A pseudonymous person id, as other services derive it.
