@@ -15,6 +15,10 @@ pub const CERTIFICATES_TOPIC: &str = "assessment.certificates.v1";
 pub const CERTIFICATE_ISSUED: &str = "qiancheng.assessment.certificate.issued.v1";
 pub const CERTIFICATE_REVOKED: &str = "qiancheng.assessment.certificate.revoked.v1";
 
+/// High-skill leading talents (高技能领军人才) as selected; key = talent id.
+pub const LEADING_TALENTS_TOPIC: &str = "assessment.leading_talents.v1";
+pub const LEADING_TALENT_SELECTED: &str = "qiancheng.assessment.leading_talent.selected.v1";
+
 /// One candidate's result in an exam session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResultEvent {
@@ -66,4 +70,15 @@ pub struct CertificateEvent {
     pub status: String,
     pub revoked_reason: Option<String>,
     pub revoked_on: Option<NaiveDate>,
+}
+
+/// A person selected as a high-skill leading talent for a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LeadingTalentEvent {
+    pub talent_id: Uuid,
+    pub city: CityCode,
+    pub person_id: PersonId,
+    pub selection_year: i32,
+    pub occupation_code: OccupationCode,
+    pub skill_level: SkillLevel,
 }

@@ -54,6 +54,20 @@ pub struct EnrolmentEvent {
     pub occupation_code: OccupationCode,
     pub skill_level: SkillLevel,
     pub voucher_ref: Option<String>,
+    /// Whole years of age on the enrolment date, and sex, read from the
+    /// citizen ID (the number itself never leaves delivery): subsidy
+    /// payment checks retirees and children enrolled as unemployed. Absent
+    /// on withdrawals and in events from before they were sent.
+    #[serde(default)]
+    pub age_at_enrolment: Option<u32>,
+    #[serde(default)]
+    pub male: Option<bool>,
+    /// The class's first and last day (Asia/Shanghai), for overlapping
+    /// classes of one person.
+    #[serde(default)]
+    pub class_starts_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub class_ends_on: Option<NaiveDate>,
 }
 
 /// A trainee's result when the class closed (结果考核): completed when the

@@ -7,5 +7,6 @@ pub mod assessment;
 pub mod catalog;
 pub mod delivery;
 pub mod employment;
+pub mod evaluation;
 pub mod registry;
 pub mod subsidy;

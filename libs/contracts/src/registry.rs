@@ -11,14 +11,21 @@ pub const INSTITUTIONS_TOPIC: &str = "registry.institutions.v1";
 pub const TEACHERS_TOPIC: &str = "registry.teachers.v1";
 /// Venues of approved institutions; key = institution id.
 pub const VENUES_TOPIC: &str = "registry.venues.v1";
+/// Training brands (培训品牌); key = brand id.
+pub const BRANDS_TOPIC: &str = "registry.brands.v1";
 
 pub const INSTITUTION_APPROVED: &str = "qiancheng.registry.institution.approved.v1";
 pub const INSTITUTION_SCOPE_CHANGED: &str = "qiancheng.registry.institution.scope_changed.v1";
 pub const INSTITUTION_SUSPENDED: &str = "qiancheng.registry.institution.suspended.v1";
 pub const INSTITUTION_REINSTATED: &str = "qiancheng.registry.institution.reinstated.v1";
 pub const INSTITUTION_REMOVED: &str = "qiancheng.registry.institution.removed.v1";
+/// A rating from performance evaluation was applied (a D puts it under review).
+pub const INSTITUTION_RATED: &str = "qiancheng.registry.institution.rated.v1";
+/// An officer reviewed a D-rated institution and lifted the restriction.
+pub const INSTITUTION_REVIEWED: &str = "qiancheng.registry.institution.reviewed.v1";
 pub const TEACHER_REGISTERED: &str = "qiancheng.registry.teacher.registered.v1";
 pub const VENUE_REGISTERED: &str = "qiancheng.registry.venue.registered.v1";
+pub const BRAND_REGISTERED: &str = "qiancheng.registry.brand.registered.v1";
 
 /// An occupation and level an institution may train, and until when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,6 +53,13 @@ pub struct InstitutionEvent {
     pub scope: Vec<ScopeItem>,
     /// Why it was suspended, reinstated or removed.
     pub reason: Option<String>,
+    /// The latest rating (A–D) from performance evaluation, if any.
+    #[serde(default)]
+    pub rating: Option<String>,
+    /// Rated D and not yet reviewed: may not add occupations or file new
+    /// classes.
+    #[serde(default)]
+    pub under_review: bool,
 }
 
 /// An occupation and level a teacher may teach.
@@ -76,4 +90,16 @@ pub struct VenueEvent {
     pub capacity: i32,
     /// Occupations its equipment serves.
     pub occupations: Vec<OccupationCode>,
+}
+
+/// A training brand registered by the bureau (policy item 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BrandEvent {
+    pub brand_id: Uuid,
+    pub city: CityCode,
+    pub name: String,
+    pub occupation_codes: Vec<OccupationCode>,
+    pub institution_ids: Vec<Uuid>,
+    pub registered_on: NaiveDate,
+    pub statistical_year: i32,
 }

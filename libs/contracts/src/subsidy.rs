@@ -99,4 +99,7 @@ pub struct RecoveryEvent {
     /// certificate_revoked, fraud, dispute_upheld
     pub cause: String,
     pub reason: String,
+    /// The institution paid, for the institution's subsidies.
+    #[serde(default)]
+    pub institution_id: Option<Uuid>,
 }

@@ -27,6 +27,9 @@ pub enum Role {
     Enterprise,
     /// A third-party system calling on behalf of an organisation.
     Integrator,
+    /// A worker or trainee (劳动者) signed in through the province's identity
+    /// provider; `sub` is their pseudonymous person id, never the ID number.
+    Trainee,
 }
 
 impl Role {
@@ -38,6 +41,7 @@ impl Role {
             Self::Assessor => "assessor",
             Self::Enterprise => "enterprise",
             Self::Integrator => "integrator",
+            Self::Trainee => "trainee",
         }
     }
 }
@@ -199,8 +203,14 @@ impl Principal {
         match self.0.role {
             Role::BureauOfficer | Role::Auditor => self.0.city.as_deref() == Some(city),
             Role::InstitutionOperator | Role::Integrator => self.org() == Some(org),
-            Role::Assessor | Role::Enterprise => false,
+            Role::Assessor | Role::Enterprise | Role::Trainee => false,
         }
+    }
+
+    /// The person a trainee's token speaks for (their person id); `None`
+    /// for every other role.
+    pub fn person_id(&self) -> Option<&str> {
+        (self.0.role == Role::Trainee).then_some(self.0.sub.as_str())
     }
 
     /// The organisation the caller acts for, if any.

@@ -70,3 +70,8 @@ pub fn token(role: Role, city: Option<&str>, org: Option<&str>) -> String {
         3600,
     )
 }
+
+/// A trainee's own token: its subject is their person id.
+pub fn trainee_token(person_id: &str) -> String {
+    platform::auth::mint(&auth(), person_id, Role::Trainee, None, None, 3600)
+}

@@ -20,12 +20,14 @@ use crate::domain::entitlement::{
     self, ApprenticeshipFacts, Books, CertificateFact, Completion, Decision, EmploymentFact,
     GrantKey, Reason, Rules, TraineeFacts,
 };
-use crate::domain::fraud::{self, Finding, FraudConfig, Verdict};
+use crate::domain::fraud::{
+    self, ClassSpan, Finding, FraudConfig, PassCount, PersonFacts, Verdict,
+};
 use crate::domain::ledger::{ClaimKey, Transaction};
 use crate::domain::subsidy::{FundSource, Payee, SubsidyKind, TargetGroup};
 use crate::store::schema::{
-    catalogue_entries, certificates, claims, completions, employment_outcomes, institutions,
-    payee_accounts, recoveries,
+    assessment_results, catalogue_entries, certificates, claims, class_alerts, completions,
+    employment_outcomes, enrolment_facts, institutions, payee_accounts, recoveries,
 };
 use crate::store::{self, ClaimRow, StoreError};
 
@@ -175,12 +177,7 @@ pub fn claim_event_as(row: &ClaimRow, event_type: &'static str) -> anyhow::Resul
 
 /// The payee of a stored claim.
 pub fn payee_of(s: &str) -> anyhow::Result<Payee> {
-    match s.split_once(':') {
-        Some(("institution", id)) => Ok(Payee::Institution(id.parse()?)),
-        Some(("person", id)) => Ok(Payee::Person(PersonId::from_stored(id))),
-        Some(("enterprise", code)) => Ok(Payee::Enterprise(code.parse()?)),
-        _ => Err(anyhow::anyhow!("unknown payee {s:?}")),
-    }
+    s.parse().map_err(anyhow::Error::msg)
 }
 
 /// Commits an approved claim's money: budget → payable.
@@ -193,11 +190,11 @@ pub async fn approve_in_ledger(
     let fund = store::fund_of(row.fund.as_deref().unwrap_or_default())?;
     let pot = store::pot(fund, city, row.statistical_year);
     store::lock_pots(conn, &[pot]).await?;
-    let mut ledger = store::load_ledger(conn, &[pot]).await?;
     let key = ClaimKey {
         claim_id: row.id,
         payee: payee_of(&row.payee).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     };
+    let mut ledger = store::load_ledger(conn, &[pot], std::slice::from_ref(&key)).await?;
     let tx = Transaction::approval(Uuid::now_v7(), key, pot, Fen::new(row.amount_fen))?;
     let id = store::append(conn, &mut ledger, tx, by).await?;
     diesel::update(claims::table.find(row.id))
@@ -222,11 +219,11 @@ pub async fn release_in_ledger(
     let fund = store::fund_of(row.fund.as_deref().unwrap_or_default())?;
     let pot = store::pot(fund, city, row.statistical_year);
     store::lock_pots(conn, &[pot]).await?;
-    let mut ledger = store::load_ledger(conn, &[pot]).await?;
     let key = ClaimKey {
         claim_id: row.id,
         payee: payee_of(&row.payee).map_err(|e| StoreError::Corrupt(e.to_string()))?,
     };
+    let mut ledger = store::load_ledger(conn, &[pot], std::slice::from_ref(&key)).await?;
     let owed = ledger.claim(&key).map_or(0, |s| s.outstanding());
     if owed <= 0 {
         return Ok(());
@@ -300,7 +297,7 @@ pub async fn books_for(
         .map(|f| store::pot(f, city, year))
         .collect();
     store::lock_pots(conn, &pots).await?;
-    let ledger = store::load_ledger(conn, &pots).await?;
+    let ledger = store::load_ledger(conn, &pots, &[]).await?;
     Ok(Books {
         granted: granted(conn, person_id).await?,
         available: pots
@@ -448,6 +445,155 @@ async fn payee_findings(
     Ok(out)
 }
 
+/// Findings about the trainee and the evidence behind a training subsidy
+/// or an employment reward: the person's age against the target group,
+/// overlapping classes, supervision alerts on the class, the institution's
+/// standing and, where a certificate is the evidence, its assessment
+/// body's pass rate. Full-time student status needs student registration
+/// data no service holds yet; only the working-age floor stands in for it.
+async fn trainee_findings(
+    conn: &mut AsyncPgConnection,
+    engine: &Engine,
+    r: &CompletionRow,
+    certificate_evidence: bool,
+) -> anyhow::Result<Vec<Finding>> {
+    let cfg = &engine.fraud;
+    let mut out = institution_findings(conn, engine, r.1).await?;
+    type Facts = (
+        Uuid,
+        String,
+        Option<i32>,
+        Option<bool>,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let facts: Option<Facts> = enrolment_facts::table
+        .find(r.0)
+        .select((
+            enrolment_facts::class_id,
+            enrolment_facts::target_group,
+            enrolment_facts::age_at_enrolment,
+            enrolment_facts::male,
+            enrolment_facts::enrolled_on,
+            enrolment_facts::class_starts_on,
+            enrolment_facts::class_ends_on,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some((class_id, group, age, male, on, starts, ends)) = facts {
+        if let (Some(age), Some(male), Ok(group)) = (age, male, group.parse::<TargetGroup>()) {
+            let person = PersonFacts {
+                age: u32::try_from(age).unwrap_or(0),
+                male,
+                group,
+                full_time_student: false,
+            };
+            out.extend(fraud::retiree_as_unemployed(&person, on, cfg));
+            out.extend(fraud::student_as_unemployed(&person, cfg));
+        }
+        if let (Some(starts_on), Some(ends_on)) = (starts, ends) {
+            let others: Vec<(Uuid, Option<NaiveDate>, Option<NaiveDate>)> = enrolment_facts::table
+                .filter(enrolment_facts::person_id.eq(&r.2))
+                .filter(enrolment_facts::enrolment_id.ne(r.0))
+                .filter(enrolment_facts::withdrawn.eq(false))
+                .select((
+                    enrolment_facts::class_id,
+                    enrolment_facts::class_starts_on,
+                    enrolment_facts::class_ends_on,
+                ))
+                .load(conn)
+                .await?;
+            let others: Vec<ClassSpan> = others
+                .into_iter()
+                .filter_map(|(class_id, s, e)| {
+                    Some(ClassSpan {
+                        class_id,
+                        starts_on: s?,
+                        ends_on: e?,
+                    })
+                })
+                .collect();
+            let this = ClassSpan {
+                class_id,
+                starts_on,
+                ends_on,
+            };
+            out.extend(fraud::overlapping_classes(&this, &others, cfg));
+        }
+        let alerts: i64 = class_alerts::table
+            .filter(
+                class_alerts::class_id
+                    .eq(class_id)
+                    .or(class_alerts::other_class_id.eq(class_id)),
+            )
+            .count()
+            .get_result(conn)
+            .await?;
+        out.extend(fraud::attendance_alerts(
+            u32::try_from(alerts).unwrap_or(u32::MAX),
+            cfg,
+        ));
+    }
+    if certificate_evidence {
+        out.extend(pass_rate_finding(conn, engine, r).await?);
+    }
+    Ok(out)
+}
+
+/// Passed and sat at a body's exams in `(after, until]`.
+async fn pass_count(
+    conn: &mut AsyncPgConnection,
+    body: Uuid,
+    after: NaiveDate,
+    until: NaiveDate,
+) -> QueryResult<PassCount> {
+    let rows: Vec<bool> = assessment_results::table
+        .filter(assessment_results::body_id.eq(body))
+        .filter(assessment_results::assessed_on.gt(after))
+        .filter(assessment_results::assessed_on.le(until))
+        .select(assessment_results::passed)
+        .load(conn)
+        .await?;
+    Ok(PassCount {
+        passed: u32::try_from(rows.iter().filter(|p| **p).count()).unwrap_or(u32::MAX),
+        candidates: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// The pass rate of the body that certified the trainee, in the 30 days up
+/// to the certificate against the year before.
+async fn pass_rate_finding(
+    conn: &mut AsyncPgConnection,
+    engine: &Engine,
+    r: &CompletionRow,
+) -> anyhow::Result<Option<Finding>> {
+    let cert: Option<(Option<Uuid>, NaiveDate)> = certificates::table
+        .filter(certificates::person_id.eq(&r.2))
+        .filter(certificates::occupation_code.eq(&r.4))
+        .filter(certificates::skill_level.eq(&r.5))
+        .filter(certificates::revoked.eq(false))
+        .order(certificates::issued_on.desc())
+        .select((certificates::body_id, certificates::issued_on))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((Some(body), issued_on)) = cert else {
+        return Ok(None);
+    };
+    let recent_from = issued_on - chrono::Days::new(30);
+    let now = pass_count(conn, body, recent_from, issued_on).await?;
+    let before = pass_count(
+        conn,
+        body,
+        recent_from - chrono::Days::new(365),
+        recent_from,
+    )
+    .await?;
+    Ok(fraud::pass_rate_spike(now, before, &engine.fraud))
+}
+
 /// Findings about the institution behind a claim.
 async fn institution_findings(
     conn: &mut AsyncPgConnection,
@@ -590,7 +736,7 @@ pub async fn training_due(
         )
         .await?;
         let decision = entitlement::training(&facts, std_fen, &engine.rules, &books);
-        let findings = institution_findings(conn, engine, r.1).await?;
+        let findings = trainee_findings(conn, engine, &r, true).await?;
         let basis = Basis {
             kind: SubsidyKind::Training,
             person_id: person_id.to_owned(),
@@ -633,7 +779,7 @@ pub async fn employment_reward_due(
     }
     let facts = trainee_facts(conn, &r).await?;
     let decision = entitlement::employment_reward(&facts, &engine.rules, &books);
-    let findings = institution_findings(conn, engine, r.1).await?;
+    let findings = trainee_findings(conn, engine, &r, false).await?;
     let basis = Basis {
         kind: SubsidyKind::EmploymentReward,
         person_id: r.2.clone(),
@@ -802,12 +948,12 @@ pub async fn order_recovery(
     let fund = store::fund_of(row.fund.as_deref().unwrap_or_default())?;
     let pot = store::pot(fund, engine.city, row.statistical_year);
     store::lock_pots(conn, &[pot]).await?;
-    let mut ledger = store::load_ledger(conn, &[pot]).await?;
     let payee = payee_of(&row.payee)?;
     let key = ClaimKey {
         claim_id: row.id,
         payee: payee.clone(),
     };
+    let mut ledger = store::load_ledger(conn, &[pot], std::slice::from_ref(&key)).await?;
     let Some(state) = ledger.claim(&key).cloned() else {
         return Err(anyhow::anyhow!("claim {} is not in the ledger", row.id));
     };
@@ -853,6 +999,7 @@ pub async fn order_recovery(
         amount_fen: Fen::new(amount),
         cause: cause.to_owned(),
         reason: reason.to_owned(),
+        institution_id: row.institution_id,
     };
     messaging::enqueue(
         conn,

@@ -93,10 +93,10 @@ pub(crate) async fn scope(
             subject: who.subject().to_owned(),
             org: who.org().map(str::to_owned),
         },
-        Role::Assessor => {
+        Role::Assessor | Role::Trainee => {
             return Err(ApiError::forbidden(
                 "forbidden_role",
-                "assessors have no access to employment data",
+                "assessors and trainees have no access to employment data",
             ))
         }
     })

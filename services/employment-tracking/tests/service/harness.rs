@@ -88,6 +88,8 @@ pub async fn start_with(adjust: impl FnOnce(&mut employment_tracking::Config)) -
         high_skill_base: false,
         scope: Vec::new(),
         reason: None,
+        rating: None,
+        under_review: false,
     };
     test_support::publish(
         &shared.kafka,

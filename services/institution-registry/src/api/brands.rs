@@ -91,6 +91,8 @@ pub async fn register(
                     "the city already has a brand of that name",
                 ));
             }
+            let event = crate::events::brand(&row).map_err(ApiError::internal)?;
+            messaging::enqueue(conn, &[event]).await?;
             let location = format!("/v1/brands/{}", row.id);
             Ok(Created::new(StatusCode::CREATED, &BrandView::from(row)).at(location))
         }

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
 use chrono::Utc;
 use contracts::registry::{
-    INSTITUTION_APPROVED, INSTITUTION_REINSTATED, INSTITUTION_REMOVED, INSTITUTION_SCOPE_CHANGED,
-    INSTITUTION_SUSPENDED,
+    INSTITUTION_APPROVED, INSTITUTION_REINSTATED, INSTITUTION_REMOVED, INSTITUTION_REVIEWED,
+    INSTITUTION_SCOPE_CHANGED, INSTITUTION_SUSPENDED,
 };
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -21,10 +21,12 @@ use uuid::Uuid;
 
 use super::{
     directory_namespace, AppState, Approval, Grant, InstitutionSummary, InstitutionView,
-    NewApplication, Qualification, Reinstatement, Rejection, Sanction, ScopeChange, State,
+    NewApplication, Qualification, RatingReview, Reinstatement, Rejection, Sanction, ScopeChange,
+    State,
 };
 use crate::domain::institution::{
-    check_district, check_phone, check_text, check_validity, transition, Action, Status,
+    adds_to_scope, check_district, check_phone, check_text, check_validity, transition, Action,
+    Status,
 };
 use crate::events;
 use crate::store::{self, Full, InstitutionRow, ScopeRow, TeacherRow, VenueRow};
@@ -179,6 +181,8 @@ pub async fn apply(
         applied_by: who.subject().to_owned(),
         applied_at: now,
         updated_at: now,
+        rating: None,
+        under_review: false,
     };
     let venues: Vec<VenueRow> = body
         .venues
@@ -424,6 +428,21 @@ async fn apply_decision(
             (None, None)
         }
         Change::Scope { grants, reason } => {
+            if row.under_review {
+                let pairs = |rows: &[ScopeRow]| -> Vec<(String, String)> {
+                    rows.iter()
+                        .filter(|s| s.kind == "granted")
+                        .map(|s| (s.occupation_code.clone(), s.skill_level.clone()))
+                        .collect()
+                };
+                let current = store::scope_of(conn, id).await?;
+                if adds_to_scope(&pairs(&current), &pairs(&grants)) {
+                    return Err(ApiError::conflict(
+                        "institution_under_review",
+                        "the institution was rated D and may not add occupations until the bureau has reviewed it",
+                    ));
+                }
+            }
             store::grant(conn, id, &grants).await?;
             (Some(INSTITUTION_SCOPE_CHANGED), Some(reason))
         }
@@ -627,4 +646,56 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let change = sanction_change("removed", &body)?;
     decide(&state, &who, id.into_inner(), Action::Remove, change).await
+}
+
+/// Review a D-rated institution (绩效评价 D 级整改复核): lifts the
+/// restriction on new occupations and class filings, with the officer's note.
+#[utoipa::path(
+    tag = "sanctions",
+    request_body = RatingReview,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = InstitutionView), (status = 409, description = "Not under review", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[post("/v1/institutions/{id}/rating-review")]
+pub async fn review_rating(
+    state: State,
+    who: Principal,
+    id: web::Path<Uuid>,
+    Json(body): Json<RatingReview>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut v = Validator::new();
+    let note = reason_text(&mut v, "note", &body.note);
+    v.finish(|| ())?;
+    let id = id.into_inner();
+    let mut conn = state.pool.get().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                let row = store::lock(conn, id)
+                    .await?
+                    .filter(|r| may_see(&who, r))
+                    .ok_or_else(not_found)?;
+                if !row.under_review {
+                    return Err(ApiError::conflict(
+                        "not_under_review",
+                        "the institution is not under review",
+                    ));
+                }
+                store::record_review(conn, id, &note, who.subject(), Utc::now()).await?;
+                let full: Full = store::full(conn, id).await?.ok_or_else(not_found)?;
+                let event = events::institution(&full, INSTITUTION_REVIEWED, Some(note))
+                    .map_err(ApiError::internal)?;
+                messaging::enqueue(conn, &[event]).await?;
+                Ok(InstitutionView::from(&full))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    state
+        .cache
+        .invalidate(&directory_namespace(state.city.as_str()))
+        .await;
+    Ok(HttpResponse::Ok().json(view))
 }

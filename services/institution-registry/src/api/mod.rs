@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(institutions::suspend)
         .service(institutions::reinstate)
         .service(institutions::remove)
+        .service(institutions::review_rating)
         .service(brands::register)
         .service(brands::list)
         .service(public::directory);

@@ -98,6 +98,7 @@ pub async fn directory(
                     district: row.district,
                     nature: row.nature,
                     high_skill_base: row.high_skill_base,
+                    a_rated: row.rating.as_deref() == Some("A"),
                     contact_person: row.contact_person,
                     contact_phone: row.contact_phone,
                     projects,

@@ -103,6 +103,14 @@ pub struct Reinstatement {
     pub detail: String,
 }
 
+/// An officer's review of a D-rated institution.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingReview {
+    /// What was checked and why the restriction is lifted.
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ScopeView {
     pub occupation_code: String,
@@ -163,6 +171,10 @@ pub struct InstitutionSummary {
     /// pending, approved, rejected, suspended, removed
     pub status: String,
     pub applied_at: DateTime<Utc>,
+    /// The latest rating (A–D) from performance evaluation.
+    pub rating: Option<String>,
+    /// Rated D and not yet reviewed: no new occupations or class filings.
+    pub under_review: bool,
 }
 
 impl From<&InstitutionRow> for InstitutionSummary {
@@ -177,6 +189,8 @@ impl From<&InstitutionRow> for InstitutionSummary {
             high_skill_base: r.high_skill_base,
             status: r.status.clone(),
             applied_at: r.applied_at,
+            rating: r.rating.clone(),
+            under_review: r.under_review,
         }
     }
 }
@@ -318,6 +332,8 @@ pub struct DirectoryEntry {
     pub district: String,
     pub nature: String,
     pub high_skill_base: bool,
+    /// Rated A in the latest performance evaluation (绩效评价 A 级).
+    pub a_rated: bool,
     pub contact_person: String,
     pub contact_phone: String,
     pub projects: Vec<DirectoryProject>,

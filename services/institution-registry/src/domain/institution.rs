@@ -134,6 +134,23 @@ pub fn transition(
 
 /// A Chinese phone number: a mobile (1xx xxxx xxxx) or a landline with its
 /// area code (0591-12345678).
+/// Whether an institution is under review after a rating: a D puts it
+/// there; an officer's override to a better rating lifts it, as does a
+/// review; a computed better rating alone does not (a human looks first).
+pub fn under_review_after(current: bool, rating: &str, overridden: bool) -> bool {
+    match rating {
+        "D" => true,
+        _ if overridden => false,
+        _ => current,
+    }
+}
+
+/// Whether `next` grants an occupation × level that `current` does not
+/// (an institution under review may not add occupations).
+pub fn adds_to_scope(current: &[(String, String)], next: &[(String, String)]) -> bool {
+    next.iter().any(|pair| !current.contains(pair))
+}
+
 pub fn check_phone(field: &str, raw: &str) -> Option<FieldError> {
     let digits: String = raw.chars().filter(|c| *c != '-' && *c != ' ').collect();
     let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
@@ -214,6 +231,27 @@ mod tests {
                 "{status:?} {action:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_d_rating_holds_until_an_officer_lifts_it() {
+        assert!(under_review_after(false, "D", false));
+        assert!(under_review_after(true, "B", false));
+        assert!(!under_review_after(true, "B", true));
+        assert!(under_review_after(true, "D", true));
+        assert!(!under_review_after(false, "A", false));
+    }
+
+    #[test]
+    fn only_new_pairs_add_to_a_scope() {
+        let pair = |o: &str, l: &str| (o.to_owned(), l.to_owned());
+        let current = [pair("4-10-01-05", "senior"), pair("6-31-01-03", "junior")];
+        assert!(!adds_to_scope(&current, &[pair("4-10-01-05", "senior")]));
+        assert!(adds_to_scope(
+            &current,
+            &[pair("4-10-01-05", "intermediate")]
+        ));
+        assert!(!adds_to_scope(&current, &[]));
     }
 
     #[test]

@@ -4,18 +4,26 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
+use contracts::evaluation::{RatingEvent, RATINGS_TOPIC};
 use contracts::registry::{
-    InstitutionEvent, ScopeItem, TeacherEvent, TeachingQualification, VenueEvent,
-    INSTITUTIONS_TOPIC, TEACHERS_TOPIC, TEACHER_REGISTERED, VENUES_TOPIC, VENUE_REGISTERED,
+    BrandEvent, InstitutionEvent, ScopeItem, TeacherEvent, TeachingQualification, VenueEvent,
+    BRANDS_TOPIC, BRAND_REGISTERED, INSTITUTIONS_TOPIC, INSTITUTION_RATED, TEACHERS_TOPIC,
+    TEACHER_REGISTERED, VENUES_TOPIC, VENUE_REGISTERED,
 };
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 use platform::public::PublicCache;
 
-use crate::store::{self, CatalogueEntryRow, Full};
+use crate::domain::institution::under_review_after;
+use crate::store::{self, BrandRow, CatalogueEntryRow, Full, RatingRow};
 
 /// Topics this service owns (and creates with its `topics` command).
-pub const OWNED_TOPICS: [&str; 3] = [INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC];
+pub const OWNED_TOPICS: [&str; 4] = [
+    INSTITUTIONS_TOPIC,
+    TEACHERS_TOPIC,
+    VENUES_TOPIC,
+    BRANDS_TOPIC,
+];
 
 fn granted_scope(full: &Full) -> anyhow::Result<Vec<ScopeItem>> {
     full.scopes
@@ -49,6 +57,8 @@ pub fn institution(
         high_skill_base: i.high_skill_base,
         scope: granted_scope(full)?,
         reason,
+        rating: i.rating.clone(),
+        under_review: i.under_review,
     };
     Ok(OutboxEvent::new(
         INSTITUTIONS_TOPIC,
@@ -104,6 +114,82 @@ pub fn staff_and_venues(full: &Full) -> anyhow::Result<Vec<OutboxEvent>> {
     Ok(out)
 }
 
+/// A registered training brand, for the programme's targets.
+pub fn brand(row: &BrandRow) -> anyhow::Result<OutboxEvent> {
+    let registered_on = ids::business_date(row.created_at);
+    let payload = BrandEvent {
+        brand_id: row.id,
+        city: row.city.parse()?,
+        name: row.name.clone(),
+        occupation_codes: row
+            .occupation_codes
+            .iter()
+            .map(|o| o.parse())
+            .collect::<Result<_, _>>()?,
+        institution_ids: row.institution_ids.clone(),
+        registered_on,
+        statistical_year: ids::StatisticalYear::of(registered_on).year(),
+    };
+    Ok(OutboxEvent::new(
+        BRANDS_TOPIC,
+        BRAND_REGISTERED,
+        row.id.to_string(),
+        &payload,
+    ))
+}
+
+/// Applies performance evaluation's ratings: a D puts the institution under
+/// review, which delivery learns from the institution event published here.
+pub struct Ratings {
+    pub cache: PublicCache,
+}
+
+impl EventHandler for Ratings {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a ReceivedEvent,
+    ) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let e: RatingEvent = event.payload().context("a rating event")?;
+            let Some(current) = store::lock(conn, e.institution_id).await? else {
+                tracing::warn!(institution_id = %e.institution_id, "a rating for an institution this registry does not hold");
+                return Ok(());
+            };
+            let row = RatingRow {
+                id: uuid::Uuid::now_v7(),
+                institution_id: e.institution_id,
+                statistical_year: e.statistical_year,
+                rating: e.rating.clone(),
+                overridden: e.overridden,
+                reason: e.reason.clone(),
+                decided_at: e.decided_at,
+                received_at: chrono::Utc::now(),
+            };
+            let under_review = under_review_after(current.under_review, &e.rating, e.overridden);
+            if store::apply_rating(conn, &row, under_review).await? {
+                let full = store::full(conn, e.institution_id)
+                    .await?
+                    .context("the institution is locked")?;
+                let reason = Some(format!("rated {} for {}", e.rating, e.statistical_year));
+                messaging::enqueue(conn, &[institution(&full, INSTITUTION_RATED, reason)?]).await?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The directory marks A-rated institutions: drop its cached answers.
+    fn after_commit<'a>(&'a self, event: &'a ReceivedEvent) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let e: RatingEvent = event.payload()?;
+            self.cache
+                .invalidate(&crate::api::directory_namespace(e.city.as_str()))
+                .await;
+            Ok(())
+        })
+    }
+}
+
 /// Keeps the catalogue's entries (for the directory's subsidy standards).
 pub struct CatalogueEntries {
     pub cache: PublicCache,
@@ -147,9 +233,18 @@ impl EventHandler for CatalogueEntries {
 
 /// The consumers this service runs.
 pub fn consumers(cache: PublicCache) -> Vec<runtime::Consumer> {
-    vec![(
-        "institution-registry.catalogue",
-        vec![ENTRIES_TOPIC],
-        Arc::new(CatalogueEntries { cache }),
-    )]
+    vec![
+        (
+            "institution-registry.catalogue",
+            vec![ENTRIES_TOPIC],
+            Arc::new(CatalogueEntries {
+                cache: cache.clone(),
+            }),
+        ),
+        (
+            "institution-registry.ratings",
+            vec![RATINGS_TOPIC],
+            Arc::new(Ratings { cache }),
+        ),
+    ]
 }

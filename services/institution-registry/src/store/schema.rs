@@ -20,6 +20,8 @@ diesel::table! {
         applied_by -> Text,
         applied_at -> Timestamptz,
         updated_at -> Timestamptz,
+        rating -> Nullable<Text>,
+        under_review -> Bool,
     }
 }
 
@@ -91,5 +93,28 @@ diesel::table! {
         subsidy_fen -> Int8,
         withdrawn -> Bool,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    ratings (id) {
+        id -> Uuid,
+        institution_id -> Uuid,
+        statistical_year -> Int4,
+        rating -> Text,
+        overridden -> Bool,
+        reason -> Nullable<Text>,
+        decided_at -> Timestamptz,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rating_reviews (id) {
+        id -> Uuid,
+        institution_id -> Uuid,
+        note -> Text,
+        reviewed_by -> Text,
+        reviewed_at -> Timestamptz,
     }
 }

@@ -6,6 +6,7 @@ mod harness;
 
 mod directory;
 mod lifecycle;
+mod ratings;
 mod rules;
 
 /// `openapi/institution-registry.json` is what the routes generate.

@@ -3,7 +3,11 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
+use contracts::assessment::{LeadingTalentEvent, LEADING_TALENTS_TOPIC, LEADING_TALENT_SELECTED};
+use db::ScopedFutureExt;
+use diesel_async::AsyncConnection;
 use ids::{CitizenId, CreditCode, OccupationCode, SkillLevel};
+use messaging::OutboxEvent;
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -120,19 +124,45 @@ pub async fn select(
         selected_by: who.subject().to_owned(),
         selected_at: Utc::now(),
     };
+    let event = LeadingTalentEvent {
+        talent_id: row.id,
+        city: state.city,
+        person_id: state.person_ids.person_id(&citizen),
+        selection_year: row.selection_year,
+        occupation_code: body.occupation_code.parse().map_err(ApiError::internal)?,
+        skill_level: body.skill_level,
+    };
     let mut conn = state.pool.get().await?;
-    store::insert_talent(&mut conn, &row)
-        .await
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => ApiError::conflict(
-                "already_selected",
-                "this person is already selected that year",
-            ),
-            other => other.into(),
-        })?;
+    let row = conn
+        .transaction::<_, ApiError, _>(|conn| {
+            async move {
+                store::insert_talent(conn, &row)
+                    .await
+                    .map_err(|e| match e {
+                        diesel::result::Error::DatabaseError(
+                            diesel::result::DatabaseErrorKind::UniqueViolation,
+                            _,
+                        ) => ApiError::conflict(
+                            "already_selected",
+                            "this person is already selected that year",
+                        ),
+                        other => other.into(),
+                    })?;
+                messaging::enqueue(
+                    conn,
+                    &[OutboxEvent::new(
+                        LEADING_TALENTS_TOPIC,
+                        LEADING_TALENT_SELECTED,
+                        row.id.to_string(),
+                        &event,
+                    )],
+                )
+                .await?;
+                Ok(row)
+            }
+            .scope_boxed()
+        })
+        .await?;
     Ok(HttpResponse::Created().json(view(row)))
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use contracts::assessment::{CERTIFICATES_TOPIC, RESULTS_TOPIC};
+use contracts::assessment::{CERTIFICATES_TOPIC, LEADING_TALENTS_TOPIC, RESULTS_TOPIC};
 use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
@@ -11,7 +11,7 @@ use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
 use crate::store;
 
 /// Topics this service owns (and creates with its `topics` command).
-pub const OWNED_TOPICS: [&str; 2] = [RESULTS_TOPIC, CERTIFICATES_TOPIC];
+pub const OWNED_TOPICS: [&str; 3] = [RESULTS_TOPIC, CERTIFICATES_TOPIC, LEADING_TALENTS_TOPIC];
 
 /// Keeps the completions: a completer may sit the exam of the class's
 /// occupation and level. Other enrolment events are not needed here.

@@ -17,7 +17,7 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{BudgetChange, BudgetChangeView, PayableView, PotView, State};
+use super::{AuditLine, BudgetChange, BudgetChangeView, LedgerAudit, PayableView, PotView, State};
 use crate::claims;
 use crate::domain::ledger::Transaction;
 use crate::domain::subsidy::FundSource;
@@ -59,7 +59,7 @@ async fn change(
         .transaction::<_, ApiError, _>(|conn| {
             async move {
                 store::lock_pots(conn, &[pot]).await?;
-                let mut ledger = store::load_ledger(conn, &[pot]).await?;
+                let mut ledger = store::load_ledger(conn, &[pot], &[]).await?;
                 let id = Uuid::now_v7();
                 let tx = if reduction {
                     Transaction::budget_reduction(id, pot, amount, None, &body.memo)
@@ -318,4 +318,39 @@ pub async fn history(
         )
         .collect();
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// Checks the running balances against the postings they derive from
+/// (对账): every account of the city recomputed; mismatches listed.
+#[utoipa::path(
+    tag = "budgets",
+    responses((status = 200, body = LedgerAudit)),
+    security(("bearer" = []))
+)]
+#[get("/v1/ledger/audit")]
+pub async fn audit(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
+    readers(&who, &state)?;
+    let mut conn = state.pool.get().await?;
+    let (checked, rows) = store::audit(&mut conn, state.city.as_str()).await?;
+    if !rows.is_empty() {
+        tracing::error!(
+            mismatches = rows.len(),
+            "running balances differ from the postings"
+        );
+    }
+    Ok(HttpResponse::Ok().json(LedgerAudit {
+        accounts_checked: checked,
+        consistent: rows.is_empty(),
+        mismatches: rows
+            .into_iter()
+            .map(|r| AuditLine {
+                account_type: r.account_type,
+                fund: r.fund,
+                year: r.year,
+                payee: (!r.payee.is_empty()).then_some(r.payee),
+                running_fen: r.running_fen,
+                postings_fen: r.postings_fen,
+            })
+            .collect(),
+    }))
 }

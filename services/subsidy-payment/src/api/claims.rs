@@ -49,6 +49,7 @@ async fn may_see(
         Role::Enterprise => who
             .org()
             .is_some_and(|o| row.payee == format!("enterprise:{o}")),
+        Role::Trainee => who.person_id() == Some(row.person_id.as_str()),
         Role::Assessor => false,
     })
 }
@@ -507,7 +508,7 @@ pub async fn preview(
         .into_iter()
         .map(|f| store::pot(f, state.city, year))
         .collect();
-    let ledger = store::load_ledger(&mut conn, &pots).await?;
+    let ledger = store::load_ledger(&mut conn, &pots, &[]).await?;
     let mut books = Books {
         available: pots
             .iter()

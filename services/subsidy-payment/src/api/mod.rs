@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(budgets::balances)
         .service(budgets::history)
         .service(budgets::payables)
+        .service(budgets::audit)
         .service(claims::list)
         .service(claims::file)
         .service(claims::get)

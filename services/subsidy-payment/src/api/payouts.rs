@@ -242,7 +242,18 @@ pub async fn create_batch(
                 pots.sort();
                 pots.dedup();
                 store::lock_pots(conn, &pots).await?;
-                let mut ledger = store::load_ledger(conn, &pots).await?;
+                let keys = rows
+                    .iter()
+                    .map(|r| (r.id, &r.payee))
+                    .chain(open.iter().map(|o| (o.1, &o.2)))
+                    .map(|(claim_id, payee)| {
+                        Ok(ClaimKey {
+                            claim_id,
+                            payee: payee_of(payee).map_err(corrupt)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()?;
+                let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
                 let mut items = Vec::new();
                 let mut by_claim: HashMap<Uuid, &ClaimRow> = HashMap::new();
                 for r in &rows {
@@ -622,7 +633,16 @@ pub async fn result(
                 pots.sort();
                 pots.dedup();
                 store::lock_pots(conn, &pots).await?;
-                let mut ledger = store::load_ledger(conn, &pots).await?;
+                let keys = claims_by_id
+                    .values()
+                    .map(|r| {
+                        Ok(ClaimKey {
+                            claim_id: r.id,
+                            payee: payee_of(&r.payee).map_err(corrupt)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()?;
+                let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
                 let mut out = ResultReport {
                     batch_no: batch_no.clone(),
                     confirmed: 0,
@@ -731,6 +751,9 @@ pub async fn result(
                     });
                 }
                 messaging::enqueue(conn, &events).await?;
+                for id in claims_by_id.keys() {
+                    super::receipts::freeze_if_disputed(conn, *id).await?;
+                }
                 // A certificate revoked while the money was at the bank:
                 // what was just confirmed is recovered at once.
                 for id in confirmed_claims {

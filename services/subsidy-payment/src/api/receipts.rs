@@ -1,8 +1,9 @@
 //! Claim receipts (补贴到账回执): every claim in a person's name, and
 //! disputes (异议) that freeze a claim until an officer resolves them.
 //!
-//! Citizens reach these through the public-service portal (an integrator
-//! acting for the person it authenticated) or an officer at the counter.
+//! Trainees sign in themselves (their token names their person id), or
+//! reach these through the public-service portal (an integrator acting for
+//! the person it authenticated) or an officer at the counter.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
@@ -24,17 +25,35 @@ use crate::store::schema::{claims, disputes};
 use crate::store::{self, ClaimRow};
 use contracts::subsidy::CLAIM_DISPUTE_DISMISSED;
 
-fn for_person(who: &Principal, state: &State) -> Result<(), ApiError> {
-    who.require(&[Role::BureauOfficer, Role::Integrator])?
-        .require_city(state.city)?;
-    Ok(())
+/// The person the caller acts for: a trainee only for themselves; the
+/// portal or an officer of the city for the person they name.
+fn person_for(who: &Principal, state: &State, named: Option<&str>) -> Result<String, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Integrator, Role::Trainee])?;
+    if let Some(own) = who.person_id() {
+        return match named {
+            Some(other) if other != own => Err(ApiError::forbidden(
+                "out_of_scope",
+                "a trainee sees and disputes only the claims in their own name",
+            )),
+            _ => Ok(own.to_owned()),
+        };
+    }
+    who.require_city(state.city)?;
+    named.map(str::to_owned).ok_or_else(|| {
+        ApiError::validation(vec![platform::FieldError {
+            field: "person_id".into(),
+            code: "required".into(),
+            message: "name the person the claims are for".into(),
+        }])
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptQuery {
-    /// The person the portal authenticated.
-    pub person_id: String,
+    /// The person the portal authenticated (a trainee's own token names
+    /// them already).
+    pub person_id: Option<String>,
 }
 
 /// Every claim made in a person's name, whoever made it.
@@ -50,10 +69,10 @@ pub async fn receipts(
     who: Principal,
     query: web::Query<ReceiptQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    for_person(&who, &state)?;
+    let person = person_for(&who, &state, query.person_id.as_deref())?;
     let mut conn = state.pool.get().await?;
     let rows: Vec<ClaimRow> = claims::table
-        .filter(claims::person_id.eq(&query.person_id))
+        .filter(claims::person_id.eq(&person))
         .filter(claims::city.eq(state.city.to_string()))
         .order((claims::created_at, claims::id))
         .select(ClaimRow::as_select())
@@ -63,7 +82,9 @@ pub async fn receipts(
 }
 
 /// The person disputes a claim in their name (e.g. "I never attended this
-/// class"): the claim is frozen, nothing is paid on it until resolved.
+/// class"): the claim is frozen, nothing is paid on it until resolved. A
+/// claim whose payment is at the bank is frozen as soon as the bank's
+/// result is imported.
 #[utoipa::path(
     tag = "receipts",
     request_body = NewDispute,
@@ -81,7 +102,7 @@ pub async fn dispute(
     path: web::Path<Uuid>,
     Json(body): Json<NewDispute>,
 ) -> Result<HttpResponse, ApiError> {
-    for_person(&who, &state)?;
+    let person = person_for(&who, &state, body.person_id.as_deref())?;
     let mut v = Validator::new();
     v.ensure(
         !body.reason.trim().is_empty() && body.reason.len() <= 2000,
@@ -98,16 +119,10 @@ pub async fn dispute(
             async move {
                 let mut row = store::claim_for_update(conn, id)
                     .await?
-                    .filter(|r| r.person_id == body.person_id)
+                    .filter(|r| r.person_id == person)
                     .ok_or_else(|| ApiError::not_found("claim_not_found", "no such claim"))?;
                 match row.status.as_str() {
-                    "in_review" | "approved" | "documents_requested" | "paid" => {}
-                    "in_payout" => {
-                        return Err(ApiError::conflict(
-                            "payment_in_flight",
-                            "the payment is at the bank; dispute it once the bank has answered",
-                        ))
-                    }
+                    "in_review" | "approved" | "documents_requested" | "paid" | "in_payout" => {}
                     other => {
                         return Err(ApiError::conflict(
                             "claim_not_disputable",
@@ -135,13 +150,20 @@ pub async fn dispute(
                         disputes::filed_at.eq(view.filed_at),
                     ))
                     .execute(conn)
-                    .await?;
-                diesel::update(claims::table.find(id))
-                    .set(claims::status.eq("disputed"))
-                    .execute(conn)
-                    .await?;
-                row.status = "disputed".into();
-                messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?]).await?;
+                    .await
+                    .map_err(|e| match e {
+                        diesel::result::Error::DatabaseError(
+                            diesel::result::DatabaseErrorKind::UniqueViolation,
+                            _,
+                        ) => ApiError::conflict(
+                            "already_disputed",
+                            "the claim already has an open dispute",
+                        ),
+                        other => other.into(),
+                    })?;
+                if row.status != "in_payout" {
+                    freeze(conn, &mut row).await?;
+                }
                 Ok(view)
             }
             .scope_boxed()
@@ -215,6 +237,12 @@ pub async fn resolve(
                 let mut row = store::claim_for_update(conn, claim_id)
                     .await?
                     .ok_or_else(|| ApiError::internal("dispute without claim"))?;
+                if row.status == "in_payout" {
+                    return Err(ApiError::conflict(
+                        "payment_in_flight",
+                        "the payment is at the bank; resolve the dispute once the bank has answered",
+                    ));
+                }
                 let now = Utc::now();
                 let note = body.note.clone();
                 let resolution = if body.upheld { "upheld" } else { "dismissed" };
@@ -283,4 +311,46 @@ pub async fn resolve(
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Freezes a claim under an open dispute and announces it.
+async fn freeze(
+    conn: &mut diesel_async::AsyncPgConnection,
+    row: &mut ClaimRow,
+) -> Result<(), ApiError> {
+    diesel::update(claims::table.find(row.id))
+        .set(claims::status.eq("disputed"))
+        .execute(conn)
+        .await?;
+    row.status = "disputed".into();
+    messaging::enqueue(conn, &[claim_event(row).map_err(ApiError::internal)?]).await?;
+    Ok(())
+}
+
+/// After the bank answered a claim's payment: a dispute filed while the
+/// money was at the bank now freezes the claim, from the status the answer
+/// left it in (paid, or approved again after a failure).
+pub(super) async fn freeze_if_disputed(
+    conn: &mut diesel_async::AsyncPgConnection,
+    claim_id: Uuid,
+) -> Result<(), ApiError> {
+    let Some(mut row) = store::claim_for_update(conn, claim_id)
+        .await?
+        .filter(|r| r.status != "in_payout")
+    else {
+        return Ok(());
+    };
+    let pending = diesel::update(
+        disputes::table
+            .filter(disputes::claim_id.eq(claim_id))
+            .filter(disputes::resolution.is_null())
+            .filter(disputes::previous_status.eq("in_payout")),
+    )
+    .set(disputes::previous_status.eq(&row.status))
+    .execute(conn)
+    .await?;
+    if pending > 0 {
+        freeze(conn, &mut row).await?;
+    }
+    Ok(())
 }

@@ -132,11 +132,12 @@ pub async fn repay(
                 let fund = store::fund_of(claim.fund.as_deref().unwrap_or_default())?;
                 let pot = store::pot(fund, city, claim.statistical_year);
                 store::lock_pots(conn, &[pot]).await?;
-                let mut ledger = store::load_ledger(conn, &[pot]).await?;
                 let key = ClaimKey {
                     claim_id: claim.id,
                     payee: payee_of(&claim.payee).map_err(ApiError::internal)?,
                 };
+                let mut ledger =
+                    store::load_ledger(conn, &[pot], std::slice::from_ref(&key)).await?;
                 let tx = Transaction::repayment(Uuid::now_v7(), key, pot, body.amount_fen.0)
                     .map_err(StoreError::from)?;
                 store::append(conn, &mut ledger, tx, &by).await?;

@@ -291,8 +291,9 @@ impl From<ClaimRow> for ReceiptView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDispute {
-    /// The person disputing; must be the person of the claim.
-    pub person_id: String,
+    /// The person disputing; must be the person of the claim. Taken from
+    /// the token when a trainee signs in themselves.
+    pub person_id: Option<String>,
     pub reason: String,
 }
 
@@ -413,4 +414,23 @@ impl From<crate::vouchers::VoucherRow> for VoucherView {
 #[serde(deny_unknown_fields)]
 pub struct NewRecovery {
     pub reason: String,
+}
+
+/// The ledger's running balances checked against its postings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LedgerAudit {
+    pub accounts_checked: i64,
+    pub consistent: bool,
+    pub mismatches: Vec<AuditLine>,
+}
+
+/// One account whose running balance differs from its postings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditLine {
+    pub account_type: String,
+    pub fund: String,
+    pub year: i32,
+    pub payee: Option<String>,
+    pub running_fen: i64,
+    pub postings_fen: i64,
 }

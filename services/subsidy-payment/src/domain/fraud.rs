@@ -139,7 +139,8 @@ impl FraudConfig {
 /// What is known about a trainee's person, without the ID number itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PersonFacts {
-    pub birth_date: NaiveDate,
+    /// Whole years of age on the enrolment date.
+    pub age: u32,
     pub male: bool,
     pub group: TargetGroup,
     /// From student registration data, when matched.
@@ -147,30 +148,32 @@ pub struct PersonFacts {
 }
 
 impl PersonFacts {
-    pub fn from_citizen_id(id: &CitizenId, group: TargetGroup, full_time_student: bool) -> Self {
+    /// Age and sex as the citizen ID gives them on `on` (delivery reads
+    /// them at enrolment and sends only these).
+    pub fn from_citizen_id(
+        id: &CitizenId,
+        on: NaiveDate,
+        group: TargetGroup,
+        full_time_student: bool,
+    ) -> Self {
         Self {
-            birth_date: id.birth_date(),
+            age: id.age_on(on),
             male: id.is_male(),
             group,
             full_time_student,
         }
     }
-
-    /// Whole years of age on `on`.
-    pub fn age_on(&self, on: NaiveDate) -> u32 {
-        on.years_since(self.birth_date).unwrap_or(0)
-    }
 }
 
-/// A retiree enrolled as unemployed: age from the ID's birth date on the
-/// enrolment date, status from the target group.
+/// A retiree enrolled as unemployed: age from the citizen ID on the
+/// enrolment date `on`, status from the target group.
 pub fn retiree_as_unemployed(p: &PersonFacts, on: NaiveDate, cfg: &FraudConfig) -> Option<Finding> {
     let limit = if p.male {
         cfg.retirement_age_male
     } else {
         cfg.retirement_age_female
     };
-    let age = p.age_on(on);
+    let age = p.age;
     (p.group.claims_unemployed() && age >= limit).then_some(())?;
     cfg.finding(
         Rule::RetireeAsUnemployed,
@@ -183,11 +186,11 @@ pub fn retiree_as_unemployed(p: &PersonFacts, on: NaiveDate, cfg: &FraudConfig) 
 
 /// A full-time student, or someone below working age, enrolled as
 /// unemployed.
-pub fn student_as_unemployed(p: &PersonFacts, on: NaiveDate, cfg: &FraudConfig) -> Option<Finding> {
+pub fn student_as_unemployed(p: &PersonFacts, cfg: &FraudConfig) -> Option<Finding> {
     if !p.group.claims_unemployed() {
         return None;
     }
-    let age = p.age_on(on);
+    let age = p.age;
     let why = if p.full_time_student {
         "is a registered full-time student".to_owned()
     } else if age < cfg.min_working_age {
@@ -379,9 +382,10 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
 
-    fn person(born: NaiveDate, male: bool, group: TargetGroup) -> PersonFacts {
+    /// The facts of a person born on `born`, enrolled on `on`.
+    fn person(born: NaiveDate, on: NaiveDate, male: bool, group: TargetGroup) -> PersonFacts {
         PersonFacts {
-            birth_date: born,
+            age: on.years_since(born).unwrap_or(0),
             male,
             group,
             full_time_student: false,
@@ -391,11 +395,11 @@ mod tests {
     #[test]
     fn age_and_sex_come_from_the_citizen_id() {
         let id: CitizenId = "11010519491231002X".parse().expect("id");
-        let p = PersonFacts::from_citizen_id(&id, TargetGroup::RegisteredUnemployed, false);
-        assert_eq!(p.birth_date, d(1949, 12, 31));
+        let on = d(2026, 12, 30);
+        let p = PersonFacts::from_citizen_id(&id, on, TargetGroup::RegisteredUnemployed, false);
         assert!(!p.male);
-        assert_eq!(p.age_on(d(2026, 12, 30)), 76);
-        let f = retiree_as_unemployed(&p, d(2026, 3, 1), &FraudConfig::default()).expect("finding");
+        assert_eq!(p.age, 76);
+        let f = retiree_as_unemployed(&p, on, &FraudConfig::default()).expect("finding");
         assert_eq!((f.rule.code(), f.weight), ("retiree_as_unemployed", 60));
         assert!(f.reason.contains("aged 76"));
     }
@@ -403,27 +407,40 @@ mod tests {
     #[test]
     fn retirement_is_checked_on_the_birthday() {
         let cfg = FraudConfig::default();
-        let man = person(d(1966, 3, 2), true, TargetGroup::RegisteredUnemployed);
-        assert!(retiree_as_unemployed(&man, d(2026, 3, 1), &cfg).is_none());
-        assert!(retiree_as_unemployed(&man, d(2026, 3, 2), &cfg).is_some());
-        let woman = person(d(1971, 1, 1), false, TargetGroup::EmploymentDifficulty);
+        let unemployed = TargetGroup::RegisteredUnemployed;
+        let eve = person(d(1966, 3, 2), d(2026, 3, 1), true, unemployed);
+        assert!(retiree_as_unemployed(&eve, d(2026, 3, 1), &cfg).is_none());
+        let birthday = person(d(1966, 3, 2), d(2026, 3, 2), true, unemployed);
+        assert!(retiree_as_unemployed(&birthday, d(2026, 3, 2), &cfg).is_some());
+        let woman = person(
+            d(1971, 1, 1),
+            d(2026, 1, 1),
+            false,
+            TargetGroup::EmploymentDifficulty,
+        );
         assert!(retiree_as_unemployed(&woman, d(2026, 1, 1), &cfg).is_some());
-        let employee = person(d(1950, 1, 1), true, TargetGroup::EnterpriseEmployee);
+        let employee = person(
+            d(1950, 1, 1),
+            d(2026, 1, 1),
+            true,
+            TargetGroup::EnterpriseEmployee,
+        );
         assert!(retiree_as_unemployed(&employee, d(2026, 1, 1), &cfg).is_none());
     }
 
     #[test]
     fn students_and_children_are_not_unemployed() {
         let cfg = FraudConfig::default();
-        let mut p = person(d(2004, 5, 1), true, TargetGroup::RegisteredUnemployed);
-        assert!(student_as_unemployed(&p, d(2026, 3, 1), &cfg).is_none());
+        let on = d(2026, 3, 1);
+        let mut p = person(d(2004, 5, 1), on, true, TargetGroup::RegisteredUnemployed);
+        assert!(student_as_unemployed(&p, &cfg).is_none());
         p.full_time_student = true;
-        assert!(student_as_unemployed(&p, d(2026, 3, 1), &cfg).is_some());
-        let child = person(d(2011, 5, 1), false, TargetGroup::UnemployedGraduate);
-        let f = student_as_unemployed(&child, d(2026, 3, 1), &cfg).expect("finding");
+        assert!(student_as_unemployed(&p, &cfg).is_some());
+        let child = person(d(2011, 5, 1), on, false, TargetGroup::UnemployedGraduate);
+        let f = student_as_unemployed(&child, &cfg).expect("finding");
         assert!(f.reason.contains("below working age"));
         p.group = TargetGroup::RuralMigrantWorker;
-        assert!(student_as_unemployed(&p, d(2026, 3, 1), &cfg).is_none());
+        assert!(student_as_unemployed(&p, &cfg).is_none());
     }
 
     #[test]

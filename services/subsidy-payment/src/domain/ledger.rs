@@ -657,6 +657,27 @@ impl Ledger {
         Ok(ledger)
     }
 
+    /// A ledger restored from running balances and the histories of the
+    /// claims an operation touches: enough to check and apply its next
+    /// transactions without replaying the whole log. The histories are
+    /// re-checked (form, links, claim states); the balances are taken as
+    /// stored, since the database derives them from the postings.
+    pub fn restore(
+        balances: impl IntoIterator<Item = (Account, i64)>,
+        claim_history: impl IntoIterator<Item = Transaction>,
+    ) -> Result<Self, (usize, LedgerError)> {
+        let mut ledger = Self::new();
+        for (i, tx) in claim_history.into_iter().enumerate() {
+            check(&tx).map_err(|e| (i, e))?;
+            let updates = ledger.claim_updates(&tx).map_err(|e| (i, e))?;
+            ledger.claims.extend(updates);
+            ledger.ids.insert(tx.id, ledger.txs.len());
+            ledger.txs.push(tx);
+        }
+        ledger.balances = balances.into_iter().filter(|(_, b)| *b != 0).collect();
+        Ok(ledger)
+    }
+
     pub fn transactions(&self) -> &[Transaction] {
         &self.txs
     }

@@ -209,6 +209,26 @@ impl fmt::Display for Payee {
     }
 }
 
+impl FromStr for Payee {
+    type Err = String;
+
+    /// The stored form written by `Display`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once(':') {
+            Some(("institution", id)) => id
+                .parse()
+                .map(Self::Institution)
+                .map_err(|e| format!("{e}")),
+            Some(("person", id)) => Ok(Self::Person(PersonId::from_stored(id))),
+            Some(("enterprise", code)) => code
+                .parse()
+                .map(Self::Enterprise)
+                .map_err(|e| format!("{e}")),
+            _ => Err(format!("unknown payee {s:?}")),
+        }
+    }
+}
+
 /// One budget pot: a fund source's money for one city and statistical year.
 /// Budgets, expenses and recoveries are all kept per pot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -5,11 +5,13 @@
 
 use std::sync::Arc;
 
-use contracts::assessment::{CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_REVOKED};
+use contracts::assessment::{
+    CertificateEvent, ResultEvent, CERTIFICATES_TOPIC, CERTIFICATE_REVOKED, RESULTS_TOPIC,
+};
 use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
 use contracts::delivery::{
-    CompletionEvent, EnrolmentEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_ENROLLED,
-    TRAINEE_NOT_COMPLETED,
+    CompletionEvent, ConflictAlert, EnrolmentEvent, ALERTS_TOPIC, ENROLMENTS_TOPIC,
+    TRAINEE_COMPLETED, TRAINEE_ENROLLED, TRAINEE_NOT_COMPLETED, TRAINEE_WITHDRAWN,
 };
 use contracts::employment::{
     ApprenticeshipEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC, OUTCOMES_TOPIC,
@@ -23,17 +25,22 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
 
 use crate::claims::{self, Engine};
-use crate::store::schema::{certificates, completions, employment_outcomes};
+use crate::store::schema::{
+    assessment_results, certificates, class_alerts, completions, employment_outcomes,
+    enrolment_facts,
+};
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 3] = [CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC];
 
 /// Topics this service consumes.
-pub const CONSUMED_TOPICS: [&str; 6] = [
+pub const CONSUMED_TOPICS: [&str; 8] = [
     ENTRIES_TOPIC,
     INSTITUTIONS_TOPIC,
     ENROLMENTS_TOPIC,
+    ALERTS_TOPIC,
     CERTIFICATES_TOPIC,
+    RESULTS_TOPIC,
     OUTCOMES_TOPIC,
     APPRENTICESHIPS_TOPIC,
 ];
@@ -114,6 +121,68 @@ async fn completion(conn: &mut AsyncPgConnection, e: &CompletionEvent) -> QueryR
     Ok(())
 }
 
+/// What the fraud rules need of an enrolment.
+async fn enrolment_facts(
+    conn: &mut AsyncPgConnection,
+    e: &EnrolmentEvent,
+    on: chrono::NaiveDate,
+) -> QueryResult<()> {
+    diesel::insert_into(enrolment_facts::table)
+        .values((
+            enrolment_facts::enrolment_id.eq(e.enrolment_id),
+            enrolment_facts::person_id.eq(e.person_id.as_str()),
+            enrolment_facts::class_id.eq(e.class_id),
+            enrolment_facts::target_group.eq(&e.target_group),
+            enrolment_facts::age_at_enrolment
+                .eq(e.age_at_enrolment.and_then(|a| i32::try_from(a).ok())),
+            enrolment_facts::male.eq(e.male),
+            enrolment_facts::enrolled_on.eq(on),
+            enrolment_facts::class_starts_on.eq(e.class_starts_on),
+            enrolment_facts::class_ends_on.eq(e.class_ends_on),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+async fn withdrawn(conn: &mut AsyncPgConnection, enrolment_id: uuid::Uuid) -> QueryResult<()> {
+    diesel::update(enrolment_facts::table.find(enrolment_id))
+        .set(enrolment_facts::withdrawn.eq(true))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+async fn alert(conn: &mut AsyncPgConnection, e: &ConflictAlert) -> QueryResult<()> {
+    diesel::insert_into(class_alerts::table)
+        .values((
+            class_alerts::alert_id.eq(e.alert_id),
+            class_alerts::kind.eq(&e.kind),
+            class_alerts::class_id.eq(e.class_id),
+            class_alerts::other_class_id.eq(e.other_class_id),
+            class_alerts::at.eq(e.at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+async fn result(conn: &mut AsyncPgConnection, e: &ResultEvent) -> QueryResult<()> {
+    diesel::insert_into(assessment_results::table)
+        .values((
+            assessment_results::result_id.eq(e.result_id),
+            assessment_results::body_id.eq(e.body_id),
+            assessment_results::passed.eq(e.passed),
+            assessment_results::assessed_on.eq(e.assessed_on),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 async fn certificate(conn: &mut AsyncPgConnection, e: &CertificateEvent) -> QueryResult<()> {
     let revoked = e.status == "revoked";
     diesel::insert_into(certificates::table)
@@ -127,6 +196,7 @@ async fn certificate(conn: &mut AsyncPgConnection, e: &CertificateEvent) -> Quer
             certificates::revoked.eq(revoked),
             certificates::revoked_on.eq(e.revoked_on),
             certificates::revoked_reason.eq(&e.revoked_reason),
+            certificates::body_id.eq(e.body_id),
         ))
         .on_conflict(certificates::certificate_id)
         .do_update()
@@ -207,10 +277,23 @@ impl EventHandler for Evidence {
                     .await?;
                     claims::employment_reward_due(conn, engine, e.enrolment_id).await?
                 }
+                (ENROLMENTS_TOPIC, TRAINEE_WITHDRAWN) => {
+                    let e: EnrolmentEvent = event.payload()?;
+                    withdrawn(conn, e.enrolment_id).await?
+                }
+                (ALERTS_TOPIC, _) => {
+                    let e: ConflictAlert = event.payload()?;
+                    alert(conn, &e).await?
+                }
+                (RESULTS_TOPIC, _) => {
+                    let e: ResultEvent = event.payload()?;
+                    result(conn, &e).await?
+                }
                 (ENROLMENTS_TOPIC, TRAINEE_ENROLLED) => {
                     let e: EnrolmentEvent = event.payload()?;
+                    let on = ids::business_date(event.envelope.time);
+                    enrolment_facts(conn, &e, on).await?;
                     if let Some(reference) = &e.voucher_ref {
-                        let on = ids::business_date(event.envelope.time);
                         let r = crate::domain::voucher::Redemption {
                             person: &e.person_id,
                             enrolment_id: e.enrolment_id,
@@ -269,7 +352,7 @@ impl EventHandler for Evidence {
                     let e: ApprenticeshipEvent = event.payload()?;
                     claims::apprenticeship_due(conn, engine, &e).await?
                 }
-                // Enrolments and withdrawals: not evidence of a subsidy.
+                // Other events: not evidence of a subsidy.
                 _ => {}
             }
             Ok(())

@@ -1,8 +1,8 @@
-//! Persistence of the subsidy_payment schema. The ledger is kept by
-//! replaying the domain [`Ledger`] over the stored transactions of the pots
-//! concerned, applying the new transaction there, and only then inserting
-//! it: the rules are the domain's, the database keeps it append-only and
-//! balanced.
+//! Persistence of the subsidy_payment schema. A money operation restores
+//! the domain [`Ledger`] from the running balances and the histories of
+//! the claims it touches, applies the new transaction there, and only then
+//! inserts it: the rules are the domain's, the database keeps the log
+//! append-only and balanced and derives the running balances from it.
 
 pub mod schema;
 
@@ -13,7 +13,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ids::{CityCode, StatisticalYear};
 use uuid::Uuid;
 
-use crate::domain::ledger::{Account, Ledger, LedgerError, Transaction};
+use crate::domain::ledger::{Account, ClaimKey, Ledger, LedgerError, Transaction};
 use crate::domain::subsidy::{FundSource, Pot};
 use schema::{claims, ledger_postings, ledger_transactions, pots};
 
@@ -98,73 +98,140 @@ pub async fn lock_pots(conn: &mut AsyncPgConnection, pots_: &[Pot]) -> QueryResu
 /// The ledger of `pots_`, replayed from the stored log (call under
 /// [`lock_pots`]). An offset links two pots of one fund; the pots it
 /// reaches are loaded too, so every claim it names is known on replay.
+/// A stored transaction, with its place in the log.
+#[derive(QueryableByName)]
+struct StoredTx {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    body: serde_json::Value,
+}
+
+/// A running balance as the database keeps it.
+#[derive(QueryableByName)]
+struct StoredBalance {
+    #[diesel(sql_type = Text)]
+    account_type: String,
+    #[diesel(sql_type = Text)]
+    fund: String,
+    #[diesel(sql_type = Text)]
+    city: String,
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    year: i32,
+    #[diesel(sql_type = Text)]
+    payee: String,
+    #[diesel(sql_type = BigInt)]
+    balance_fen: i64,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+impl StoredBalance {
+    fn account(&self) -> Result<Account, StoreError> {
+        let pot = pot(
+            fund_of(&self.fund)?,
+            self.city.parse().map_err(corrupt)?,
+            self.year,
+        );
+        let payee = || self.payee.parse().map_err(corrupt);
+        Ok(match self.account_type.as_str() {
+            "appropriation" => Account::Appropriation { pot },
+            "budget" => Account::Budget { pot },
+            "bank_clearing" => Account::BankClearing { pot },
+            "payable" => Account::Payable {
+                payee: payee()?,
+                pot,
+            },
+            "paid" => Account::Paid {
+                payee: payee()?,
+                pot,
+            },
+            "receivable" => Account::Receivable {
+                payee: payee()?,
+                pot,
+            },
+            other => return Err(corrupt(format!("unknown account type {other:?}"))),
+        })
+    }
+}
+
+/// The part of the ledger an operation on `claims` in `pots` touches: the
+/// claims' histories (closed over offsets, which move two claims), and the
+/// running balances of those pots' own accounts and of the claims' payees.
+/// Call it after [`lock_pots`], so the balances cannot move underneath.
 pub async fn load_ledger(
     conn: &mut AsyncPgConnection,
     pots_: &[Pot],
+    claims_: &[ClaimKey],
 ) -> Result<Ledger, StoreError> {
-    let mut wanted: Vec<(String, String, i32)> = pots_
-        .iter()
-        .map(|p| {
-            (
-                p.fund.as_str().to_owned(),
-                p.city.to_string(),
-                p.year.year(),
-            )
-        })
-        .collect();
-    let mut ids: Vec<Uuid> = Vec::new();
+    use diesel::sql_types::{Array, Int4, Uuid as SqlUuid};
+    let mut wanted: Vec<Uuid> = claims_.iter().map(|c| c.claim_id).collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut seen = std::collections::HashSet::new();
+    let mut history: Vec<(i64, Transaction)> = Vec::new();
     let mut done = 0;
     while done < wanted.len() {
-        let (fund, city, year) = wanted[done].clone();
-        done += 1;
-        let more: Vec<Uuid> = ledger_postings::table
-            .filter(
-                ledger_postings::fund
-                    .eq(&fund)
-                    .and(ledger_postings::city.eq(&city))
-                    .and(ledger_postings::year.eq(year)),
-            )
-            .select(ledger_postings::tx_id)
-            .distinct()
-            .load(conn)
-            .await?;
-        let linked: Vec<(String, String, i32)> = ledger_postings::table
-            .inner_join(
-                ledger_transactions::table.on(ledger_transactions::id.eq(ledger_postings::tx_id)),
-            )
-            .filter(ledger_transactions::kind.eq("offset"))
-            .filter(ledger_postings::tx_id.eq_any(&more))
-            .select((
-                ledger_postings::fund,
-                ledger_postings::city,
-                ledger_postings::year,
-            ))
-            .distinct()
-            .load(conn)
-            .await?;
-        for pot in linked {
-            if !wanted.contains(&pot) {
-                wanted.push(pot);
-            }
-        }
-        ids.extend(more);
-    }
-    ids.sort();
-    ids.dedup();
-    let bodies: Vec<serde_json::Value> = ledger_transactions::table
-        .filter(ledger_transactions::id.eq_any(&ids))
-        .order(ledger_transactions::seq)
-        .select(ledger_transactions::body)
+        let batch = wanted[done..].to_vec();
+        done = wanted.len();
+        let rows: Vec<StoredTx> = diesel::sql_query(
+            "SELECT seq, body FROM ledger_transactions \
+             WHERE claim_id = ANY($1) \
+                OR (kind = 'offset' AND (body -> 'against' ->> 'claim_id')::uuid = ANY($1))",
+        )
+        .bind::<Array<SqlUuid>, _>(&batch)
         .load(conn)
         .await?;
-    let mut txs = Vec::with_capacity(bodies.len());
-    for b in bodies {
-        txs.push(
-            serde_json::from_value::<Transaction>(b)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        );
+        for row in rows {
+            if !seen.insert(row.seq) {
+                continue;
+            }
+            let tx: Transaction = serde_json::from_value(row.body).map_err(corrupt)?;
+            for key in [tx.claim(), tx.against()].into_iter().flatten() {
+                if !wanted.contains(&key.claim_id) {
+                    wanted.push(key.claim_id);
+                }
+            }
+            history.push((row.seq, tx));
+        }
     }
-    Ledger::replay(txs).map_err(|(i, e)| StoreError::Corrupt(format!("transaction {i}: {e}")))
+    history.sort_by_key(|(seq, _)| *seq);
+    let mut pot_set: Vec<Pot> = pots_.to_vec();
+    let mut payees: Vec<String> = claims_.iter().map(|c| c.payee.to_string()).collect();
+    for (_, tx) in &history {
+        for p in tx.postings() {
+            pot_set.push(p.account.pot());
+            if let Some(payee) = p.account.payee() {
+                payees.push(payee.to_string());
+            }
+        }
+    }
+    pot_set.sort();
+    pot_set.dedup();
+    payees.sort();
+    payees.dedup();
+    let funds: Vec<&str> = pot_set.iter().map(|p| p.fund.as_str()).collect();
+    let cities: Vec<String> = pot_set.iter().map(|p| p.city.to_string()).collect();
+    let years: Vec<i32> = pot_set.iter().map(|p| p.year.year()).collect();
+    let stored: Vec<StoredBalance> = diesel::sql_query(
+        "SELECT account_type, fund, city, year, payee, balance_fen FROM ledger_balances \
+         WHERE (fund, city, year) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::int[])) \
+           AND (payee = '' OR payee = ANY($4)) AND balance_fen <> 0",
+    )
+    .bind::<Array<Text>, _>(&funds)
+    .bind::<Array<Text>, _>(&cities)
+    .bind::<Array<Int4>, _>(&years)
+    .bind::<Array<Text>, _>(&payees)
+    .load(conn)
+    .await?;
+    let balances = stored
+        .iter()
+        .map(|b| Ok((b.account()?, b.balance_fen)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ledger::restore(balances, history.into_iter().map(|(_, tx)| tx))
+        .map_err(|(i, e)| StoreError::Corrupt(format!("claim history, transaction {i}: {e}")))
 }
 
 fn account_type(a: &Account) -> &'static str {
@@ -244,17 +311,16 @@ pub struct BalanceRow {
     pub balance_fen: i64,
 }
 
-/// Non-zero balances of the city's accounts, optionally of one year.
+/// Non-zero running balances of the city's accounts, optionally of one year.
 pub async fn balances(
     conn: &mut AsyncPgConnection,
     city: &str,
     year: Option<i32>,
 ) -> QueryResult<Vec<BalanceRow>> {
     diesel::sql_query(
-        "SELECT account_type, fund, year, payee, sum(amount_fen)::bigint AS balance_fen \
-         FROM ledger_postings WHERE city = $1 AND ($2::int IS NULL OR year = $2) \
-         GROUP BY account_type, fund, year, payee HAVING sum(amount_fen) <> 0 \
-         ORDER BY year, fund, account_type, payee",
+        "SELECT account_type, fund, year, nullif(payee, '') AS payee, balance_fen \
+         FROM ledger_balances WHERE city = $1 AND ($2::int IS NULL OR year = $2) \
+         AND balance_fen <> 0 ORDER BY year, fund, account_type, payee",
     )
     .bind::<Text, _>(city)
     .bind::<diesel::sql_types::Nullable<diesel::sql_types::Int4>, _>(year)
@@ -335,4 +401,56 @@ pub async fn advisory_lock(conn: &mut AsyncPgConnection, what: &str) -> QueryRes
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// An account whose running balance differs from the sum of its postings.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct AuditMismatch {
+    #[diesel(sql_type = Text)]
+    pub account_type: String,
+    #[diesel(sql_type = Text)]
+    pub fund: String,
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    pub year: i32,
+    #[diesel(sql_type = Text)]
+    pub payee: String,
+    #[diesel(sql_type = BigInt)]
+    pub running_fen: i64,
+    #[diesel(sql_type = BigInt)]
+    pub postings_fen: i64,
+}
+
+/// Recomputes every account of the city from its postings and compares it
+/// with the running balance: (accounts checked, mismatches).
+pub async fn audit(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+) -> QueryResult<(i64, Vec<AuditMismatch>)> {
+    let checked: i64 =
+        diesel::sql_query("SELECT count(*)::bigint AS n FROM ledger_balances WHERE city = $1")
+            .bind::<Text, _>(city)
+            .get_result::<Count>(conn)
+            .await?
+            .n;
+    let mismatches = diesel::sql_query(
+        "WITH summed AS ( \
+           SELECT account_type, fund, year, coalesce(payee, '') AS payee, sum(amount_fen)::bigint AS total \
+             FROM ledger_postings WHERE city = $1 GROUP BY 1, 2, 3, 4), \
+         kept AS (SELECT account_type, fund, year, payee, balance_fen FROM ledger_balances WHERE city = $1) \
+         SELECT account_type, fund, year, payee, \
+                coalesce(kept.balance_fen, 0) AS running_fen, coalesce(summed.total, 0) AS postings_fen \
+           FROM kept FULL JOIN summed USING (account_type, fund, year, payee) \
+          WHERE coalesce(kept.balance_fen, 0) <> coalesce(summed.total, 0) \
+          ORDER BY year, fund, account_type, payee",
+    )
+    .bind::<Text, _>(city)
+    .load(conn)
+    .await?;
+    Ok((checked, mismatches))
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }

@@ -52,6 +52,7 @@ diesel::table! {
         revoked -> Bool,
         revoked_on -> Nullable<Date>,
         revoked_reason -> Nullable<Text>,
+        body_id -> Nullable<Uuid>,
     }
 }
 
@@ -246,3 +247,37 @@ diesel::joinable!(disputes -> claims (claim_id));
 diesel::joinable!(ledger_postings -> ledger_transactions (tx_id));
 diesel::allow_tables_to_appear_in_same_query!(claims, payouts, institutions, recoveries, disputes);
 diesel::allow_tables_to_appear_in_same_query!(ledger_postings, ledger_transactions);
+
+diesel::table! {
+    enrolment_facts (enrolment_id) {
+        enrolment_id -> Uuid,
+        person_id -> Text,
+        class_id -> Uuid,
+        target_group -> Text,
+        age_at_enrolment -> Nullable<Int4>,
+        male -> Nullable<Bool>,
+        enrolled_on -> Date,
+        class_starts_on -> Nullable<Date>,
+        class_ends_on -> Nullable<Date>,
+        withdrawn -> Bool,
+    }
+}
+
+diesel::table! {
+    class_alerts (alert_id) {
+        alert_id -> Uuid,
+        kind -> Text,
+        class_id -> Uuid,
+        other_class_id -> Uuid,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assessment_results (result_id) {
+        result_id -> Uuid,
+        body_id -> Uuid,
+        passed -> Bool,
+        assessed_on -> Date,
+    }
+}

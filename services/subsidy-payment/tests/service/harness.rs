@@ -107,6 +107,8 @@ pub fn institution(seq: u32) -> Institution {
         high_skill_base: false,
         scope: Vec::new(),
         reason: None,
+        rating: None,
+        under_review: false,
     };
     Institution {
         id,
@@ -416,6 +418,10 @@ pub fn enrolled(completion: &OutboxEvent, voucher_ref: &str) -> OutboxEvent {
         occupation_code: c.occupation_code,
         skill_level: c.skill_level,
         voucher_ref: Some(voucher_ref.to_owned()),
+        age_at_enrolment: None,
+        male: None,
+        class_starts_on: None,
+        class_ends_on: None,
     };
     OutboxEvent::new(
         ENROLMENTS_TOPIC,

@@ -5,6 +5,7 @@ mod harness;
 
 mod budgets;
 mod claims;
+mod fraud;
 mod payments;
 mod recoveries;
 mod vouchers;

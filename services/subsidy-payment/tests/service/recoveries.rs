@@ -149,3 +149,94 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
     assert_eq!(pot["in_bank_fen"], STANDARD - 100_000);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the_claim_on_its_answer(
+) {
+    let app = start().await;
+    let (inst, p, _) = approved_claim(&app, 331).await;
+    let own = test_support::trainee_token(&p);
+    let receipts = body(app.get("/v1/receipts", Some(&own)).await).await;
+    assert_eq!(receipts.as_array().map(Vec::len), Some(1));
+    assert_eq!(receipts[0]["amount_fen"], STANDARD);
+    let other = person(332);
+    problem(
+        app.get(&format!("/v1/receipts?person_id={other}"), Some(&own))
+            .await,
+        403,
+        "out_of_scope",
+    )
+    .await;
+    let stranger = test_support::trainee_token(&other);
+    let none = body(app.get("/v1/receipts", Some(&stranger)).await).await;
+    assert_eq!(none, json!([]));
+
+    // The money goes to the bank; the trainee disputes meanwhile.
+    app.put(
+        &format!("/v1/payees/institution:{}/bank-account", inst.id),
+        Some(&officer()),
+        &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
+    )
+    .await;
+    let res = app
+        .post(
+            "/v1/payout-batches",
+            Some(&officer()),
+            &json!({ "batch_no": "B331", "fund": "employment_subsidy" }),
+        )
+        .await;
+    let batch = body(res).await;
+    let claim = receipts[0]["claim_id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/claims/{claim}/disputes");
+    let reason = json!({ "reason": "我没有参加过这个培训班" });
+    let res = app.post(&path, Some(&stranger), &reason).await;
+    problem(res, 404, "claim_not_found").await;
+    let res = app.post(&path, Some(&own), &reason).await;
+    assert_eq!(res.status(), 201);
+    let dispute = body(res).await;
+    assert_eq!(dispute["previous_status"], "in_payout");
+    problem(
+        app.post(&path, Some(&own), &reason).await,
+        409,
+        "already_disputed",
+    )
+    .await;
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "in_payout");
+    let resolution = format!(
+        "/v1/disputes/{}/resolution",
+        dispute["id"].as_str().unwrap()
+    );
+    let dismiss = json!({ "upheld": false, "note": "考勤属实" });
+    problem(
+        app.post(&resolution, Some(&officer()), &dismiss).await,
+        409,
+        "payment_in_flight",
+    )
+    .await;
+
+    // The bank confirms: the claim is paid, and frozen by the dispute.
+    let line = &batch["lines"][0];
+    let yuan = ids::Fen::new(line["amount_fen"].as_i64().unwrap()).to_string();
+    let result = format!(
+        "reference,status,amount,reason\r\n{},success,{yuan},\r\n",
+        line["reference"].as_str().unwrap()
+    );
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            "/v1/payout-batches/B331/result",
+            Some(&officer()),
+        )
+        .header("content-type", "text/csv")
+        .body(result)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "disputed");
+    let res = app.post(&resolution, Some(&officer()), &dismiss).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(body(res).await["previous_status"], "paid");
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "paid");
+    app.stop().await;
+}

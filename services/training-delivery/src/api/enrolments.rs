@@ -112,7 +112,7 @@ pub async fn enrol(
             messaging::enqueue(
                 conn,
                 &[
-                    events::enrolment(&class, &row, TRAINEE_ENROLLED)
+                    events::enrolment(&class, &row, TRAINEE_ENROLLED, Some(&citizen))
                         .map_err(ApiError::internal)?,
                 ],
             )
@@ -216,7 +216,7 @@ pub async fn withdraw(
                 store::withdraw(conn, enrolment_id, &reason).await?;
                 messaging::enqueue(
                     conn,
-                    &[events::enrolment(&class, &row, TRAINEE_WITHDRAWN)
+                    &[events::enrolment(&class, &row, TRAINEE_WITHDRAWN, None)
                         .map_err(ApiError::internal)?],
                 )
                 .await?;

@@ -112,6 +112,11 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
             "institution_unknown",
             "the registry has not approved this institution",
         )),
+        Some((status, _)) if status == "under_review" => out.push(error(
+            "institution_id",
+            "institution_under_review",
+            "the institution was rated D and may not file new classes until the bureau has reviewed it",
+        )),
         Some((status, _)) if status != "approved" => out.push(error(
             "institution_id",
             "institution_not_approved",
@@ -368,6 +373,11 @@ mod tests {
         assert_eq!(
             check_filing(&filing, &f, at(1, 0))[0].code,
             "institution_not_approved"
+        );
+        f.institution = Some(("under_review".into(), Vec::new()));
+        assert_eq!(
+            check_filing(&filing, &f, at(1, 0))[0].code,
+            "institution_under_review"
         );
         let later = Filing {
             year: 2028,

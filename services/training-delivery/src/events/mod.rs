@@ -42,12 +42,15 @@ pub fn class(row: &ClassRow, event_type: &'static str) -> anyhow::Result<OutboxE
     ))
 }
 
-/// A trainee joined (`TRAINEE_ENROLLED`) or left (`TRAINEE_WITHDRAWN`) a roster.
+/// A trainee joined (`TRAINEE_ENROLLED`, with the age and sex read from
+/// `citizen`) or left (`TRAINEE_WITHDRAWN`) a roster.
 pub fn enrolment(
     class: &ClassRow,
     row: &EnrolmentRow,
     kind: &'static str,
+    citizen: Option<&ids::CitizenId>,
 ) -> anyhow::Result<OutboxEvent> {
+    let enrolled_on = ids::business_date(row.enrolled_at);
     let payload = EnrolmentEvent {
         enrolment_id: row.id,
         class_id: class.id,
@@ -57,6 +60,10 @@ pub fn enrolment(
         occupation_code: class.occupation_code.parse()?,
         skill_level: class.skill_level.parse()?,
         voucher_ref: row.voucher_ref.clone(),
+        age_at_enrolment: citizen.map(|c| c.age_on(enrolled_on)),
+        male: citizen.map(ids::CitizenId::is_male),
+        class_starts_on: Some(ids::business_date(class.starts_at)),
+        class_ends_on: Some(ids::business_date(class.ends_at)),
     };
     Ok(OutboxEvent::new(
         ENROLMENTS_TOPIC,

@@ -266,6 +266,17 @@ pub async fn upsert_catalogue_entry(
     .map(|_| ())
 }
 
+/// What the read model keeps as `status`: the registry's status, except
+/// that an approved institution rated D and not yet reviewed stands as
+/// `under_review` (it may not file new classes).
+fn filing_standing(e: &contracts::registry::InstitutionEvent) -> &str {
+    if e.under_review && e.status == "approved" {
+        "under_review"
+    } else {
+        &e.status
+    }
+}
+
 pub async fn upsert_institution(
     conn: &mut AsyncPgConnection,
     e: &contracts::registry::InstitutionEvent,
@@ -282,7 +293,7 @@ pub async fn upsert_institution(
     .bind::<Text, _>(e.city.as_str())
     .bind::<Text, _>(e.credit_code.as_str())
     .bind::<Text, _>(&e.name)
-    .bind::<Text, _>(&e.status)
+    .bind::<Text, _>(filing_standing(e))
     .bind::<Jsonb, _>(serde_json::to_value(&e.scope).expect("serialises"))
     .bind::<Timestamptz, _>(as_of)
     .execute(conn)

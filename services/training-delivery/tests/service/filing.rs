@@ -4,7 +4,7 @@ use contracts::delivery::{CLASSES_TOPIC, ENROLMENTS_TOPIC};
 use serde_json::json;
 use test_support::{body, read_topic};
 
-use crate::harness::{fields, mesh, officer, operator, problem, trainee, SCHOOL, WAIT};
+use crate::harness::{fields, mesh, officer, operator, problem, trainee, SCHOOL, WAIT, YEAR};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_is_filed_approved_and_enrolled_and_a_suspension_stops_the_next_filing() {
@@ -249,6 +249,8 @@ async fn repeated_and_late_replayed_events_change_nothing() {
         high_skill_base: false,
         scope: Vec::new(),
         reason: None,
+        rating: None,
+        under_review: false,
     };
     let mut late = messaging::OutboxEvent::new(
         INSTITUTIONS_TOPIC,
@@ -291,5 +293,91 @@ async fn repeated_and_late_replayed_events_change_nothing() {
     }
     assert_eq!(handled().await, 4);
     assert_eq!(refused().await, suspended);
+    m.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_d_rating_stops_the_next_filing_until_the_bureau_reviews_the_institution() {
+    use contracts::evaluation::{RatingEvent, RATINGS_TOPIC, RATING_CHANGED};
+
+    let m = mesh().await;
+    let file = || async {
+        m.delivery
+            .post(
+                "/v1/classes",
+                Some(&operator(SCHOOL)),
+                &m.class_body("6-31-01-03"),
+            )
+            .await
+    };
+    // A probe refused for its capacity alone shows what delivery knows
+    // without filing anything.
+    let probe = || async {
+        let mut class = m.class_body("6-31-01-03");
+        class["capacity"] = json!(0);
+        let res = m
+            .delivery
+            .post("/v1/classes", Some(&operator(SCHOOL)), &class)
+            .await;
+        fields(&body(res).await)
+    };
+    let sound = vec![("capacity".to_owned(), "capacity_range".to_owned())];
+    assert_eq!(probe().await, sound);
+    let rating = RatingEvent {
+        institution_id: m.institution.parse().expect("uuid"),
+        city: "350100".parse().expect("city"),
+        statistical_year: YEAR,
+        rating: "D".into(),
+        previous: Some("C".into()),
+        score: Some(0.31),
+        formula_version: 1,
+        overridden: false,
+        reason: None,
+        decided_at: chrono::Utc::now(),
+    };
+    test_support::publish(
+        &m.shared.kafka,
+        "/350100/performance-evaluation",
+        &[messaging::OutboxEvent::new(
+            RATINGS_TOPIC,
+            RATING_CHANGED,
+            m.institution.clone(),
+            &rating,
+        )],
+    )
+    .await
+    .expect("published");
+    let under_review = (
+        "institution_id".to_owned(),
+        "institution_under_review".to_owned(),
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !probe().await.contains(&under_review) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        fields(&body(file().await).await),
+        [under_review],
+        "registry → delivery carried the D"
+    );
+
+    let reviewed = m
+        .registry
+        .post(
+            &format!("/v1/institutions/{}/rating-review", m.institution),
+            Some(&officer()),
+            &json!({ "note": "整改到位" }),
+        )
+        .await;
+    assert_eq!(reviewed.status(), 200);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while probe().await != sound && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        file().await.status(),
+        201,
+        "filing is open again after the review"
+    );
     m.stop().await;
 }

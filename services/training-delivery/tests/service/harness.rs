@@ -16,6 +16,7 @@ pub const OTHER: &str = "91110000100000000R";
 pub const YEAR: i32 = 2027;
 
 pub struct Mesh {
+    pub shared: Shared,
     pub catalogue: TestApp<DemandCatalog>,
     pub registry: TestApp<InstitutionRegistry>,
     pub delivery: TestApp<TrainingDelivery>,
@@ -40,6 +41,10 @@ fn dir(service: &str) -> String {
 /// lists the school; returns once delivery heard all of it.
 pub async fn mesh() -> Mesh {
     let shared = Shared::new();
+    // The registry applies performance evaluation's ratings.
+    messaging::ensure_topics(&shared.kafka, &[contracts::evaluation::RATINGS_TOPIC])
+        .await
+        .expect("topics");
     let catalogue = TestApp::<DemandCatalog>::start(&dir("demand-catalog"), &shared, |_| {}).await;
     let registry =
         TestApp::<InstitutionRegistry>::start(&dir("institution-registry"), &shared, |_| {}).await;
@@ -99,6 +104,7 @@ pub async fn mesh() -> Mesh {
         .expect("teacher")
         .to_owned();
     let mesh = Mesh {
+        shared,
         catalogue,
         registry,
         delivery,
