@@ -35,6 +35,22 @@ pub const PAYMENT_FAILED: &str = "qiancheng.subsidy.payment.failed.v1";
 pub const RECOVERIES_TOPIC: &str = "subsidy.recoveries.v1";
 pub const RECOVERY_ORDERED: &str = "qiancheng.subsidy.recovery.ordered.v1";
 
+/// The codes of subsidy payment's fraud rules, as they appear in a
+/// claim's findings and reasons: consumers tell a fraud finding from any
+/// other refusal by them.
+pub const FRAUD_RULES: [&str; 10] = [
+    "retiree_as_unemployed",
+    "student_as_unemployed",
+    "shared_phone",
+    "shared_bank_account",
+    "overlapping_classes",
+    "attendance_alerts",
+    "certificate_revoked",
+    "institution_suspended",
+    "claim_velocity",
+    "pass_rate_spike",
+];
+
 /// One reason of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReasonItem {

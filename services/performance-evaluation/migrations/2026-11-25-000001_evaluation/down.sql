@@ -1,0 +1,15 @@
+DROP TABLE targets;
+DROP TABLE dirty;
+DROP TABLE rating_changes;
+DROP TABLE scorecards;
+DROP TABLE formulas;
+DROP TABLE plans;
+DROP TABLE survey_answers;
+DROP TABLE fraud_findings;
+DROP TABLE leading_talents;
+DROP TABLE brands;
+DROP TABLE outcomes;
+DROP TABLE certificates;
+DROP TABLE completions;
+DROP TABLE classes;
+DROP TABLE institutions;

@@ -1,0 +1,248 @@
+//! Programme targets and the dashboard: each city's figures, and on the
+//! provincial aggregator the province's roll-up of them.
+
+use actix_web::{get, put, web, HttpResponse};
+use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
+use ids::CityCode;
+use platform::auth::{Principal, Role};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+
+use super::{
+    as_of, check_year, officer, CityFigures, ProvinceDashboard, State, TargetSource, TargetsView,
+    Unreachable,
+};
+use crate::domain::dashboard::{Actuals, Progress, Targets};
+use crate::store;
+
+/// The targets in force: set by officers, else the default split.
+async fn targets_in_force(
+    conn: &mut AsyncPgConnection,
+    year: i32,
+) -> Result<(TargetSource, Option<Targets>), ApiError> {
+    Ok(match store::targets(conn, year).await? {
+        Some(t) => (TargetSource::Set, Some(t)),
+        None => match Targets::default_for(year) {
+            Some(t) => (TargetSource::Default, Some(t)),
+            None => (TargetSource::None, None),
+        },
+    })
+}
+
+fn year_only(year: i32) -> Result<(), ApiError> {
+    let mut v = Validator::new();
+    check_year(&mut v, year);
+    v.finish(|| ())
+}
+
+/// The city's targets for a statistical year.
+#[utoipa::path(
+    tag = "targets",
+    params(("year" = i32, Path)),
+    responses((status = 200, body = TargetsView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/targets/{year}")]
+pub async fn get_targets(
+    state: State,
+    who: Principal,
+    year: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor])?
+        .require_city(state.city)?;
+    let year = year.into_inner();
+    year_only(year)?;
+    let mut conn = state.pool.get().await?;
+    let (source, targets) = targets_in_force(&mut conn, year).await?;
+    Ok(HttpResponse::Ok().json(TargetsView {
+        city: state.city.to_string(),
+        statistical_year: year,
+        source,
+        targets,
+    }))
+}
+
+/// Set the city's targets for a statistical year (all of them; none below
+/// zero, the share between 0 and 1).
+#[utoipa::path(
+    tag = "targets",
+    params(("year" = i32, Path)),
+    request_body = Targets,
+    responses((status = 200, body = TargetsView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[put("/v1/targets/{year}")]
+pub async fn set_targets(
+    state: State,
+    who: Principal,
+    year: web::Path<i32>,
+    Json(body): Json<Targets>,
+) -> Result<HttpResponse, ApiError> {
+    officer(&state, &who)?;
+    let year = year.into_inner();
+    let mut v = Validator::new();
+    check_year(&mut v, year);
+    v.extend(body.problems());
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    store::set_targets(&mut conn, year, &body, who.subject()).await?;
+    Ok(HttpResponse::Ok().json(TargetsView {
+        city: state.city.to_string(),
+        statistical_year: year,
+        source: TargetSource::Set,
+        targets: Some(body),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresQuery {
+    /// The statistical year.
+    pub year: i32,
+    /// Figures up to this date (within the year, not after today);
+    /// default today, or the year's last day once it ended.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The city's progress in a statistical year against its targets: the
+/// time-proportional expectation, a linear projection to the year's end
+/// and the indicators behind. Officers and auditors of the city; the
+/// provincial aggregator reads it with an auditor token for the city.
+#[utoipa::path(
+    tag = "dashboard",
+    params(FiguresQuery),
+    responses((status = 200, body = CityFigures), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/dashboard/figures")]
+pub async fn city_figures(
+    state: State,
+    who: Principal,
+    query: web::Query<FiguresQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor])?
+        .require_city(state.city)?;
+    let mut v = Validator::new();
+    check_year(&mut v, query.year);
+    let as_of = as_of(&mut v, query.year, query.as_of);
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    let (source, targets) = targets_in_force(&mut conn, query.year).await?;
+    let actuals = store::actuals(&mut conn, query.year, as_of).await?;
+    Ok(HttpResponse::Ok().json(CityFigures {
+        city: state.city.to_string(),
+        city_name: state.city.name_zh().to_owned(),
+        targets_source: source,
+        progress: Progress::compute(query.year, as_of, targets, actuals),
+    }))
+}
+
+/// Reads one city's figures with a one-minute auditor token for it.
+async fn read_city(
+    state: &crate::api::AppState,
+    city: CityCode,
+    base: &str,
+    year: i32,
+    as_of: NaiveDate,
+) -> Result<CityFigures, String> {
+    let token = platform::auth::mint(
+        &state.auth,
+        "province-aggregator",
+        Role::Auditor,
+        Some(city.as_str()),
+        None,
+        60,
+    );
+    let res = state
+        .http
+        .get(format!("{base}/v1/dashboard/figures"))
+        .query(&[("year", year.to_string()), ("as_of", as_of.to_string())])
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| format!("no answer: {e}"))?;
+    if !res.status().is_success() {
+        return Err(format!("answered {}", res.status()));
+    }
+    let figures: CityFigures = res
+        .json()
+        .await
+        .map_err(|e| format!("unreadable answer: {e}"))?;
+    if figures.city != city.as_str() {
+        return Err(format!("answered for city {}", figures.city));
+    }
+    Ok(figures)
+}
+
+/// The province's progress (provincial aggregator only): every configured
+/// city's figures read over HTTP at the same as-of date and summed. A city
+/// that does not answer is listed under `unreachable` and `complete` is
+/// false; the sum is then over the cities that answered.
+#[utoipa::path(
+    tag = "dashboard",
+    params(FiguresQuery),
+    responses(
+        (status = 200, body = ProvinceDashboard),
+        (status = 404, description = "This instance is not the provincial aggregator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/province/dashboard")]
+pub async fn province(
+    state: State,
+    who: Principal,
+    query: web::Query<FiguresQuery>,
+) -> Result<HttpResponse, ApiError> {
+    // Provincial staff act for the province, whichever city their token names.
+    who.require(&[Role::BureauOfficer, Role::Auditor])?;
+    if state.province.is_empty() {
+        return Err(ApiError::not_found(
+            "not_an_aggregator",
+            "this instance serves one city; the province's roll-up is on the provincial aggregator",
+        ));
+    }
+    let mut v = Validator::new();
+    check_year(&mut v, query.year);
+    let as_of = as_of(&mut v, query.year, query.as_of);
+    v.finish(|| ())?;
+    let year = query.year;
+    let state: &crate::api::AppState = &state;
+    let reads = state.province.iter().map(|(city, base)| async move {
+        (
+            *city,
+            base,
+            read_city(state, *city, base, year, as_of).await,
+        )
+    });
+    let mut cities = Vec::new();
+    let mut unreachable = Vec::new();
+    for (city, base, read) in futures::future::join_all(reads).await {
+        match read {
+            Ok(figures) => cities.push(figures),
+            Err(error) => {
+                tracing::warn!(city = %city, error, "a city's figures could not be read");
+                unreachable.push(Unreachable {
+                    city: city.to_string(),
+                    city_name: city.name_zh().to_owned(),
+                    base_url: base.clone(),
+                    error,
+                })
+            }
+        }
+    }
+    let targets: Vec<Targets> = cities.iter().filter_map(|c| c.progress.targets).collect();
+    let actuals: Vec<Actuals> = cities.iter().map(|c| c.progress.actuals).collect();
+    Ok(HttpResponse::Ok().json(ProvinceDashboard {
+        statistical_year: year,
+        as_of,
+        complete: unreachable.is_empty(),
+        province: Progress::compute(year, as_of, Targets::sum(&targets), Actuals::sum(&actuals)),
+        cities,
+        unreachable,
+    }))
+}

@@ -1,0 +1,211 @@
+//! Satisfaction surveys (培训满意度): the questions, trainees' answers and
+//! the anonymous report per class.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::Utc;
+use db::ScopedFutureExt;
+use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
+use platform::json::Json;
+use platform::problem::Problem;
+use platform::validate::Validator;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    check_year, scope, AnswerReceipt, ClassSurveyReport, NewAnswer, Questions, State,
+    SurveyFigures, SurveyReport,
+};
+use crate::domain::survey::{answer_problems, mean, SurveyKind, MAX_COMMENT_CHARS};
+use crate::store::{self, AnswerRow};
+
+/// The survey's questions.
+#[utoipa::path(
+    tag = "surveys",
+    responses((status = 200, body = Questions), (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/surveys/questions")]
+pub async fn questions(state: State, _who: Principal) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(Questions {
+        questions: state.questions.clone(),
+        min_score: 1,
+        max_score: 5,
+        max_comment_chars: MAX_COMMENT_CHARS,
+    }))
+}
+
+fn enrolment_not_found() -> ApiError {
+    ApiError::not_found(
+        "enrolment_not_found",
+        "no completed enrolment of yours with that id",
+    )
+}
+
+/// Answer a survey of a completed enrolment: the trainee (their token's
+/// subject is their person id) or the trainee portal (an integrator)
+/// passing the enrolment. One answer per enrolment and survey; the
+/// six-month survey opens six months after completion.
+#[utoipa::path(
+    tag = "surveys",
+    request_body = NewAnswer,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    responses(
+        (status = 201, body = AnswerReceipt),
+        (status = 404, description = "No such completed enrolment of the trainee", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "survey_already_answered, or survey_not_open yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/survey-answers")]
+pub async fn answer(
+    state: State,
+    who: Principal,
+    key: IdempotencyKey,
+    Json(body): Json<NewAnswer>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Trainee, Role::Integrator])?;
+    let comment = body
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    let mut v = Validator::new();
+    v.extend(answer_problems(
+        state.questions.len(),
+        &body.scores,
+        comment.as_deref(),
+    ));
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    let done = store::completion(&mut conn, body.enrolment_id)
+        .await?
+        .filter(|c| c.completed)
+        .filter(|c| who.person_id().is_none_or(|p| p == c.person_id))
+        .ok_or_else(enrolment_not_found)?;
+    let today = ids::business_date(Utc::now());
+    if !body.survey.is_open(done.completed_on, today) {
+        return Err(ApiError::conflict(
+            "survey_not_open",
+            format!(
+                "this survey opens on {}",
+                body.survey.opens_on(done.completed_on)
+            ),
+        ));
+    }
+    let row = AnswerRow {
+        id: Uuid::now_v7(),
+        enrolment_id: done.enrolment_id,
+        survey: body.survey.as_str().to_owned(),
+        class_id: done.class_id,
+        institution_id: done.institution_id,
+        statistical_year: done.statistical_year,
+        mean: mean(&body.scores),
+        scores: body.scores.clone(),
+        comment,
+        answered_at: Utc::now(),
+    };
+    let survey = body.survey;
+    let scope = format!("{}:answer-survey", who.subject());
+    idempotency::once(&mut conn, &key, scope, &body, |conn| {
+        async move {
+            if !store::insert_answer(conn, &row).await? {
+                return Err(ApiError::conflict(
+                    "survey_already_answered",
+                    "this survey of the enrolment is answered already",
+                ));
+            }
+            let receipt = AnswerReceipt {
+                id: row.id,
+                survey,
+                answered_at: row.answered_at,
+            };
+            Ok(Created::new(StatusCode::CREATED, &receipt))
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// Statistical year of the completions.
+    pub year: i32,
+    pub institution_id: Option<Uuid>,
+}
+
+/// Satisfaction per class of a year's completers: surveys due and
+/// answered (the response rate), mean scores per question and the
+/// comments — never who answered. Officers and auditors see the city's
+/// classes; an institution its own.
+#[utoipa::path(
+    tag = "surveys",
+    params(ReportQuery),
+    responses((status = 200, body = SurveyReport), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/v1/survey-reports")]
+pub async fn report(
+    state: State,
+    who: Principal,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut v = Validator::new();
+    check_year(&mut v, query.year);
+    v.finish(|| ())?;
+    let mut conn = state.pool.get().await?;
+    let scope = scope(&mut conn, &state, &who).await?;
+    let only: Option<Vec<Uuid>> = match (scope.only(), query.institution_id) {
+        (Some(mine), Some(one)) => Some(mine.iter().copied().filter(|i| *i == one).collect()),
+        (Some(mine), None) => Some(mine.to_vec()),
+        (None, Some(one)) => Some(vec![one]),
+        (None, None) => None,
+    };
+    let today = ids::business_date(Utc::now());
+    let rows = store::class_surveys(&mut conn, query.year, only.as_deref(), today).await?;
+    let mut classes: Vec<Uuid> = rows.iter().map(|r| r.class_id).collect();
+    classes.dedup();
+    let means = store::question_means(&mut conn, query.year, &classes).await?;
+    let comments = store::comments(&mut conn, query.year, &classes).await?;
+    let mut out: Vec<ClassSurveyReport> = Vec::new();
+    for r in rows {
+        let kind = SurveyKind::parse(&r.survey)
+            .ok_or_else(|| ApiError::internal("an unknown survey kind is stored"))?;
+        let figures = SurveyFigures {
+            survey: kind,
+            due: r.due,
+            answered: r.answered,
+            response_rate: (r.due > 0).then(|| r.answered as f64 / r.due as f64),
+            mean_score: r.mean,
+            question_means: means
+                .iter()
+                .filter(|m| m.class_id == r.class_id && m.survey == r.survey)
+                .map(|m| m.mean)
+                .collect(),
+            comments: comments
+                .iter()
+                .filter(|(c, s, _)| *c == r.class_id && *s == r.survey)
+                .map(|(_, _, text)| text.clone())
+                .collect(),
+        };
+        match out.last_mut() {
+            Some(last) if last.class_id == r.class_id => last.surveys.push(figures),
+            _ => out.push(ClassSurveyReport {
+                class_id: r.class_id,
+                institution_id: r.institution_id,
+                surveys: vec![figures],
+            }),
+        }
+    }
+    Ok(HttpResponse::Ok().json(SurveyReport {
+        statistical_year: query.year,
+        as_of: today,
+        questions: state.questions.clone(),
+        classes: out,
+    }))
+}

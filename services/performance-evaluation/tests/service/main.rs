@@ -1,0 +1,18 @@
+//! Performance evaluation over HTTP and Kafka, fed with recorded histories
+//! of delivery's, assessment's, employment tracking's, the registry's and
+//! subsidy payment's events.
+
+mod harness;
+
+mod dashboard;
+mod rollup;
+mod scorecards;
+mod surveys;
+
+/// `openapi/performance-evaluation.json` is what the routes generate.
+#[test]
+fn the_checked_in_openapi_document_matches_the_routes() {
+    test_support::assert_openapi_is_current::<performance_evaluation::PerformanceEvaluation>(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
+    );
+}
