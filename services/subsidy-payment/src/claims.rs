@@ -27,15 +27,47 @@ use crate::domain::ledger::{ClaimKey, Transaction};
 use crate::domain::subsidy::{FundSource, Payee, SubsidyKind, TargetGroup};
 use crate::store::schema::{
     assessment_results, catalogue_entries, certificates, claims, class_alerts, completions,
-    employment_outcomes, enrolment_facts, institutions, payee_accounts, recoveries,
+    employment_outcomes, enrolment_facts, institutions, payee_accounts, recoveries, rule_versions,
 };
 use crate::store::{self, ClaimRow, StoreError};
 
 /// The rules a city runs with, shared by consumers and handlers.
+#[derive(Debug, Clone)]
 pub struct Engine {
     pub city: CityCode,
+    /// The rule version in force: 0 is the configuration's.
+    pub version: i32,
     pub rules: Rules,
     pub fraud: FraudConfig,
+}
+
+impl Engine {
+    /// The rules in force now: the newest version officers set, else these
+    /// (the configuration's). Read per decision, so every replica applies
+    /// a new version from its next decision on.
+    pub async fn current(&self, conn: &mut AsyncPgConnection) -> Result<Self, StoreError> {
+        let newest: Option<(i32, serde_json::Value, serde_json::Value)> = rule_versions::table
+            .order(rule_versions::version.desc())
+            .select((
+                rule_versions::version,
+                rule_versions::rules,
+                rule_versions::fraud,
+            ))
+            .first(conn)
+            .await
+            .optional()?;
+        Ok(match newest {
+            Some((version, rules, fraud)) => Self {
+                city: self.city,
+                version,
+                rules: serde_json::from_value(rules)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                fraud: serde_json::from_value(fraud)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            },
+            None => self.clone(),
+        })
+    }
 }
 
 /// Who records a change the service makes on its own.

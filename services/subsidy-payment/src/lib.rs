@@ -32,7 +32,8 @@ pub struct Settings {
     pub pii_encryption_key: String,
     /// HMAC key for lookups by bank account (base64, 32 bytes).
     pub pii_lookup_key: String,
-    /// `[service.rules]`: the domain's defaults until the city sets its own.
+    /// `[service.rules]`: the domain's defaults until the city sets its own
+    /// (officers then set versions over `PUT /v1/rules`).
     pub rules: domain::entitlement::Rules,
     /// `[service.fraud]`: `review_from` is the risk score from which a
     /// claim waits for an officer.
@@ -82,6 +83,7 @@ impl Service for SubsidyPayment {
         let s = &ctx.cfg.service;
         let engine = Arc::new(claims::Engine {
             city: ctx.city,
+            version: 0,
             rules: s.rules.clone(),
             fraud: s.fraud.clone(),
         });

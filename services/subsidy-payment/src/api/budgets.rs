@@ -53,8 +53,8 @@ async fn change(
     let pot = store::pot(body.fund, state.city, body.year);
     let amount = body.amount_fen.0;
     let by = who.subject().to_owned();
-    let engine = &*state.engine;
     let mut conn = state.pool.get().await?;
+    let engine = &state.engine.current(&mut conn).await?;
     let view = conn
         .transaction::<_, ApiError, _>(|conn| {
             async move {

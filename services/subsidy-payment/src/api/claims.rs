@@ -207,8 +207,8 @@ pub async fn file(
     who: Principal,
     Json(body): Json<NewClaim>,
 ) -> Result<HttpResponse, ApiError> {
-    let engine = state.engine.clone();
     let mut conn = state.pool.get().await?;
+    let engine = state.engine.current(&mut conn).await?;
     let no_evidence =
         || ApiError::not_found("evidence_not_found", "no such evidence for the caller");
     let found = |kind: SubsidyKind, source: String| {
@@ -588,7 +588,7 @@ pub async fn preview(
     let preview = entitlement::preview(
         &trainees,
         standard.map(Fen::new),
-        &state.engine.rules,
+        &state.engine.current(&mut conn).await?.rules,
         &books,
     );
     Ok(HttpResponse::Ok().json(preview))

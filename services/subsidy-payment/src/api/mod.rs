@@ -5,6 +5,7 @@ mod claims;
 mod payouts;
 mod receipts;
 mod recoveries;
+mod rules;
 mod views;
 mod vouchers;
 
@@ -52,6 +53,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(recoveries::list)
         .service(recoveries::repay)
         .service(recoveries::order)
+        .service(rules::current)
+        .service(rules::versions)
+        .service(rules::set)
         .service(vouchers::issue)
         .service(vouchers::list);
 }

@@ -608,8 +608,8 @@ pub async fn result(
     let city = state.city;
     let batch_no = path.into_inner();
     let cipher = &state.cipher;
-    let engine = &*state.engine;
     let mut conn = state.pool.get().await?;
+    let engine = &state.engine.current(&mut conn).await?;
     let report = conn
         .transaction::<_, ApiError, _>(|conn| {
             async move {

@@ -196,8 +196,8 @@ pub async fn resolve(
         .require_city(state.city)?;
     let id = *path;
     let by = who.subject().to_owned();
-    let engine = &*state.engine;
     let mut conn = state.pool.get().await?;
+    let engine = &state.engine.current(&mut conn).await?;
     let view = conn
         .transaction::<_, ApiError, _>(|conn| {
             async move {

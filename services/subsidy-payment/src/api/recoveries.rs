@@ -197,8 +197,8 @@ pub async fn order(
         }]));
     }
     let id = *path;
-    let engine = &*state.engine;
     let mut conn = state.pool.get().await?;
+    let engine = &state.engine.current(&mut conn).await?;
     let out = conn
         .transaction::<_, ApiError, _>(|conn| {
             async move {

@@ -434,3 +434,32 @@ pub struct AuditLine {
     pub running_fen: i64,
     pub postings_fen: i64,
 }
+
+/// A version of the city's subsidy rules and fraud weights.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RulesView {
+    /// 0: the configuration's, until officers set one.
+    pub version: i32,
+    /// Amounts, attendance threshold, fund order per subsidy kind, cost
+    /// sharing.
+    pub rules: serde_json::Value,
+    /// Rule weights, thresholds and the review threshold.
+    pub fraud: serde_json::Value,
+    pub reason: Option<String>,
+    pub set_by: Option<String>,
+    pub set_at: Option<DateTime<Utc>>,
+}
+
+/// A new version of the rules.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRules {
+    /// The version in force when the officer read it.
+    pub based_on: i32,
+    #[schema(value_type = Object)]
+    pub rules: crate::domain::entitlement::Rules,
+    #[schema(value_type = Object)]
+    pub fraud: crate::domain::fraud::FraudConfig,
+    /// Why: the policy document or decision.
+    pub reason: String,
+}

@@ -93,6 +93,7 @@ pub struct CostShareRule {
 /// table, which follows the national standard for 技能提升补贴
 /// (初级 ¥1,000, 中级 ¥1,500, 高级 ¥2,000).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rules {
     /// Attendance needed for the training subsidy, percent of planned time.
     pub min_attendance_percent: u32,

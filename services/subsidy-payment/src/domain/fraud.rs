@@ -68,7 +68,7 @@ pub struct Finding {
 /// city to tune: anything that alone proves ineligibility weighs at least
 /// the review threshold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FraudConfig {
     pub weights: HashMap<Rule, u32>,
     /// Retirement age by sex (statutory ages rise gradually from 2025;
@@ -390,6 +390,25 @@ mod tests {
             group,
             full_time_student: false,
         }
+    }
+
+    #[test]
+    fn every_rule_code_is_the_one_consumers_know() {
+        let rules = [
+            Rule::RetireeAsUnemployed,
+            Rule::StudentAsUnemployed,
+            Rule::SharedPhone,
+            Rule::SharedBankAccount,
+            Rule::OverlappingClasses,
+            Rule::AttendanceAlerts,
+            Rule::CertificateRevoked,
+            Rule::InstitutionSuspended,
+            Rule::ClaimVelocity,
+            Rule::PassRateSpike,
+        ];
+        let codes: Vec<&str> = rules.iter().map(|r| r.code()).collect();
+        assert_eq!(codes, contracts::subsidy::FRAUD_RULES);
+        assert_eq!(FraudConfig::default().weights.len(), rules.len());
     }
 
     #[test]

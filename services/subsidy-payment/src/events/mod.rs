@@ -247,7 +247,7 @@ impl EventHandler for Evidence {
         event: &'a ReceivedEvent,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let engine = &*self.engine;
+            let engine = &self.engine.current(conn).await?;
             match (event.topic.as_str(), event.envelope.event_type.as_str()) {
                 (ENTRIES_TOPIC, _) => {
                     let e: CatalogueEntryEvent = event.payload()?;

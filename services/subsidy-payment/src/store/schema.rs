@@ -281,3 +281,14 @@ diesel::table! {
         assessed_on -> Date,
     }
 }
+
+diesel::table! {
+    rule_versions (version) {
+        version -> Int4,
+        rules -> Jsonb,
+        fraud -> Jsonb,
+        reason -> Text,
+        set_by -> Text,
+        set_at -> Timestamptz,
+    }
+}

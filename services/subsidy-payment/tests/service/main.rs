@@ -8,6 +8,7 @@ mod claims;
 mod fraud;
 mod payments;
 mod recoveries;
+mod rules;
 mod vouchers;
 
 /// `openapi/subsidy-payment.json` is what the routes generate.

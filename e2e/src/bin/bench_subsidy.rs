@@ -1,0 +1,371 @@
+//! Subsidy throughput for `make bench`: claims evaluated and paid per
+//! second, end to end. Publishes the evidence of `--claims` trainees (a
+//! completion and a certificate each, as delivery and assessment would),
+//! waits until subsidy-payment has approved every training subsidy, then
+//! pays them: a payout batch, its bank file, the bank's result imported.
+//!
+//! It also counts the rows the subsidy schema wrote per claim (from
+//! `pg_stat_user_tables`) and writes that number to `--writes-file`, so
+//! `make bench` can run pgbench with a transaction of as many writes.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use clap::Parser;
+use contracts::assessment::{CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED};
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
+use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC, INSTITUTION_APPROVED};
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
+use ids::{CitizenId, Fen, PersonIdKey, SkillLevel, StatisticalYear};
+use messaging::{KafkaConfig, OutboxEvent, Relay};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+#[derive(Parser)]
+struct Args {
+    /// subsidy-payment's base URL.
+    #[arg(long)]
+    service: String,
+    /// A bureau officer's token for city 350100.
+    #[arg(long)]
+    officer_token: String,
+    /// A service role's database URL whose schema has an outbox table (the
+    /// evidence is relayed from there, as its producer would).
+    #[arg(long)]
+    outbox_url: String,
+    /// subsidy-payment's own database URL (to count its writes).
+    #[arg(long)]
+    subsidy_url: String,
+    #[arg(long, default_value = "127.0.0.1:9092")]
+    brokers: String,
+    #[arg(long, default_value = "")]
+    topic_prefix: String,
+    /// The province-wide person_id key.
+    #[arg(long)]
+    person_id_key: String,
+    #[arg(long, default_value_t = 2000)]
+    claims: usize,
+    /// Where to write the rows written per claim.
+    #[arg(long)]
+    writes_file: Option<String>,
+}
+
+const STANDARD: i64 = 120_000;
+const OCCUPATION: &str = "4-10-01-05";
+const CITY: &str = "350100";
+
+#[derive(diesel::QueryableByName)]
+struct Writes {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Rows inserted, updated and deleted in the subsidy schema so far.
+async fn writes(pool: &db::DbPool) -> anyhow::Result<i64> {
+    // Statistics reach the view within a second of a backend going idle.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut conn = pool.get().await?;
+    let w: Writes = diesel::sql_query(
+        "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint AS n \
+         FROM pg_stat_user_tables WHERE schemaname = 'subsidy_payment'",
+    )
+    .get_result(&mut conn)
+    .await?;
+    Ok(w.n)
+}
+
+async fn payable(http: &reqwest::Client, args: &Args, year: i32) -> anyhow::Result<i64> {
+    let pots: Value = http
+        .get(format!("{}/v1/budgets?year={year}", args.service))
+        .bearer_auth(&args.officer_token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(pots
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["fund"] == "employment_subsidy")
+        .map(|p| p["payable_fen"].as_i64().unwrap_or(0))
+        .sum())
+}
+
+async fn send(
+    http: &reqwest::Client,
+    args: &Args,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> anyhow::Result<Value> {
+    let mut req = http
+        .request(method, format!("{}{path}", args.service))
+        .bearer_auth(&args.officer_token);
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req.send().await?;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("{path} answered {status}: {v}");
+    }
+    Ok(v)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.claims == 0 || args.claims > 999 * 28 * 12 {
+        bail!("need 0 < claims <= {}", 999 * 28 * 12);
+    }
+    let run = u32::try_from(chrono::Utc::now().timestamp() / 60).unwrap_or(0);
+    let key = PersonIdKey::from_base64(&args.person_id_key).context("person_id key")?;
+    let today = ids::business_date(chrono::Utc::now());
+    let year = StatisticalYear::of(today);
+    let kafka = KafkaConfig {
+        brokers: args.brokers.clone(),
+        topic_prefix: args.topic_prefix.clone(),
+        ..KafkaConfig::default()
+    };
+    let outbox = db::pool(&db::DbConfig {
+        url: args.outbox_url.clone(),
+        pool_size: 2,
+    })?;
+    let subsidy = db::pool(&db::DbConfig {
+        url: args.subsidy_url.clone(),
+        pool_size: 1,
+    })?;
+    let http = reqwest::Client::new();
+    let city: ids::CityCode = CITY.parse()?;
+
+    // The budget, the standard and the institution come first.
+    send(
+        &http,
+        &args,
+        reqwest::Method::POST,
+        "/v1/budgets/allocations",
+        Some(&json!({ "fund": "employment_subsidy", "year": year.year(),
+            "amount_fen": STANDARD * args.claims as i64, "memo": format!("bench run {run}") })),
+    )
+    .await?;
+    let institution_id = Uuid::now_v7();
+    let credit_code =
+        ids::CreditCode::with_check_char(&format!("91350100MA{:07}", run % 10_000_000))
+            .context("credit code")?;
+    let institution = InstitutionEvent {
+        institution_id,
+        city,
+        credit_code: credit_code.clone(),
+        name: format!("基准培训学校 {run}"),
+        nature: "private".into(),
+        status: "approved".into(),
+        high_skill_base: false,
+        scope: Vec::new(),
+        reason: None,
+        rating: None,
+        under_review: false,
+    };
+    let entry = CatalogueEntryEvent {
+        entry_id: Uuid::now_v7(),
+        catalogue_id: Uuid::now_v7(),
+        city,
+        year: year.year(),
+        version: 1,
+        occupation_code: OCCUPATION.parse()?,
+        occupation_name: "电子商务师".into(),
+        skill_level: SkillLevel::Junior,
+        urgent: false,
+        subsidy_fen: Fen::new(STANDARD),
+        valid_from: year.first_day(),
+        valid_to: year.last_day(),
+        withdrawn: false,
+    };
+    let mut events = vec![
+        OutboxEvent::new(
+            INSTITUTIONS_TOPIC,
+            INSTITUTION_APPROVED,
+            institution_id.to_string(),
+            &institution,
+        ),
+        OutboxEvent::new(
+            ENTRIES_TOPIC,
+            ENTRY_PUBLISHED,
+            entry.entry_id.to_string(),
+            &entry,
+        ),
+    ];
+    messaging::ensure_topics(
+        &kafka,
+        &[
+            INSTITUTIONS_TOPIC,
+            ENTRIES_TOPIC,
+            ENROLMENTS_TOPIC,
+            CERTIFICATES_TOPIC,
+        ],
+    )
+    .await?;
+    // Then a completion and a certificate per trainee.
+    let class_id = Uuid::now_v7();
+    for n in 0..args.claims {
+        let first17 = format!(
+            "350102{}{:02}{:02}{:03}",
+            1970 + run % 30,
+            1 + (n / (999 * 28)) % 12,
+            1 + (n / 999) % 28,
+            1 + n % 999
+        );
+        let citizen: CitizenId = CitizenId::with_check_char(&first17).context("citizen id")?;
+        let person_id = key.person_id(&citizen);
+        let completion = CompletionEvent {
+            enrolment_id: Uuid::now_v7(),
+            class_id,
+            institution_id,
+            person_id: person_id.clone(),
+            target_group: "registered_unemployed".into(),
+            occupation_code: OCCUPATION.parse()?,
+            skill_level: SkillLevel::Junior,
+            completed: true,
+            attended_hours: 64.0,
+            planned_hours: 64.0,
+            completed_on: today,
+            statistical_year: year.year(),
+            catalogue_year: Some(year.year()),
+        };
+        events.push(OutboxEvent::new(
+            ENROLMENTS_TOPIC,
+            TRAINEE_COMPLETED,
+            class_id.to_string(),
+            &completion,
+        ));
+        let number = format!("S{:021}", u64::from(run) * 1_000_000 + n as u64);
+        let certificate = CertificateEvent {
+            certificate_id: Uuid::now_v7(),
+            certificate_no: number.clone(),
+            city,
+            person_id,
+            body_id: Uuid::nil(),
+            body_credit_code: credit_code.clone(),
+            body_kind: "social_organisation".into(),
+            assessment_kind: "certification".into(),
+            occupation_code: OCCUPATION.parse()?,
+            skill_level: SkillLevel::Junior,
+            high_skilled: false,
+            route: "exam".into(),
+            issued_on: today,
+            statistical_year: year.year(),
+            class_id: Some(class_id),
+            institution_id: Some(institution_id),
+            status: "valid".into(),
+            revoked_reason: None,
+            revoked_on: None,
+        };
+        events.push(OutboxEvent::new(
+            CERTIFICATES_TOPIC,
+            CERTIFICATE_ISSUED,
+            number,
+            &certificate,
+        ));
+    }
+    let before_payable = payable(&http, &args, year.year()).await?;
+    let before_writes = writes(&subsidy).await?;
+
+    let started = Instant::now();
+    {
+        let mut conn = outbox.get().await?;
+        for chunk in events.chunks(1000) {
+            messaging::enqueue(&mut conn, chunk).await?;
+        }
+    }
+    let relay = Relay::new(outbox, &kafka, format!("/{CITY}/bench"))?;
+    while relay.run_once().await? > 0 {}
+    let expected = before_payable + STANDARD * args.claims as i64;
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    loop {
+        let now = payable(&http, &args, year.year()).await?;
+        if now >= expected {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "approved {} of {} claims in 30 minutes",
+                (now - before_payable) / STANDARD,
+                args.claims
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let evaluated = started.elapsed().as_secs_f64();
+
+    let payout_started = Instant::now();
+    send(
+        &http,
+        &args,
+        reqwest::Method::PUT,
+        &format!("/v1/payees/institution:{institution_id}/bank-account"),
+        Some(&json!({ "account_no": "6222020200112233445", "account_name": "基准培训学校" })),
+    )
+    .await?;
+    let batch_no = format!("BENCH{run}");
+    let batch = send(
+        &http,
+        &args,
+        reqwest::Method::POST,
+        "/v1/payout-batches",
+        Some(&json!({ "batch_no": batch_no, "fund": "employment_subsidy" })),
+    )
+    .await?;
+    let file = http
+        .get(format!(
+            "{}/v1/payout-batches/{batch_no}/file",
+            args.service
+        ))
+        .bearer_auth(&args.officer_token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let mut result = String::from("reference,status,amount,reason\r\n");
+    let mut lines = 0;
+    for line in batch["lines"].as_array().into_iter().flatten() {
+        let yuan = Fen::new(line["amount_fen"].as_i64().unwrap_or(0)).to_string();
+        result.push_str(&format!(
+            "{},success,{yuan},\r\n",
+            line["reference"].as_str().unwrap_or_default()
+        ));
+        lines += 1;
+    }
+    let res = http
+        .post(format!(
+            "{}/v1/payout-batches/{batch_no}/result",
+            args.service
+        ))
+        .bearer_auth(&args.officer_token)
+        .header("content-type", "text/csv")
+        .body(result)
+        .send()
+        .await?;
+    let status = res.status();
+    let report: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("the bank result was answered {status}: {report}");
+    }
+    let paid = payout_started.elapsed().as_secs_f64();
+    let total = started.elapsed().as_secs_f64();
+    let per_claim = (writes(&subsidy).await? - before_writes) as f64 / args.claims as f64;
+    if let Some(path) = &args.writes_file {
+        std::fs::write(path, format!("{}\n", per_claim.round() as i64))?;
+    }
+    println!(
+        "subsidy claims={} evaluated_seconds={evaluated:.2} evaluated_per_sec={:.0} payout_seconds={paid:.2} \
+         bank_lines={lines} bank_file_bytes={} paid_end_to_end_per_sec={:.0} subsidy_rows_written_per_claim={per_claim:.1}",
+        args.claims,
+        args.claims as f64 / evaluated,
+        file.len(),
+        args.claims as f64 / total,
+    );
+    Ok(())
+}
