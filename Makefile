@@ -21,7 +21,7 @@ test: ## Every test (unit, integration, e2e) against real Postgres, Redis and Ta
 e2e: ## Only the whole-mesh tests
 	@scripts/test.sh -p e2e
 
-bench: ## Benchmarks: public read vs bare actix, outbox-to-topic throughput
+bench: ## Benchmarks: public reads, outbox, delivery, verification, matching, claims paid, dashboard
 	@scripts/bench.sh
 
 OPENAPI_TEST = cargo test --workspace --test service the_checked_in_openapi_document_matches_the_routes
@@ -39,5 +39,5 @@ lint: ## Formatting and clippy, warnings as errors
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-dev-token: ## Print a local token: make dev-token ROLE=auditor CITY=350100 [ORG=...]
-	@cargo run -q -p demand-catalog -- --config config/local/demand-catalog.toml dev-token --role $(ROLE) --city $(CITY) $(if $(ORG),--org $(ORG))
+dev-token: ## Print a local token: make dev-token ROLE=auditor CITY=350100 [ORG=...] [SUB=...]
+	@cargo run -q -p demand-catalog -- --config config/local/demand-catalog.toml dev-token --role $(ROLE) --city $(CITY) $(if $(ORG),--org $(ORG)) $(if $(SUB),--sub $(SUB))

@@ -6,6 +6,9 @@
 #   3. delivery: enrolments and check-ins through the API, next to pgbench
 #   4. public certificate verification (cached): requests/s, p50, p99
 #   5. social-insurance matching: a 100,000-record batch, records and matches/s
+#   6. subsidy: claims evaluated and paid per second end to end, next to
+#      pgbench running a transaction of as many row writes as one claim made
+#   7. the city dashboard over 100,000 completed trainings: requests/s, p99
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
@@ -23,7 +26,7 @@ started_broker=""
 if ! port_open 127.0.0.1 "$KAFKA_PORT"; then start_tansu "memory://tansu/"; started_broker=1; fi
 
 say "building (release)"
-cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p skill-assessment -p employment-tracking -p subsidy-payment -p e2e --bins
+cargo build --release -q -p demand-catalog -p institution-registry -p training-delivery -p skill-assessment -p employment-tracking -p subsidy-payment -p performance-evaluation -p e2e --bins
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
 cleanup() {
@@ -35,6 +38,7 @@ cleanup() {
   stop_pidfile "$RUN_DIR/bench-assessment.pid"
   stop_pidfile "$RUN_DIR/bench-employment.pid"
   stop_pidfile "$RUN_DIR/bench-subsidy.pid"
+  stop_pidfile "$RUN_DIR/bench-evaluation.pid"
   [ -z "$started_broker" ] || stop_pidfile "$RUN_DIR/tansu.pid"
 }
 trap cleanup EXIT
@@ -78,6 +82,7 @@ DELIVERY_PORT=8195
 ASSESSMENT_PORT=8196
 EMPLOYMENT_PORT=8197
 SUBSIDY_PORT=8198
+EVALUATION_PORT=8199
 BENCH_PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
 start_other institution-registry $REGISTRY_PORT bench-registry
 start_other training-delivery $DELIVERY_PORT bench-delivery \
@@ -94,6 +99,7 @@ start_other employment-tracking $EMPLOYMENT_PORT bench-employment SERVICE__PERSO
 start_other subsidy-payment $SUBSIDY_PORT bench-subsidy \
   SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
   SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE=
+start_other performance-evaluation $EVALUATION_PORT bench-evaluation
 token=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100)
 school=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91350100M000100Y43)
 base=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91110000100000000R)
@@ -113,9 +119,10 @@ nohup "$BIN/qc-bench-bare" --bind "127.0.0.1:$BARE_PORT" --body-file "$RUN_DIR/b
 echo $! >"$RUN_DIR/bench-bare.pid"
 wait_port 127.0.0.1 $BARE_PORT bare
 
-measure() { # name url -> "rps p50 p99"
-  local out rps p50 p99
-  out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$2")
+measure() { # name url [header] -> "rps p50 p99"
+  local out rps p50 p99 header=()
+  [ -z "${3:-}" ] || header=(-H "$3")
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${header[@]}" "$2")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -154,6 +161,25 @@ psql "${ADMIN_URL%/*}/$DB" -qc "CREATE TABLE IF NOT EXISTS bench_insert (id bigs
 echo "INSERT INTO bench_insert (class, person, payload, at) VALUES (gen_random_uuid(), md5(random()::text), '{\"target_group\": \"registered_unemployed\"}', now());" >"$RUN_DIR/bench-insert.sql"
 pg_tps=$(pgbench -n -c 16 -j 2 -T "$DURATION" -f "$RUN_DIR/bench-insert.sql" "${ADMIN_URL%/*}/$DB" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3; exit}')
 
+say "subsidy: ${BENCH_CLAIMS:-2000} trainees' completions and certificates → claims approved → batch → bank result"
+subsidy_figures=$("$BIN/qc-bench-subsidy" --service "http://127.0.0.1:$SUBSIDY_PORT" --officer-token "$token" \
+  --outbox-url "postgres://training_delivery:training_delivery@127.0.0.1:5432/$DB" \
+  --subsidy-url "postgres://subsidy_payment:subsidy_payment@127.0.0.1:5432/$DB" \
+  --brokers "127.0.0.1:$KAFKA_PORT" --topic-prefix bench. --person-id-key "$BENCH_PERSON_ID_KEY" \
+  --claims "${BENCH_CLAIMS:-2000}" --writes-file "$RUN_DIR/bench-writes")
+writes=$(cat "$RUN_DIR/bench-writes")
+say "pgbench: one transaction of $writes single-row writes (what one claim wrote), 16 clients"
+{ echo "BEGIN;"; for _ in $(seq "$writes"); do cat "$RUN_DIR/bench-insert.sql"; done; echo "COMMIT;"; } >"$RUN_DIR/bench-claim.sql"
+pg_claim_tps=$(pgbench -n -c 16 -j 2 -T "$DURATION" -f "$RUN_DIR/bench-claim.sql" "${ADMIN_URL%/*}/$DB" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3; exit}')
+
+say "dashboard: ${BENCH_TRAININGS:-100000} completed trainings this year"
+dashboard_seed=$("$BIN/qc-bench-dashboard" --service "http://127.0.0.1:$EVALUATION_PORT" --officer-token "$token" \
+  --outbox-url "postgres://training_delivery:training_delivery@127.0.0.1:5432/$DB" \
+  --brokers "127.0.0.1:$KAFKA_PORT" --topic-prefix bench. --trainings "${BENCH_TRAININGS:-100000}")
+stat_year=$(awk -F'year=' '{print $2}' <<<"$dashboard_seed")
+read -r dash_rps dash_p50 dash_p99 < <(measure dashboard \
+  "http://127.0.0.1:$EVALUATION_PORT/v1/dashboard/figures?year=$stat_year" "Authorization: Bearer $token")
+
 # The service's own relay would share the outbox table: stop it first.
 stop_pidfile "$RUN_DIR/bench-service.pid"
 say "outbox to topic"
@@ -164,6 +190,7 @@ printf '%-36s %12s %10s %10s\n' "bare actix handler (1 worker)" "$bare_rps" "$ba
 printf '%-36s %12s %10s %10s\n' "cached public catalogue (1 worker)" "$svc_rps" "$svc_p50" "$svc_p99"
 printf '%-36s %12s %10s %10s\n' "  same, every request traced" "$all_rps" "$all_p50" "$all_p99"
 printf '%-36s %12s %10s %10s\n' "certificate verification (1 worker)" "$cert_rps" "$cert_p50" "$cert_p99"
+printf '%-36s %12s %10s %10s\n' "city dashboard, 100k trainings (1 w.)" "$dash_rps" "$dash_p50" "$dash_p99"
 awk -v s="$svc_rps" -v t="$all_rps" -v b="$bare_rps" 'BEGIN {
   printf "cached read / bare handler            %.2f  (target >= 0.50)\n", s / b
   printf "  every request traced / bare         %.2f\n", t / b }'
@@ -171,3 +198,6 @@ echo "$outbox"
 echo "$delivery"
 echo "$matching"
 echo "pgbench insert transactions/s (16 clients, same database): $pg_tps"
+echo "$subsidy_figures"
+echo "pgbench transactions of $writes inserts/s (16 clients, same database): $pg_claim_tps"
+echo "$dashboard_seed"

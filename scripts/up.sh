@@ -19,12 +19,19 @@ if [ -z "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = 'qiancheng'")" 
   psql_admin "CREATE DATABASE qiancheng"
 fi
 
-start_service() { # name port
-  local name=$1 port=$2 bin="$ROOT/target/debug/$1" cfg="$ROOT/config/local/$1.toml"
-  say "preparing $name"
+SERVICES=(demand-catalog:8101 institution-registry:8102 training-delivery:8103 skill-assessment:8104
+  employment-tracking:8105 subsidy-payment:8106 performance-evaluation:8107)
+
+prepare_service() { # name
+  local bin="$ROOT/target/debug/$1" cfg="$ROOT/config/local/$1.toml"
+  say "preparing $1"
   "$bin" --config "$cfg" provision --admin-url "${ADMIN_URL%/*}/qiancheng"
   "$bin" --config "$cfg" migrate
   "$bin" --config "$cfg" topics
+}
+
+start_service() { # name port
+  local name=$1 port=$2 bin="$ROOT/target/debug/$1" cfg="$ROOT/config/local/$1.toml"
   if port_open 127.0.0.1 "$port"; then
     say "$name already answers on :$port"
     return 0
@@ -40,12 +47,9 @@ start_service() { # name port
   return 1
 }
 
-start_service demand-catalog 8101
-start_service institution-registry 8102
-start_service training-delivery 8103
-start_service skill-assessment 8104
-start_service employment-tracking 8105
-start_service subsidy-payment 8106
+# Every owner declares its topics before any consumer starts.
+for service in "${SERVICES[@]}"; do prepare_service "${service%%:*}"; done
+for service in "${SERVICES[@]}"; do start_service "${service%%:*}" "${service##*:}"; done
 "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml load-occupations
 
 # The local broker keeps topics in memory: after a restart, tell the other
@@ -73,6 +77,8 @@ Qiancheng is up for Fuzhou (350100).
   skill-assessment      http://127.0.0.1:8104   docs http://127.0.0.1:8104/docs/   spec /openapi.json
   employment-tracking   http://127.0.0.1:8105   docs http://127.0.0.1:8105/docs/   spec /openapi.json
   subsidy-payment       http://127.0.0.1:8106   docs http://127.0.0.1:8106/docs/   spec /openapi.json
+  performance-evaluation http://127.0.0.1:8107  docs http://127.0.0.1:8107/docs/   spec /openapi.json
+  city dashboard    curl -H "Authorization: Bearer \$(make -s dev-token)" 'http://127.0.0.1:8107/v1/dashboard/figures?year=$(( $(TZ=Asia/Shanghai date +%Y) + ($(TZ=Asia/Shanghai date +%-m) == 12) ))'
   fund-use disclosure   curl http://127.0.0.1:8106/v1/public/fund-use
   public directory  curl http://127.0.0.1:8102/v1/public/directory/350100/2026
   public catalogue  curl http://127.0.0.1:8101/v1/public/catalogues/350100/2026

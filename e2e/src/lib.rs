@@ -10,6 +10,7 @@ use serde_json::Value;
 pub struct Api {
     base: String,
     token: Option<String>,
+    traceparent: Option<String>,
     http: reqwest::Client,
 }
 
@@ -18,12 +19,25 @@ impl Api {
         Self {
             base: base.trim_end_matches('/').to_owned(),
             token,
+            traceparent: None,
             http: reqwest::Client::new(),
         }
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let req = self.http.request(method, format!("{}{path}", self.base));
+    /// The same client, sending `traceparent` (W3C) with every request: the
+    /// services continue the caller's trace.
+    pub fn traced(&self, traceparent: &str) -> Self {
+        Self {
+            traceparent: Some(traceparent.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(tp) = &self.traceparent {
+            req = req.header("traceparent", tp);
+        }
         match &self.token {
             Some(t) => req.bearer_auth(t),
             None => req,

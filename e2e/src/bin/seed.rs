@@ -269,7 +269,7 @@ async fn seed_high_skill_base(args: &Args, year: i32) -> anyhow::Result<()> {
 
 /// Demo trainees (sample citizen ID numbers with valid check characters).
 const TRAINEES: [(&str, &str); 2] = [
-    ("11010519491231002X", "王五"),
+    ("350102199208151027", "王五"),
     ("350102199003071234", "赵六"),
 ];
 

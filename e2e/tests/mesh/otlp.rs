@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 pub const SERVER: i32 = 2;
 pub const PRODUCER: i32 = 4;
+pub const CONSUMER: i32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct Span {

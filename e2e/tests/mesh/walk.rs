@@ -3,7 +3,9 @@
 //! completion events → exam session → result → certificate → public
 //! verification → social-insurance match → employment within the window
 //! → training subsidy claimed and approved → payout batch → bank result →
-//! fund-use disclosure.
+//! fund-use disclosure, the money's part on one trace; the dashboard moves
+//! as the class completes, a D rating stops the school's next filing, and
+//! the province rolls up two cities.
 
 use std::time::Duration;
 
@@ -16,11 +18,26 @@ use e2e::Api;
 use serde_json::json;
 use test_support::read_topic;
 
+use crate::otlp;
 use crate::process::{terminate, Process};
 
 const SCHOOL: &str = "91350100M000100Y43";
 const BODY: &str = "12350100MB0000001Y";
 const EMPLOYER: &str = "91350100MA0000002T";
+
+/// What performance evaluation consumes: created for the instances of the
+/// roll-up, which run under topic prefixes of their own.
+const EVALUATION_CONSUMES: [&str; 9] = [
+    contracts::delivery::CLASSES_TOPIC,
+    ENROLMENTS_TOPIC,
+    CERTIFICATES_TOPIC,
+    contracts::assessment::LEADING_TALENTS_TOPIC,
+    OUTCOMES_TOPIC,
+    contracts::registry::INSTITUTIONS_TOPIC,
+    contracts::registry::BRANDS_TOPIC,
+    contracts::subsidy::CLAIMS_TOPIC,
+    contracts::subsidy::RECOVERIES_TOPIC,
+];
 
 fn token(p: &Process, args: &[&str]) -> String {
     let mut all = vec!["dev-token", "--city", "350100"];
@@ -29,9 +46,11 @@ fn token(p: &Process, args: &[&str]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn from_a_published_catalogue_to_certificate_and_employment_across_six_processes() {
+async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven_processes() {
     let kafka = test_support::kafka();
     let redis = test_support::redis();
+    let receiver = otlp::Receiver::start().await;
+    let traced = ("TELEMETRY__OTLP_ENDPOINT", receiver.endpoint());
     let keys = [
         (
             "SERVICE__PII_ENCRYPTION_KEY",
@@ -46,27 +65,39 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
             "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=".to_owned(),
         ),
     ];
-    let catalogue = Process::new("demand-catalog", &kafka, &redis, &[]).await;
-    let registry = Process::new("institution-registry", &kafka, &redis, &[]).await;
-    let delivery = Process::new("training-delivery", &kafka, &redis, &keys).await;
-    let mut assessment_keys = keys.to_vec();
+    let with = |settings: &[(&'static str, String)]| {
+        let mut all = settings.to_vec();
+        all.push(traced.clone());
+        all
+    };
+    let catalogue = Process::new("demand-catalog", &kafka, &redis, &with(&[])).await;
+    let registry = Process::new("institution-registry", &kafka, &redis, &with(&[])).await;
+    let delivery = Process::new("training-delivery", &kafka, &redis, &with(&keys)).await;
+    let mut assessment_keys = with(&keys);
     assessment_keys.push((
         "SERVICE__CREDENTIAL_SECRET",
         "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".to_owned(),
     ));
     let assessment = Process::new("skill-assessment", &kafka, &redis, &assessment_keys).await;
-    let employment = Process::new("employment-tracking", &kafka, &redis, &keys[2..]).await;
-    let subsidy = Process::new("subsidy-payment", &kafka, &redis, &keys[..2]).await;
-    let mut children = Vec::new();
-    for p in [
+    let employment = Process::new("employment-tracking", &kafka, &redis, &with(&keys[2..])).await;
+    let subsidy = Process::new("subsidy-payment", &kafka, &redis, &with(&keys[..2])).await;
+    let evaluation = Process::new("performance-evaluation", &kafka, &redis, &with(&[])).await;
+    let mesh = [
         &catalogue,
         &registry,
         &delivery,
         &assessment,
         &employment,
         &subsidy,
-    ] {
+        &evaluation,
+    ];
+    // Every owner declares its topics before any consumer starts, as the
+    // charts' pre-rollout jobs do.
+    for p in mesh {
         p.set_up();
+    }
+    let mut children = Vec::new();
+    for p in mesh {
         children.push(p.serve().await);
     }
     let officer_token = token(&catalogue, &["--role", "bureau_officer"]);
@@ -179,7 +210,7 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
     // Two trainees; one attends the whole session, the other leaves none.
     let mut enrolments = Vec::new();
     for (citizen, name) in [
-        ("11010519491231002X", "王五"),
+        ("350102199208151027", "王五"),
         ("350102199003071234", "赵六"),
     ] {
         let trainee = json!({ "citizen_id": citizen, "name": name, "phone": "13912345678", "target_group": "registered_unemployed" });
@@ -206,6 +237,18 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
             201
         );
     }
+    // The city's dashboard: no subsidised training yet this year.
+    let dashboard = Api::new(&evaluation.base(), Some(officer_token.clone()));
+    let this_year = ids::StatisticalYear::of(ids::business_date(Utc::now())).year();
+    let trainings = || async {
+        let (status, figures) = dashboard
+            .get(&format!("/v1/dashboard/figures?year={this_year}"))
+            .await
+            .expect("figures");
+        assert_eq!(status, 200, "{figures}");
+        figures["progress"]["subsidised_trainings"]["actual"].clone()
+    };
+    assert_eq!(trainings().await, json!(0));
     tokio::time::sleep(
         (end - Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(300),
     )
@@ -240,6 +283,27 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
     assert!(events
         .iter()
         .all(|e| e.headers["ce_source"] == "/350100/training-delivery"));
+    // The completion moves the dashboard (the other trainee did not complete).
+    let mut counted = json!(null);
+    for _ in 0..150 {
+        counted = trainings().await;
+        if counted == json!(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(counted, json!(1), "one subsidised training (人次)");
+
+    // The year's budget is there before the evidence, so the certificate
+    // alone makes the training subsidy due.
+    let officer_subsidy = Api::new(&subsidy.base(), Some(officer_token.clone()));
+    let budget = json!({ "fund": "employment_subsidy", "year": events[2].payload["statistical_year"],
+        "amount_fen": 10_000_000, "memo": "榕人社〔2026〕1号" });
+    let (status, answer) = officer_subsidy
+        .post("/v1/budgets/allocations", &budget, Some("walk-budget"))
+        .await
+        .expect("budget");
+    assert_eq!(status, 201, "{answer}");
 
     // The completer sits the exam of the body and is certified; the public
     // verifies the certificate without a token.
@@ -260,11 +324,20 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
         .await
         .expect("session");
     let candidate =
-        json!({ "citizen_id": "11010519491231002X", "name": "王五", "route": "completion" });
-    let certificate = examine(&body_api, &session, &candidate, (88, 92))
-        .await
-        .expect("exam")
-        .expect("a pass earns a certificate");
+        json!({ "citizen_id": "350102199208151027", "name": "王五", "route": "completion" });
+    // From the certificate on, the money's way is one trace: the client
+    // sends the same trace context with the officers' later requests.
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let traceparent = format!("00-{trace_id}-00f067aa0ba902b7-01");
+    let certificate = examine(
+        &body_api.traced(&traceparent),
+        &session,
+        &candidate,
+        (88, 92),
+    )
+    .await
+    .expect("exam")
+    .expect("a pass earns a certificate");
     assert_eq!(certificate["class_id"], json!(class_id));
     let number = certificate["certificate_no"].as_str().expect("number");
     let public = Api::new(&assessment.base(), None);
@@ -300,8 +373,8 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
     let month = ids::business_date(Utc::now()).format("%Y-%m").to_string();
     let batch = format!(
         "{}\n{}\n",
-        json!({ "citizen_id": "11010519491231002X", "employer_credit_code": EMPLOYER, "month": month }),
-        json!({ "citizen_id": "11010519491231002X", "employer_credit_code": EMPLOYER, "month": "not a month" }),
+        json!({ "citizen_id": "350102199208151027", "employer_credit_code": EMPLOYER, "month": month }),
+        json!({ "citizen_id": "350102199208151027", "employer_credit_code": EMPLOYER, "month": "not a month" }),
     );
     let report: serde_json::Value = reqwest::Client::new()
         .put(format!(
@@ -329,7 +402,7 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
         )),
     );
     let starts = ids::business_date(Utc::now());
-    let record = json!({ "citizen_id": "11010519491231002X", "employer_credit_code": EMPLOYER, "job": "维修电工",
+    let record = json!({ "citizen_id": "350102199208151027", "employer_credit_code": EMPLOYER, "job": "维修电工",
         "starts_on": starts, "ends_on": starts + chrono::Duration::days(730), "source": "employer_reported" });
     let (status, answer) = employer
         .post("/v1/employment-records", &record, Some("walk-record"))
@@ -353,16 +426,9 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
     assert_eq!(outcomes[0].payload["class_id"], json!(class_id));
 
     // The certificate made the training subsidy due (standard from the
-    // catalogue): with a budget it is approved, paid in a batch the bank
-    // confirms, and the public disclosure shows it.
-    let officer_subsidy = Api::new(&subsidy.base(), Some(officer_token.clone()));
-    let budget = json!({ "fund": "employment_subsidy", "year": events[2].payload["statistical_year"],
-        "amount_fen": 10_000_000, "memo": "榕人社〔2026〕1号" });
-    let (status, answer) = officer_subsidy
-        .post("/v1/budgets/allocations", &budget, Some("walk-budget"))
-        .await
-        .expect("budget");
-    assert_eq!(status, 201, "{answer}");
+    // catalogue): it is approved, paid in a batch the bank confirms, and
+    // the public disclosure shows it.
+    let officer_subsidy = officer_subsidy.traced(&traceparent);
     // The employment within the window earned the institution its reward too.
     let mut claims = Vec::new();
     for _ in 0..150 {
@@ -419,12 +485,8 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
         line["reference"].as_str().expect("reference"),
         ids::Fen::new(line["amount_fen"].as_i64().expect("amount"))
     );
-    let report: serde_json::Value = reqwest::Client::new()
-        .post(format!(
-            "{}/v1/payout-batches/WALK-1/result",
-            subsidy.base()
-        ))
-        .bearer_auth(&officer_token)
+    let report: serde_json::Value = officer_subsidy
+        .request(reqwest::Method::POST, "/v1/payout-batches/WALK-1/result")
         .header("content-type", "text/csv")
         .body(result)
         .send()
@@ -439,6 +501,7 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
         "the unknown reference is reported: {report}"
     );
     let (status, disclosed) = Api::new(&subsidy.base(), None)
+        .traced(&traceparent)
         .get("/v1/public/fund-use")
         .await
         .expect("disclosure");
@@ -448,8 +511,169 @@ async fn from_a_published_catalogue_to_certificate_and_employment_across_six_pro
         .and_then(|rows| rows.iter().find(|r| r["kind"] == "training"))
         .map(|r| r["amount_fen"].clone());
     assert_eq!(disclosed_training, Some(json!(180_000)), "{disclosed}");
+    money_on_one_trace(&receiver, trace_id).await;
+
+    // Performance evaluation rates the school D (an officer's override
+    // here; the periodic scoring publishes the same event): the registry
+    // puts it under review and delivery refuses its next class.
+    let officer_evaluation = Api::new(&evaluation.base(), Some(officer_token.clone()));
+    let stat_year = events[2].payload["statistical_year"]
+        .as_i64()
+        .expect("year");
+    let mut rated = (0, json!(null));
+    for _ in 0..150 {
+        officer_evaluation
+            .post("/v1/scorecards/rescore", &json!({}), None)
+            .await
+            .expect("rescore");
+        rated = officer_evaluation
+            .post(
+                &format!("/v1/scorecards/{institution}/{stat_year}/override"),
+                &json!({ "rating": "D", "reason": "专项检查发现虚报培训人数" }),
+                Some("walk-override"),
+            )
+            .await
+            .expect("override");
+        if rated.0 == 201 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(rated.0, 201, "{}", rated.1);
+    let mut later = class.clone();
+    let later_start = Utc::now() + chrono::Duration::days(3);
+    later["sessions"][0]["starts_at"] = json!(later_start);
+    later["sessions"][0]["ends_at"] = json!(later_start + chrono::Duration::hours(4));
+    // A probe refused for its capacity shows what delivery knows without
+    // filing anything; once it knows of the D, the real filing is refused.
+    let mut probe = later.clone();
+    probe["capacity"] = json!(0);
+    for _ in 0..150 {
+        let (_, answer) = school
+            .post("/v1/classes", &probe, None)
+            .await
+            .expect("probe");
+        if answer.to_string().contains("institution_under_review") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, refused) = school
+        .post("/v1/classes", &later, None)
+        .await
+        .expect("file");
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["errors"][0]["code"], "institution_under_review",
+        "{refused}"
+    );
+
+    // The province: a second city's instance and the aggregator reading both.
+    let xiamen_kafka = messaging::KafkaConfig {
+        topic_prefix: format!("{}xm.", kafka.topic_prefix),
+        ..kafka.clone()
+    };
+    let xiamen_redis = platform::config::RedisConfig {
+        key_prefix: format!("{}xm:", redis.key_prefix),
+        ..redis.clone()
+    };
+    let xiamen = Process::new(
+        "performance-evaluation",
+        &xiamen_kafka,
+        &xiamen_redis,
+        &[("INSTANCE__CITY", "350200".to_owned())],
+    )
+    .await;
+    let aggregator = Process::new(
+        "performance-evaluation",
+        &messaging::KafkaConfig {
+            topic_prefix: format!("{}province.", kafka.topic_prefix),
+            ..kafka.clone()
+        },
+        &platform::config::RedisConfig {
+            key_prefix: format!("{}province:", redis.key_prefix),
+            ..redis.clone()
+        },
+        &[
+            ("SERVICE__PROVINCE__CITIES__350100", evaluation.base()),
+            ("SERVICE__PROVINCE__CITIES__350200", xiamen.base()),
+        ],
+    )
+    .await;
+    for (p, prefix) in [(&xiamen, "xm."), (&aggregator, "province.")] {
+        let own = messaging::KafkaConfig {
+            topic_prefix: format!("{}{prefix}", kafka.topic_prefix),
+            ..kafka.clone()
+        };
+        messaging::ensure_topics(&own, &EVALUATION_CONSUMES)
+            .await
+            .expect("topics");
+        p.set_up();
+        children.push(p.serve().await);
+    }
+    let (status, province) = Api::new(&aggregator.base(), Some(officer_token.clone()))
+        .get(&format!("/v1/province/dashboard?year={stat_year}"))
+        .await
+        .expect("province");
+    assert_eq!(status, 200, "{province}");
+    assert_eq!(province["complete"], true, "{province}");
+    assert_eq!(
+        province["cities"].as_array().map(Vec::len),
+        Some(2),
+        "{province}"
+    );
+    assert_eq!(
+        province["province"]["subsidised_trainings"]["actual"], 1,
+        "{province}"
+    );
+    assert_eq!(
+        province["province"]["new_skilled_workers"]["actual"], 1,
+        "{province}"
+    );
     for child in children {
         let (status, logs) = terminate(child).await;
         assert!(status.success(), "graceful exit: {status:?}\n{logs}");
     }
+}
+
+/// The money's way on the trace the client started: the certificate's
+/// request, its event, subsidy's consumer deciding and approving the claim
+/// (its event published under that consumer), then the officers' payout
+/// batch, the bank result (with the payments' events) and the disclosure.
+async fn money_on_one_trace(receiver: &otlp::Receiver, trace_id: &str) {
+    let spans = receiver
+        .spans_of(trace_id, Duration::from_secs(15), 9)
+        .await;
+    let find = |kind: i32, name: &str| {
+        spans
+            .iter()
+            .find(|s| s.kind == kind && s.name.contains(name))
+            .unwrap_or_else(|| panic!("no {name} span of kind {kind} in {spans:#?}"))
+    };
+    let certificate_request = find(otlp::SERVER, "/certificate");
+    let certificate_event = find(otlp::PRODUCER, "assessment.certificates.v1 publish");
+    assert_eq!(certificate_event.parent, certificate_request.id);
+    let decided = spans
+        .iter()
+        .find(|s| {
+            s.kind == otlp::CONSUMER
+                && s.name == "assessment.certificates.v1 process"
+                && s.parent == certificate_event.id
+                && spans.iter().any(|c| {
+                    c.kind == otlp::PRODUCER
+                        && c.name == "subsidy.claims.v1 publish"
+                        && c.parent == s.id
+                })
+        })
+        .unwrap_or_else(|| panic!("subsidy's consumer approving the claim: {spans:#?}"));
+    assert_eq!(decided.trace, trace_id);
+    let batch = find(otlp::SERVER, "/v1/payout-batches");
+    let result = find(otlp::SERVER, "/result");
+    assert!(
+        spans.iter().any(|s| s.kind == otlp::PRODUCER
+            && s.name == "subsidy.payments.v1 publish"
+            && (s.parent == batch.id || s.parent == result.id)),
+        "payment events under the officers' requests: {spans:#?}"
+    );
+    find(otlp::SERVER, "/v1/public/fund-use");
 }

@@ -76,6 +76,10 @@ impl ConsumerRunner {
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
             .set("allow.auto.create.topics", "false")
+            // A topic its owner declares after this consumer started (the
+            // owner deployed later) is found within seconds, not librdkafka's
+            // default five minutes.
+            .set("topic.metadata.refresh.interval.ms", "5000")
             .create()
             .context("creating the consumer")?;
         let physical: Vec<String> = topics.iter().map(|t| cfg.topic(t)).collect();
