@@ -65,7 +65,7 @@ token() { "$ROOT/target/debug/demand-catalog" --config config/local/demand-catal
   --base-operator-token "$(token --role institution_operator --org 91110000100000000R --sub demo-base)" \
   --assessment http://127.0.0.1:8104 --assessor-token "$(token --role assessor --org 12350100MB0000001Y --sub demo-assessor)" \
   --employment http://127.0.0.1:8105 --employer-token "$(token --role enterprise --org 91350100MA0000002T --sub demo-employer)" \
-  --subsidy http://127.0.0.1:8106
+  --subsidy http://127.0.0.1:8106 --evaluation http://127.0.0.1:8107
 
 
 cat <<MSG

@@ -42,6 +42,9 @@ struct Args {
     /// Base URL of subsidy-payment.
     #[arg(long)]
     subsidy: String,
+    /// Base URL of performance-evaluation (the school's plan is set there).
+    #[arg(long)]
+    evaluation: Option<String>,
     #[arg(long, default_value = "350100")]
     city: String,
 }
@@ -321,8 +324,7 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
                 // Seeded on an earlier day (the dates moved): keep that,
                 // and make sure of what came later.
                 println!("the demo classes were seeded before");
-                seed_employment(args).await?;
-                return seed_budget(args).await;
+                return finish(args, institution).await;
             }
             if status == 201 {
                 filed = answer["id"].as_str().map(str::to_owned);
@@ -343,8 +345,43 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
         year,
     };
     seed_exam(args, &school, &officer, &class).await?;
+    finish(args, institution).await
+}
+
+/// What follows the classes, on a first run and on reruns alike.
+async fn finish(args: &Args, institution: &str) -> anyhow::Result<()> {
     seed_employment(args).await?;
-    seed_budget(args).await
+    seed_budget(args).await?;
+    seed_plan(args, institution).await
+}
+
+/// The school's planned volume for this statistical year, which its
+/// scorecard measures time-proportional progress against (without it, the
+/// capacity of the classes it filed stands in, and a demo school that
+/// filed three classes of 30 and completed one would be rated D).
+async fn seed_plan(args: &Args, institution: &str) -> anyhow::Result<()> {
+    let Some(evaluation) = &args.evaluation else {
+        return Ok(());
+    };
+    let officer = Api::new(evaluation, Some(args.token.clone()));
+    let year = ids::StatisticalYear::of(ids::business_date(chrono::Utc::now())).year();
+    let (status, answer) = officer
+        .put(
+            &format!("/v1/plans/{institution}/{year}"),
+            &json!({ "planned_trainings": 2 }),
+        )
+        .await?;
+    if status != 204 {
+        bail!("setting the school's plan: {status} {answer}");
+    }
+    let (status, answer) = officer
+        .post("/v1/scorecards/rescore", &json!({}), None)
+        .await?;
+    if status != 200 {
+        bail!("scoring: {status} {answer}");
+    }
+    println!("seeded the school's {year} plan (GET /v1/scorecards?year={year} on :8107)");
+    Ok(())
 }
 
 /// Where and when a seeded class is taught.

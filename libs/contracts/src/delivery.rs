@@ -68,6 +68,11 @@ pub struct EnrolmentEvent {
     pub class_starts_on: Option<NaiveDate>,
     #[serde(default)]
     pub class_ends_on: Option<NaiveDate>,
+    /// A keyed hash (hex) of the phone number given at enrolment, equal for
+    /// equal numbers within the city: one number behind many trainees is a
+    /// fraud signal. The number itself never leaves delivery.
+    #[serde(default)]
+    pub phone_lookup: Option<String>,
 }
 
 /// A trainee's result when the class closed (结果考核): completed when the

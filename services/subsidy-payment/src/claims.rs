@@ -480,7 +480,8 @@ async fn payee_findings(
 /// Findings about the trainee and the evidence behind a training subsidy
 /// or an employment reward: the person's age against the target group,
 /// overlapping classes, supervision alerts on the class, the institution's
-/// standing and, where a certificate is the evidence, its assessment
+/// standing, a phone number shared by many trainees and, where a
+/// certificate is the evidence, its assessment
 /// body's pass rate. Full-time student status needs student registration
 /// data no service holds yet; only the working-age floor stands in for it.
 async fn trainee_findings(
@@ -499,6 +500,7 @@ async fn trainee_findings(
         NaiveDate,
         Option<NaiveDate>,
         Option<NaiveDate>,
+        Option<String>,
     );
     let facts: Option<Facts> = enrolment_facts::table
         .find(r.0)
@@ -510,11 +512,23 @@ async fn trainee_findings(
             enrolment_facts::enrolled_on,
             enrolment_facts::class_starts_on,
             enrolment_facts::class_ends_on,
+            enrolment_facts::phone_lookup,
         ))
         .first(conn)
         .await
         .optional()?;
-    if let Some((class_id, group, age, male, on, starts, ends)) = facts {
+    if let Some((class_id, group, age, male, on, starts, ends, phone)) = facts {
+        if let Some(phone) = phone {
+            let people: i64 = enrolment_facts::table
+                .filter(enrolment_facts::phone_lookup.eq(&phone))
+                .select(diesel::dsl::count_distinct(enrolment_facts::person_id))
+                .get_result(conn)
+                .await?;
+            out.extend(fraud::shared_phone(
+                usize::try_from(people).unwrap_or(usize::MAX),
+                cfg,
+            ));
+        }
         if let (Some(age), Some(male), Ok(group)) = (age, male, group.parse::<TargetGroup>()) {
             let person = PersonFacts {
                 age: u32::try_from(age).unwrap_or(0),

@@ -139,6 +139,7 @@ async fn enrolment_facts(
             enrolment_facts::enrolled_on.eq(on),
             enrolment_facts::class_starts_on.eq(e.class_starts_on),
             enrolment_facts::class_ends_on.eq(e.class_ends_on),
+            enrolment_facts::phone_lookup.eq(&e.phone_lookup),
         ))
         .on_conflict_do_nothing()
         .execute(conn)

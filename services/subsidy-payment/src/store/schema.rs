@@ -260,6 +260,7 @@ diesel::table! {
         class_starts_on -> Nullable<Date>,
         class_ends_on -> Nullable<Date>,
         withdrawn -> Bool,
+        phone_lookup -> Nullable<Text>,
     }
 }
 

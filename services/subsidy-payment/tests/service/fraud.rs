@@ -16,6 +16,16 @@ use crate::harness::*;
 /// Delivery's enrolment behind `completion`, with the facts it reads from
 /// the citizen ID and the class's dates.
 fn enrolment(completion: &OutboxEvent, age: u32, male: bool, days: (u64, u64)) -> OutboxEvent {
+    enrolment_with_phone(completion, age, male, days, None)
+}
+
+fn enrolment_with_phone(
+    completion: &OutboxEvent,
+    age: u32,
+    male: bool,
+    days: (u64, u64),
+    phone_lookup: Option<&str>,
+) -> OutboxEvent {
     let c: CompletionEvent = serde_json::from_value(completion.payload.clone()).unwrap();
     let e = EnrolmentEvent {
         enrolment_id: c.enrolment_id,
@@ -30,6 +40,7 @@ fn enrolment(completion: &OutboxEvent, age: u32, male: bool, days: (u64, u64)) -
         male: Some(male),
         class_starts_on: Some(today() - Days::new(days.0)),
         class_ends_on: Some(today() - Days::new(days.1)),
+        phone_lookup: phone_lookup.map(str::to_owned),
     };
     OutboxEvent::new(
         ENROLMENTS_TOPIC,
@@ -195,5 +206,43 @@ async fn overlapping_classes_supervision_alerts_and_a_pass_rate_spike_are_findin
         "{reasons}"
     );
     assert_eq!(list[0]["risk_score"], 90);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_phone_number_behind_three_trainees_is_a_finding_on_their_claims() {
+    let app = start().await;
+    allocate(&app, "employment_subsidy", 1_000_000).await;
+    let inst = institution(421);
+    let people = [person(421), person(422), person(423)];
+    let shared = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    // All three enrolments precede any completion on the (ordered) topic:
+    // no claim is decided before the third sharer is known.
+    let completions: Vec<OutboxEvent> = people.iter().map(|p| completion(p, inst.id)).collect();
+    let mut history = vec![inst.event.clone(), catalogue_entry()];
+    history.extend(
+        completions
+            .iter()
+            .map(|c| enrolment_with_phone(c, 30, true, (30, 5), Some(shared))),
+    );
+    history.extend(completions.iter().cloned());
+    publish(&app, "/350100/history", &history).await;
+    let certificates: Vec<OutboxEvent> = people
+        .iter()
+        .map(|p| certificate(p, Uuid::now_v7(), false))
+        .collect();
+    publish(&app, "/350100/skill-assessment", &certificates).await;
+    let list = wait_for_claims(&app, |c| c.len() == 3).await;
+    for claim in &list {
+        assert_eq!(rules(claim), ["shared_phone"], "{claim}");
+        assert!(claim["findings"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("given by 3 trainees"));
+        assert_eq!(
+            claim["status"], "approved",
+            "25 is below the review threshold"
+        );
+    }
     app.stop().await;
 }

@@ -422,6 +422,7 @@ pub fn enrolled(completion: &OutboxEvent, voucher_ref: &str) -> OutboxEvent {
         male: None,
         class_starts_on: None,
         class_ends_on: None,
+        phone_lookup: None,
     };
     OutboxEvent::new(
         ENROLMENTS_TOPIC,

@@ -64,6 +64,7 @@ pub async fn enrol(
     let citizen = v.finish(|| citizen.expect("valid"))?;
     let class_id = id.into_inner();
     let lookup = state.cipher.lookup_hash(citizen.expose());
+    let phone_lookup = state.cipher.lookup_hash(&body.phone);
     let row = EnrolmentRow {
         id: Uuid::now_v7(),
         class_id,
@@ -111,10 +112,16 @@ pub async fn enrol(
             store::insert_enrolment(conn, &row).await?;
             messaging::enqueue(
                 conn,
-                &[
-                    events::enrolment(&class, &row, TRAINEE_ENROLLED, Some(&citizen))
-                        .map_err(ApiError::internal)?,
-                ],
+                &[events::enrolment(
+                    &class,
+                    &row,
+                    TRAINEE_ENROLLED,
+                    Some(events::PersonFacts {
+                        citizen: &citizen,
+                        phone_lookup: &phone_lookup,
+                    }),
+                )
+                .map_err(ApiError::internal)?],
             )
             .await?;
             let location = format!("/v1/classes/{class_id}/enrolments/{}", row.id);

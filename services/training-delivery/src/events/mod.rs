@@ -42,13 +42,21 @@ pub fn class(row: &ClassRow, event_type: &'static str) -> anyhow::Result<OutboxE
     ))
 }
 
-/// A trainee joined (`TRAINEE_ENROLLED`, with the age and sex read from
-/// `citizen`) or left (`TRAINEE_WITHDRAWN`) a roster.
+/// What the enrolment event says of the person beyond their pseudonym, read
+/// from what they gave at enrolment (the raw values stay here).
+pub struct PersonFacts<'a> {
+    pub citizen: &'a ids::CitizenId,
+    /// The keyed lookup hash of the phone number.
+    pub phone_lookup: &'a [u8],
+}
+
+/// A trainee joined (`TRAINEE_ENROLLED`, with `facts`) or left
+/// (`TRAINEE_WITHDRAWN`) a roster.
 pub fn enrolment(
     class: &ClassRow,
     row: &EnrolmentRow,
     kind: &'static str,
-    citizen: Option<&ids::CitizenId>,
+    facts: Option<PersonFacts<'_>>,
 ) -> anyhow::Result<OutboxEvent> {
     let enrolled_on = ids::business_date(row.enrolled_at);
     let payload = EnrolmentEvent {
@@ -60,8 +68,9 @@ pub fn enrolment(
         occupation_code: class.occupation_code.parse()?,
         skill_level: class.skill_level.parse()?,
         voucher_ref: row.voucher_ref.clone(),
-        age_at_enrolment: citizen.map(|c| c.age_on(enrolled_on)),
-        male: citizen.map(ids::CitizenId::is_male),
+        age_at_enrolment: facts.as_ref().map(|f| f.citizen.age_on(enrolled_on)),
+        male: facts.as_ref().map(|f| f.citizen.is_male()),
+        phone_lookup: facts.as_ref().map(|f| hex::encode(f.phone_lookup)),
         class_starts_on: Some(ids::business_date(class.starts_at)),
         class_ends_on: Some(ids::business_date(class.ends_at)),
     };

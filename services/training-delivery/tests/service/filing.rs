@@ -73,9 +73,25 @@ async fn a_class_is_filed_approved_and_enrolled_and_a_suspension_stops_the_next_
     let payload = enrolments[0].payload.to_string();
     assert_eq!(enrolments[0].payload["person_id"], enrolled["person_id"]);
     assert!(
-        !payload.contains("19491231") && !payload.contains("王五"),
+        !payload.contains("19491231")
+            && !payload.contains("王五")
+            && !payload.contains("13912345678"),
         "no personal data in events: {payload}"
     );
+    // What fraud rules need instead: age and sex read from the ID, the
+    // class's dates, a keyed hash of the phone.
+    let citizen: ids::CitizenId = "11010519491231002X".parse().expect("id");
+    let today = ids::business_date(chrono::Utc::now());
+    assert_eq!(
+        enrolments[0].payload["age_at_enrolment"],
+        citizen.age_on(today)
+    );
+    assert_eq!(enrolments[0].payload["male"], false);
+    assert!(enrolments[0].payload["class_starts_on"].is_string());
+    let phone = enrolments[0].payload["phone_lookup"]
+        .as_str()
+        .expect("phone hash");
+    assert_eq!(phone.len(), 64, "{payload}");
 
     // The registry suspends the school; delivery hears it and refuses the next filing.
     let fraud = json!({ "reason_kind": "fraud", "detail": "虚报" });
