@@ -374,6 +374,19 @@ async fn seed_plan(args: &Args, institution: &str) -> anyhow::Result<()> {
     if status != 204 {
         bail!("setting the school's plan: {status} {answer}");
     }
+    // Score once the certificates have reached the service too: a rating
+    // from half the evidence would be published (and a D would put the
+    // school under review until an officer cleared it).
+    for _ in 0..150 {
+        let (_, inputs) = officer
+            .get(&format!("/v1/scorecards/{institution}/{year}/inputs"))
+            .await?;
+        let completers = inputs["completers"].as_i64().unwrap_or(0);
+        if completers > 0 && inputs["certified"].as_i64() == Some(completers) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let (status, answer) = officer
         .post("/v1/scorecards/rescore", &json!({}), None)
         .await?;

@@ -62,12 +62,12 @@ pub struct EnrolmentEvent {
     pub age_at_enrolment: Option<u32>,
     #[serde(default)]
     pub male: Option<bool>,
-    /// The class's first and last day (Asia/Shanghai), for overlapping
-    /// classes of one person.
+    /// When the class's first session starts and its last ends, for one
+    /// person in overlapping classes.
     #[serde(default)]
-    pub class_starts_on: Option<NaiveDate>,
+    pub class_starts_at: Option<DateTime<Utc>>,
     #[serde(default)]
-    pub class_ends_on: Option<NaiveDate>,
+    pub class_ends_at: Option<DateTime<Utc>>,
     /// A keyed hash (hex) of the phone number given at enrolment, equal for
     /// equal numbers within the city: one number behind many trainees is a
     /// fraud signal. The number itself never leaves delivery.

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use contracts::subsidy::{
     ClaimEvent, ReasonItem, RecoveryEvent, CLAIMS_TOPIC, CLAIM_APPROVED, CLAIM_QUEUED_FOR_REVIEW,
     CLAIM_REFUSED, RECOVERIES_TOPIC, RECOVERY_ORDERED,
@@ -498,8 +498,8 @@ async fn trainee_findings(
         Option<i32>,
         Option<bool>,
         NaiveDate,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
         Option<String>,
     );
     let facts: Option<Facts> = enrolment_facts::table
@@ -510,8 +510,8 @@ async fn trainee_findings(
             enrolment_facts::age_at_enrolment,
             enrolment_facts::male,
             enrolment_facts::enrolled_on,
-            enrolment_facts::class_starts_on,
-            enrolment_facts::class_ends_on,
+            enrolment_facts::class_starts_at,
+            enrolment_facts::class_ends_at,
             enrolment_facts::phone_lookup,
         ))
         .first(conn)
@@ -539,15 +539,16 @@ async fn trainee_findings(
             out.extend(fraud::retiree_as_unemployed(&person, on, cfg));
             out.extend(fraud::student_as_unemployed(&person, cfg));
         }
-        if let (Some(starts_on), Some(ends_on)) = (starts, ends) {
-            let others: Vec<(Uuid, Option<NaiveDate>, Option<NaiveDate>)> = enrolment_facts::table
+        if let (Some(starts_at), Some(ends_at)) = (starts, ends) {
+            type Span = (Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+            let others: Vec<Span> = enrolment_facts::table
                 .filter(enrolment_facts::person_id.eq(&r.2))
                 .filter(enrolment_facts::enrolment_id.ne(r.0))
                 .filter(enrolment_facts::withdrawn.eq(false))
                 .select((
                     enrolment_facts::class_id,
-                    enrolment_facts::class_starts_on,
-                    enrolment_facts::class_ends_on,
+                    enrolment_facts::class_starts_at,
+                    enrolment_facts::class_ends_at,
                 ))
                 .load(conn)
                 .await?;
@@ -556,15 +557,15 @@ async fn trainee_findings(
                 .filter_map(|(class_id, s, e)| {
                     Some(ClassSpan {
                         class_id,
-                        starts_on: s?,
-                        ends_on: e?,
+                        starts_at: s?,
+                        ends_at: e?,
                     })
                 })
                 .collect();
             let this = ClassSpan {
                 class_id,
-                starts_on,
-                ends_on,
+                starts_at,
+                ends_at,
             };
             out.extend(fraud::overlapping_classes(&this, &others, cfg));
         }

@@ -1,7 +1,7 @@
 -- Facts the fraud rules read, kept from other services' events.
 
--- Per enrolment (delivery): age and sex from the citizen ID, the class's
--- dates.
+-- Per enrolment (delivery): age and sex from the citizen ID, when the
+-- class runs.
 CREATE TABLE enrolment_facts (
     enrolment_id      uuid PRIMARY KEY,
     person_id         text NOT NULL,
@@ -10,8 +10,8 @@ CREATE TABLE enrolment_facts (
     age_at_enrolment  integer,
     male              boolean,
     enrolled_on       date NOT NULL,
-    class_starts_on   date,
-    class_ends_on     date,
+    class_starts_at   timestamptz,
+    class_ends_at     timestamptz,
     withdrawn         boolean NOT NULL DEFAULT false
 );
 CREATE INDEX enrolment_facts_by_person ON enrolment_facts (person_id);

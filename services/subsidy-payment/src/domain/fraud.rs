@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use ids::CitizenId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -244,8 +244,8 @@ pub fn shared_bank_account(people: usize, cfg: &FraudConfig) -> Option<Finding> 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassSpan {
     pub class_id: Uuid,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
 }
 
 /// The person is also in another class whose dates overlap this one's
@@ -258,8 +258,8 @@ pub fn overlapping_classes(
     let clash: Vec<String> = others
         .iter()
         .filter(|o| o.class_id != this.class_id)
-        .filter(|o| o.starts_on <= this.ends_on && this.starts_on <= o.ends_on)
-        .map(|o| format!("{} ({} – {})", o.class_id, o.starts_on, o.ends_on))
+        .filter(|o| o.starts_at < this.ends_at && this.starts_at < o.ends_at)
+        .map(|o| format!("{} ({} – {})", o.class_id, o.starts_at, o.ends_at))
         .collect();
     if clash.is_empty() {
         return None;
@@ -480,19 +480,26 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_classes_are_found_inclusive_of_end_days() {
+    fn overlapping_classes_share_time_not_just_a_day() {
+        use chrono::TimeZone;
         let cfg = FraudConfig::default();
+        let at = |day, hour| {
+            Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0)
+                .single()
+                .expect("time")
+        };
         let span = |n, a, b| ClassSpan {
             class_id: Uuid::from_u128(n),
-            starts_on: a,
-            ends_on: b,
+            starts_at: a,
+            ends_at: b,
         };
-        let this = span(1, d(2026, 3, 1), d(2026, 3, 31));
-        let touching = span(2, d(2026, 3, 31), d(2026, 4, 10));
-        let after = span(3, d(2026, 4, 1), d(2026, 4, 10));
-        assert!(overlapping_classes(&this, &[after, this], &cfg).is_none());
-        let f = overlapping_classes(&this, &[after, touching], &cfg).expect("finding");
-        assert!(f.reason.contains(&Uuid::from_u128(2).to_string()));
+        let this = span(1, at(2, 1), at(4, 9));
+        let same_day_later = span(2, at(4, 9), at(4, 12));
+        let crossing = span(3, at(4, 8), at(6, 9));
+        assert!(overlapping_classes(&this, &[same_day_later, this], &cfg).is_none());
+        let f = overlapping_classes(&this, &[same_day_later, crossing], &cfg).expect("finding");
+        assert!(f.reason.contains(&Uuid::from_u128(3).to_string()));
+        assert!(!f.reason.contains(&Uuid::from_u128(2).to_string()));
     }
 
     #[test]

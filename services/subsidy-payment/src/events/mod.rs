@@ -137,8 +137,8 @@ async fn enrolment_facts(
                 .eq(e.age_at_enrolment.and_then(|a| i32::try_from(a).ok())),
             enrolment_facts::male.eq(e.male),
             enrolment_facts::enrolled_on.eq(on),
-            enrolment_facts::class_starts_on.eq(e.class_starts_on),
-            enrolment_facts::class_ends_on.eq(e.class_ends_on),
+            enrolment_facts::class_starts_at.eq(e.class_starts_at),
+            enrolment_facts::class_ends_at.eq(e.class_ends_at),
             enrolment_facts::phone_lookup.eq(&e.phone_lookup),
         ))
         .on_conflict_do_nothing()

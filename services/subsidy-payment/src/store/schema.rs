@@ -257,8 +257,8 @@ diesel::table! {
         age_at_enrolment -> Nullable<Int4>,
         male -> Nullable<Bool>,
         enrolled_on -> Date,
-        class_starts_on -> Nullable<Date>,
-        class_ends_on -> Nullable<Date>,
+        class_starts_at -> Nullable<Timestamptz>,
+        class_ends_at -> Nullable<Timestamptz>,
         withdrawn -> Bool,
         phone_lookup -> Nullable<Text>,
     }

@@ -38,8 +38,8 @@ fn enrolment_with_phone(
         voucher_ref: None,
         age_at_enrolment: Some(age),
         male: Some(male),
-        class_starts_on: Some(today() - Days::new(days.0)),
-        class_ends_on: Some(today() - Days::new(days.1)),
+        class_starts_at: Some(Utc::now() - chrono::Duration::days(days.0 as i64)),
+        class_ends_at: Some(Utc::now() - chrono::Duration::days(days.1 as i64)),
         phone_lookup: phone_lookup.map(str::to_owned),
     };
     OutboxEvent::new(

@@ -420,8 +420,8 @@ pub fn enrolled(completion: &OutboxEvent, voucher_ref: &str) -> OutboxEvent {
         voucher_ref: Some(voucher_ref.to_owned()),
         age_at_enrolment: None,
         male: None,
-        class_starts_on: None,
-        class_ends_on: None,
+        class_starts_at: None,
+        class_ends_at: None,
         phone_lookup: None,
     };
     OutboxEvent::new(

@@ -71,8 +71,8 @@ pub fn enrolment(
         age_at_enrolment: facts.as_ref().map(|f| f.citizen.age_on(enrolled_on)),
         male: facts.as_ref().map(|f| f.citizen.is_male()),
         phone_lookup: facts.as_ref().map(|f| hex::encode(f.phone_lookup)),
-        class_starts_on: Some(ids::business_date(class.starts_at)),
-        class_ends_on: Some(ids::business_date(class.ends_at)),
+        class_starts_at: Some(class.starts_at),
+        class_ends_at: Some(class.ends_at),
     };
     Ok(OutboxEvent::new(
         ENROLMENTS_TOPIC,

@@ -79,7 +79,7 @@ async fn a_class_is_filed_approved_and_enrolled_and_a_suspension_stops_the_next_
         "no personal data in events: {payload}"
     );
     // What fraud rules need instead: age and sex read from the ID, the
-    // class's dates, a keyed hash of the phone.
+    // class's times, a keyed hash of the phone.
     let citizen: ids::CitizenId = "11010519491231002X".parse().expect("id");
     let today = ids::business_date(chrono::Utc::now());
     assert_eq!(
@@ -87,7 +87,7 @@ async fn a_class_is_filed_approved_and_enrolled_and_a_suspension_stops_the_next_
         citizen.age_on(today)
     );
     assert_eq!(enrolments[0].payload["male"], false);
-    assert!(enrolments[0].payload["class_starts_on"].is_string());
+    assert!(enrolments[0].payload["class_starts_at"].is_string());
     let phone = enrolments[0].payload["phone_lookup"]
         .as_str()
         .expect("phone hash");
