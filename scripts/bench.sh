@@ -99,7 +99,7 @@ start_other employment-tracking $EMPLOYMENT_PORT bench-employment SERVICE__PERSO
 start_other subsidy-payment $SUBSIDY_PORT bench-subsidy \
   SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
   SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE=
-start_other performance-evaluation $EVALUATION_PORT bench-evaluation
+start_other performance-evaluation $EVALUATION_PORT bench-evaluation PUBLIC__RATE_LIMIT_PER_MINUTE=4000000000
 token=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100)
 school=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91350100M000100Y43)
 base=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91110000100000000R)

@@ -25,6 +25,10 @@ const BATCH: i64 = 50;
 /// The public cache namespace of scorecards.
 pub const PUBLIC_NAMESPACE: &str = "scorecards";
 
+/// The cache namespace of the city's dashboard figures: dropped whenever an
+/// event or a target changes them, so a cached answer is never behind.
+pub const DASHBOARD_NAMESPACE: &str = "dashboard";
+
 /// Records a rating change and builds its event.
 pub async fn record_change(
     conn: &mut AsyncPgConnection,

@@ -188,7 +188,7 @@ impl Service for PerformanceEvaluation {
             app_data: Arc::new(move |c| {
                 c.app_data(state.clone());
             }),
-            consumers: events::consumers(),
+            consumers: events::consumers(ctx.cache.clone()),
             periodic: vec![rescore],
         })
     }

@@ -8,6 +8,7 @@ use ids::CityCode;
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
+use platform::public::PublicRead;
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -90,6 +91,10 @@ pub async fn set_targets(
     v.finish(|| ())?;
     let mut conn = state.pool.get().await?;
     store::set_targets(&mut conn, year, &body, who.subject()).await?;
+    state
+        .cache
+        .invalidate(crate::evaluation::DASHBOARD_NAMESPACE)
+        .await;
     Ok(HttpResponse::Ok().json(TargetsView {
         city: state.city.to_string(),
         statistical_year: year,
@@ -112,6 +117,8 @@ pub struct FiguresQuery {
 /// time-proportional expectation, a linear projection to the year's end
 /// and the indicators behind. Officers and auditors of the city; the
 /// provincial aggregator reads it with an auditor token for the city.
+/// Answers are cached until the next event or target change (`X-Cache`),
+/// and rate limited per client like the public reads.
 #[utoipa::path(
     tag = "dashboard",
     params(FiguresQuery),
@@ -122,6 +129,7 @@ pub struct FiguresQuery {
 pub async fn city_figures(
     state: State,
     who: Principal,
+    read: PublicRead,
     query: web::Query<FiguresQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer, Role::Auditor])?
@@ -130,15 +138,19 @@ pub async fn city_figures(
     check_year(&mut v, query.year);
     let as_of = as_of(&mut v, query.year, query.as_of);
     v.finish(|| ())?;
-    let mut conn = state.pool.get().await?;
-    let (source, targets) = targets_in_force(&mut conn, query.year).await?;
-    let actuals = store::actuals(&mut conn, query.year, as_of).await?;
-    Ok(HttpResponse::Ok().json(CityFigures {
-        city: state.city.to_string(),
-        city_name: state.city.name_zh().to_owned(),
-        targets_source: source,
-        progress: Progress::compute(query.year, as_of, targets, actuals),
-    }))
+    let year = query.year;
+    read.respond(crate::evaluation::DASHBOARD_NAMESPACE, || async move {
+        let mut conn = state.pool.get().await?;
+        let (source, targets) = targets_in_force(&mut conn, year).await?;
+        let actuals = store::actuals(&mut conn, year, as_of).await?;
+        Ok(CityFigures {
+            city: state.city.to_string(),
+            city_name: state.city.name_zh().to_owned(),
+            targets_source: source,
+            progress: Progress::compute(year, as_of, targets, actuals),
+        })
+    })
+    .await
 }
 
 /// Reads one city's figures with a one-minute auditor token for it.

@@ -20,6 +20,7 @@ use contracts::subsidy::{ClaimEvent, RecoveryEvent, CLAIMS_TOPIC, RECOVERIES_TOP
 use diesel_async::AsyncPgConnection;
 use ids::CityCode;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
+use platform::public::PublicCache;
 
 use crate::domain::{counting, findings};
 use crate::store::{self, CompletionRow, RatingChangeRow};
@@ -62,8 +63,11 @@ pub fn rating(city: CityCode, c: &RatingChangeRow) -> anyhow::Result<OutboxEvent
     ))
 }
 
-/// Keeps the read models and marks the scorecards they change.
-pub struct ReadModels;
+/// Keeps the read models and marks the scorecards they change; drops the
+/// cached dashboard figures after each change.
+pub struct ReadModels {
+    pub cache: PublicCache,
+}
 
 async fn completion(conn: &mut AsyncPgConnection, e: &CompletionEvent) -> anyhow::Result<()> {
     let row = CompletionRow {
@@ -151,13 +155,22 @@ impl EventHandler for ReadModels {
             Ok(())
         })
     }
+
+    fn after_commit<'a>(&'a self, _: &'a ReceivedEvent) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            self.cache
+                .invalidate(crate::evaluation::DASHBOARD_NAMESPACE)
+                .await;
+            Ok(())
+        })
+    }
 }
 
 /// The consumers this service runs.
-pub fn consumers() -> Vec<runtime::Consumer> {
+pub fn consumers(cache: PublicCache) -> Vec<runtime::Consumer> {
     vec![(
         "performance-evaluation.read-models",
         CONSUMED_TOPICS.to_vec(),
-        Arc::new(ReadModels),
+        Arc::new(ReadModels { cache }),
     )]
 }

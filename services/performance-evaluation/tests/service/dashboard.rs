@@ -83,6 +83,22 @@ async fn the_dashboard_counts_by_the_rules_and_warns_when_behind() {
     })
     .await;
 
+    // Read again: the cached answer. A new target drops it at once.
+    let path = "/v1/dashboard/figures?year=2026";
+    let again = t.app.get(path, Some(&token)).await;
+    assert_eq!(again.headers()["x-cache"], "hit");
+    let mut raised = set.clone();
+    raised["subsidised_trainings"] = json!(12);
+    let res = t.app.put("/v1/targets/2026", Some(&token), &raised).await;
+    assert_eq!(res.status(), 200);
+    let fresh = t.app.get(path, Some(&token)).await;
+    assert_eq!(fresh.headers()["x-cache"], "miss");
+    assert_eq!(
+        body(fresh).await["progress"]["subsidised_trainings"]["target"],
+        12
+    );
+    t.app.put("/v1/targets/2026", Some(&token), &set).await;
+
     // On 31 May 2026, 182 of 365 days have passed.
     let f = body(
         t.app
