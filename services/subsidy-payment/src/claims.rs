@@ -596,16 +596,21 @@ async fn pass_count(
     after: NaiveDate,
     until: NaiveDate,
 ) -> QueryResult<PassCount> {
-    let rows: Vec<bool> = assessment_results::table
-        .filter(assessment_results::body_id.eq(body))
-        .filter(assessment_results::assessed_on.gt(after))
-        .filter(assessment_results::assessed_on.le(until))
-        .select(assessment_results::passed)
-        .load(conn)
+    let sat = || {
+        assessment_results::table
+            .filter(assessment_results::body_id.eq(body))
+            .filter(assessment_results::assessed_on.gt(after))
+            .filter(assessment_results::assessed_on.le(until))
+    };
+    let candidates: i64 = sat().count().get_result(conn).await?;
+    let passed: i64 = sat()
+        .filter(assessment_results::passed.eq(true))
+        .count()
+        .get_result(conn)
         .await?;
     Ok(PassCount {
-        passed: u32::try_from(rows.iter().filter(|p| **p).count()).unwrap_or(u32::MAX),
-        candidates: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        passed: u32::try_from(passed).unwrap_or(u32::MAX),
+        candidates: u32::try_from(candidates).unwrap_or(u32::MAX),
     })
 }
 

@@ -64,7 +64,7 @@ pub fn rating(city: CityCode, c: &RatingChangeRow) -> anyhow::Result<OutboxEvent
 }
 
 /// Keeps the read models and marks the scorecards they change; drops the
-/// cached dashboard figures after each change.
+/// cached dashboard figures when what they count changed.
 pub struct ReadModels {
     pub cache: PublicCache,
 }
@@ -156,11 +156,17 @@ impl EventHandler for ReadModels {
         })
     }
 
-    fn after_commit<'a>(&'a self, _: &'a ReceivedEvent) -> HandlerFuture<'a> {
+    /// Only the topics the figures count from drop them.
+    fn after_commit<'a>(&'a self, event: &'a ReceivedEvent) -> HandlerFuture<'a> {
         Box::pin(async move {
-            self.cache
-                .invalidate(crate::evaluation::DASHBOARD_NAMESPACE)
-                .await;
+            if matches!(
+                event.topic.as_str(),
+                ENROLMENTS_TOPIC | CERTIFICATES_TOPIC | LEADING_TALENTS_TOPIC | BRANDS_TOPIC
+            ) {
+                self.cache
+                    .invalidate(crate::evaluation::DASHBOARD_NAMESPACE)
+                    .await;
+            }
             Ok(())
         })
     }

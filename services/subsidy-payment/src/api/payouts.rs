@@ -652,6 +652,7 @@ pub async fn result(
                 };
                 let mut events = Vec::new();
                 let mut confirmed_claims = Vec::new();
+                let mut answered_claims = Vec::new();
                 let today = ids::business_date(Utc::now());
                 for o in &read.outcomes {
                     let (line, reference, failure) = match o {
@@ -729,6 +730,7 @@ pub async fn result(
                             .execute(conn)
                             .await?;
                         events.push(payment_event(claim, r.0, &batch_no, r.6, event)?);
+                        answered_claims.push(r.1);
                         if failure.is_none() {
                             confirmed_claims.push(r.1);
                         }
@@ -751,8 +753,8 @@ pub async fn result(
                     });
                 }
                 messaging::enqueue(conn, &events).await?;
-                for id in claims_by_id.keys() {
-                    super::receipts::freeze_if_disputed(conn, *id).await?;
+                for id in answered_claims {
+                    super::receipts::freeze_if_disputed(conn, id).await?;
                 }
                 // A certificate revoked while the money was at the bank:
                 // what was just confirmed is recovered at once.

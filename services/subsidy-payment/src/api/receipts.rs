@@ -334,10 +334,7 @@ pub(super) async fn freeze_if_disputed(
     conn: &mut diesel_async::AsyncPgConnection,
     claim_id: Uuid,
 ) -> Result<(), ApiError> {
-    let Some(mut row) = store::claim_for_update(conn, claim_id)
-        .await?
-        .filter(|r| r.status != "in_payout")
-    else {
+    let Some(mut row) = store::claim_for_update(conn, claim_id).await? else {
         return Ok(());
     };
     let pending = diesel::update(

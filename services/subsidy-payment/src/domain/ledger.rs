@@ -645,18 +645,6 @@ impl Ledger {
         Self::default()
     }
 
-    /// Rebuilds a ledger from its stored log; the error names the position
-    /// of the first transaction refused.
-    pub fn replay(
-        txs: impl IntoIterator<Item = Transaction>,
-    ) -> Result<Self, (usize, LedgerError)> {
-        let mut ledger = Self::new();
-        for (i, tx) in txs.into_iter().enumerate() {
-            ledger.apply(tx).map_err(|e| (i, e))?;
-        }
-        Ok(ledger)
-    }
-
     /// A ledger restored from running balances and the histories of the
     /// claims an operation touches: enough to check and apply its next
     /// transactions without replaying the whole log. The histories are

@@ -292,17 +292,27 @@ fn corrections_must_name_an_existing_transaction_and_ids_are_unique() {
     assert_eq!(l.available(pot(0)), fen(995));
 }
 
+/// Rebuilds a ledger from a log; the error names the position of the first
+/// transaction refused.
+fn replay(txs: Vec<Transaction>) -> Result<Ledger, (usize, LedgerError)> {
+    let mut ledger = Ledger::new();
+    for (i, tx) in txs.into_iter().enumerate() {
+        ledger.apply(tx).map_err(|e| (i, e))?;
+    }
+    Ok(ledger)
+}
+
 #[test]
 fn a_log_replays_into_the_same_balances() {
     let mut l = funded(1_000);
     l.apply(Transaction::approval(id(1), claim(1), pot(0), fen(600)).expect("tx"))
         .expect("approve");
-    let again = Ledger::replay(l.transactions().to_vec()).expect("replay");
+    let again = replay(l.transactions().to_vec()).expect("replay");
     assert_eq!(again.available(pot(0)), fen(400));
     let mut bad = l.transactions().to_vec();
     bad.push(bad[1].clone());
     assert_eq!(
-        Ledger::replay(bad).map(|_| ()),
+        replay(bad).map(|_| ()),
         Err((2, LedgerError::DuplicateId(id(1))))
     );
 }
