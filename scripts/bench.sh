@@ -47,10 +47,16 @@ psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 psql_admin "CREATE DATABASE $DB"
 export QC_DEMAND_CATALOG_HTTP__BIND="127.0.0.1:$SERVICE_PORT"
 export QC_DEMAND_CATALOG_HTTP__WORKERS=1
-export QC_DEMAND_CATALOG_DATABASE__URL="postgres://demand_catalog:demand_catalog@127.0.0.1:5432/$DB"
+export QC_DEMAND_CATALOG_DATABASE__URL="postgres://demand_catalog_app:demand_catalog_app@127.0.0.1:5432/$DB"
+export QC_DEMAND_CATALOG_DATABASE__OWNER_URL="postgres://demand_catalog:demand_catalog@127.0.0.1:5432/$DB"
+export QC_DEMAND_CATALOG_DATABASE__SSLMODE=disable
+export QC_DEMAND_CATALOG_KAFKA__SECURITY_PROTOCOL=plaintext
 export QC_DEMAND_CATALOG_KAFKA__TOPIC_PREFIX="bench."
 export QC_DEMAND_CATALOG_REDIS__KEY_PREFIX="bench:$(date +%s):"
-export QC_DEMAND_CATALOG_AUTH__JWT_SECRET="bench-secret-bench-secret-bench-secret"
+"$BIN/demand-catalog" dev-keys --dir "$RUN_DIR/keys" >/dev/null
+export QC_DEMAND_CATALOG_AUTH__ISSUER="https://id.local.qiancheng/350100"
+export QC_DEMAND_CATALOG_AUTH__JWKS_URL="file://$RUN_DIR/keys/jwks.json"
+export QC_DEMAND_CATALOG_AUTH__LOCAL_SIGNING_KEY="$RUN_DIR/keys/signing-key.pem"
 export QC_DEMAND_CATALOG_PUBLIC__RATE_LIMIT_PER_MINUTE=4000000000
 export QC_DEMAND_CATALOG_TELEMETRY__LOG_LEVEL=warn
 # Trace sampling as a city runs it at volume (charts: 5 %); 1 % here.
@@ -68,9 +74,12 @@ start_other() { # name port pidfile [SECTION__KEY=value ...]
   local prefix="QC_$(tr 'a-z-' 'A-Z_' <<<"$1")_" schema="${1//-/_}" extra=()
   for setting in "${@:4}"; do extra+=("$prefix$setting"); done
   env "${extra[@]}" "${prefix}HTTP__BIND=127.0.0.1:$2" "${prefix}HTTP__WORKERS=1" \
-    "${prefix}DATABASE__URL=postgres://$schema:$schema@127.0.0.1:5432/$DB" \
+    "${prefix}DATABASE__URL=postgres://${schema}_app:${schema}_app@127.0.0.1:5432/$DB" \
+    "${prefix}DATABASE__OWNER_URL=postgres://$schema:$schema@127.0.0.1:5432/$DB" "${prefix}DATABASE__SSLMODE=disable" \
+    "${prefix}KAFKA__SECURITY_PROTOCOL=plaintext" \
     "${prefix}KAFKA__TOPIC_PREFIX=bench." "${prefix}REDIS__KEY_PREFIX=$QC_DEMAND_CATALOG_REDIS__KEY_PREFIX" \
-    "${prefix}AUTH__JWT_SECRET=$QC_DEMAND_CATALOG_AUTH__JWT_SECRET" "${prefix}TELEMETRY__LOG_LEVEL=warn" \
+    "${prefix}AUTH__ISSUER=$QC_DEMAND_CATALOG_AUTH__ISSUER" "${prefix}AUTH__JWKS_URL=$QC_DEMAND_CATALOG_AUTH__JWKS_URL" \
+    "${prefix}TELEMETRY__LOG_LEVEL=warn" \
     "${prefix}TELEMETRY__SAMPLE_RATIO=$QC_DEMAND_CATALOG_TELEMETRY__SAMPLE_RATIO" \
     bash -c "'$BIN/$1' provision --admin-url '${ADMIN_URL%/*}/$DB' >/dev/null && '$BIN/$1' migrate >/dev/null && '$BIN/$1' topics >/dev/null && exec '$BIN/$1' serve" \
     >"$RUN_DIR/$3.log" 2>&1 &
@@ -86,19 +95,23 @@ EVALUATION_PORT=8199
 BENCH_PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
 start_other institution-registry $REGISTRY_PORT bench-registry
 start_other training-delivery $DELIVERY_PORT bench-delivery \
-  SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
+  SERVICE__PII_ENCRYPTION_KEYS=bench1:YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
   SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE= \
   SERVICE__PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE=
 start_other skill-assessment $ASSESSMENT_PORT bench-assessment \
-  SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
+  SERVICE__PII_ENCRYPTION_KEYS=bench1:YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
   SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE= \
   SERVICE__PERSON_ID_KEY=YmVuY2gtcGVyc29uLWlkLWtleS0zMi1ieXRlcy0hISE= \
   SERVICE__CREDENTIAL_SECRET=YmVuY2gtY3JlZGVudGlhbC1zZWNyZXQtMzItYnl0ZXM= \
   PUBLIC__RATE_LIMIT_PER_MINUTE=4000000000
 start_other employment-tracking $EMPLOYMENT_PORT bench-employment SERVICE__PERSON_ID_KEY=$BENCH_PERSON_ID_KEY
+"$BIN/demand-catalog" dev-keys --dir "$RUN_DIR/keys/bank-file" >/dev/null
+"$BIN/demand-catalog" dev-keys --dir "$RUN_DIR/keys/bank" >/dev/null
 start_other subsidy-payment $SUBSIDY_PORT bench-subsidy \
-  SERVICE__PII_ENCRYPTION_KEY=YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
-  SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE=
+  SERVICE__PII_ENCRYPTION_KEYS=bench1:YmVuY2gtcGlpLWVuY3J5cHRpb24ta2V5LTMyYnl0ZXM= \
+  SERVICE__PII_LOOKUP_KEY=YmVuY2gtcGlpLWxvb2t1cC1rZXktMzItYnl0ZXMtISE= \
+  SERVICE__BANK__SIGNING_KEY="$RUN_DIR/keys/bank-file/signing-key.pem" \
+  SERVICE__BANK__RESULT_KEYS="$RUN_DIR/keys/bank/jwks.json"
 start_other performance-evaluation $EVALUATION_PORT bench-evaluation PUBLIC__RATE_LIMIT_PER_MINUTE=4000000000
 token=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100)
 school=$("$BIN/demand-catalog" dev-token --role institution_operator --city 350100 --org 91350100M000100Y43)
@@ -151,7 +164,8 @@ say "delivery: ${BENCH_TRAINEES:-1000} enrolments and check-ins through the API"
 delivery=$("$BIN/qc-bench-delivery" --registry "http://127.0.0.1:$REGISTRY_PORT" --delivery "http://127.0.0.1:$DELIVERY_PORT" \
   --officer-token "$token" --operator-token "$school" --trainees "${BENCH_TRAINEES:-1000}")
 say "social insurance: ${BENCH_COMPLETERS:-5000} completers seeded, then one batch of ${BENCH_RECORDS:-100000} records"
-integrator=$("$BIN/demand-catalog" dev-token --role integrator --city 350100 --org 91350100MA0000002T)
+# The city's social-insurance agency's system (the one caller that may upload).
+integrator=$("$BIN/demand-catalog" dev-token --role integrator --city 350100 --org 12350100MB00000048 --scope employment:social_insurance)
 matching=$("$BIN/qc-bench-social-insurance" --service "http://127.0.0.1:$EMPLOYMENT_PORT" --integrator-token "$integrator" \
   --officer-token "$token" --database-url "postgres://training_delivery:training_delivery@127.0.0.1:5432/$DB" \
   --brokers "127.0.0.1:$KAFKA_PORT" --topic-prefix bench. --person-id-key "$BENCH_PERSON_ID_KEY" \
@@ -162,7 +176,9 @@ echo "INSERT INTO bench_insert (class, person, payload, at) VALUES (gen_random_u
 pg_tps=$(pgbench -n -c 16 -j 2 -T "$DURATION" -f "$RUN_DIR/bench-insert.sql" "${ADMIN_URL%/*}/$DB" 2>/dev/null | awk '/^tps/ {printf "%.0f", $3; exit}')
 
 say "subsidy: ${BENCH_CLAIMS:-2000} trainees' completions and certificates → claims approved → batch → bank result"
+checker=$("$BIN/demand-catalog" dev-token --role bureau_officer --city 350100 --sub bench-checker)
 subsidy_figures=$("$BIN/qc-bench-subsidy" --service "http://127.0.0.1:$SUBSIDY_PORT" --officer-token "$token" \
+  --checker-token "$checker" --bank-key "$RUN_DIR/keys/bank/signing-key.pem" \
   --outbox-url "postgres://training_delivery:training_delivery@127.0.0.1:5432/$DB" \
   --subsidy-url "postgres://subsidy_payment:subsidy_payment@127.0.0.1:5432/$DB" \
   --brokers "127.0.0.1:$KAFKA_PORT" --topic-prefix bench. --person-id-key "$BENCH_PERSON_ID_KEY" \

@@ -63,10 +63,12 @@ ensure_redis() {
 }
 
 ensure_tansu_installed() {
-  if command -v tansu >/dev/null && tansu --version 2>/dev/null | grep -q "$TANSU_VERSION"; then return 0; fi
+  if command -v tansu >/dev/null && tansu --version 2>/dev/null | grep -q "$TANSU_VERSION" \
+    && tansu --help 2>/dev/null | grep -q "Storage engines:.*libsql"; then return 0; fi
   command -v cc >/dev/null || apt_install build-essential
-  say "installing the Tansu broker (cargo install, about 8 minutes on 2 cores)"
-  cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore,postgres
+  say "installing the Tansu broker (cargo install, about 13 minutes on 2 cores)"
+  # libsql: sqlite:// storage, for the broker that demands SCRAM in the tests.
+  cargo install tansu --version "$TANSU_VERSION" --locked --features libsql,dynostore
 }
 
 # start_tansu STORAGE: a broker on 127.0.0.1:$KAFKA_PORT unless one answers.
@@ -95,3 +97,133 @@ stop_pidfile() { # file
 }
 
 psql_admin() { psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -qAtc "$1"; }
+
+# --- TLS for the tests: one test CA, a certificate for `localhost`, and the
+# local Postgres, a Redis and the broker serving TLS with it.
+
+TEST_PKI=${QC_TEST_PKI:-/var/lib/qiancheng-test-pki}
+REDIS_TLS_PORT=${QC_REDIS_TLS_PORT:-6380}
+# The ACL user the TLS Redis admits (the default user is switched off there).
+REDIS_TLS_USER=qiancheng
+REDIS_TLS_PASSWORD=test-redis-password
+
+# ensure_test_pki: the CA and a server certificate naming `localhost` only
+# (so a test can show that another name for the same server is refused).
+# Made once per machine and kept while valid for another day.
+ensure_test_pki() {
+  if [ -f "$TEST_PKI/localhost.crt" ] && openssl x509 -checkend 86400 -noout -in "$TEST_PKI/localhost.crt" >/dev/null 2>&1 \
+    && openssl x509 -checkend 86400 -noout -in "$TEST_PKI/ca.crt" >/dev/null 2>&1; then
+    return 0
+  fi
+  say "making the test CA and a certificate for localhost ($TEST_PKI)"
+  mkdir -p "$TEST_PKI"
+  chmod 755 "$TEST_PKI"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout "$TEST_PKI/ca.key" -out "$TEST_PKI/ca.crt" -days 825 \
+    -subj "/CN=Qiancheng test CA" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req "${ec[@]}" -keyout "$TEST_PKI/localhost.key" -out "$TEST_PKI/localhost.csr" \
+    -subj "/CN=localhost" 2>/dev/null
+  openssl x509 -req -in "$TEST_PKI/localhost.csr" -CA "$TEST_PKI/ca.crt" -CAkey "$TEST_PKI/ca.key" \
+    -CAcreateserial -days 825 -out "$TEST_PKI/localhost.crt" -extfile <(printf '%s\n' \
+      "subjectAltName=DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth") 2>/dev/null
+  rm -f "$TEST_PKI/localhost.csr"
+  chmod 644 "$TEST_PKI/ca.crt" "$TEST_PKI/localhost.crt"
+  chmod 600 "$TEST_PKI/ca.key" "$TEST_PKI/localhost.key"
+}
+
+# ensure_postgres_tls: the local cluster serves TLS with the test
+# certificate (Debian's is a snakeoil one no client can verify).
+ensure_postgres_tls() {
+  ensure_test_pki
+  local dir=/var/lib/postgresql/qiancheng-test-tls
+  if ! cmp -s "$TEST_PKI/localhost.crt" "$dir/server.crt" 2>/dev/null; then
+    mkdir -p "$dir"
+    install -m 644 "$TEST_PKI/localhost.crt" "$dir/server.crt"
+    install -m 600 "$TEST_PKI/localhost.key" "$dir/server.key"
+    chown -R postgres:postgres "$dir"
+  fi
+  if [ "$(psql_admin "SHOW ssl_cert_file")" != "$dir/server.crt" ] || [ "$(psql_admin "SHOW ssl")" != on ]; then
+    say "PostgreSQL serves TLS with the test certificate"
+    psql_admin "ALTER SYSTEM SET ssl = on"
+    psql_admin "ALTER SYSTEM SET ssl_cert_file = '$dir/server.crt'"
+    psql_admin "ALTER SYSTEM SET ssl_key_file = '$dir/server.key'"
+    psql_admin "SELECT pg_reload_conf()" >/dev/null
+    sleep 1
+  fi
+}
+
+# start_redis_tls: a Redis for the TLS tests on $REDIS_TLS_PORT (TLS only,
+# an ACL user with a password, the default user off), beside the plain one.
+start_redis_tls() {
+  ensure_test_pki
+  if port_open 127.0.0.1 "$REDIS_TLS_PORT"; then return 0; fi
+  say "starting a TLS Redis on 127.0.0.1:$REDIS_TLS_PORT"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 0 --tls-port "$REDIS_TLS_PORT" \
+    --tls-cert-file "$TEST_PKI/localhost.crt" --tls-key-file "$TEST_PKI/localhost.key" \
+    --tls-ca-cert-file "$TEST_PKI/ca.crt" --tls-auth-clients no \
+    --user default off --user "$REDIS_TLS_USER" on ">$REDIS_TLS_PASSWORD" '~*' '&*' '+@all' \
+    --save "" --appendonly no --logfile "$RUN_DIR/redis-tls.log" --pidfile "$RUN_DIR/redis-tls.pid"
+  wait_port 127.0.0.1 "$REDIS_TLS_PORT" "TLS Redis"
+}
+
+# The broker with SCRAM over TLS: Tansu demanding SASL/SCRAM-SHA-512 on
+# $KAFKA_SASL_PORT (loopback only), with stunnel terminating TLS on
+# $KAFKA_TLS_PORT in front of it (Tansu 0.6 cannot take --cert and --key
+# together), advertised as localhost:$KAFKA_TLS_PORT so clients check the
+# certificate's name. One SCRAM user per service, and one for the tests.
+KAFKA_SASL_PORT=${QC_KAFKA_SASL_PORT:-9093}
+KAFKA_TLS_PORT=${QC_KAFKA_TLS_PORT:-9094}
+SCRAM_USERS=(qc-test demand-catalog institution-registry training-delivery skill-assessment
+  employment-tracking subsidy-payment performance-evaluation)
+scram_password() { echo "$1-scram-test-password"; }
+
+start_tansu_secure() {
+  if port_open 127.0.0.1 "$KAFKA_TLS_PORT"; then return 0; fi
+  ensure_test_pki
+  ensure_tansu_installed
+  command -v stunnel4 >/dev/null || apt_install stunnel4
+  local dir="$RUN_DIR/tansu-secure"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  # Tansu 0.6 reads a sqlite:// path as relative to its working directory.
+  local broker=(tansu broker --listener-url "tcp://127.0.0.1:$KAFKA_SASL_PORT"
+    --advertised-listener-url "tcp://localhost:$KAFKA_TLS_PORT" --storage-engine "sqlite://tansu.db")
+  say "starting Tansu with SCRAM behind TLS on localhost:$KAFKA_TLS_PORT"
+  # Users are made while the broker, on loopback, admits anyone; then it
+  # restarts demanding them.
+  (cd "$dir" && exec "${broker[@]}") >"$dir/setup.log" 2>&1 &
+  local setup=$!
+  wait_port 127.0.0.1 "$KAFKA_SASL_PORT" "Tansu (setting up users)"
+  local user
+  for user in "${SCRAM_USERS[@]}"; do
+    tansu user create --broker "tcp://127.0.0.1:$KAFKA_SASL_PORT" "$user" "$(scram_password "$user")" >/dev/null
+  done
+  kill "$setup"
+  wait "$setup" 2>/dev/null || true
+  (cd "$dir" && exec nohup "${broker[@]}" --authentication) >"$RUN_DIR/tansu-secure.log" 2>&1 &
+  echo $! >"$RUN_DIR/tansu-secure.pid"
+  wait_port 127.0.0.1 "$KAFKA_SASL_PORT" "Tansu (SCRAM)"
+  cat >"$dir/stunnel.conf" <<CONF
+foreground = no
+pid = $RUN_DIR/stunnel.pid
+output = $RUN_DIR/stunnel.log
+[kafka]
+accept = 127.0.0.1:$KAFKA_TLS_PORT
+connect = 127.0.0.1:$KAFKA_SASL_PORT
+cert = $TEST_PKI/localhost.crt
+key = $TEST_PKI/localhost.key
+CONF
+  stunnel4 "$dir/stunnel.conf"
+  wait_port 127.0.0.1 "$KAFKA_TLS_PORT" "stunnel"
+}
+
+# The environment the tests read to reach the TLS parts.
+export_tls_test_env() {
+  export QC_TEST_PKI_CA="$TEST_PKI/ca.crt"
+  export QC_TEST_PG_CA="$TEST_PKI/ca.crt"
+  export QC_TEST_KAFKA_TLS="localhost:$KAFKA_TLS_PORT"
+  export QC_TEST_REDIS_TLS="rediss://$REDIS_TLS_USER:$REDIS_TLS_PASSWORD@localhost:$REDIS_TLS_PORT"
+  export QC_TEST_SCRAM_PASSWORD_SUFFIX="-scram-test-password"
+}

@@ -6,13 +6,25 @@ cd "$ROOT"
 
 ensure_postgres
 ensure_redis
-started_broker=""
+# TLS where production has it: Postgres with the test CA's certificate, a
+# TLS Redis with an ACL user, and a broker demanding SCRAM over TLS.
+ensure_postgres_tls
+started=()
 if ! port_open 127.0.0.1 "$KAFKA_PORT"; then
   start_tansu "memory://tansu/"
-  started_broker=1
+  started+=(tansu)
 fi
-cleanup() { [ -z "$started_broker" ] || stop_pidfile "$RUN_DIR/tansu.pid"; }
+if ! port_open 127.0.0.1 "$KAFKA_TLS_PORT"; then
+  start_tansu_secure
+  started+=(stunnel tansu-secure)
+fi
+if ! port_open 127.0.0.1 "$REDIS_TLS_PORT"; then
+  start_redis_tls
+  started+=(redis-tls)
+fi
+cleanup() { for name in "${started[@]}"; do stop_pidfile "$RUN_DIR/$name.pid"; done; }
 trap cleanup EXIT
+export_tls_test_env
 
 # Leftovers of interrupted runs (each test drops its own database); one
 # still in use belongs to a run going on beside this one and is left alone.
@@ -21,7 +33,8 @@ for db in $(psql_admin "SELECT datname FROM pg_database d WHERE datname LIKE 'qc
   psql_admin "DROP DATABASE IF EXISTS $db" || true
 done
 
-export QC_TEST_ADMIN_URL="$ADMIN_URL"
+# By name: the test server's certificate names localhost only.
+export QC_TEST_ADMIN_URL="${ADMIN_URL/@127.0.0.1:/@localhost:}"
 export QC_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
 say "building"
 cargo build --workspace --bins --tests

@@ -14,6 +14,13 @@ start_tansu "memory://tansu/"
 
 say "building the services"
 cargo build --bins
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug"
+# The local identity provider: a signing key and its JWKS, which every
+# service's config/local file names (no shared secret anywhere).
+"$BIN/demand-catalog" dev-keys --dir "$RUN_DIR/keys" >/dev/null
+# Bank files are signed both ways: the city's key, and a stand-in bank's.
+"$BIN/demand-catalog" dev-keys --dir "$RUN_DIR/keys/bank-file" >/dev/null
+"$BIN/demand-catalog" dev-keys --dir "$RUN_DIR/keys/bank" >/dev/null
 
 if [ -z "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = 'qiancheng'")" ]; then
   psql_admin "CREATE DATABASE qiancheng"
@@ -23,7 +30,7 @@ SERVICES=(demand-catalog:8101 institution-registry:8102 training-delivery:8103 s
   employment-tracking:8105 subsidy-payment:8106 performance-evaluation:8107)
 
 prepare_service() { # name
-  local bin="$ROOT/target/debug/$1" cfg="$ROOT/config/local/$1.toml"
+  local bin="$BIN/$1" cfg="$ROOT/config/local/$1.toml"
   say "preparing $1"
   "$bin" --config "$cfg" provision --admin-url "${ADMIN_URL%/*}/qiancheng"
   "$bin" --config "$cfg" migrate
@@ -31,7 +38,7 @@ prepare_service() { # name
 }
 
 start_service() { # name port
-  local name=$1 port=$2 bin="$ROOT/target/debug/$1" cfg="$ROOT/config/local/$1.toml"
+  local name=$1 port=$2 bin="$BIN/$1" cfg="$ROOT/config/local/$1.toml"
   if port_open 127.0.0.1 "$port"; then
     say "$name already answers on :$port"
     return 0
@@ -50,17 +57,18 @@ start_service() { # name port
 # Every owner declares its topics before any consumer starts.
 for service in "${SERVICES[@]}"; do prepare_service "${service%%:*}"; done
 for service in "${SERVICES[@]}"; do start_service "${service%%:*}" "${service##*:}"; done
-"$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml load-occupations
+"$BIN/demand-catalog" --config config/local/demand-catalog.toml load-occupations
 
 # The local broker keeps topics in memory: after a restart, tell the other
 # services again what was published before (a repeat changes nothing).
-"$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml republish --year "$(TZ=Asia/Shanghai date +%Y)"
-"$ROOT/target/debug/institution-registry" --config config/local/institution-registry.toml republish
+"$BIN/demand-catalog" --config config/local/demand-catalog.toml republish --year "$(TZ=Asia/Shanghai date +%Y)"
+"$BIN/institution-registry" --config config/local/institution-registry.toml republish
 
 say "seeding the demo city (Fuzhou, 350100)"
-token() { "$ROOT/target/debug/demand-catalog" --config config/local/demand-catalog.toml dev-token --city 350100 "$@"; }
-"$ROOT/target/debug/qc-seed" --catalog http://127.0.0.1:8101 --registry http://127.0.0.1:8102 --delivery http://127.0.0.1:8103 \
+token() { "$BIN/demand-catalog" --config config/local/demand-catalog.toml dev-token --city 350100 "$@"; }
+"$BIN/qc-seed" --catalog http://127.0.0.1:8101 --registry http://127.0.0.1:8102 --delivery http://127.0.0.1:8103 \
   --token "$(token --role bureau_officer --sub demo-officer)" \
+  --checker-token "$(token --role bureau_officer --sub demo-checker)" \
   --operator-token "$(token --role institution_operator --org 91350100M000100Y43 --sub demo-school)" \
   --base-operator-token "$(token --role institution_operator --org 91110000100000000R --sub demo-base)" \
   --assessment http://127.0.0.1:8104 --assessor-token "$(token --role assessor --org 12350100MB0000001Y --sub demo-assessor)" \

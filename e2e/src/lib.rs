@@ -20,7 +20,12 @@ impl Api {
             base: base.trim_end_matches('/').to_owned(),
             token,
             traceparent: None,
-            http: reqwest::Client::new(),
+            // Idle connections go before the server's keep-alive (5 s) would
+            // close them, so none is reused while being closed.
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
+                .build()
+                .expect("an HTTP client"),
         }
     }
 

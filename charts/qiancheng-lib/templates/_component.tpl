@@ -26,6 +26,10 @@ Everything one service needs. A service chart's only template is:
 ---
 {{ include "qiancheng-lib.servicemonitor" . }}
 {{- end }}
+{{- if include "qiancheng-lib.kafkaUserEnabled" . }}
+---
+{{ include "qiancheng-lib.kafkauser" . }}
+{{- end }}
 {{- if include "qiancheng-lib.dashboardsEnabled" . }}
 ---
 {{ include "qiancheng-lib.dashboard" . }}

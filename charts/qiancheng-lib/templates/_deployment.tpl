@@ -31,6 +31,9 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       annotations:
+        # The ConfigMap's content (the pods read it through envFrom): a change rolls
+        # the pods. Secrets are not the chart's: after rotating one, restart the
+        # Deployment (kubectl rollout restart).
         checksum/config: {{ include "qiancheng-lib.env" . | sha256sum }}
         {{- with .Values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
@@ -59,13 +62,13 @@ spec:
             - name: http
               containerPort: {{ include "qiancheng-lib.httpPort" . }}
               protocol: TCP
+          # Non-secret settings from the ConfigMap; secrets one by one (secretKeyRef)
+          # from this service's own Secret: never a whole shared Secret.
           envFrom:
             - configMapRef:
                 name: {{ include "qiancheng-lib.fullname" . }}
-            # listed last so a key present in both wins from the Secret
-            - secretRef:
-                name: {{ include "qiancheng-lib.secretName" . }}
           env:
+            {{- include "qiancheng-lib.secretEnv" (dict "root" .) | trim | nindent 12 }}
             - name: POD_NAME
               valueFrom:
                 fieldRef:
@@ -106,7 +109,7 @@ spec:
           securityContext:
             {{- include "qiancheng-lib.containerSecurityContext" . | nindent 12 }}
           volumeMounts:
-            {{- include "qiancheng-lib.tmpMount" . | nindent 12 }}
+            {{- include "qiancheng-lib.volumeMounts" . | trim | nindent 12 }}
       volumes:
-        {{- include "qiancheng-lib.tmpVolume" . | nindent 8 }}
+        {{- include "qiancheng-lib.volumes" . | trim | nindent 8 }}
 {{- end -}}

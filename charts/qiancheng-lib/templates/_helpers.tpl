@@ -3,7 +3,8 @@ qiancheng-lib helpers. Every template takes the service chart's root context (.)
 
 Values a service chart provides (see charts/demand-catalog/values.yaml):
   envPrefix, image, args, replicaCount, resources, hpa, pdb, networkPolicy,
-  serviceMonitor, dashboards, migration, config, existingSecret, global.*
+  serviceMonitor, dashboards, migration, config, existingSecret, ownerSecret,
+  secretKeys, kafka, kafkaUser, extraVolumes, extraVolumeMounts, global.*
 */}}
 
 {{/* The HTTP port every service listens on (probes, Service, NetworkPolicy). */}}
@@ -51,10 +52,48 @@ services reach it as http://demand-catalog:8080 in every city.
 {{- .Values.envPrefix | default (printf "QC_%s_" (.Chart.Name | upper | replace "-" "_")) -}}
 {{- end -}}
 
-{{/* Name of the existing Secret with the service's secret env vars. */}}
+{{/*
+The service's own existing Secret (the chart never creates Secrets): default
+qiancheng-<service>. Its keys are env var names without envPrefix (DATABASE__URL,
+KAFKA__SASL_PASSWORD, REDIS__URL, plus secretKeys); each becomes one env var
+through secretKeyRef, so a pod sees its own keys and nothing else.
+*/}}
 {{- define "qiancheng-lib.secretName" -}}
+{{- .Values.existingSecret | default (printf "qiancheng-%s" (include "qiancheng-lib.name" .)) -}}
+{{- end -}}
+
+{{/* The owner role's Secret (key DATABASE__OWNER_URL), read by the migration Job's migrate container only. */}}
+{{- define "qiancheng-lib.ownerSecretName" -}}
+{{- .Values.ownerSecret | default (printf "qiancheng-%s-owner" (include "qiancheng-lib.name" .)) -}}
+{{- end -}}
+
+{{/* Where the CA bundle (global.tls.caBundle) is mounted; empty when none is configured. */}}
+{{- define "qiancheng-lib.caDir" -}}/etc/qiancheng/tls{{- end -}}
+
+{{- define "qiancheng-lib.caBundle" -}}
 {{- $g := .Values.global | default dict -}}
-{{- required "existingSecret (or global.existingSecret) must name an existing Secret" (.Values.existingSecret | default $g.existingSecret) -}}
+{{- toYaml (($g.tls | default dict).caBundle | default dict) -}}
+{{- end -}}
+
+{{- define "qiancheng-lib.caFile" -}}
+{{- $ca := fromYaml (include "qiancheng-lib.caBundle" .) -}}
+{{- if $ca.name }}{{ include "qiancheng-lib.caDir" . }}/ca.crt{{ end -}}
+{{- end -}}
+
+{{/* SASL/SCRAM user name: kafka.saslUsername, default the service name (also the KafkaUser's name). */}}
+{{- define "qiancheng-lib.kafkaUsername" -}}
+{{- (.Values.kafka | default dict).saslUsername | default (include "qiancheng-lib.fullname" .) -}}
+{{- end -}}
+
+{{/* Prepended to every topic and consumer group: kafka.topicPrefix, else global.kafka.topicPrefix. */}}
+{{- define "qiancheng-lib.topicPrefix" -}}
+{{- $g := .Values.global | default dict -}}
+{{- (.Values.kafka | default dict).topicPrefix | default ($g.kafka | default dict).topicPrefix | default "" -}}
+{{- end -}}
+
+{{- define "qiancheng-lib.kafkaUserEnabled" -}}
+{{- $g := .Values.global | default dict -}}
+{{- if or (.Values.kafkaUser | default dict).enabled ($g.kafkaUser | default dict).enabled }}true{{ end -}}
 {{- end -}}
 
 {{- define "qiancheng-lib.selectorLabels" -}}
@@ -117,22 +156,111 @@ a null value removes a key set earlier (e.g. to drop a global the service does n
 {{/*
 Non-secret environment as a YAML map (NAME: value). Platform settings come from
 global.* and the http port; the service's `config:` map is applied on top.
-Secrets (DATABASE__URL, AUTH__JWT_SECRET, ...) are never here: they come from the
-existing Secret via envFrom.
+  HTTP__BIND, INSTANCE__CITY
+  AUTH__ISSUER, AUTH__JWKS_URL, AUTH__AUDIENCE, AUTH__CA_FILE,
+  AUTH__PROVINCE__ISSUER, AUTH__PROVINCE__JWKS_URL          (global.auth)
+  DATABASE__SSLMODE=verify-full, DATABASE__CA_FILE
+  KAFKA__BROKERS, KAFKA__SECURITY_PROTOCOL=sasl_ssl, KAFKA__SASL_MECHANISM=SCRAM-SHA-512,
+  KAFKA__SASL_USERNAME, KAFKA__CA_FILE, KAFKA__TOPIC_PREFIX, KAFKA__LIBRDKAFKA__<KEY>
+  REDIS__CA_FILE, TELEMETRY__OTLP_ENDPOINT, TELEMETRY__OTLP_CA_FILE
+Every *_CA_FILE is the mounted global.tls.caBundle (AUTH__CA_FILE: global.auth.caFile
+if set). Secrets (DATABASE__URL, KAFKA__SASL_PASSWORD, REDIS__URL, secretKeys) are
+never here: see qiancheng-lib.secretEnv.
 */}}
 {{- define "qiancheng-lib.env" -}}
 {{- $g := .Values.global | default dict -}}
+{{- $auth := $g.auth | default dict -}}
+{{- $province := $auth.province | default dict -}}
+{{- $gk := $g.kafka | default dict -}}
+{{- $k := .Values.kafka | default dict -}}
+{{- $ca := include "qiancheng-lib.caFile" . -}}
+{{- $database := dict "sslmode" "verify-full" -}}
+{{- $kafka := dict
+      "security_protocol" "sasl_ssl"
+      "sasl_mechanism" "SCRAM-SHA-512"
+      "sasl_username" (include "qiancheng-lib.kafkaUsername" .) -}}
+{{- with $g.kafkaBrokers }}{{ $_ := set $kafka "brokers" . }}{{ end -}}
+{{- with include "qiancheng-lib.topicPrefix" . }}{{ $_ := set $kafka "topic_prefix" . }}{{ end -}}
+{{- $librdkafka := merge (deepCopy ($k.librdkafka | default dict)) (deepCopy ($gk.librdkafka | default dict)) -}}
+{{- with $librdkafka }}{{ $_ := set $kafka "librdkafka" . }}{{ end -}}
+{{- $redis := dict -}}
+{{- $telemetry := dict -}}
+{{- with $g.otlpEndpoint }}{{ $_ := set $telemetry "otlp_endpoint" . }}{{ end -}}
+{{- $authEnv := dict "issuer" ($auth.issuer | default "") "audience" ($auth.audience | default "qiancheng") -}}
+{{- with $auth.jwksUrl }}{{ $_ := set $authEnv "jwks_url" . }}{{ end -}}
+{{- with ($auth.caFile | default $ca) }}{{ $_ := set $authEnv "ca_file" . }}{{ end -}}
+{{- if $province.issuer -}}
+{{- $p := dict "issuer" $province.issuer -}}
+{{- with $province.jwksUrl }}{{ $_ := set $p "jwks_url" . }}{{ end -}}
+{{- $_ := set $authEnv "province" $p -}}
+{{- end -}}
+{{- if $ca -}}
+{{- $_ := set $database "ca_file" $ca -}}
+{{- $_ := set $kafka "ca_file" $ca -}}
+{{- $_ := set $redis "ca_file" $ca -}}
+{{- if $g.otlpEndpoint }}{{ $_ := set $telemetry "otlp_ca_file" $ca }}{{ end -}}
+{{- end -}}
 {{- $base := dict
       "http" (dict "bind" (printf "0.0.0.0:%s" (include "qiancheng-lib.httpPort" .)))
-      "instance" (dict "city" (include "qiancheng-lib.city" .)) -}}
-{{- with $g.kafkaBrokers }}{{ $_ := set $base "kafka" (dict "brokers" .) }}{{ end -}}
-{{- with $g.redisUrl }}{{ $_ := set $base "redis" (dict "url" .) }}{{ end -}}
-{{- with $g.otlpEndpoint }}{{ $_ := set $base "telemetry" (dict "otlp_endpoint" .) }}{{ end -}}
+      "instance" (dict "city" (include "qiancheng-lib.city" .))
+      "auth" $authEnv
+      "database" $database
+      "kafka" $kafka -}}
+{{- with $redis }}{{ $_ := set $base "redis" . }}{{ end -}}
+{{- with $g.trustedProxies }}{{ $_ := set $base "public" (dict "trusted_proxies" (join "," .)) }}{{ end -}}
+{{- with $telemetry }}{{ $_ := set $base "telemetry" . }}{{ end -}}
 {{- $out := dict -}}
 {{- $prefix := include "qiancheng-lib.envPrefix" . -}}
 {{- include "qiancheng-lib.flattenInto" (dict "out" $out "prefix" $prefix "value" $base) -}}
 {{- include "qiancheng-lib.flattenInto" (dict "out" $out "prefix" $prefix "value" (.Values.config | default dict)) -}}
 {{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+Secret keys of the service's own Secret, without envPrefix. KAFKA__SASL_PASSWORD is
+listed only for SASL (sasl_ssl); it is read from the Strimzi user's Secret instead
+while kafkaUser is enabled (see qiancheng-lib.secretEnv).
+*/}}
+{{- define "qiancheng-lib.secretKeys" -}}
+{{- $env := fromYaml (include "qiancheng-lib.env" .) -}}
+{{- $prefix := include "qiancheng-lib.envPrefix" . -}}
+{{- $keys := list "DATABASE__URL" -}}
+{{- if eq (get $env (printf "%sKAFKA__SECURITY_PROTOCOL" $prefix) | toString) "sasl_ssl" -}}
+{{- $keys = append $keys "KAFKA__SASL_PASSWORD" -}}
+{{- end -}}
+{{- $keys = append $keys "REDIS__URL" -}}
+{{- toYaml (concat $keys (.Values.secretKeys | default list) | uniq) -}}
+{{- end -}}
+
+{{/*
+Secret env vars, one secretKeyRef each (never envFrom): exactly the keys this
+service needs, from its own Secret. `owner` (the migrate container only) adds
+DATABASE__OWNER_URL from the owner Secret.
+*/}}
+{{- define "qiancheng-lib.secretEnv" -}}
+{{- $root := .root -}}
+{{- $prefix := include "qiancheng-lib.envPrefix" $root -}}
+{{- $secret := include "qiancheng-lib.secretName" $root -}}
+{{- range $key := fromYamlArray (include "qiancheng-lib.secretKeys" $root) }}
+- name: {{ $prefix }}{{ $key }}
+  valueFrom:
+    secretKeyRef:
+      {{- if and (eq $key "KAFKA__SASL_PASSWORD") (include "qiancheng-lib.kafkaUserEnabled" $root) }}
+      # written by the Strimzi user operator for the KafkaUser
+      name: {{ include "qiancheng-lib.kafkaUsername" $root }}
+      key: password
+      {{- else }}
+      name: {{ $secret }}
+      key: {{ $key }}
+      {{- end }}
+{{- end }}
+{{- if .owner }}
+- name: {{ $prefix }}DATABASE__OWNER_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "qiancheng-lib.ownerSecretName" $root }}
+      key: DATABASE__OWNER_URL
+{{- end }}
 {{- end -}}
 
 {{/* Pod-level settings shared by the Deployment and the migration Job. */}}
@@ -188,6 +316,46 @@ affinity:
 {{- define "qiancheng-lib.tmpMount" -}}
 - name: tmp
   mountPath: /tmp
+{{- end -}}
+
+{{/*
+Pod volumes (Deployment and migration Job): /tmp, the CA bundle every *_CA_FILE
+points to (global.tls.caBundle: a ConfigMap or Secret, one key, mounted read-only
+as <caDir>/ca.crt), then global.extraVolumes and extraVolumes.
+*/}}
+{{- define "qiancheng-lib.volumes" -}}
+{{- $g := .Values.global | default dict -}}
+{{- $ca := fromYaml (include "qiancheng-lib.caBundle" .) -}}
+{{ include "qiancheng-lib.tmpVolume" . }}
+{{- if $ca.name }}
+- name: ca-bundle
+  {{- if eq ($ca.kind | default "ConfigMap") "Secret" }}
+  secret:
+    secretName: {{ $ca.name }}
+  {{- else }}
+  configMap:
+    name: {{ $ca.name }}
+  {{- end }}
+    items:
+      - key: {{ $ca.key | default "ca.crt" }}
+        path: ca.crt
+{{- end }}
+{{- with concat ($g.extraVolumes | default list) (.Values.extraVolumes | default list) }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "qiancheng-lib.volumeMounts" -}}
+{{- $g := .Values.global | default dict -}}
+{{ include "qiancheng-lib.tmpMount" . }}
+{{- if include "qiancheng-lib.caFile" . }}
+- name: ca-bundle
+  mountPath: {{ include "qiancheng-lib.caDir" . }}
+  readOnly: true
+{{- end }}
+{{- with concat ($g.extraVolumeMounts | default list) (.Values.extraVolumeMounts | default list) }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Fail early, with a message naming the value, instead of rendering a broken manifest. */}}
@@ -260,5 +428,100 @@ affinity:
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- $_ := include "qiancheng-lib.secretName" . -}}
+{{- include "qiancheng-lib.validateSecurity" . -}}
+{{- end -}}
+
+{{/* The security posture: identity provider, TLS, Secrets, Kafka settings. */}}
+{{- define "qiancheng-lib.validateSecurity" -}}
+{{- $g := .Values.global | default dict -}}
+{{- range $old, $now := dict
+      "existingSecret" "each service reads its own Secret: <service>.existingSecret (default qiancheng-<service>)"
+      "redisUrl" "the Redis URL (rediss://user:password@host:port/db) is the key REDIS__URL of each service's Secret" -}}
+{{- if hasKey $g $old -}}
+{{- fail (printf "global.%s is no longer read: %s" $old $now) -}}
+{{- end -}}
+{{- end -}}
+{{- $auth := $g.auth | default dict -}}
+{{- $province := $auth.province | default dict -}}
+{{- if $auth.provinceOnly -}}
+{{- if or $auth.issuer (not $province.issuer) -}}
+{{- fail "global.auth.provinceOnly (the provincial aggregator): global.auth.issuer must be empty and global.auth.province.issuer set" -}}
+{{- end -}}
+{{- else if not $auth.issuer -}}
+{{- fail "global.auth.issuer (the iss of the city identity provider's tokens) is required; only the provincial aggregator (global.auth.provinceOnly) leaves it empty" -}}
+{{- end -}}
+{{- range $what, $iss := dict "global.auth" (dict "issuer" ($auth.issuer | default "") "jwksUrl" ($auth.jwksUrl | default "")) "global.auth.province" (dict "issuer" ($province.issuer | default "") "jwksUrl" ($province.jwksUrl | default "")) -}}
+{{- if $iss.issuer -}}
+{{- if $iss.jwksUrl -}}
+{{- if not (hasPrefix "https://" $iss.jwksUrl) -}}
+{{- fail (printf "%s.jwksUrl must be an https:// URL, got %q" $what $iss.jwksUrl) -}}
+{{- end -}}
+{{- else if not (hasPrefix "https://" $iss.issuer) -}}
+{{- fail (printf "%s.jwksUrl is required unless %s.issuer is an https:// URL (OIDC discovery), got issuer %q" $what $what $iss.issuer) -}}
+{{- end -}}
+{{- else if $iss.jwksUrl -}}
+{{- fail (printf "%s.jwksUrl is set without %s.issuer" $what $what) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $province.issuer (eq ($province.issuer | toString) ($auth.issuer | default "" | toString)) -}}
+{{- fail "global.auth.province.issuer must differ from global.auth.issuer" -}}
+{{- end -}}
+{{- with $g.otlpEndpoint -}}
+{{- if not (or (hasPrefix "https://" .) (regexMatch "^http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?(/.*)?$" .)) -}}
+{{- fail (printf "global.otlpEndpoint must be https:// (plain http only on loopback), got %q" .) -}}
+{{- end -}}
+{{- end -}}
+{{- $ca := fromYaml (include "qiancheng-lib.caBundle" .) -}}
+{{- if $ca.name -}}
+{{- if not (has ($ca.kind | default "ConfigMap") (list "ConfigMap" "Secret")) -}}
+{{- fail (printf "global.tls.caBundle.kind must be ConfigMap or Secret, got %q" $ca.kind) -}}
+{{- end -}}
+{{- end -}}
+{{- $prefixTopics := include "qiancheng-lib.topicPrefix" . -}}
+{{- if not (regexMatch "^[A-Za-z0-9._-]*$" $prefixTopics) -}}
+{{- fail (printf "kafka.topicPrefix may hold only letters, digits, '.', '_' and '-', got %q" $prefixTopics) -}}
+{{- end -}}
+{{- if hasKey ((.Values.config | default dict).kafka | default dict) "topic_prefix" -}}
+{{- fail "config.kafka.topic_prefix: set kafka.topicPrefix (or global.kafka.topicPrefix) instead, so the KafkaUser's ACLs use the same names" -}}
+{{- end -}}
+{{- $k := .Values.kafka | default dict -}}
+{{- $gk := $g.kafka | default dict -}}
+{{- range $key, $v := merge (deepCopy ($k.librdkafka | default dict)) (deepCopy ($gk.librdkafka | default dict)) -}}
+{{- $name := $key | lower | replace "_" "." -}}
+{{- if has $name (list "bootstrap.servers" "security.protocol" "sasl.mechanism" "sasl.mechanisms" "sasl.username" "sasl.password" "ssl.ca.location" "ssl.certificate.location" "ssl.key.location") -}}
+{{- fail (printf "kafka.librdkafka.%s: set by its own key (brokers, TLS, SASL, CA), not passed through" $key) -}}
+{{- end -}}
+{{- if or (contains "password" $name) (contains ".pem" $name) (eq $name "sasl.jaas.config") -}}
+{{- fail (printf "kafka.librdkafka.%s looks secret: it would land in the ConfigMap" $key) -}}
+{{- end -}}
+{{- if or (and (eq $name "ssl.endpoint.identification.algorithm") (ne ($v | toString) "https")) (and (eq $name "enable.ssl.certificate.verification") (ne ($v | toString) "true")) -}}
+{{- fail (printf "kafka.librdkafka.%s=%v would stop checking the brokers' certificates" $key $v) -}}
+{{- end -}}
+{{- end -}}
+{{- if include "qiancheng-lib.kafkaUserEnabled" . -}}
+{{- $user := include "qiancheng-lib.kafkaUsername" . -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$" $user) -}}
+{{- fail (printf "kafka.saslUsername %q names the KafkaUser: it must be a DNS-1123 name" $user) -}}
+{{- end -}}
+{{- if not ((.Values.kafkaUser | default dict).strimziCluster | default ($g.kafkaUser | default dict).strimziCluster) -}}
+{{- fail "kafkaUser.strimziCluster (or global.kafkaUser.strimziCluster) must name the Strimzi Kafka cluster" -}}
+{{- end -}}
+{{- end -}}
+{{- $prefix := include "qiancheng-lib.envPrefix" . -}}
+{{- range $key := .Values.secretKeys | default list -}}
+{{- if not (regexMatch "^[A-Z][A-Z0-9_]*$" ($key | toString)) -}}
+{{- fail (printf "secretKeys: %q must be an env var name without envPrefix, e.g. SERVICE__PII_LOOKUP_KEY" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- $env := fromYaml (include "qiancheng-lib.env" .) -}}
+{{- $secret := concat (fromYamlArray (include "qiancheng-lib.secretKeys" .)) (list "KAFKA__SASL_PASSWORD" "DATABASE__OWNER_URL") -}}
+{{- range $name, $_ := $env -}}
+{{- $key := trimPrefix $prefix $name -}}
+{{- if has $key $secret -}}
+{{- fail (printf "config sets %s, a secret: it belongs in the service's Secret, not the ConfigMap" $name) -}}
+{{- end -}}
+{{- if hasSuffix "AUTH__LOCAL_SIGNING_KEY" $name -}}
+{{- fail "config.auth.local_signing_key is for local development only: the charts never configure a signing key for the city's tokens" -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}

@@ -7,21 +7,23 @@ nothing is downloaded at install time.
 The pod runs the service image twice: initContainer `migrate`, then `topics`.
 Its non-secret env is rendered inline, not from the ConfigMap: hooks run before
 the release's own objects exist, so on first install the ConfigMap is not there yet.
-Secrets come from the pre-existing Secret.
+Secrets come from the service's pre-existing Secret, key by key, like the
+Deployment's (the service checks its whole configuration before any subcommand);
+the `migrate` container alone also gets DATABASE__OWNER_URL from the owner Secret
+(ownerSecret): the owner role runs the DDL, serving runs as the application role.
+Volumes (CA bundle, extraVolumes) are the Deployment's: configured files must exist.
 */}}
 {{- define "qiancheng-lib.migrationContainer" -}}
 - name: {{ .name }}
   image: {{ include "qiancheng-lib.image" .root | quote }}
   imagePullPolicy: {{ (.root.Values.image | default dict).pullPolicy | default "IfNotPresent" }}
   args: {{ toJson .args }}
-  envFrom:
-    - secretRef:
-        name: {{ include "qiancheng-lib.secretName" .root }}
   env:
     {{- range $k, $v := fromYaml (include "qiancheng-lib.env" .root) }}
     - name: {{ $k }}
       value: {{ $v | toString | quote }}
     {{- end }}
+    {{- include "qiancheng-lib.secretEnv" (dict "root" .root "owner" (eq .name "migrate")) | trim | nindent 4 }}
     - name: OTEL_SERVICE_NAME
       value: {{ printf "%s-%s" (include "qiancheng-lib.name" .root) .name | quote }}
   resources:
@@ -29,7 +31,7 @@ Secrets come from the pre-existing Secret.
   securityContext:
     {{- include "qiancheng-lib.containerSecurityContext" .root | nindent 4 }}
   volumeMounts:
-    {{- include "qiancheng-lib.tmpMount" .root | nindent 4 }}
+    {{- include "qiancheng-lib.volumeMounts" .root | trim | nindent 4 }}
 {{- end -}}
 
 {{- define "qiancheng-lib.job" -}}
@@ -71,5 +73,5 @@ spec:
         {{- include "qiancheng-lib.migrationContainer" (dict "root" . "name" "migrate" "args" ($mig.migrateArgs | default (list "migrate"))) | nindent 8 }}
       {{- end }}
       volumes:
-        {{- include "qiancheng-lib.tmpVolume" . | nindent 8 }}
+        {{- include "qiancheng-lib.volumes" . | trim | nindent 8 }}
 {{- end -}}

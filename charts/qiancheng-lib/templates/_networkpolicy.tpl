@@ -1,14 +1,34 @@
 {{/*
 Ingress: port 8080 from pods of this namespace (the other services of the city)
-and from the monitoring namespace (Prometheus). Egress: DNS, Postgres, Redis,
-Kafka and OTLP, to any address (those backends usually live outside the namespace).
+and from the monitoring namespace (Prometheus). Egress: DNS, then TCP to any address
+(those backends usually live outside the namespace) on the backends' ports:
+Postgres 5432, Redis 6379, https 443 (the identity providers' key sets, the
+provincial aggregator's cities), each port of global.kafkaBrokers (9093 if none
+names one) and the port of global.otlpEndpoint. networkPolicy.egressPorts
+({name: port}) replaces that list.
 The policy selects the migration Job's pods too (same name/instance labels).
 */}}
+{{- define "qiancheng-lib.egressPorts" -}}
+{{- $g := .Values.global | default dict -}}
+{{- $ports := dict "postgres" 5432 "redis" 6379 "https" 443 -}}
+{{- $kafka := false -}}
+{{- range $broker := splitList "," ($g.kafkaBrokers | default "") -}}
+{{- $port := regexFind "[0-9]+$" (regexFind ":[0-9]+$" (trim $broker)) -}}
+{{- if $port }}{{ $_ := set $ports (printf "kafka-%s" $port) (int64 $port) }}{{ $kafka = true }}{{ end -}}
+{{- end -}}
+{{- if not $kafka }}{{ $_ := set $ports "kafka" 9093 }}{{ end -}}
+{{- with $g.otlpEndpoint -}}
+{{- $port := regexFind "[0-9]+$" (regexFind ":[0-9]+$" (urlParse .).host) -}}
+{{- $_ := set $ports "otlp" (int64 ($port | default (ternary "443" "80" (hasPrefix "https://" .)))) -}}
+{{- end -}}
+{{- toYaml $ports -}}
+{{- end -}}
+
 {{- define "qiancheng-lib.networkpolicy" -}}
 {{- $np := .Values.networkPolicy | default dict -}}
 {{- $g := .Values.global | default dict -}}
 {{- $monitoringNs := $np.monitoringNamespace | default $g.monitoringNamespace | default "monitoring" -}}
-{{- $egressPorts := $np.egressPorts | default (dict "postgres" 5432 "redis" 6379 "kafka" 9092 "otlpGrpc" 4317 "otlpHttp" 4318) -}}
+{{- $egressPorts := $np.egressPorts | default (fromYaml (include "qiancheng-lib.egressPorts" .)) -}}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:

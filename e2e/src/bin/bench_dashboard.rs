@@ -53,15 +53,14 @@ async fn main() -> anyhow::Result<()> {
     let kafka = KafkaConfig {
         brokers: args.brokers.clone(),
         topic_prefix: args.topic_prefix.clone(),
+        // The local broker of `make bench`.
+        security_protocol: messaging::SecurityProtocol::Plaintext,
         ..KafkaConfig::default()
     };
     messaging::ensure_topics(&kafka, &[ENROLMENTS_TOPIC]).await?;
     let http = reqwest::Client::new();
     let before = counted(&http, &args, year.year()).await?;
-    let pool = db::pool(&db::DbConfig {
-        url: args.outbox_url.clone(),
-        pool_size: 2,
-    })?;
+    let pool = db::pool(&db::DbConfig::local(args.outbox_url.clone(), 2))?;
     // Fifty institutions, classes of 40; completions spread over the year
     // so far, as a city's would be.
     let institutions: Vec<Uuid> = (0..50).map(|_| Uuid::now_v7()).collect();

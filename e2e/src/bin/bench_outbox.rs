@@ -27,13 +27,12 @@ async fn main() -> anyhow::Result<()> {
     let kafka = KafkaConfig {
         brokers: args.brokers,
         topic_prefix: args.topic_prefix,
+        // The local broker of `make bench`.
+        security_protocol: messaging::SecurityProtocol::Plaintext,
         ..KafkaConfig::default()
     };
     messaging::ensure_topics(&kafka, &[TOPIC]).await?;
-    let pool = db::pool(&db::DbConfig {
-        url: args.database_url,
-        pool_size: 2,
-    })?;
+    let pool = db::pool(&db::DbConfig::local(args.database_url, 2))?;
     let mut conn = pool.get().await?;
     let payload = serde_json::json!({ "entry_id": "bench", "occupation_code": "6-31-01-03", "subsidy_fen": 180000 });
     for chunk in (0..args.events).collect::<Vec<_>>().chunks(1000) {

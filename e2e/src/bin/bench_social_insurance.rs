@@ -20,7 +20,8 @@ struct Args {
     /// employment-tracking's base URL.
     #[arg(long)]
     service: String,
-    /// An integrator's (or bureau officer's) token for city 350100.
+    /// The social-insurance agency's token (integrator, scope
+    /// `employment:social_insurance`) for city 350100.
     #[arg(long)]
     integrator_token: String,
     /// A bureau officer's token for city 350100 (to see the follow-ups).
@@ -115,13 +116,12 @@ async fn main() -> anyhow::Result<()> {
     let kafka = KafkaConfig {
         brokers: args.brokers.clone(),
         topic_prefix: args.topic_prefix.clone(),
+        // The local broker of `make bench`.
+        security_protocol: messaging::SecurityProtocol::Plaintext,
         ..KafkaConfig::default()
     };
     messaging::ensure_topics(&kafka, &[ENROLMENTS_TOPIC]).await?;
-    let pool = db::pool(&db::DbConfig {
-        url: args.database_url.clone(),
-        pool_size: 2,
-    })?;
+    let pool = db::pool(&db::DbConfig::local(args.database_url.clone(), 2))?;
     // One class: one key, one partition, so the last event is the last consumed.
     let class_id = bench_uuid(run, 0, 0);
     let institution_id = bench_uuid(run, 1, 0);

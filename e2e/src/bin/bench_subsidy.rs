@@ -31,6 +31,14 @@ struct Args {
     /// A bureau officer's token for city 350100.
     #[arg(long)]
     officer_token: String,
+    /// A second officer's token (another subject): approves what the first
+    /// proposes.
+    #[arg(long)]
+    checker_token: String,
+    /// The stand-in bank's signing key (PKCS#8 PEM), whose JWKS the service
+    /// has as `service.bank.result_keys`.
+    #[arg(long)]
+    bank_key: String,
     /// A service role's database URL whose schema has an outbox table (the
     /// evidence is relayed from there, as its producer would).
     #[arg(long)]
@@ -106,13 +114,38 @@ async fn send(
     if let Some(b) = body {
         req = req.json(b);
     }
-    let res = req.send().await?;
+    settle(http, args, path, req.send().await?).await
+}
+
+/// A plain answer as it is; a proposal (202) approved by the second
+/// officer, answered by what applying it did.
+async fn settle(
+    http: &reqwest::Client,
+    args: &Args,
+    path: &str,
+    res: reqwest::Response,
+) -> anyhow::Result<Value> {
     let status = res.status();
     let v: Value = res.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
         bail!("{path} answered {status}: {v}");
     }
-    Ok(v)
+    if status != reqwest::StatusCode::ACCEPTED {
+        return Ok(v);
+    }
+    let id = v["id"].as_str().unwrap_or_default();
+    let res = http
+        .post(format!("{}/v1/proposals/{id}/approve", args.service))
+        .bearer_auth(&args.checker_token)
+        .json(&json!({}))
+        .send()
+        .await?;
+    let status = res.status();
+    let decided: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("approving {path} answered {status}: {decided}");
+    }
+    Ok(decided["outcome"].clone())
 }
 
 #[tokio::main]
@@ -128,16 +161,12 @@ async fn main() -> anyhow::Result<()> {
     let kafka = KafkaConfig {
         brokers: args.brokers.clone(),
         topic_prefix: args.topic_prefix.clone(),
+        // The local broker of `make bench`.
+        security_protocol: messaging::SecurityProtocol::Plaintext,
         ..KafkaConfig::default()
     };
-    let outbox = db::pool(&db::DbConfig {
-        url: args.outbox_url.clone(),
-        pool_size: 2,
-    })?;
-    let subsidy = db::pool(&db::DbConfig {
-        url: args.subsidy_url.clone(),
-        pool_size: 1,
-    })?;
+    let outbox = db::pool(&db::DbConfig::local(args.outbox_url.clone(), 2))?;
+    let subsidy = db::pool(&db::DbConfig::local(args.subsidy_url.clone(), 1))?;
     let http = reqwest::Client::new();
     let city: ids::CityCode = CITY.parse()?;
 
@@ -338,21 +367,22 @@ async fn main() -> anyhow::Result<()> {
         ));
         lines += 1;
     }
+    let bank = subsidy_payment::BankSettings {
+        signing_key: args.bank_key.clone(),
+        ..Default::default()
+    };
+    let (key_id, key) = bank.signing_key()?;
+    let signature = subsidy_payment::domain::file_signature::sign(&key, &key_id, result.as_bytes());
+    let path = format!("/v1/payout-batches/{batch_no}/result");
     let res = http
-        .post(format!(
-            "{}/v1/payout-batches/{batch_no}/result",
-            args.service
-        ))
+        .post(format!("{}{path}", args.service))
         .bearer_auth(&args.officer_token)
         .header("content-type", "text/csv")
+        .header("x-signature", signature)
         .body(result)
         .send()
         .await?;
-    let status = res.status();
-    let report: Value = res.json().await.unwrap_or(Value::Null);
-    if !status.is_success() {
-        bail!("the bank result was answered {status}: {report}");
-    }
+    settle(&http, &args, &path, res).await?;
     let paid = payout_started.elapsed().as_secs_f64();
     let total = started.elapsed().as_secs_f64();
     let per_claim = (writes(&subsidy).await? - before_writes) as f64 / args.claims as f64;

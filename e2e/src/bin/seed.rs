@@ -15,6 +15,10 @@ struct Args {
     /// A bureau officer's token for the city.
     #[arg(long)]
     token: String,
+    /// A second bureau officer's token (another subject): approves what the
+    /// first proposes (money needs two people).
+    #[arg(long)]
+    checker_token: String,
     /// Base URL of institution-registry.
     #[arg(long)]
     registry: String,
@@ -316,10 +320,12 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
         });
         // Delivery learns of the school from the registry's events: wait for it.
         let mut filed = None;
+        let mut last = serde_json::Value::Null;
         for _ in 0..100 {
             let (status, answer) = school
                 .post("/v1/classes", &class, Some(&format!("seed-class-{n}")))
                 .await?;
+            last = answer.clone();
             if answer["code"] == "idempotency_key_reused" {
                 // Seeded on an earlier day (the dates moved): keep that,
                 // and make sure of what came later.
@@ -330,9 +336,15 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
                 filed = answer["id"].as_str().map(str::to_owned);
                 break;
             }
+            if answer["errors"][0]["code"] == "institution_under_review" {
+                // A year that just ended scored the demo school from the few
+                // trainings a demo has (a rerun on a new statistical year):
+                // the bureau reviews it, as it would a real D.
+                review_rating(args, institution).await?;
+            }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
-        let id = filed.with_context(|| format!("filing the {code} class"))?;
+        let id = filed.with_context(|| format!("filing the {code} class: {last}"))?;
         approve_and_enrol(&school, &officer, &id).await?;
     }
     println!("seeded two approved classes of the school, two trainees in each");
@@ -518,23 +530,60 @@ async fn seed_employment(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The bureau's review of a D rating, which lifts the restriction on new
+/// filings (delivery hears it from the registry).
+async fn review_rating(args: &Args, institution: &str) -> anyhow::Result<()> {
+    let officer = Api::new(&args.registry, Some(args.token.clone()));
+    let (status, answer) = officer
+        .post(
+            &format!("/v1/institutions/{institution}/rating-review"),
+            &json!({ "note": "演示：评级复核，数据尚不足以评价" }),
+            None,
+        )
+        .await?;
+    if status != 200 && answer["code"] != "not_under_review" {
+        bail!("reviewing the school's rating: {status} {answer}");
+    }
+    Ok(())
+}
+
 /// This statistical year's employment-subsidy budget: the certified
 /// completers' training subsidies are then approved as their claims arrive.
 async fn seed_budget(args: &Args) -> anyhow::Result<()> {
     let officer = Api::new(&args.subsidy, Some(args.token.clone()));
+    let checker = Api::new(&args.subsidy, Some(args.checker_token.clone()));
     let year = ids::StatisticalYear::of(ids::business_date(chrono::Utc::now())).year();
-    let allocation = json!({ "fund": "employment_subsidy", "year": year, "amount_fen": 100_000_000, "memo": "榕人社〔演示〕1号 年度就业补助资金" });
-    let (status, answer) = officer
-        .post(
-            "/v1/budgets/allocations",
-            &allocation,
-            Some(&format!("seed-budget-{year}")),
-        )
-        .await?;
-    if status != 201 && status != 200 {
-        bail!("allocating the budget: {status} {answer}");
+    let (status, pots) = officer.get(&format!("/v1/budgets?year={year}")).await?;
+    if status != 200 {
+        bail!("reading the budgets: {status} {pots}");
     }
-    println!("seeded the {year} employment-subsidy budget of ¥1,000,000 (GET /v1/claims on :8106)");
+    let allocated = pots
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|p| p["fund"] == "employment_subsidy" && p["allocated_fen"].as_i64() > Some(0));
+    if !allocated {
+        // One officer proposes, a second approves: money needs two people.
+        let allocation = json!({ "fund": "employment_subsidy", "year": year, "amount_fen": 100_000_000, "memo": "榕人社〔演示〕1号 年度就业补助资金" });
+        let (status, proposal) = officer
+            .post("/v1/budgets/allocations", &allocation, None)
+            .await?;
+        if status != 202 {
+            bail!("proposing the budget: {status} {proposal}");
+        }
+        let id = proposal["id"].as_str().unwrap_or_default();
+        let (status, decided) = checker
+            .post(
+                &format!("/v1/proposals/{id}/approve"),
+                &json!({ "note": "演示：复核预算文件" }),
+                None,
+            )
+            .await?;
+        if status != 200 {
+            bail!("approving the budget: {status} {decided}");
+        }
+    }
+    println!("seeded the {year} employment-subsidy budget of ¥1,000,000, proposed and approved by two officers (GET /v1/proposals on :8106)");
     Ok(())
 }
 

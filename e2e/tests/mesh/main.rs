@@ -15,6 +15,30 @@ use process::{terminate, Process};
 use serde_json::json;
 use test_support::read_topic;
 
+/// `docs/authorization.md` is what the services' access tables render
+/// (each service's matrix test checks its table against the running
+/// service).
+#[test]
+fn the_checked_in_authorization_page_matches_the_access_tables() {
+    use runtime::Service;
+    fn table<S: Service>() -> (&'static str, &'static [platform::access::Rule]) {
+        (S::INFO.name, S::ACCESS)
+    }
+    let page = platform::access::markdown(&[
+        table::<demand_catalog::DemandCatalog>(),
+        table::<institution_registry::InstitutionRegistry>(),
+        table::<training_delivery::TrainingDelivery>(),
+        table::<skill_assessment::SkillAssessment>(),
+        table::<employment_tracking::EmploymentTracking>(),
+        table::<subsidy_payment::SubsidyPayment>(),
+        table::<performance_evaluation::PerformanceEvaluation>(),
+    ]);
+    test_support::assert_file_is_current(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/authorization.md"),
+        &page,
+    );
+}
+
 const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
 const CLIENT_SPAN: &str = "b7ad6b7169203331";
 

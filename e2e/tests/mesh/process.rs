@@ -42,8 +42,10 @@ pub struct Process {
 }
 
 impl Process {
-    /// A service on a database of its own and the given broker and Redis
-    /// namespaces; `extra` are further `<SECTION>__<KEY>` settings.
+    /// A service on a database of its own (TLS as the tests' Postgres has
+    /// it, served as the application role) and the given broker and Redis
+    /// namespaces (over SCRAM as the service's own user where the broker
+    /// demands it); `extra` are further `<SECTION>__<KEY>` settings.
     pub async fn new(
         name: &'static str,
         kafka: &KafkaConfig,
@@ -54,18 +56,42 @@ impl Process {
         let db = TestDb::bare(&schema).await.expect("database");
         let port = free_port();
         let prefix = format!("QC_{}_", schema.to_uppercase());
+        // Each service is a SCRAM user of its own, as a city's KafkaUsers are.
+        let kafka = &match kafka.security_protocol {
+            messaging::SecurityProtocol::SaslSsl => KafkaConfig {
+                sasl_username: name.to_owned(),
+                sasl_password: test_support::scram_password(name),
+                ..kafka.clone()
+            },
+            _ => kafka.clone(),
+        };
+        let auth = test_support::auth();
+        let (sslmode, ca_file) = test_support::db_tls();
+        let text = |v: serde_json::Value| v.as_str().expect("a string").to_owned();
+        let sslmode = text(serde_json::to_value(sslmode).expect("mode"));
+        let kafka_protocol = text(serde_json::to_value(kafka.security_protocol).expect("protocol"));
         let mut settings = vec![
             ("INSTANCE__CITY", "350100".to_owned()),
             ("HTTP__BIND", format!("127.0.0.1:{port}")),
             ("HTTP__WORKERS", "1".to_owned()),
             ("DATABASE__URL", db.url.clone()),
+            ("DATABASE__OWNER_URL", db.owner_url.clone()),
+            ("DATABASE__SSLMODE", sslmode),
+            ("DATABASE__CA_FILE", ca_file),
             ("KAFKA__BROKERS", kafka.brokers.clone()),
+            ("KAFKA__SECURITY_PROTOCOL", kafka_protocol),
+            ("KAFKA__SASL_USERNAME", kafka.sasl_username.clone()),
+            ("KAFKA__SASL_PASSWORD", kafka.sasl_password.clone()),
+            ("KAFKA__CA_FILE", kafka.ca_file.clone()),
             ("KAFKA__TOPIC_PREFIX", kafka.topic_prefix.clone()),
             ("KAFKA__PARTITIONS", "1".to_owned()),
             ("KAFKA__RELAY_IDLE_MS", "50".to_owned()),
             ("REDIS__URL", redis.url.clone()),
+            ("REDIS__CA_FILE", redis.ca_file.clone()),
             ("REDIS__KEY_PREFIX", redis.key_prefix.clone()),
-            ("AUTH__JWT_SECRET", test_support::auth().jwt_secret),
+            ("AUTH__ISSUER", auth.issuer),
+            ("AUTH__JWKS_URL", auth.jwks_url),
+            ("AUTH__LOCAL_SIGNING_KEY", auth.local_signing_key),
             ("TELEMETRY__LOG_FORMAT", "json".to_owned()),
         ];
         settings.extend(extra.iter().map(|(k, v)| (*k, v.clone())));

@@ -24,6 +24,8 @@ use crate::process::{terminate, Process};
 const SCHOOL: &str = "91350100M000100Y43";
 const BODY: &str = "12350100MB0000001Y";
 const EMPLOYER: &str = "91350100MA0000002T";
+/// The city's social-insurance agency (a public institution's credit code).
+const AGENCY: &str = "12350100MB00000048";
 
 /// What performance evaluation consumes: created for the instances of the
 /// roll-up, which run under topic prefixes of their own.
@@ -39,6 +41,30 @@ const EVALUATION_CONSUMES: [&str; 9] = [
     contracts::subsidy::RECOVERIES_TOPIC,
 ];
 
+/// The `iss` of the aggregator's own tokens to the cities.
+const AGGREGATOR_ISSUER: &str = "https://qiancheng.test/province-aggregator";
+/// The province's identity provider, where provincial staff sign in.
+const STAFF_ISSUER: &str = "https://id.test.qiancheng/province";
+
+/// A second officer approves a proposal; returns what applying it did.
+async fn approve(checker: &Api, proposal: &serde_json::Value) -> serde_json::Value {
+    let id = proposal["id"].as_str().expect("a proposal id");
+    let (status, decided) = checker
+        .post(&format!("/v1/proposals/{id}/approve"), &json!({}), None)
+        .await
+        .expect("approve");
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["status"], "applied", "{decided}");
+    decided["outcome"].clone()
+}
+
+/// A file in the temp directory, for a subcommand to read.
+fn write_temp(name: &str, text: &str) -> String {
+    let path = std::env::temp_dir().join(format!("{}-{name}", test_support::unique_tag()));
+    std::fs::write(&path, text).expect("temp file");
+    path.display().to_string()
+}
+
 fn token(p: &Process, args: &[&str]) -> String {
     let mut all = vec!["dev-token", "--city", "350100"];
     all.extend_from_slice(args);
@@ -47,14 +73,16 @@ fn token(p: &Process, args: &[&str]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven_processes() {
-    let kafka = test_support::kafka();
-    let redis = test_support::redis();
+    // As production connects: SCRAM over TLS to the broker, TLS and an ACL
+    // user to Redis, TLS to Postgres as each service's application role.
+    let kafka = test_support::kafka_secure("qc-test");
+    let redis = test_support::redis_secure();
     let receiver = otlp::Receiver::start().await;
     let traced = ("TELEMETRY__OTLP_ENDPOINT", receiver.endpoint());
     let keys = [
         (
-            "SERVICE__PII_ENCRYPTION_KEY",
-            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
+            "SERVICE__PII_ENCRYPTION_KEYS",
+            "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
         ),
         (
             "SERVICE__PII_LOOKUP_KEY",
@@ -80,8 +108,45 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     ));
     let assessment = Process::new("skill-assessment", &kafka, &redis, &assessment_keys).await;
     let employment = Process::new("employment-tracking", &kafka, &redis, &with(&keys[2..])).await;
-    let subsidy = Process::new("subsidy-payment", &kafka, &redis, &with(&keys[..2])).await;
-    let evaluation = Process::new("performance-evaluation", &kafka, &redis, &with(&[])).await;
+    // Bank files are signed both ways: the city's key, and the bank's.
+    let bank_keys =
+        std::env::temp_dir().join(format!("qc-e2e-bank-{}", test_support::unique_tag()));
+    let (city_file_key, _) =
+        platform::auth::Signer::ensure_files(&bank_keys.join("city")).expect("city file key");
+    let (bank_key, bank_jwks) =
+        platform::auth::Signer::ensure_files(&bank_keys.join("bank")).expect("bank key");
+    let mut subsidy_settings = with(&keys[..2]);
+    subsidy_settings.extend([
+        (
+            "SERVICE__BANK__SIGNING_KEY",
+            city_file_key.display().to_string(),
+        ),
+        (
+            "SERVICE__BANK__RESULT_KEYS",
+            bank_jwks.display().to_string(),
+        ),
+    ]);
+    let subsidy = Process::new("subsidy-payment", &kafka, &redis, &subsidy_settings).await;
+    // The provincial aggregator's own key: the cities trust it for the
+    // read-only province role and nothing else.
+    let aggregator_keys =
+        std::env::temp_dir().join(format!("qc-e2e-aggregator-{}", test_support::unique_tag()));
+    let (aggregator_key, aggregator_jwks) =
+        platform::auth::Signer::ensure_files(&aggregator_keys).expect("aggregator key");
+    let trusts_the_aggregator = [
+        ("AUTH__PROVINCE__ISSUER", AGGREGATOR_ISSUER.to_owned()),
+        (
+            "AUTH__PROVINCE__JWKS_URL",
+            format!("file://{}", aggregator_jwks.display()),
+        ),
+    ];
+    let evaluation = Process::new(
+        "performance-evaluation",
+        &kafka,
+        &redis,
+        &with(&trusts_the_aggregator),
+    )
+    .await;
     let mesh = [
         &catalogue,
         &registry,
@@ -174,7 +239,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         .to_owned();
 
     // A short class is filed once delivery heard of all that, then approved.
-    let school = Api::new(&delivery.base(), Some(school_token));
+    let school = Api::new(&delivery.base(), Some(school_token.clone()));
     let start = Utc::now() + chrono::Duration::seconds(4);
     let end = start + chrono::Duration::seconds(4);
     let class = json!({
@@ -296,14 +361,23 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
 
     // The year's budget is there before the evidence, so the certificate
     // alone makes the training subsidy due.
+    // Money needs two people: one officer proposes, a second approves.
     let officer_subsidy = Api::new(&subsidy.base(), Some(officer_token.clone()));
+    let checker_subsidy = Api::new(
+        &subsidy.base(),
+        Some(token(
+            &catalogue,
+            &["--role", "bureau_officer", "--sub", "walk-checker"],
+        )),
+    );
     let budget = json!({ "fund": "employment_subsidy", "year": events[2].payload["statistical_year"],
         "amount_fen": 10_000_000, "memo": "榕人社〔2026〕1号" });
-    let (status, answer) = officer_subsidy
+    let (status, proposal) = officer_subsidy
         .post("/v1/budgets/allocations", &budget, Some("walk-budget"))
         .await
         .expect("budget");
-    assert_eq!(status, 201, "{answer}");
+    assert_eq!(status, 202, "{proposal}");
+    approve(&checker_subsidy, &proposal).await;
 
     // The completer sits the exam of the body and is certified; the public
     // verifies the certificate without a token.
@@ -369,7 +443,19 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // Social insurance shows the completer paid in by an employer this month
     // (the completion month itself does not confirm: it may pay for a job
     // held before training); the employer's report of the new job does.
-    let integrator = token(&catalogue, &["--role", "integrator", "--org", EMPLOYER]);
+    // The city's social-insurance agency's system: the one caller that may
+    // make contributions.
+    let integrator = token(
+        &catalogue,
+        &[
+            "--role",
+            "integrator",
+            "--org",
+            AGENCY,
+            "--scope",
+            "employment:social_insurance",
+        ],
+    );
     let month = ids::business_date(Utc::now()).format("%Y-%m").to_string();
     let batch = format!(
         "{}\n{}\n",
@@ -462,15 +548,18 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     assert!(claims
         .iter()
         .all(|c| c["person_id"] == events[2].payload["person_id"]));
-    let (status, answer) = officer_subsidy
+    // The school proposes its own account; an officer approves it.
+    let school_subsidy = Api::new(&subsidy.base(), Some(school_token.clone()));
+    let (status, proposal) = school_subsidy
         .put(
             &format!("/v1/payees/institution:{institution}/bank-account"),
             &json!({ "account_no": "6222020200112233445", "account_name": "福州电工培训学校" }),
         )
         .await
         .expect("bank account");
-    assert_eq!(status, 200, "{answer}");
-    let (status, batch) = officer_subsidy
+    assert_eq!(status, 202, "{proposal}");
+    approve(&checker_subsidy, &proposal).await;
+    let (status, proposal) = officer_subsidy
         .post(
             "/v1/payout-batches",
             &json!({ "batch_no": "WALK-1", "fund": "employment_subsidy" }),
@@ -478,23 +567,48 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         )
         .await
         .expect("batch");
-    assert_eq!(status, 201, "{batch}");
+    assert_eq!(status, 202, "{proposal}");
+    let batch = approve(&checker_subsidy.traced(&traceparent), &proposal).await;
+    // The payment file carries the city's signature.
+    let file = officer_subsidy
+        .request(reqwest::Method::GET, "/v1/payout-batches/WALK-1/file")
+        .send()
+        .await
+        .expect("bank file");
+    assert!(file
+        .headers()
+        .get("x-signature")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(r#"algorithm="ed25519""#)));
     let line = &batch["lines"][0];
     let result = format!(
         "reference,status,amount,reason\r\n{},success,{},\r\nWALK-9-0001,success,1.00,\r\n",
         line["reference"].as_str().expect("reference"),
         ids::Fen::new(line["amount_fen"].as_i64().expect("amount"))
     );
-    let report: serde_json::Value = officer_subsidy
+    // The bank's result comes signed by its key; the signature is checked.
+    let signature = subsidy
+        .run(&[
+            "sign-bank-file",
+            "--key",
+            &bank_key.display().to_string(),
+            "--file",
+            &write_temp("walk-result.csv", &result),
+        ])
+        .trim()
+        .to_owned();
+    let proposal: serde_json::Value = officer_subsidy
         .request(reqwest::Method::POST, "/v1/payout-batches/WALK-1/result")
         .header("content-type", "text/csv")
+        .header("x-signature", signature)
         .body(result)
         .send()
         .await
         .expect("bank result")
         .json()
         .await
-        .expect("report");
+        .expect("proposal");
+    let report = approve(&checker_subsidy.traced(&traceparent), &proposal).await;
     assert_eq!(report["confirmed"], 1, "{report}");
     assert!(
         report.to_string().contains("WALK-9-0001"),
@@ -577,11 +691,13 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         key_prefix: format!("{}xm:", redis.key_prefix),
         ..redis.clone()
     };
+    let mut xiamen_settings = vec![("INSTANCE__CITY", "350200".to_owned())];
+    xiamen_settings.extend(trusts_the_aggregator.iter().cloned());
     let xiamen = Process::new(
         "performance-evaluation",
         &xiamen_kafka,
         &xiamen_redis,
-        &[("INSTANCE__CITY", "350200".to_owned())],
+        &xiamen_settings,
     )
     .await;
     let aggregator = Process::new(
@@ -597,6 +713,15 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         &[
             ("SERVICE__PROVINCE__CITIES__350100", evaluation.base()),
             ("SERVICE__PROVINCE__CITIES__350200", xiamen.base()),
+            ("SERVICE__PROVINCE__ISSUER", AGGREGATOR_ISSUER.to_owned()),
+            (
+                "SERVICE__PROVINCE__SIGNING_KEY",
+                aggregator_key.display().to_string(),
+            ),
+            // Provincial staff sign in at the province's identity provider.
+            ("AUTH__ISSUER", String::new()),
+            ("AUTH__PROVINCE__ISSUER", STAFF_ISSUER.to_owned()),
+            ("AUTH__PROVINCE__JWKS_URL", test_support::auth().jwks_url),
         ],
     )
     .await;
@@ -611,7 +736,32 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         p.set_up();
         children.push(p.serve().await);
     }
-    let (status, province) = Api::new(&aggregator.base(), Some(officer_token.clone()))
+    // The aggregator publishes the key the cities were given.
+    let (status, published) = Api::new(&aggregator.base(), None)
+        .get("/.well-known/jwks.json")
+        .await
+        .expect("jwks");
+    assert_eq!(status, 200, "{published}");
+    let given: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&aggregator_jwks).expect("jwks")).expect("json");
+    assert_eq!(published, given);
+    // A city officer's token is not a provincial one.
+    let (status, _) = Api::new(&aggregator.base(), Some(officer_token.clone()))
+        .get(&format!("/v1/province/dashboard?year={stat_year}"))
+        .await
+        .expect("province");
+    assert_eq!(status, 401);
+    let staff = test_support::signer().mint(&platform::auth::NewToken {
+        issuer: STAFF_ISSUER,
+        audience: "qiancheng",
+        sub: "province-analyst",
+        role: platform::auth::Role::Province,
+        city: None,
+        org: None,
+        scope: None,
+        ttl_secs: 600,
+    });
+    let (status, province) = Api::new(&aggregator.base(), Some(staff))
         .get(&format!("/v1/province/dashboard?year={stat_year}"))
         .await
         .expect("province");
@@ -634,12 +784,15 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         let (status, logs) = terminate(child).await;
         assert!(status.success(), "graceful exit: {status:?}\n{logs}");
     }
+    std::fs::remove_dir_all(aggregator_keys).expect("clean up");
+    std::fs::remove_dir_all(bank_keys).expect("clean up");
 }
 
 /// The money's way on the trace the client started: the certificate's
 /// request, its event, subsidy's consumer deciding and approving the claim
-/// (its event published under that consumer), then the officers' payout
-/// batch, the bank result (with the payments' events) and the disclosure.
+/// (its event published under that consumer), then the second officer's
+/// approvals of the payout batch and the bank result (with the payments'
+/// events) and the disclosure.
 async fn money_on_one_trace(receiver: &otlp::Receiver, trace_id: &str) {
     let spans = receiver
         .spans_of(trace_id, Duration::from_secs(15), 9)
@@ -667,13 +820,21 @@ async fn money_on_one_trace(receiver: &otlp::Receiver, trace_id: &str) {
         })
         .unwrap_or_else(|| panic!("subsidy's consumer approving the claim: {spans:#?}"));
     assert_eq!(decided.trace, trace_id);
-    let batch = find(otlp::SERVER, "/v1/payout-batches");
-    let result = find(otlp::SERVER, "/result");
+    let approvals: Vec<_> = spans
+        .iter()
+        .filter(|s| s.kind == otlp::SERVER && s.name.contains("/approve"))
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(
+        approvals.len(),
+        2,
+        "the batch's and the result's approval: {spans:#?}"
+    );
     assert!(
         spans.iter().any(|s| s.kind == otlp::PRODUCER
             && s.name == "subsidy.payments.v1 publish"
-            && (s.parent == batch.id || s.parent == result.id)),
-        "payment events under the officers' requests: {spans:#?}"
+            && approvals.contains(&s.parent)),
+        "payment events under the second officer's approvals: {spans:#?}"
     );
     find(otlp::SERVER, "/v1/public/fund-use");
 }

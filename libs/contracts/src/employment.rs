@@ -21,6 +21,12 @@ pub const NOT_EMPLOYED_AT_WINDOW_END: &str =
 
 /// Apprenticeships; key = apprenticeship id.
 pub const APPRENTICESHIPS_TOPIC: &str = "employment.apprenticeships.v1";
+
+/// How long each person has been insured, from the social-insurance
+/// agency's contributions: published whenever a batch adds months of a
+/// person. Key: the person id.
+pub const INSURANCE_TOPIC: &str = "employment.insurance.v1";
+pub const INSURED_MONTHS_COUNTED: &str = "qiancheng.employment.insured_months.counted.v1";
 pub const APPRENTICESHIP_RECOGNISED: &str = "qiancheng.employment.apprenticeship.recognised.v1";
 
 /// One employment record as reported.
@@ -83,4 +89,17 @@ pub struct ApprenticeshipEvent {
     pub recognised_from: NaiveDate,
     /// Internship months counted as apprenticeship training time.
     pub training_months: i32,
+}
+
+/// A person's insured months as the contribution batches have them so far:
+/// what the certificate-based subsidy (个人取证补贴) rests on, never a figure
+/// a caller declares. Counts only grow; a consumer keeps the largest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InsuredMonthsEvent {
+    pub person_id: PersonId,
+    pub city: CityCode,
+    /// Distinct calendar months with a contribution, whoever paid it.
+    pub insured_months: u32,
+    /// The latest month contributed (its first day).
+    pub latest_month: NaiveDate,
 }

@@ -36,3 +36,20 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    audit_trail (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        method -> Text,
+        route -> Text,
+        path -> Text,
+        status -> Int4,
+        actor_sub -> Text,
+        actor_role -> Text,
+        actor_org -> Nullable<Text>,
+        actor_city -> Nullable<Text>,
+        via -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}

@@ -1,7 +1,61 @@
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use rdkafka::ClientConfig;
 use serde::{Deserialize, Serialize};
+
+/// How clients reach the brokers (librdkafka's `security.protocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityProtocol {
+    /// Local development and tests only.
+    Plaintext,
+    /// TLS; clients authenticated by certificate if one is configured.
+    Ssl,
+    /// SASL/SCRAM over TLS: production.
+    SaslSsl,
+}
+
+impl SecurityProtocol {
+    fn librdkafka(self) -> &'static str {
+        match self {
+            Self::Plaintext => "plaintext",
+            Self::Ssl => "ssl",
+            Self::SaslSsl => "sasl_ssl",
+        }
+    }
+}
+
+/// The SASL mechanism (both SCRAM; PLAIN would send the password itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaslMechanism {
+    #[serde(rename = "SCRAM-SHA-512")]
+    ScramSha512,
+    #[serde(rename = "SCRAM-SHA-256")]
+    ScramSha256,
+}
+
+impl SaslMechanism {
+    fn librdkafka(self) -> &'static str {
+        match self {
+            Self::ScramSha512 => "SCRAM-SHA-512",
+            Self::ScramSha256 => "SCRAM-SHA-256",
+        }
+    }
+}
+
+/// Settings the typed keys own; the pass-through map may not override them.
+const OWNED_SETTINGS: [&str; 9] = [
+    "bootstrap.servers",
+    "security.protocol",
+    "sasl.mechanism",
+    "sasl.mechanisms",
+    "sasl.username",
+    "sasl.password",
+    "ssl.ca.location",
+    "ssl.certificate.location",
+    "ssl.key.location",
+];
 
 /// The `kafka` section of a service's configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -9,6 +63,24 @@ use serde::{Deserialize, Serialize};
 pub struct KafkaConfig {
     /// `host:port[,host:port…]`
     pub brokers: String,
+    /// `sasl_ssl` (the default: SCRAM over TLS), `ssl`, or `plaintext`
+    /// (local development only).
+    pub security_protocol: SecurityProtocol,
+    pub sasl_mechanism: SaslMechanism,
+    pub sasl_username: String,
+    pub sasl_password: String,
+    /// CA bundle (PEM) the brokers' certificates chain to; empty: the
+    /// system's roots.
+    pub ca_file: String,
+    /// A client certificate and key (PEM), for brokers that authenticate
+    /// clients by certificate (`ssl`).
+    pub cert_file: String,
+    pub key_file: String,
+    /// Any other librdkafka setting, passed through (e.g. `"client.rack" =
+    /// "zone-a"`). `_` in a key reads as `.` (librdkafka's names have no
+    /// `_`), so environment variables can carry them:
+    /// `QC_<SERVICE>_KAFKA__LIBRDKAFKA__CLIENT_RACK=zone-a`.
+    pub librdkafka: BTreeMap<String, String>,
     /// Prepended to every topic name. Empty in production; lets several
     /// cities (or test runs) share one cluster without seeing each other.
     pub topic_prefix: String,
@@ -27,6 +99,14 @@ impl Default for KafkaConfig {
     fn default() -> Self {
         Self {
             brokers: "127.0.0.1:9092".into(),
+            security_protocol: SecurityProtocol::SaslSsl,
+            sasl_mechanism: SaslMechanism::ScramSha512,
+            sasl_username: String::new(),
+            sasl_password: String::new(),
+            ca_file: String::new(),
+            cert_file: String::new(),
+            key_file: String::new(),
+            librdkafka: BTreeMap::new(),
             topic_prefix: String::new(),
             partitions: 3,
             replication_factor: 1,
@@ -59,6 +139,38 @@ impl KafkaConfig {
                 "may hold only letters, digits, '.', '_' and '-'".into(),
             ));
         }
+        if self.security_protocol == SecurityProtocol::SaslSsl {
+            if self.sasl_username.is_empty() {
+                out.push(("sasl_username", "is required for sasl_ssl".into()));
+            }
+            if self.sasl_password.is_empty() {
+                out.push(("sasl_password", "is required for sasl_ssl".into()));
+            }
+        }
+        if self.cert_file.is_empty() != self.key_file.is_empty() {
+            out.push((
+                "key_file",
+                "a client certificate needs its key, and the other way round".into(),
+            ));
+        }
+        for (key, path) in [
+            ("ca_file", &self.ca_file),
+            ("cert_file", &self.cert_file),
+            ("key_file", &self.key_file),
+        ] {
+            if !path.is_empty() && !std::path::Path::new(path).is_file() {
+                out.push((key, format!("{path} does not exist")));
+            }
+        }
+        if let Some((owned, _)) = self
+            .passed_through()
+            .find(|(k, _)| OWNED_SETTINGS.contains(&k.as_str()))
+        {
+            out.push((
+                "librdkafka",
+                format!("{owned} is set by its own key of this section"),
+            ));
+        }
         if self.partitions < 1 {
             out.push(("partitions", "must be at least 1".into()));
         }
@@ -85,16 +197,46 @@ impl KafkaConfig {
             .unwrap_or(physical)
     }
 
-    pub(crate) fn client(&self) -> ClientConfig {
+    /// What every client of this configuration sets: the brokers, TLS and
+    /// SASL, and the pass-through settings.
+    pub fn client_config(&self) -> ClientConfig {
         let mut cfg = ClientConfig::new();
         cfg.set("bootstrap.servers", &self.brokers)
-            .set("socket.keepalive.enable", "true");
+            .set("socket.keepalive.enable", "true")
+            .set("security.protocol", self.security_protocol.librdkafka());
+        if self.security_protocol != SecurityProtocol::Plaintext {
+            // librdkafka checks the broker's name by default; say so anyway.
+            cfg.set("ssl.endpoint.identification.algorithm", "https");
+            for (key, path) in [
+                ("ssl.ca.location", &self.ca_file),
+                ("ssl.certificate.location", &self.cert_file),
+                ("ssl.key.location", &self.key_file),
+            ] {
+                if !path.is_empty() {
+                    cfg.set(key, path);
+                }
+            }
+        }
+        if self.security_protocol == SecurityProtocol::SaslSsl {
+            cfg.set("sasl.mechanism", self.sasl_mechanism.librdkafka())
+                .set("sasl.username", &self.sasl_username)
+                .set("sasl.password", &self.sasl_password);
+        }
+        for (key, value) in self.passed_through() {
+            cfg.set(key, value);
+        }
         cfg
+    }
+
+    fn passed_through(&self) -> impl Iterator<Item = (String, &str)> + '_ {
+        self.librdkafka
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase().replace('_', "."), v.as_str()))
     }
 
     /// Settings of the idempotent producer (acks=all) every publisher uses.
     pub fn producer_client(&self) -> ClientConfig {
-        let mut cfg = self.client();
+        let mut cfg = self.client_config();
         cfg.set("enable.idempotence", "true")
             .set("acks", "all")
             .set("linger.ms", "5")
@@ -112,8 +254,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_is_valid_and_bad_values_are_named() {
-        assert!(KafkaConfig::default().problems().is_empty());
+    fn bad_values_are_named() {
         let cfg = KafkaConfig {
             brokers: "localhost".into(),
             topic_prefix: "a b".into(),
@@ -121,7 +262,43 @@ mod tests {
             ..KafkaConfig::default()
         };
         let keys: Vec<_> = cfg.problems().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["brokers", "topic_prefix", "max_attempts"]);
+        assert_eq!(
+            keys,
+            [
+                "brokers",
+                "topic_prefix",
+                "sasl_username",
+                "sasl_password",
+                "max_attempts"
+            ],
+            "SCRAM over TLS unless configured otherwise"
+        );
+        let plaintext = KafkaConfig {
+            security_protocol: SecurityProtocol::Plaintext,
+            ..KafkaConfig::default()
+        };
+        assert!(plaintext.problems().is_empty());
+    }
+
+    #[test]
+    fn typed_settings_reach_librdkafka_and_cannot_be_overridden() {
+        let mut cfg = KafkaConfig {
+            sasl_username: "subsidy-payment".into(),
+            sasl_password: "secret".into(),
+            ..KafkaConfig::default()
+        };
+        cfg.librdkafka.insert("client.rack".into(), "zone-a".into());
+        // As an environment variable names it (figment lower-cases it).
+        cfg.librdkafka
+            .insert("socket_timeout_ms".into(), "30000".into());
+        let client = cfg.client_config();
+        assert_eq!(client.get("security.protocol"), Some("sasl_ssl"));
+        assert_eq!(client.get("sasl.mechanism"), Some("SCRAM-SHA-512"));
+        assert_eq!(client.get("client.rack"), Some("zone-a"));
+        assert_eq!(client.get("socket.timeout.ms"), Some("30000"));
+        cfg.librdkafka
+            .insert("SECURITY_PROTOCOL".into(), "plaintext".into());
+        assert_eq!(cfg.problems()[0].0, "librdkafka");
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -47,14 +48,17 @@ enum Outcome {
 }
 
 /// Consumes topics for one consumer group. Offsets are stored only after the
-/// effect committed; a message that fails `max_attempts` times (or cannot be
-/// read at all) is copied to `<topic>.dlq` and passed.
+/// effect committed; a message that fails `max_attempts` times, cannot be
+/// read at all, or does not come from the topic's owner is copied to
+/// `<topic>.dlq` and passed.
 pub struct ConsumerRunner {
     name: String,
     pool: DbPool,
     cfg: KafkaConfig,
     consumer: StreamConsumer,
     dlq: FutureProducer,
+    /// The CloudEvents `source` each (logical) topic's events must carry.
+    owners: BTreeMap<String, String>,
 }
 
 const DLQ_REASON: &str = "x-dlq-reason";
@@ -62,15 +66,18 @@ const DLQ_ATTEMPTS: &str = "x-dlq-attempts";
 const DLQ_ORIGIN: &str = "x-dlq-original-topic";
 
 impl ConsumerRunner {
-    /// `name` is both the consumer group and the inbox's consumer name.
+    /// `name` is both the consumer group and the inbox's consumer name;
+    /// `topics` maps each topic consumed to the `source` of its owner
+    /// (`/<city>/<service>`): an event with another source is a forgery or
+    /// a misrouting, and is dead-lettered unapplied.
     pub fn new(
         pool: DbPool,
         cfg: &KafkaConfig,
         name: &str,
-        topics: &[&str],
+        topics: BTreeMap<String, String>,
     ) -> anyhow::Result<Self> {
         let consumer: StreamConsumer = cfg
-            .client()
+            .client_config()
             .set("group.id", cfg.topic(name))
             .set("enable.auto.commit", "true")
             .set("enable.auto.offset.store", "false")
@@ -82,7 +89,7 @@ impl ConsumerRunner {
             .set("topic.metadata.refresh.interval.ms", "5000")
             .create()
             .context("creating the consumer")?;
-        let physical: Vec<String> = topics.iter().map(|t| cfg.topic(t)).collect();
+        let physical: Vec<String> = topics.keys().map(|t| cfg.topic(t)).collect();
         let refs: Vec<&str> = physical.iter().map(String::as_str).collect();
         consumer.subscribe(&refs).context("subscribing")?;
         let dlq = cfg
@@ -95,6 +102,7 @@ impl ConsumerRunner {
             cfg: cfg.clone(),
             consumer,
             dlq,
+            owners: topics,
         })
     }
 
@@ -144,6 +152,10 @@ impl ConsumerRunner {
                     return;
                 }
             };
+            if let Err(reason) = self.check_source(&event) {
+                self.dead_letter(msg, &reason, 0).await;
+                return;
+            }
             tracing::Span::current().record("messaging.message.id", event.envelope.id.to_string());
             let mut attempts = 0;
             loop {
@@ -178,6 +190,19 @@ impl ConsumerRunner {
         }
         .instrument(span)
         .await
+    }
+
+    /// Only the topic's owner publishes to it. (The broker's ACLs say the
+    /// same where the cluster has them; this holds where it has not.)
+    fn check_source(&self, event: &ReceivedEvent) -> Result<(), String> {
+        match self.owners.get(&event.topic) {
+            Some(owner) if *owner == event.envelope.source => Ok(()),
+            Some(owner) => Err(format!(
+                "source {:?} is not {owner:?}, the owner of {}",
+                event.envelope.source, event.topic
+            )),
+            None => Err(format!("no owner is known for {}", event.topic)),
+        }
     }
 
     async fn apply(
@@ -310,7 +335,7 @@ pub async fn replay_dead_letters(
 ) -> anyhow::Result<usize> {
     let source = dlq_topic(&cfg.topic(logical_topic));
     let consumer: StreamConsumer = cfg
-        .client()
+        .client_config()
         .set("group.id", format!("{source}.replay"))
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")

@@ -11,7 +11,7 @@ mod outbox;
 mod relay;
 mod topics;
 
-pub use config::KafkaConfig;
+pub use config::{KafkaConfig, SaslMechanism, SecurityProtocol};
 pub use consumer::{replay_dead_letters, ConsumerRunner, EventHandler, HandlerFuture};
 pub use envelope::{Envelope, ReceivedEvent};
 pub use outbox::{enqueue, OutboxEvent};

@@ -13,8 +13,10 @@ pub fn dlq_topic(topic: &str) -> String {
 /// Creates the given logical topics and their dead-letter topics when
 /// missing. Topics are declared, never created implicitly by first use.
 pub async fn ensure_topics(cfg: &KafkaConfig, logical: &[&str]) -> anyhow::Result<Vec<String>> {
-    let admin: AdminClient<DefaultClientContext> =
-        cfg.client().create().context("creating the admin client")?;
+    let admin: AdminClient<DefaultClientContext> = cfg
+        .client_config()
+        .create()
+        .context("creating the admin client")?;
     let names: Vec<String> = logical
         .iter()
         .flat_map(|t| [cfg.topic(t), dlq_topic(&cfg.topic(t))])

@@ -12,7 +12,6 @@ use messaging::{
     ConsumerRunner, EventHandler, HandlerFuture, KafkaConfig, OutboxEvent, ReceivedEvent, Relay,
 };
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use rdkafka::ClientConfig;
 use tokio::sync::watch;
 
 use db::{DbPool, ScopedFutureExt};
@@ -63,15 +62,14 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_on(test_support::kafka()).await
+}
+
+async fn fixture_on(kafka: KafkaConfig) -> Fixture {
     let db = TestDb::new("messaging_test", MIGRATIONS, env!("CARGO_MANIFEST_DIR"))
         .await
         .expect("test database");
-    let pool = db::pool(&db::DbConfig {
-        url: db.url.clone(),
-        pool_size: 4,
-    })
-    .expect("pool");
-    let kafka = test_support::kafka();
+    let pool = db::pool(&db.config(4)).expect("pool");
     messaging::ensure_topics(&kafka, &[TOPIC])
         .await
         .expect("topics");
@@ -122,8 +120,12 @@ async fn enqueue(pool: &DbPool, payload: serde_json::Value) -> OutboxEvent {
     event
 }
 
+/// The topic's owner, as the consumer expects it.
+const OWNER: &str = "/350100/test";
+
 fn start_consumer(f: &Fixture, name: &str) -> watch::Sender<bool> {
-    let runner = ConsumerRunner::new(f.pool.clone(), &f.kafka, name, &[TOPIC]).expect("consumer");
+    let topics = [(TOPIC.to_owned(), OWNER.to_owned())].into();
+    let runner = ConsumerRunner::new(f.pool.clone(), &f.kafka, name, topics).expect("consumer");
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(runner.run(Arc::new(RecordEffect), stop_rx));
     stop
@@ -133,7 +135,7 @@ fn start_consumer(f: &Fixture, name: &str) -> watch::Sender<bool> {
 async fn a_relay_killed_before_marking_republishes_and_the_consumer_applies_once() {
     let f = fixture().await;
     let event = enqueue(&f.pool, serde_json::json!({ "n": 1 })).await;
-    let relay = Relay::new(f.pool.clone(), &f.kafka, "/350100/test".into()).expect("relay");
+    let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
 
     // The relay publishes, then dies before its transaction commits.
     let mut conn = f.pool.get().await.expect("conn");
@@ -227,10 +229,7 @@ async fn wait_for_duplicates(consumer: &str, want: u64) -> u64 {
 /// Produces a byte-identical copy of a record (a broker redelivery).
 async fn relay_copy(cfg: &KafkaConfig, record: &test_support::Record) {
     use rdkafka::message::{Header, OwnedHeaders};
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", &cfg.brokers)
-        .create()
-        .expect("producer");
+    let producer: FutureProducer = cfg.client_config().create().expect("producer");
     let headers = record
         .headers
         .iter()
@@ -261,7 +260,7 @@ async fn a_message_that_keeps_failing_goes_to_the_dead_letter_topic_and_can_be_r
     let f = fixture().await;
     let poison = enqueue(&f.pool, serde_json::json!({ "poison": true })).await;
     let healthy = enqueue(&f.pool, serde_json::json!({ "n": 2 })).await;
-    let relay = Relay::new(f.pool.clone(), &f.kafka, "/350100/test".into()).expect("relay");
+    let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
     assert_eq!(relay.run_once().await.expect("relay"), 2);
 
     let stop = start_consumer(&f, "dlq-consumer");
@@ -302,10 +301,7 @@ async fn a_message_that_keeps_failing_goes_to_the_dead_letter_topic_and_can_be_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_without_an_envelope_is_dead_lettered_at_once() {
     let f = fixture().await;
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", &f.kafka.brokers)
-        .create()
-        .expect("producer");
+    let producer: FutureProducer = f.kafka.producer_client().create().expect("producer");
     let topic = f.kafka.topic(TOPIC);
     producer
         .send(
@@ -324,4 +320,110 @@ async fn a_message_without_an_envelope_is_dead_lettered_at_once() {
     assert_eq!(count(&f.pool, "SELECT count(*) AS n FROM effects").await, 0);
     let stopped = stop.send(true);
     assert!(stopped.is_ok());
+}
+
+/// Any pod that reaches the broker could publish to a topic it does not
+/// own: such an event (another service's source, or another city's) is
+/// applied by nobody and waits in the dead-letter topic with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_from_anyone_but_the_topics_owner_is_dead_lettered_unapplied() {
+    let f = fixture().await;
+    let forged = OutboxEvent::new(
+        TOPIC,
+        "qiancheng.test.thing.happened.v1",
+        "thing-1",
+        &serde_json::json!({ "n": 1 }),
+    );
+    let genuine = enqueue(&f.pool, serde_json::json!({ "n": 2 })).await;
+    for source in ["/350100/intruder", "/350200/test"] {
+        test_support::publish_as(&f.kafka, source, std::slice::from_ref(&forged))
+            .await
+            .expect("published");
+    }
+    let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
+    assert_eq!(relay.run_once().await.expect("relay"), 1);
+    let stop = start_consumer(&f, "owner-consumer");
+    let dlq = messaging::dlq_topic(&f.kafka.topic(TOPIC));
+    let dead = read_topic(&f.kafka, &dlq, 2, WAIT).await.expect("read dlq");
+    assert_eq!(dead.len(), 2);
+    for (record, source) in dead.iter().zip(["/350100/intruder", "/350200/test"]) {
+        assert_eq!(record.headers["ce_source"], source);
+        assert_eq!(record.headers["x-dlq-attempts"], "0");
+        assert!(
+            record.headers["x-dlq-reason"]
+                .contains("is not \"/350100/test\", the owner of test.things.v1"),
+            "{:?}",
+            record.headers
+        );
+    }
+    assert_eq!(
+        wait_for_count(&f.pool, "SELECT count(*) AS n FROM effects", 1).await,
+        1
+    );
+    let effect_of = format!(
+        "SELECT count(*) AS n FROM effects WHERE event_id = '{}'",
+        genuine.id
+    );
+    assert_eq!(count(&f.pool, &effect_of).await, 1);
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+}
+
+/// SCRAM-SHA-512 over TLS, as production runs: the relay publishes and the
+/// consumer applies as on the plain broker; a wrong password, a CA that did
+/// not sign the broker's certificate, or no TLS at all gets nowhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_scram_and_tls_events_flow_and_wrong_credentials_get_nowhere() {
+    use rdkafka::producer::BaseProducer;
+    let f = fixture_on(test_support::kafka_secure("qc-test")).await;
+    let event = enqueue(&f.pool, serde_json::json!({ "n": 1 })).await;
+    let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
+    relay
+        .ping()
+        .await
+        .expect("the broker answers over TLS with SCRAM");
+    assert_eq!(relay.run_once().await.expect("relay"), 1);
+    let stop = start_consumer(&f, "secure-consumer");
+    let effect_of = format!(
+        "SELECT count(*) AS n FROM effects WHERE event_id = '{}'",
+        event.id
+    );
+    assert_eq!(wait_for_count(&f.pool, &effect_of, 1).await, 1);
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+
+    for (what, cfg) in [
+        (
+            "a wrong password",
+            KafkaConfig {
+                sasl_password: "not-the-password".into(),
+                ..f.kafka.clone()
+            },
+        ),
+        (
+            "a CA that did not sign the broker's certificate",
+            KafkaConfig {
+                ca_file: "/etc/ssl/certs/ca-certificates.crt".into(),
+                ..f.kafka.clone()
+            },
+        ),
+        (
+            "no TLS",
+            KafkaConfig {
+                security_protocol: messaging::SecurityProtocol::Plaintext,
+                ..f.kafka.clone()
+            },
+        ),
+    ] {
+        let producer: BaseProducer = cfg.producer_client().create().expect("client");
+        let answered = tokio::task::spawn_blocking(move || {
+            producer
+                .client()
+                .fetch_metadata(None, Duration::from_secs(5))
+                .is_ok()
+        })
+        .await
+        .expect("join");
+        assert!(!answered, "{what} was let in");
+    }
 }

@@ -133,9 +133,15 @@ impl HttpConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {
+    /// `rediss://USER:PASSWORD@host:port/db` in production (TLS, an ACL
+    /// user); `redis://` for local development.
     pub url: String,
     /// Prepended to every key, so instances can share a Redis.
     pub key_prefix: String,
+    /// CA bundle (PEM) the server's certificate chains to (`rediss://`);
+    /// empty: the system's roots.
+    #[serde(default)]
+    pub ca_file: String,
 }
 
 impl Default for RedisConfig {
@@ -143,16 +149,41 @@ impl Default for RedisConfig {
         Self {
             url: "redis://127.0.0.1:6379".into(),
             key_prefix: String::new(),
+            ca_file: String::new(),
         }
     }
 }
 
 impl RedisConfig {
     pub fn problems(&self) -> Vec<(&'static str, String)> {
-        match redis::Client::open(self.url.as_str()) {
-            Ok(_) => Vec::new(),
-            Err(e) => vec![("url", format!("not a Redis URL: {e}"))],
+        let mut out = Vec::new();
+        if let Err(e) = redis::Client::open(self.url.as_str()) {
+            out.push(("url", format!("not a Redis URL: {e}")));
         }
+        if !self.ca_file.is_empty() && !self.url.starts_with("rediss://") {
+            out.push(("ca_file", "is for TLS: the URL must be rediss://".into()));
+        }
+        out.extend(tls::file_problem(&self.ca_file, "ca_file"));
+        out
+    }
+
+    /// A client for this configuration: TLS with the configured CA for
+    /// `rediss://`, which never falls back to plaintext.
+    pub fn client(&self) -> anyhow::Result<redis::Client> {
+        use anyhow::Context as _;
+        if self.ca_file.is_empty() {
+            return redis::Client::open(self.url.as_str()).context("redis.url");
+        }
+        let root_cert = std::fs::read(&self.ca_file)
+            .with_context(|| format!("reading the CA bundle {}", self.ca_file))?;
+        redis::Client::build_with_tls(
+            self.url.as_str(),
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(root_cert),
+            },
+        )
+        .context("redis.url with redis.ca_file")
     }
 }
 
@@ -162,6 +193,15 @@ impl RedisConfig {
 pub struct PublicConfig {
     /// Requests per client per minute.
     pub rate_limit_per_minute: u32,
+    /// Requests per minute about one record (a certificate number), from
+    /// all clients together: guessing one certificate's holder from many
+    /// addresses is as slow as from one.
+    pub rate_limit_per_record_per_minute: u32,
+    /// The proxies (CIDRs: the ingress, the load balancer) whose
+    /// `X-Forwarded-For` is believed; from anyone else the peer address is
+    /// the client. A list, or one comma-separated string.
+    #[serde(default, deserialize_with = "networks")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Seconds a cached answer lives (it is also dropped on publish).
     pub cache_ttl_secs: u64,
     /// Milliseconds an instance may answer from memory before asking Redis
@@ -173,6 +213,8 @@ impl Default for PublicConfig {
     fn default() -> Self {
         Self {
             rate_limit_per_minute: 600,
+            rate_limit_per_record_per_minute: 30,
+            trusted_proxies: Vec::new(),
             cache_ttl_secs: 300,
             local_ttl_ms: 2000,
         }
@@ -185,6 +227,12 @@ impl PublicConfig {
         if self.rate_limit_per_minute == 0 {
             out.push(("rate_limit_per_minute", "must be at least 1".into()));
         }
+        if self.rate_limit_per_record_per_minute == 0 {
+            out.push((
+                "rate_limit_per_record_per_minute",
+                "must be at least 1".into(),
+            ));
+        }
         if !(1..=86_400).contains(&self.cache_ttl_secs) {
             out.push(("cache_ttl_secs", "must be between 1 and 86400".into()));
         }
@@ -193,6 +241,31 @@ impl PublicConfig {
         }
         out
     }
+}
+
+/// CIDRs as a list or as one comma-separated string (what an environment
+/// variable holds).
+fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items: Vec<String> = match Raw::deserialize(d)? {
+        Raw::List(items) => items,
+        Raw::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| serde::de::Error::custom(format!("{s:?} is not a CIDR or address")))
+        })
+        .collect()
 }
 
 /// Reads a string that an environment variable may have made look like a

@@ -43,8 +43,40 @@ impl Readiness {
 }
 
 /// The OpenAPI document of a service, collected from the routes it
-/// registers: the same function that serves them.
-pub fn openapi<F: FnOnce(&mut ServiceConfig<'_>)>(info: &ServiceInfo, routes: F) -> OpenApi {
+/// registers (the same function that serves them), each operation carrying
+/// who may call it (`x-qiancheng-access`) from the service's access table.
+pub fn openapi<F: FnOnce(&mut ServiceConfig<'_>)>(
+    info: &ServiceInfo,
+    routes: F,
+    access: &[crate::access::Rule],
+) -> OpenApi {
+    let mut doc = routes_document(info, routes);
+    let table = crate::access::Table::new(access);
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, operation) in [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ] {
+            let (Some(operation), Some(rule)) = (operation.as_mut(), table.rule(method, path))
+            else {
+                continue;
+            };
+            let extension = utoipa::openapi::extensions::ExtensionsBuilder::new()
+                .add("x-qiancheng-access", crate::access::extension(rule))
+                .build();
+            match operation.extensions.as_mut() {
+                Some(existing) => existing.merge(extension),
+                None => operation.extensions = Some(extension),
+            }
+        }
+    }
+    doc
+}
+
+fn routes_document<F: FnOnce(&mut ServiceConfig<'_>)>(info: &ServiceInfo, routes: F) -> OpenApi {
     let base = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
@@ -82,19 +114,22 @@ pub fn server<F>(
     cfg: &HttpConfig,
     listener: TcpListener,
     readiness: Readiness,
+    access: &'static [crate::access::Rule],
     routes: F,
 ) -> std::io::Result<Server>
 where
     F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,
 {
-    let spec = openapi(&info, routes.clone());
+    let spec = openapi(&info, routes.clone(), access);
     let readiness = web::Data::new(readiness);
+    let table = web::Data::new(crate::access::Table::new(access));
     let mut server = HttpServer::new(move || {
         let routes = routes.clone();
         App::new()
             .configure(|c| routes(&mut ServiceConfig::new(c)))
             .configure(json::configure_extractors)
             .app_data(readiness.clone())
+            .app_data(table.clone())
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics::handler))
@@ -113,6 +148,8 @@ where
                     "no such route or method",
                 ))
             }))
+            .wrap(from_fn(crate::access::enforce))
+            .wrap(from_fn(crate::audit::record))
             .wrap(from_fn(observe))
             .wrap(TracingLogger::<RootSpan>::new())
     })

@@ -3,6 +3,8 @@
 //! Swagger UI), problem+json errors, bearer-token auth, idempotency keys,
 //! cursor pagination, and the cached, rate-limited public read path.
 
+pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod http;

@@ -77,8 +77,10 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, code, detail)
     }
 
-    pub fn unauthenticated(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+    /// The same answer under another stable code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 
     pub fn internal(err: impl std::fmt::Display) -> Self {
@@ -122,6 +124,15 @@ impl ResponseError for ApiError {
         res.content_type("application/problem+json");
         if let Some(secs) = self.retry_after {
             res.insert_header(("Retry-After", secs.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 §3: the scheme, and that the token (if any) failed.
+            let value = if self.code == "token_missing" {
+                r#"Bearer realm="qiancheng""#
+            } else {
+                r#"Bearer realm="qiancheng", error="invalid_token""#
+            };
+            res.insert_header(("WWW-Authenticate", value));
         }
         res.json(self.problem())
     }

@@ -85,7 +85,7 @@ impl PublicCache {
     /// Connects and starts the two background tasks (counter flushing and
     /// invalidation listening); they end when the cache is dropped.
     pub async fn connect(redis_cfg: &RedisConfig, cfg: &PublicConfig) -> anyhow::Result<Self> {
-        let client = redis::Client::open(redis_cfg.url.as_str()).context("redis.url")?;
+        let client = redis_cfg.client()?;
         let redis = ConnectionManager::new(client.clone())
             .await
             .context("connecting to Redis")?;
@@ -144,26 +144,42 @@ impl PublicCache {
         Ok(())
     }
 
-    /// Counts a request of `client` (`Err` when over the limit) and, in the
-    /// same look, finds a near-cached answer under `key`.
-    fn admit_and_look(&self, client: &str, key: &str) -> Result<Option<Bytes>, ()> {
+    /// Counts a request of `client`, and about `record` if it names one
+    /// (`Err` naming the limit it is over), and in the same look finds a
+    /// near-cached answer under `key`.
+    fn admit_and_look(
+        &self,
+        client: &str,
+        record: Option<&str>,
+        key: &str,
+    ) -> Result<Option<Bytes>, u32> {
         let window = now_secs() / WINDOW_SECS;
-        let limit = u64::from(self.cfg.rate_limit_per_minute);
         let mut local = self.local.lock().expect("cache lock");
-        let counter = match local.counters.get_mut(client) {
-            Some(counter) => counter,
-            None => local.counters.entry(client.to_owned()).or_default(),
-        };
-        if counter.window != window {
-            *counter = Counter {
-                window,
-                ..Counter::default()
-            };
+        let mut counted: Vec<(String, u32)> =
+            vec![(format!("c:{client}"), self.cfg.rate_limit_per_minute)];
+        if let Some(record) = record {
+            counted.push((
+                format!("r:{record}"),
+                self.cfg.rate_limit_per_record_per_minute,
+            ));
         }
-        if counter.global + counter.pending >= limit {
-            return Err(());
+        for (name, limit) in &counted {
+            let counter = local.counters.entry(name.clone()).or_default();
+            if counter.window != window {
+                *counter = Counter {
+                    window,
+                    ..Counter::default()
+                };
+            }
+            if counter.global + counter.pending >= u64::from(*limit) {
+                return Err(*limit);
+            }
         }
-        counter.pending += 1;
+        for (name, _) in &counted {
+            if let Some(counter) = local.counters.get_mut(name) {
+                counter.pending += 1;
+            }
+        }
         let ttl = Duration::from_millis(self.cfg.local_ttl_ms);
         Ok(local
             .entries
@@ -298,6 +314,80 @@ async fn listen_for_invalidations(
     }
 }
 
+/// The client a request comes from: the peer, unless the peer is a trusted
+/// proxy; then the nearest address in `X-Forwarded-For` (read from the
+/// right, the hops the trusted proxies appended) that is not itself a
+/// trusted proxy. What an untrusted sender writes in the header is ignored,
+/// so no one picks their own rate-limit bucket.
+pub fn client_of(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        let Ok(ip) = hop.trim().parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// What tells one cached answer of a namespace from another: the operation
+/// and its known parameters as the handler parsed and normalised them, never
+/// the raw query (whose order, junk and personal data would otherwise make
+/// keys). A parameter that is personal data goes in as its keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    key: String,
+    /// The record asked about, limited across all clients.
+    record: Option<String>,
+}
+
+impl Variant {
+    pub fn of(operation: &str) -> Self {
+        Self {
+            key: operation.to_owned(),
+            record: None,
+        }
+    }
+
+    pub fn param(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        self.key.push_str(&format!("|{name}={value}"));
+        self
+    }
+
+    /// A parameter that may be absent (absent ones add nothing).
+    pub fn maybe(self, name: &str, value: Option<impl std::fmt::Display>) -> Self {
+        match value {
+            Some(v) => self.param(name, v),
+            None => self,
+        }
+    }
+
+    /// A parameter that is personal data, by its keyed hash.
+    pub fn hashed(mut self, name: &str, keyed_hash: &[u8]) -> Self {
+        self.key
+            .push_str(&format!("|{name}#{}", hex::encode(keyed_hash)));
+        self
+    }
+
+    /// Counts the request against `record`'s own limit too (see
+    /// `public.rate_limit_per_record_per_minute`).
+    pub fn about(mut self, record: impl Into<String>) -> Self {
+        self.record = Some(record.into());
+        self
+    }
+}
+
 /// Marks a handler as public (no token) and gives it the rate-limited cache.
 pub struct PublicRead {
     req: HttpRequest,
@@ -322,21 +412,18 @@ impl FromRequest for PublicRead {
 }
 
 impl PublicRead {
-    /// The client a limit counts for: the first `X-Forwarded-For` hop (set
-    /// by the ingress in front of every instance), else the peer address.
+    /// The client a limit counts for (see [`client_of`]).
     fn client(&self) -> String {
         let forwarded = self
             .req
             .headers()
             .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
-        match (forwarded, self.req.peer_addr()) {
-            (Some(hop), _) => hop.to_owned(),
-            (None, Some(peer)) => peer.ip().to_string(),
-            (None, None) => "unknown".to_owned(),
+            .and_then(|v| v.to_str().ok());
+        match self.req.peer_addr() {
+            Some(peer) => {
+                client_of(peer.ip(), forwarded, &self.cache.cfg.trusted_proxies).to_string()
+            }
+            None => "unknown".to_owned(),
         }
     }
 
@@ -346,6 +433,7 @@ impl PublicRead {
     pub async fn respond<F, Fut, T>(
         &self,
         namespace: &str,
+        variant: Variant,
         compute: F,
     ) -> Result<HttpResponse, ApiError>
     where
@@ -354,17 +442,17 @@ impl PublicRead {
         T: serde::Serialize,
     {
         let cache = self.cache.get_ref();
-        let variant = format!("{}?{}", self.req.path(), self.req.query_string());
+        let Variant {
+            key: variant,
+            record,
+        } = variant;
         let key = entry_key(namespace, &variant);
-        match cache.admit_and_look(&self.client(), &key) {
-            Err(()) => {
+        match cache.admit_and_look(&self.client(), record.as_deref(), &key) {
+            Err(limit) => {
                 let mut err = ApiError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate_limited",
-                    format!(
-                        "at most {} requests a minute per client",
-                        cache.cfg.rate_limit_per_minute
-                    ),
+                    format!("at most {limit} requests a minute"),
                 );
                 err.retry_after = Some(WINDOW_SECS - now_secs() % WINDOW_SECS);
                 return Err(err);
@@ -415,4 +503,51 @@ fn json_response(body: Bytes, cache: &'static str) -> HttpResponse {
         .content_type("application/json")
         .insert_header(("X-Cache", cache))
         .body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let ingress: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().expect("cidr")];
+        let cases = [
+            // (peer, X-Forwarded-For, client)
+            ("203.0.113.9", Some("198.51.100.1"), "203.0.113.9"),
+            ("10.1.2.3", Some("198.51.100.1"), "198.51.100.1"),
+            ("10.1.2.3", None, "10.1.2.3"),
+            // A client's own forged hops come first; the ingress appended the real one.
+            ("10.1.2.3", Some("1.1.1.1, 198.51.100.7"), "198.51.100.7"),
+            ("10.1.2.3", Some("198.51.100.7, 10.9.9.9"), "198.51.100.7"),
+            ("10.1.2.3", Some("not-an-address"), "10.1.2.3"),
+        ];
+        for (peer, forwarded, client) in cases {
+            assert_eq!(
+                client_of(ip(peer), forwarded, &ingress),
+                ip(client),
+                "{peer} {forwarded:?}"
+            );
+        }
+        assert_eq!(
+            client_of(ip("10.1.2.3"), Some("198.51.100.1"), &[]),
+            ip("10.1.2.3")
+        );
+    }
+
+    #[test]
+    fn variants_carry_known_parameters_and_only_hashes_of_personal_data() {
+        let v = Variant::of("verify")
+            .param("number", "S000135350100263000001")
+            .hashed("holder", &[0xab, 0xcd])
+            .about("S000135350100263000001");
+        assert_eq!(v.key, "verify|number=S000135350100263000001|holder#abcd");
+        assert_eq!(v.record.as_deref(), Some("S000135350100263000001"));
+    }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use platform::auth::Role;
+use platform::auth::{AuthConfig, NewToken, Role, Signer};
 
 use crate::{Config, Service};
 
@@ -23,19 +23,24 @@ struct Cli<C: Subcommand> {
 pub enum Command<C: Subcommand> {
     /// Serve the HTTP API, relay the outbox and run the consumers.
     Serve,
-    /// Apply pending migrations (as the service's own role).
+    /// Apply pending migrations (as the owner role: `database.owner_url`).
     Migrate,
-    /// Create the service's role and schema (needs an admin connection).
+    /// Create the service's schema, its owner role and its application role
+    /// (needs an admin connection; TLS as `database.sslmode` says).
     Provision {
         #[arg(long, env = "QC_ADMIN_DATABASE_URL")]
         admin_url: String,
-        /// The role's password (default: the role name, for local use).
+        /// The owner role's password (default: the role name, for local use).
         #[arg(long, env = "QC_SERVICE_DB_PASSWORD")]
         password: Option<String>,
+        /// The application role's password (default: its name, for local use).
+        #[arg(long, env = "QC_SERVICE_DB_APP_PASSWORD")]
+        app_password: Option<String>,
     },
     /// Create the Kafka topics this service owns, with their dead-letter topics.
     Topics,
-    /// Print a signed token for local use.
+    /// Print a token signed with the local signing key (`auth.local_signing_key`;
+    /// refused on an instance without one, as every production instance is).
     DevToken {
         #[arg(long, value_parser = parse_role)]
         role: Role,
@@ -45,8 +50,31 @@ pub enum Command<C: Subcommand> {
         org: Option<String>,
         #[arg(long, default_value = "dev-user")]
         sub: String,
-        #[arg(long, default_value_t = 8 * 3600)]
+        /// Space-separated OAuth2 scopes.
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long, default_value_t = 3600)]
         ttl_secs: i64,
+    },
+    /// Make a local signing key and its JWKS in DIR (kept if present), for
+    /// local development: `make up` points `auth.jwks_url` at the JWKS.
+    DevKeys {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Re-seal every stored personal-data value under the current key
+    /// (the first of `service.pii_encryption_keys`), in batches, printing
+    /// progress; stopped anywhere, run it again. Roll the new key list out
+    /// to every pod first; drop an old key only after a run that re-sealed
+    /// nothing.
+    RotateKeys {
+        /// Values per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: u64,
+        /// Re-seal at most this many values in this run (spread the work
+        /// over quiet hours; the next run goes on).
+        #[arg(long)]
+        limit: Option<u64>,
     },
     /// Print the OpenAPI document of the routes this binary serves.
     Openapi,
@@ -77,8 +105,18 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
         .about(S::INFO.description)
         .get_matches();
     let cli = Cli::<S::Command>::from_arg_matches(&matches)?;
+    tls::install_provider();
+    if let Command::DevKeys { dir } = &cli.command {
+        let (key, jwks) = platform::auth::Signer::ensure_files(dir)?;
+        println!(
+            "signing key {} and key set {}",
+            key.display(),
+            jwks.display()
+        );
+        return Ok(());
+    }
     if let Command::Openapi = cli.command {
-        let spec = platform::http::openapi(&S::INFO, S::routes);
+        let spec = platform::http::openapi(&S::INFO, S::routes, S::ACCESS);
         println!(
             "{}",
             spec.to_pretty_json()
@@ -102,7 +140,7 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
             tracing::info!("{} stopped", S::INFO.name);
         }
         Command::Migrate => {
-            let applied = db::migrate(&cfg.database.url, S::MIGRATIONS).await?;
+            let applied = db::migrate(&cfg.database, S::MIGRATIONS).await?;
             let list = if applied.is_empty() {
                 String::new()
             } else {
@@ -113,10 +151,18 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
         Command::Provision {
             admin_url,
             password,
+            app_password,
         } => {
+            let app = db::app_role(S::SCHEMA);
             let password = password.unwrap_or_else(|| S::SCHEMA.to_owned());
-            db::provision(&admin_url, S::SCHEMA, &password, S::SCHEMA).await?;
-            println!("role and schema {} are in place", S::SCHEMA);
+            let app_password = app_password.unwrap_or_else(|| app.clone());
+            let connector = cfg.database.connector()?;
+            db::provision(&connector, &admin_url, S::SCHEMA, &password, &app_password).await?;
+            println!(
+                "roles {} and {app} and schema {} are in place",
+                S::SCHEMA,
+                S::SCHEMA
+            );
         }
         Command::Topics => {
             let names = messaging::ensure_topics(&cfg.kafka, S::OWNED_TOPICS).await?;
@@ -127,19 +173,20 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
             city,
             org,
             sub,
+            scope,
             ttl_secs,
         } => {
-            println!(
-                "{}",
-                platform::auth::mint(
-                    &cfg.auth,
-                    &sub,
-                    role,
-                    city.as_deref(),
-                    org.as_deref(),
-                    ttl_secs
-                )
-            );
+            let token = NewToken {
+                issuer: &cfg.auth.issuer,
+                audience: &cfg.auth.audience,
+                sub: &sub,
+                role,
+                city: city.as_deref(),
+                org: org.as_deref(),
+                scope: scope.as_deref(),
+                ttl_secs,
+            };
+            println!("{}", dev_token(&cfg.auth, &token)?);
         }
         Command::DlqReplay { topic, idle_secs } => {
             let moved =
@@ -147,8 +194,90 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
                     .await?;
             println!("moved {moved} message(s) from {topic}.dlq back to {topic}");
         }
+        Command::RotateKeys { batch, limit } => {
+            let pace = db::reseal::Pace { batch, limit };
+            let mut report = |p: db::reseal::Progress| {
+                println!("{}: {} of {} re-sealed", p.column, p.resealed, p.to_do);
+            };
+            match crate::rotate_keys::<S>(&cfg, pace, &mut report).await? {
+                Some((total, key)) => println!("{total} value(s) re-sealed under key {key}"),
+                None => println!("{} keeps no sealed personal data", S::INFO.name),
+            }
+        }
         Command::Own(command) => S::run_command(command, &cfg).await?,
-        Command::Openapi => unreachable!("answered before configuration is loaded"),
+        Command::Openapi | Command::DevKeys { .. } => {
+            unreachable!("answered before configuration is loaded")
+        }
     }
     Ok(())
+}
+
+/// Signs a token with the instance's local signing key; refused where none
+/// is configured, so a production instance cannot mint tokens.
+pub fn dev_token(auth: &AuthConfig, token: &NewToken<'_>) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        !auth.local_signing_key.is_empty(),
+        "dev-token needs a local signing key (auth.local_signing_key); this instance has none, \
+         as no production instance does: tokens come from the city's identity provider"
+    );
+    anyhow::ensure!(
+        (1..=i64::try_from(auth.max_token_lifetime_secs).unwrap_or(i64::MAX))
+            .contains(&token.ttl_secs),
+        "--ttl-secs must be between 1 and auth.max_token_lifetime_secs ({})",
+        auth.max_token_lifetime_secs
+    );
+    let signer = Signer::from_pem_file(std::path::Path::new(&auth.local_signing_key))?;
+    Ok(signer.mint(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> NewToken<'static> {
+        NewToken {
+            issuer: "https://id.fuzhou.example",
+            audience: "qiancheng",
+            sub: "officer",
+            role: Role::BureauOfficer,
+            city: Some("350100"),
+            org: None,
+            scope: None,
+            ttl_secs: 600,
+        }
+    }
+
+    #[test]
+    fn a_production_configuration_cannot_mint_a_token() {
+        let production = AuthConfig {
+            issuer: "https://id.fuzhou.example".into(),
+            ..AuthConfig::default()
+        };
+        let err = dev_token(&production, &token()).expect_err("refused");
+        assert!(err.to_string().contains("no production instance"), "{err}");
+    }
+
+    #[test]
+    fn a_local_key_mints_tokens_within_the_lifetime_limit() {
+        let dir = std::env::temp_dir().join(format!("qc-dev-token-{}", std::process::id()));
+        let (key, _) = Signer::ensure_files(&dir).expect("keys");
+        let local = AuthConfig {
+            issuer: "https://id.fuzhou.example".into(),
+            local_signing_key: key.display().to_string(),
+            ..AuthConfig::default()
+        };
+        assert_eq!(
+            dev_token(&local, &token())
+                .expect("minted")
+                .split('.')
+                .count(),
+            3
+        );
+        let ten_years = NewToken {
+            ttl_secs: 10 * 365 * 86_400,
+            ..token()
+        };
+        assert!(dev_token(&local, &ten_years).is_err());
+        std::fs::remove_dir_all(dir).expect("clean up");
+    }
 }

@@ -25,6 +25,14 @@ pub fn key_problems<'a>(
         .collect()
 }
 
+/// The problem of a personal-data key list (`<id>:<base64 key>,…`, the
+/// current key first), if any.
+pub fn key_list_problems(name: &'static str, keys: &str) -> Option<(&'static str, String)> {
+    ids::PiiCipher::check_keys(keys)
+        .err()
+        .map(|e| (name, e.to_string()))
+}
+
 /// For services without settings of their own.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,15 +60,20 @@ pub struct Config<S> {
 }
 
 impl<S: Settings> Config<S> {
-    /// Defaults for a service whose role and schema are `schema`: a local
-    /// database `qiancheng` reached as that role.
+    /// Defaults for a service whose schema (and owner role) is `schema`: a
+    /// local database `qiancheng` reached as its application role, over
+    /// TLS verified to the full.
     pub fn defaults(schema: &str) -> Self {
+        let app = db::app_role(schema);
         Self {
             instance: InstanceConfig::default(),
             http: HttpConfig::default(),
             database: DbConfig {
-                url: format!("postgres://{schema}:{schema}@127.0.0.1:5432/qiancheng"),
+                url: format!("postgres://{app}:{app}@127.0.0.1:5432/qiancheng"),
+                owner_url: String::new(),
                 pool_size: 16,
+                sslmode: db::SslMode::VerifyFull,
+                ca_file: String::new(),
             },
             kafka: KafkaConfig::default(),
             redis: RedisConfig::default(),
@@ -107,45 +120,60 @@ mod tests {
                 ("INSTANCE__CITY", "350200"),
                 ("KAFKA__BROKERS", "kafka-0:9092,kafka-1:9092"),
                 ("KAFKA__REPLICATION_FACTOR", "3"),
+                ("KAFKA__SASL_USERNAME", "some-service"),
+                ("KAFKA__SASL_PASSWORD", "from-the-secret"),
                 ("REDIS__URL", "redis://redis:6379/0"),
                 ("TELEMETRY__LOG_FORMAT", "json"),
-                ("TELEMETRY__OTLP_ENDPOINT", "http://otel-collector:4318"),
+                ("TELEMETRY__OTLP_ENDPOINT", "https://otel-collector:4318"),
                 ("TELEMETRY__SAMPLE_RATIO", "0.05"),
                 (
                     "DATABASE__URL",
-                    "postgres://some_service:pw@pg:5432/qiancheng",
+                    "postgres://some_service_app:pw@pg:5432/qiancheng",
                 ),
-                ("AUTH__JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("DATABASE__SSLMODE", "require"),
+                ("AUTH__ISSUER", "https://id.xiamen.example/realms/qiancheng"),
+                ("PUBLIC__TRUSTED_PROXIES", "10.244.0.0/16,192.0.2.7"),
             ] {
                 jail.set_env(format!("QC_SOME_SERVICE_{key}"), value);
             }
             let cfg = load("some-service").expect("valid");
             assert_eq!(cfg.instance.city().as_str(), "350200");
             assert_eq!(cfg.kafka.replication_factor, 3);
+            assert_eq!(
+                cfg.public
+                    .trusted_proxies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                ["10.244.0.0/16", "192.0.2.7/32"]
+            );
             Ok(())
         });
     }
 
     #[test]
-    fn defaults_alone_are_refused_for_want_of_a_secret() {
-        let err = load("nothing-set").expect_err("no secret");
+    fn defaults_alone_are_refused_for_want_of_a_ca_and_an_identity_provider() {
+        let err = load("nothing-set").expect_err("no issuer");
         assert_eq!(
             err.0.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-            ["auth.jwt_secret"]
+            [
+                "database.ca_file",
+                "kafka.sasl_username",
+                "kafka.sasl_password",
+                "auth.issuer"
+            ],
+            "the database is verified to the full unless configured otherwise"
         );
         assert_eq!(
             Config::<NoSettings>::defaults("x").database.url,
-            "postgres://x:x@127.0.0.1:5432/qiancheng"
+            "postgres://x_app:x_app@127.0.0.1:5432/qiancheng"
         );
     }
 
     #[test]
     fn unknown_keys_are_refused_with_their_name() {
         figment::Jail::expect_with(|jail| {
-            jail.set_env(
-                "QC_SOME_SERVICE_AUTH__JWT_SECRET",
-                "0123456789abcdef0123456789abcdef",
-            );
+            jail.set_env("QC_SOME_SERVICE_AUTH__ISSUER", "https://id.fuzhou.example");
             jail.set_env("QC_SOME_SERVICE_SERVICE__COLOUR", "blue");
             let err = load("some-service").expect_err("unknown key");
             assert_eq!(err.0[0].0, "service.colour");

@@ -34,6 +34,18 @@ pub trait Service: Sized + 'static {
     const MIGRATIONS: EmbeddedMigrations;
     /// Topics it owns and creates (with their dead-letter topics).
     const OWNED_TOPICS: &'static [&'static str];
+    /// Who may call each operation: enforced at the door, published in the
+    /// OpenAPI document, checked by the authorization matrix test.
+    const ACCESS: &'static [platform::access::Rule];
+    /// Columns of its tables holding personal data sealed with its keys,
+    /// which `rotate-keys` re-seals under the current key.
+    const SEALED: &'static [db::reseal::SealedColumn] = &[];
+
+    /// The cipher of its personal data, where it keeps any.
+    fn cipher(settings: &Self::Settings) -> anyhow::Result<Option<ids::PiiCipher>> {
+        let _ = settings;
+        Ok(None)
+    }
 
     /// Every route; also the source of the OpenAPI document.
     fn routes(cfg: &mut ServiceConfig<'_>);
@@ -46,4 +58,45 @@ pub trait Service: Sized + 'static {
         command: Self::Command,
         cfg: &Config<Self::Settings>,
     ) -> impl std::future::Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Re-seals every sealed column of `S` under its current personal-data key
+/// (`rotate-keys`), column after column; `None` when `S` keeps no sealed
+/// data, else how many values it re-sealed and under which key.
+pub async fn rotate_keys<S: Service>(
+    cfg: &Config<S::Settings>,
+    pace: db::reseal::Pace,
+    report: &mut (dyn FnMut(db::reseal::Progress) + Send),
+) -> anyhow::Result<Option<(u64, String)>> {
+    anyhow::ensure!(
+        (1..=10_000).contains(&pace.batch),
+        "a batch is 1 to 10000 values"
+    );
+    let Some(cipher) = S::cipher(&cfg.service)? else {
+        return Ok(None);
+    };
+    let header = cipher.current_header();
+    let reseal = |sealed: &[u8]| -> anyhow::Result<Vec<u8>> {
+        Ok(cipher.reseal(sealed)?.unwrap_or_else(|| sealed.to_vec()))
+    };
+    let mut conn = cfg
+        .database
+        .connector()?
+        .connect(&cfg.database.url)
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
+    let (mut total, mut budget) = (0, pace.limit);
+    for column in S::SEALED {
+        total += db::reseal::reseal_column(
+            &mut conn,
+            *column,
+            &header,
+            pace,
+            &mut budget,
+            &reseal,
+            report,
+        )
+        .await?;
+    }
+    Ok(Some((total, cipher.current_key_id().to_owned())))
 }

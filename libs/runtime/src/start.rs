@@ -135,15 +135,25 @@ pub async fn start<S: Service>(
         city,
     };
     let wiring = S::wire(&ctx)?;
-    let verifier = web::Data::new(TokenVerifier::new(&cfg.auth));
+    let verifier = web::Data::new(TokenVerifier::new(&cfg.auth, S::INFO.name, city.as_str())?);
     let cache = web::Data::new(cache);
+    let audit = web::Data::new(platform::audit::AuditSink(pool.clone()));
     let app_data = wiring.app_data.clone();
     let addr = listener.local_addr()?;
-    let server = platform::http::server(S::INFO, &cfg.http, listener, readiness, move |c| {
-        c.app_data(verifier.clone()).app_data(cache.clone());
-        app_data(c);
-        S::routes(c);
-    })?;
+    let server = platform::http::server(
+        S::INFO,
+        &cfg.http,
+        listener,
+        readiness,
+        S::ACCESS,
+        move |c| {
+            c.app_data(verifier.clone())
+                .app_data(cache.clone())
+                .app_data(audit.clone());
+            app_data(c);
+            S::routes(c);
+        },
+    )?;
     let handle = server.handle();
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut workers = Vec::new();
@@ -152,7 +162,15 @@ pub async fn start<S: Service>(
         workers.push(tokio::spawn(async move { relay.run(stop).await }));
     }
     for (name, topics, handler) in wiring.consumers {
-        let runner = ConsumerRunner::new(pool.clone(), &cfg.kafka, name, &topics)?;
+        let owners = topics
+            .iter()
+            .map(|topic| {
+                let owner = contracts::owner_of(topic)
+                    .with_context(|| format!("{name} consumes {topic}, which no service owns"))?;
+                Ok(((*topic).to_owned(), format!("/{city}/{owner}")))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let runner = ConsumerRunner::new(pool.clone(), &cfg.kafka, name, owners)?;
         workers.push(tokio::spawn(runner.run(handler, shutdown_rx.clone())));
     }
     for job in wiring.periodic {

@@ -5,12 +5,13 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::Context;
-use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
@@ -36,9 +37,14 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TelemetryConfig {
-    /// OTLP/HTTP base endpoint, e.g. `http://otel-collector:4318`. Export is
-    /// off when unset; trace ids are still made and propagated.
+    /// OTLP/HTTP base endpoint, e.g. `https://otel-collector:4318`: https,
+    /// or http on a loopback address (a collector beside the process).
+    /// Export is off when unset; trace ids are still made and propagated.
     pub otlp_endpoint: Option<String>,
+    /// CA bundle (PEM) the collector's certificate chains to; empty: the
+    /// system's roots.
+    #[serde(default)]
+    pub otlp_ca_file: String,
     pub log_format: LogFormat,
     /// An `EnvFilter` directive such as `info,demand_catalog=debug`.
     pub log_level: String,
@@ -51,6 +57,7 @@ impl Default for TelemetryConfig {
     fn default() -> Self {
         Self {
             otlp_endpoint: None,
+            otlp_ca_file: String::new(),
             log_format: LogFormat::Json,
             log_level: "info".into(),
             sample_ratio: 1.0,
@@ -63,10 +70,14 @@ impl TelemetryConfig {
     pub fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Some(ep) = &self.otlp_endpoint {
-            if !(ep.starts_with("http://") || ep.starts_with("https://")) {
-                out.push(("otlp_endpoint", format!("{ep:?} is not an http(s) URL")));
+            if !(ep.starts_with("https://") || is_loopback_http(ep)) {
+                out.push((
+                    "otlp_endpoint",
+                    format!("{ep:?} must be https:// (or http:// on a loopback address)"),
+                ));
             }
         }
+        out.extend(tls::file_problem(&self.otlp_ca_file, "otlp_ca_file"));
         if !(0.0..=1.0).contains(&self.sample_ratio) {
             out.push(("sample_ratio", "must be between 0 and 1".into()));
         }
@@ -78,6 +89,12 @@ impl TelemetryConfig {
         }
         out
     }
+}
+
+fn is_loopback_http(url: &str) -> bool {
+    url.strip_prefix("http://")
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .is_some_and(|host| matches!(host, "127.0.0.1" | "localhost"))
 }
 
 /// Flushes spans on drop; keep it alive for the life of the process.
@@ -116,8 +133,10 @@ pub fn init(service: &'static str, cfg: &TelemetryConfig) -> anyhow::Result<Tele
     let resource = Resource::builder().with_service_name(service).build();
     let mut builder = SdkTracerProvider::builder().with_resource(resource);
     if let Some(endpoint) = &cfg.otlp_endpoint {
+        let client = tls::blocking_http_client(&cfg.otlp_ca_file, Duration::from_secs(10))?;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
+            .with_http_client(client)
             .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
             .build()
             .context("building the OTLP span exporter")?;
@@ -242,5 +261,17 @@ mod tests {
         };
         let keys: Vec<_> = cfg.problems().into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["otlp_endpoint", "sample_ratio", "log_level"]);
+        for (endpoint, ok) in [
+            ("https://otel-collector.monitoring:4318", true),
+            ("http://127.0.0.1:4318", true),
+            ("http://otel-collector.monitoring:4318", false),
+            ("http://127.0.0.1.example:4318", false),
+        ] {
+            let cfg = TelemetryConfig {
+                otlp_endpoint: Some(endpoint.into()),
+                ..TelemetryConfig::default()
+            };
+            assert_eq!(cfg.problems().is_empty(), ok, "{endpoint}");
+        }
     }
 }

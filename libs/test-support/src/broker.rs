@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use messaging::KafkaConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::{Offset, TopicPartitionList};
 
 /// A message as read back from a topic.
 #[derive(Debug, Clone)]
@@ -24,8 +24,8 @@ pub async fn read_topic(
     expected: usize,
     timeout: Duration,
 ) -> anyhow::Result<Vec<Record>> {
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &cfg.brokers)
+    let consumer: StreamConsumer = cfg
+        .client_config()
         .set("group.id", format!("reader-{}", crate::unique_tag()))
         .set("enable.auto.commit", "false")
         .create()
@@ -64,10 +64,30 @@ pub async fn read_topic(
     Ok(out)
 }
 
-/// Publishes `events` as a service's relay would (CloudEvents headers, the
-/// event's key), under `source`: for tests that feed a service a recorded
-/// history of another service's events.
+/// Publishes `events` as their owning services of `city` would (CloudEvents
+/// headers with the owner's `source`, the event's key): for tests that feed
+/// a service a recorded history of other services' events.
 pub async fn publish(
+    cfg: &KafkaConfig,
+    city: &str,
+    events: &[messaging::OutboxEvent],
+) -> anyhow::Result<()> {
+    for event in events {
+        let owner = contracts::owner_of(event.topic)
+            .with_context(|| format!("{} has no owning service", event.topic))?;
+        publish_as(
+            cfg,
+            &format!("/{city}/{owner}"),
+            std::slice::from_ref(event),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Publishes `events` under any `source`, e.g. one that does not own the
+/// topic (a forgery consumers must refuse).
+pub async fn publish_as(
     cfg: &KafkaConfig,
     source: &str,
     events: &[messaging::OutboxEvent],

@@ -1,7 +1,8 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use db::{Connector, DbConfig, SslMode};
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::EmbeddedMigrations;
 use sha2::{Digest, Sha256};
 
@@ -21,6 +22,33 @@ fn admin_url_for(db: &str) -> String {
         Some((server, _)) => format!("{server}/{db}"),
         None => base,
     }
+}
+
+/// How tests reach Postgres: over TLS verified to the full against the CA
+/// in `QC_TEST_PG_CA` (`make test` sets the server up with it), else in
+/// plaintext.
+pub fn db_tls() -> (SslMode, String) {
+    match std::env::var("QC_TEST_PG_CA") {
+        Ok(ca) if !ca.is_empty() => (SslMode::VerifyFull, ca),
+        _ => (SslMode::Disable, String::new()),
+    }
+}
+
+fn connector() -> anyhow::Result<Connector> {
+    let (sslmode, ca_file) = db_tls();
+    DbConfig {
+        sslmode,
+        ca_file,
+        ..DbConfig::local("", 1)
+    }
+    .connector()
+}
+
+async fn admin() -> anyhow::Result<AsyncPgConnection> {
+    connector()?
+        .connect(&admin_url())
+        .await
+        .context("connecting as admin")
 }
 
 /// A URL for `role` (password = role name) on `db`.
@@ -66,12 +94,15 @@ fn fingerprint(dirs: &[&Path]) -> anyhow::Result<String> {
     Ok(hex::encode(hash.finalize())[..12].to_owned())
 }
 
-/// A database of one test's own, with the service's role, schema and
+/// A database of one test's own, with the service's roles, schema and
 /// migrations in place. Dropped when the value is.
 pub struct TestDb {
     pub name: String,
-    /// The service role's URL (its search_path is its schema).
+    /// The application role's URL (what `serve` uses; its search_path is
+    /// the schema).
     pub url: String,
+    /// The owner role's URL (what `migrate` uses).
+    pub owner_url: String,
 }
 
 impl TestDb {
@@ -89,9 +120,7 @@ impl TestDb {
             .filter(|d| d.exists())
             .collect();
         let template = format!("qc_tpl_{role}_{}", fingerprint(&dirs)?);
-        let mut admin = AsyncPgConnection::establish(&admin_url())
-            .await
-            .context("connecting as admin")?;
+        let mut admin = admin().await?;
         // One builder at a time across test processes (advisory locks are per
         // database; every builder locks in the admin database).
         admin
@@ -109,29 +138,41 @@ impl TestDb {
             .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .await
             .context("copying the template")?;
-        Ok(Self {
-            url: role_url(role, &name),
-            name,
-        })
+        Ok(Self::named(name, role))
     }
 }
 
 impl TestDb {
+    fn named(name: String, role: &str) -> Self {
+        Self {
+            url: role_url(&db::app_role(role), &name),
+            owner_url: role_url(role, &name),
+            name,
+        }
+    }
+
+    /// The `database` section a service under test uses.
+    pub fn config(&self, pool_size: usize) -> DbConfig {
+        let (sslmode, ca_file) = db_tls();
+        DbConfig {
+            url: self.url.clone(),
+            owner_url: self.owner_url.clone(),
+            pool_size,
+            sslmode,
+            ca_file,
+        }
+    }
+
     /// An empty database, for tests that provision and migrate it themselves
-    /// (as the services' own subcommands do); `url` is for `role` once
-    /// provisioned.
+    /// (as the services' own subcommands do); the URLs are for `role`'s two
+    /// roles once provisioned.
     pub async fn bare(role: &str) -> anyhow::Result<Self> {
         let name = format!("qc_test_{}", unique_tag());
-        let mut admin = AsyncPgConnection::establish(&admin_url())
-            .await
-            .context("connecting as admin")?;
-        admin
+        admin()
+            .await?
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .await?;
-        Ok(Self {
-            url: role_url(role, &name),
-            name,
-        })
+        Ok(Self::named(name, role))
     }
 
     /// The admin URL of this database.
@@ -167,8 +208,16 @@ async fn build_template(
     admin
         .batch_execute(&format!("CREATE DATABASE {building}"))
         .await?;
-    db::provision(&admin_url_for(&building), role, role, role).await?;
-    db::migrate(&role_url(role, &building), service).await?;
+    let app = db::app_role(role);
+    db::provision(&connector()?, &admin_url_for(&building), role, role, &app).await?;
+    let (sslmode, ca_file) = db_tls();
+    let cfg = DbConfig {
+        owner_url: role_url(role, &building),
+        sslmode,
+        ca_file,
+        ..DbConfig::local(role_url(&app, &building), 1)
+    };
+    db::migrate(&cfg, service).await?;
     admin
         .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
         .await?;
@@ -185,7 +234,7 @@ impl Drop for TestDb {
                 .build()
                 .ok()?;
             rt.block_on(async {
-                let mut admin = AsyncPgConnection::establish(&admin_url()).await.ok()?;
+                let mut admin = admin().await.ok()?;
                 admin
                     .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .await

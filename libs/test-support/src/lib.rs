@@ -9,16 +9,23 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`), `QC_TEST_KAFKA` (default
 //! `127.0.0.1:9092`) and `QC_TEST_REDIS` (default `redis://127.0.0.1:6379`).
 
+pub mod access;
 mod broker;
 mod database;
+mod identity;
 mod service;
 
-pub use broker::{publish, read_topic, Record};
-pub use database::TestDb;
-pub use service::{assert_openapi_is_current, body, fields, problem, Shared, TestApp, WAIT};
+pub use broker::{publish, publish_as, read_topic, Record};
+pub use database::{db_tls, TestDb};
+pub use identity::{
+    auth, portal_token, signer, token, token_as, token_from, token_with, trainee_token, TEST_ISSUER,
+};
+pub use service::{
+    answered, assert_file_is_current, assert_openapi_is_current, body, fields, problem, Shared,
+    TestApp, WAIT,
+};
 
 use messaging::KafkaConfig;
-use platform::auth::{AuthConfig, Role};
 use platform::config::RedisConfig;
 
 fn env_or(name: &str, default: &str) -> String {
@@ -35,12 +42,48 @@ pub fn unique_tag() -> String {
 pub fn kafka() -> KafkaConfig {
     KafkaConfig {
         brokers: env_or("QC_TEST_KAFKA", "127.0.0.1:9092"),
+        security_protocol: messaging::SecurityProtocol::Plaintext,
         topic_prefix: format!("t{}.", unique_tag()),
         partitions: 1,
         replication_factor: 1,
         max_attempts: 3,
         relay_batch: 500,
         relay_idle_ms: 50,
+        ..KafkaConfig::default()
+    }
+}
+
+fn secure_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run under `make test`, which starts the TLS broker and Redis")
+    })
+}
+
+/// The SCRAM password of a user of the secure test broker.
+pub fn scram_password(user: &str) -> String {
+    format!("{user}{}", secure_env("QC_TEST_SCRAM_PASSWORD_SUFFIX"))
+}
+
+/// The broker that demands SCRAM over TLS (`make test` starts it), as
+/// `user`: `qc-test` or a service's name, each a SCRAM user there.
+pub fn kafka_secure(user: &str) -> KafkaConfig {
+    KafkaConfig {
+        brokers: secure_env("QC_TEST_KAFKA_TLS"),
+        security_protocol: messaging::SecurityProtocol::SaslSsl,
+        sasl_username: user.to_owned(),
+        sasl_password: scram_password(user),
+        ca_file: secure_env("QC_TEST_PKI_CA"),
+        ..kafka()
+    }
+}
+
+/// The Redis that serves TLS only, to an ACL user (`make test` starts it),
+/// with a key prefix of this test's own.
+pub fn redis_secure() -> RedisConfig {
+    RedisConfig {
+        url: secure_env("QC_TEST_REDIS_TLS"),
+        ca_file: secure_env("QC_TEST_PKI_CA"),
+        ..redis()
     }
 }
 
@@ -49,29 +92,6 @@ pub fn redis() -> RedisConfig {
     RedisConfig {
         url: env_or("QC_TEST_REDIS", "redis://127.0.0.1:6379"),
         key_prefix: format!("t{}:", unique_tag()),
+        ca_file: String::new(),
     }
-}
-
-pub fn auth() -> AuthConfig {
-    AuthConfig {
-        jwt_secret: "test-secret-test-secret-test-secret!".into(),
-        ..AuthConfig::default()
-    }
-}
-
-/// A bearer token for `role`, acting for `city` and `org`.
-pub fn token(role: Role, city: Option<&str>, org: Option<&str>) -> String {
-    platform::auth::mint(
-        &auth(),
-        &format!("{}-tester", role.as_str()),
-        role,
-        city,
-        org,
-        3600,
-    )
-}
-
-/// A trainee's own token: its subject is their person id.
-pub fn trainee_token(person_id: &str) -> String {
-    platform::auth::mint(&auth(), person_id, Role::Trainee, None, None, 3600)
 }

@@ -77,8 +77,7 @@ impl<S: Service> TestApp<S> {
             .expect("test database");
         let mut cfg = runtime::Config::<S::Settings>::defaults(S::SCHEMA);
         cfg.instance.city = "350100".into();
-        cfg.database.url = db.url.clone();
-        cfg.database.pool_size = 4;
+        cfg.database = db.config(4);
         cfg.kafka = shared.kafka.clone();
         cfg.redis = shared.redis.clone();
         cfg.auth = crate::auth();
@@ -94,7 +93,7 @@ impl<S: Service> TestApp<S> {
             .expect("service starts");
         Self {
             base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
+            http: client(),
             cfg,
             pool,
             running: Some(running),
@@ -166,8 +165,26 @@ impl<S: Service> TestApp<S> {
     }
 }
 
+/// An HTTP client that lets idle connections go before the server's
+/// keep-alive (actix: 5 s) would, so it never reuses one being closed.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(Duration::from_secs(2))
+        .build()
+        .expect("an HTTP client")
+}
+
 pub async fn body(res: Response) -> Value {
     res.json().await.expect("JSON body")
+}
+
+/// Asserts the answer is `status` (showing its body when it is not) and
+/// returns the body.
+pub async fn answered(res: Response, status: u16) -> Value {
+    let got = res.status();
+    let text = res.text().await.expect("body");
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).expect("JSON body")
 }
 
 /// Asserts a problem+json answer and returns it.
@@ -203,19 +220,24 @@ pub fn fields(problem: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Fails when `openapi/<service>.json` differs from what the routes
-/// generate; with `UPDATE_OPENAPI` set it rewrites the file first
-/// (`make openapi`). `root` is the workspace root.
+/// Fails when `openapi/<service>.json` differs from what the routes and
+/// the access table generate; with `UPDATE_OPENAPI` set it rewrites it
+/// first (`make openapi`). `root` is the workspace root.
 pub fn assert_openapi_is_current<S: Service>(root: &str) {
-    let generated = platform::http::openapi(&S::INFO, S::routes)
+    let generated = platform::http::openapi(&S::INFO, S::routes, S::ACCESS)
         .to_pretty_json()
         .expect("serialises")
         + "\n";
-    let path = format!("{root}/openapi/{}.json", S::INFO.name);
+    assert_file_is_current(&format!("{root}/openapi/{}.json", S::INFO.name), &generated);
+}
+
+/// Fails when the checked-in contract `path` differs from `generated`; with
+/// `UPDATE_OPENAPI` set (`make openapi`) it rewrites it first.
+pub fn assert_file_is_current(path: &str, generated: &str) {
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
-        std::fs::write(&path, &generated).expect("write the spec");
+        std::fs::write(path, generated).expect("write the contract");
     }
-    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         checked_in == generated,
         "{path} is out of date: run `make openapi`"

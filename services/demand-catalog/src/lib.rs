@@ -54,6 +54,7 @@ impl Service for DemandCatalog {
     const SCHEMA: &'static str = "demand_catalog";
     const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
     const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+    const ACCESS: &'static [platform::access::Rule] = api::ACCESS;
 
     fn routes(cfg: &mut ServiceConfig<'_>) {
         api::routes(cfg);

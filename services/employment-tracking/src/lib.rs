@@ -110,6 +110,7 @@ impl Service for EmploymentTracking {
     const SCHEMA: &'static str = "employment_tracking";
     const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
     const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+    const ACCESS: &'static [platform::access::Rule] = api::ACCESS;
 
     fn routes(cfg: &mut ServiceConfig<'_>) {
         api::routes(cfg);

@@ -7,7 +7,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use contracts::employment::EMPLOYED_WITHIN_WINDOW;
+use contracts::employment::{
+    InsuredMonthsEvent, EMPLOYED_WITHIN_WINDOW, INSURANCE_TOPIC, INSURED_MONTHS_COUNTED,
+};
 use db::{DbPool, ScopedFutureExt};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::CityCode;
@@ -223,11 +225,33 @@ pub async fn ingest(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let events = reassess(conn, city, &changed).await?;
+    let mut events = reassess(conn, city, &changed).await?;
     let confirmed = events
         .iter()
         .filter(|e| e.event_type == EMPLOYED_WITHIN_WINDOW)
         .count();
+    // Everyone with new months: how long they have been insured now, for
+    // what rests on it (the certificate-based subsidy).
+    let with_new: Vec<String> = fresh
+        .iter()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for row in store::insured_months(conn, &with_new).await? {
+        let e = InsuredMonthsEvent {
+            person_id: ids::PersonId::from_stored(row.person_id.clone()),
+            city,
+            insured_months: u32::try_from(row.months).unwrap_or(u32::MAX),
+            latest_month: row.latest,
+        };
+        events.push(OutboxEvent::new(
+            INSURANCE_TOPIC,
+            INSURED_MONTHS_COUNTED,
+            row.person_id,
+            &e,
+        ));
+    }
     messaging::enqueue(conn, &events).await?;
     Ok(ChunkResult {
         new: fresh.len(),

@@ -42,6 +42,7 @@ impl Service for InstitutionRegistry {
     const SCHEMA: &'static str = "institution_registry";
     const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
     const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+    const ACCESS: &'static [platform::access::Rule] = api::ACCESS;
 
     fn routes(cfg: &mut ServiceConfig<'_>) {
         api::routes(cfg);

@@ -32,6 +32,16 @@ pub struct ProvinceSettings {
     pub cities: BTreeMap<String, String>,
     /// How long a city may take to answer, in milliseconds.
     pub timeout_ms: u64,
+    /// The `iss` of the aggregator's tokens to the cities; each city trusts
+    /// it (with this instance's `/.well-known/jwks.json`) as
+    /// `auth.province` for the read-only `province` role.
+    pub issuer: String,
+    /// The aggregator's own Ed25519 signing key (PKCS#8 PEM file, from its
+    /// Secret): its client credentials. No city holds it.
+    pub signing_key: String,
+    /// CA bundle (PEM) the cities' TLS certificates chain to; empty: the
+    /// system's roots.
+    pub ca_file: String,
 }
 
 /// `[service]`: the survey's questions, the scoring interval and, on the
@@ -63,6 +73,9 @@ impl Default for Settings {
             province: ProvinceSettings {
                 cities: BTreeMap::new(),
                 timeout_ms: 5000,
+                issuer: String::new(),
+                signing_key: String::new(),
+                ca_file: String::new(),
             },
         }
     }
@@ -99,6 +112,28 @@ impl runtime::config::Settings for Settings {
                 out.push(("province.cities", format!("{url:?} is not an http(s) URL")));
             }
         }
+        if !self.province.cities.is_empty() {
+            if self.province.issuer.is_empty() {
+                out.push((
+                    "province.issuer",
+                    "the aggregator names the issuer of its tokens".to_owned(),
+                ));
+            }
+            if self.province.signing_key.is_empty() {
+                out.push((
+                    "province.signing_key",
+                    "the aggregator signs its tokens with a key of its own".to_owned(),
+                ));
+            }
+        }
+        out.extend(tls::file_problem(
+            &self.province.signing_key,
+            "province.signing_key",
+        ));
+        out.extend(tls::file_problem(
+            &self.province.ca_file,
+            "province.ca_file",
+        ));
         if !(100..=60_000).contains(&self.province.timeout_ms) {
             out.push((
                 "province.timeout_ms",
@@ -139,6 +174,7 @@ impl Service for PerformanceEvaluation {
     const SCHEMA: &'static str = "performance_evaluation";
     const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
     const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+    const ACCESS: &'static [platform::access::Rule] = api::ACCESS;
 
     fn routes(cfg: &mut ServiceConfig<'_>) {
         api::routes(cfg);
@@ -146,27 +182,34 @@ impl Service for PerformanceEvaluation {
 
     fn wire(ctx: &Context<Settings>) -> anyhow::Result<Wiring> {
         let s = &ctx.cfg.service;
-        let province = s
-            .province
-            .cities
-            .iter()
-            .map(|(city, url)| {
-                Ok((
-                    city.parse::<CityCode>()?,
-                    url.trim_end_matches('/').to_owned(),
-                ))
+        let aggregator = if s.province.cities.is_empty() {
+            None
+        } else {
+            let p = &s.province;
+            Some(api::Aggregator {
+                cities: p
+                    .cities
+                    .iter()
+                    .map(|(city, url)| {
+                        Ok((
+                            city.parse::<CityCode>()?,
+                            url.trim_end_matches('/').to_owned(),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, ids::InvalidValue>>()?,
+                http: tls::http_client(&p.ca_file, Duration::from_millis(p.timeout_ms))?,
+                issuer: p.issuer.clone(),
+                signer: platform::auth::Signer::from_pem_file(std::path::Path::new(
+                    &p.signing_key,
+                ))?,
             })
-            .collect::<Result<Vec<_>, ids::InvalidValue>>()?;
+        };
         let state = web::Data::new(api::AppState {
             pool: ctx.pool.clone(),
             city: ctx.city,
             cache: ctx.cache.clone(),
             questions: s.survey_questions.clone(),
-            province,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_millis(s.province.timeout_ms))
-                .build()?,
-            auth: ctx.cfg.auth.clone(),
+            aggregator,
         });
         let (pool, city, cache) = (ctx.pool.clone(), ctx.city, ctx.cache.clone());
         let rescore = Periodic {
@@ -226,8 +269,16 @@ mod tests {
     #[test]
     fn the_aggregators_cities_come_from_the_environment() {
         figment::Jail::expect_with(|jail| {
+            jail.create_file("signing-key.pem", "a key file")?;
             for (key, value) in [
-                ("AUTH__JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("AUTH__ISSUER", "https://id.province.example"),
+                ("DATABASE__SSLMODE", "require"),
+                ("KAFKA__SECURITY_PROTOCOL", "plaintext"),
+                (
+                    "SERVICE__PROVINCE__ISSUER",
+                    "https://qiancheng.province.example",
+                ),
+                ("SERVICE__PROVINCE__SIGNING_KEY", "signing-key.pem"),
                 (
                     "SERVICE__PROVINCE__CITIES__350200",
                     "http://performance-evaluation.qc-350200.svc:8080",
@@ -267,7 +318,13 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["survey_questions", "province.cities", "province.cities"]
+            [
+                "survey_questions",
+                "province.cities",
+                "province.cities",
+                "province.issuer",
+                "province.signing_key"
+            ]
         );
     }
 }

@@ -24,14 +24,16 @@ use domain::credential::KeyRing;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// AES-256 key for citizen IDs at rest (base64, 32 bytes).
-    pub pii_encryption_key: String,
+    /// AES-256 keys for citizen IDs at rest: `<id>:<base64 32 bytes>`,
+    /// comma-separated, the current key first, older ones for reading until
+    /// `rotate-keys` has re-sealed everything.
+    pub pii_encryption_keys: String,
     /// HMAC key for lookups by citizen ID (base64, 32 bytes).
     pub pii_lookup_key: String,
     /// The province-wide `person_id` secret (base64, 32 bytes).
     pub person_id_key: String,
-    /// The secret the bodies' credential keys and QR tags derive from
-    /// (base64, 32 bytes).
+    /// The secret the city's revocation-list key and the QR tags derive
+    /// from (base64, 32 bytes). Bodies sign with keys of their own.
     pub credential_secret: String,
     /// The public address of this API, as written into credentials.
     pub public_base_url: String,
@@ -40,7 +42,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            pii_encryption_key: String::new(),
+            pii_encryption_keys: String::new(),
             pii_lookup_key: String::new(),
             person_id_key: String::new(),
             credential_secret: String::new(),
@@ -51,12 +53,15 @@ impl Default for Settings {
 
 impl runtime::config::Settings for Settings {
     fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut out = runtime::config::key_problems([
-            ("pii_encryption_key", self.pii_encryption_key.as_str()),
+        let mut out: Vec<_> =
+            runtime::config::key_list_problems("pii_encryption_keys", &self.pii_encryption_keys)
+                .into_iter()
+                .collect();
+        out.extend(runtime::config::key_problems([
             ("pii_lookup_key", self.pii_lookup_key.as_str()),
             ("person_id_key", self.person_id_key.as_str()),
             ("credential_secret", self.credential_secret.as_str()),
-        ]);
+        ]));
         let url = self.public_base_url.trim_end_matches('/');
         if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
             out.push((
@@ -86,6 +91,21 @@ impl Service for SkillAssessment {
     const SCHEMA: &'static str = "skill_assessment";
     const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
     const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+    const ACCESS: &'static [platform::access::Rule] = api::ACCESS;
+    const SEALED: &'static [db::reseal::SealedColumn] = &[
+        db::reseal::SealedColumn::new("candidates", "citizen_sealed"),
+        db::reseal::SealedColumn::new("certificates", "citizen_sealed"),
+        db::reseal::SealedColumn::new("exceptional_certifications", "citizen_sealed"),
+        db::reseal::SealedColumn::new("leading_talents", "citizen_sealed"),
+        db::reseal::SealedColumn::new("body_signing_keys", "seed_sealed"),
+    ];
+
+    fn cipher(s: &Settings) -> anyhow::Result<Option<PiiCipher>> {
+        Ok(Some(PiiCipher::from_config(
+            &s.pii_encryption_keys,
+            &s.pii_lookup_key,
+        )?))
+    }
 
     fn routes(cfg: &mut ServiceConfig<'_>) {
         api::routes(cfg);
@@ -96,7 +116,7 @@ impl Service for SkillAssessment {
         let state = web::Data::new(api::AppState {
             pool: ctx.pool.clone(),
             city: ctx.city,
-            cipher: PiiCipher::from_base64(&s.pii_encryption_key, &s.pii_lookup_key)?,
+            cipher: PiiCipher::from_config(&s.pii_encryption_keys, &s.pii_lookup_key)?,
             person_ids: PersonIdKey::from_base64(&s.person_id_key)?,
             keys: KeyRing::from_base64(&s.credential_secret)?,
             public_base_url: s.public_base_url.trim_end_matches('/').to_owned(),

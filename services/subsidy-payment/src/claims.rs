@@ -521,7 +521,7 @@ async fn trainee_findings(
         if let Some(phone) = phone {
             let people: i64 = enrolment_facts::table
                 .filter(enrolment_facts::phone_lookup.eq(&phone))
-                .select(diesel::dsl::count_distinct(enrolment_facts::person_id))
+                .select(diesel::dsl::count(enrolment_facts::person_id).aggregate_distinct())
                 .get_result(conn)
                 .await?;
             out.extend(fraud::shared_phone(
@@ -1153,14 +1153,22 @@ pub async fn enrolment_institution(
 }
 
 /// The individual certificate subsidy (个人取证补贴) a person applies for:
-/// recorded once per certificate, or refused with the reasons.
+/// recorded once per certificate, or refused with the reasons. The insured
+/// months are employment tracking's count from the contributions, never the
+/// caller's.
 pub async fn certificate_claim(
     conn: &mut AsyncPgConnection,
     engine: &Engine,
     person_id: &str,
     certificate_id: Uuid,
-    insured_months: u32,
 ) -> anyhow::Result<Result<ClaimRow, Vec<Reason>>> {
+    let insured_months: u32 = crate::store::schema::insured_months::table
+        .find(person_id)
+        .select(crate::store::schema::insured_months::months)
+        .first::<i32>(conn)
+        .await
+        .optional()?
+        .map_or(0, |m| u32::try_from(m).unwrap_or(0));
     let cert: Option<(String, String, NaiveDate, bool)> = certificates::table
         .find(certificate_id)
         .filter(certificates::person_id.eq(person_id))

@@ -21,8 +21,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// AES-256 key for citizen IDs and phones at rest (base64, 32 bytes).
-    pub pii_encryption_key: String,
+    /// AES-256 keys for citizen IDs and phones at rest: `<id>:<base64 32 bytes>`,
+    /// comma-separated, the current key first, older ones for reading until
+    /// `rotate-keys` has re-sealed everything.
+    pub pii_encryption_keys: String,
     /// HMAC key for lookups by citizen ID (base64, 32 bytes).
     pub pii_lookup_key: String,
     /// The province-wide `person_id` secret (base64, 32 bytes).
@@ -36,7 +38,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            pii_encryption_key: String::new(),
+            pii_encryption_keys: String::new(),
             pii_lookup_key: String::new(),
             person_id_key: String::new(),
             enrolment_grace_hours: 72,
@@ -47,11 +49,14 @@ impl Default for Settings {
 
 impl runtime::config::Settings for Settings {
     fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut out = runtime::config::key_problems([
-            ("pii_encryption_key", self.pii_encryption_key.as_str()),
+        let mut out: Vec<_> =
+            runtime::config::key_list_problems("pii_encryption_keys", &self.pii_encryption_keys)
+                .into_iter()
+                .collect();
+        out.extend(runtime::config::key_problems([
             ("pii_lookup_key", self.pii_lookup_key.as_str()),
             ("person_id_key", self.person_id_key.as_str()),
-        ]);
+        ]));
         if !(1..=100).contains(&self.completion_threshold_percent) {
             out.push((
                 "completion_threshold_percent",
@@ -86,6 +91,18 @@ impl Service for TrainingDelivery {
     const SCHEMA: &'static str = "training_delivery";
     const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
     const OWNED_TOPICS: &'static [&'static str] = &events::OWNED_TOPICS;
+    const ACCESS: &'static [platform::access::Rule] = api::ACCESS;
+    const SEALED: &'static [db::reseal::SealedColumn] = &[
+        db::reseal::SealedColumn::new("enrolments", "citizen_sealed"),
+        db::reseal::SealedColumn::new("enrolments", "phone_sealed"),
+    ];
+
+    fn cipher(s: &Settings) -> anyhow::Result<Option<PiiCipher>> {
+        Ok(Some(PiiCipher::from_config(
+            &s.pii_encryption_keys,
+            &s.pii_lookup_key,
+        )?))
+    }
 
     fn routes(cfg: &mut ServiceConfig<'_>) {
         api::routes(cfg);
@@ -96,7 +113,7 @@ impl Service for TrainingDelivery {
         let state = web::Data::new(api::AppState {
             pool: ctx.pool.clone(),
             city: ctx.city,
-            cipher: PiiCipher::from_base64(&s.pii_encryption_key, &s.pii_lookup_key)?,
+            cipher: PiiCipher::from_config(&s.pii_encryption_keys, &s.pii_lookup_key)?,
             person_ids: PersonIdKey::from_base64(&s.person_id_key)?,
             grace: chrono::Duration::hours(s.enrolment_grace_hours),
             threshold_percent: s.completion_threshold_percent,

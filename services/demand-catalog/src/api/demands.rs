@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use db::ScopedFutureExt;
 use ids::{CreditCode, OccupationCode, SkillLevel};
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::pagination::{self, Page};
@@ -39,7 +39,8 @@ pub async fn submit(
     key: IdempotencyKey,
     Json(body): Json<NewDemand>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Enterprise, Role::Integrator, Role::BureauOfficer])?;
+    who.require(&[Role::Enterprise, Role::Integrator, Role::BureauOfficer])?
+        .require_scope(Scope::DemandsSubmit)?;
     let mut v = Validator::new();
     let city = served_city(&state, &mut v, &body.city);
     let code: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);

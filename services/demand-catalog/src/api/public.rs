@@ -4,7 +4,7 @@
 use actix_web::{get, web, HttpResponse};
 use ids::{CityCode, OccupationCode, SkillLevel};
 use platform::problem::Problem;
-use platform::public::PublicRead;
+use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -69,33 +69,40 @@ pub async fn catalogue(
     }
     let query = query.into_inner();
     public
-        .respond(&catalogue_namespace(city.as_str(), year), || async move {
-            let mut conn = state.pool.get().await?;
-            let cat = store::find_published(&mut conn, city.as_str(), year)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::not_found(
-                        "catalogue_not_published",
-                        format!("no published catalogue for {year}"),
-                    )
-                })?;
-            let filter = EntryFilter {
-                occupation: query.occupation,
-                skill_level: query.skill_level.map(|l| l.to_string()),
-                urgent: query.urgent,
-                include_withdrawn: false,
-            };
-            let entries = store::entries(&mut conn, cat.id, &filter).await?;
-            Ok(PublicCatalogue {
-                city: cat.city,
-                city_name: city.name_zh().to_owned(),
-                year: cat.year,
-                version: cat.version,
-                published_at: cat.published_at,
-                late: cat.late.unwrap_or(false),
-                entries: entries.into_iter().map(PublicEntry::from).collect(),
-            })
-        })
+        .respond(
+            &catalogue_namespace(city.as_str(), year),
+            Variant::of("catalogue")
+                .maybe("occupation", query.occupation.as_deref())
+                .maybe("level", query.skill_level)
+                .maybe("urgent", query.urgent),
+            || async move {
+                let mut conn = state.pool.get().await?;
+                let cat = store::find_published(&mut conn, city.as_str(), year)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::not_found(
+                            "catalogue_not_published",
+                            format!("no published catalogue for {year}"),
+                        )
+                    })?;
+                let filter = EntryFilter {
+                    occupation: query.occupation,
+                    skill_level: query.skill_level.map(|l| l.to_string()),
+                    urgent: query.urgent,
+                    include_withdrawn: false,
+                };
+                let entries = store::entries(&mut conn, cat.id, &filter).await?;
+                Ok(PublicCatalogue {
+                    city: cat.city,
+                    city_name: city.name_zh().to_owned(),
+                    year: cat.year,
+                    version: cat.version,
+                    published_at: cat.published_at,
+                    late: cat.late.unwrap_or(false),
+                    entries: entries.into_iter().map(PublicEntry::from).collect(),
+                })
+            },
+        )
         .await
 }
 
@@ -132,12 +139,20 @@ pub async fn occupation_list(
         }
     }
     public
-        .respond("occupations", || async move {
-            let mut conn = state.pool.get().await?;
-            Ok(
-                occupation_store::search(&mut conn, query.code.as_deref(), query.name.as_deref())
-                    .await?,
-            )
-        })
+        .respond(
+            "occupations",
+            Variant::of("occupations")
+                .maybe("code", query.code.as_deref())
+                .maybe("name", query.name.as_deref().map(str::trim)),
+            || async move {
+                let mut conn = state.pool.get().await?;
+                Ok(occupation_store::search(
+                    &mut conn,
+                    query.code.as_deref(),
+                    query.name.as_deref(),
+                )
+                .await?)
+            },
+        )
         .await
 }

@@ -109,8 +109,9 @@ pub fn check_terms(headcount: i32, from: NaiveDate, to: NaiveDate) -> Vec<platfo
 }
 
 /// Who may submit a demand through which channel, for which organisation.
-/// Enterprises speak for themselves only; integrators must name the
-/// organisation they act for; officers record any channel.
+/// Enterprises speak for themselves only, through their own channel; an
+/// integrator names the organisation its token is bound to (a gig
+/// platform submits as itself); officers record any channel.
 pub fn may_submit(
     role: Role,
     caller_org: Option<&str>,
@@ -135,12 +136,18 @@ pub fn may_submit(
                 )),
             }
         }
-        Role::Integrator if submitter_org.is_none() => Err(Refusal::Invalid(vec![field_error(
-            "submitter_org",
-            "submitter_org_required",
-            "an integrator names the organisation it submits for",
-        )])),
-        Role::Integrator | Role::BureauOfficer => {
+        Role::Integrator => match (submitter_org, caller_org) {
+            (None, _) => Err(Refusal::Invalid(vec![field_error(
+                "submitter_org",
+                "submitter_org_required",
+                "an integrator names the organisation it submits for",
+            )])),
+            (Some(org), Some(own)) if org.as_str() == own => Ok(()),
+            _ => Err(forbidden(
+                "an integrator submits for the organisation its token is bound to",
+            )),
+        },
+        Role::BureauOfficer => {
             if channel == DemandChannel::Enterprise && submitter_org.is_none() {
                 Err(Refusal::Invalid(vec![field_error(
                     "submitter_org",
@@ -210,10 +217,32 @@ mod tests {
     }
 
     #[test]
-    fn integrators_name_an_organisation_and_officers_record_any_channel() {
+    fn integrators_speak_for_their_own_organisation_and_officers_record_any_channel() {
+        let own = org();
         assert!(matches!(
-            may_submit(Role::Integrator, None, DemandChannel::GigMarket, None),
+            may_submit(
+                Role::Integrator,
+                Some(own.as_str()),
+                DemandChannel::GigMarket,
+                None
+            ),
             Err(Refusal::Invalid(_))
+        ));
+        assert!(may_submit(
+            Role::Integrator,
+            Some(own.as_str()),
+            DemandChannel::GigMarket,
+            Some(&own)
+        )
+        .is_ok());
+        assert!(matches!(
+            may_submit(
+                Role::Integrator,
+                Some("OTHER"),
+                DemandChannel::GigMarket,
+                Some(&own)
+            ),
+            Err(Refusal::Forbidden { .. })
         ));
         assert!(may_submit(Role::BureauOfficer, None, DemandChannel::TradeUnion, None).is_ok());
         assert!(may_submit(Role::BureauOfficer, None, DemandChannel::Enterprise, None).is_err());

@@ -25,7 +25,8 @@ fn demand(code: &str, level: &str, headcount: i32, channel: &str, org: Option<&s
 async fn demands_from_every_channel_are_aggregated_per_occupation_level_and_city() {
     let app = app().await;
     let enterprise = test_support::token(Role::Enterprise, Some(CITY), Some(ENTERPRISE));
-    let integrator = test_support::token(Role::Integrator, None, Some(OTHER));
+    let integrator =
+        test_support::token_with(Role::Integrator, None, Some(OTHER), Some("demands:submit"));
     let officer = officer(CITY);
 
     let submissions = [
@@ -159,7 +160,22 @@ async fn a_demand_is_refused_whole_with_every_bad_field_and_enterprises_speak_fo
         "demand_not_allowed",
     )
     .await;
-    let integrator = test_support::token(Role::Integrator, None, Some(OTHER));
+    // A system submits demands only with the scope for it.
+    let unscoped =
+        test_support::token_with(Role::Integrator, None, Some(OTHER), Some("registry:apply"));
+    problem(
+        app.post(
+            "/v1/demands",
+            Some(&unscoped),
+            &demand("6-31-01-03", "senior", 5, "gig_market", Some(OTHER)),
+        )
+        .await,
+        403,
+        "scope_missing",
+    )
+    .await;
+    let integrator =
+        test_support::token_with(Role::Integrator, None, Some(OTHER), Some("demands:submit"));
     let p = problem(
         app.post(
             "/v1/demands",

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod access;
 mod api_contract;
 mod catalogue_flow;
 mod demands;

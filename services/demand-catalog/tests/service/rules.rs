@@ -214,7 +214,11 @@ async fn officers_act_only_for_their_city_and_anonymous_callers_only_read_publis
         "forbidden_role",
     )
     .await;
-    let institution = test_support::token(Role::InstitutionOperator, Some(CITY), None);
+    let institution = test_support::token(
+        Role::InstitutionOperator,
+        Some(CITY),
+        Some("91350100M000100Y43"),
+    );
     problem(
         app.get("/v1/catalogues", Some(&institution)).await,
         403,
@@ -230,19 +234,19 @@ async fn officers_act_only_for_their_city_and_anonymous_callers_only_read_publis
         )
         .await,
         401,
-        "unauthenticated",
+        "token_missing",
     )
     .await;
     problem(
         app.get(&format!("/v1/catalogues/{cat}"), None).await,
         401,
-        "unauthenticated",
+        "token_missing",
     )
     .await;
     problem(
         app.get("/v1/catalogues", Some("not-a-token")).await,
         401,
-        "unauthenticated",
+        "token_malformed",
     )
     .await;
     problem(

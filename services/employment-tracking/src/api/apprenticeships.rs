@@ -62,10 +62,12 @@ fn internship(a: &ApprenticeshipRow) -> Internship {
     }
 }
 
-/// An enterprise is the party; an integrator may act for any enterprise.
+/// The enterprise is the party: its own account, or its own system (an
+/// integrator acting for that enterprise with the apprenticeship scope).
 fn require_party(who: &Principal, enterprise: &str) -> Result<(), ApiError> {
-    who.require(&[Role::Enterprise, Role::Integrator])?;
-    if who.role() == Role::Enterprise && who.org() != Some(enterprise) {
+    who.require(&[Role::Enterprise, Role::Integrator])?
+        .require_scope(platform::auth::Scope::EmploymentApprenticeships)?;
+    if who.org() != Some(enterprise) {
         return Err(ApiError::forbidden(
             "out_of_scope",
             "an enterprise registers its own apprentices only",

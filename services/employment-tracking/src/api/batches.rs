@@ -16,7 +16,7 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures::StreamExt;
 use ids::CityCode;
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{lock_id, REPLAYED_HEADER};
 use platform::problem::Problem;
 use platform::ApiError;
@@ -236,8 +236,10 @@ pub async fn submit(
     req: HttpRequest,
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Integrator, Role::BureauOfficer])?
-        .require_city(state.city)?;
+    // The city's social-insurance agency alone: its system's token carries
+    // the scope. Nobody else, officers included, can make contributions.
+    who.require(&[Role::Integrator])?
+        .require_scope(Scope::SocialInsuranceUpload)?;
     let batch_id = batch_id.into_inner();
     check_batch_id(&batch_id)?;
     let ndjson = req
@@ -371,8 +373,8 @@ pub async fn get(
     who: Principal,
     batch_id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Integrator, Role::BureauOfficer])?
-        .require_city(state.city)?;
+    who.require(&[Role::Integrator])?
+        .require_scope(Scope::SocialInsuranceUpload)?;
     let mut conn = state.pool.get().await?;
     let (_, report) = store::batch(&mut conn, who.subject(), &batch_id)
         .await?

@@ -1,5 +1,6 @@
 //! HTTP: translates requests into domain calls and store transactions.
 
+mod access;
 mod apprenticeships;
 mod batches;
 mod follow_ups;
@@ -15,6 +16,7 @@ use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+pub use access::ACCESS;
 pub use views::*;
 
 use crate::store;
@@ -93,10 +95,10 @@ pub(crate) async fn scope(
             subject: who.subject().to_owned(),
             org: who.org().map(str::to_owned),
         },
-        Role::Assessor | Role::Trainee => {
+        Role::Assessor | Role::Trainee | Role::Province => {
             return Err(ApiError::forbidden(
                 "forbidden_role",
-                "assessors and trainees have no access to employment data",
+                "assessors, trainees and the province have no access to employment data",
             ))
         }
     })

@@ -52,7 +52,9 @@ pub async fn report(
         Role::InstitutionOperator,
         Role::Enterprise,
         Role::Integrator,
-    ])?;
+        Role::Trainee,
+    ])?
+    .require_scope(platform::auth::Scope::EmploymentReports)?;
     if who.role() == Role::BureauOfficer {
         who.require_city(state.city)?;
     }
@@ -96,6 +98,9 @@ pub async fn report(
         Role::Integrator => Reporter::Integrator {
             own_trainee,
             own_staff,
+        },
+        Role::Trainee => Reporter::Trainee {
+            own: who.person_id() == Some(person_id.as_str()),
         },
         _ => Reporter::BureauOfficer,
     };
@@ -144,7 +149,6 @@ pub async fn report(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RecordQuery {
-    pub person_id: Option<String>,
     pub employer_credit_code: Option<String>,
     pub source: Option<Source>,
     /// Only records in (or out of) conflict with another.
@@ -157,10 +161,14 @@ pub struct RecordQuery {
 
 /// Employment records the caller may see, newest first: officers and
 /// auditors all of the city's, an enterprise its own staff's, an
-/// institution its completers', an integrator those it submitted.
+/// institution its completers', an integrator those it submitted. One
+/// person's only with `X-Person-Id` (never in the URL).
 #[utoipa::path(
     tag = "employment-records",
-    params(RecordQuery),
+    params(
+        RecordQuery,
+        ("X-Person-Id" = Option<String>, Header, description = "Only this person's records"),
+    ),
     responses((status = 200, body = Page<RecordView>), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -168,6 +176,7 @@ pub struct RecordQuery {
 pub async fn list(
     state: State,
     who: Principal,
+    req: actix_web::HttpRequest,
     query: web::Query<RecordQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
@@ -180,7 +189,7 @@ pub async fn list(
     v.finish(|| ())?;
     let mut conn = state.pool.get().await?;
     let mut filter = RecordFilter {
-        person_id: query.person_id.clone(),
+        person_id: platform::auth::person_named(&req),
         employer: employer.map(|e| e.to_string()),
         source: query.source.map(|s| s.as_str().to_owned()),
         conflicting: query.conflicting,

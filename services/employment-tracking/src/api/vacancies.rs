@@ -44,7 +44,8 @@ pub async fn post(
     key: IdempotencyKey,
     Json(body): Json<NewVacancy>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Enterprise, Role::Integrator])?;
+    who.require(&[Role::Enterprise, Role::Integrator])?
+        .require_scope(platform::auth::Scope::EmploymentVacancies)?;
     let mut v = Validator::new();
     let employer: Option<CreditCode> = v.parse("employer_credit_code", &body.employer_credit_code);
     let occupation: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
@@ -95,7 +96,7 @@ pub async fn post(
             city.expect("valid"),
         )
     })?;
-    if who.role() == Role::Enterprise && who.org() != Some(employer.as_str()) {
+    if who.org() != Some(employer.as_str()) {
         return Err(ApiError::forbidden(
             "out_of_scope",
             "an enterprise posts its own vacancies only",

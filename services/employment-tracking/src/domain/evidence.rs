@@ -198,9 +198,21 @@ pub fn confirmation(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reporter {
     BureauOfficer,
-    InstitutionOperator { own_trainee: bool },
-    Enterprise { own_staff: bool },
-    Integrator { own_trainee: bool, own_staff: bool },
+    InstitutionOperator {
+        own_trainee: bool,
+    },
+    Enterprise {
+        own_staff: bool,
+    },
+    Integrator {
+        own_trainee: bool,
+        own_staff: bool,
+    },
+    /// The worker (or the portal acting for them): `own` when the report is
+    /// about themselves.
+    Trainee {
+        own: bool,
+    },
 }
 
 /// `None` when allowed; otherwise a stable code and the reason.
@@ -220,7 +232,12 @@ pub fn may_report(reporter: Reporter, source: Source) -> Option<(&'static str, &
             "source_not_allowed",
             "social-insurance records come only from contribution batches",
         )),
-        (SelfReported, BureauOfficer | Integrator { .. }) => None,
+        // A self report is the person's own (or an officer's, who heard
+        // it); no organisation's system speaks for a worker.
+        (SelfReported, BureauOfficer | Trainee { own: true }) => None,
+        (SelfReported, Trainee { own: false }) => {
+            Some(("out_of_scope", "a worker reports only their own employment"))
+        }
         (
             InstitutionReported,
             InstitutionOperator { own_trainee } | Integrator { own_trainee, .. },
@@ -402,6 +419,30 @@ mod tests {
         );
         assert_eq!(
             may_report(Enterprise { own_staff: true }, Source::SelfReported).map(|r| r.0),
+            Some("source_not_allowed")
+        );
+        assert_eq!(
+            may_report(Trainee { own: true }, Source::SelfReported),
+            None
+        );
+        assert_eq!(
+            may_report(Trainee { own: false }, Source::SelfReported).map(|r| r.0),
+            Some("out_of_scope")
+        );
+        assert_eq!(
+            may_report(
+                Integrator {
+                    own_trainee: true,
+                    own_staff: true
+                },
+                Source::SelfReported
+            )
+            .map(|r| r.0),
+            Some("source_not_allowed"),
+            "no system self-reports for a worker"
+        );
+        assert_eq!(
+            may_report(Trainee { own: true }, Source::EmployerReported).map(|r| r.0),
             Some("source_not_allowed")
         );
         assert_eq!(

@@ -8,7 +8,8 @@ use chrono::Utc;
 use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use contracts::employment::{
     ApprenticeshipEvent, EmploymentRecordEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC,
-    EMPLOYED_WITHIN_WINDOW, NOT_EMPLOYED_AT_WINDOW_END, OUTCOMES_TOPIC, RECORDS_TOPIC,
+    EMPLOYED_WITHIN_WINDOW, INSURANCE_TOPIC, NOT_EMPLOYED_AT_WINDOW_END, OUTCOMES_TOPIC,
+    RECORDS_TOPIC,
 };
 use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC};
 use diesel_async::AsyncPgConnection;
@@ -21,7 +22,12 @@ use crate::store::{self, ApprenticeshipRow, CompleterRow, RecordRow};
 use crate::tracking;
 
 /// Topics this service owns (and creates with its `topics` command).
-pub const OWNED_TOPICS: [&str; 3] = [RECORDS_TOPIC, OUTCOMES_TOPIC, APPRENTICESHIPS_TOPIC];
+pub const OWNED_TOPICS: [&str; 4] = [
+    RECORDS_TOPIC,
+    OUTCOMES_TOPIC,
+    APPRENTICESHIPS_TOPIC,
+    INSURANCE_TOPIC,
+];
 
 /// A record was added; key = person id.
 pub fn record(city: CityCode, r: &RecordRow) -> anyhow::Result<OutboxEvent> {

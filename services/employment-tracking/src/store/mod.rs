@@ -400,6 +400,30 @@ pub async fn insert_contributions(
     Ok(fresh.into_iter().map(|f| f.person_id).collect())
 }
 
+#[derive(QueryableByName)]
+pub struct InsuredMonths {
+    #[diesel(sql_type = Text)]
+    pub person_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub months: i64,
+    #[diesel(sql_type = Date)]
+    pub latest: chrono::NaiveDate,
+}
+
+/// Distinct months with a contribution, and the latest, per person.
+pub async fn insured_months(
+    conn: &mut AsyncPgConnection,
+    persons: &[String],
+) -> QueryResult<Vec<InsuredMonths>> {
+    diesel::sql_query(
+        "SELECT person_id, count(DISTINCT month) AS months, max(month) AS latest
+           FROM contributions WHERE person_id = ANY($1) GROUP BY person_id ORDER BY person_id",
+    )
+    .bind::<Array<Text>, _>(persons)
+    .load(conn)
+    .await
+}
+
 pub async fn contributions_of(
     conn: &mut AsyncPgConnection,
     persons: &[String],

@@ -6,7 +6,8 @@ use serde_json::json;
 use test_support::body;
 
 use crate::harness::{
-    ce_type, enterprise, fields, integrator, officer, person_id, problem, start, FACTORY, SHIPYARD,
+    ce_type, enterprise, enterprise_system, fields, integrator, officer, person_id, problem, start,
+    FACTORY, SHIPYARD,
 };
 
 const STUDENT: &str = "35012119990909567X";
@@ -57,11 +58,41 @@ async fn six_months_then_a_year_is_recognised_and_five_months_is_not() {
         .contains("5 whole months"));
     assert_eq!(refused["recognised_from"], json!(null));
 
+    // The agency's system may upload contributions, not register
+    // apprentices; another enterprise's system may not register this one's.
+    problem(
+        t.app
+            .post(
+                "/v1/apprenticeships",
+                Some(&integrator()),
+                &internship(STUDENT, "2026-01-01", "2026-06-30"),
+            )
+            .await,
+        403,
+        "scope_missing",
+    )
+    .await;
+    problem(
+        t.app
+            .post(
+                "/v1/apprenticeships",
+                Some(&enterprise_system(
+                    "91350100MA0000002T",
+                    "employment:apprenticeships",
+                )),
+                &internship(STUDENT, "2026-01-01", "2026-06-30"),
+            )
+            .await,
+        403,
+        "out_of_scope",
+    )
+    .await;
+    // The factory's own system may.
     let res = t
         .app
         .post(
             "/v1/apprenticeships",
-            Some(&integrator()),
+            Some(&enterprise_system(FACTORY, "employment:apprenticeships")),
             &internship(STUDENT, "2026-01-01", "2026-06-30"),
         )
         .await;

@@ -32,8 +32,20 @@ pub fn officer() -> String {
     test_support::token(Role::BureauOfficer, Some("350100"), None)
 }
 
+/// The city's social-insurance agency's system: uploads contribution
+/// batches, and nothing else.
 pub fn integrator() -> String {
-    test_support::token(Role::Integrator, Some("350100"), Some("11350100MB0000000X"))
+    test_support::token_with(
+        Role::Integrator,
+        Some("350100"),
+        Some("11350100MB0000000Y"),
+        Some("employment:social_insurance"),
+    )
+}
+
+/// An enterprise's own system, granted `scope`.
+pub fn enterprise_system(org: &str, scope: &str) -> String {
+    test_support::token_with(Role::Integrator, Some("350100"), Some(org), Some(scope))
 }
 
 pub fn enterprise(org: &str) -> String {
@@ -93,7 +105,7 @@ pub async fn start_with(adjust: impl FnOnce(&mut employment_tracking::Config)) -
     };
     test_support::publish(
         &shared.kafka,
-        "/350100/institution-registry",
+        "350100",
         &[OutboxEvent::new(
             INSTITUTIONS_TOPIC,
             INSTITUTION_APPROVED,
@@ -139,7 +151,7 @@ pub fn completion(institution: Uuid, citizen: &str, completed_on: &str) -> Outbo
 impl Tracking {
     /// Publishes events as delivery would.
     pub async fn publish(&self, events: &[OutboxEvent]) {
-        test_support::publish(&self.shared.kafka, "/350100/training-delivery", events)
+        test_support::publish(&self.shared.kafka, "350100", events)
             .await
             .expect("publish");
     }

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod access;
 mod apprenticeships;
 mod records;
 mod social_insurance;

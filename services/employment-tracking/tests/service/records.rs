@@ -219,6 +219,7 @@ async fn an_enterprise_sees_only_its_own_staff() {
         "record_not_found",
     )
     .await;
+    // Follow-ups are the schools' and the bureau's: an employer is not let in.
     problem(
         t.app
             .get(
@@ -226,8 +227,8 @@ async fn an_enterprise_sees_only_its_own_staff() {
                 Some(&enterprise(SHIPYARD)),
             )
             .await,
-        404,
-        "follow_up_not_found",
+        403,
+        "forbidden_role",
     )
     .await;
     problem(
@@ -370,5 +371,70 @@ async fn vacancies_are_recommended_to_completers_not_yet_employed() {
     )
     .await;
     assert_eq!(vacancies["items"], json!([]));
+    t.stop().await;
+}
+
+/// A worker reports their own employment themselves (or through the portal
+/// acting for them); no one reports it for another worker, and no
+/// organisation's system self-reports for anyone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_report_is_the_workers_own() {
+    let t = start().await;
+    let own = report(WORKER, FACTORY, "self_reported");
+    let res = t
+        .app
+        .post(
+            "/v1/employment-records",
+            Some(&test_support::portal_token(&person_id(WORKER))),
+            &own,
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(body(res).await["source"], "self_reported");
+    problem(
+        t.app
+            .post(
+                "/v1/employment-records",
+                Some(&test_support::trainee_token(&person_id(FITTER))),
+                &own,
+            )
+            .await,
+        403,
+        "out_of_scope",
+    )
+    .await;
+    let system = test_support::token_with(
+        platform::auth::Role::Integrator,
+        Some("350100"),
+        Some(FACTORY),
+        Some("employment:reports"),
+    );
+    problem(
+        t.app
+            .post("/v1/employment-records", Some(&system), &own)
+            .await,
+        403,
+        "source_not_allowed",
+    )
+    .await;
+    // Without the scope the system reports nothing at all.
+    let unscoped = test_support::token_with(
+        platform::auth::Role::Integrator,
+        Some("350100"),
+        Some(FACTORY),
+        Some("employment:vacancies"),
+    );
+    problem(
+        t.app
+            .post(
+                "/v1/employment-records",
+                Some(&unscoped),
+                &report(WORKER, FACTORY, "employer_reported"),
+            )
+            .await,
+        403,
+        "scope_missing",
+    )
+    .await;
     t.stop().await;
 }

@@ -1,7 +1,9 @@
 //! Social-insurance batches: streamed, matched to completers, idempotent
 //! per batch id, bad lines reported one by one.
 
-use contracts::employment::{EMPLOYED_WITHIN_WINDOW, OUTCOMES_TOPIC, RECORDS_TOPIC};
+use contracts::employment::{
+    EMPLOYED_WITHIN_WINDOW, INSURANCE_TOPIC, OUTCOMES_TOPIC, RECORDS_TOPIC,
+};
 use serde_json::json;
 use test_support::body;
 
@@ -94,6 +96,23 @@ async fn a_batch_sent_twice_counts_once_and_bad_lines_are_reported_by_number() {
     .await;
     assert_eq!(again["duplicates"], 3);
     assert_eq!(again["outcomes_confirmed"], 0);
+    // Each person's insured months, counted once per batch with new
+    // months: the trainee two (March and April), the stranger one; the
+    // resent batch added nothing and published nothing.
+    let insured = t.exactly(INSURANCE_TOPIC, 2).await;
+    let mut counts: Vec<(String, u64)> = insured
+        .iter()
+        .map(|r| {
+            (
+                r.payload["person_id"].as_str().expect("person").to_owned(),
+                r.payload["insured_months"].as_u64().expect("months"),
+            )
+        })
+        .collect();
+    counts.sort();
+    let mut want = vec![(person_id(TRAINEE), 2), (person_id(STRANGER), 1)];
+    want.sort();
+    assert_eq!(counts, want);
     assert_eq!(
         body(
             t.app
@@ -144,13 +163,18 @@ async fn a_batch_sent_twice_counts_once_and_bad_lines_are_reported_by_number() {
     assert_eq!(follow_up["milestones"][0]["state"], "employed");
     assert_eq!(follow_up["milestones"][1]["state"], "not_shown");
 
+    // The person is named in a header, never in the URL.
     let list = body(
         t.app
-            .get(
-                &format!("/v1/employment-records?person_id={}", person_id(TRAINEE)),
+            .request(
+                reqwest::Method::GET,
+                "/v1/employment-records",
                 Some(&officer()),
             )
-            .await,
+            .header("X-Person-Id", person_id(TRAINEE))
+            .send()
+            .await
+            .expect("request"),
     )
     .await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
@@ -160,7 +184,7 @@ async fn a_batch_sent_twice_counts_once_and_bad_lines_are_reported_by_number() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn batches_need_ndjson_a_good_id_and_an_integrator() {
+async fn batches_need_ndjson_a_good_id_and_the_social_insurance_agency() {
     let t = start().await;
     let line = contribution(TRAINEE, FACTORY, "2025-03");
     let res = t
@@ -183,17 +207,22 @@ async fn batches_need_ndjson_a_good_id_and_an_integrator() {
     )
     .await;
     assert_eq!(p["errors"][0]["code"], "batch_id_format");
-    problem(
-        t.put_batch("b1", &line, &crate::harness::enterprise(FACTORY))
-            .await,
-        403,
-        "forbidden_role",
-    )
-    .await;
+    // Only the social-insurance agency's system makes contributions: not an
+    // enterprise, not an officer, not a system without the scope.
+    for (token, code) in [
+        (crate::harness::enterprise(FACTORY), "forbidden_role"),
+        (crate::harness::officer(), "forbidden_role"),
+        (
+            crate::harness::enterprise_system(FACTORY, "employment:reports"),
+            "scope_missing",
+        ),
+    ] {
+        problem(t.put_batch("b1", &line, &token).await, 403, code).await;
+    }
     problem(
         t.put_batch("b1", &line, "nonsense").await,
         401,
-        "unauthenticated",
+        "token_malformed",
     )
     .await;
     t.stop().await;

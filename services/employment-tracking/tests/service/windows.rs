@@ -134,11 +134,15 @@ async fn social_insurance_outranks_a_self_report_and_the_conflict_is_kept_flagge
 
     let list = body(
         t.app
-            .get(
-                &format!("/v1/employment-records?person_id={}", person_id(TRAINEE)),
+            .request(
+                reqwest::Method::GET,
+                "/v1/employment-records",
                 Some(&officer()),
             )
-            .await,
+            .header("X-Person-Id", person_id(TRAINEE))
+            .send()
+            .await
+            .expect("request"),
     )
     .await;
     let items = list["items"].as_array().expect("items");

@@ -10,7 +10,7 @@ use contracts::registry::{
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::{CreditCode, OccupationCode};
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -92,7 +92,8 @@ pub async fn apply(
         Role::InstitutionOperator,
         Role::Integrator,
         Role::BureauOfficer,
-    ])?;
+    ])?
+    .require_scope(Scope::RegistryApply)?;
     let mut v = Validator::new();
     let code: Option<CreditCode> = v.parse("credit_code", &body.credit_code);
     v.extend(check_text("name", &body.name, 100));

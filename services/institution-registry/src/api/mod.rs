@@ -1,6 +1,7 @@
 //! HTTP: translates requests into domain calls and store transactions, and
 //! rows into views.
 
+mod access;
 mod brands;
 mod institutions;
 mod public;
@@ -11,6 +12,7 @@ use ids::CityCode;
 use platform::public::PublicCache;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use access::ACCESS;
 pub use views::*;
 
 /// Shared by every handler.

@@ -4,7 +4,7 @@
 use actix_web::{get, web, HttpResponse};
 use ids::{CityCode, SkillLevel};
 use platform::problem::Problem;
-use platform::public::PublicRead;
+use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -61,7 +61,15 @@ pub async fn directory(
     }
     let query = query.into_inner();
     public
-        .respond(&directory_namespace(city.as_str()), || async move {
+        .respond(
+            &directory_namespace(city.as_str()),
+            Variant::of("directory")
+                .param("year", year)
+                .maybe("occupation", query.occupation.as_deref())
+                .maybe("level", query.skill_level)
+                .maybe("district", query.district.as_deref())
+                .maybe("nature", query.nature.map(Nature::as_str)),
+            || async move {
             let mut conn = state.pool.get().await?;
             let catalogue = store::catalogue(&mut conn, city.as_str(), year).await?;
             let mut institutions = Vec::new();

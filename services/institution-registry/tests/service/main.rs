@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod access;
 mod directory;
 mod lifecycle;
 mod ratings;

@@ -66,8 +66,7 @@ async fn a_d_rating_restricts_the_institution_until_an_officer_reviews_it() {
     )
     .await;
 
-    let source = "/350100/performance-evaluation";
-    test_support::publish(&shared.kafka, source, &[rating(&id, "D", false)])
+    test_support::publish(&shared.kafka, "350100", &[rating(&id, "D", false)])
         .await
         .expect("published");
     let rated = institution_when(&app, &id, |v| v["under_review"] == true).await;
@@ -109,7 +108,7 @@ async fn a_d_rating_restricts_the_institution_until_an_officer_reviews_it() {
     );
 
     // A later computed C does not lift it; the officer's review does.
-    test_support::publish(&shared.kafka, source, &[rating(&id, "C", false)])
+    test_support::publish(&shared.kafka, "350100", &[rating(&id, "C", false)])
         .await
         .expect("published");
     let c = institution_when(&app, &id, |v| v["rating"] == "C").await;
@@ -159,7 +158,7 @@ async fn an_a_rating_is_marked_in_the_public_directory_and_unknown_institutions_
     let stranger = Uuid::now_v7().to_string();
     test_support::publish(
         &shared.kafka,
-        "/350100/performance-evaluation",
+        "350100",
         &[rating(&stranger, "D", false), rating(&id, "A", false)],
     )
     .await

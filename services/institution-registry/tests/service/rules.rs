@@ -157,7 +157,7 @@ async fn an_institution_sees_only_itself_and_officers_only_their_city() {
     problem(
         app.get(&format!("/v1/institutions/{mine}"), None).await,
         401,
-        "unauthenticated",
+        "token_missing",
     )
     .await;
     let auditor = test_support::token(Role::Auditor, Some("350100"), None);

@@ -5,10 +5,10 @@ use actix_web::{get, put, web, HttpResponse};
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use ids::CityCode;
-use platform::auth::{Principal, Role};
+use platform::auth::{NewToken, Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
-use platform::public::PublicRead;
+use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -116,7 +116,7 @@ pub struct FiguresQuery {
 /// The city's progress in a statistical year against its targets: the
 /// time-proportional expectation, a linear projection to the year's end
 /// and the indicators behind. Officers and auditors of the city; the
-/// provincial aggregator reads it with an auditor token for the city.
+/// provincial aggregator reads it with its own `province` token.
 /// Answers are cached until the next event or target change (`X-Cache`),
 /// and rate limited per client like the public reads.
 #[utoipa::path(
@@ -132,44 +132,55 @@ pub async fn city_figures(
     read: PublicRead,
     query: web::Query<FiguresQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::BureauOfficer, Role::Auditor])?
-        .require_city(state.city)?;
+    if who.require(&[Role::Province]).is_err() {
+        who.require(&[Role::BureauOfficer, Role::Auditor])?
+            .require_city(state.city)?;
+    }
     let mut v = Validator::new();
     check_year(&mut v, query.year);
     let as_of = as_of(&mut v, query.year, query.as_of);
     v.finish(|| ())?;
     let year = query.year;
-    read.respond(crate::evaluation::DASHBOARD_NAMESPACE, || async move {
-        let mut conn = state.pool.get().await?;
-        let (source, targets) = targets_in_force(&mut conn, year).await?;
-        let actuals = store::actuals(&mut conn, year, as_of).await?;
-        Ok(CityFigures {
-            city: state.city.to_string(),
-            city_name: state.city.name_zh().to_owned(),
-            targets_source: source,
-            progress: Progress::compute(year, as_of, targets, actuals),
-        })
-    })
+    read.respond(
+        crate::evaluation::DASHBOARD_NAMESPACE,
+        Variant::of("figures")
+            .param("year", year)
+            .param("as_of", as_of),
+        || async move {
+            let mut conn = state.pool.get().await?;
+            let (source, targets) = targets_in_force(&mut conn, year).await?;
+            let actuals = store::actuals(&mut conn, year, as_of).await?;
+            Ok(CityFigures {
+                city: state.city.to_string(),
+                city_name: state.city.name_zh().to_owned(),
+                targets_source: source,
+                progress: Progress::compute(year, as_of, targets, actuals),
+            })
+        },
+    )
     .await
 }
 
-/// Reads one city's figures with a one-minute auditor token for it.
+/// Reads one city's figures with a one-minute `province` token signed with
+/// the aggregator's own key (client credentials the cities trust).
 async fn read_city(
-    state: &crate::api::AppState,
+    aggregator: &crate::api::Aggregator,
     city: CityCode,
     base: &str,
     year: i32,
     as_of: NaiveDate,
 ) -> Result<CityFigures, String> {
-    let token = platform::auth::mint(
-        &state.auth,
-        "province-aggregator",
-        Role::Auditor,
-        Some(city.as_str()),
-        None,
-        60,
-    );
-    let res = state
+    let token = aggregator.signer.mint(&NewToken {
+        issuer: &aggregator.issuer,
+        audience: PROVINCE_AUDIENCE,
+        sub: "province-aggregator",
+        role: Role::Province,
+        city: None,
+        org: None,
+        scope: None,
+        ttl_secs: 60,
+    });
+    let res = aggregator
         .http
         .get(format!("{base}/v1/dashboard/figures"))
         .query(&[("year", year.to_string()), ("as_of", as_of.to_string())])
@@ -210,25 +221,21 @@ pub async fn province(
     who: Principal,
     query: web::Query<FiguresQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    // Provincial staff act for the province, whichever city their token names.
-    who.require(&[Role::BureauOfficer, Role::Auditor])?;
-    if state.province.is_empty() {
-        return Err(ApiError::not_found(
-            "not_an_aggregator",
-            "this instance serves one city; the province's roll-up is on the provincial aggregator",
-        ));
-    }
+    let Some(aggregator) = &state.aggregator else {
+        return Err(not_an_aggregator());
+    };
+    // Provincial staff sign in at the province's identity provider.
+    who.require(&[Role::Province])?;
     let mut v = Validator::new();
     check_year(&mut v, query.year);
     let as_of = as_of(&mut v, query.year, query.as_of);
     v.finish(|| ())?;
     let year = query.year;
-    let state: &crate::api::AppState = &state;
-    let reads = state.province.iter().map(|(city, base)| async move {
+    let reads = aggregator.cities.iter().map(|(city, base)| async move {
         (
             *city,
             base,
-            read_city(state, *city, base, year, as_of).await,
+            read_city(aggregator, *city, base, year, as_of).await,
         )
     });
     let mut cities = Vec::new();
@@ -257,4 +264,38 @@ pub async fn province(
         cities,
         unreachable,
     }))
+}
+
+/// The audience of the aggregator's tokens: this service of every city.
+const PROVINCE_AUDIENCE: &str = "qiancheng/performance-evaluation";
+
+fn not_an_aggregator() -> ApiError {
+    ApiError::not_found(
+        "not_an_aggregator",
+        "this instance serves one city; the province's roll-up is on the provincial aggregator",
+    )
+}
+
+/// The aggregator's public key, which the cities trust for the `province`
+/// role (`auth.province.jwks_url`). Public: it is a public key.
+#[utoipa::path(
+    tag = "dashboard",
+    responses(
+        (status = 200, description = "A JWKS with the aggregator's signing key", body = Object),
+        (status = 404, description = "This instance is not the provincial aggregator", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/.well-known/jwks.json")]
+pub async fn province_keys(state: State, read: PublicRead) -> Result<HttpResponse, ApiError> {
+    let Some(aggregator) = &state.aggregator else {
+        return Err(not_an_aggregator());
+    };
+    let jwks = aggregator.signer.jwks();
+    read.respond(
+        "province-keys",
+        Variant::of("jwks"),
+        || async move { Ok(jwks) },
+    )
+    .await
 }

@@ -1,5 +1,6 @@
 //! HTTP: translates requests into domain calls and store transactions.
 
+mod access;
 mod dashboard;
 mod scorecards;
 mod surveys;
@@ -9,13 +10,14 @@ use actix_web::web;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use ids::CityCode;
-use platform::auth::{AuthConfig, Principal, Role};
+use platform::auth::{Principal, Role, Signer};
 use platform::public::PublicCache;
 use platform::validate::Validator;
 use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+pub use access::ACCESS;
 pub use views::*;
 
 use crate::domain::counting;
@@ -28,12 +30,19 @@ pub struct AppState {
     pub cache: PublicCache,
     /// The satisfaction survey's questions.
     pub questions: Vec<String>,
-    /// On the provincial aggregator: each city's instance.
-    pub province: Vec<(CityCode, String)>,
+    /// Set on the provincial aggregator only.
+    pub aggregator: Option<Aggregator>,
+}
+
+/// What the provincial aggregator reads the cities with.
+pub struct Aggregator {
+    /// Each city's instance.
+    pub cities: Vec<(CityCode, String)>,
     pub http: reqwest::Client,
-    /// The province's token settings: the aggregator signs its short-lived
-    /// auditor tokens to the cities with them.
-    pub auth: AuthConfig,
+    /// The `iss` of its tokens, which the cities trust for role `province`.
+    pub issuer: String,
+    /// Its own signing key (client credentials; never shared with a city).
+    pub signer: Signer,
 }
 
 /// Every route of the service; also the source of its OpenAPI document.
@@ -55,7 +64,8 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(dashboard::get_targets)
         .service(dashboard::set_targets)
         .service(dashboard::city_figures)
-        .service(dashboard::province);
+        .service(dashboard::province)
+        .service(dashboard::province_keys);
 }
 
 pub(crate) type State = web::Data<AppState>;
@@ -95,10 +105,12 @@ pub(crate) async fn scope(
             Some(org) => store::institutions_of(conn, org).await?,
             None => Vec::new(),
         })),
-        Role::Assessor | Role::Enterprise | Role::Trainee => Err(ApiError::forbidden(
-            "forbidden_role",
-            "scorecards and reports are for the bureau and the institutions",
-        )),
+        Role::Assessor | Role::Enterprise | Role::Trainee | Role::Province => {
+            Err(ApiError::forbidden(
+                "forbidden_role",
+                "scorecards and reports are for the bureau and the institutions",
+            ))
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::pagination::{self, Page};
 use platform::problem::Problem;
-use platform::public::PublicRead;
+use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -453,32 +453,36 @@ pub async fn public(
 ) -> Result<HttpResponse, ApiError> {
     let institution_id = path.into_inner();
     public
-        .respond(PUBLIC_NAMESPACE, || async move {
-            let mut conn = state.pool.get().await?;
-            let rows = store::scorecards_of(&mut conn, institution_id).await?;
-            if rows.is_empty() {
-                return Err(not_found());
-            }
-            let name = store::institution_name(&mut conn, institution_id).await?;
-            let years = rows
-                .into_iter()
-                .map(|r| {
-                    Ok(PublicYear {
-                        statistical_year: r.statistical_year,
-                        as_of: r.as_of,
-                        rating: r.rating,
-                        overridden: r.overridden,
-                        formula_version: r.formula_version,
-                        scored: serde_json::from_value(r.scored)?,
+        .respond(
+            PUBLIC_NAMESPACE,
+            Variant::of("scorecards").param("institution", institution_id),
+            || async move {
+                let mut conn = state.pool.get().await?;
+                let rows = store::scorecards_of(&mut conn, institution_id).await?;
+                if rows.is_empty() {
+                    return Err(not_found());
+                }
+                let name = store::institution_name(&mut conn, institution_id).await?;
+                let years = rows
+                    .into_iter()
+                    .map(|r| {
+                        Ok(PublicYear {
+                            statistical_year: r.statistical_year,
+                            as_of: r.as_of,
+                            rating: r.rating,
+                            overridden: r.overridden,
+                            formula_version: r.formula_version,
+                            scored: serde_json::from_value(r.scored)?,
+                        })
                     })
+                    .collect::<Result<Vec<_>, serde_json::Error>>()
+                    .map_err(ApiError::internal)?;
+                Ok(PublicScorecard {
+                    institution_id,
+                    name,
+                    years,
                 })
-                .collect::<Result<Vec<_>, serde_json::Error>>()
-                .map_err(ApiError::internal)?;
-            Ok(PublicScorecard {
-                institution_id,
-                name,
-                years,
-            })
-        })
+            },
+        )
         .await
 }

@@ -67,7 +67,10 @@ pub async fn answer(
     key: IdempotencyKey,
     Json(body): Json<NewAnswer>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Trainee, Role::Integrator])?;
+    // The trainee answers: with their own token, or through the portal
+    // acting for them (a trainee token carrying `act`). No institution's
+    // system answers for its trainees.
+    who.require(&[Role::Trainee])?;
     let comment = body
         .comment
         .as_deref()
@@ -85,7 +88,7 @@ pub async fn answer(
     let done = store::completion(&mut conn, body.enrolment_id)
         .await?
         .filter(|c| c.completed)
-        .filter(|c| who.person_id().is_none_or(|p| p == c.person_id))
+        .filter(|c| who.person_id() == Some(c.person_id.as_str()))
         .ok_or_else(enrolment_not_found)?;
     let today = ids::business_date(Utc::now());
     if !body.survey.is_open(done.completed_on, today) {

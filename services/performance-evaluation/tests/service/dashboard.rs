@@ -194,12 +194,14 @@ async fn the_dashboard_counts_by_the_rules_and_warns_when_behind() {
         "out_of_scope",
     )
     .await;
+    // The province's roll-up is the province's alone, and only where the
+    // aggregator runs.
     problem(
         t.app
             .get("/v1/province/dashboard?year=2026", Some(&token))
             .await,
-        404,
-        "not_an_aggregator",
+        403,
+        "forbidden_role",
     )
     .await;
     t.stop().await;

@@ -230,7 +230,7 @@ pub fn claim(institution: Uuid, kind: &'static str, reason: &str, year: i32) -> 
         claim_id: Uuid::now_v7(),
         city: "350100".parse().expect("city"),
         kind: "training".into(),
-        person_id: person("p-claimed"),
+        person_id: person(P_CLAIMED),
         occupation_code: None,
         skill_level: "intermediate".into(),
         statistical_year: year,
@@ -263,7 +263,7 @@ pub fn recovery(institution: Uuid, claim: Uuid, cause: &str) -> OutboxEvent {
         claim_id: claim,
         city: "350100".parse().expect("city"),
         kind: "training".into(),
-        person_id: person("p-claimed"),
+        person_id: person(P_CLAIMED),
         fund: "employment_subsidy".into(),
         amount_fen: Fen::new(150_000),
         cause: cause.into(),
@@ -313,13 +313,9 @@ pub fn leading_talent(person_id: &str, year: i32) -> OutboxEvent {
 impl Evaluation {
     /// Publishes a recorded history as the other services would.
     pub async fn publish(&self, events: &[OutboxEvent]) {
-        test_support::publish(
-            &self.shared.kafka,
-            &format!("/{}/history", self.city),
-            events,
-        )
-        .await
-        .expect("publish");
+        test_support::publish(&self.shared.kafka, self.city, events)
+            .await
+            .expect("publish");
     }
 
     /// Polls `path` (as `token`) until `ready` holds of its answer.
@@ -378,3 +374,19 @@ impl Evaluation {
 pub fn close(v: &Value, expected: f64) -> bool {
     v.as_f64().is_some_and(|x| (x - expected).abs() < 1e-9)
 }
+
+/// Person ids as the mesh makes them (64 hex digits): a trainee's token
+/// carries one as its subject.
+pub const P_OLD: &str = "0f00000000000000000000000000000000000000000000000000000000000001";
+pub const P_NEW: &str = "0f00000000000000000000000000000000000000000000000000000000000002";
+pub const P_CLAIMED: &str = "0f00000000000000000000000000000000000000000000000000000000000003";
+pub const P_DROPPED: &str = "0f00000000000000000000000000000000000000000000000000000000000004";
+pub const P1: &str = "0f00000000000000000000000000000000000000000000000000000000000101";
+pub const P2: &str = "0f00000000000000000000000000000000000000000000000000000000000102";
+pub const P3: &str = "0f00000000000000000000000000000000000000000000000000000000000103";
+pub const P4: &str = "0f00000000000000000000000000000000000000000000000000000000000104";
+pub const P5: &str = "0f00000000000000000000000000000000000000000000000000000000000105";
+pub const P6: &str = "0f00000000000000000000000000000000000000000000000000000000000106";
+pub const P7: &str = "0f00000000000000000000000000000000000000000000000000000000000107";
+pub const P8: &str = "0f00000000000000000000000000000000000000000000000000000000000108";
+pub const P9: &str = "0f00000000000000000000000000000000000000000000000000000000000109";

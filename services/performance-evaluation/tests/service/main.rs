@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod access;
 mod dashboard;
 mod rollup;
 mod scorecards;

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::harness::{
     certificate, claim, close, completion, fields, institution, officer, operator, outcome,
-    problem, recovery, start, start_for, trainee, with_id, REFUSED, REJECTED, SCHOOL,
+    problem, recovery, start, start_for, trainee, with_id, P1, P2, P3, P4, P5, P6, P7, P8, P9,
+    REFUSED, REJECTED, SCHOOL,
 };
 
 /// The payloads of a year's rating events, in order.
@@ -47,35 +48,35 @@ async fn a_recorded_history_scores_rates_and_publishes() {
 
     // Eight completions of 2025 — p1 twice (人次), the last on 30 November —
     // one non-completion, and one on 1 December, which counts for 2026.
-    let (e1, c1) = completion(school, k1, "p1", "2025-03-10", true);
-    let (_, c2) = completion(school, k2, "p1", "2025-09-20", true);
-    let (e3, c3) = completion(school, k1, "p2", "2025-05-15", true);
-    let (e4, c4) = completion(school, k1, "p3", "2025-06-30", true);
-    let (e5, c5) = completion(school, k1, "p4", "2025-07-31", true);
-    let (e6, c6) = completion(school, k1, "p5", "2025-08-31", true);
-    let (_, c7) = completion(school, k1, "p6", "2025-10-15", true);
-    let (_, c8) = completion(school, k1, "p7", "2025-11-30", true);
-    let (_, n1) = completion(school, k1, "p8", "2025-06-30", false);
-    let (_, x1) = completion(school, k1, "p9", "2025-12-01", true);
+    let (e1, c1) = completion(school, k1, P1, "2025-03-10", true);
+    let (_, c2) = completion(school, k2, P1, "2025-09-20", true);
+    let (e3, c3) = completion(school, k1, P2, "2025-05-15", true);
+    let (e4, c4) = completion(school, k1, P3, "2025-06-30", true);
+    let (e5, c5) = completion(school, k1, P4, "2025-07-31", true);
+    let (e6, c6) = completion(school, k1, P5, "2025-08-31", true);
+    let (_, c7) = completion(school, k1, P6, "2025-10-15", true);
+    let (_, c8) = completion(school, k1, P7, "2025-11-30", true);
+    let (_, n1) = completion(school, k1, P8, "2025-06-30", false);
+    let (_, x1) = completion(school, k1, P9, "2025-12-01", true);
     // Valid certificates from class k1 for p1–p6; p7's is revoked (the
     // revocation arriving before the issue); p8 did not complete.
     let from = Some((school, k1));
-    let certs: Vec<_> = ["p1", "p2", "p3", "p4", "p5", "p6"]
+    let certs: Vec<_> = [P1, P2, P3, P4, P5, P6]
         .into_iter()
         .map(|p| certificate(p, SkillLevel::Intermediate, "2025-11-20", from, false).1)
         .collect();
-    let (revoked_id, revoked) = certificate("p7", SkillLevel::Senior, "2025-11-30", from, true);
-    let (_, issued) = certificate("p7", SkillLevel::Senior, "2025-11-30", from, false);
-    let (_, p8_cert) = certificate("p8", SkillLevel::Junior, "2025-07-10", from, false);
+    let (revoked_id, revoked) = certificate(P7, SkillLevel::Senior, "2025-11-30", from, true);
+    let (_, issued) = certificate(P7, SkillLevel::Senior, "2025-11-30", from, false);
+    let (_, p8_cert) = certificate(P8, SkillLevel::Junior, "2025-07-10", from, false);
     // Four of five decided outcomes employed; e1's outcome arrives twice.
-    let o1 = outcome(e1, school, k1, "p1", "2025-03-10", true);
+    let o1 = outcome(e1, school, k1, P1, "2025-03-10", true);
     let outcomes = vec![
         o1.clone(),
         o1,
-        outcome(e3, school, k1, "p2", "2025-05-15", true),
-        outcome(e4, school, k1, "p3", "2025-06-30", true),
-        outcome(e5, school, k1, "p4", "2025-07-31", true),
-        outcome(e6, school, k1, "p5", "2025-08-31", false),
+        outcome(e3, school, k1, P2, "2025-05-15", true),
+        outcome(e4, school, k1, P3, "2025-06-30", true),
+        outcome(e5, school, k1, P4, "2025-07-31", true),
+        outcome(e6, school, k1, P5, "2025-08-31", false),
     ];
     // One finding: a rejected claim, recovered for fraud later (the same
     // claim, so once). A refusal for a repeat grant and a dispute upheld
@@ -108,7 +109,7 @@ async fn a_recorded_history_scores_rates_and_publishes() {
     t.publish(&history).await;
 
     // Two trainees answer the survey at completion: means 5 and 3.
-    for (enrolment, person, scores) in [(e3, "p2", ALL_FIVE), (e4, "p3", ALL_THREE)] {
+    for (enrolment, person, scores) in [(e3, P2, ALL_FIVE), (e4, P3, ALL_THREE)] {
         t.until(
             &format!("/v1/scorecards/{school}/2025/inputs"),
             &token,
@@ -321,7 +322,7 @@ async fn a_recorded_history_scores_rates_and_publishes() {
     assert_eq!(public["years"][1]["rating"], "A");
     let text = public.to_string();
     assert!(
-        !text.contains("p1") && !text.contains(&e1.to_string()),
+        !text.contains(P1) && !text.contains(&e1.to_string()),
         "{text}"
     );
     problem(
@@ -347,7 +348,7 @@ async fn the_periodic_job_rates_a_lagging_institution_d() {
             &json!({ "planned_trainings": 10 }),
         )
         .await;
-    let (_, done) = completion(school, Uuid::now_v7(), "p1", "2025-04-01", true);
+    let (_, done) = completion(school, Uuid::now_v7(), P1, "2025-04-01", true);
     t.publish(&[institution(school, "某培训学校"), done]).await;
     // Plan 1 of 10 = 0.1 and certificates 0 of 1 are measurable, their
     // weights rescaled: (0.3 × 0.1 + 0.25 × 0) / 0.55 = 0.0545… → D.

@@ -6,7 +6,9 @@ use serde_json::json;
 use test_support::body;
 use uuid::Uuid;
 
-use crate::harness::{completion, fields, officer, operator, problem, start, trainee, SCHOOL};
+use crate::harness::{
+    completion, fields, officer, operator, problem, start, trainee, P_DROPPED, P_NEW, P_OLD, SCHOOL,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trainees_answer_once_and_reports_are_anonymous() {
@@ -14,9 +16,9 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
     let school = Uuid::now_v7();
     let class = Uuid::now_v7();
     let recent = (Utc::now().date_naive() - Days::new(10)).to_string();
-    let (old, c1) = completion(school, class, "p-old", "2025-05-15", true);
-    let (new, c2) = completion(school, class, "p-new", &recent, true);
-    let (dropped, c3) = completion(school, class, "p-dropped", "2025-05-15", false);
+    let (old, c1) = completion(school, class, P_OLD, "2025-05-15", true);
+    let (new, c2) = completion(school, class, P_NEW, &recent, true);
+    let (dropped, c3) = completion(school, class, P_DROPPED, "2025-05-15", false);
     t.publish(&[c1, c2, c3]).await;
     let token = officer("350100");
     let year = ids::StatisticalYear::of(recent.parse().expect("date")).year();
@@ -35,7 +37,7 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
 
     let questions = body(
         t.app
-            .get("/v1/surveys/questions", Some(&trainee("p-old")))
+            .get("/v1/surveys/questions", Some(&trainee(P_OLD)))
             .await,
     )
     .await;
@@ -58,7 +60,7 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
     };
     // Out of range and too few: refused, nothing kept.
     let p = problem(
-        answer("p-old", old, "at_completion", vec![0, 6, 3, 4]).await,
+        answer(P_OLD, old, "at_completion", vec![0, 6, 3, 4]).await,
         422,
         "validation_failed",
     )
@@ -73,20 +75,20 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
     );
     // Someone else's enrolment, or one not completed, is not found.
     problem(
-        answer("p-new", old, "at_completion", vec![4; 5]).await,
+        answer(P_NEW, old, "at_completion", vec![4; 5]).await,
         404,
         "enrolment_not_found",
     )
     .await;
     problem(
-        answer("p-dropped", dropped, "at_completion", vec![4; 5]).await,
+        answer(P_DROPPED, dropped, "at_completion", vec![4; 5]).await,
         404,
         "enrolment_not_found",
     )
     .await;
     // The six-month survey of a recent completion is not open yet.
     problem(
-        answer("p-new", new, "six_months", vec![4; 5]).await,
+        answer(P_NEW, new, "six_months", vec![4; 5]).await,
         409,
         "survey_not_open",
     )
@@ -97,7 +99,7 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
         .request(
             reqwest::Method::POST,
             "/v1/survey-answers",
-            Some(&trainee("p-old")),
+            Some(&trainee(P_OLD)),
         )
         .header("Idempotency-Key", "answer-1")
         .json(&json!({ "enrolment_id": old, "survey": "at_completion", "scores": [5, 4, 4, 5, 5] }))
@@ -111,7 +113,7 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
         .request(
             reqwest::Method::POST,
             "/v1/survey-answers",
-            Some(&trainee("p-old")),
+            Some(&trainee(P_OLD)),
         )
         .header("Idempotency-Key", "answer-1")
         .json(&json!({ "enrolment_id": old, "survey": "at_completion", "scores": [5, 4, 4, 5, 5] }))
@@ -127,18 +129,44 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
     );
     // A second answer is refused.
     problem(
-        answer("p-old", old, "at_completion", vec![1; 5]).await,
+        answer(P_OLD, old, "at_completion", vec![1; 5]).await,
         409,
         "survey_already_answered",
     )
     .await;
-    // The six-month survey is a survey of its own; the portal may answer
-    // for the trainee.
-    let portal = test_support::token(
+    // The six-month survey is a survey of its own. No institution's system
+    // answers for its trainees (not even with every scope); the portal
+    // acting for the trainee does.
+    let school_system = test_support::token_with(
         platform::auth::Role::Integrator,
         Some("350100"),
-        Some("11350100MB0000000X"),
+        Some(SCHOOL),
+        Some("delivery:classes delivery:enrolments delivery:attendance"),
     );
+    let six_months =
+        json!({ "enrolment_id": old, "survey": "six_months", "scores": [5, 5, 5, 5, 5] });
+    problem(
+        t.app
+            .post("/v1/survey-answers", Some(&school_system), &six_months)
+            .await,
+        403,
+        "forbidden_role",
+    )
+    .await;
+    // Nor does the portal for another trainee's enrolment.
+    problem(
+        t.app
+            .post(
+                "/v1/survey-answers",
+                Some(&test_support::portal_token(P_NEW)),
+                &six_months,
+            )
+            .await,
+        404,
+        "enrolment_not_found",
+    )
+    .await;
+    let portal = test_support::portal_token(P_OLD);
     let res = t
         .app
         .post(
@@ -174,7 +202,7 @@ async fn trainees_answer_once_and_reports_are_anonymous() {
     assert_eq!(surveys[1]["comments"], json!(["就业帮助一般"]));
     let text = report.to_string();
     assert!(
-        !text.contains("p-old") && !text.contains(&old.to_string()),
+        !text.contains(P_OLD) && !text.contains(&old.to_string()),
         "anonymous: {text}"
     );
     // This year's class: one due at completion, none answered.

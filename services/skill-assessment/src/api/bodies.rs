@@ -16,11 +16,11 @@ use platform::ApiError;
 use uuid::Uuid;
 
 use super::{
-    acts_for, is_bureau, officer, BodyActionView, BodyView, NewBody, NewStaff, StaffRole,
-    StaffView, State, StatusChange,
+    acts_for, is_bureau, officer, BodyActionView, BodyView, NewBody, NewStaff, SigningKeyView,
+    StaffRole, StaffView, State, StatusChange,
 };
-use crate::domain::credential::multikey;
-use crate::store::{self, BodyRow, StaffRow};
+use crate::domain::credential::{method_id, multikey, BodyKey};
+use crate::store::{self, BodyRow, SigningKeyRow, StaffRow};
 
 pub(super) fn not_found() -> ApiError {
     ApiError::not_found("body_not_found", "no such assessment body")
@@ -56,8 +56,18 @@ pub(super) async fn view(
             at,
         })
         .collect();
+    let issuer = state.issuer_id(&row.code);
+    let signing_keys: Vec<SigningKeyView> = store::signing_keys(conn, row.id)
+        .await?
+        .into_iter()
+        .map(|k| key_view(&issuer, &k))
+        .collect::<Result<_, ApiError>>()?;
     Ok(BodyView {
-        public_key_multibase: multikey(&state.keys.body_key(&row.code).verifying_key()),
+        public_key_multibase: signing_keys
+            .iter()
+            .find(|k| k.retired_at.is_none())
+            .map(|k| k.public_key_multibase.clone()),
+        signing_keys,
         id: row.id,
         city: row.city,
         credit_code: row.credit_code,
@@ -159,6 +169,8 @@ pub async fn file(
                 filed_at: Utc::now(),
             };
             store::insert_body(conn, &row, &body.scope).await?;
+            store::replace_signing_key(conn, &new_signing_key(&state, row.id, 1, who.subject()))
+                .await?;
             store::record_action(
                 conn,
                 row.id,
@@ -284,6 +296,116 @@ pub async fn reinstate(
     .await
 }
 
+/// A stored key's public half.
+pub(super) fn public_half(row: &SigningKeyRow) -> Result<ed25519_dalek::VerifyingKey, ApiError> {
+    ed25519_dalek::VerifyingKey::try_from(row.public_key.as_slice())
+        .map_err(|_| ApiError::internal("a stored public key"))
+}
+
+fn key_view(issuer: &str, row: &SigningKeyRow) -> Result<SigningKeyView, ApiError> {
+    Ok(SigningKeyView {
+        key_no: row.key_no,
+        verification_method: method_id(issuer, row.key_no),
+        public_key_multibase: multikey(&public_half(row)?),
+        created_at: row.created_at,
+        retired_at: row.retired_at,
+    })
+}
+
+/// A fresh key for a body, its seed sealed with the service's key.
+fn new_signing_key(state: &super::AppState, body_id: Uuid, no: i32, by: &str) -> SigningKeyRow {
+    let key = BodyKey {
+        no,
+        key: ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
+    };
+    SigningKeyRow {
+        body_id,
+        key_no: no,
+        public_key: key.key.verifying_key().to_bytes().to_vec(),
+        seed_sealed: state.cipher.seal(&key.seed_text()),
+        created_by: by.to_owned(),
+        created_at: Utc::now(),
+        retired_at: None,
+    }
+}
+
+/// The key the body signs with now, if it has one.
+pub(super) async fn signing_key(
+    conn: &mut AsyncPgConnection,
+    state: &super::AppState,
+    body_id: Uuid,
+) -> Result<Option<BodyKey>, ApiError> {
+    let Some(row) = store::current_signing_key(conn, body_id).await? else {
+        return Ok(None);
+    };
+    let seed = state
+        .cipher
+        .open(&row.seed_sealed)
+        .map_err(ApiError::internal)?;
+    BodyKey::from_seed_text(row.key_no, &seed)
+        .map(Some)
+        .ok_or_else(|| ApiError::internal("a stored signing key"))
+}
+
+/// Give a body a new credential signing key (rotation; or its first, for a
+/// body filed before keys were kept per body). The old key stays in the
+/// body's issuer profile, so every credential it signed still verifies.
+#[utoipa::path(
+    tag = "bodies",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 201, body = SigningKeyView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/assessment-bodies/{id}/signing-keys")]
+pub async fn rotate_signing_key(
+    state: State,
+    cache: web::Data<platform::public::PublicCache>,
+    who: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    officer(&who, &state)?;
+    let id = id.into_inner();
+    let mut conn = state.pool.get().await?;
+    let st = state.clone();
+    let (row, code) =
+        diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut conn, |conn| {
+            async move {
+                let body = store::body_for_update(conn, id)
+                    .await?
+                    .ok_or_else(not_found)?;
+                let next = store::signing_keys(conn, id)
+                    .await?
+                    .last()
+                    .map_or(1, |k| k.key_no + 1);
+                let row = new_signing_key(&st, id, next, who.subject());
+                store::replace_signing_key(conn, &row).await?;
+                store::record_action(
+                    conn,
+                    id,
+                    "signing_key_rotated",
+                    &format!("signing key {next} in force"),
+                    who.subject(),
+                )
+                .await?;
+                Ok((row, body.code))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    // The profile gains the key; credentials are signed with it from now.
+    for namespace in [
+        super::certificates::ISSUERS_NAMESPACE,
+        super::certificates::PUBLIC_NAMESPACE,
+    ] {
+        cache.invalidate(namespace).await;
+    }
+    Ok(HttpResponse::Created().json(key_view(&state.issuer_id(&code), &row)?))
+}
+
 /// Register an assessor (考评员) or supervisor (督导员) of a body: by the
 /// bureau or by the body itself.
 #[utoipa::path(
@@ -314,7 +436,8 @@ pub async fn register_staff(
         platform::auth::Role::Assessor,
         platform::auth::Role::Enterprise,
         platform::auth::Role::Integrator,
-    ])?;
+    ])?
+    .require_scope(platform::auth::Scope::AssessmentRecords)?;
     let row = StaffRow {
         id: Uuid::now_v7(),
         body_id: body_row.id,

@@ -11,7 +11,7 @@ use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::SkillLevel;
 use messaging::OutboxEvent;
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -28,6 +28,8 @@ use crate::store::{self, BodyRow, CertificateRow};
 
 /// Public answers that change when a certificate does.
 pub(crate) const PUBLIC_NAMESPACE: &str = "certificates";
+/// The cached issuer profiles.
+pub(crate) const ISSUERS_NAMESPACE: &str = "issuers";
 
 pub(super) fn not_found() -> ApiError {
     ApiError::not_found("certificate_not_found", "no such certificate")
@@ -195,7 +197,8 @@ pub async fn issue(
     key: IdempotencyKey,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Assessor, Role::Enterprise, Role::Integrator])?;
+    who.require(&[Role::Assessor, Role::Enterprise, Role::Integrator])?
+        .require_scope(Scope::AssessmentRecords)?;
     let (session_id, candidate_id) = path.into_inner();
     let mut conn = state.pool.get().await?;
     let session = store::session(&mut conn, session_id)
@@ -336,7 +339,8 @@ pub async fn revoke(
         Role::Assessor,
         Role::Enterprise,
         Role::Integrator,
-    ])?;
+    ])?
+    .require_scope(Scope::AssessmentRecords)?;
     let mut v = Validator::new();
     v.ensure(
         (1..=500).contains(&body.reason.trim().chars().count()),

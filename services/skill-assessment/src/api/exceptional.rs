@@ -8,7 +8,7 @@ use chrono::Utc;
 use db::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use ids::{CitizenId, OccupationCode};
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -58,7 +58,8 @@ pub async fn file(
     key: IdempotencyKey,
     Json(body): Json<NewExceptional>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Enterprise, Role::Assessor, Role::Integrator])?;
+    who.require(&[Role::Enterprise, Role::Assessor, Role::Integrator])?
+        .require_scope(Scope::AssessmentRecords)?;
     let mut v = Validator::new();
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
     let _: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);

@@ -1,5 +1,6 @@
 //! HTTP: translates requests into domain calls and store transactions.
 
+mod access;
 mod bodies;
 mod certificates;
 mod exceptional;
@@ -14,6 +15,7 @@ use platform::auth::{Principal, Role};
 use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use access::ACCESS;
 pub use views::*;
 
 use crate::domain::credential::KeyRing;
@@ -51,6 +53,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(bodies::suspend)
         .service(bodies::reinstate)
         .service(bodies::register_staff)
+        .service(bodies::rotate_signing_key)
         .service(sessions::set_pass_rule)
         .service(sessions::schedule)
         .service(sessions::get)

@@ -7,17 +7,17 @@ use actix_web::{get, web, HttpResponse};
 use chrono::Utc;
 use ids::SkillLevel;
 use platform::problem::Problem;
-use platform::public::PublicRead;
+use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::certificates::PUBLIC_NAMESPACE;
 use super::{mask_name, AppState, State, Verification};
 use crate::domain::body::AssessmentKind;
 use crate::domain::certificate_no::CertificateNo;
-use crate::domain::credential::{self, multikey, CertificateClaims};
+use crate::domain::credential::{self, CertificateClaims};
 use crate::store::{self, BodyRow, CertificateRow};
 
 /// The label of the city's own key (the revocation list's issuer).
@@ -83,16 +83,33 @@ fn read_query(state: &AppState, q: &VerifyQuery) -> Result<(String, Option<Strin
     }
 }
 
+/// The cache variant of a lookup: the number, the name only as its keyed
+/// hash; counted against the number's own limit, so one certificate's
+/// holder cannot be guessed from many addresses either.
+fn lookup(state: &AppState, operation: &str, number: &str, name: Option<&str>) -> Variant {
+    let variant = Variant::of(operation).param("number", number).about(number);
+    match name {
+        Some(name) => variant.hashed(
+            "holder",
+            &state.cipher.lookup_hash(&format!("holder:{name}")),
+        ),
+        None => variant,
+    }
+}
+
+/// The certificate `number` if `name` (when given) is its holder's. An
+/// unknown number and a wrong name take the same work and get the same
+/// answer: one lookup by number, one comparison of digests.
 async fn find(
     state: &AppState,
     number: &str,
     name: Option<&str>,
 ) -> Result<(CertificateRow, BodyRow), ApiError> {
     let mut conn = state.pool.get().await?;
-    let cert = store::certificate(&mut conn, number)
-        .await?
-        .filter(|c| name.is_none_or(|n| n == c.holder_name))
-        .ok_or_else(no_match)?;
+    let cert = store::certificate(&mut conn, number).await?;
+    let holder = cert.as_ref().map_or("", |c| c.holder_name.as_str());
+    let named = name.is_none_or(|n| Sha256::digest(n) == Sha256::digest(holder));
+    let cert = cert.filter(|_| named).ok_or_else(no_match)?;
     let body = store::body(&mut conn, cert.body_id)
         .await?
         .ok_or_else(|| ApiError::internal("certificate without its body"))?;
@@ -119,8 +136,9 @@ pub async fn verify(
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (number, name) = read_query(&state, &query)?;
+    let variant = lookup(&state, "verify", &number, name.as_deref());
     public
-        .respond(PUBLIC_NAMESPACE, || async move {
+        .respond(PUBLIC_NAMESPACE, variant, || async move {
             let (c, body) = find(&state, &number, name.as_deref()).await?;
             let level: SkillLevel = c
                 .skill_level
@@ -151,6 +169,7 @@ pub async fn verify(
     responses(
         (status = 200, description = "An OpenBadgeCredential with a DataIntegrityProof", body = Object),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The issuing body has no signing key yet", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -170,9 +189,19 @@ pub async fn signed_credential(
             qr: None,
         },
     )?;
+    let variant = lookup(&state, "credential", &number, name.as_deref());
     public
-        .respond(PUBLIC_NAMESPACE, || async move {
+        .respond(PUBLIC_NAMESPACE, variant, || async move {
             let (c, body) = find(&state, &number, name.as_deref()).await?;
+            let mut conn = state.pool.get().await?;
+            let key = super::bodies::signing_key(&mut conn, &state, body.id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::conflict(
+                        "issuer_key_missing",
+                        "the body that issued this certificate has no signing key yet; the bureau issues it one",
+                    )
+                })?;
             let kind = AssessmentKind::parse(&c.assessment_kind)
                 .ok_or_else(|| ApiError::internal("stored kind"))?;
             let issuer_id = state.issuer_id(&body.code);
@@ -194,8 +223,8 @@ pub async fn signed_credential(
             });
             Ok(credential::sign(
                 unsigned,
-                &state.keys.body_key(&body.code),
-                &format!("{issuer_id}#key-1"),
+                &key.key,
+                &credential::method_id(&issuer_id, key.no),
                 c.issued_at,
             ))
         })
@@ -208,28 +237,13 @@ pub struct HolderQuery {
     pub holder_name: String,
 }
 
-fn profile(id: &str, name: &str, key: &ed25519_dalek::VerifyingKey) -> Value {
-    json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/multikey/v1"],
-        "id": id,
-        "type": ["Profile"],
-        "name": name,
-        "verificationMethod": [{
-            "id": format!("{id}#key-1"),
-            "type": "Multikey",
-            "controller": id,
-            "publicKeyMultibase": multikey(key),
-        }],
-        "assertionMethod": [format!("{id}#key-1")],
-    })
-}
-
-/// An issuer's profile with its public key: a body (by its 4-digit code),
-/// or `city` for the key that signs the revocation list.
+/// An issuer's profile with its public keys: a body (by its 4-digit code),
+/// every key it has signed with, or `city` for the key that signs the
+/// revocation list.
 #[utoipa::path(
     tag = "public",
     params(("code" = String, Path, example = "0001")),
-    responses((status = 200, description = "The issuer's Profile with its Multikey", body = Object), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The issuer's Profile with every Multikey it has signed with", body = Object), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(())
 )]
 #[get("/v1/public/issuers/{code}")]
@@ -244,26 +258,31 @@ pub async fn issuer(
         return Err(unknown());
     }
     public
-        .respond("issuers", || async move {
-            let id = state.issuer_id(&code);
-            if code == CITY_ISSUER {
-                let name = format!("Qiancheng skill assessment, city {}", state.city);
-                return Ok(profile(
-                    &id,
-                    &name,
-                    &state.keys.status_list_key().verifying_key(),
-                ));
-            }
-            let mut conn = state.pool.get().await?;
-            let body = store::body_by_code(&mut conn, &code)
-                .await?
-                .ok_or_else(unknown)?;
-            Ok(profile(
-                &id,
-                &body.name,
-                &state.keys.body_key(&body.code).verifying_key(),
-            ))
-        })
+        .respond(
+            super::certificates::ISSUERS_NAMESPACE,
+            Variant::of("issuer").param("code", &code),
+            || async move {
+                let id = state.issuer_id(&code);
+                if code == CITY_ISSUER {
+                    let name = format!("Qiancheng skill assessment, city {}", state.city);
+                    return Ok(credential::issuer_profile(
+                        &id,
+                        &name,
+                        &[(1, state.keys.status_list_key().verifying_key())],
+                    ));
+                }
+                let mut conn = state.pool.get().await?;
+                let body = store::body_by_code(&mut conn, &code)
+                    .await?
+                    .ok_or_else(unknown)?;
+                let keys = store::signing_keys(&mut conn, body.id)
+                    .await?
+                    .into_iter()
+                    .map(|k| super::bodies::public_half(&k).map(|public| (k.key_no, public)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(credential::issuer_profile(&id, &body.name, &keys))
+            },
+        )
         .await
 }
 
@@ -276,21 +295,25 @@ pub async fn issuer(
 #[get("/v1/public/credentials/status/revocation")]
 pub async fn status_list(state: State, public: PublicRead) -> Result<HttpResponse, ApiError> {
     public
-        .respond(PUBLIC_NAMESPACE, || async move {
-            let mut conn = state.pool.get().await?;
-            let (revoked, highest) = store::status_list(&mut conn).await?;
-            let issuer_id = state.issuer_id(CITY_ISSUER);
-            let unsigned = credential::status_list_credential(
-                &state.status_list_url(),
-                &issuer_id,
-                credential::encode_status_list(&revoked, highest),
-            );
-            Ok(credential::sign(
-                unsigned,
-                &state.keys.status_list_key(),
-                &format!("{issuer_id}#key-1"),
-                Utc::now(),
-            ))
-        })
+        .respond(
+            PUBLIC_NAMESPACE,
+            Variant::of("status-list"),
+            || async move {
+                let mut conn = state.pool.get().await?;
+                let (revoked, highest) = store::status_list(&mut conn).await?;
+                let issuer_id = state.issuer_id(CITY_ISSUER);
+                let unsigned = credential::status_list_credential(
+                    &state.status_list_url(),
+                    &issuer_id,
+                    credential::encode_status_list(&revoked, highest),
+                );
+                Ok(credential::sign(
+                    unsigned,
+                    &state.keys.status_list_key(),
+                    &format!("{issuer_id}#key-1"),
+                    Utc::now(),
+                ))
+            },
+        )
         .await
 }

@@ -10,7 +10,7 @@ use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::{CitizenId, OccupationCode, SkillLevel};
 use messaging::OutboxEvent;
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::{FieldError, Problem};
@@ -47,7 +47,8 @@ pub(super) fn refused(reasons: Vec<crate::domain::body::Refusal>) -> ApiError {
 
 /// The body the caller acts for.
 async fn own_body(conn: &mut AsyncPgConnection, who: &Principal) -> Result<BodyRow, ApiError> {
-    who.require(&[Role::Assessor, Role::Enterprise, Role::Integrator])?;
+    who.require(&[Role::Assessor, Role::Enterprise, Role::Integrator])?
+        .require_scope(Scope::AssessmentRecords)?;
     let org = who.org().unwrap_or_default();
     store::body_by_credit_code(conn, org).await?.ok_or_else(|| {
         ApiError::forbidden(
@@ -328,6 +329,7 @@ pub async fn register(
     let citizen = v.finish(|| citizen.expect("valid"))?;
     let mut conn = state.pool.get().await?;
     let (session, owner) = visible(&mut conn, &state, &who, id.into_inner()).await?;
+    who.require_scope(Scope::AssessmentRecords)?;
     if !acts_for(&who, &owner) {
         return Err(ApiError::forbidden(
             "not_the_body",
@@ -474,6 +476,7 @@ pub async fn record_result(
     let city = state.city;
     let mut conn = state.pool.get().await?;
     let (session, owner) = visible(&mut conn, &state, &who, session_id).await?;
+    who.require_scope(Scope::AssessmentRecords)?;
     if !acts_for(&who, &owner) {
         return Err(ApiError::forbidden(
             "not_the_body",

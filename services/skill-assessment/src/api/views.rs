@@ -59,8 +59,24 @@ pub struct BodyView {
     pub scope: Vec<ScopeItem>,
     pub staff: Vec<StaffView>,
     pub history: Vec<BodyActionView>,
-    /// The body's credential key (Multikey, base58btc).
+    /// The key the body signs credentials with now (Multikey, base58btc);
+    /// none until the bureau issues it one (bodies filed before keys were
+    /// kept per body).
+    pub public_key_multibase: Option<String>,
+    /// Every key it has signed with, the current one last.
+    pub signing_keys: Vec<SigningKeyView>,
+}
+
+/// One of a body's credential signing keys (its public half).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SigningKeyView {
+    pub key_no: i32,
+    /// The key's id in the body's issuer profile.
+    pub verification_method: String,
     pub public_key_multibase: String,
+    pub created_at: DateTime<Utc>,
+    /// When a newer key replaced it; what it signed still verifies.
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// Why a body is suspended or reinstated.

@@ -20,9 +20,9 @@ const ED25519_PUB: [u8; 2] = [0xed, 0x01];
 /// hides how many certificates exist.
 pub const MIN_STATUS_BITS: usize = 131_072;
 
-/// Keys derived from one instance secret: one signing key per body (so the
-/// body is the issuer), one for the status list, one for QR tags. Nothing
-/// to store; rotating the secret rotates them all.
+/// The city's keys, derived from one instance secret: the status list's
+/// signing key and the QR tags'. (Each body signs with keys of its own,
+/// generated and stored: see [`BodyKey`].)
 #[derive(Clone)]
 pub struct KeyRing {
     secret: [u8; 32],
@@ -41,11 +41,6 @@ impl KeyRing {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length");
         mac.update(label.as_bytes());
         mac.finalize().into_bytes().into()
-    }
-
-    /// The key a body signs its certificates with.
-    pub fn body_key(&self, body_code: &str) -> SigningKey {
-        SigningKey::from_bytes(&self.derive(&format!("assessment-body:{body_code}")))
     }
 
     /// The key the city signs its revocation list with.
@@ -78,6 +73,63 @@ impl KeyRing {
         (Sha256::digest(expected.as_bytes()) == Sha256::digest(tag.as_bytes()))
             .then(|| no.to_owned())
     }
+}
+
+/// One of a body's signing keys, numbered from 1: the body is the issuer of
+/// its certificates' credentials, `<issuer>#key-<n>` the key that signed.
+pub struct BodyKey {
+    pub no: i32,
+    pub key: SigningKey,
+}
+
+impl BodyKey {
+    /// The seed as text, for sealing at rest.
+    pub fn seed_text(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.key.to_bytes())
+    }
+
+    /// Reads back what [`BodyKey::seed_text`] wrote.
+    pub fn from_seed_text(no: i32, text: &str) -> Option<Self> {
+        let seed = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?;
+        let seed: [u8; 32] = seed.try_into().ok()?;
+        Some(Self {
+            no,
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+}
+
+/// The id of key `no` in issuer `issuer_id`'s profile.
+pub fn method_id(issuer_id: &str, no: i32) -> String {
+    format!("{issuer_id}#key-{no}")
+}
+
+/// An issuer's profile with its public keys, each by its number. Every key
+/// it ever signed with stays in it, so what it signed before a rotation
+/// still verifies.
+pub fn issuer_profile(id: &str, name: &str, keys: &[(i32, VerifyingKey)]) -> Value {
+    let methods: Vec<Value> = keys
+        .iter()
+        .map(|(no, key)| {
+            json!({
+                "id": method_id(id, *no),
+                "type": "Multikey",
+                "controller": id,
+                "publicKeyMultibase": multikey(key),
+            })
+        })
+        .collect();
+    let assertion: Vec<String> = keys.iter().map(|(no, _)| method_id(id, *no)).collect();
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/multikey/v1"],
+        "id": id,
+        "type": ["Profile"],
+        "name": name,
+        "verificationMethod": methods,
+        "assertionMethod": assertion,
+    })
 }
 
 /// A public key as a Multikey `publicKeyMultibase` (base58btc).
@@ -332,9 +384,13 @@ mod tests {
         })
     }
 
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
     #[test]
     fn a_signed_credential_verifies_with_the_published_key() {
-        let key = ring().body_key("0001");
+        let key = key(1);
         let signed = sign(credential(), &key, "issuer#key-1", Utc::now());
         let published = parse_multikey(&multikey(&key.verifying_key())).unwrap();
         assert_eq!(verify(&signed, &published), Ok(()));
@@ -342,7 +398,7 @@ mod tests {
 
     #[test]
     fn a_changed_credential_or_another_key_fails() {
-        let key = ring().body_key("0001");
+        let key = key(1);
         let signed = sign(credential(), &key, "issuer#key-1", Utc::now());
         let mut changed = signed.clone();
         changed["credentialSubject"]["name"] = json!("林晓明 ");
@@ -350,8 +406,35 @@ mod tests {
             verify(&changed, &key.verifying_key()),
             Err(Unverified::BadSignature)
         );
-        let other = ring().body_key("0002").verifying_key();
+        let other = self::key(2).verifying_key();
         assert_eq!(verify(&signed, &other), Err(Unverified::BadSignature));
+    }
+
+    #[test]
+    fn a_seed_reads_back_and_the_profile_keeps_every_key() {
+        let body = BodyKey { no: 2, key: key(7) };
+        let back = BodyKey::from_seed_text(2, &body.seed_text()).unwrap();
+        assert_eq!(back.key.to_bytes(), body.key.to_bytes());
+        assert!(BodyKey::from_seed_text(1, "c2hvcnQ=").is_none());
+        let profile = issuer_profile(
+            "https://a.example/v1/public/issuers/0001",
+            "评价机构",
+            &[(1, key(1).verifying_key()), (2, key(7).verifying_key())],
+        );
+        assert_eq!(
+            profile["assertionMethod"],
+            json!([
+                "https://a.example/v1/public/issuers/0001#key-1",
+                "https://a.example/v1/public/issuers/0001#key-2"
+            ])
+        );
+        let second = parse_multikey(
+            profile["verificationMethod"][1]["publicKeyMultibase"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(second, key(7).verifying_key());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::domain::body::{AssessmentKind, BodyFacts, ScopeItem};
 use crate::domain::scoring::PassRule;
 use schema::{
-    bodies, body_actions, body_scopes, candidates, certificates, completions,
+    bodies, body_actions, body_scopes, body_signing_keys, candidates, certificates, completions,
     exceptional_certifications, leading_talents, pass_rules, sessions, staff,
 };
 
@@ -30,6 +30,19 @@ pub struct BodyRow {
     pub status: String,
     pub filed_by: String,
     pub filed_at: DateTime<Utc>,
+}
+
+/// One of a body's credential signing keys (the seed sealed).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = body_signing_keys)]
+pub struct SigningKeyRow {
+    pub body_id: Uuid,
+    pub key_no: i32,
+    pub public_key: Vec<u8>,
+    pub seed_sealed: Vec<u8>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -236,6 +249,54 @@ pub async fn insert_body(
     diesel::insert_into(body_scopes::table)
         .values(items)
         .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every key the body has had, the first first.
+pub async fn signing_keys(
+    conn: &mut AsyncPgConnection,
+    body_id: Uuid,
+) -> QueryResult<Vec<SigningKeyRow>> {
+    body_signing_keys::table
+        .filter(body_signing_keys::body_id.eq(body_id))
+        .order(body_signing_keys::key_no)
+        .select(SigningKeyRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// The key the body signs with now.
+pub async fn current_signing_key(
+    conn: &mut AsyncPgConnection,
+    body_id: Uuid,
+) -> QueryResult<Option<SigningKeyRow>> {
+    body_signing_keys::table
+        .filter(body_signing_keys::body_id.eq(body_id))
+        .filter(body_signing_keys::retired_at.is_null())
+        .select(SigningKeyRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Retires the body's current key (if any) and makes `row` current; run
+/// with the body's row locked.
+pub async fn replace_signing_key(
+    conn: &mut AsyncPgConnection,
+    row: &SigningKeyRow,
+) -> QueryResult<()> {
+    diesel::update(
+        body_signing_keys::table
+            .filter(body_signing_keys::body_id.eq(row.body_id))
+            .filter(body_signing_keys::retired_at.is_null()),
+    )
+    .set(body_signing_keys::retired_at.eq(row.created_at))
+    .execute(conn)
+    .await?;
+    diesel::insert_into(body_signing_keys::table)
+        .values(row)
         .execute(conn)
         .await?;
     Ok(())

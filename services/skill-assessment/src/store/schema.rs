@@ -30,6 +30,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    body_signing_keys (body_id, key_no) {
+        body_id -> Uuid,
+        key_no -> Int4,
+        public_key -> Bytea,
+        seed_sealed -> Bytea,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     body_scopes (body_id, assessment_kind, occupation_code, skill_level) {
         body_id -> Uuid,
         assessment_kind -> Text,

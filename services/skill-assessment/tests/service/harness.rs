@@ -54,16 +54,24 @@ pub fn person_id(citizen_id: &str) -> String {
 
 /// Starts the service once delivery's topic exists, as it does in a city.
 pub async fn start() -> TestApp<SkillAssessment> {
+    start_with(|_| {}).await
+}
+
+/// [`start`], after `adjust` had its say on the configuration.
+pub async fn start_with(
+    adjust: impl FnOnce(&mut skill_assessment::Config),
+) -> TestApp<SkillAssessment> {
     let shared = Shared::new();
     messaging::ensure_topics(&shared.kafka, &[ENROLMENTS_TOPIC])
         .await
         .expect("delivery's topic");
     TestApp::<SkillAssessment>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
-        cfg.service.pii_encryption_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
+        cfg.service.pii_encryption_keys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
         cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
         cfg.service.person_id_key = PERSON_ID_KEY.into();
         cfg.service.credential_secret = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".into();
         cfg.service.public_base_url = "https://assessment.350100.example".into();
+        adjust(cfg);
     })
     .await
 }
@@ -80,14 +88,24 @@ pub struct Body {
 }
 
 pub async fn file_body(app: &TestApp<SkillAssessment>, seq: u32, kind: &str) -> Body {
-    let credit_code = credit_code(seq);
+    file_body_of(app, &credit_code(seq), &format!("评价机构 {seq}"), kind).await
+}
+
+/// [`file_body`] for the organisation `credit_code`.
+pub async fn file_body_of(
+    app: &TestApp<SkillAssessment>,
+    credit_code: &str,
+    name: &str,
+    kind: &str,
+) -> Body {
+    let credit_code = credit_code.to_owned();
     let res = app
         .post(
             "/v1/assessment-bodies",
             Some(&officer()),
             &json!({
                 "credit_code": credit_code,
-                "name": format!("评价机构 {seq}"),
+                "name": name,
                 "kind": kind,
                 "valid_from": "2025-01-01",
                 "valid_until": "2030-12-31",
@@ -179,7 +197,7 @@ pub async fn complete(app: &TestApp<SkillAssessment>, citizen_id: &str) -> Uuid 
     };
     test_support::publish(
         &app.cfg.kafka,
-        "/350100/training-delivery",
+        "350100",
         &[OutboxEvent::new(
             ENROLMENTS_TOPIC,
             TRAINEE_COMPLETED,

@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod abuse;
+mod access;
 mod bodies;
 mod certificates;
 mod verification;

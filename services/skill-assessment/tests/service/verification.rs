@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 use skill_assessment::domain::credential::{parse_multikey, status_bit, verify};
-use test_support::body;
+use test_support::{answered, body};
 
 use crate::harness::*;
 
@@ -99,20 +99,32 @@ async fn verification_says_valid_then_revoked_and_never_enumerates() {
     app.stop().await;
 }
 
-async fn issuer_key(
+/// The key that signed `secured`, as a verifier finds it: the proof's
+/// verification method, looked up in the issuer's published profile.
+async fn signing_key_of(
     app: &test_support::TestApp<skill_assessment::SkillAssessment>,
-    url: &str,
+    secured: &Value,
 ) -> ed25519_dalek::VerifyingKey {
-    let path = url
+    let method = secured["proof"]["verificationMethod"].as_str().unwrap();
+    let (issuer, _) = method.split_once('#').expect("a key of an issuer");
+    let path = issuer
         .strip_prefix("https://assessment.350100.example")
         .expect("our issuer");
     let profile = body(app.get(path, None).await).await;
-    parse_multikey(
-        profile["verificationMethod"][0]["publicKeyMultibase"]
-            .as_str()
-            .unwrap(),
-    )
-    .expect("a key")
+    assert!(
+        profile["assertionMethod"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(method)),
+        "{profile}"
+    );
+    let found = profile["verificationMethod"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == method)
+        .unwrap_or_else(|| panic!("{method} is not in {profile}"));
+    parse_multikey(found["publicKeyMultibase"].as_str().unwrap()).expect("a key")
 }
 
 #[tokio::test]
@@ -131,7 +143,7 @@ async fn the_signed_credential_verifies_offline_and_fails_after_one_byte_changes
         json!(["VerifiableCredential", "OpenBadgeCredential"])
     );
     assert_eq!(vc["credentialSubject"]["certificateNumber"], number);
-    let key = issuer_key(&app, vc["issuer"]["id"].as_str().unwrap()).await;
+    let key = signing_key_of(&app, &vc).await;
     assert_eq!(verify(&vc, &key), Ok(()));
 
     // One byte of the document changed: the proof no longer holds.
@@ -155,7 +167,7 @@ async fn the_signed_credential_verifies_offline_and_fails_after_one_byte_changes
         .strip_prefix("https://assessment.350100.example")
         .unwrap();
     let list = body(app.get(list_path, None).await).await;
-    let city_key = issuer_key(&app, list["issuer"].as_str().unwrap()).await;
+    let city_key = signing_key_of(&app, &list).await;
     assert_eq!(verify(&list, &city_key), Ok(()));
     assert_eq!(
         status_bit(
@@ -178,5 +190,147 @@ async fn the_signed_credential_verifies_offline_and_fails_after_one_byte_changes
         ),
         Some(true)
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rotated_body_key_signs_from_then_on_and_what_the_old_one_signed_still_verifies() {
+    let app = start().await;
+    let b = file_body(&app, 44, "social_organisation").await;
+    let credential = |number: &str, name: &str| {
+        format!(
+            "/v1/public/certificates/{number}/credential?holder_name={}",
+            urlencode(name)
+        )
+    };
+    let (cert, _) = certified(&app, &b, 441, "林晓明").await;
+    let before = body(
+        app.get(
+            &credential(cert["certificate_no"].as_str().unwrap(), "林晓明"),
+            None,
+        )
+        .await,
+    )
+    .await;
+    let issuer = before["issuer"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        before["proof"]["verificationMethod"],
+        format!("{issuer}#key-1")
+    );
+    assert_eq!(
+        verify(&before, &signing_key_of(&app, &before).await),
+        Ok(())
+    );
+
+    // Only the bureau rotates a body's key.
+    let url = format!("/v1/assessment-bodies/{}/signing-keys", b.id);
+    problem(
+        app.post(&url, Some(&b.token), &json!(null)).await,
+        403,
+        "forbidden_role",
+    )
+    .await;
+    let rotated = answered(app.post(&url, Some(&officer()), &json!(null)).await, 201).await;
+    assert_eq!(rotated["key_no"], 2);
+    assert_eq!(rotated["verification_method"], format!("{issuer}#key-2"));
+    let view = body(
+        app.get(&format!("/v1/assessment-bodies/{}", b.id), Some(&officer()))
+            .await,
+    )
+    .await;
+    let keys = view["signing_keys"].as_array().unwrap();
+    assert_eq!(
+        keys.iter().map(|k| k["key_no"].clone()).collect::<Vec<_>>(),
+        [json!(1), json!(2)]
+    );
+    assert!(keys[0]["retired_at"].is_string() && keys[1]["retired_at"].is_null());
+    assert_eq!(
+        view["public_key_multibase"],
+        rotated["public_key_multibase"]
+    );
+
+    // What key 1 signed still verifies against the published profile; what
+    // is signed from now is key 2's.
+    assert_eq!(
+        verify(&before, &signing_key_of(&app, &before).await),
+        Ok(())
+    );
+    let (later, _) = certified(&app, &b, 442, "王芳").await;
+    let after = body(
+        app.get(
+            &credential(later["certificate_no"].as_str().unwrap(), "王芳"),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        after["proof"]["verificationMethod"],
+        format!("{issuer}#key-2")
+    );
+    let key_2 = signing_key_of(&app, &after).await;
+    assert_eq!(verify(&after, &key_2), Ok(()));
+    assert!(
+        verify(&before, &key_2).is_err(),
+        "each credential names its own key"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotating_the_personal_data_key_reseals_citizen_ids_and_body_keys_alike() {
+    let mut app = start().await;
+    let b = file_body(&app, 45, "social_organisation").await;
+    let (cert, _) = certified(&app, &b, 451, "林晓明").await;
+    let old = app.cfg.service.pii_encryption_keys.clone();
+    let mut rotated = app.cfg.clone();
+    rotated.service.pii_encryption_keys =
+        format!("k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,{old}");
+    let pace = db::reseal::Pace {
+        batch: 500,
+        limit: None,
+    };
+    let mut seen = Vec::new();
+    let run = runtime::rotate_keys::<skill_assessment::SkillAssessment>(&rotated, pace, &mut |p| {
+        seen.push(format!("{} {}/{}", p.column, p.resealed, p.to_do))
+    })
+    .await
+    .expect("rotates");
+    assert_eq!(run, Some((3, "k2".to_owned())), "{seen:?}");
+    assert_eq!(
+        seen,
+        [
+            "candidates.citizen_sealed 0/1",
+            "candidates.citizen_sealed 1/1",
+            "certificates.citizen_sealed 0/1",
+            "certificates.citizen_sealed 1/1",
+            "exceptional_certifications.citizen_sealed 0/0",
+            "leading_talents.citizen_sealed 0/0",
+            "body_signing_keys.seed_sealed 0/1",
+            "body_signing_keys.seed_sealed 1/1",
+        ]
+    );
+    let again =
+        runtime::rotate_keys::<skill_assessment::SkillAssessment>(&rotated, pace, &mut |_| {})
+            .await
+            .expect("rotates");
+    assert_eq!(again, Some((0, "k2".to_owned())));
+
+    // The old key dropped: the body still signs, with the same key.
+    app.cfg.service.pii_encryption_keys = "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into();
+    app.base = app.replica().await;
+    let vc = body(
+        app.get(
+            &format!(
+                "/v1/public/certificates/{}/credential?holder_name={}",
+                cert["certificate_no"].as_str().unwrap(),
+                urlencode("林晓明")
+            ),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(verify(&vc, &signing_key_of(&app, &vc).await), Ok(()));
     app.stop().await;
 }

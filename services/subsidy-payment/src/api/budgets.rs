@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
-use db::ScopedFutureExt;
+
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -17,12 +17,15 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{AuditLine, BudgetChange, BudgetChangeView, LedgerAudit, PayableView, PotView, State};
-use crate::claims;
-use crate::domain::ledger::Transaction;
+use super::{
+    AuditLine, BudgetChange, BudgetChangeView, LedgerAudit, PayableView, PotView, ProposalView,
+    State,
+};
+use crate::app::budgets;
+use crate::app::proposals::{self, Payload};
 use crate::domain::subsidy::FundSource;
+use crate::store;
 use crate::store::schema::budget_changes;
-use crate::store::{self, StoreError};
 
 fn check(body: &BudgetChange) -> Result<(), ApiError> {
     let mut v = Validator::new();
@@ -41,7 +44,7 @@ fn check(body: &BudgetChange) -> Result<(), ApiError> {
     v.finish(|| ())
 }
 
-async fn change(
+async fn propose(
     state: State,
     who: Principal,
     body: BudgetChange,
@@ -50,82 +53,31 @@ async fn change(
     who.require(&[Role::BureauOfficer])?
         .require_city(state.city)?;
     check(&body)?;
-    let pot = store::pot(body.fund, state.city, body.year);
-    let amount = body.amount_fen.0;
-    let by = who.subject().to_owned();
-    let mut conn = state.pool.get().await?;
-    let engine = &state.engine.current(&mut conn).await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                store::lock_pots(conn, &[pot]).await?;
-                let mut ledger = store::load_ledger(conn, &[pot], &[]).await?;
-                let id = Uuid::now_v7();
-                let tx = if reduction {
-                    Transaction::budget_reduction(id, pot, amount, None, &body.memo)
-                } else {
-                    Transaction::allocation(id, pot, amount, &body.memo)
-                }
-                .map_err(StoreError::from)?;
-                let tx_id = store::append(conn, &mut ledger, tx, &by).await?;
-                let view = BudgetChangeView {
-                    id: Uuid::now_v7(),
-                    fund: body.fund.as_str().to_owned(),
-                    year: body.year,
-                    kind: if reduction { "reduction" } else { "allocation" }.to_owned(),
-                    amount_fen: amount.get(),
-                    memo: body.memo.clone(),
-                    transaction_id: tx_id,
-                    changed_by: by.clone(),
-                    changed_at: Utc::now(),
-                };
-                diesel::insert_into(budget_changes::table)
-                    .values((
-                        budget_changes::id.eq(view.id),
-                        budget_changes::fund.eq(&view.fund),
-                        budget_changes::city.eq(pot.city.to_string()),
-                        budget_changes::year.eq(view.year),
-                        budget_changes::kind.eq(&view.kind),
-                        budget_changes::amount_fen.eq(view.amount_fen),
-                        budget_changes::memo.eq(&view.memo),
-                        budget_changes::tx_id.eq(tx_id),
-                        budget_changes::changed_by.eq(&view.changed_by),
-                        budget_changes::changed_at.eq(view.changed_at),
-                    ))
-                    .execute(conn)
-                    .await?;
-                Ok(view)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    if !reduction {
-        // In a transaction of its own, after the pot's lock is released:
-        // deciding claims takes a person's lock before the pots', and so
-        // must everything else.
-        let year = view.year;
-        let decided = conn
-            .transaction::<_, anyhow::Error, _>(|conn| {
-                async move { claims::budget_arrived(conn, engine, year).await }.scope_boxed()
-            })
-            .await;
-        if let Err(e) = decided {
-            tracing::warn!(
-                error = format!("{e:#}"),
-                "claims waiting for budget stay waiting"
-            );
-        }
-    }
-    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+    let change = budgets::Change {
+        fund: body.fund,
+        year: body.year,
+        amount_fen: body.amount_fen.0.get(),
+        memo: body.memo,
+        reduction,
+    };
+    let payload = if reduction {
+        Payload::BudgetReduction(change)
+    } else {
+        Payload::BudgetAllocation(change)
+    };
+    let proposal = proposals::propose(&state.deps(), &who, payload, None).await?;
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
 }
 
-/// Allocate money to a pot of the city (预算下达). Subsidies that waited
-/// only for budget in that year are decided at once.
+/// Propose an allocation to a pot of the city (预算下达); a second officer
+/// approves it (`POST /v1/proposals/{id}/approve`), and subsidies that
+/// waited only for budget in that year are then decided at once.
 #[utoipa::path(
     tag = "budgets",
     request_body = BudgetChange,
     responses(
-        (status = 201, body = BudgetChangeView),
+        (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
+        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a positive whole number of fen, or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -136,16 +88,18 @@ pub async fn allocate(
     who: Principal,
     Json(body): Json<BudgetChange>,
 ) -> Result<HttpResponse, ApiError> {
-    change(state, who, body, false).await
+    propose(state, who, body, false).await
 }
 
-/// Take unused money back from a pot (预算调减). Refused, changing
-/// nothing, when the pot's available budget would go below zero.
+/// Propose taking unused money back from a pot (预算调减); a second officer
+/// approves it. Refused, changing nothing, when the pot's available budget
+/// would go below zero (when proposed, and again when approved).
 #[utoipa::path(
     tag = "budgets",
     request_body = BudgetChange,
     responses(
-        (status = 201, body = BudgetChangeView),
+        (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
+        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The available budget would go below zero (`balance_would_go_negative`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -156,7 +110,7 @@ pub async fn reduce(
     who: Principal,
     Json(body): Json<BudgetChange>,
 ) -> Result<HttpResponse, ApiError> {
-    change(state, who, body, true).await
+    propose(state, who, body, true).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -282,6 +236,7 @@ pub async fn history(
         String,
         Uuid,
         String,
+        Option<String>,
         chrono::DateTime<Utc>,
     );
     let rows: Vec<Row> = q
@@ -295,6 +250,7 @@ pub async fn history(
             budget_changes::memo,
             budget_changes::tx_id,
             budget_changes::changed_by,
+            budget_changes::approved_by,
             budget_changes::changed_at,
         ))
         .load(&mut conn)
@@ -302,7 +258,18 @@ pub async fn history(
     let out: Vec<BudgetChangeView> = rows
         .into_iter()
         .map(
-            |(id, fund, year, kind, amount_fen, memo, transaction_id, changed_by, changed_at)| {
+            |(
+                id,
+                fund,
+                year,
+                kind,
+                amount_fen,
+                memo,
+                transaction_id,
+                changed_by,
+                approved_by,
+                changed_at,
+            )| {
                 BudgetChangeView {
                     id,
                     fund,
@@ -312,6 +279,7 @@ pub async fn history(
                     memo,
                     transaction_id,
                     changed_by,
+                    approved_by,
                     changed_at,
                 }
             },

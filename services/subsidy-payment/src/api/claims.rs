@@ -7,7 +7,7 @@ use db::ScopedFutureExt;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use ids::{Fen, StatisticalYear};
-use platform::auth::{Principal, Role};
+use platform::auth::{person_named, Principal, Role, Scope};
 use platform::json::Json;
 use platform::pagination::{self, Page};
 use platform::problem::Problem;
@@ -50,7 +50,7 @@ async fn may_see(
             .org()
             .is_some_and(|o| row.payee == format!("enterprise:{o}")),
         Role::Trainee => who.person_id() == Some(row.person_id.as_str()),
-        Role::Assessor => false,
+        Role::Assessor | Role::Province => false,
     })
 }
 
@@ -60,7 +60,6 @@ pub struct ClaimQuery {
     /// in_review (the review queue), approved, refused, …
     pub status: Option<String>,
     pub kind: Option<String>,
-    pub person_id: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
@@ -69,9 +68,13 @@ pub struct ClaimQuery {
 
 /// Claims the caller may see, oldest first: all of the city's for
 /// officers and auditors, its own for an institution or an enterprise.
+/// One person's only with `X-Person-Id` (never in the URL).
 #[utoipa::path(
     tag = "claims",
-    params(ClaimQuery),
+    params(
+        ClaimQuery,
+        ("X-Person-Id" = Option<String>, Header, description = "Only this person's claims"),
+    ),
     responses((status = 200, body = Page<ClaimView>)),
     security(("bearer" = []))
 )]
@@ -79,6 +82,7 @@ pub struct ClaimQuery {
 pub async fn list(
     state: State,
     who: Principal,
+    req: actix_web::HttpRequest,
     query: web::Query<ClaimQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[
@@ -116,8 +120,8 @@ pub async fn list(
     if let Some(k) = &query.kind {
         q = q.filter(claims::kind.eq(k.clone()));
     }
-    if let Some(p) = &query.person_id {
-        q = q.filter(claims::person_id.eq(p.clone()));
+    if let Some(p) = person_named(&req) {
+        q = q.filter(claims::person_id.eq(p));
     }
     if let Some((at, id)) = after {
         q = q.filter(
@@ -220,7 +224,8 @@ pub async fn file(
     };
     match body {
         NewClaim::Training { enrolment_id } | NewClaim::EmploymentReward { enrolment_id } => {
-            who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+            who.require(&[Role::InstitutionOperator, Role::Integrator])?
+                .require_scope(Scope::SubsidyClaims)?;
             let kind = if matches!(body, NewClaim::Training { .. }) {
                 SubsidyKind::Training
             } else {
@@ -292,10 +297,31 @@ pub async fn file(
         NewClaim::Certificate {
             person_id,
             certificate_id,
-            insured_months,
         } => {
-            who.require(&[Role::Integrator, Role::BureauOfficer])?
-                .require_city(state.city)?;
+            // The person applies (their own token, or the portal's acting
+            // for them), or an officer at the counter names them.
+            who.require(&[Role::Trainee, Role::BureauOfficer])?;
+            let person_id = match who.person_id() {
+                Some(own) => {
+                    if person_id.as_deref().is_some_and(|named| named != own) {
+                        return Err(ApiError::forbidden(
+                            "out_of_scope",
+                            "a trainee applies only in their own name",
+                        ));
+                    }
+                    own.to_owned()
+                }
+                None => {
+                    who.require_city(state.city)?;
+                    person_id.ok_or_else(|| {
+                        ApiError::validation(vec![platform::FieldError {
+                            field: "person_id".into(),
+                            code: "required".into(),
+                            message: "an officer names the person applying".into(),
+                        }])
+                    })?
+                }
+            };
             let existed = found(SubsidyKind::Certificate, certificate_id.to_string())
                 .first(&mut conn)
                 .await
@@ -304,7 +330,7 @@ pub async fn file(
             let outcome = conn
                 .transaction::<_, ApiError, _>(|conn| {
                     async move {
-                        certificate_claim(conn, &engine, &person_id, certificate_id, insured_months)
+                        certificate_claim(conn, &engine, &person_id, certificate_id)
                             .await
                             .map_err(ApiError::internal)
                     }

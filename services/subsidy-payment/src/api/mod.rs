@@ -1,24 +1,40 @@
 //! HTTP: translates requests into domain calls and store transactions.
 
+mod access;
 mod budgets;
 mod claims;
 mod payouts;
+mod proposals;
 mod receipts;
 mod recoveries;
 mod rules;
 mod views;
 mod vouchers;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::web;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use ids::{CityCode, PiiCipher};
 use platform::public::PublicCache;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use access::ACCESS;
+pub(crate) use payouts::FUND_USE;
+pub(crate) use receipts::freeze_if_disputed;
 pub use views::*;
 
+use crate::app::proposals::Deps;
 use crate::claims::Engine;
+
+/// The keys of the files exchanged with the bank.
+pub struct BankKeys {
+    /// The city's key its payment files are signed with, and its key id.
+    pub signing: (String, SigningKey),
+    /// The bank's keys a result file must be signed with, by key id.
+    pub result_keys: BTreeMap<String, VerifyingKey>,
+}
 
 /// Shared by every handler.
 pub struct AppState {
@@ -27,6 +43,24 @@ pub struct AppState {
     pub cipher: PiiCipher,
     pub cache: PublicCache,
     pub engine: Arc<Engine>,
+    pub bank: BankKeys,
+    /// How long a proposal waits for a second officer.
+    pub proposal_ttl: chrono::Duration,
+}
+
+impl AppState {
+    /// What the dual-control use cases need.
+    pub fn deps(&self) -> Deps<'_> {
+        Deps {
+            pool: &self.pool,
+            cipher: &self.cipher,
+            city: self.city,
+            engine: &self.engine,
+            bank_keys: &self.bank.result_keys,
+            ttl: self.proposal_ttl,
+            cache: &self.cache,
+        }
+    }
 }
 
 /// Every route of the service; also the source of its OpenAPI document.
@@ -43,10 +77,16 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(claims::review)
         .service(claims::preview)
         .service(payouts::bank_account)
+        .service(payouts::account_history)
         .service(payouts::create_batch)
         .service(payouts::file)
         .service(payouts::result)
         .service(payouts::fund_use)
+        .service(proposals::list)
+        .service(proposals::get)
+        .service(proposals::approve)
+        .service(proposals::reject)
+        .service(proposals::withdraw)
         .service(receipts::receipts)
         .service(receipts::dispute)
         .service(receipts::resolve)

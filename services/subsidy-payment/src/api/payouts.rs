@@ -1,43 +1,35 @@
-//! Payees' bank accounts, payout batches (拨付批次) with their bank files,
-//! the bank's result file, and the public disclosure of fund use.
-
-use std::collections::{BTreeMap, HashMap};
+//! Payees' bank accounts, payout batches (拨付批次) with their signed bank
+//! files, the bank's signed result file, and the public disclosure of fund
+//! use. Changing an account, releasing a batch and importing a result are
+//! proposals a second officer approves (`app::proposals`).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use contracts::subsidy::{
-    PaymentEvent, PAYMENTS_TOPIC, PAYMENT_CONFIRMED, PAYMENT_FAILED, PAYMENT_SENT,
-};
-use db::ScopedFutureExt;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use ids::{Fen, PiiCipher};
-use messaging::OutboxEvent;
-use platform::auth::{Principal, Role};
+use diesel_async::RunQueryDsl;
+use ids::Fen;
+use platform::auth::{Principal, Role, Scope};
 use platform::json::Json;
 use platform::problem::Problem;
-use platform::public::PublicRead;
+use platform::public::{PublicRead, Variant};
 use platform::ApiError;
 use uuid::Uuid;
 
-use super::{
-    BankAccount, BankAccountView, BatchLineView, BatchView, FundUse, FundUseRow, HeldView,
-    NewBatch, ResultLineView, ResultReport, State,
-};
-use crate::claims::{order_recovery, payee_of, rests_on_revoked};
-use crate::domain::bank_file::{self, Outcome};
+use super::{AccountChangeView, BankAccount, FundUse, FundUseRow, NewBatch, ProposalView, State};
+use crate::app::payouts::load_batch;
+use crate::app::proposals::{self, check_bank_signature, Payload};
+use crate::claims::payee_of;
+use crate::domain::bank_file;
 use crate::domain::disclosure::{self, PaidClaim};
-use crate::domain::ledger::{ClaimKey, Transaction};
-use crate::domain::payout::{self, BankDetails, Batch, Held, Item, Line};
-use crate::domain::subsidy::{FundSource, Payee, SubsidyKind};
-use crate::store::schema::{
-    claims, payee_accounts, payout_batches, payouts, pii_reads, recoveries,
-};
-use crate::store::{self, ClaimRow, StoreError};
+use crate::domain::file_signature;
+use crate::domain::payout;
+use crate::domain::subsidy::{Payee, SubsidyKind};
+use crate::store::schema::{claims, payouts, pii_reads};
+use crate::store::{self, proposals as stored};
 
 /// The cache namespace of the public disclosure, dropped on payment.
-const FUND_USE: &str = "fund-use";
+pub(crate) const FUND_USE: &str = "fund-use";
 
 fn mask(account_no: &str) -> String {
     let n = account_no.chars().count();
@@ -45,14 +37,28 @@ fn mask(account_no: &str) -> String {
     format!("{}{tail}", "*".repeat(n.saturating_sub(4)))
 }
 
-/// Record where a payee is paid: officers for any payee of the city, an
-/// institution or enterprise for itself.
+fn payee_path(path: &str) -> Result<Payee, ApiError> {
+    payee_of(path).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "payee_invalid",
+            "the payee is institution:<id>, enterprise:<credit code> or person:<person id>",
+        )
+    })
+}
+
+/// Propose where a payee is paid: an officer for any payee of the city, an
+/// institution or enterprise for itself. It takes effect when an officer
+/// other than the proposer approves it; every change is kept with both
+/// people and the old and new numbers masked.
 #[utoipa::path(
     tag = "payouts",
     request_body = BankAccount,
     params(("payee" = String, Path, description = "`institution:<id>`, `enterprise:<credit code>` or `person:<person id>`")),
     responses(
-        (status = 200, body = BankAccountView),
+        (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A change of this payee's account is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -64,21 +70,23 @@ pub async fn bank_account(
     path: web::Path<String>,
     Json(body): Json<BankAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    let payee = payee_of(&path).map_err(|_| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "payee_invalid",
-            "the payee is institution:<id>, enterprise:<credit code> or person:<person id>",
-        )
-    })?;
+    let payee = payee_path(&path)?;
     let account_no: String = body.account_no.chars().filter(|c| *c != ' ').collect();
-    if !(8..=34).contains(&account_no.len()) || !account_no.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::validation(vec![platform::FieldError {
-            field: "account_no".into(),
-            code: "account_no_invalid".into(),
-            message: "8 to 34 digits".into(),
-        }]));
-    }
+    let mut v = platform::validate::Validator::new();
+    v.ensure(
+        (8..=34).contains(&account_no.len()) && account_no.bytes().all(|b| b.is_ascii_digit()),
+        "account_no",
+        "account_no_invalid",
+        "8 to 34 digits",
+    );
+    v.ensure(
+        !body.account_name.trim().is_empty() && body.account_name.chars().count() <= 100,
+        "account_name",
+        "account_name_invalid",
+        "the account holder's name, 1 to 100 characters",
+    );
+    v.finish(|| ())?;
+    who.require_scope(Scope::SubsidyPayees)?;
     let mut conn = state.pool.get().await?;
     let allowed = match (who.role(), &payee) {
         (Role::BureauOfficer, _) => who.require_city(state.city).is_ok(),
@@ -86,7 +94,9 @@ pub async fn bank_account(
             store::credit_code_of(&mut conn, *id).await?.as_deref() == who.org()
                 && who.org().is_some()
         }
-        (Role::Enterprise, Payee::Enterprise(code)) => who.org() == Some(code.as_str()),
+        (Role::Enterprise | Role::Integrator, Payee::Enterprise(code)) => {
+            who.org() == Some(code.as_str())
+        }
         _ => false,
     };
     if !allowed {
@@ -95,29 +105,55 @@ pub async fn bank_account(
             "a payee's account is set by an officer or the payee itself",
         ));
     }
-    let masked = mask(&account_no);
-    let key = payee.to_string();
-    let row = (
-        payee_accounts::payee.eq(&key),
-        payee_accounts::account_sealed.eq(state.cipher.seal(&account_no)),
-        payee_accounts::account_lookup.eq(state.cipher.lookup_hash(&account_no)),
-        payee_accounts::account_masked.eq(&masked),
-        payee_accounts::account_name.eq(&body.account_name),
-        payee_accounts::updated_by.eq(who.subject()),
-        payee_accounts::updated_at.eq(Utc::now()),
-    );
-    diesel::insert_into(payee_accounts::table)
-        .values(row.clone())
-        .on_conflict(payee_accounts::payee)
-        .do_update()
-        .set(row)
-        .execute(&mut conn)
-        .await?;
-    Ok(HttpResponse::Ok().json(BankAccountView {
-        payee: key,
-        account_masked: masked,
-        account_name: body.account_name,
-    }))
+    drop(conn);
+    let payload = Payload::BankAccount {
+        payee: payee.to_string(),
+        account_masked: mask(&account_no),
+        account_name: body.account_name.trim().to_owned(),
+    };
+    let sealed = state.cipher.seal(&account_no);
+    let proposal = proposals::propose(&state.deps(), &who, payload, Some(sealed)).await?;
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
+}
+
+/// Every account a payee was given, oldest first: who proposed and who
+/// approved each, the old and new numbers masked. Officers and auditors of
+/// the city.
+#[utoipa::path(
+    tag = "payouts",
+    params(("payee" = String, Path, description = "`institution:<id>`, `enterprise:<credit code>` or `person:<person id>`")),
+    responses(
+        (status = 200, body = Vec<AccountChangeView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/payees/{payee}/bank-account/history")]
+pub async fn account_history(
+    state: State,
+    who: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor])?
+        .require_city(state.city)?;
+    let payee = payee_path(&path)?;
+    let mut conn = state.pool.get().await?;
+    let rows = stored::account_history(&mut conn, &payee.to_string()).await?;
+    let out: Vec<AccountChangeView> = rows
+        .into_iter()
+        .map(|r| AccountChangeView {
+            old_masked: r.old_masked,
+            new_masked: r.new_masked,
+            account_name: r.account_name,
+            proposal_id: r.proposal_id,
+            proposed_by: r.proposed_by,
+            proposed_at: r.proposed_at,
+            approved_by: r.approved_by,
+            approved_at: r.approved_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
 }
 
 fn officer(who: &Principal, state: &State) -> Result<(), ApiError> {
@@ -126,46 +162,16 @@ fn officer(who: &Principal, state: &State) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn payment_event(
-    row: &ClaimRow,
-    payout_id: Uuid,
-    batch_no: &str,
-    amount: i64,
-    (event_type, status, reason): (&'static str, &str, Option<String>),
-) -> Result<OutboxEvent, ApiError> {
-    let payload = PaymentEvent {
-        payout_id,
-        claim_id: row.id,
-        batch_no: batch_no.to_owned(),
-        city: row.city.parse().map_err(ApiError::internal)?,
-        kind: row.kind.clone(),
-        person_id: ids::PersonId::from_stored(row.person_id.clone()),
-        fund: row.fund.clone().unwrap_or_default(),
-        amount_fen: Fen::new(amount),
-        status: status.to_owned(),
-        reason,
-    };
-    Ok(OutboxEvent::new(
-        PAYMENTS_TOPIC,
-        event_type,
-        row.id.to_string(),
-        &payload,
-    ))
-}
-
-fn corrupt(e: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(e)
-}
-
-/// Create a payout batch from every approved claim of the fund: one bank
-/// line per payee. Each claim is paid once to its payee: the database
-/// refuses a second payout of the same claim and payee.
+/// Propose releasing a payout batch of every approved claim of the fund:
+/// one bank line per payee. The proposal shows the batch as it would be
+/// made (lines, amounts, claims held back); a second officer's approval
+/// makes it, provided it would still be the same.
 #[utoipa::path(
     tag = "payouts",
     request_body = NewBatch,
     responses(
-        (status = 201, body = BatchView),
-        (status = 409, description = "The batch number is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "Proposed; the batch as it would be made is in `summary.preview`", body = ProposalView),
+        (status = 409, description = "The batch number is taken, or a release of it is already waiting", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad batch number, or nothing to pay", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -184,377 +190,21 @@ pub async fn create_batch(
             message: "1 to 24 of A–Z a–z 0–9 -".into(),
         }]));
     }
-    let by = who.subject().to_owned();
-    let city = state.city;
-    let cipher = &state.cipher;
-    let mut conn = state.pool.get().await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let taken: bool = diesel::select(diesel::dsl::exists(
-                    payout_batches::table.find(&body.batch_no),
-                ))
-                .get_result(conn)
-                .await?;
-                if taken {
-                    return Err(ApiError::conflict(
-                        "batch_no_taken",
-                        "a batch with this number exists",
-                    ));
-                }
-                let rows: Vec<ClaimRow> = claims::table
-                    .filter(claims::city.eq(city.to_string()))
-                    .filter(claims::status.eq("approved"))
-                    .filter(claims::fund.eq(body.fund.as_str()))
-                    .order((claims::created_at, claims::id))
-                    .select(ClaimRow::as_select())
-                    .for_update()
-                    .load(conn)
-                    .await?;
-                let payees: Vec<String> = rows.iter().map(|r| r.payee.clone()).collect();
-                // Open recoveries of these payees in this fund are settled
-                // first, by withholding from what they are now paid (抵扣).
-                type OpenRecovery = (Uuid, Uuid, String, i64, i64, i32);
-                let open: Vec<OpenRecovery> = recoveries::table
-                    .inner_join(claims::table)
-                    .filter(recoveries::status.eq("open"))
-                    .filter(recoveries::payee.eq_any(&payees))
-                    .filter(claims::fund.eq(body.fund.as_str()))
-                    .filter(claims::city.eq(city.to_string()))
-                    .order((recoveries::ordered_at, recoveries::id))
-                    .select((
-                        recoveries::id,
-                        recoveries::claim_id,
-                        recoveries::payee,
-                        recoveries::amount_fen,
-                        recoveries::settled_fen,
-                        claims::statistical_year,
-                    ))
-                    .for_update()
-                    .load(conn)
-                    .await?;
-                let mut pots: Vec<_> = rows
-                    .iter()
-                    .map(|r| r.statistical_year)
-                    .chain(open.iter().map(|o| o.5))
-                    .map(|y| store::pot(body.fund, city, y))
-                    .collect();
-                pots.sort();
-                pots.dedup();
-                store::lock_pots(conn, &pots).await?;
-                let keys = rows
-                    .iter()
-                    .map(|r| (r.id, &r.payee))
-                    .chain(open.iter().map(|o| (o.1, &o.2)))
-                    .map(|(claim_id, payee)| {
-                        Ok(ClaimKey {
-                            claim_id,
-                            payee: payee_of(payee).map_err(corrupt)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, ApiError>>()?;
-                let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
-                let mut items = Vec::new();
-                let mut by_claim: HashMap<Uuid, &ClaimRow> = HashMap::new();
-                for r in &rows {
-                    let key = ClaimKey {
-                        claim_id: r.id,
-                        payee: payee_of(&r.payee).map_err(corrupt)?,
-                    };
-                    let open = ledger.claim(&key).map_or(0, |s| s.outstanding());
-                    items.push(Item {
-                        key,
-                        pot: store::pot(body.fund, city, r.statistical_year),
-                        amount: Fen::new(open),
-                    });
-                    by_claim.insert(r.id, r);
-                }
-                let today = ids::business_date(Utc::now());
-                let mut settled_by_offset = Vec::new();
-                for (recovery_id, recovered_claim, payee, amount, settled, year) in &open {
-                    let recovered = ClaimKey {
-                        claim_id: *recovered_claim,
-                        payee: payee_of(payee).map_err(corrupt)?,
-                    };
-                    let recovered_pot = store::pot(body.fund, city, *year);
-                    let mut left = amount - settled;
-                    for item in items
-                        .iter_mut()
-                        .filter(|i| i.key.payee == recovered.payee && i.amount.get() > 0)
-                    {
-                        let x = left.min(item.amount.get());
-                        if x <= 0 {
-                            break;
-                        }
-                        let tx = Transaction::offset(
-                            Uuid::now_v7(),
-                            recovered.clone(),
-                            recovered_pot,
-                            item.key.clone(),
-                            item.pot,
-                            Fen::new(x),
-                        )
-                        .map_err(StoreError::from)?;
-                        store::append(conn, &mut ledger, tx, &by).await?;
-                        item.amount = Fen::new(item.amount.get() - x);
-                        left -= x;
-                        if item.amount.get() == 0 {
-                            settled_by_offset.push(item.key.clone());
-                        }
-                    }
-                    let now_settled = amount - left;
-                    diesel::update(recoveries::table.find(recovery_id))
-                        .set((
-                            recoveries::settled_fen.eq(now_settled),
-                            recoveries::status.eq(if left == 0 { "settled" } else { "open" }),
-                        ))
-                        .execute(conn)
-                        .await?;
-                }
-                // A claim wholly withheld is paid: its money settled the debt.
-                for key in &settled_by_offset {
-                    diesel::update(claims::table.find(key.claim_id))
-                        .set((claims::status.eq("paid"), claims::paid_on.eq(today)))
-                        .execute(conn)
-                        .await?;
-                }
-                items.retain(|i| i.amount.get() > 0);
-                let accounts: Vec<(String, Vec<u8>, String, String)> = payee_accounts::table
-                    .filter(payee_accounts::payee.eq_any(&payees))
-                    .select((
-                        payee_accounts::payee,
-                        payee_accounts::account_sealed,
-                        payee_accounts::account_masked,
-                        payee_accounts::account_name,
-                    ))
-                    .load(conn)
-                    .await?;
-                let mut details = HashMap::new();
-                let mut sealed = HashMap::new();
-                for (p, s, m, name) in accounts {
-                    let payee = payee_of(&p).map_err(corrupt)?;
-                    details.insert(
-                        payee.clone(),
-                        BankDetails {
-                            account_no: cipher.open(&s).map_err(corrupt)?,
-                            account_name: name,
-                        },
-                    );
-                    sealed.insert(payee, (s, m));
-                }
-                let plan = payout::plan(&body.batch_no, items, &details);
-                let held: Vec<HeldView> = settled_by_offset
-                    .iter()
-                    .map(|k| HeldView {
-                        claim_id: k.claim_id,
-                        payee: k.payee.to_string(),
-                        reason: "settled_by_offset".to_owned(),
-                    })
-                    .chain(plan.held.iter().map(|(k, h)| {
-                        HeldView {
-                            claim_id: k.claim_id,
-                            payee: k.payee.to_string(),
-                            reason: match h {
-                                Held::NoBankDetails => "no_bank_details",
-                                Held::DuplicateKey => "duplicate_key",
-                                Held::NotPositive => "not_positive",
-                            }
-                            .to_owned(),
-                        }
-                    }))
-                    .collect();
-                let Some(batch) = plan.batches.into_iter().next() else {
-                    if !settled_by_offset.is_empty() {
-                        // Only offsets: nothing goes to the bank.
-                        return Ok(BatchView {
-                            batch_no: body.batch_no.clone(),
-                            fund: body.fund.as_str().to_owned(),
-                            total_fen: 0,
-                            lines: Vec::new(),
-                            held,
-                        });
-                    }
-                    let mut e = ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "nothing_to_pay",
-                        format!(
-                            "no approved claim of this fund can be paid ({} held back)",
-                            held.len()
-                        ),
-                    );
-                    e.errors = held
-                        .iter()
-                        .map(|h| platform::FieldError {
-                            field: format!("claims[{}]", h.claim_id),
-                            code: h.reason.clone(),
-                            message: format!("held back: {}", h.reason),
-                        })
-                        .collect();
-                    return Err(e);
-                };
-                diesel::insert_into(payout_batches::table)
-                    .values((
-                        payout_batches::batch_no.eq(&batch.batch_no),
-                        payout_batches::fund.eq(body.fund.as_str()),
-                        payout_batches::city.eq(city.to_string()),
-                        payout_batches::created_by.eq(&by),
-                        payout_batches::created_at.eq(Utc::now()),
-                    ))
-                    .execute(conn)
-                    .await?;
-                let mut lines = Vec::new();
-                let mut events = Vec::new();
-                for line in &batch.lines {
-                    let (account_sealed, masked) =
-                        sealed.get(&line.payee).cloned().unwrap_or_default();
-                    for item in &line.items {
-                        let tx = Transaction::payout(
-                            Uuid::now_v7(),
-                            item.key.clone(),
-                            item.pot,
-                            item.amount,
-                        )
-                        .map_err(StoreError::from)?;
-                        let tx_id = store::append(conn, &mut ledger, tx, &by).await?;
-                        let id = Uuid::now_v7();
-                        diesel::insert_into(payouts::table)
-                            .values((
-                                payouts::id.eq(id),
-                                payouts::claim_id.eq(item.key.claim_id),
-                                payouts::payee.eq(item.key.payee.to_string()),
-                                payouts::batch_no.eq(&batch.batch_no),
-                                payouts::reference.eq(&line.reference),
-                                payouts::account_sealed.eq(&account_sealed),
-                                payouts::account_masked.eq(&masked),
-                                payouts::account_name.eq(&line.account_name),
-                                payouts::amount_fen.eq(item.amount.get()),
-                                payouts::payout_tx.eq(tx_id),
-                                payouts::status.eq("sent"),
-                                payouts::sent_at.eq(Utc::now()),
-                            ))
-                            .execute(conn)
-                            .await?;
-                        diesel::update(claims::table.find(item.key.claim_id))
-                            .set(claims::status.eq("in_payout"))
-                            .execute(conn)
-                            .await?;
-                        if let Some(row) = by_claim.get(&item.key.claim_id) {
-                            events.push(payment_event(
-                                row,
-                                id,
-                                &batch.batch_no,
-                                item.amount.get(),
-                                (PAYMENT_SENT, "sent", None),
-                            )?);
-                        }
-                    }
-                    lines.push(BatchLineView {
-                        reference: line.reference.clone(),
-                        payee: line.payee.to_string(),
-                        account_masked: masked,
-                        amount_fen: line.amount.get(),
-                        claim_ids: line.items.iter().map(|i| i.key.claim_id).collect(),
-                    });
-                }
-                messaging::enqueue(conn, &events).await?;
-                Ok(BatchView {
-                    batch_no: batch.batch_no.clone(),
-                    fund: body.fund.as_str().to_owned(),
-                    total_fen: batch.total().get(),
-                    lines,
-                    held,
-                })
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+    let proposal =
+        proposals::propose(&state.deps(), &who, Payload::PayoutRelease(body), None).await?;
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
 }
 
-/// A payout row as the batch is rebuilt from.
-type PayoutRow = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    Vec<u8>,
-    String,
-    i64,
-    Uuid,
-    String,
-);
-
-async fn load_batch(
-    conn: &mut AsyncPgConnection,
-    cipher: &PiiCipher,
-    city: ids::CityCode,
-    batch_no: &str,
-) -> Result<(Batch, Vec<PayoutRow>), ApiError> {
-    let fund: String = payout_batches::table
-        .find(batch_no)
-        .filter(payout_batches::city.eq(city.to_string()))
-        .select(payout_batches::fund)
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("batch_not_found", "no such payout batch"))?;
-    let fund: FundSource = store::fund_of(&fund)?;
-    let rows: Vec<PayoutRow> = payouts::table
-        .filter(payouts::batch_no.eq(batch_no))
-        .order((payouts::reference, payouts::claim_id))
-        .select((
-            payouts::id,
-            payouts::claim_id,
-            payouts::payee,
-            payouts::reference,
-            payouts::account_sealed,
-            payouts::account_name,
-            payouts::amount_fen,
-            payouts::payout_tx,
-            payouts::status,
-        ))
-        .load(conn)
-        .await?;
-    let mut lines: BTreeMap<String, Line> = BTreeMap::new();
-    for (_, claim_id, payee, reference, sealed, name, amount, _, _) in &rows {
-        let payee = payee_of(payee).map_err(corrupt)?;
-        let line = match lines.get_mut(reference) {
-            Some(l) => l,
-            None => lines.entry(reference.clone()).or_insert(Line {
-                reference: reference.clone(),
-                payee: payee.clone(),
-                account_no: cipher.open(sealed).map_err(corrupt)?,
-                account_name: name.clone(),
-                amount: Fen::ZERO,
-                items: Vec::new(),
-            }),
-        };
-        line.amount = Fen::new(line.amount.get() + amount);
-        line.items.push(Item {
-            key: ClaimKey {
-                claim_id: *claim_id,
-                payee,
-            },
-            pot: store::pot(fund, city, 0),
-            amount: Fen::new(*amount),
-        });
-    }
-    Ok((
-        Batch {
-            batch_no: batch_no.to_owned(),
-            fund,
-            lines: lines.into_values().collect(),
-        },
-        rows,
-    ))
-}
-
-/// The batch's payment file for the bank (CSV, amounts in yuan). It holds
-/// account numbers in clear, so every download is recorded.
+/// The batch's payment file for the bank (CSV, amounts in yuan), signed
+/// with the city's key: the detached signature is in the `X-Signature`
+/// header (`keyId`, `algorithm="ed25519"`, `signature` over the exact bytes
+/// of the body). It holds account numbers in clear, so every download is
+/// recorded.
 #[utoipa::path(
     tag = "payouts",
     responses(
-        (status = 200, description = "payee_account,payee_name,amount,reference", body = String, content_type = "text/csv"),
+        (status = 200, description = "payee_account,payee_name,amount,reference", body = String, content_type = "text/csv",
+            headers(("X-Signature" = String, description = "keyId=\"…\", algorithm=\"ed25519\", signature=\"…\" (base64)"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -579,20 +229,30 @@ pub async fn file(
         ))
         .execute(&mut conn)
         .await?;
+    let body = bank_file::export(&batch);
+    let (key_id, key) = &state.bank.signing;
+    let signature = file_signature::sign(key, key_id, body.as_bytes());
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .body(bank_file::export(&batch)))
+        .insert_header((file_signature::HEADER, signature))
+        .body(body))
 }
 
-/// Import the bank's result file (`reference,status,amount,reason`): each
-/// line confirms or fails its payments in the ledger; unknown references
-/// and bad lines are reported and change nothing.
+/// Propose importing the bank's result file (`reference,status,amount,
+/// reason`), signed by one of the bank's keys in the `X-Signature` header;
+/// an unsigned or altered file is refused and changes nothing. The
+/// proposal shows what the file would do; a second officer's approval
+/// applies it: each line confirms or fails its payments in the ledger,
+/// unknown references and bad lines are reported and change nothing.
 #[utoipa::path(
     tag = "payouts",
     request_body(content = String, content_type = "text/csv"),
+    params(("X-Signature" = String, Header, description = "The bank's detached signature: keyId=\"…\", algorithm=\"ed25519\", signature=\"…\"")),
     responses(
-        (status = 200, body = ResultReport),
+        (status = 202, description = "Proposed; the outcome of each line is in `summary.preview`", body = ProposalView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A result of this batch is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No signature, or one that is malformed, by an unknown key, or does not verify", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -600,230 +260,24 @@ pub async fn file(
 pub async fn result(
     state: State,
     who: Principal,
+    req: HttpRequest,
     path: web::Path<String>,
     text: String,
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
-    let by = who.subject().to_owned();
-    let city = state.city;
-    let batch_no = path.into_inner();
-    let cipher = &state.cipher;
-    let mut conn = state.pool.get().await?;
-    let engine = &state.engine.current(&mut conn).await?;
-    let report = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                // Two imports of one batch never interleave.
-                store::advisory_lock(conn, &format!("batch:{batch_no}")).await?;
-                let (batch, rows) = load_batch(conn, cipher, city, &batch_no).await?;
-                let read = bank_file::read_result(&batch, &text);
-                let claim_ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
-                let claim_rows: Vec<ClaimRow> = claims::table
-                    .filter(claims::id.eq_any(&claim_ids))
-                    .select(ClaimRow::as_select())
-                    .for_update()
-                    .load(conn)
-                    .await?;
-                let claims_by_id: HashMap<Uuid, ClaimRow> =
-                    claim_rows.into_iter().map(|r| (r.id, r)).collect();
-                let mut pots: Vec<_> = claims_by_id
-                    .values()
-                    .map(|r| store::pot(batch.fund, city, r.statistical_year))
-                    .collect();
-                pots.sort();
-                pots.dedup();
-                store::lock_pots(conn, &pots).await?;
-                let keys = claims_by_id
-                    .values()
-                    .map(|r| {
-                        Ok(ClaimKey {
-                            claim_id: r.id,
-                            payee: payee_of(&r.payee).map_err(corrupt)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, ApiError>>()?;
-                let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
-                let mut out = ResultReport {
-                    batch_no: batch_no.clone(),
-                    confirmed: 0,
-                    failed: 0,
-                    lines: Vec::new(),
-                    missing: read.missing.clone(),
-                };
-                let mut events = Vec::new();
-                let mut confirmed_claims = Vec::new();
-                let mut answered_claims = Vec::new();
-                let today = ids::business_date(Utc::now());
-                for o in &read.outcomes {
-                    let (line, reference, failure) = match o {
-                        Outcome::Confirmed {
-                            line, reference, ..
-                        } => (*line, reference, None),
-                        Outcome::Failed {
-                            line,
-                            reference,
-                            reason,
-                        } => (*line, reference, Some(reason.clone())),
-                        other => {
-                            out.lines.push(unapplied(other));
-                            continue;
-                        }
-                    };
-                    let mine: Vec<&PayoutRow> = rows.iter().filter(|r| &r.3 == reference).collect();
-                    if mine.iter().any(|r| r.8 != "sent") {
-                        out.lines.push(ResultLineView {
-                            line,
-                            reference: Some(reference.clone()),
-                            outcome: "already_settled".into(),
-                            detail: Some("this line was answered by an earlier result file".into()),
-                        });
-                        continue;
-                    }
-                    for r in mine {
-                        let claim = claims_by_id
-                            .get(&r.1)
-                            .ok_or_else(|| corrupt("payout without claim"))?;
-                        let key = ClaimKey {
-                            claim_id: r.1,
-                            payee: payee_of(&r.2).map_err(corrupt)?,
-                        };
-                        let pot = store::pot(batch.fund, city, claim.statistical_year);
-                        let amount = Fen::new(r.6);
-                        let (tx, status, claim_status, event) = match &failure {
-                            None => (
-                                Transaction::payout_confirmed(Uuid::now_v7(), key, pot, amount),
-                                "confirmed",
-                                "paid",
-                                (PAYMENT_CONFIRMED, "confirmed", None),
-                            ),
-                            Some(reason) => (
-                                Transaction::payout_failed(
-                                    Uuid::now_v7(),
-                                    key,
-                                    pot,
-                                    amount,
-                                    r.7,
-                                    reason,
-                                ),
-                                "failed",
-                                "approved",
-                                (PAYMENT_FAILED, "failed", Some(reason.clone())),
-                            ),
-                        };
-                        let tx_id =
-                            store::append(conn, &mut ledger, tx.map_err(StoreError::from)?, &by)
-                                .await?;
-                        diesel::update(payouts::table.find(r.0))
-                            .set((
-                                payouts::status.eq(status),
-                                payouts::result_tx.eq(tx_id),
-                                payouts::reason.eq(&failure),
-                                payouts::settled_at.eq(Utc::now()),
-                            ))
-                            .execute(conn)
-                            .await?;
-                        diesel::update(claims::table.find(r.1))
-                            .set((
-                                claims::status.eq(claim_status),
-                                claims::paid_on.eq(failure.is_none().then_some(today)),
-                            ))
-                            .execute(conn)
-                            .await?;
-                        events.push(payment_event(claim, r.0, &batch_no, r.6, event)?);
-                        answered_claims.push(r.1);
-                        if failure.is_none() {
-                            confirmed_claims.push(r.1);
-                        }
-                    }
-                    if failure.is_some() {
-                        out.failed += 1;
-                    } else {
-                        out.confirmed += 1;
-                    }
-                    out.lines.push(ResultLineView {
-                        line,
-                        reference: Some(reference.clone()),
-                        outcome: if failure.is_some() {
-                            "failed"
-                        } else {
-                            "confirmed"
-                        }
-                        .into(),
-                        detail: failure,
-                    });
-                }
-                messaging::enqueue(conn, &events).await?;
-                for id in answered_claims {
-                    super::receipts::freeze_if_disputed(conn, id).await?;
-                }
-                // A certificate revoked while the money was at the bank:
-                // what was just confirmed is recovered at once.
-                for id in confirmed_claims {
-                    let Some(row) = store::claim(conn, id).await? else {
-                        continue;
-                    };
-                    if rests_on_revoked(conn, &row).await? {
-                        order_recovery(
-                            conn,
-                            engine,
-                            &row,
-                            "certificate_revoked",
-                            "certificate revoked while the payment was at the bank",
-                        )
-                        .await
-                        .map_err(ApiError::internal)?;
-                    }
-                }
-                Ok(out)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    if report.confirmed > 0 {
-        state.cache.invalidate(FUND_USE).await;
-    }
-    Ok(HttpResponse::Ok().json(report))
-}
-
-fn unapplied(o: &Outcome) -> ResultLineView {
-    let (line, reference, outcome, detail) = match o {
-        Outcome::UnknownReference { line, reference } => (
-            *line,
-            Some(reference.clone()),
-            "unknown_reference",
-            "the reference is not a line of this batch".to_owned(),
-        ),
-        Outcome::Duplicate { line, reference } => (
-            *line,
-            Some(reference.clone()),
-            "duplicate",
-            "the reference was already answered earlier in the file".to_owned(),
-        ),
-        Outcome::AmountMismatch {
-            line,
-            reference,
-            sent,
-            reported,
-        } => (
-            *line,
-            Some(reference.clone()),
-            "amount_mismatch",
-            format!("sent ¥{sent}, the bank reports ¥{reported}"),
-        ),
-        Outcome::Malformed { line, problem } => (*line, None, "malformed", problem.clone()),
-        Outcome::Confirmed {
-            line, reference, ..
-        }
-        | Outcome::Failed {
-            line, reference, ..
-        } => (*line, Some(reference.clone()), "applied", String::new()),
+    let signature = req
+        .headers()
+        .get(file_signature::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    check_bank_signature(&state.bank.result_keys, signature.as_deref(), &text)?;
+    let payload = Payload::BankResult {
+        batch_no: path.into_inner(),
+        file: text,
+        signature: signature.unwrap_or_default(),
     };
-    ResultLineView {
-        line,
-        reference,
-        outcome: outcome.to_owned(),
-        detail: Some(detail),
-    }
+    let proposal = proposals::propose(&state.deps(), &who, payload, None).await?;
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
 }
 
 /// Fund use per city, fund, month of payment and subsidy kind, with the
@@ -839,7 +293,7 @@ fn unapplied(o: &Outcome) -> ResultLineView {
 #[get("/v1/public/fund-use")]
 pub async fn fund_use(state: State, public: PublicRead) -> Result<HttpResponse, ApiError> {
     public
-        .respond(FUND_USE, || async {
+        .respond(FUND_USE, Variant::of("fund-use"), || async {
             let mut conn = state.pool.get().await?;
             type Row = (
                 String,

@@ -11,12 +11,11 @@ use chrono::Utc;
 use db::ScopedFutureExt;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use platform::auth::{Principal, Role};
+use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{DisputeResolution, DisputeView, NewDispute, ReceiptView, State};
@@ -25,10 +24,16 @@ use crate::store::schema::{claims, disputes};
 use crate::store::{self, ClaimRow};
 use contracts::subsidy::CLAIM_DISPUTE_DISMISSED;
 
-/// The person the caller acts for: a trainee only for themselves; the
-/// portal or an officer of the city for the person they name.
-fn person_for(who: &Principal, state: &State, named: Option<&str>) -> Result<String, ApiError> {
-    who.require(&[Role::BureauOfficer, Role::Integrator, Role::Trainee])?;
+/// The person the caller acts for: a trainee only for themselves (their own
+/// token, or the portal's acting for them: `act`); an officer of the city
+/// for the person they name in the `X-Person-Id` header (never the URL).
+fn person_for(
+    who: &Principal,
+    state: &State,
+    named: Option<&str>,
+    field: &'static str,
+) -> Result<String, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Trainee])?;
     if let Some(own) = who.person_id() {
         return match named {
             Some(other) if other != own => Err(ApiError::forbidden(
@@ -41,35 +46,34 @@ fn person_for(who: &Principal, state: &State, named: Option<&str>) -> Result<Str
     who.require_city(state.city)?;
     named.map(str::to_owned).ok_or_else(|| {
         ApiError::validation(vec![platform::FieldError {
-            field: "person_id".into(),
+            field: field.into(),
             code: "required".into(),
-            message: "name the person the claims are for".into(),
+            message: format!("name the person the claims are for ({field})"),
         }])
     })
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ReceiptQuery {
-    /// The person the portal authenticated (a trainee's own token names
-    /// them already).
-    pub person_id: Option<String>,
-}
-
-/// Every claim made in a person's name, whoever made it.
+/// Every claim made in a person's name, whoever made it: the trainee's own
+/// (or the portal's acting for them), or an officer's for the person named
+/// in `X-Person-Id`.
 #[utoipa::path(
     tag = "receipts",
-    params(ReceiptQuery),
-    responses((status = 200, body = Vec<ReceiptView>)),
+    params(("X-Person-Id" = Option<String>, Header, description = "The person, for an officer; a trainee's token names them already")),
+    responses(
+        (status = 200, body = Vec<ReceiptView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/receipts")]
 pub async fn receipts(
     state: State,
     who: Principal,
-    query: web::Query<ReceiptQuery>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let person = person_for(&who, &state, query.person_id.as_deref())?;
+    let named = person_named(&req);
+    let person = person_for(&who, &state, named.as_deref(), PERSON_HEADER)?;
     let mut conn = state.pool.get().await?;
     let rows: Vec<ClaimRow> = claims::table
         .filter(claims::person_id.eq(&person))
@@ -102,7 +106,7 @@ pub async fn dispute(
     path: web::Path<Uuid>,
     Json(body): Json<NewDispute>,
 ) -> Result<HttpResponse, ApiError> {
-    let person = person_for(&who, &state, body.person_id.as_deref())?;
+    let person = person_for(&who, &state, body.person_id.as_deref(), "person_id")?;
     let mut v = Validator::new();
     v.ensure(
         !body.reason.trim().is_empty() && body.reason.len() <= 2000,
@@ -330,7 +334,7 @@ async fn freeze(
 /// After the bank answered a claim's payment: a dispute filed while the
 /// money was at the bank now freezes the claim, from the status the answer
 /// left it in (paid, or approved again after a failure).
-pub(super) async fn freeze_if_disputed(
+pub(crate) async fn freeze_if_disputed(
     conn: &mut diesel_async::AsyncPgConnection,
     claim_id: Uuid,
 ) -> Result<(), ApiError> {

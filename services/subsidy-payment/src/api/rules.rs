@@ -1,7 +1,9 @@
-//! The city's subsidy rules and fraud weights as versioned data: officers
-//! set a new version (with the reason), every version is kept, and each
-//! decision reads the one in force.
+//! The city's subsidy rules and fraud weights as versioned data: an
+//! officer proposes a new version (with the reason), a second officer
+//! approves it, every version is kept, and each decision reads the one in
+//! force.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, put, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -12,7 +14,8 @@ use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 
-use super::{NewRules, RulesView, State};
+use super::{NewRules, ProposalView, RulesView, State};
+use crate::app::proposals::{self, Payload};
 use crate::store::schema::rule_versions;
 
 fn readers(who: &Principal, state: &State) -> Result<(), ApiError> {
@@ -27,6 +30,7 @@ type Row = (
     serde_json::Value,
     String,
     String,
+    Option<String>,
     chrono::DateTime<Utc>,
 );
 
@@ -37,7 +41,8 @@ fn view(r: Row) -> RulesView {
         fraud: r.2,
         reason: Some(r.3),
         set_by: Some(r.4),
-        set_at: Some(r.5),
+        approved_by: r.5,
+        set_at: Some(r.6),
     }
 }
 
@@ -47,6 +52,7 @@ const COLUMNS: (
     rule_versions::fraud,
     rule_versions::reason,
     rule_versions::set_by,
+    rule_versions::approved_by,
     rule_versions::set_at,
 ) = (
     rule_versions::version,
@@ -54,6 +60,7 @@ const COLUMNS: (
     rule_versions::fraud,
     rule_versions::reason,
     rule_versions::set_by,
+    rule_versions::approved_by,
     rule_versions::set_at,
 );
 
@@ -79,6 +86,7 @@ pub async fn current(state: State, who: Principal) -> Result<HttpResponse, ApiEr
             fraud: serde_json::to_value(&engine.fraud).map_err(ApiError::internal)?,
             reason: None,
             set_by: None,
+            approved_by: None,
             set_at: None,
         },
     };
@@ -99,15 +107,17 @@ pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiE
     Ok(HttpResponse::Ok().json(rows.into_iter().map(view).collect::<Vec<_>>()))
 }
 
-/// Set a new version of the rules (amounts, fund order, cost sharing) and
-/// fraud weights. `based_on` must name the version in force, so two
-/// officers' changes cannot silently overwrite each other.
+/// Propose a new version of the rules (amounts, fund order, cost sharing)
+/// and fraud weights; it takes effect when a second officer approves it
+/// (`POST /v1/proposals/{id}/approve`). `based_on` must name the version in
+/// force, when proposed and when approved, so two officers' changes cannot
+/// silently overwrite each other.
 #[utoipa::path(
     tag = "rules",
     request_body = NewRules,
     responses(
-        (status = 200, body = RulesView),
-        (status = 409, description = "Another version was set meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
+        (status = 409, description = "Another version was set meanwhile (`stale_rules_version`), or a rules proposal is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -143,42 +153,6 @@ pub async fn set(
         "the reason (e.g. the policy document) in at most 1000 bytes",
     );
     v.finish(|| ())?;
-    let mut conn = state.pool.get().await?;
-    let in_force = state.engine.current(&mut conn).await?.version;
-    let stale = || {
-        ApiError::conflict(
-            "stale_rules_version",
-            format!("version {in_force} is in force; read it and base the change on it"),
-        )
-    };
-    if body.based_on != in_force {
-        return Err(stale());
-    }
-    let row: Row = (
-        in_force + 1,
-        serde_json::to_value(&body.rules).map_err(ApiError::internal)?,
-        serde_json::to_value(&body.fraud).map_err(ApiError::internal)?,
-        body.reason.trim().to_owned(),
-        who.subject().to_owned(),
-        Utc::now(),
-    );
-    diesel::insert_into(rule_versions::table)
-        .values((
-            rule_versions::version.eq(row.0),
-            rule_versions::rules.eq(&row.1),
-            rule_versions::fraud.eq(&row.2),
-            rule_versions::reason.eq(&row.3),
-            rule_versions::set_by.eq(&row.4),
-            rule_versions::set_at.eq(row.5),
-        ))
-        .execute(&mut conn)
-        .await
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => stale(),
-            other => other.into(),
-        })?;
-    Ok(HttpResponse::Ok().json(view(row)))
+    let proposal = proposals::propose(&state.deps(), &who, Payload::Rules(body), None).await?;
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
 }

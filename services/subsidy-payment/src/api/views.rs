@@ -35,7 +35,9 @@ pub struct BudgetChangeView {
     pub amount_fen: i64,
     pub memo: String,
     pub transaction_id: Uuid,
+    /// Who proposed it, and the second officer who approved it.
     pub changed_by: String,
+    pub approved_by: Option<String>,
     pub changed_at: DateTime<Utc>,
 }
 
@@ -356,13 +358,15 @@ pub enum NewClaim {
     EmploymentReward { enrolment_id: Uuid },
     /// 企业新型学徒制培训补贴, by the enterprise.
     Apprenticeship { apprenticeship_id: Uuid },
-    /// 个人取证补贴, by the person through the portal (or at the counter).
+    /// 个人取证补贴, by the person (their own token, or the portal's acting
+    /// for them) or an officer at the counter. The insured months are
+    /// employment tracking's, from the social-insurance contributions.
     Certificate {
-        person_id: String,
+        /// The person, for an officer at the counter; a trainee's token
+        /// names them already.
+        #[serde(default)]
+        person_id: Option<String>,
         certificate_id: Uuid,
-        /// Months of unemployment-insurance contributions, as the social
-        /// insurance system reports them to the portal.
-        insured_months: u32,
     },
 }
 
@@ -446,12 +450,14 @@ pub struct RulesView {
     /// Rule weights, thresholds and the review threshold.
     pub fraud: serde_json::Value,
     pub reason: Option<String>,
+    /// Who proposed it, and the second officer who approved it.
     pub set_by: Option<String>,
+    pub approved_by: Option<String>,
     pub set_at: Option<DateTime<Utc>>,
 }
 
 /// A new version of the rules.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRules {
     /// The version in force when the officer read it.
@@ -462,4 +468,72 @@ pub struct NewRules {
     pub fraud: crate::domain::fraud::FraudConfig,
     /// Why: the policy document or decision.
     pub reason: String,
+}
+
+/// A change waiting for (or decided by) a second officer (双人复核).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalView {
+    pub id: Uuid,
+    /// bank_account, budget_allocation, budget_reduction, rules,
+    /// payout_release, bank_result
+    pub kind: String,
+    /// What it changes: the payee, the pot (`fund:city:year`), `rules`,
+    /// the batch number.
+    pub subject: String,
+    /// pending, applied, rejected, withdrawn, expired, failed
+    pub status: String,
+    /// `request`: what was asked; `preview`: what approving does, as tried
+    /// when it was proposed (the batch's lines, the result file's outcome).
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
+    pub proposed_by: String,
+    pub proposed_role: String,
+    pub proposed_org: Option<String>,
+    pub proposed_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The approver's note, the rejection's reason, or why applying failed.
+    pub note: Option<String>,
+    /// What applying it did (the budget change, the batch, the report), or
+    /// the problem that refused it.
+    #[schema(value_type = Option<Object>)]
+    pub outcome: Option<serde_json::Value>,
+}
+
+/// A page of proposals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalPage {
+    pub items: Vec<ProposalView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A second officer's approval.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// What the approver checked, at most 500 bytes.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A rejection (second officer) or withdrawal (the proposer).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Closing {
+    /// Why, 1 to 500 bytes.
+    pub reason: String,
+}
+
+/// One change of a payee's bank account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountChangeView {
+    pub old_masked: Option<String>,
+    pub new_masked: String,
+    pub account_name: String,
+    pub proposal_id: Uuid,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    pub approved_by: String,
+    pub approved_at: DateTime<Utc>,
 }

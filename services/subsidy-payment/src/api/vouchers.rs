@@ -1,17 +1,16 @@
 //! Training vouchers (职业培训券): issued by officers to eligible people;
 //! redeemed when delivery reports an enrolment that uses one.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use ids::OccupationCode;
-use platform::auth::{Principal, Role};
+use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{NewVoucher, State, VoucherView};
@@ -115,28 +114,40 @@ pub async fn issue(
     Ok(HttpResponse::Created().json(VoucherView::from(row)))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct VoucherQuery {
-    pub person_id: String,
-}
-
-/// A person's vouchers.
+/// A person's vouchers: the trainee's own (or the portal's acting for
+/// them), or, for officers and auditors, the person named in `X-Person-Id`
+/// (never in the URL).
 #[utoipa::path(
     tag = "vouchers",
-    params(VoucherQuery),
-    responses((status = 200, body = Vec<VoucherView>)),
+    params(("X-Person-Id" = Option<String>, Header, description = "The person, for officers and auditors")),
+    responses(
+        (status = 200, body = Vec<VoucherView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/vouchers")]
 pub async fn list(
     state: State,
     who: Principal,
-    query: web::Query<VoucherQuery>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::BureauOfficer, Role::Auditor, Role::Integrator])?
-        .require_city(state.city)?;
+    who.require(&[Role::BureauOfficer, Role::Auditor, Role::Trainee])?;
+    let person = match who.person_id() {
+        Some(own) => own.to_owned(),
+        None => {
+            who.require_city(state.city)?;
+            person_named(&req).ok_or_else(|| {
+                ApiError::validation(vec![platform::FieldError {
+                    field: PERSON_HEADER.into(),
+                    code: "required".into(),
+                    message: "name the person in the X-Person-Id header".into(),
+                }])
+            })?
+        }
+    };
     let mut conn = state.pool.get().await?;
-    let rows = of_person(&mut conn, &query.person_id).await?;
+    let rows = of_person(&mut conn, &person).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(VoucherView::from).collect::<Vec<_>>()))
 }

@@ -3,7 +3,9 @@
 
 pub mod bank_file;
 pub mod disclosure;
+pub mod dual_control;
 pub mod entitlement;
+pub mod file_signature;
 pub mod fraud;
 pub mod ledger;
 pub mod money;

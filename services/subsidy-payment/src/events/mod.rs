@@ -14,7 +14,8 @@ use contracts::delivery::{
     TRAINEE_COMPLETED, TRAINEE_ENROLLED, TRAINEE_NOT_COMPLETED, TRAINEE_WITHDRAWN,
 };
 use contracts::employment::{
-    ApprenticeshipEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC, OUTCOMES_TOPIC,
+    ApprenticeshipEvent, InsuredMonthsEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC, INSURANCE_TOPIC,
+    OUTCOMES_TOPIC,
 };
 use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC};
 use contracts::subsidy::{CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC};
@@ -34,7 +35,7 @@ use crate::store::schema::{
 pub const OWNED_TOPICS: [&str; 3] = [CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC];
 
 /// Topics this service consumes.
-pub const CONSUMED_TOPICS: [&str; 8] = [
+pub const CONSUMED_TOPICS: [&str; 9] = [
     ENTRIES_TOPIC,
     INSTITUTIONS_TOPIC,
     ENROLMENTS_TOPIC,
@@ -43,7 +44,33 @@ pub const CONSUMED_TOPICS: [&str; 8] = [
     RESULTS_TOPIC,
     OUTCOMES_TOPIC,
     APPRENTICESHIPS_TOPIC,
+    INSURANCE_TOPIC,
 ];
+
+/// Counts only grow: the largest seen is kept, whatever order they came in.
+async fn insured(conn: &mut AsyncPgConnection, e: &InsuredMonthsEvent) -> QueryResult<()> {
+    use crate::store::schema::insured_months as im;
+    let months = i32::try_from(e.insured_months).unwrap_or(i32::MAX);
+    diesel::insert_into(im::table)
+        .values((
+            im::person_id.eq(e.person_id.as_str()),
+            im::months.eq(months),
+            im::latest_month.eq(e.latest_month),
+        ))
+        .on_conflict(im::person_id)
+        .do_update()
+        .set((
+            im::months.eq(diesel::dsl::sql::<Int4>(
+                "GREATEST(insured_months.months, excluded.months)",
+            )),
+            im::latest_month.eq(diesel::dsl::sql::<diesel::sql_types::Date>(
+                "GREATEST(insured_months.latest_month, excluded.latest_month)",
+            )),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
 
 /// Keeps the read models and decides claims when they become due.
 pub struct Evidence {
@@ -352,6 +379,10 @@ impl EventHandler for Evidence {
                 (APPRENTICESHIPS_TOPIC, _) => {
                     let e: ApprenticeshipEvent = event.payload()?;
                     claims::apprenticeship_due(conn, engine, &e).await?
+                }
+                (INSURANCE_TOPIC, _) => {
+                    let e: InsuredMonthsEvent = event.payload()?;
+                    insured(conn, &e).await?;
                 }
                 // Other events: not evidence of a subsidy.
                 _ => {}

@@ -4,6 +4,7 @@
 //! inserts it: the rules are the domain's, the database keeps the log
 //! append-only and balanced and derives the running balances from it.
 
+pub mod proposals;
 pub mod schema;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -112,6 +112,7 @@ diesel::table! {
         tx_id -> Uuid,
         changed_by -> Text,
         changed_at -> Timestamptz,
+        approved_by -> Nullable<Text>,
     }
 }
 
@@ -152,6 +153,7 @@ diesel::table! {
         account_name -> Text,
         updated_by -> Text,
         updated_at -> Timestamptz,
+        approved_by -> Nullable<Text>,
     }
 }
 
@@ -162,6 +164,7 @@ diesel::table! {
         city -> Text,
         created_by -> Text,
         created_at -> Timestamptz,
+        approved_by -> Nullable<Text>,
     }
 }
 
@@ -291,5 +294,50 @@ diesel::table! {
         reason -> Text,
         set_by -> Text,
         set_at -> Timestamptz,
+        approved_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Uuid,
+        kind -> Text,
+        subject -> Text,
+        summary -> Jsonb,
+        payload -> Jsonb,
+        sealed -> Nullable<Bytea>,
+        status -> Text,
+        proposed_by -> Text,
+        proposed_role -> Text,
+        proposed_org -> Nullable<Text>,
+        proposed_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        note -> Nullable<Text>,
+        outcome -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    payee_account_history (id) {
+        id -> Uuid,
+        payee -> Text,
+        old_masked -> Nullable<Text>,
+        new_masked -> Text,
+        account_name -> Text,
+        proposal_id -> Uuid,
+        proposed_by -> Text,
+        proposed_at -> Timestamptz,
+        approved_by -> Text,
+        approved_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    insured_months (person_id) {
+        person_id -> Text,
+        months -> Int4,
+        latest_month -> Date,
     }
 }

@@ -40,7 +40,11 @@ async fn a_reduction_below_zero_is_refused_and_changes_nothing() {
             &reduce(json!("4000")),
         )
         .await;
-    assert_eq!(res.status(), 201);
+    let change = approved(&app, res).await;
+    assert_eq!(
+        (&change["changed_by"], &change["approved_by"]),
+        (&json!("bureau_officer-tester"), &json!("second-officer"))
+    );
     let res = app
         .get(
             "/v1/budgets/history?fund=employment_subsidy",
@@ -55,6 +59,11 @@ async fn a_reduction_below_zero_is_refused_and_changes_nothing() {
         .map(|h| h["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["allocation", "reduction"]);
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["approved_by"] == "second-officer"));
     assert_eq!(pot_available(&app).await, 6_000);
 
     let res = app
@@ -75,13 +84,20 @@ async fn pot_available(app: &App) -> i64 {
 }
 
 /// The database itself keeps the ledger append-only and balanced, with no
-/// budget below zero, whatever the code does.
+/// budget below zero, whatever the code does — even connected as the
+/// owner (the serving role may not even try: see below).
 #[tokio::test]
 async fn the_database_keeps_the_ledger_append_only_balanced_and_not_negative() {
     use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
     let app = start().await;
     allocate(&app, "employment_subsidy", 10_000).await;
-    let mut conn = app.pool.get().await.unwrap();
+    let db = &app.cfg.database;
+    let mut conn = db
+        .connector()
+        .unwrap()
+        .connect(&db.owner_url)
+        .await
+        .unwrap();
     for sql in [
         "UPDATE subsidy_payment.ledger_postings SET amount_fen = amount_fen * 2",
         "DELETE FROM subsidy_payment.ledger_postings",
@@ -122,7 +138,12 @@ async fn the_database_keeps_the_ledger_append_only_balanced_and_not_negative() {
     ] {
         let sql = insert(postings);
         // A connection of its own: a failed commit leaves it unusable.
-        let mut conn = diesel_async::AsyncPgConnection::establish(&app.cfg.database.url)
+        let mut conn = app
+            .cfg
+            .database
+            .connector()
+            .unwrap()
+            .connect(&app.cfg.database.url)
             .await
             .unwrap();
         let res = conn
@@ -147,18 +168,8 @@ async fn subsidies_waiting_for_budget_are_decided_when_it_is_allocated() {
     let inst = institution(501);
     let p = person(501);
     let done = completion(&p, inst.id);
-    publish(
-        &app,
-        "/350100/history",
-        &[inst.event.clone(), catalogue_entry(), done.clone()],
-    )
-    .await;
-    publish(
-        &app,
-        "/350100/skill-assessment",
-        &[certificate(&p, uuid::Uuid::now_v7(), false)],
-    )
-    .await;
+    publish(&app, &[inst.event.clone(), catalogue_entry(), done.clone()]).await;
+    publish(&app, &[certificate(&p, uuid::Uuid::now_v7(), false)]).await;
     // Filed while the evidence arrives, the claim ends refused for money
     // alone, and nothing is recorded.
     let deadline = std::time::Instant::now() + WAIT;
@@ -187,5 +198,192 @@ async fn subsidies_waiting_for_budget_are_decided_when_it_is_allocated() {
     let list = claims(&app, &officer()).await;
     assert_eq!(list.len(), 1, "decided within the allocation");
     assert_eq!(list[0]["status"], "approved");
+    app.stop().await;
+}
+
+/// The serving role may add to the ledger and nothing more: the rules that
+/// keep it honest (append-only triggers, the deferred balance check, the
+/// running balances) are out of its reach; only the owner, which never
+/// serves, could change them.
+#[tokio::test]
+async fn the_serving_role_cannot_loosen_the_ledgers_rules() {
+    let app = start().await;
+    allocate(&app, "employment_subsidy", 10_000).await;
+    let db = &app.cfg.database;
+    assert!(db.url.contains("subsidy_payment_app"), "{}", db.url);
+    use diesel_async::SimpleAsyncConnection;
+    for (sql, refusal) in [
+        (
+            "ALTER TABLE ledger_postings DISABLE TRIGGER ledger_postings_append_only",
+            "must be owner",
+        ),
+        ("ALTER TABLE ledger_postings DISABLE TRIGGER ALL", "must be owner"),
+        (
+            "DROP TRIGGER ledger_postings_balanced ON ledger_postings",
+            "must be owner",
+        ),
+        (
+            "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger \
+             LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+            "permission denied",
+        ),
+        ("SET session_replication_role = replica", "permission denied"),
+        ("UPDATE ledger_postings SET amount_fen = 1", "permission denied"),
+        ("DELETE FROM ledger_transactions", "permission denied"),
+        ("TRUNCATE ledger_postings", "permission denied"),
+        ("UPDATE ledger_balances SET balance_fen = 0", "permission denied"),
+        (
+            "INSERT INTO ledger_balances VALUES ('budget', 'employment_subsidy', '350100', 2026, '', 1)",
+            "permission denied",
+        ),
+        ("CREATE TABLE sneaky (id int)", "permission denied"),
+    ] {
+        let mut conn = db.connector().unwrap().connect(&db.url).await.unwrap();
+        let err = conn.batch_execute(sql).await.expect_err(sql).to_string();
+        assert!(err.contains(refusal), "{sql}: {err}");
+    }
+    assert_eq!(pot_available(&app).await, 10_000);
+    app.stop().await;
+}
+
+/// One officer alone moves no money: an allocation or reduction waits for
+/// a second officer; the proposer cannot approve it; a rejected, withdrawn
+/// or expired proposal changes nothing; and one whose effect the budget no
+/// longer covers when approved fails, changing nothing.
+#[tokio::test]
+async fn a_budget_changes_only_when_a_second_officer_approves() {
+    let app = start().await;
+    allocate(&app, "employment_subsidy", 1_000_000).await;
+    let change = |amount: i64| json!({ "fund": "employment_subsidy", "year": year(), "amount_fen": amount, "memo": "调整" });
+    let propose = |path: &'static str, amount: i64| {
+        let app = &app;
+        async move {
+            let res = app.post(path, Some(&officer()), &change(amount)).await;
+            assert_eq!(res.status(), 202);
+            body(res).await
+        }
+    };
+    let decide =
+        |id: &serde_json::Value, verb: &'static str, token: String, body_: serde_json::Value| {
+            let app = &app;
+            let path = format!("/v1/proposals/{}/{verb}", id.as_str().unwrap());
+            async move { app.post(&path, Some(&token), &body_).await }
+        };
+
+    let p = propose("/v1/budgets/allocations", 5_000).await;
+    assert_eq!(p["status"], "pending");
+    assert_eq!(p["summary"]["request"]["amount_fen"], 5_000);
+    assert_eq!(
+        pot_available(&app).await,
+        1_000_000,
+        "nothing moves before approval"
+    );
+    // The proposer cannot approve or reject it; an auditor cannot decide.
+    problem(
+        decide(&p["id"], "approve", officer(), json!({})).await,
+        403,
+        "same_officer",
+    )
+    .await;
+    problem(
+        decide(&p["id"], "reject", officer(), json!({ "reason": "x" })).await,
+        403,
+        "same_officer",
+    )
+    .await;
+    let auditor = test_support::token(platform::auth::Role::Auditor, Some("350100"), None);
+    problem(
+        decide(&p["id"], "approve", auditor, json!({})).await,
+        403,
+        "forbidden_role",
+    )
+    .await;
+    // One open proposal of a kind per pot.
+    problem(
+        app.post("/v1/budgets/allocations", Some(&checker()), &change(1))
+            .await,
+        409,
+        "proposal_pending",
+    )
+    .await;
+    let queue = body(
+        app.get("/v1/proposals?status=pending", Some(&checker()))
+            .await,
+    )
+    .await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 1);
+    // Rejected: nothing changes, and it cannot be approved after.
+    let rejected = body(
+        decide(
+            &p["id"],
+            "reject",
+            checker(),
+            json!({ "reason": "文号有误" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (&rejected["status"], &rejected["note"]),
+        (&json!("rejected"), &json!("文号有误"))
+    );
+    problem(
+        decide(&p["id"], "approve", checker(), json!({})).await,
+        409,
+        "proposal_decided",
+    )
+    .await;
+    assert_eq!(pot_available(&app).await, 1_000_000);
+
+    // Withdrawn by its proposer only.
+    let p = propose("/v1/budgets/allocations", 5_000).await;
+    problem(
+        decide(&p["id"], "withdraw", checker(), json!({ "reason": "x" })).await,
+        403,
+        "not_the_proposer",
+    )
+    .await;
+    let withdrawn =
+        body(decide(&p["id"], "withdraw", officer(), json!({ "reason": "重复" })).await).await;
+    assert_eq!(withdrawn["status"], "withdrawn");
+    assert_eq!(pot_available(&app).await, 1_000_000);
+
+    // A reduction the budget covered when proposed, but no longer when
+    // approved (a claim took some of it meanwhile), fails and changes
+    // nothing.
+    let p = propose("/v1/budgets/reductions", 900_000).await;
+    assert_eq!(p["summary"]["preview"]["amount_fen"], 900_000);
+    let inst = institution(1);
+    let person_id = person(1);
+    publish(
+        &app,
+        &[
+            inst.event.clone(),
+            catalogue_entry(),
+            completion(&person_id, inst.id),
+            certificate(&person_id, uuid::Uuid::now_v7(), false),
+        ],
+    )
+    .await;
+    wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "approved").await;
+    let left = pot_available(&app).await;
+    assert_eq!(left, 1_000_000 - STANDARD);
+    problem(
+        decide(&p["id"], "approve", checker(), json!({})).await,
+        422,
+        "balance_would_go_negative",
+    )
+    .await;
+    let failed = body(
+        app.get(
+            &format!("/v1/proposals/{}", p["id"].as_str().unwrap()),
+            Some(&officer()),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["outcome"]["code"], "balance_would_go_negative");
+    assert_eq!(pot_available(&app).await, left);
     app.stop().await;
 }

@@ -78,7 +78,6 @@ async fn a_retiree_enrolled_as_unemployed_goes_to_review_and_a_sound_trainee_doe
     let (a, b) = (completion(&retiree, inst.id), completion(&sound, inst.id));
     publish(
         &app,
-        "/350100/history",
         &[
             inst.event.clone(),
             catalogue_entry(),
@@ -91,7 +90,6 @@ async fn a_retiree_enrolled_as_unemployed_goes_to_review_and_a_sound_trainee_doe
     .await;
     publish(
         &app,
-        "/350100/skill-assessment",
         &[
             certificate(&retiree, Uuid::now_v7(), false),
             certificate(&sound, Uuid::now_v7(), false),
@@ -159,10 +157,9 @@ async fn overlapping_classes_supervision_alerts_and_a_pass_rate_spike_are_findin
     };
     let mut results: Vec<OutboxEvent> = (0..40).map(|i| result(100, i < 10)).collect();
     results.extend((0..24).map(|_| result(3, true)));
-    publish(&app, "/350100/skill-assessment", &results).await;
+    publish(&app, &results).await;
     publish(
         &app,
-        "/350100/training-delivery",
         &[OutboxEvent::new(
             ALERTS_TOPIC,
             CONFLICT_DETECTED,
@@ -173,7 +170,6 @@ async fn overlapping_classes_supervision_alerts_and_a_pass_rate_spike_are_findin
     .await;
     publish(
         &app,
-        "/350100/history",
         &[
             inst.event.clone(),
             catalogue_entry(),
@@ -185,7 +181,7 @@ async fn overlapping_classes_supervision_alerts_and_a_pass_rate_spike_are_findin
     .await;
     let mut cert = certificate(&p, Uuid::now_v7(), false);
     cert.payload["body_id"] = serde_json::json!(body);
-    publish(&app, "/350100/skill-assessment", &[cert]).await;
+    publish(&app, &[cert]).await;
     let list = wait_for_claims(&app, |c| c.len() == 1).await;
     assert_eq!(list[0]["status"], "in_review");
     assert_eq!(
@@ -226,12 +222,12 @@ async fn one_phone_number_behind_three_trainees_is_a_finding_on_their_claims() {
             .map(|c| enrolment_with_phone(c, 30, true, (30, 5), Some(shared))),
     );
     history.extend(completions.iter().cloned());
-    publish(&app, "/350100/history", &history).await;
+    publish(&app, &history).await;
     let certificates: Vec<OutboxEvent> = people
         .iter()
         .map(|p| certificate(p, Uuid::now_v7(), false))
         .collect();
-    publish(&app, "/350100/skill-assessment", &certificates).await;
+    publish(&app, &certificates).await;
     let list = wait_for_claims(&app, |c| c.len() == 3).await;
     for claim in &list {
         assert_eq!(rules(claim), ["shared_phone"], "{claim}");

@@ -35,6 +35,65 @@ pub fn officer() -> String {
     test_support::token(Role::BureauOfficer, Some("350100"), None)
 }
 
+/// A second officer of the city, who approves what `officer()` proposes.
+pub fn checker() -> String {
+    test_support::token_as("second-officer", Role::BureauOfficer, Some("350100"), None)
+}
+
+/// The keys of the files exchanged with the bank: the city's (which signs
+/// payment files) and the bank's (which signs result files), made once per
+/// test process.
+pub struct BankKeys {
+    pub city_key: String,
+    pub bank_key: String,
+    pub bank_jwks: String,
+}
+
+pub fn bank_keys() -> &'static BankKeys {
+    static KEYS: std::sync::OnceLock<BankKeys> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("qc-subsidy-bank-{}", std::process::id()));
+        let (city_key, _) =
+            platform::auth::Signer::ensure_files(&dir.join("city")).expect("city key");
+        let (bank_key, bank_jwks) =
+            platform::auth::Signer::ensure_files(&dir.join("bank")).expect("bank key");
+        let path = |p: std::path::PathBuf| p.display().to_string();
+        BankKeys {
+            city_key: path(city_key),
+            bank_key: path(bank_key),
+            bank_jwks: path(bank_jwks),
+        }
+    })
+}
+
+/// A result file as the bank sends it: the `X-Signature` header value.
+pub fn bank_signature(file: &str) -> String {
+    let settings = subsidy_payment::BankSettings {
+        signing_key: bank_keys().bank_key.clone(),
+        ..Default::default()
+    };
+    let (key_id, key) = settings.signing_key().expect("bank key");
+    subsidy_payment::domain::file_signature::sign(&key, &key_id, file.as_bytes())
+}
+
+/// Takes a proposal (202) and has the second officer approve it; returns
+/// what applying it did.
+pub async fn approved(app: &App, proposed: reqwest::Response) -> Value {
+    assert_eq!(proposed.status(), 202);
+    let proposal = body(proposed).await;
+    let res = app
+        .post(
+            &format!("/v1/proposals/{}/approve", proposal["id"].as_str().unwrap()),
+            Some(&checker()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let decided = body(res).await;
+    assert_eq!(decided["status"], "applied", "{decided}");
+    decided["outcome"].clone()
+}
+
 pub fn institution_token(credit_code: &str) -> String {
     test_support::token(Role::InstitutionOperator, Some("350100"), Some(credit_code))
 }
@@ -48,7 +107,7 @@ pub fn credit_code(seq: u32) -> String {
 
 /// A pseudonymous person id, as other services derive it.
 pub fn person(seq: u32) -> String {
-    format!("p{seq:063}")
+    format!("f{seq:063}")
 }
 
 pub fn today() -> chrono::NaiveDate {
@@ -61,19 +120,27 @@ pub fn year() -> i32 {
 
 /// Starts the service once the topics it consumes exist, as in a city.
 pub async fn start() -> App {
+    start_with(|_| {}).await
+}
+
+/// [`start`], after `adjust` had its say on the configuration.
+pub async fn start_with(adjust: impl FnOnce(&mut subsidy_payment::Config)) -> App {
     let shared = Shared::new();
     messaging::ensure_topics(&shared.kafka, &subsidy_payment::events::CONSUMED_TOPICS)
         .await
         .expect("consumed topics");
     TestApp::<SubsidyPayment>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
-        cfg.service.pii_encryption_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
+        cfg.service.pii_encryption_keys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
         cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
+        cfg.service.bank.signing_key = bank_keys().city_key.clone();
+        cfg.service.bank.result_keys = bank_keys().bank_jwks.clone();
+        adjust(cfg);
     })
     .await
 }
 
-pub async fn publish(app: &App, source: &str, events: &[OutboxEvent]) {
-    test_support::publish(&app.cfg.kafka, source, events)
+pub async fn publish(app: &App, events: &[OutboxEvent]) {
+    test_support::publish(&app.cfg.kafka, "350100", events)
         .await
         .expect("published");
 }
@@ -95,13 +162,18 @@ pub struct Institution {
 }
 
 pub fn institution(seq: u32) -> Institution {
+    institution_of(&credit_code(seq), &format!("培训学校 {seq}"))
+}
+
+/// [`institution`] of the organisation `credit_code`.
+pub fn institution_of(credit_code: &str, name: &str) -> Institution {
     let id = Uuid::now_v7();
-    let credit_code = credit_code(seq);
+    let credit_code = credit_code.to_owned();
     let e = InstitutionEvent {
         institution_id: id,
         city: "350100".parse().unwrap(),
         credit_code: credit_code.parse().unwrap(),
-        name: format!("培训学校 {seq}"),
+        name: name.to_owned(),
         nature: "private".into(),
         status: "approved".into(),
         high_skill_base: false,
@@ -199,6 +271,7 @@ pub fn certificate(person_id: &str, certificate_id: Uuid, revoked: bool) -> Outb
     OutboxEvent::new(CERTIFICATES_TOPIC, kind, "S000035010000000000001", &e)
 }
 
+/// An officer proposes an allocation, a second officer approves it.
 pub async fn allocate(app: &App, fund: &str, amount: i64) {
     let res = app
         .post(
@@ -207,7 +280,8 @@ pub async fn allocate(app: &App, fund: &str, amount: i64) {
             &json!({ "fund": fund, "year": year(), "amount_fen": amount, "memo": "闽人社〔2026〕1号" }),
         )
         .await;
-    assert_eq!(res.status(), 201);
+    let change = approved(app, res).await;
+    assert_eq!(change["amount_fen"], amount);
 }
 
 /// The city's claims as an officer sees them.
@@ -250,7 +324,8 @@ pub async fn pot(app: &App, fund: &str) -> Value {
 }
 
 /// Registers the institution's bank account, makes a batch and has the
-/// bank confirm it; returns the batch.
+/// bank confirm it, each step proposed by one officer and approved by
+/// another; returns the batch.
 pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
     let res = app
         .put(
@@ -259,8 +334,7 @@ pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
             &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let view = body(res).await;
+    let view = approved(app, res).await;
     assert_eq!(view["account_masked"], "***************3445");
     let res = app
         .post(
@@ -269,8 +343,7 @@ pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
             &json!({ "batch_no": batch_no, "fund": "employment_subsidy" }),
         )
         .await;
-    assert_eq!(res.status(), 201);
-    let batch = body(res).await;
+    let batch = approved(app, res).await;
     let res = app
         .get(
             &format!("/v1/payout-batches/{batch_no}/file"),
@@ -295,12 +368,12 @@ pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
             Some(&officer()),
         )
         .header("content-type", "text/csv")
+        .header("X-Signature", bank_signature(&result))
         .body(result)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let report = body(res).await;
+    let report = approved(app, res).await;
     assert_eq!(
         report["confirmed"],
         batch["lines"].as_array().unwrap().len(),
@@ -309,8 +382,20 @@ pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
     batch
 }
 
-pub fn integrator() -> String {
-    test_support::token(Role::Integrator, Some("350100"), None)
+/// Employment tracking's count of a person's insured months.
+pub fn insured(person_id: &str, months: u32) -> OutboxEvent {
+    let e = contracts::employment::InsuredMonthsEvent {
+        person_id: ids::PersonId::from_stored(person_id),
+        city: "350100".parse().unwrap(),
+        insured_months: months,
+        latest_month: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+    };
+    OutboxEvent::new(
+        contracts::employment::INSURANCE_TOPIC,
+        contracts::employment::INSURED_MONTHS_COUNTED,
+        person_id,
+        &e,
+    )
 }
 
 /// One institution, one completer with a certificate, budget for it, the
@@ -323,7 +408,6 @@ pub async fn approved_claim(app: &App, seq: u32) -> (Institution, String, Outbox
     let cert = certificate(&person_id, Uuid::now_v7(), false);
     publish(
         app,
-        "/350100/history",
         &[
             inst.event.clone(),
             catalogue_entry(),
@@ -331,7 +415,7 @@ pub async fn approved_claim(app: &App, seq: u32) -> (Institution, String, Outbox
         ],
     )
     .await;
-    publish(app, "/350100/skill-assessment", std::slice::from_ref(&cert)).await;
+    publish(app, std::slice::from_ref(&cert)).await;
     wait_for_claims(app, |c| c.len() == 1 && c[0]["status"] == "approved").await;
     (inst, person_id, cert)
 }

@@ -3,9 +3,12 @@
 
 mod harness;
 
+mod access;
 mod budgets;
 mod claims;
+mod dual_control;
 mod fraud;
+mod keys;
 mod payments;
 mod recoveries;
 mod rules;

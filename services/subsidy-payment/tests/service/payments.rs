@@ -19,14 +19,9 @@ async fn a_certificate_delivered_three_times_and_a_replayed_history_pay_once() {
         catalogue_entry(),
         completion(&p, inst.id),
     ];
-    publish(&app, "/350100/history", &history).await;
+    publish(&app, &history).await;
     let cert = certificate(&p, Uuid::now_v7(), false);
-    publish(
-        &app,
-        "/350100/skill-assessment",
-        &[cert.clone(), cert.clone(), again(&cert)],
-    )
-    .await;
+    publish(&app, &[cert.clone(), cert.clone(), again(&cert)]).await;
     wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "approved").await;
     pay(&app, &inst, "B101").await;
 
@@ -42,7 +37,7 @@ async fn a_certificate_delivered_three_times_and_a_replayed_history_pay_once() {
 
     // The whole history again, under new ids.
     let replay: Vec<_> = history.iter().chain([&cert]).map(again).collect();
-    publish(&app, "/350100/replay", &replay).await;
+    publish(&app, &replay).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let list = wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "paid").await;
     assert_eq!(list[0]["amount_fen"], STANDARD);
@@ -87,12 +82,7 @@ async fn a_certificate_revoked_after_payment_orders_one_recovery() {
         .parse()
         .unwrap();
     let revoked = certificate(&p, cert_id, true);
-    publish(
-        &app,
-        "/350100/skill-assessment",
-        &[revoked.clone(), revoked.clone(), again(&revoked)],
-    )
-    .await;
+    publish(&app, &[revoked.clone(), revoked.clone(), again(&revoked)]).await;
     wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "recovered").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let orders = read_topic(
@@ -120,7 +110,6 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
     allocate(&app, "employment_subsidy", 1_000_000).await;
     publish(
         &app,
-        "/350100/history",
         &[
             inst.event.clone(),
             catalogue_entry(),
@@ -128,12 +117,7 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
         ],
     )
     .await;
-    publish(
-        &app,
-        "/350100/skill-assessment",
-        &[certificate(&p, Uuid::now_v7(), false)],
-    )
-    .await;
+    publish(&app, &[certificate(&p, Uuid::now_v7(), false)]).await;
     wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "approved").await;
     let res = app
         .put(
@@ -142,7 +126,8 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
             &serde_json::json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
         )
         .await;
-    assert_eq!(res.status(), 200);
+    // The institution proposes its own account; an officer approves it.
+    approved(&app, res).await;
     let res = app
         .post(
             "/v1/payout-batches",
@@ -150,7 +135,7 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
             &serde_json::json!({ "batch_no": "B121", "fund": "employment_subsidy" }),
         )
         .await;
-    assert_eq!(res.status(), 201);
+    approved(&app, res).await;
     let result = "reference,status,amount,reason\r\nNOPE-0001,success,1500.00,\r\nB121-0001,failed,1500.00,account closed\r\n";
     let res = app
         .request(
@@ -159,11 +144,12 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
             Some(&officer()),
         )
         .header("content-type", "text/csv")
+        .header("X-Signature", bank_signature(result))
         .body(result)
         .send()
         .await
         .unwrap();
-    let report = body(res).await;
+    let report = approved(&app, res).await;
     assert_eq!(
         report["lines"][0]["outcome"], "unknown_reference",
         "{report}"

@@ -13,7 +13,7 @@ async fn a_certificate_revoked_before_payment_rejects_the_claim_and_releases_the
         pot(&app, "employment_subsidy").await["payable_fen"],
         STANDARD
     );
-    publish(&app, "/350100/skill-assessment", &[revoke(&p, &cert)]).await;
+    publish(&app, &[revoke(&p, &cert)]).await;
     let list = wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "rejected").await;
     assert_eq!(list[0]["findings"][0]["rule"], "certificate_revoked");
     let pot = pot(&app, "employment_subsidy").await;
@@ -28,22 +28,39 @@ async fn a_certificate_revoked_before_payment_rejects_the_claim_and_releases_the
 async fn a_dispute_freezes_the_claim_until_an_officer_resolves_it() {
     let app = start().await;
     let (inst, p, _) = approved_claim(&app, 311).await;
-    let res = app
-        .get(&format!("/v1/receipts?person_id={p}"), Some(&integrator()))
-        .await;
+    // The portal, acting for the trainee (its token says so).
+    let portal = test_support::portal_token(&p);
+    let res = app.get("/v1/receipts", Some(&portal)).await;
     let receipts = body(res).await;
     assert_eq!(receipts.as_array().unwrap().len(), 1);
     assert_eq!(receipts[0]["institution_id"], inst.id.to_string());
     let claim = receipts[0]["claim_id"].as_str().unwrap().to_owned();
-    let dispute = |who: String| json!({ "person_id": who, "reason": "我没有参加过这个培训班" });
+    let dispute = json!({ "reason": "我没有参加过这个培训班" });
     let path = format!("/v1/claims/{claim}/disputes");
+    // Another trainee (through the portal) cannot dispute it; no
+    // organisation's system disputes for anyone.
     let res = app
-        .post(&path, Some(&integrator()), &dispute(person(312)))
+        .post(
+            &path,
+            Some(&test_support::portal_token(&person(312))),
+            &dispute,
+        )
         .await;
     problem(res, 404, "claim_not_found").await;
     let res = app
-        .post(&path, Some(&integrator()), &dispute(p.clone()))
+        .post(
+            &path,
+            Some(&test_support::token_with(
+                platform::auth::Role::Integrator,
+                Some("350100"),
+                Some("12350100MB00000035"),
+                Some("subsidy:claims"),
+            )),
+            &dispute,
+        )
         .await;
+    problem(res, 403, "forbidden_role").await;
+    let res = app.post(&path, Some(&portal), &dispute).await;
     assert_eq!(res.status(), 201);
     let first = body(res).await;
     assert_eq!(first["previous_status"], "approved");
@@ -57,7 +74,7 @@ async fn a_dispute_freezes_the_claim_until_an_officer_resolves_it() {
             &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
         )
         .await;
-    assert_eq!(res.status(), 200);
+    approved(&app, res).await;
     let res = app
         .post(
             "/v1/payout-batches",
@@ -83,9 +100,7 @@ async fn a_dispute_freezes_the_claim_until_an_officer_resolves_it() {
     .await;
     assert_eq!(claims(&app, &officer()).await[0]["status"], "approved");
 
-    let res = app
-        .post(&path, Some(&integrator()), &dispute(p.clone()))
-        .await;
+    let res = app.post(&path, Some(&portal), &dispute).await;
     let second = body(res).await;
     let (url, b) = resolve(second["id"].as_str().unwrap(), true);
     assert_eq!(app.post(&url, Some(&officer()), &b).await.status(), 200);
@@ -100,7 +115,7 @@ async fn a_dispute_freezes_the_claim_until_an_officer_resolves_it() {
 async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payout() {
     let app = start().await;
     let (inst, p, cert) = paid_claim(&app, 321).await;
-    publish(&app, "/350100/skill-assessment", &[revoke(&p, &cert)]).await;
+    publish(&app, &[revoke(&p, &cert)]).await;
     wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "recovered").await;
     let res = app.get("/v1/recoveries", Some(&officer())).await;
     let orders = body(res).await;
@@ -120,13 +135,8 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
 
     // A second trainee of the same institution: its payout is withheld.
     let q = person(322);
-    publish(&app, "/350100/history", &[completion(&q, inst.id)]).await;
-    publish(
-        &app,
-        "/350100/skill-assessment",
-        &[certificate(&q, uuid::Uuid::now_v7(), false)],
-    )
-    .await;
+    publish(&app, &[completion(&q, inst.id)]).await;
+    publish(&app, &[certificate(&q, uuid::Uuid::now_v7(), false)]).await;
     wait_for_claims(&app, |c| c.iter().any(|x| x["status"] == "approved")).await;
     let res = app
         .post(
@@ -135,8 +145,7 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
             &json!({ "batch_no": "B322", "fund": "employment_subsidy" }),
         )
         .await;
-    assert_eq!(res.status(), 201);
-    let batch = body(res).await;
+    let batch = approved(&app, res).await;
     assert_eq!(
         batch["lines"][0]["amount_fen"],
         STANDARD - 100_000,
@@ -161,8 +170,11 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
     assert_eq!(receipts[0]["amount_fen"], STANDARD);
     let other = person(332);
     problem(
-        app.get(&format!("/v1/receipts?person_id={other}"), Some(&own))
-            .await,
+        app.request(reqwest::Method::GET, "/v1/receipts", Some(&own))
+            .header("X-Person-Id", other.clone())
+            .send()
+            .await
+            .unwrap(),
         403,
         "out_of_scope",
     )
@@ -172,12 +184,14 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
     assert_eq!(none, json!([]));
 
     // The money goes to the bank; the trainee disputes meanwhile.
-    app.put(
-        &format!("/v1/payees/institution:{}/bank-account", inst.id),
-        Some(&officer()),
-        &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
-    )
-    .await;
+    let res = app
+        .put(
+            &format!("/v1/payees/institution:{}/bank-account", inst.id),
+            Some(&officer()),
+            &json!({ "account_no": "6222020200112233445", "account_name": "培训学校" }),
+        )
+        .await;
+    approved(&app, res).await;
     let res = app
         .post(
             "/v1/payout-batches",
@@ -185,7 +199,7 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
             &json!({ "batch_no": "B331", "fund": "employment_subsidy" }),
         )
         .await;
-    let batch = body(res).await;
+    let batch = approved(&app, res).await;
     let claim = receipts[0]["claim_id"].as_str().unwrap().to_owned();
     let path = format!("/v1/claims/{claim}/disputes");
     let reason = json!({ "reason": "我没有参加过这个培训班" });
@@ -228,11 +242,12 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
             Some(&officer()),
         )
         .header("content-type", "text/csv")
+        .header("X-Signature", bank_signature(&result))
         .body(result)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
+    approved(&app, res).await;
     assert_eq!(claims(&app, &officer()).await[0]["status"], "disputed");
     let res = app.post(&resolution, Some(&officer()), &dismiss).await;
     assert_eq!(res.status(), 200);

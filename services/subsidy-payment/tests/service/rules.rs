@@ -56,11 +56,31 @@ async fn a_new_rules_version_applies_to_the_next_decision_and_bad_or_stale_ones_
         0
     );
 
+    // Proposed by one officer, it is not in force until a second approves.
     let res = app
         .put("/v1/rules", Some(&officer()), &change(0, &rules, &fraud))
         .await;
+    assert_eq!(res.status(), 202);
+    let proposal = body(res).await;
+    assert_eq!(
+        body(app.get("/v1/rules", Some(&officer())).await).await["version"],
+        0
+    );
+    let approve = format!("/v1/proposals/{}/approve", proposal["id"].as_str().unwrap());
+    problem(
+        app.post(&approve, Some(&officer()), &json!({})).await,
+        403,
+        "same_officer",
+    )
+    .await;
+    let res = app
+        .post(&approve, Some(&checker()), &json!({ "note": "已核对文件" }))
+        .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(body(res).await["version"], 1);
+    let decided = body(res).await;
+    assert_eq!(decided["outcome"]["version"], 1);
+    assert_eq!(decided["outcome"]["approved_by"], "second-officer");
+    assert_eq!(decided["note"], "已核对文件");
     problem(
         app.put("/v1/rules", Some(&officer()), &change(0, &rules, &fraud))
             .await,
@@ -75,8 +95,8 @@ async fn a_new_rules_version_applies_to_the_next_decision_and_bad_or_stale_ones_
     // The next employment outcome earns the new reward.
     let inst = institution(501);
     let done = completion(&person(501), inst.id);
-    publish(&app, "/350100/history", &[inst.event.clone(), done.clone()]).await;
-    publish(&app, "/350100/employment-tracking", &[employed(&done)]).await;
+    publish(&app, &[inst.event.clone(), done.clone()]).await;
+    publish(&app, &[employed(&done)]).await;
     let list = wait_for_claims(&app, |c| c.len() == 1).await;
     assert_eq!(list[0]["amount_fen"], 50_000, "{list:?}");
     app.stop().await;

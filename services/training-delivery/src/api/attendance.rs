@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use contracts::delivery::{CLASS_CLOSED, CLASS_STARTED};
 use db::ScopedFutureExt;
 use diesel_async::AsyncConnection;
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::ApiError;
@@ -135,7 +135,8 @@ pub async fn record(
     id: web::Path<Uuid>,
     Json(body): Json<NewAttendance>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?
+        .require_scope(Scope::DeliveryAttendance)?;
     let class_id = id.into_inner();
     let who = &who;
     let mut conn = state.pool.get().await?;
@@ -311,7 +312,8 @@ pub async fn close(
         Role::InstitutionOperator,
         Role::Integrator,
         Role::BureauOfficer,
-    ])?;
+    ])?
+    .require_scope(Scope::DeliveryClasses)?;
     let class_id = id.into_inner();
     let threshold = state.threshold_percent;
     let who_ref = &who;

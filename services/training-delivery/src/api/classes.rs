@@ -9,7 +9,7 @@ use contracts::delivery::{CLASS_APPROVED, CLASS_FILED};
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::OccupationCode;
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -103,7 +103,8 @@ pub async fn file(
     key: IdempotencyKey,
     Json(body): Json<NewClass>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?
+        .require_scope(Scope::DeliveryClasses)?;
     let mut v = Validator::new();
     let _: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
     let hours: u32 = body

@@ -8,7 +8,7 @@ use contracts::delivery::{TRAINEE_ENROLLED, TRAINEE_WITHDRAWN};
 use db::ScopedFutureExt;
 use diesel_async::AsyncConnection;
 use ids::CitizenId;
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -42,7 +42,8 @@ pub async fn enrol(
     id: web::Path<Uuid>,
     Json(body): Json<NewEnrolment>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?
+        .require_scope(Scope::DeliveryEnrolments)?;
     let mut v = Validator::new();
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
     let name = body.name.trim().to_owned();
@@ -179,7 +180,8 @@ pub async fn withdraw(
     path: web::Path<(Uuid, Uuid)>,
     Json(body): Json<Withdrawal>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::InstitutionOperator, Role::Integrator])?;
+    who.require(&[Role::InstitutionOperator, Role::Integrator])?
+        .require_scope(Scope::DeliveryEnrolments)?;
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(ApiError::validation(vec![platform::FieldError {

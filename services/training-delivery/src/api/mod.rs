@@ -1,5 +1,6 @@
 //! HTTP: translates requests into domain calls and store transactions.
 
+mod access;
 mod attendance;
 mod classes;
 mod enrolments;
@@ -10,6 +11,7 @@ use actix_web::web;
 use ids::{CityCode, PersonIdKey, PiiCipher};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use access::ACCESS;
 pub use views::*;
 
 /// Shared by every handler.

@@ -28,16 +28,7 @@ async fn a_class_is_filed_approved_and_enrolled_and_a_suspension_stops_the_next_
     );
 
     let class = m.approved_class().await;
-    let res = m
-        .delivery
-        .post(
-            &format!("/v1/classes/{class}/enrolments"),
-            Some(&operator(SCHOOL)),
-            &trainee("11010519491231002X"),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let enrolled = body(res).await;
+    let enrolled = m.enrol(&class, "11010519491231002X").await;
     assert_eq!(
         enrolled["citizen_id"], "110105********002X",
         "answered masked"
@@ -353,7 +344,7 @@ async fn a_d_rating_stops_the_next_filing_until_the_bureau_reviews_the_instituti
     };
     test_support::publish(
         &m.shared.kafka,
-        "/350100/performance-evaluation",
+        "350100",
         &[messaging::OutboxEvent::new(
             RATINGS_TOPIC,
             RATING_CHANGED,

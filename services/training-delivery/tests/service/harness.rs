@@ -40,6 +40,11 @@ fn dir(service: &str) -> String {
 /// Starts the three services, publishes the catalogue (电工 senior) and
 /// lists the school; returns once delivery heard all of it.
 pub async fn mesh() -> Mesh {
+    mesh_with(|_| {}).await
+}
+
+/// [`mesh`], after `adjust` had its say on delivery's configuration.
+pub async fn mesh_with(adjust: impl FnOnce(&mut training_delivery::Config)) -> Mesh {
     let shared = Shared::new();
     // The registry applies performance evaluation's ratings.
     messaging::ensure_topics(&shared.kafka, &[contracts::evaluation::RATINGS_TOPIC])
@@ -49,9 +54,10 @@ pub async fn mesh() -> Mesh {
     let registry =
         TestApp::<InstitutionRegistry>::start(&dir("institution-registry"), &shared, |_| {}).await;
     let delivery = TestApp::<TrainingDelivery>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
-        cfg.service.pii_encryption_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
+        cfg.service.pii_encryption_keys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
         cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
         cfg.service.person_id_key = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=".into();
+        adjust(cfg);
     })
     .await;
 
@@ -213,6 +219,19 @@ impl Mesh {
             200
         );
         id
+    }
+
+    /// Enrols `citizen_id` in `class` as the school; returns the enrolment.
+    pub async fn enrol(&self, class: &str, citizen_id: &str) -> Value {
+        let res = self
+            .delivery
+            .post(
+                &format!("/v1/classes/{class}/enrolments"),
+                Some(&operator(SCHOOL)),
+                &trainee(citizen_id),
+            )
+            .await;
+        test_support::answered(res, 201).await
     }
 
     pub async fn stop(self) {

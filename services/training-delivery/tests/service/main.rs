@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod access;
 mod attendance;
 mod filing;
 mod roster;

@@ -107,14 +107,15 @@ async fn an_institution_cannot_reach_another_institutions_trainees() {
         "class_not_found",
     )
     .await;
+    // Another city's token is refused whatever it asks for.
     let xiamen = test_support::token(Role::Auditor, Some("350200"), None);
     problem(
         m.delivery.get(&url, Some(&xiamen)).await,
-        404,
-        "class_not_found",
+        403,
+        "out_of_scope",
     )
     .await;
-    problem(m.delivery.get(&url, None).await, 401, "unauthenticated").await;
+    problem(m.delivery.get(&url, None).await, 401, "token_missing").await;
 
     let roster = body(m.delivery.get(&url, Some(&operator(SCHOOL))).await).await;
     assert_eq!(roster[0]["citizen_id"], "110105********002X");
