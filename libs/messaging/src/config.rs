@@ -87,8 +87,14 @@ pub struct KafkaConfig {
     /// Partitions for topics this service creates.
     pub partitions: i32,
     pub replication_factor: i32,
-    /// Failed attempts after which a message goes to `<topic>.dlq`.
+    /// Failed attempts after which a message goes to `<topic>.dlq`. Transient
+    /// failures (the database away, a lost serialization conflict) do not
+    /// count: they are retried for as long as they last.
     pub max_attempts: u32,
+    /// The first pause between attempts, in milliseconds; it doubles with
+    /// each failure in a row, with jitter, up to `retry_max_ms`.
+    pub retry_initial_ms: u64,
+    pub retry_max_ms: u64,
     /// Outbox rows published per relay round.
     pub relay_batch: i64,
     /// Pause between relay rounds when the outbox is empty, in milliseconds.
@@ -111,6 +117,8 @@ impl Default for KafkaConfig {
             partitions: 3,
             replication_factor: 1,
             max_attempts: 5,
+            retry_initial_ms: 200,
+            retry_max_ms: 30_000,
             relay_batch: 500,
             relay_idle_ms: 200,
         }
@@ -179,6 +187,13 @@ impl KafkaConfig {
         }
         if self.max_attempts < 1 {
             out.push(("max_attempts", "must be at least 1".into()));
+        }
+        if self.retry_initial_ms < 1 || self.retry_max_ms < self.retry_initial_ms {
+            out.push((
+                "retry_max_ms",
+                "retry_initial_ms must be at least 1 and retry_max_ms at least retry_initial_ms"
+                    .into(),
+            ));
         }
         if !(1..=10_000).contains(&self.relay_batch) {
             out.push(("relay_batch", "must be between 1 and 10000".into()));
@@ -259,6 +274,7 @@ mod tests {
             brokers: "localhost".into(),
             topic_prefix: "a b".into(),
             max_attempts: 0,
+            retry_max_ms: 10,
             ..KafkaConfig::default()
         };
         let keys: Vec<_> = cfg.problems().into_iter().map(|(k, _)| k).collect();
@@ -269,7 +285,8 @@ mod tests {
                 "topic_prefix",
                 "sasl_username",
                 "sasl_password",
-                "max_attempts"
+                "max_attempts",
+                "retry_max_ms"
             ],
             "SCRAM over TLS unless configured otherwise"
         );

@@ -48,9 +48,10 @@ enum Outcome {
 }
 
 /// Consumes topics for one consumer group. Offsets are stored only after the
-/// effect committed; a message that fails `max_attempts` times, cannot be
-/// read at all, or does not come from the topic's owner is copied to
-/// `<topic>.dlq` and passed.
+/// effect committed. A transient failure (see [`is_transient`]) is retried
+/// for as long as it lasts and never dead-lettered; a message that fails
+/// otherwise `max_attempts` times, cannot be read at all, or does not come
+/// from the topic's owner is copied to `<topic>.dlq` and passed.
 pub struct ConsumerRunner {
     name: String,
     pool: DbPool,
@@ -113,7 +114,7 @@ impl ConsumerRunner {
                 _ = shutdown.changed() => break,
             };
             match msg {
-                Ok(msg) => self.process(&msg, handler.as_ref()).await,
+                Ok(msg) => self.process(&msg, handler.as_ref(), shutdown.clone()).await,
                 Err(e) => {
                     tracing::warn!(consumer = %self.name, error = %e, "consumer error");
                     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -124,7 +125,12 @@ impl ConsumerRunner {
         let _ = self.consumer.commit_consumer_state(CommitMode::Sync);
     }
 
-    async fn process(&self, msg: &BorrowedMessage<'_>, handler: &dyn EventHandler) {
+    async fn process(
+        &self,
+        msg: &BorrowedMessage<'_>,
+        handler: &dyn EventHandler,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
         let topic = self.cfg.logical(msg.topic()).to_owned();
         let span = tracing::info_span!(
             "process",
@@ -158,6 +164,7 @@ impl ConsumerRunner {
             }
             tracing::Span::current().record("messaging.message.id", event.envelope.id.to_string());
             let mut attempts = 0;
+            let mut outage = Backoff::new(&self.cfg);
             loop {
                 attempts += 1;
                 match self.apply(&event, handler).await {
@@ -174,6 +181,20 @@ impl ConsumerRunner {
                         CONSUMED.with_label_values(&[&self.name, &topic, label]).inc();
                         break;
                     }
+                    // The database or the network is away: wait it out, holding
+                    // this partition's place, for as long as it lasts. Counting
+                    // these attempts would dead-letter valid events.
+                    Err(e) if is_transient(&e) => {
+                        attempts -= 1;
+                        CONSUMED.with_label_values(&[&self.name, &topic, "retried"]).inc();
+                        let pause = outage.next_pause();
+                        tracing::warn!(error = %format!("{e:#}"), pause_ms = pause.as_millis() as u64, "transient failure; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(pause) => {}
+                            // Leave the offset unstored: the event is seen again.
+                            _ = shutdown.changed() => return,
+                        }
+                    }
                     Err(e) if attempts >= self.cfg.max_attempts => {
                         self.dead_letter(msg, &format!("{e:#}"), attempts).await;
                         return;
@@ -181,8 +202,7 @@ impl ConsumerRunner {
                     Err(e) => {
                         CONSUMED.with_label_values(&[&self.name, &topic, "retried"]).inc();
                         tracing::warn!(attempt = attempts, error = %format!("{e:#}"), "event handling failed; retrying");
-                        let pause = Duration::from_millis(100 * 2u64.pow(attempts.min(6)));
-                        tokio::time::sleep(pause).await;
+                        tokio::time::sleep(Backoff::new(&self.cfg).pause(attempts)).await;
                     }
                 }
             }
@@ -281,6 +301,78 @@ impl ConsumerRunner {
     }
 }
 
+/// Capped exponential backoff with full jitter: replicas that lost the
+/// database together do not come back in step.
+struct Backoff {
+    initial: Duration,
+    max: Duration,
+    failures: u32,
+}
+
+impl Backoff {
+    fn new(cfg: &KafkaConfig) -> Self {
+        Self {
+            initial: Duration::from_millis(cfg.retry_initial_ms),
+            max: Duration::from_millis(cfg.retry_max_ms),
+            failures: 0,
+        }
+    }
+
+    /// The pause after the `failures`-th failure in a row.
+    fn pause(&self, failures: u32) -> Duration {
+        let ceiling = self
+            .initial
+            .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1)))
+            .min(self.max);
+        // At least half the ceiling, so retries never spin.
+        ceiling / 2 + ceiling.mul_f64(rand::random::<f64>() / 2.0)
+    }
+
+    fn next_pause(&mut self) -> Duration {
+        self.failures += 1;
+        self.pause(self.failures)
+    }
+}
+
+/// Whether a failure says nothing about the event: the database could not be
+/// reached or dropped the connection, or the transaction lost a conflict.
+/// Such a failure passes by itself; retrying the same event later succeeds.
+/// Anything else (an unreadable payload, a broken contract, a bug) would fail
+/// the same way again and is dead-lettered after `max_attempts`.
+pub(crate) fn is_transient(e: &anyhow::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as Kind, Error as Db};
+    e.chain().any(|cause| {
+        if cause.is::<db::PoolError>() || cause.is::<std::io::Error>() {
+            return true;
+        }
+        match cause.downcast_ref::<Db>() {
+            Some(Db::DatabaseError(kind, info)) => match kind {
+                Kind::SerializationFailure | Kind::UnableToSendCommand | Kind::ClosedConnection => {
+                    true
+                }
+                // diesel-async keeps no SQLSTATE for these; the server's
+                // (English) messages of deadlock_detected, admin_shutdown,
+                // crash_shutdown, cannot_connect_now, too_many_connections
+                // and lock_not_available name them.
+                _ => TRANSIENT_SERVER_MESSAGES
+                    .iter()
+                    .any(|m| info.message().starts_with(m)),
+            },
+            Some(Db::BrokenTransactionManager | Db::RollbackErrorOnCommit { .. }) => true,
+            _ => false,
+        }
+    })
+}
+
+const TRANSIENT_SERVER_MESSAGES: [&str; 6] = [
+    "deadlock detected",
+    "terminating connection due to administrator command",
+    "terminating connection because of crash of another server process",
+    "the database system is",
+    "sorry, too many clients already",
+    "could not obtain lock",
+];
+
 fn read_event(msg: &BorrowedMessage<'_>, topic: String) -> Result<ReceivedEvent, String> {
     let envelope = Envelope::from_headers(msg.headers())?;
     let data = serde_json::from_slice(msg.payload().unwrap_or_default())
@@ -367,4 +459,87 @@ pub async fn replay_dead_letters(
         moved += 1;
     }
     Ok(moved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind as Kind, Error as Db};
+
+    fn db_error(kind: Kind, message: &str) -> anyhow::Error {
+        anyhow::Error::new(Db::DatabaseError(kind, Box::new(message.to_owned())))
+            .context("applying the event")
+    }
+
+    #[test]
+    fn an_outage_or_a_lost_conflict_is_transient_and_anything_else_is_not() {
+        let cases = [
+            (db_error(Kind::ClosedConnection, "connection closed"), true),
+            (
+                db_error(Kind::UnableToSendCommand, "connection refused"),
+                true,
+            ),
+            (
+                db_error(Kind::SerializationFailure, "could not serialize"),
+                true,
+            ),
+            (db_error(Kind::Unknown, "deadlock detected"), true),
+            (
+                db_error(
+                    Kind::Unknown,
+                    "terminating connection due to administrator command",
+                ),
+                true,
+            ),
+            (
+                db_error(Kind::Unknown, "the database system is starting up"),
+                true,
+            ),
+            (
+                anyhow::Error::new(db::PoolError::Closed).context("consumer connection"),
+                true,
+            ),
+            (
+                anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+                true,
+            ),
+            (
+                db_error(Kind::UniqueViolation, "duplicate key value"),
+                false,
+            ),
+            (
+                db_error(Kind::CheckViolation, "violates check constraint"),
+                false,
+            ),
+            (
+                db_error(Kind::Unknown, "column \"x\" does not exist"),
+                false,
+            ),
+            (anyhow::Error::new(Db::NotFound), false),
+            (anyhow::anyhow!("the claim names an unknown class"), false),
+        ];
+        for (error, transient) in cases {
+            assert_eq!(is_transient(&error), transient, "{error:#}");
+        }
+    }
+
+    #[test]
+    fn pauses_double_from_the_first_up_to_the_cap_with_jitter_below_each_ceiling() {
+        let cfg = KafkaConfig {
+            retry_initial_ms: 100,
+            retry_max_ms: 1_000,
+            ..KafkaConfig::default()
+        };
+        let mut backoff = Backoff::new(&cfg);
+        for ceiling_ms in [100, 200, 400, 800, 1_000, 1_000, 1_000] {
+            let pause = backoff.next_pause().as_millis() as u64;
+            assert!(
+                (ceiling_ms / 2..=ceiling_ms).contains(&pause),
+                "{pause} ms outside [{}, {ceiling_ms}]",
+                ceiling_ms / 2
+            );
+        }
+        // Far past the point where the doubling would overflow.
+        assert!(backoff.pause(u32::MAX) <= Duration::from_millis(1_000));
+    }
 }

@@ -22,13 +22,20 @@ const TOPIC: &str = "test.things.v1";
 const WAIT: Duration = Duration::from_secs(30);
 
 /// Records each event's body; fails on `{"poison": true}` while the
-/// `poison` switch is on.
+/// `poison` switch is on, and on `{"conflicts": k}` loses a serialization
+/// conflict (a real one, raised by the server) the first `k` times.
 struct RecordEffect;
 
 #[derive(QueryableByName)]
 struct Flag {
     #[diesel(sql_type = Bool)]
     failing: bool,
+}
+
+#[derive(QueryableByName)]
+struct Attempt {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }
 
 impl EventHandler for RecordEffect {
@@ -45,6 +52,19 @@ impl EventHandler for RecordEffect {
                         .await?;
                 anyhow::ensure!(!failing, "poisoned event");
             }
+            if let Some(conflicts) = event.data.get("conflicts").and_then(|k| k.as_i64()) {
+                let Attempt { n } = diesel::sql_query("SELECT nextval('conflicts') AS n")
+                    .get_result(conn)
+                    .await?;
+                if n <= conflicts {
+                    diesel::sql_query(
+                        "DO $$ BEGIN RAISE EXCEPTION 'simulated conflict' \
+                         USING ERRCODE = 'serialization_failure'; END $$",
+                    )
+                    .execute(conn)
+                    .await?;
+                }
+            }
             diesel::sql_query("INSERT INTO effects VALUES ($1, $2)")
                 .bind::<diesel::sql_types::Uuid, _>(event.envelope.id)
                 .bind::<diesel::sql_types::Jsonb, _>(&event.data)
@@ -56,7 +76,7 @@ impl EventHandler for RecordEffect {
 }
 
 struct Fixture {
-    _db: TestDb,
+    db: TestDb,
     pool: DbPool,
     kafka: KafkaConfig,
 }
@@ -73,11 +93,7 @@ async fn fixture_on(kafka: KafkaConfig) -> Fixture {
     messaging::ensure_topics(&kafka, &[TOPIC])
         .await
         .expect("topics");
-    Fixture {
-        _db: db,
-        pool,
-        kafka,
-    }
+    Fixture { db, pool, kafka }
 }
 
 async fn count(pool: &DbPool, sql: &str) -> i64 {
@@ -124,8 +140,12 @@ async fn enqueue(pool: &DbPool, payload: serde_json::Value) -> OutboxEvent {
 const OWNER: &str = "/350100/test";
 
 fn start_consumer(f: &Fixture, name: &str) -> watch::Sender<bool> {
+    start_consumer_on(f, f.pool.clone(), name)
+}
+
+fn start_consumer_on(f: &Fixture, pool: DbPool, name: &str) -> watch::Sender<bool> {
     let topics = [(TOPIC.to_owned(), OWNER.to_owned())].into();
-    let runner = ConsumerRunner::new(f.pool.clone(), &f.kafka, name, topics).expect("consumer");
+    let runner = ConsumerRunner::new(pool, &f.kafka, name, topics).expect("consumer");
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(runner.run(Arc::new(RecordEffect), stop_rx));
     stop
@@ -294,6 +314,101 @@ async fn a_message_that_keeps_failing_goes_to_the_dead_letter_topic_and_can_be_r
         .expect("replay");
     assert_eq!(moved, 1);
     assert_eq!(wait_for_count(&f.pool, &effect_of(poison.id), 1).await, 1);
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+}
+
+/// Reads the dead-letter topic until `at_most + 1` messages came or it has
+/// been quiet for a few seconds: what a test planted there, and nothing else.
+async fn dead_letters(f: &Fixture, at_most: usize) -> Vec<test_support::Record> {
+    let dlq = messaging::dlq_topic(&f.kafka.topic(TOPIC));
+    read_topic(&f.kafka, &dlq, at_most + 1, Duration::from_secs(5))
+        .await
+        .expect("read dlq")
+}
+
+/// A serialization conflict says nothing about the event: it is retried
+/// past `max_attempts` until it passes, applied once, and never
+/// dead-lettered; the poison event behind it still is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_conflict_is_retried_until_it_passes_and_only_poison_is_dead_lettered() {
+    let f = fixture().await;
+    let conflicts = i64::from(f.kafka.max_attempts) * 3;
+    let contested = enqueue(&f.pool, serde_json::json!({ "conflicts": conflicts })).await;
+    let poison = enqueue(&f.pool, serde_json::json!({ "poison": true })).await;
+    enqueue(&f.pool, serde_json::json!({ "n": 3 })).await;
+    let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
+    assert_eq!(relay.run_once().await.expect("relay"), 3);
+
+    let stop = start_consumer(&f, "conflict-consumer");
+    assert_eq!(
+        wait_for_count(&f.pool, "SELECT count(*) AS n FROM effects", 2).await,
+        2
+    );
+    let dead = dead_letters(&f, 1).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].headers["ce_id"], poison.id.to_string());
+    let effect_of = format!(
+        "SELECT count(*) AS n FROM effects WHERE event_id = '{}'",
+        contested.id
+    );
+    assert_eq!(count(&f.pool, &effect_of).await, 1);
+    // Every conflict, then the attempt that passed.
+    assert_eq!(
+        count(&f.pool, "SELECT last_value AS n FROM conflicts").await,
+        conflicts + 1
+    );
+    let stopped = stop.send(true);
+    assert!(stopped.is_ok());
+}
+
+/// The database goes away for far longer than `max_attempts` retries take
+/// (open connections dropped, new ones refused) while events arrive: the
+/// consumer waits, then applies every one of them once; nothing is
+/// dead-lettered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_dead_letters_nothing_and_every_event_applies_once_after_it() {
+    let f = fixture().await;
+    let outage = test_support::Outage::in_front_of(&test_support::server_address())
+        .await
+        .expect("forwarder");
+    let consumer_pool = db::pool(&f.db.config_via_port(2, outage.port())).expect("pool");
+    let stop = start_consumer_on(&f, consumer_pool, "outage-consumer");
+    let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
+    enqueue(&f.pool, serde_json::json!({ "n": 0 })).await;
+    assert_eq!(relay.run_once().await.expect("relay"), 1);
+    assert_eq!(
+        wait_for_count(&f.pool, "SELECT count(*) AS n FROM effects", 1).await,
+        1
+    );
+
+    outage.cut();
+    const DURING: i64 = 20;
+    for n in 1..=DURING {
+        enqueue(&f.pool, serde_json::json!({ "n": n })).await;
+    }
+    assert_eq!(relay.run_once().await.expect("relay"), DURING as usize);
+    // Three times what max_attempts failures would take at the longest pause.
+    tokio::time::sleep(Duration::from_millis(
+        3 * u64::from(f.kafka.max_attempts) * f.kafka.retry_max_ms,
+    ))
+    .await;
+    assert_eq!(count(&f.pool, "SELECT count(*) AS n FROM effects").await, 1);
+
+    outage.restore();
+    assert_eq!(
+        wait_for_count(&f.pool, "SELECT count(*) AS n FROM effects", DURING + 1).await,
+        DURING + 1
+    );
+    assert_eq!(dead_letters(&f, 0).await.len(), 0);
+    assert_eq!(
+        count(
+            &f.pool,
+            "SELECT count(*) AS n FROM inbox WHERE consumer = 'outage-consumer'"
+        )
+        .await,
+        DURING + 1
+    );
     let stopped = stop.send(true);
     assert!(stopped.is_ok());
 }

@@ -51,16 +51,20 @@ async fn admin() -> anyhow::Result<AsyncPgConnection> {
         .context("connecting as admin")
 }
 
-/// A URL for `role` (password = role name) on `db`.
-fn role_url(role: &str, db: &str) -> String {
+/// The test server's `host:port`.
+pub fn server_address() -> String {
     let admin = admin_url();
-    let host = admin
+    admin
         .split('@')
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .unwrap_or("127.0.0.1:5432")
-        .to_owned();
-    format!("postgres://{role}:{role}@{host}/{db}")
+        .to_owned()
+}
+
+/// A URL for `role` (password = role name) on `db`.
+fn role_url(role: &str, db: &str) -> String {
+    format!("postgres://{role}:{role}@{}/{db}", server_address())
 }
 
 /// Hashes every file below the given directories (the migrations), so a
@@ -107,16 +111,21 @@ pub struct TestDb {
 
 impl TestDb {
     /// `role` is also the schema name; `service_dir` holds the service's
-    /// `migrations/` (pass `env!("CARGO_MANIFEST_DIR")`).
+    /// `migrations/`, or a library's test migrations in `tests/migrations/`
+    /// (pass `env!("CARGO_MANIFEST_DIR")`).
     pub async fn new(
         role: &str,
         service: EmbeddedMigrations,
         service_dir: &str,
     ) -> anyhow::Result<Self> {
         let platform_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../db/migrations");
-        let service_dir = Path::new(service_dir).join("migrations");
-        let dirs: Vec<&Path> = [platform_dir.as_path(), service_dir.as_path()]
-            .into_iter()
+        let own_dirs = [
+            Path::new(service_dir).join("migrations"),
+            Path::new(service_dir).join("tests/migrations"),
+        ];
+        let dirs: Vec<&Path> = std::iter::once(&platform_dir)
+            .chain(&own_dirs)
+            .map(|d| d.as_path())
             .filter(|d| d.exists())
             .collect();
         let template = format!("qc_tpl_{role}_{}", fingerprint(&dirs)?);
@@ -160,6 +169,17 @@ impl TestDb {
             pool_size,
             sslmode,
             ca_file,
+        }
+    }
+
+    /// The `database` section, reaching the same host on another `port`
+    /// (a [`crate::Outage`] in front of the server).
+    pub fn config_via_port(&self, pool_size: usize, port: u16) -> DbConfig {
+        let server = server_address();
+        let host = server.rsplit_once(':').map_or(server.as_str(), |(h, _)| h);
+        DbConfig {
+            url: self.url.replace(&server, &format!("{host}:{port}")),
+            ..self.config(pool_size)
         }
     }
 

@@ -13,13 +13,15 @@ pub mod access;
 mod broker;
 mod database;
 mod identity;
+mod outage;
 mod service;
 
 pub use broker::{publish, publish_as, read_topic, Record};
-pub use database::{db_tls, TestDb};
+pub use database::{db_tls, server_address, TestDb};
 pub use identity::{
     auth, portal_token, signer, token, token_as, token_from, token_with, trainee_token, TEST_ISSUER,
 };
+pub use outage::Outage;
 pub use service::{
     answered, assert_file_is_current, assert_openapi_is_current, body, fields, problem, Shared,
     TestApp, WAIT,
@@ -47,6 +49,8 @@ pub fn kafka() -> KafkaConfig {
         partitions: 1,
         replication_factor: 1,
         max_attempts: 3,
+        retry_initial_ms: 50,
+        retry_max_ms: 400,
         relay_batch: 500,
         relay_idle_ms: 50,
         ..KafkaConfig::default()
