@@ -780,6 +780,32 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         province["province"]["new_skilled_workers"]["actual"], 1,
         "{province}"
     );
+    // Nothing of the whole walk waits in a dead-letter topic, as each owner
+    // lists them; and only a topic's owner may replay it.
+    for p in mesh {
+        let declared = p.run(&["topics"]);
+        let owned = declared
+            .trim()
+            .trim_start_matches("topics in place: ")
+            .split(", ")
+            .filter(|t| !t.ends_with(".dlq"));
+        for physical in owned {
+            let topic = kafka.logical(physical);
+            let listed = p.run(&["dlq-replay", "--topic", topic, "--list"]);
+            assert_eq!(
+                listed,
+                format!("0 message(s) wait(s) in {topic}.dlq\n"),
+                "{}",
+                p.name
+            );
+        }
+    }
+    let foreign = subsidy
+        .command(&["dlq-replay", "--topic", CERTIFICATES_TOPIC, "--list"])
+        .output()
+        .expect("runs");
+    assert!(!foreign.status.success());
+    assert!(String::from_utf8_lossy(&foreign.stderr).contains("does not own"));
     for child in children {
         let (status, logs) = terminate(child).await;
         assert!(status.success(), "graceful exit: {status:?}\n{logs}");

@@ -53,3 +53,13 @@ diesel::table! {
         request_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    dead_letter_replays (topic, kafka_partition, kafka_offset) {
+        topic -> Text,
+        kafka_partition -> Int4,
+        kafka_offset -> Int8,
+        event_id -> Nullable<Uuid>,
+        replayed_at -> Timestamptz,
+    }
+}

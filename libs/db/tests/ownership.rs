@@ -40,7 +40,12 @@ async fn a_service_reaches_its_own_schema_only_and_serves_without_owning_it() {
             .expect("migrate");
         assert_eq!(
             applied,
-            ["00000000000001", "00000000000002", "00000000000003"]
+            [
+                "00000000000001",
+                "00000000000002",
+                "00000000000003",
+                "00000000000004"
+            ]
         );
     }
 

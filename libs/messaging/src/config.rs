@@ -95,6 +95,10 @@ pub struct KafkaConfig {
     /// each failure in a row, with jitter, up to `retry_max_ms`.
     pub retry_initial_ms: u64,
     pub retry_max_ms: u64,
+    /// How long dead-letter topics keep what waits in them (their
+    /// `retention.ms`, set when `topics` creates them): long enough for an
+    /// incident to be noticed, fixed and replayed.
+    pub dlq_retention_days: u32,
     /// Outbox rows published per relay round.
     pub relay_batch: i64,
     /// Pause between relay rounds when the outbox is empty, in milliseconds.
@@ -119,6 +123,7 @@ impl Default for KafkaConfig {
             max_attempts: 5,
             retry_initial_ms: 200,
             retry_max_ms: 30_000,
+            dlq_retention_days: 30,
             relay_batch: 500,
             relay_idle_ms: 200,
         }
@@ -193,6 +198,12 @@ impl KafkaConfig {
                 "retry_max_ms",
                 "retry_initial_ms must be at least 1 and retry_max_ms at least retry_initial_ms"
                     .into(),
+            ));
+        }
+        if !(7..=3_650).contains(&self.dlq_retention_days) {
+            out.push((
+                "dlq_retention_days",
+                "must be between 7 and 3650 days".into(),
             ));
         }
         if !(1..=10_000).contains(&self.relay_batch) {
@@ -275,6 +286,7 @@ mod tests {
             topic_prefix: "a b".into(),
             max_attempts: 0,
             retry_max_ms: 10,
+            dlq_retention_days: 1,
             ..KafkaConfig::default()
         };
         let keys: Vec<_> = cfg.problems().into_iter().map(|(k, _)| k).collect();
@@ -286,7 +298,8 @@ mod tests {
                 "sasl_username",
                 "sasl_password",
                 "max_attempts",
-                "retry_max_ms"
+                "retry_max_ms",
+                "dlq_retention_days"
             ],
             "SCRAM over TLS unless configured otherwise"
         );

@@ -62,9 +62,11 @@ pub struct ConsumerRunner {
     owners: BTreeMap<String, String>,
 }
 
-const DLQ_REASON: &str = "x-dlq-reason";
-const DLQ_ATTEMPTS: &str = "x-dlq-attempts";
-const DLQ_ORIGIN: &str = "x-dlq-original-topic";
+pub(crate) const DLQ_REASON: &str = "x-dlq-reason";
+pub(crate) const DLQ_ATTEMPTS: &str = "x-dlq-attempts";
+pub(crate) const DLQ_ORIGIN: &str = "x-dlq-original-topic";
+/// The consumer group that gave up on the message.
+pub(crate) const DLQ_CONSUMER: &str = "x-dlq-consumer";
 
 impl ConsumerRunner {
     /// `name` is both the consumer group and the inbox's consumer name;
@@ -270,6 +272,10 @@ impl ConsumerRunner {
             .insert(Header {
                 key: DLQ_ORIGIN,
                 value: Some(msg.topic()),
+            })
+            .insert(Header {
+                key: DLQ_CONSUMER,
+                value: Some(&self.name),
             });
         let dlq = dlq_topic(msg.topic());
         // Keep trying: passing the message without a dead-letter copy would lose it.
@@ -404,7 +410,10 @@ fn copy_record<'a>(
     record
 }
 
-fn copy_headers<H: Headers>(headers: Option<&H>, keep: impl Fn(&str) -> bool) -> OwnedHeaders {
+pub(crate) fn copy_headers<H: Headers>(
+    headers: Option<&H>,
+    keep: impl Fn(&str) -> bool,
+) -> OwnedHeaders {
     let mut out = OwnedHeaders::new();
     if let Some(headers) = headers {
         for h in headers.iter().filter(|h| keep(h.key)) {
@@ -415,50 +424,6 @@ fn copy_headers<H: Headers>(headers: Option<&H>, keep: impl Fn(&str) -> bool) ->
         }
     }
     out
-}
-
-/// Re-publishes what waits in `<topic>.dlq` to the topic it came from, after
-/// the cause was fixed. Returns how many messages moved. Stops when the
-/// dead-letter topic has been quiet for `idle`.
-pub async fn replay_dead_letters(
-    cfg: &KafkaConfig,
-    logical_topic: &str,
-    idle: Duration,
-) -> anyhow::Result<usize> {
-    let source = dlq_topic(&cfg.topic(logical_topic));
-    let consumer: StreamConsumer = cfg
-        .client_config()
-        .set("group.id", format!("{source}.replay"))
-        .set("enable.auto.commit", "false")
-        .set("auto.offset.reset", "earliest")
-        .create()
-        .context("creating the replay consumer")?;
-    consumer
-        .subscribe(&[&source])
-        .context("subscribing to the dead-letter topic")?;
-    let producer: FutureProducer = cfg
-        .producer_client()
-        .create()
-        .context("creating the replay producer")?;
-    let mut moved = 0;
-    loop {
-        let msg = match tokio::time::timeout(idle, consumer.recv()).await {
-            Err(_) => break,
-            Ok(msg) => msg.context("reading the dead-letter topic")?,
-        };
-        let origin = header(msg.headers(), DLQ_ORIGIN).unwrap_or_else(|| cfg.topic(logical_topic));
-        let headers = copy_headers(msg.headers(), |k| !k.starts_with("x-dlq-"));
-        let record = copy_record(&origin, &msg, headers);
-        producer
-            .send(record, Timeout::After(Duration::from_secs(30)))
-            .await
-            .map_err(|(e, _)| anyhow::anyhow!("re-publishing: {e}"))?;
-        consumer
-            .commit_message(&msg, CommitMode::Sync)
-            .context("committing the replay")?;
-        moved += 1;
-    }
-    Ok(moved)
 }
 
 #[cfg(test)]

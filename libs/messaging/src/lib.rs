@@ -5,6 +5,7 @@
 
 mod config;
 mod consumer;
+mod dead_letters;
 mod envelope;
 mod metrics;
 mod outbox;
@@ -12,7 +13,8 @@ mod relay;
 mod topics;
 
 pub use config::{KafkaConfig, SaslMechanism, SecurityProtocol};
-pub use consumer::{replay_dead_letters, ConsumerRunner, EventHandler, HandlerFuture};
+pub use consumer::{ConsumerRunner, EventHandler, HandlerFuture};
+pub use dead_letters::{replay_dead_letters, waiting_dead_letters, DeadLetter, Replay};
 pub use envelope::{Envelope, ReceivedEvent};
 pub use outbox::{enqueue, OutboxEvent};
 pub use relay::Relay;

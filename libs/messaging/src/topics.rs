@@ -11,7 +11,8 @@ pub fn dlq_topic(topic: &str) -> String {
 }
 
 /// Creates the given logical topics and their dead-letter topics when
-/// missing. Topics are declared, never created implicitly by first use.
+/// missing (the latter kept `kafka.dlq_retention_days`). Topics are
+/// declared, never created implicitly by first use.
 pub async fn ensure_topics(cfg: &KafkaConfig, logical: &[&str]) -> anyhow::Result<Vec<String>> {
     let admin: AdminClient<DefaultClientContext> = cfg
         .client_config()
@@ -21,14 +22,21 @@ pub async fn ensure_topics(cfg: &KafkaConfig, logical: &[&str]) -> anyhow::Resul
         .iter()
         .flat_map(|t| [cfg.topic(t), dlq_topic(&cfg.topic(t))])
         .collect();
+    let dlq_retention_ms = (u64::from(cfg.dlq_retention_days) * 86_400_000).to_string();
     let new: Vec<NewTopic<'_>> = names
         .iter()
         .map(|n| {
-            NewTopic::new(
+            let topic = NewTopic::new(
                 n,
                 cfg.partitions,
                 TopicReplication::Fixed(cfg.replication_factor),
-            )
+            );
+            // A dead letter must outlive the incident, whatever the cluster's default.
+            if n.ends_with(".dlq") {
+                topic.set("retention.ms", &dlq_retention_ms)
+            } else {
+                topic
+            }
         })
         .collect();
     let results = admin

@@ -10,6 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use messaging::{
     ConsumerRunner, EventHandler, HandlerFuture, KafkaConfig, OutboxEvent, ReceivedEvent, Relay,
+    Replay,
 };
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use tokio::sync::watch;
@@ -276,46 +277,120 @@ async fn relay_copy(cfg: &KafkaConfig, record: &test_support::Record) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_message_that_keeps_failing_goes_to_the_dead_letter_topic_and_can_be_replayed() {
+async fn a_message_that_keeps_failing_waits_in_the_dead_letter_topic_until_replayed_once() {
     let f = fixture().await;
-    let poison = enqueue(&f.pool, serde_json::json!({ "poison": true })).await;
+    let first = enqueue(&f.pool, serde_json::json!({ "poison": true })).await;
     let healthy = enqueue(&f.pool, serde_json::json!({ "n": 2 })).await;
+    let second = enqueue(&f.pool, serde_json::json!({ "poison": true })).await;
     let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
-    assert_eq!(relay.run_once().await.expect("relay"), 2);
+    assert_eq!(relay.run_once().await.expect("relay"), 3);
 
     let stop = start_consumer(&f, "dlq-consumer");
-    // The healthy event behind the poisoned one still gets through.
+    // The healthy event between the poisoned ones still gets through.
     assert_eq!(
         wait_for_count(&f.pool, "SELECT count(*) AS n FROM effects", 1).await,
         1
     );
-    let dlq = messaging::dlq_topic(&f.kafka.topic(TOPIC));
-    let dead = read_topic(&f.kafka, &dlq, 1, WAIT).await.expect("read dlq");
-    assert_eq!(dead.len(), 1);
-    assert_eq!(dead[0].headers["ce_id"], poison.id.to_string());
-    assert_eq!(
-        dead[0].headers["x-dlq-attempts"],
-        f.kafka.max_attempts.to_string()
-    );
-    assert!(dead[0].headers["x-dlq-reason"].contains("poisoned event"));
+    let dead = dead_letters(&f, 2).await;
+    assert_eq!(dead.len(), 2);
     let effect_of =
         |id: uuid::Uuid| format!("SELECT count(*) AS n FROM effects WHERE event_id = '{id}'");
     assert_eq!(count(&f.pool, &effect_of(healthy.id)).await, 1);
-    assert_eq!(count(&f.pool, &effect_of(poison.id)).await, 0);
 
-    // The cause is fixed; replaying the dead letter applies it.
+    // What waits, as an operator lists it.
+    let waiting = messaging::waiting_dead_letters(&f.kafka, &f.pool, TOPIC)
+        .await
+        .expect("list");
+    let ids: Vec<_> = waiting.iter().map(|l| l.id).collect();
+    assert_eq!(ids, [Some(first.id), Some(second.id)]);
+    for letter in &waiting {
+        assert_eq!(letter.attempts, f.kafka.max_attempts);
+        assert_eq!(letter.consumer.as_deref(), Some("dlq-consumer"));
+        assert_eq!(
+            letter.event_type.as_deref(),
+            Some("qiancheng.test.thing.happened.v1")
+        );
+        assert!(
+            letter.reason.contains("poisoned event"),
+            "{}",
+            letter.reason
+        );
+        assert!(letter.at.is_some());
+    }
+
+    // The cause is fixed. A dry run moves nothing.
     let mut conn = f.pool.get().await.expect("conn");
     diesel::sql_query("UPDATE switches SET failing = false")
         .execute(&mut conn)
         .await
         .expect("fix");
-    let moved = messaging::replay_dead_letters(&f.kafka, TOPIC, Duration::from_secs(3))
+    let would = replay(&f, Replay::Event(first.id), true).await;
+    assert_eq!(would, [Some(first.id)]);
+    assert_eq!(dead_letters(&f, 2).await.len(), 2);
+    assert_eq!(
+        messaging::waiting_dead_letters(&f.kafka, &f.pool, TOPIC)
+            .await
+            .expect("list")
+            .len(),
+        2
+    );
+
+    // One event by id: it applies, the other still waits.
+    assert_eq!(
+        replay(&f, Replay::Event(first.id), false).await,
+        [Some(first.id)]
+    );
+    assert_eq!(wait_for_count(&f.pool, &effect_of(first.id), 1).await, 1);
+    let waiting = messaging::waiting_dead_letters(&f.kafka, &f.pool, TOPIC)
         .await
-        .expect("replay");
-    assert_eq!(moved, 1);
-    assert_eq!(wait_for_count(&f.pool, &effect_of(poison.id), 1).await, 1);
+        .expect("list");
+    assert_eq!(
+        waiting.iter().map(|l| l.id).collect::<Vec<_>>(),
+        [Some(second.id)]
+    );
+    assert_eq!(count(&f.pool, &effect_of(second.id)).await, 0);
+
+    // Then the rest; a second replay finds nothing waiting.
+    assert_eq!(replay(&f, Replay::All, false).await, [Some(second.id)]);
+    assert_eq!(wait_for_count(&f.pool, &effect_of(second.id), 1).await, 1);
+    assert_eq!(replay(&f, Replay::All, false).await, []);
+    assert_eq!(count(&f.pool, "SELECT count(*) AS n FROM effects").await, 3);
     let stopped = stop.send(true);
     assert!(stopped.is_ok());
+}
+
+/// Replays and returns the ids of what moved (or would).
+async fn replay(f: &Fixture, which: Replay, dry_run: bool) -> Vec<Option<uuid::Uuid>> {
+    messaging::replay_dead_letters(&f.kafka, &f.pool, TOPIC, which, dry_run)
+        .await
+        .expect("replay")
+        .into_iter()
+        .map(|letter| letter.id)
+        .collect()
+}
+
+/// Dead-letter topics keep what waits for `kafka.dlq_retention_days`,
+/// whatever the cluster's default; the topics themselves keep its default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letter_topics_are_created_with_the_configured_retention() {
+    let f = fixture().await;
+    let retention = |topic: String| {
+        let kafka = f.kafka.clone();
+        async move {
+            test_support::topic_retention_ms(&kafka, &topic)
+                .await
+                .expect("describe")
+        }
+    };
+    let dlq = messaging::dlq_topic(&f.kafka.topic(TOPIC));
+    assert_eq!(
+        retention(dlq).await,
+        Some(i64::from(f.kafka.dlq_retention_days) * 86_400_000)
+    );
+    assert_ne!(
+        retention(f.kafka.topic(TOPIC)).await,
+        Some(i64::from(f.kafka.dlq_retention_days) * 86_400_000)
+    );
 }
 
 /// Reads the dead-letter topic until `at_most + 1` messages came or it has

@@ -1,6 +1,5 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -78,12 +77,21 @@ pub enum Command<C: Subcommand> {
     },
     /// Print the OpenAPI document of the routes this binary serves.
     Openapi,
-    /// Move dead-lettered messages of a topic back to it.
+    /// What waits in the dead-letter topic of a topic this service owns,
+    /// and moving it back once the cause is fixed (every waiting message,
+    /// or one event's).
     DlqReplay {
         #[arg(long)]
         topic: String,
-        #[arg(long, default_value_t = 5)]
-        idle_secs: u64,
+        /// Only list what waits.
+        #[arg(long, conflicts_with_all = ["id", "dry_run"])]
+        list: bool,
+        /// Move only this event (its CloudEvents id).
+        #[arg(long)]
+        id: Option<uuid::Uuid>,
+        /// Say what would move; move nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     #[command(flatten)]
     Own(C),
@@ -188,11 +196,40 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
             };
             println!("{}", dev_token(&cfg.auth, &token)?);
         }
-        Command::DlqReplay { topic, idle_secs } => {
-            let moved =
-                messaging::replay_dead_letters(&cfg.kafka, &topic, Duration::from_secs(idle_secs))
-                    .await?;
-            println!("moved {moved} message(s) from {topic}.dlq back to {topic}");
+        Command::DlqReplay {
+            topic,
+            list,
+            id,
+            dry_run,
+        } => {
+            // Only the owner may write the topic back (the broker's ACLs say so too).
+            anyhow::ensure!(
+                S::OWNED_TOPICS.contains(&topic.as_str()),
+                "{} does not own {topic}: run dlq-replay in the service that owns it",
+                S::INFO.name
+            );
+            let pool = db::pool(&cfg.database)?;
+            let (letters, done) = if list {
+                let waiting = messaging::waiting_dead_letters(&cfg.kafka, &pool, &topic).await?;
+                (waiting, "wait(s) in")
+            } else {
+                let which = id.map_or(messaging::Replay::All, messaging::Replay::Event);
+                let moved =
+                    messaging::replay_dead_letters(&cfg.kafka, &pool, &topic, which, dry_run)
+                        .await?;
+                (
+                    moved,
+                    if dry_run {
+                        "would move from"
+                    } else {
+                        "moved from"
+                    },
+                )
+            };
+            for letter in &letters {
+                println!("{letter}");
+            }
+            println!("{} message(s) {done} {topic}.dlq", letters.len());
         }
         Command::RotateKeys { batch, limit } => {
             let pace = db::reseal::Pace { batch, limit };

@@ -3,6 +3,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use messaging::KafkaConfig;
+use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Headers, Message};
 use rdkafka::{Offset, TopicPartitionList};
@@ -121,4 +123,25 @@ pub async fn publish_as(
             .map_err(|(e, _)| anyhow::anyhow!("publishing {}: {e}", event.id))?;
     }
     Ok(())
+}
+
+/// A physical topic's `retention.ms`, as the broker describes it.
+pub async fn topic_retention_ms(cfg: &KafkaConfig, topic: &str) -> anyhow::Result<Option<i64>> {
+    let admin: AdminClient<DefaultClientContext> = cfg
+        .client_config()
+        .create()
+        .context("creating an admin client")?;
+    let described = admin
+        .describe_configs([&ResourceSpecifier::Topic(topic)], &AdminOptions::new())
+        .await
+        .context("describing the topic")?;
+    let resource = described
+        .into_iter()
+        .next()
+        .context("no description")?
+        .map_err(|e| anyhow::anyhow!("describing {topic}: {e}"))?;
+    Ok(resource
+        .get("retention.ms")
+        .and_then(|entry| entry.value.as_deref())
+        .and_then(|v| v.parse().ok()))
 }
