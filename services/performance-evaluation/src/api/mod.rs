@@ -122,9 +122,12 @@ pub(crate) fn officer(state: &AppState, who: &Principal) -> Result<(), ApiError>
 }
 
 /// Checks a statistical year given in a path or query.
+/// The statistical years the programme's figures can be asked for.
+const YEARS: std::ops::RangeInclusive<i32> = 2025..=2100;
+
 pub(crate) fn check_year(v: &mut Validator, year: i32) {
     v.ensure(
-        (2025..=2100).contains(&year),
+        YEARS.contains(&year),
         "year",
         "year_range",
         "a statistical year from 2025",
@@ -135,6 +138,11 @@ pub(crate) fn check_year(v: &mut Validator, year: i32) {
 /// year and not after today), else today or the year's last day.
 pub(crate) fn as_of(v: &mut Validator, year: i32, as_of: Option<NaiveDate>) -> NaiveDate {
     let today = ids::business_date(chrono::Utc::now());
+    // A year `check_year` refuses may have no 30 November at all (past
+    // chrono's calendar): the answer is the refusal, so no date is made of it.
+    if !YEARS.contains(&year) {
+        return today;
+    }
     match as_of {
         Some(d) => {
             v.ensure(
