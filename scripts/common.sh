@@ -67,19 +67,22 @@ ensure_tansu_installed() {
     && tansu --help 2>/dev/null | grep -q "Storage engines:.*libsql"; then return 0; fi
   command -v cc >/dev/null || apt_install build-essential
   say "installing the Tansu broker (cargo install, about 13 minutes on 2 cores)"
-  # libsql: sqlite:// storage, for the broker that demands SCRAM in the tests.
+  # libsql: sqlite:// storage, for `make up`'s durable broker and the one
+  # that demands SCRAM in the tests.
   cargo install tansu --version "$TANSU_VERSION" --locked --features libsql,dynostore
 }
 
-# start_tansu STORAGE: a broker on 127.0.0.1:$KAFKA_PORT unless one answers.
+# start_tansu STORAGE: a broker on 127.0.0.1:$KAFKA_PORT unless one answers,
+# working in $RUN_DIR/tansu (where a sqlite:// path lies).
 start_tansu() {
   if port_open $PG_HOST "$KAFKA_PORT"; then return 0; fi
   ensure_tansu_installed
   say "starting Tansu on 127.0.0.1:$KAFKA_PORT ($1)"
-  nohup tansu broker \
+  mkdir -p "$RUN_DIR/tansu"
+  (cd "$RUN_DIR/tansu" && exec nohup tansu broker \
     --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
     --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
-    --storage-engine "$1" >"$RUN_DIR/tansu.log" 2>&1 &
+    --storage-engine "$1") >"$RUN_DIR/tansu.log" 2>&1 &
   echo $! >"$RUN_DIR/tansu.pid"
   wait_port $PG_HOST "$KAFKA_PORT" Tansu
 }

@@ -7,10 +7,9 @@ cd "$ROOT"
 ensure_postgres
 ensure_redis
 
-# The broker keeps topics in memory: the tansu crate (0.6) ships no
-# Postgres DDL. `make up` recreates the topics after a restart, and the
-# services' outboxes keep anything not yet acknowledged.
-start_tansu "memory://tansu/"
+# A durable broker: topics and messages in .run/tansu/tansu.db survive
+# `make down`, `make up` and a crash (e2e's broker test shows it).
+start_tansu "sqlite://tansu.db"
 
 say "building the services"
 cargo build --bins
@@ -58,11 +57,6 @@ start_service() { # name port
 for service in "${SERVICES[@]}"; do prepare_service "${service%%:*}"; done
 for service in "${SERVICES[@]}"; do start_service "${service%%:*}" "${service##*:}"; done
 "$BIN/demand-catalog" --config config/local/demand-catalog.toml load-occupations
-
-# The local broker keeps topics in memory: after a restart, tell the other
-# services again what was published before (a repeat changes nothing).
-"$BIN/demand-catalog" --config config/local/demand-catalog.toml republish --year "$(TZ=Asia/Shanghai date +%Y)"
-"$BIN/institution-registry" --config config/local/institution-registry.toml republish
 
 say "seeding the demo city (Fuzhou, 350100)"
 token() { "$BIN/demand-catalog" --config config/local/demand-catalog.toml dev-token --city 350100 "$@"; }

@@ -3,6 +3,7 @@
 //! catalogue's trace end to end, and the walk from a published catalogue to
 //! completion events across catalogue, registry and delivery.
 
+mod broker;
 mod otlp;
 mod process;
 mod walk;

@@ -26,7 +26,7 @@ fn binary(name: &str) -> PathBuf {
     bin
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
