@@ -58,6 +58,13 @@ spec:
           image: {{ include "qiancheng-lib.image" . | quote }}
           imagePullPolicy: {{ (.Values.image | default dict).pullPolicy | default "IfNotPresent" }}
           args: {{ toJson (.Values.args | default (list "serve")) }}
+          # Endpoints drop the pod while it sleeps, so no new request reaches
+          # it once SIGTERM starts the graceful stop (http.shutdown_timeout_secs
+          # 20 s within terminationGracePeriodSeconds).
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ .Values.preStopSleepSeconds | default 5 }}
           ports:
             - name: http
               containerPort: {{ include "qiancheng-lib.httpPort" . }}

@@ -142,6 +142,15 @@ pub struct RedisConfig {
     /// empty: the system's roots.
     #[serde(default)]
     pub ca_file: String,
+    /// How long a connection attempt or an answer may take, in
+    /// milliseconds. Redis only caches and counts: past this, a request goes
+    /// on without it rather than wait.
+    #[serde(default = "redis_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn redis_timeout_ms() -> u64 {
+    500
 }
 
 impl Default for RedisConfig {
@@ -150,6 +159,7 @@ impl Default for RedisConfig {
             url: "redis://127.0.0.1:6379".into(),
             key_prefix: String::new(),
             ca_file: String::new(),
+            timeout_ms: redis_timeout_ms(),
         }
     }
 }
@@ -162,6 +172,9 @@ impl RedisConfig {
         }
         if !self.ca_file.is_empty() && !self.url.starts_with("rediss://") {
             out.push(("ca_file", "is for TLS: the URL must be rediss://".into()));
+        }
+        if !(50..=10_000).contains(&self.timeout_ms) {
+            out.push(("timeout_ms", "must be between 50 and 10000".into()));
         }
         out.extend(tls::file_problem(&self.ca_file, "ca_file"));
         out
@@ -368,5 +381,29 @@ mod tests {
             assert_eq!(err.0[0].0, "http.workers");
             Ok(())
         });
+    }
+
+    #[test]
+    fn redis_needs_tls_for_a_ca_and_a_timeout_that_bounds_a_request() {
+        let keys = |cfg: RedisConfig| -> Vec<&'static str> {
+            cfg.problems().into_iter().map(|(k, _)| k).collect()
+        };
+        assert_eq!(keys(RedisConfig::default()), Vec::<&str>::new());
+        assert_eq!(
+            keys(RedisConfig {
+                ca_file: "ca.pem".into(),
+                timeout_ms: 0,
+                ..RedisConfig::default()
+            }),
+            // Not TLS, no such file, and a timeout of nothing.
+            ["ca_file", "timeout_ms", "ca_file"]
+        );
+        assert_eq!(
+            keys(RedisConfig {
+                timeout_ms: 60_000,
+                ..RedisConfig::default()
+            }),
+            ["timeout_ms"]
+        );
     }
 }

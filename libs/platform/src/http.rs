@@ -31,14 +31,77 @@ pub struct ServiceInfo {
 
 pub type Check = Arc<dyn Fn() -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
 
-/// Named checks `/readyz` runs (database, broker, cache …).
+/// The dependencies `/readyz` checks. Only what the instance cannot serve
+/// without takes it out of its Service; the rest is reported (in `/readyz`,
+/// `/healthz` and `qc_dependency_up`) so that an outage of a shared
+/// dependency does not take every pod out at once.
 #[derive(Clone, Default)]
-pub struct Readiness(Vec<(&'static str, Check)>);
+pub struct Readiness {
+    checks: Vec<Dependency>,
+    /// What each check said last, for `/healthz` (which does no IO).
+    last: Arc<std::sync::Mutex<serde_json::Map<String, serde_json::Value>>>,
+}
+
+#[derive(Clone)]
+struct Dependency {
+    name: &'static str,
+    check: Check,
+    required: bool,
+}
+
+/// A check slower than this counts as failing: the probes' own timeout is
+/// two seconds, and the checks run side by side.
+const CHECK_TIMEOUT: Duration = Duration::from_millis(1500);
 
 impl Readiness {
-    pub fn with(mut self, name: &'static str, check: Check) -> Self {
-        self.0.push((name, check));
+    /// The instance is ready only while `check` passes.
+    pub fn requires(self, name: &'static str, check: Check) -> Self {
+        self.add(name, check, true)
+    }
+
+    /// `check` is reported, never a reason to be unready.
+    pub fn reports(self, name: &'static str, check: Check) -> Self {
+        self.add(name, check, false)
+    }
+
+    fn add(mut self, name: &'static str, check: Check, required: bool) -> Self {
+        self.checks.push(Dependency {
+            name,
+            check,
+            required,
+        });
         self
+    }
+
+    /// Runs every check side by side: each one's status, and whether every
+    /// required one passed.
+    async fn run(&self) -> (serde_json::Map<String, serde_json::Value>, bool) {
+        let results = futures::future::join_all(self.checks.iter().map(|d| async move {
+            match tokio::time::timeout(CHECK_TIMEOUT, (d.check)()).await {
+                Ok(Ok(())) => "ok".to_owned(),
+                Ok(Err(e)) => format!("failing: {e:#}"),
+                Err(_) => "failing: timed out".to_owned(),
+            }
+        }))
+        .await;
+        let mut statuses = serde_json::Map::new();
+        let mut ready = true;
+        for (dependency, status) in self.checks.iter().zip(results) {
+            let up = status == "ok";
+            ready &= up || !dependency.required;
+            metrics::dependency_up(dependency.name, up);
+            statuses.insert(dependency.name.to_owned(), status.into());
+        }
+        *self.last.lock().expect("not poisoned") = statuses.clone();
+        (statuses, ready)
+    }
+
+    fn required(&self) -> Vec<&'static str> {
+        self.checks
+            .iter()
+            .filter(|d| d.required)
+            .map(|d| d.name)
+            .collect()
     }
 }
 
@@ -161,24 +224,20 @@ where
     Ok(server.run())
 }
 
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": "alive" }))
+/// Liveness: the process answers. What the dependencies said at the last
+/// readiness check rides along; none is asked here.
+async fn healthz(readiness: web::Data<Readiness>) -> HttpResponse {
+    let dependencies = readiness.last.lock().expect("not poisoned").clone();
+    HttpResponse::Ok().json(serde_json::json!({ "status": "alive", "dependencies": dependencies }))
 }
 
 async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
-    let mut checks = serde_json::Map::new();
-    let mut ready = true;
-    for (name, check) in &readiness.0 {
-        let result = tokio::time::timeout(Duration::from_secs(3), check()).await;
-        let status = match result {
-            Ok(Ok(())) => "ok".to_owned(),
-            Ok(Err(e)) => format!("failing: {e:#}"),
-            Err(_) => "failing: timed out".to_owned(),
-        };
-        ready &= status == "ok";
-        checks.insert((*name).to_owned(), status.into());
-    }
-    let body = serde_json::json!({ "status": if ready { "ready" } else { "not_ready" }, "checks": checks });
+    let (checks, ready) = readiness.run().await;
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "checks": checks,
+        "required": readiness.required(),
+    });
     if ready {
         HttpResponse::Ok().json(body)
     } else {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use actix_web::HttpResponse;
 use prometheus::{
-    register_histogram_vec, register_int_counter_vec, Encoder, HistogramVec, IntCounterVec,
-    TextEncoder,
+    register_histogram_vec, register_int_counter_vec, register_int_gauge_vec, Encoder,
+    HistogramVec, IntCounterVec, IntGaugeVec, TextEncoder,
 };
 
 static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -28,6 +28,21 @@ static LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
     )
     .expect("metric registers once")
 });
+
+static DEPENDENCY_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "qc_dependency_up",
+        "Whether a dependency answered the last readiness check (1) or not (0)",
+        &["dependency"]
+    )
+    .expect("metric registers once")
+});
+
+pub(crate) fn dependency_up(dependency: &str, up: bool) {
+    DEPENDENCY_UP
+        .with_label_values(&[dependency])
+        .set(i64::from(up));
+}
 
 /// Counts and times a request by its route pattern (never the raw path,
 /// which would carry ids).

@@ -23,7 +23,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use anyhow::Context as _;
 use futures::StreamExt;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
 
 use crate::config::{PublicConfig, RedisConfig};
@@ -86,7 +86,15 @@ impl PublicCache {
     /// invalidation listening); they end when the cache is dropped.
     pub async fn connect(redis_cfg: &RedisConfig, cfg: &PublicConfig) -> anyhow::Result<Self> {
         let client = redis_cfg.client()?;
-        let redis = ConnectionManager::new(client.clone())
+        // One connection attempt per loss, bounded in time: a request that
+        // finds Redis away waits at most the timeout, then answers without
+        // it (the crate's default retries for minutes, holding every request).
+        let timeout = Duration::from_millis(redis_cfg.timeout_ms);
+        let manager = ConnectionManagerConfig::new()
+            .set_number_of_retries(0)
+            .set_connection_timeout(timeout)
+            .set_response_timeout(timeout);
+        let redis = ConnectionManager::new_with_config(client.clone(), manager)
             .await
             .context("connecting to Redis")?;
         let cache = Self {

@@ -105,22 +105,24 @@ pub async fn start<S: Service>(
     )?);
     let readiness = {
         let (pool, cache, relay) = (pool.clone(), cache.clone(), relay.clone());
+        // Serving needs the database; without Redis public reads fall back to
+        // it, and the outbox holds events while the broker is away.
         Readiness::default()
-            .with(
+            .requires(
                 "database",
                 Arc::new(move || {
                     let pool = pool.clone();
                     Box::pin(async move { db::ping(&pool).await })
                 }),
             )
-            .with(
+            .reports(
                 "redis",
                 Arc::new(move || {
                     let cache = cache.clone();
                     Box::pin(async move { cache.ping().await })
                 }),
             )
-            .with(
+            .reports(
                 "broker",
                 Arc::new(move || {
                     let relay = relay.clone();

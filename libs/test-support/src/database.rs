@@ -62,6 +62,14 @@ pub fn server_address() -> String {
         .to_owned()
 }
 
+/// A URL of the test server reaching the same host on another `port` (a
+/// [`crate::Outage`] in front of the server).
+pub fn via_port(url: &str, port: u16) -> String {
+    let server = server_address();
+    let host = server.rsplit_once(':').map_or(server.as_str(), |(h, _)| h);
+    url.replace(&server, &format!("{host}:{port}"))
+}
+
 /// A URL for `role` (password = role name) on `db`.
 fn role_url(role: &str, db: &str) -> String {
     format!("postgres://{role}:{role}@{}/{db}", server_address())
@@ -175,10 +183,8 @@ impl TestDb {
     /// The `database` section, reaching the same host on another `port`
     /// (a [`crate::Outage`] in front of the server).
     pub fn config_via_port(&self, pool_size: usize, port: u16) -> DbConfig {
-        let server = server_address();
-        let host = server.rsplit_once(':').map_or(server.as_str(), |(h, _)| h);
         DbConfig {
-            url: self.url.replace(&server, &format!("{host}:{port}")),
+            url: via_port(&self.url, port),
             ..self.config(pool_size)
         }
     }

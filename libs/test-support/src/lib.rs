@@ -17,7 +17,7 @@ mod outage;
 mod service;
 
 pub use broker::{publish, publish_as, read_topic, topic_retention_ms, Record};
-pub use database::{db_tls, server_address, TestDb};
+pub use database::{db_tls, server_address, via_port, TestDb};
 pub use identity::{
     auth, portal_token, signer, token, token_as, token_from, token_with, trainee_token, TEST_ISSUER,
 };
@@ -96,6 +96,6 @@ pub fn redis() -> RedisConfig {
     RedisConfig {
         url: env_or("QC_TEST_REDIS", "redis://127.0.0.1:6379"),
         key_prefix: format!("t{}:", unique_tag()),
-        ca_file: String::new(),
+        ..RedisConfig::default()
     }
 }

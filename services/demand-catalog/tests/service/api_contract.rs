@@ -2,7 +2,9 @@
 
 use demand_catalog::DemandCatalog;
 
-use crate::harness::{app, body, problem};
+use test_support::Outage;
+
+use crate::harness::{app, app_with, body, problem};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_readiness_metrics_docs_and_request_ids() {
@@ -14,6 +16,7 @@ async fn health_readiness_metrics_docs_and_request_ids() {
     for check in ["database", "redis", "broker"] {
         assert_eq!(ready["checks"][check], "ok");
     }
+    assert_eq!(ready["required"], serde_json::json!(["database"]));
     let spec = body(app.get("/openapi.json", None).await).await;
     assert_eq!(spec["info"]["title"], "demand-catalog");
     assert!(spec["paths"]["/v1/public/catalogues/{city}/{year}"]["get"].is_object());
@@ -53,6 +56,89 @@ async fn health_readiness_metrics_docs_and_request_ids() {
             .contains("qc_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"),
         "{metrics}"
     );
+    app.stop().await;
+}
+
+/// Readiness follows what serving needs, the database. Redis away is
+/// reported (`/readyz`, `/healthz`, `qc_dependency_up`) but keeps the pod in
+/// its Service, and public reads answer from the database meanwhile; the
+/// database away takes it out until it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_database_and_only_reports_redis() {
+    let redis = Outage::in_front_of("127.0.0.1:6379")
+        .await
+        .expect("forwarder");
+    let database = Outage::in_front_of(&test_support::server_address())
+        .await
+        .expect("forwarder");
+    let (redis_port, database_port) = (redis.port(), database.port());
+    let app = app_with(move |cfg| {
+        cfg.redis.url = format!("redis://127.0.0.1:{redis_port}");
+        cfg.database.url = test_support::via_port(&cfg.database.url, database_port);
+    })
+    .await;
+    let readiness = || async { app.get("/readyz", None).await };
+    let up = |metrics: &str, dependency: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(&format!("qc_dependency_up{{dependency=\"{dependency}\"}}")))
+            .map(|l| l.ends_with(" 1"))
+    };
+    assert_eq!(readiness().await.status(), 200);
+
+    redis.cut();
+    let res = readiness().await;
+    assert_eq!(res.status(), 200);
+    let ready = body(res).await;
+    assert_eq!(ready["checks"]["database"], "ok");
+    assert!(
+        ready["checks"]["redis"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("failing")),
+        "{ready}"
+    );
+    let health = body(app.get("/healthz", None).await).await;
+    assert_eq!(health["status"], "alive");
+    assert_eq!(health["dependencies"]["redis"], ready["checks"]["redis"]);
+    let metrics = app.get("/metrics", None).await.text().await.expect("text");
+    assert_eq!(up(&metrics, "redis"), Some(false), "{metrics}");
+    assert_eq!(up(&metrics, "database"), Some(true), "{metrics}");
+    // A public read answers from the database, uncached, before a client
+    // would give up on it (ten seconds).
+    let read = app
+        .request(
+            reqwest::Method::GET,
+            "/v1/public/catalogues/350100/2026",
+            None,
+        )
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .expect("answered while Redis is away");
+    problem(read, 404, "catalogue_not_published").await;
+    redis.restore();
+
+    database.cut();
+    let res = readiness().await;
+    assert_eq!(res.status(), 503);
+    let ready = body(res).await;
+    assert_eq!(ready["status"], "not_ready");
+    assert!(
+        ready["checks"]["database"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("failing")),
+        "{ready}"
+    );
+    database.restore();
+    let mut status = 0;
+    for _ in 0..100 {
+        status = readiness().await.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200);
     app.stop().await;
 }
 
