@@ -23,10 +23,10 @@ pub const PAYMENT_HEADER: &str = "payee_account,payee_name,amount,reference";
 pub const RESULT_HEADER: &str = "reference,status,amount,reason";
 
 /// Quotes a field when it holds a comma, quote or line break. A leading
-/// `=`, `+`, `-` or `@` is prefixed with `'` so no spreadsheet evaluates a
-/// name typed by a payee.
+/// `=`, `+`, `-`, `@`, tab or carriage return (OWASP's CSV-injection list)
+/// is prefixed with `'` so no spreadsheet evaluates a name typed by a payee.
 fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_owned()
@@ -292,6 +292,22 @@ mod tests {
             })
             .collect();
         plan("B7", items, &details).batches.remove(0)
+    }
+
+    #[test]
+    fn a_field_that_a_spreadsheet_would_evaluate_is_defused() {
+        for (typed, written) in [
+            ("=1+1", "'=1+1"),
+            ("+86 591", "'+86 591"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "\"'\r=1+1\""),
+            ("福州=学校", "福州=学校"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(field(typed), written, "{typed:?}");
+        }
     }
 
     #[test]
