@@ -8,6 +8,7 @@ use db::ScopedFutureExt;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::ApiError;
@@ -89,12 +90,16 @@ pub async fn list(state: State, who: Principal) -> Result<HttpResponse, ApiError
 }
 
 /// Record money paid back on a recovery order; it returns to the budget
-/// of the pot it came from. More than is open is refused.
+/// of the pot it came from. More than is open is refused. With an
+/// `Idempotency-Key`, a retry records the repayment once and answers as the
+/// first time did.
 #[utoipa::path(
     tag = "recoveries",
     request_body = Repayment,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 200, body = RecoveryView),
+        (status = 409, description = "A request with this Idempotency-Key is still running", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "More than is open, or not a positive whole number of fen", body = Problem, content_type = "application/problem+json"),
     ),
@@ -105,6 +110,7 @@ pub async fn repay(
     state: State,
     who: Principal,
     path: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<Repayment>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -112,60 +118,59 @@ pub async fn repay(
     let id = *path;
     let by = who.subject().to_owned();
     let city = state.city;
+    let scope = format!("{by}:repay-recovery:{id}");
     let mut conn = state.pool.get().await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let r: Row = recoveries::table
-                    .find(id)
-                    .select(COLUMNS)
-                    .for_update()
-                    .first(conn)
-                    .await
-                    .optional()?
-                    .ok_or_else(|| {
-                        ApiError::not_found("recovery_not_found", "no such recovery order")
-                    })?;
-                let claim = store::claim(conn, r.1)
-                    .await?
-                    .ok_or_else(|| ApiError::internal("recovery without claim"))?;
-                let fund = store::fund_of(claim.fund.as_deref().unwrap_or_default())?;
-                let pot = store::pot(fund, city, claim.statistical_year);
-                store::lock_pots(conn, &[pot]).await?;
-                let key = ClaimKey {
-                    claim_id: claim.id,
-                    payee: payee_of(&claim.payee).map_err(ApiError::internal)?,
-                };
-                let mut ledger =
-                    store::load_ledger(conn, &[pot], std::slice::from_ref(&key)).await?;
-                let tx = Transaction::repayment(Uuid::now_v7(), key, pot, body.amount_fen.0)
-                    .map_err(StoreError::from)?;
-                store::append(conn, &mut ledger, tx, &by).await?;
-                let settled = r.6 + body.amount_fen.0.get();
-                let status = if settled >= r.5 { "settled" } else { "open" };
-                diesel::update(recoveries::table.find(id))
-                    .set((
-                        recoveries::settled_fen.eq(settled),
-                        recoveries::status.eq(status),
-                    ))
-                    .execute(conn)
-                    .await?;
-                Ok(view((
-                    r.0,
-                    r.1,
-                    r.2,
-                    r.3,
-                    r.4,
-                    r.5,
-                    settled,
-                    status.to_owned(),
-                    r.8,
-                )))
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::build(StatusCode::OK).json(out))
+    idempotency::once(&mut conn, &key, scope, &body, |conn| {
+        async move {
+            let r: Row = recoveries::table
+                .find(id)
+                .select(COLUMNS)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::not_found("recovery_not_found", "no such recovery order")
+                })?;
+            let claim = store::claim(conn, r.1)
+                .await?
+                .ok_or_else(|| ApiError::internal("recovery without claim"))?;
+            let fund = store::fund_of(claim.fund.as_deref().unwrap_or_default())?;
+            let pot = store::pot(fund, city, claim.statistical_year);
+            store::lock_pots(conn, &[pot]).await?;
+            let key = ClaimKey {
+                claim_id: claim.id,
+                payee: payee_of(&claim.payee).map_err(ApiError::internal)?,
+            };
+            let mut ledger = store::load_ledger(conn, &[pot], std::slice::from_ref(&key)).await?;
+            let tx = Transaction::repayment(Uuid::now_v7(), key, pot, body.amount_fen.0)
+                .map_err(StoreError::from)?;
+            store::append(conn, &mut ledger, tx, &by).await?;
+            let settled = r.6 + body.amount_fen.0.get();
+            let status = if settled >= r.5 { "settled" } else { "open" };
+            diesel::update(recoveries::table.find(id))
+                .set((
+                    recoveries::settled_fen.eq(settled),
+                    recoveries::status.eq(status),
+                ))
+                .execute(conn)
+                .await?;
+            let view = view((
+                r.0,
+                r.1,
+                r.2,
+                r.3,
+                r.4,
+                r.5,
+                settled,
+                status.to_owned(),
+                r.8,
+            ));
+            Ok(Created::new(StatusCode::OK, &view))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// Order the recovery (追回) of a paid claim found fraudulent. One order

@@ -126,12 +126,32 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
     let url = format!("/v1/recoveries/{order}/repayments");
     let res = app.post(&url, Some(&officer()), &repay(STANDARD + 1)).await;
     problem(res, 422, "ledger_refused").await;
-    let res = app.post(&url, Some(&officer()), &repay(50_000)).await;
-    let after = body(res).await;
+    // Retried with its Idempotency-Key (the answer was lost, say): recorded
+    // once, answered as the first time; the key with another amount: refused.
+    let keyed = |amount: i64| {
+        app.request(reqwest::Method::POST, &url, Some(&officer()))
+            .header("Idempotency-Key", "repayment-001")
+            .json(&repay(amount))
+            .send()
+    };
+    let first = keyed(50_000).await.expect("request");
+    assert!(!first.headers().contains_key("idempotent-replayed"));
+    let after = body(first).await;
     assert_eq!(
         (after["settled_fen"].clone(), after["status"].clone()),
         (json!(50_000), json!("open"))
     );
+    let retried = keyed(50_000).await.expect("request");
+    assert_eq!(retried.headers()["idempotent-replayed"], "true");
+    assert_eq!(body(retried).await, after);
+    problem(
+        keyed(40_000).await.expect("request"),
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    let res = app.get("/v1/recoveries", Some(&officer())).await;
+    assert_eq!(body(res).await[0]["settled_fen"], 50_000);
 
     // A second trainee of the same institution: its payout is withheld.
     let q = person(322);
