@@ -395,9 +395,9 @@ fn read_event(msg: &BorrowedMessage<'_>, topic: String) -> Result<ReceivedEvent,
 }
 
 /// The same key and payload, to another topic, with `headers`.
-fn copy_record<'a>(
+pub(crate) fn copy_record<'a>(
     topic: &'a str,
-    msg: &'a BorrowedMessage<'_>,
+    msg: &'a impl Message,
     headers: OwnedHeaders,
 ) -> FutureRecord<'a, [u8], [u8]> {
     let mut record = FutureRecord::to(topic).headers(headers);

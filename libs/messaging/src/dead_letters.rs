@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{Message, OwnedMessage};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureProducer;
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 use uuid::Uuid;
@@ -24,7 +24,9 @@ use uuid::Uuid;
 use db::schema::dead_letter_replays as replays;
 use db::DbPool;
 
-use crate::consumer::{copy_headers, DLQ_ATTEMPTS, DLQ_CONSUMER, DLQ_ORIGIN, DLQ_REASON};
+use crate::consumer::{
+    copy_headers, copy_record, DLQ_ATTEMPTS, DLQ_CONSUMER, DLQ_ORIGIN, DLQ_REASON,
+};
 use crate::envelope::header;
 use crate::topics::dlq_topic;
 use crate::KafkaConfig;
@@ -119,14 +121,8 @@ pub async fn replay_dead_letters(
     let mut moved = Vec::with_capacity(chosen.len());
     for (letter, msg) in chosen {
         let origin = header(msg.headers(), DLQ_ORIGIN).unwrap_or_else(|| cfg.topic(logical_topic));
-        let mut record = FutureRecord::to(&origin)
-            .headers(copy_headers(msg.headers(), |k| !k.starts_with("x-dlq-")));
-        if let Some(key) = msg.key() {
-            record = record.key(key);
-        }
-        if let Some(payload) = msg.payload() {
-            record = record.payload(payload);
-        }
+        let headers = copy_headers(msg.headers(), |k| !k.starts_with("x-dlq-"));
+        let record = copy_record(&origin, &msg, headers);
         producer
             .send(record, Timeout::After(Duration::from_secs(30)))
             .await

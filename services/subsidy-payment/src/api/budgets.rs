@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
-
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use platform::auth::{Principal, Role};
