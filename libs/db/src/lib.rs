@@ -14,6 +14,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use serde::{Deserialize, Serialize};
 
+pub mod lease;
+pub mod prune;
 pub mod reseal;
 pub mod schema;
 

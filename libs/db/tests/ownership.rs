@@ -44,7 +44,8 @@ async fn a_service_reaches_its_own_schema_only_and_serves_without_owning_it() {
                 "00000000000001",
                 "00000000000002",
                 "00000000000003",
-                "00000000000004"
+                "00000000000004",
+                "00000000000005"
             ]
         );
     }

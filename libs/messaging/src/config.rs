@@ -45,7 +45,7 @@ impl SaslMechanism {
 }
 
 /// Settings the typed keys own; the pass-through map may not override them.
-const OWNED_SETTINGS: [&str; 9] = [
+const OWNED_SETTINGS: [&str; 11] = [
     "bootstrap.servers",
     "security.protocol",
     "sasl.mechanism",
@@ -55,6 +55,8 @@ const OWNED_SETTINGS: [&str; 9] = [
     "ssl.ca.location",
     "ssl.certificate.location",
     "ssl.key.location",
+    "group.instance.id",
+    "session.timeout.ms",
 ];
 
 /// The `kafka` section of a service's configuration.
@@ -87,6 +89,17 @@ pub struct KafkaConfig {
     /// Partitions for topics this service creates.
     pub partitions: i32,
     pub replication_factor: i32,
+    /// This replica's stable name in its consumer groups (librdkafka's
+    /// `group.instance.id`, static membership): unique per replica and the
+    /// same across its restarts — the chart gives the pod's name. A replica
+    /// that crashes and comes back under its name takes its partitions back
+    /// at once, with no rebalance (and, with the local broker, is not left
+    /// out of its group). Empty: dynamic membership.
+    pub group_instance_id: String,
+    /// How long the group waits for a member that stopped heartbeating
+    /// before its partitions go to the others (`session.timeout.ms`): the
+    /// bound on the pause a crashed replica that does not come back causes.
+    pub session_timeout_ms: u32,
     /// Failed attempts after which a message goes to `<topic>.dlq`. Transient
     /// failures (the database away, a lost serialization conflict) do not
     /// count: they are retried for as long as they last.
@@ -118,6 +131,8 @@ impl Default for KafkaConfig {
             key_file: String::new(),
             librdkafka: BTreeMap::new(),
             topic_prefix: String::new(),
+            group_instance_id: String::new(),
+            session_timeout_ms: 15_000,
             partitions: 3,
             replication_factor: 1,
             max_attempts: 5,
@@ -159,6 +174,24 @@ impl KafkaConfig {
             if self.sasl_password.is_empty() {
                 out.push(("sasl_password", "is required for sasl_ssl".into()));
             }
+        }
+        if !self
+            .group_instance_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            || self.group_instance_id.len() > 249
+        {
+            out.push((
+                "group_instance_id",
+                "may hold only letters, digits, '.', '_' and '-', at most 249".into(),
+            ));
+        }
+        // Kafka's default group.min/max.session.timeout.ms.
+        if !(6_000..=1_800_000).contains(&self.session_timeout_ms) {
+            out.push((
+                "session_timeout_ms",
+                "must be between 6000 and 1800000".into(),
+            ));
         }
         if self.cert_file.is_empty() != self.key_file.is_empty() {
             out.push((
@@ -284,6 +317,8 @@ mod tests {
         let cfg = KafkaConfig {
             brokers: "localhost".into(),
             topic_prefix: "a b".into(),
+            group_instance_id: "pod/0".into(),
+            session_timeout_ms: 1_000,
             max_attempts: 0,
             retry_max_ms: 10,
             dlq_retention_days: 1,
@@ -297,6 +332,8 @@ mod tests {
                 "topic_prefix",
                 "sasl_username",
                 "sasl_password",
+                "group_instance_id",
+                "session_timeout_ms",
                 "max_attempts",
                 "retry_max_ms",
                 "dlq_retention_days"

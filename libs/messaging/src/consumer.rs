@@ -79,9 +79,18 @@ impl ConsumerRunner {
         name: &str,
         topics: BTreeMap<String, String>,
     ) -> anyhow::Result<Self> {
-        let consumer: StreamConsumer = cfg
-            .client_config()
+        let mut client = cfg.client_config();
+        if !cfg.group_instance_id.is_empty() {
+            client.set("group.instance.id", &cfg.group_instance_id);
+        }
+        let consumer: StreamConsumer = client
             .set("group.id", cfg.topic(name))
+            .set("session.timeout.ms", cfg.session_timeout_ms.to_string())
+            // A third of the session, as Kafka advises.
+            .set(
+                "heartbeat.interval.ms",
+                (cfg.session_timeout_ms / 3).to_string(),
+            )
             .set("enable.auto.commit", "true")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")

@@ -64,10 +64,56 @@ fn entry_key(namespace: &str, variant: &str) -> String {
     format!("{namespace}\0{variant}")
 }
 
+/// Redis as reached so far. A service starts while Redis is away (it
+/// answers uncached and limits per instance meanwhile); a background task
+/// connects once Redis answers, and the manager reconnects by itself after.
+#[derive(Clone, Default)]
+struct Reached(Arc<std::sync::RwLock<Option<ConnectionManager>>>);
+
+impl Reached {
+    fn get(&self) -> redis::RedisResult<ConnectionManager> {
+        self.0.read().expect("redis lock").clone().ok_or_else(|| {
+            redis::RedisError::from((redis::ErrorKind::IoError, "Redis not reached yet"))
+        })
+    }
+
+    fn set(&self, manager: ConnectionManager) {
+        *self.0.write().expect("redis lock") = Some(manager);
+    }
+}
+
+/// Tries again, with capped backoff, until Redis answers or the cache is
+/// dropped.
+async fn reach(
+    reached: Reached,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    alive: Weak<Mutex<Local>>,
+) {
+    let mut pause = Duration::from_millis(500);
+    loop {
+        tokio::time::sleep(pause).await;
+        if alive.strong_count() == 0 {
+            return;
+        }
+        match ConnectionManager::new_with_config(client.clone(), config.clone()).await {
+            Ok(manager) => {
+                tracing::info!("Redis reached; public answers are cached again");
+                reached.set(manager);
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "Redis still away");
+                pause = (pause * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
 /// Shared by the handlers of public routes (as app data).
 #[derive(Clone)]
 pub struct PublicCache {
-    redis: ConnectionManager,
+    redis: Reached,
     prefix: String,
     cfg: PublicConfig,
     script: redis::Script,
@@ -82,8 +128,9 @@ fn now_secs() -> u64 {
 }
 
 impl PublicCache {
-    /// Connects and starts the two background tasks (counter flushing and
-    /// invalidation listening); they end when the cache is dropped.
+    /// Connects (or, with Redis away, keeps trying in the background) and
+    /// starts the two background tasks (counter flushing and invalidation
+    /// listening); they end when the cache is dropped.
     pub async fn connect(redis_cfg: &RedisConfig, cfg: &PublicConfig) -> anyhow::Result<Self> {
         let client = redis_cfg.client()?;
         // One connection attempt per loss, bounded in time: a request that
@@ -94,16 +141,26 @@ impl PublicCache {
             .set_number_of_retries(0)
             .set_connection_timeout(timeout)
             .set_response_timeout(timeout);
-        let redis = ConnectionManager::new_with_config(client.clone(), manager)
-            .await
-            .context("connecting to Redis")?;
+        let redis = Reached::default();
         let cache = Self {
-            redis,
+            redis: redis.clone(),
             prefix: redis_cfg.key_prefix.clone(),
             cfg: cfg.clone(),
             script: redis::Script::new(READ_SCRIPT),
             local: Arc::default(),
         };
+        match ConnectionManager::new_with_config(client.clone(), manager.clone()).await {
+            Ok(connected) => redis.set(connected),
+            Err(e) => {
+                tracing::warn!(error = %e, "Redis away at start; serving uncached until it answers");
+                tokio::spawn(reach(
+                    redis,
+                    client.clone(),
+                    manager,
+                    Arc::downgrade(&cache.local),
+                ));
+            }
+        }
         tokio::spawn(flush_counters(
             Arc::downgrade(&cache.local),
             cache.redis.clone(),
@@ -130,21 +187,25 @@ impl PublicCache {
     /// the answers expire with their TTL.
     pub async fn invalidate(&self, namespace: &str) {
         forget(&self.local, namespace);
-        let mut redis = self.redis.clone();
-        let bumped = redis::pipe()
-            .incr(self.version_key(namespace), 1)
-            .ignore()
-            .publish(self.channel(), namespace)
-            .ignore()
-            .query_async::<()>(&mut redis)
-            .await;
+        let bumped = match self.redis.get() {
+            Ok(mut redis) => {
+                redis::pipe()
+                    .incr(self.version_key(namespace), 1)
+                    .ignore()
+                    .publish(self.channel(), namespace)
+                    .ignore()
+                    .query_async::<()>(&mut redis)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         if let Err(e) = bumped {
             tracing::warn!(error = %e, namespace, "cache invalidation failed; answers live until their TTL");
         }
     }
 
     pub async fn ping(&self) -> anyhow::Result<()> {
-        let mut redis = self.redis.clone();
+        let mut redis = self.redis.get().context("Redis not reached yet")?;
         redis::cmd("PING")
             .query_async::<String>(&mut redis)
             .await
@@ -224,7 +285,7 @@ fn forget(local: &Mutex<Local>, namespace: &str) {
 }
 
 /// Adds the counts admitted here to Redis and learns everyone's totals.
-async fn flush_counters(local: Weak<Mutex<Local>>, mut redis: ConnectionManager, prefix: String) {
+async fn flush_counters(local: Weak<Mutex<Local>>, redis: Reached, prefix: String) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     loop {
         tick.tick().await;
@@ -250,7 +311,11 @@ async fn flush_counters(local: Weak<Mutex<Local>>, mut redis: ConnectionManager,
                 .expire(&key, WINDOW_SECS as i64)
                 .ignore();
         }
-        match pipe.query_async::<Vec<u64>>(&mut redis).await {
+        let shared = match redis.get() {
+            Ok(mut redis) => pipe.query_async::<Vec<u64>>(&mut redis).await,
+            Err(e) => Err(e),
+        };
+        match shared {
             Ok(totals) => {
                 let mut state = state.lock().expect("cache lock");
                 for ((client, _), total) in deltas.iter().zip(totals) {
@@ -469,14 +534,19 @@ impl PublicRead {
             Ok(None) => {}
         }
         let body_prefix = format!("{}pc:{namespace}:", cache.prefix);
-        let mut redis = cache.redis.clone();
-        let looked_up: redis::RedisResult<(String, Option<Vec<u8>>)> = cache
-            .script
-            .key(cache.version_key(namespace))
-            .arg(&body_prefix)
-            .arg(&variant)
-            .invoke_async(&mut redis)
-            .await;
+        let reached = cache.redis.get().ok();
+        let looked_up: redis::RedisResult<(String, Option<Vec<u8>>)> = match cache.redis.get() {
+            Ok(mut redis) => {
+                cache
+                    .script
+                    .key(cache.version_key(namespace))
+                    .arg(&body_prefix)
+                    .arg(&variant)
+                    .invoke_async(&mut redis)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         let version = match looked_up {
             Ok((_, Some(body))) => {
                 let body = Bytes::from(body);
@@ -490,7 +560,7 @@ impl PublicRead {
             }
         };
         let body = Bytes::from(serde_json::to_vec(&compute().await?).map_err(ApiError::internal)?);
-        if let Some(version) = version {
+        if let (Some(version), Some(mut redis)) = (version, reached) {
             // Stored under the version read before computing: if a publish
             // happened meanwhile, this answer is already unreachable.
             let redis_key = format!("{body_prefix}{version}:{variant}");

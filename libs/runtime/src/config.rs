@@ -44,6 +44,68 @@ impl Settings for NoSettings {
     }
 }
 
+/// How long the platform tables keep what they no longer need
+/// (`[retention]`); a periodic job on one replica deletes the rest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days a sent outbox row is kept (to trace a publication).
+    pub outbox_days: u32,
+    /// Days an inbox row is kept. An event delivered again after its row
+    /// went would apply twice, so this must outlast every topic's retention
+    /// and `kafka.dlq_retention_days` (a replay can bring back an event
+    /// that old).
+    pub inbox_days: u32,
+    /// Days an `Idempotency-Key` answers a retry with the first answer.
+    pub idempotency_days: u32,
+    /// Rows per delete statement.
+    pub batch: i64,
+    /// Seconds between pruning rounds.
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            outbox_days: 7,
+            inbox_days: 60,
+            idempotency_days: 7,
+            batch: 5_000,
+            interval_secs: 3_600,
+        }
+    }
+}
+
+impl RetentionConfig {
+    fn problems(&self, kafka: &KafkaConfig) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for (key, days) in [
+            ("outbox_days", self.outbox_days),
+            ("idempotency_days", self.idempotency_days),
+        ] {
+            if !(1..=3_650).contains(&days) {
+                out.push((key, "must be between 1 and 3650 days".to_owned()));
+            }
+        }
+        if self.inbox_days <= kafka.dlq_retention_days || self.inbox_days > 3_650 {
+            out.push((
+                "inbox_days",
+                format!(
+                    "must be longer than kafka.dlq_retention_days ({}) and at most 3650: an event replayed after its inbox row went would apply twice",
+                    kafka.dlq_retention_days
+                ),
+            ));
+        }
+        if !(1..=100_000).contains(&self.batch) {
+            out.push(("batch", "must be between 1 and 100000".to_owned()));
+        }
+        if !(60..=86_400).contains(&self.interval_secs) {
+            out.push(("interval_secs", "must be between 60 and 86400".to_owned()));
+        }
+        out
+    }
+}
+
 /// The configuration of a service: `QC_<SERVICE>_<SECTION>__<KEY>`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,6 +118,7 @@ pub struct Config<S> {
     pub auth: AuthConfig,
     pub public: PublicConfig,
     pub telemetry: TelemetryConfig,
+    pub retention: RetentionConfig,
     pub service: S,
 }
 
@@ -80,6 +143,7 @@ impl<S: Settings> Config<S> {
             auth: AuthConfig::default(),
             public: PublicConfig::default(),
             telemetry: TelemetryConfig::default(),
+            retention: RetentionConfig::default(),
             service: S::default(),
         }
     }
@@ -95,6 +159,7 @@ impl<S: Settings> Validate for Config<S> {
         p.extend(section("auth", self.auth.problems()));
         p.extend(section("public", self.public.problems()));
         p.extend(section("telemetry", self.telemetry.problems()));
+        p.extend(section("retention", self.retention.problems(&self.kafka)));
         p.extend(section("service", self.service.problems()));
         p
     }
@@ -133,12 +198,15 @@ mod tests {
                 ("DATABASE__SSLMODE", "require"),
                 ("AUTH__ISSUER", "https://id.xiamen.example/realms/qiancheng"),
                 ("PUBLIC__TRUSTED_PROXIES", "10.244.0.0/16,192.0.2.7"),
+                ("KAFKA__GROUP_INSTANCE_ID", "some-service-7d9f8b6c5-x2x4p"),
+                ("KAFKA__SESSION_TIMEOUT_MS", "15000"),
             ] {
                 jail.set_env(format!("QC_SOME_SERVICE_{key}"), value);
             }
             let cfg = load("some-service").expect("valid");
             assert_eq!(cfg.instance.city().as_str(), "350200");
             assert_eq!(cfg.kafka.replication_factor, 3);
+            assert_eq!(cfg.kafka.group_instance_id, "some-service-7d9f8b6c5-x2x4p");
             assert_eq!(
                 cfg.public
                     .trusted_proxies
@@ -168,6 +236,20 @@ mod tests {
             Config::<NoSettings>::defaults("x").database.url,
             "postgres://x_app:x_app@127.0.0.1:5432/qiancheng"
         );
+    }
+
+    #[test]
+    fn an_inbox_kept_shorter_than_a_replay_can_reach_back_is_refused() {
+        let mut cfg = Config::<NoSettings>::defaults("x");
+        cfg.retention.inbox_days = cfg.kafka.dlq_retention_days;
+        cfg.retention.batch = 0;
+        let keys: Vec<String> = cfg
+            .problems()
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| k.starts_with("retention."))
+            .collect();
+        assert_eq!(keys, ["retention.inbox_days", "retention.batch"]);
     }
 
     #[test]

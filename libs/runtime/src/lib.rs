@@ -11,6 +11,7 @@
 
 mod cli;
 pub mod config;
+mod prune;
 mod start;
 
 pub use cli::{main, Command, NoCommands};

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use actix_web::dev::ServerHandle;
 use actix_web::web;
 use anyhow::Context as _;
+use db::DbPool;
 use ids::CityCode;
 use messaging::{ConsumerRunner, EventHandler, Relay};
 use platform::auth::TokenVerifier;
@@ -35,7 +36,10 @@ pub struct Wiring {
 }
 
 /// Work a service does on a timer, e.g. closing follow-up windows that are
-/// due. Every replica runs it, so it must be safe to run concurrently.
+/// due. It runs on one replica at a time (a turn held in the database, see
+/// [`db::lease`]); a replica whose turn is taken skips that tick. It must
+/// still be safe to run twice (a turn can end with the holder's connection
+/// while its work goes on).
 pub struct Periodic {
     pub name: &'static str,
     pub every: std::time::Duration,
@@ -45,14 +49,18 @@ pub struct Periodic {
 pub type PeriodicFuture =
     std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>>;
 
-async fn run_periodic(job: Periodic, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(job.every);
+async fn run_periodic(job: Periodic, pool: DbPool, mut stop: watch::Receiver<bool>) {
+    // Replicas started together do not all fire at start-up, nor in step.
+    let first = tokio::time::Instant::now() + job.every.mul_f64(rand::random::<f64>());
+    let mut tick = tokio::time::interval_at(first, job.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                if let Err(e) = (job.run)().await {
-                    tracing::warn!(job = job.name, error = format!("{e:#}"), "periodic job failed; retrying at the next tick");
+                match db::lease::exclusively(&pool, job.name, (job.run)()).await {
+                    Ok(Some(())) => {}
+                    Ok(None) => tracing::debug!(job = job.name, "another replica runs it now"),
+                    Err(e) => tracing::warn!(job = job.name, error = format!("{e:#}"), "periodic job failed; retrying at the next tick"),
                 }
             }
             _ = stop.changed() => return,
@@ -175,8 +183,13 @@ pub async fn start<S: Service>(
         let runner = ConsumerRunner::new(pool.clone(), &cfg.kafka, name, owners)?;
         workers.push(tokio::spawn(runner.run(handler, shutdown_rx.clone())));
     }
-    for job in wiring.periodic {
-        workers.push(tokio::spawn(run_periodic(job, shutdown_rx.clone())));
+    let platform_jobs = [crate::prune::job(pool.clone(), cfg.retention.clone())];
+    for job in wiring.periodic.into_iter().chain(platform_jobs) {
+        workers.push(tokio::spawn(run_periodic(
+            job,
+            pool.clone(),
+            shutdown_rx.clone(),
+        )));
     }
     Ok(Running {
         addr,

@@ -67,24 +67,50 @@ pub async fn read_topic(
 }
 
 /// Publishes `events` as their owning services of `city` would (CloudEvents
-/// headers with the owner's `source`, the event's key): for tests that feed
-/// a service a recorded history of other services' events.
+/// headers with the owner's `source`, the event's key), in order, on one
+/// producer: for tests that feed a service a recorded history of other
+/// services' events.
 pub async fn publish(
     cfg: &KafkaConfig,
     city: &str,
     events: &[messaging::OutboxEvent],
 ) -> anyhow::Result<()> {
-    for event in events {
-        let owner = contracts::owner_of(event.topic)
-            .with_context(|| format!("{} has no owning service", event.topic))?;
-        publish_as(
-            cfg,
-            &format!("/{city}/{owner}"),
-            std::slice::from_ref(event),
-        )
-        .await?;
-    }
-    Ok(())
+    send(
+        cfg,
+        events,
+        |event| owner_source(city, event),
+        Flight::OneByOne,
+    )
+    .await
+}
+
+/// As [`publish`], but every event in flight at once, as a relay sends a
+/// batch: ordered per partition only. For streams, where speed matters.
+pub async fn publish_stream(
+    cfg: &KafkaConfig,
+    city: &str,
+    events: &[messaging::OutboxEvent],
+) -> anyhow::Result<()> {
+    send(
+        cfg,
+        events,
+        |event| owner_source(city, event),
+        Flight::AllAtOnce,
+    )
+    .await
+}
+
+fn owner_source(city: &str, event: &messaging::OutboxEvent) -> anyhow::Result<String> {
+    let owner = contracts::owner_of(event.topic)
+        .with_context(|| format!("{} has no owning service", event.topic))?;
+    Ok(format!("/{city}/{owner}"))
+}
+
+/// Whether each event is acknowledged before the next is sent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flight {
+    OneByOne,
+    AllAtOnce,
 }
 
 /// Publishes `events` under any `source`, e.g. one that does not own the
@@ -93,6 +119,15 @@ pub async fn publish_as(
     cfg: &KafkaConfig,
     source: &str,
     events: &[messaging::OutboxEvent],
+) -> anyhow::Result<()> {
+    send(cfg, events, |_| Ok(source.to_owned()), Flight::OneByOne).await
+}
+
+async fn send(
+    cfg: &KafkaConfig,
+    events: &[messaging::OutboxEvent],
+    source_of: impl Fn(&messaging::OutboxEvent) -> anyhow::Result<String>,
+    flight: Flight,
 ) -> anyhow::Result<()> {
     let mut topics: Vec<&str> = events.iter().map(|e| e.topic).collect();
     // A create request naming a topic twice is refused as a whole.
@@ -103,24 +138,42 @@ pub async fn publish_as(
         .producer_client()
         .create()
         .context("creating a test producer")?;
+    let mut messages = Vec::with_capacity(events.len());
     for event in events {
         let envelope = messaging::Envelope {
             id: event.id,
             event_type: event.event_type.to_owned(),
-            source: source.to_owned(),
+            source: source_of(event)?,
             subject: event.subject.clone(),
             time: event.occurred_at,
         };
         let payload = serde_json::to_vec(&event.payload)?;
-        let topic = cfg.topic(event.topic);
-        let record = rdkafka::producer::FutureRecord::to(&topic)
+        messages.push((event, cfg.topic(event.topic), payload, envelope));
+    }
+    let sent = messages.iter().map(|(event, topic, payload, envelope)| {
+        let record = rdkafka::producer::FutureRecord::to(topic)
             .key(&event.key)
-            .payload(&payload)
+            .payload(payload)
             .headers(envelope.headers(&HashMap::new()));
-        producer
-            .send(record, Duration::from_secs(30))
-            .await
-            .map_err(|(e, _)| anyhow::anyhow!("publishing {}: {e}", event.id))?;
+        let producer = &producer;
+        async move {
+            producer
+                .send(record, Duration::from_secs(30))
+                .await
+                .map(|_| ())
+                .map_err(|(e, _)| anyhow::anyhow!("publishing {}: {e}", event.id))
+        }
+    });
+    match flight {
+        Flight::OneByOne => {
+            for one in sent {
+                one.await?;
+            }
+        }
+        // The producer keeps their order per partition.
+        Flight::AllAtOnce => {
+            futures::future::try_join_all(sent).await?;
+        }
     }
     Ok(())
 }

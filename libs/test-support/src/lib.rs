@@ -16,7 +16,7 @@ mod identity;
 mod outage;
 mod service;
 
-pub use broker::{publish, publish_as, read_topic, topic_retention_ms, Record};
+pub use broker::{publish, publish_as, publish_stream, read_topic, topic_retention_ms, Record};
 pub use database::{db_tls, server_address, via_port, TestDb};
 pub use identity::{
     auth, portal_token, signer, token, token_as, token_from, token_with, trainee_token, TEST_ISSUER,

@@ -142,6 +142,41 @@ async fn readiness_follows_the_database_and_only_reports_redis() {
     app.stop().await;
 }
 
+/// A service starts while Redis is away: public reads answer from the
+/// database meanwhile, and are cached once Redis answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_started_while_redis_is_away_serves_and_caches_once_it_answers() {
+    let redis = Outage::in_front_of("127.0.0.1:6379")
+        .await
+        .expect("forwarder");
+    redis.cut();
+    let redis_port = redis.port();
+    let app = app_with(move |cfg| cfg.redis.url = format!("redis://127.0.0.1:{redis_port}")).await;
+    let cache = || async {
+        let res = app.get("/v1/public/occupations?code=4-10", None).await;
+        assert_eq!(res.status(), 200);
+        res.headers()["x-cache"].to_str().expect("ascii").to_owned()
+    };
+    assert_eq!(
+        (cache().await, cache().await),
+        ("miss".to_owned(), "miss".to_owned()),
+        "answered, and nothing cached, while Redis is away"
+    );
+    redis.restore();
+    let mut seen = cache().await;
+    for _ in 0..100 {
+        if seen == "hit" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        seen = cache().await;
+    }
+    assert_eq!(seen, "hit", "cached once Redis answers");
+    let ready = body(app.get("/readyz", None).await).await;
+    assert_eq!(ready["checks"]["redis"], "ok", "{ready}");
+    app.stop().await;
+}
+
 /// `openapi/demand-catalog.json` is what the routes generate.
 #[test]
 fn the_checked_in_openapi_document_matches_the_routes() {
