@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -16,15 +15,17 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::proposals::propose_once;
 use super::{
     AuditLine, BudgetChange, BudgetChangeView, LedgerAudit, PayableView, PotView, ProposalView,
     State,
 };
 use crate::app::budgets;
-use crate::app::proposals::{self, Payload};
+use crate::app::proposals::Payload;
 use crate::domain::subsidy::FundSource;
 use crate::store;
 use crate::store::schema::budget_changes;
+use platform::idempotency::IdempotencyKey;
 
 fn check(body: &BudgetChange) -> Result<(), ApiError> {
     let mut v = Validator::new();
@@ -46,6 +47,7 @@ fn check(body: &BudgetChange) -> Result<(), ApiError> {
 async fn propose(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     body: BudgetChange,
     reduction: bool,
 ) -> Result<HttpResponse, ApiError> {
@@ -56,7 +58,7 @@ async fn propose(
         fund: body.fund,
         year: body.year,
         amount_fen: body.amount_fen.0.get(),
-        memo: body.memo,
+        memo: body.memo.clone(),
         reduction,
     };
     let payload = if reduction {
@@ -64,8 +66,12 @@ async fn propose(
     } else {
         Payload::BudgetAllocation(change)
     };
-    let proposal = proposals::propose(&state.deps(), &who, payload, None).await?;
-    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
+    let route = if reduction {
+        "budget-reduction"
+    } else {
+        "budget-allocation"
+    };
+    propose_once(&state, &who, &key, route, &body, payload, None).await
 }
 
 /// Propose an allocation to a pot of the city (预算下达); a second officer
@@ -74,9 +80,10 @@ async fn propose(
 #[utoipa::path(
     tag = "budgets",
     request_body = BudgetChange,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a positive whole number of fen, or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -85,9 +92,10 @@ async fn propose(
 pub async fn allocate(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     Json(body): Json<BudgetChange>,
 ) -> Result<HttpResponse, ApiError> {
-    propose(state, who, body, false).await
+    propose(state, who, key, body, false).await
 }
 
 /// Propose taking unused money back from a pot (预算调减); a second officer
@@ -96,9 +104,10 @@ pub async fn allocate(
 #[utoipa::path(
     tag = "budgets",
     request_body = BudgetChange,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The available budget would go below zero (`balance_would_go_negative`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -107,9 +116,10 @@ pub async fn allocate(
 pub async fn reduce(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     Json(body): Json<BudgetChange>,
 ) -> Result<HttpResponse, ApiError> {
-    propose(state, who, body, true).await
+    propose(state, who, key, body, true).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

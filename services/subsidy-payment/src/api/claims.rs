@@ -1,6 +1,7 @@
 //! Claims: who sees which, the officers' review queue (复核) and the
 //! preview of what a class would be paid.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use db::ScopedFutureExt;
@@ -8,6 +9,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use ids::{Fen, StatisticalYear};
 use platform::auth::{person_named, Principal, Role, Scope};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::pagination::{self, Page};
 use platform::problem::Problem;
@@ -375,10 +377,11 @@ pub async fn get(
 #[utoipa::path(
     tag = "claims",
     request_body = Review,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 200, body = ClaimView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The claim is not awaiting review", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim is not awaiting review, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No budget left, or a note missing", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -388,6 +391,7 @@ pub async fn review(
     state: State,
     who: Principal,
     path: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<Review>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -405,51 +409,51 @@ pub async fn review(
     let by = who.subject().to_owned();
     let city = state.city;
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let mut row = store::claim_for_update(conn, id)
-                    .await?
-                    .ok_or_else(not_found)?;
-                if !matches!(row.status.as_str(), "in_review" | "documents_requested") {
-                    return Err(ApiError::conflict(
-                        "claim_not_in_review",
-                        format!("the claim is {}, not awaiting review", row.status),
-                    ));
-                }
-                let status = match body.decision {
-                    ReviewDecision::Approve => "approved",
-                    ReviewDecision::Reject => "rejected",
-                    ReviewDecision::RequestDocuments => "documents_requested",
-                };
-                if status == "approved" && row.approval_tx.is_none() {
-                    row.approval_tx = Some(approve_in_ledger(conn, city, &row, &by).await?);
-                }
-                if status == "rejected" {
-                    let why = note.clone().unwrap_or_default();
-                    release_in_ledger(conn, city, &row, &why, &by).await?;
-                }
-                let now = Utc::now();
-                diesel::update(claims::table.find(id))
-                    .set((
-                        claims::status.eq(status),
-                        claims::decided_by.eq(&by),
-                        claims::decided_at.eq(now),
-                        claims::review_note.eq(&note),
-                    ))
-                    .execute(conn)
-                    .await?;
-                row.status = status.to_owned();
-                row.decided_by = Some(by.clone());
-                row.decided_at = Some(now);
-                row.review_note = note.clone();
-                messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?]).await?;
-                Ok(row)
+    let request = body.clone();
+    let scope = format!("{by}:review-claim:{id}");
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            let mut row = store::claim_for_update(conn, id)
+                .await?
+                .ok_or_else(not_found)?;
+            if !matches!(row.status.as_str(), "in_review" | "documents_requested") {
+                return Err(ApiError::conflict(
+                    "claim_not_in_review",
+                    format!("the claim is {}, not awaiting review", row.status),
+                ));
             }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ClaimView::from(row)))
+            let status = match body.decision {
+                ReviewDecision::Approve => "approved",
+                ReviewDecision::Reject => "rejected",
+                ReviewDecision::RequestDocuments => "documents_requested",
+            };
+            if status == "approved" && row.approval_tx.is_none() {
+                row.approval_tx = Some(approve_in_ledger(conn, city, &row, &by).await?);
+            }
+            if status == "rejected" {
+                let why = note.clone().unwrap_or_default();
+                release_in_ledger(conn, city, &row, &why, &by).await?;
+            }
+            let now = Utc::now();
+            diesel::update(claims::table.find(id))
+                .set((
+                    claims::status.eq(status),
+                    claims::decided_by.eq(&by),
+                    claims::decided_at.eq(now),
+                    claims::review_note.eq(&note),
+                ))
+                .execute(conn)
+                .await?;
+            row.status = status.to_owned();
+            row.decided_by = Some(by.clone());
+            row.decided_at = Some(now);
+            row.review_note = note.clone();
+            messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?]).await?;
+            Ok(Created::new(StatusCode::OK, &ClaimView::from(row)))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// What a class would be paid, per trainee, and why (the domain's

@@ -10,15 +10,16 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use ids::Fen;
 use platform::auth::{Principal, Role, Scope};
-use platform::json::Json;
+use platform::json::{Json, Text};
 use platform::problem::Problem;
 use platform::public::{PublicRead, Variant};
 use platform::ApiError;
 use uuid::Uuid;
 
+use super::proposals::propose_once;
 use super::{AccountChangeView, BankAccount, FundUse, FundUseRow, NewBatch, ProposalView, State};
 use crate::app::payouts::load_batch;
-use crate::app::proposals::{self, check_bank_signature, Payload};
+use crate::app::proposals::{check_bank_signature, Payload};
 use crate::claims::payee_of;
 use crate::domain::bank_file;
 use crate::domain::disclosure::{self, PaidClaim};
@@ -27,6 +28,11 @@ use crate::domain::payout;
 use crate::domain::subsidy::{Payee, SubsidyKind};
 use crate::store::schema::{claims, payouts, pii_reads};
 use crate::store::{self, proposals as stored};
+use platform::idempotency::IdempotencyKey;
+
+/// The largest bank result file: about 200,000 lines, far above a city's
+/// batch.
+const MAX_BANK_RESULT: usize = 16 << 20;
 
 /// The cache namespace of the public disclosure, dropped on payment.
 pub(crate) const FUND_USE: &str = "fund-use";
@@ -54,11 +60,11 @@ fn payee_path(path: &str) -> Result<Payee, ApiError> {
 #[utoipa::path(
     tag = "payouts",
     request_body = BankAccount,
-    params(("payee" = String, Path, description = "`institution:<id>`, `enterprise:<credit code>` or `person:<person id>`")),
+    params(("payee" = String, Path, description = "`institution:<id>`, `enterprise:<credit code>` or `person:<person id>`"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A change of this payee's account is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A change of this payee's account is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -68,6 +74,7 @@ pub async fn bank_account(
     state: State,
     who: Principal,
     path: web::Path<String>,
+    key: IdempotencyKey,
     Json(body): Json<BankAccount>,
 ) -> Result<HttpResponse, ApiError> {
     let payee = payee_path(&path)?;
@@ -112,8 +119,9 @@ pub async fn bank_account(
         account_name: body.account_name.trim().to_owned(),
     };
     let sealed = state.cipher.seal(&account_no);
-    let proposal = proposals::propose(&state.deps(), &who, payload, Some(sealed)).await?;
-    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
+    let route = format!("bank-account:{payee}");
+    let request = (&account_no, body.account_name.trim());
+    propose_once(&state, &who, &key, &route, &request, payload, Some(sealed)).await
 }
 
 /// Every account a payee was given, oldest first: who proposed and who
@@ -169,9 +177,10 @@ fn officer(who: &Principal, state: &State) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "payouts",
     request_body = NewBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; the batch as it would be made is in `summary.preview`", body = ProposalView),
-        (status = 409, description = "The batch number is taken, or a release of it is already waiting", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The batch number is taken, a release of it is already waiting, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad batch number, or nothing to pay", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -180,6 +189,7 @@ fn officer(who: &Principal, state: &State) -> Result<(), ApiError> {
 pub async fn create_batch(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     Json(body): Json<NewBatch>,
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
@@ -190,9 +200,8 @@ pub async fn create_batch(
             message: "1 to 24 of A–Z a–z 0–9 -".into(),
         }]));
     }
-    let proposal =
-        proposals::propose(&state.deps(), &who, Payload::PayoutRelease(body), None).await?;
-    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
+    let payload = Payload::PayoutRelease(body.clone());
+    propose_once(&state, &who, &key, "payout-release", &body, payload, None).await
 }
 
 /// The batch's payment file for the bank (CSV, amounts in yuan), signed
@@ -247,12 +256,13 @@ pub async fn file(
 #[utoipa::path(
     tag = "payouts",
     request_body(content = String, content_type = "text/csv"),
-    params(("X-Signature" = String, Header, description = "The bank's detached signature: keyId=\"…\", algorithm=\"ed25519\", signature=\"…\"")),
+    params(("X-Signature" = String, Header, description = "The bank's detached signature: keyId=\"…\", algorithm=\"ed25519\", signature=\"…\""), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; the outcome of each line is in `summary.preview`", body = ProposalView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A result of this batch is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A result of this batch is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No signature, or one that is malformed, by an unknown key, or does not verify", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than 16 MiB (`body_too_large`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -262,7 +272,8 @@ pub async fn result(
     who: Principal,
     req: HttpRequest,
     path: web::Path<String>,
-    text: String,
+    key: IdempotencyKey,
+    Text(text): Text<MAX_BANK_RESULT>,
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
     let signature = req
@@ -271,13 +282,15 @@ pub async fn result(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     check_bank_signature(&state.bank.result_keys, signature.as_deref(), &text)?;
+    let batch_no = path.into_inner();
+    let route = format!("bank-result:{batch_no}");
+    let request = (&text, &signature);
     let payload = Payload::BankResult {
-        batch_no: path.into_inner(),
-        file: text,
-        signature: signature.unwrap_or_default(),
+        batch_no,
+        file: text.clone(),
+        signature: signature.clone().unwrap_or_default(),
     };
-    let proposal = proposals::propose(&state.deps(), &who, payload, None).await?;
-    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
+    propose_once(&state, &who, &key, &route, &request, payload, None).await
 }
 
 /// Fund use per city, fund, month of payment and subsidy kind, with the

@@ -1,18 +1,21 @@
 //! Dual control over HTTP: the queue of proposals, and the second officer's
 //! approval, rejection, or the proposer's withdrawal.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{Approval, Closing, ProposalPage, ProposalView, State};
-use crate::app::proposals;
+use crate::app::proposals::{self, Payload};
 use crate::domain::dual_control::{ProposalKind, ProposalStatus};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -28,6 +31,32 @@ pub struct ProposalQuery {
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
     pub limit: Option<i64>,
+}
+
+/// Records a proposal (202) at most once per `Idempotency-Key` of the
+/// officer and route: a retry, before or after the second officer decided,
+/// answers with the first proposal and proposes nothing again — so a
+/// retried allocation is never proposed, and approved, twice.
+pub(crate) async fn propose_once(
+    state: &State,
+    who: &Principal,
+    key: &IdempotencyKey,
+    route: &str,
+    request: &impl Serialize,
+    payload: Payload,
+    sealed: Option<Vec<u8>>,
+) -> Result<HttpResponse, ApiError> {
+    let deps = state.deps();
+    let scope = format!("{}:{route}", who.subject());
+    let mut conn = state.pool.get().await?;
+    idempotency::once(&mut conn, key, scope, request, move |conn| {
+        async move {
+            let proposal = proposals::propose(conn, &deps, who, payload, sealed).await?;
+            Ok(Created::new(StatusCode::ACCEPTED, &proposal))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 fn officers_and_auditors(who: &Principal, state: &State) -> Result<(), ApiError> {

@@ -10,8 +10,9 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
@@ -92,10 +93,12 @@ pub async fn receipts(
 #[utoipa::path(
     tag = "receipts",
     request_body = NewDispute,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = DisputeView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The claim cannot be disputed now", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim cannot be disputed now, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -104,6 +107,7 @@ pub async fn dispute(
     state: State,
     who: Principal,
     path: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<NewDispute>,
 ) -> Result<HttpResponse, ApiError> {
     let person = person_for(&who, &state, body.person_id.as_deref(), "person_id")?;
@@ -118,62 +122,62 @@ pub async fn dispute(
     let id = *path;
     let by = who.subject().to_owned();
     let mut conn = state.pool.get().await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let mut row = store::claim_for_update(conn, id)
-                    .await?
-                    .filter(|r| r.person_id == person)
-                    .ok_or_else(|| ApiError::not_found("claim_not_found", "no such claim"))?;
-                match row.status.as_str() {
-                    "in_review" | "approved" | "documents_requested" | "paid" | "in_payout" => {}
-                    other => {
-                        return Err(ApiError::conflict(
-                            "claim_not_disputable",
-                            format!("the claim is {other}"),
-                        ))
-                    }
-                }
-                let view = DisputeView {
-                    id: Uuid::now_v7(),
-                    claim_id: id,
-                    reason: body.reason.clone(),
-                    previous_status: row.status.clone(),
-                    filed_by: by.clone(),
-                    filed_at: Utc::now(),
-                    resolution: None,
-                    note: None,
-                };
-                diesel::insert_into(disputes::table)
-                    .values((
-                        disputes::id.eq(view.id),
-                        disputes::claim_id.eq(id),
-                        disputes::reason.eq(&view.reason),
-                        disputes::previous_status.eq(&view.previous_status),
-                        disputes::filed_by.eq(&by),
-                        disputes::filed_at.eq(view.filed_at),
+    let request = body.clone();
+    let scope = format!("{by}:dispute-claim:{id}");
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            let mut row = store::claim_for_update(conn, id)
+                .await?
+                .filter(|r| r.person_id == person)
+                .ok_or_else(|| ApiError::not_found("claim_not_found", "no such claim"))?;
+            match row.status.as_str() {
+                "in_review" | "approved" | "documents_requested" | "paid" | "in_payout" => {}
+                other => {
+                    return Err(ApiError::conflict(
+                        "claim_not_disputable",
+                        format!("the claim is {other}"),
                     ))
-                    .execute(conn)
-                    .await
-                    .map_err(|e| match e {
-                        diesel::result::Error::DatabaseError(
-                            diesel::result::DatabaseErrorKind::UniqueViolation,
-                            _,
-                        ) => ApiError::conflict(
-                            "already_disputed",
-                            "the claim already has an open dispute",
-                        ),
-                        other => other.into(),
-                    })?;
-                if row.status != "in_payout" {
-                    freeze(conn, &mut row).await?;
                 }
-                Ok(view)
             }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+            let view = DisputeView {
+                id: Uuid::now_v7(),
+                claim_id: id,
+                reason: body.reason.clone(),
+                previous_status: row.status.clone(),
+                filed_by: by.clone(),
+                filed_at: Utc::now(),
+                resolution: None,
+                note: None,
+            };
+            diesel::insert_into(disputes::table)
+                .values((
+                    disputes::id.eq(view.id),
+                    disputes::claim_id.eq(id),
+                    disputes::reason.eq(&view.reason),
+                    disputes::previous_status.eq(&view.previous_status),
+                    disputes::filed_by.eq(&by),
+                    disputes::filed_at.eq(view.filed_at),
+                ))
+                .execute(conn)
+                .await
+                .map_err(|e| match e {
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ) => ApiError::conflict(
+                        "already_disputed",
+                        "the claim already has an open dispute",
+                    ),
+                    other => other.into(),
+                })?;
+            if row.status != "in_payout" {
+                freeze(conn, &mut row).await?;
+            }
+            Ok(Created::new(StatusCode::CREATED, &view))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// An officer resolves a dispute. Upheld: a paid claim gets a recovery
@@ -182,10 +186,12 @@ pub async fn dispute(
 #[utoipa::path(
     tag = "receipts",
     request_body = DisputeResolution,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 200, body = DisputeView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already resolved", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already resolved, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -194,6 +200,7 @@ pub async fn resolve(
     state: State,
     who: Principal,
     path: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<DisputeResolution>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -202,119 +209,118 @@ pub async fn resolve(
     let by = who.subject().to_owned();
     let mut conn = state.pool.get().await?;
     let engine = &state.engine.current(&mut conn).await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                type Row = (
-                    Uuid,
-                    String,
-                    String,
-                    String,
-                    chrono::DateTime<Utc>,
-                    Option<String>,
-                );
-                let (dispute_id, reason, previous, filed_by, filed_at, resolution): Row =
-                    disputes::table
-                        .find(id)
-                        .select((
-                            disputes::claim_id,
-                            disputes::reason,
-                            disputes::previous_status,
-                            disputes::filed_by,
-                            disputes::filed_at,
-                            disputes::resolution,
-                        ))
-                        .for_update()
-                        .first(conn)
-                        .await
-                        .optional()?
-                        .ok_or_else(|| {
-                            ApiError::not_found("dispute_not_found", "no such dispute")
-                        })?;
-                if resolution.is_some() {
-                    return Err(ApiError::conflict(
-                        "dispute_resolved",
-                        "the dispute is already resolved",
-                    ));
-                }
-                let claim_id = dispute_id;
-                let mut row = store::claim_for_update(conn, claim_id)
-                    .await?
-                    .ok_or_else(|| ApiError::internal("dispute without claim"))?;
-                if row.status == "in_payout" {
-                    return Err(ApiError::conflict(
-                        "payment_in_flight",
-                        "the payment is at the bank; resolve the dispute once the bank has answered",
-                    ));
-                }
-                let now = Utc::now();
-                let note = body.note.clone();
-                let resolution = if body.upheld { "upheld" } else { "dismissed" };
-                diesel::update(disputes::table.find(id))
-                    .set((
-                        disputes::resolution.eq(resolution),
-                        disputes::resolved_by.eq(&by),
-                        disputes::resolved_at.eq(now),
-                        disputes::note.eq(&note),
+    let request = body.clone();
+    let scope = format!("{by}:resolve-dispute:{id}");
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            type Row = (
+                Uuid,
+                String,
+                String,
+                String,
+                chrono::DateTime<Utc>,
+                Option<String>,
+            );
+            let (dispute_id, reason, previous, filed_by, filed_at, resolution): Row =
+                disputes::table
+                    .find(id)
+                    .select((
+                        disputes::claim_id,
+                        disputes::reason,
+                        disputes::previous_status,
+                        disputes::filed_by,
+                        disputes::filed_at,
+                        disputes::resolution,
                     ))
-                    .execute(conn)
-                    .await?;
-                let why = format!("dispute upheld: {reason}");
-                match (body.upheld, previous.as_str()) {
-                    (true, "paid") => {
-                        diesel::update(claims::table.find(claim_id))
-                            .set(claims::status.eq("paid"))
-                            .execute(conn)
-                            .await?;
-                        row.status = "paid".into();
-                        order_recovery(conn, engine, &row, "dispute_upheld", &why)
-                            .await
-                            .map_err(ApiError::internal)?;
-                    }
-                    (true, _) => {
-                        release_in_ledger(conn, engine.city, &row, &why, &by).await?;
-                        diesel::update(claims::table.find(claim_id))
-                            .set((
-                                claims::status.eq("rejected"),
-                                claims::decided_by.eq(&by),
-                                claims::decided_at.eq(now),
-                                claims::review_note.eq(&why),
-                            ))
-                            .execute(conn)
-                            .await?;
-                        row.status = "rejected".into();
-                        messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?])
-                            .await?;
-                    }
-                    (false, _) => {
-                        diesel::update(claims::table.find(claim_id))
-                            .set(claims::status.eq(&previous))
-                            .execute(conn)
-                            .await?;
-                        row.status = previous.clone();
-                        messaging::enqueue(
-                            conn,
-                            &[claim_event_as(&row, CLAIM_DISPUTE_DISMISSED)
-                                .map_err(ApiError::internal)?],
-                        )
-                        .await?;
-                    }
-                }
-                Ok(DisputeView {
-                    id,
-                    claim_id,
-                    reason,
-                    previous_status: previous,
-                    filed_by,
-                    filed_at,
-                    resolution: Some(resolution.to_owned()),
-                    note,
-                })
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .optional()?
+                    .ok_or_else(|| ApiError::not_found("dispute_not_found", "no such dispute"))?;
+            if resolution.is_some() {
+                return Err(ApiError::conflict(
+                    "dispute_resolved",
+                    "the dispute is already resolved",
+                ));
             }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+            let claim_id = dispute_id;
+            let mut row = store::claim_for_update(conn, claim_id)
+                .await?
+                .ok_or_else(|| ApiError::internal("dispute without claim"))?;
+            if row.status == "in_payout" {
+                return Err(ApiError::conflict(
+                    "payment_in_flight",
+                    "the payment is at the bank; resolve the dispute once the bank has answered",
+                ));
+            }
+            let now = Utc::now();
+            let note = body.note.clone();
+            let resolution = if body.upheld { "upheld" } else { "dismissed" };
+            diesel::update(disputes::table.find(id))
+                .set((
+                    disputes::resolution.eq(resolution),
+                    disputes::resolved_by.eq(&by),
+                    disputes::resolved_at.eq(now),
+                    disputes::note.eq(&note),
+                ))
+                .execute(conn)
+                .await?;
+            let why = format!("dispute upheld: {reason}");
+            match (body.upheld, previous.as_str()) {
+                (true, "paid") => {
+                    diesel::update(claims::table.find(claim_id))
+                        .set(claims::status.eq("paid"))
+                        .execute(conn)
+                        .await?;
+                    row.status = "paid".into();
+                    order_recovery(conn, engine, &row, "dispute_upheld", &why)
+                        .await
+                        .map_err(ApiError::internal)?;
+                }
+                (true, _) => {
+                    release_in_ledger(conn, engine.city, &row, &why, &by).await?;
+                    diesel::update(claims::table.find(claim_id))
+                        .set((
+                            claims::status.eq("rejected"),
+                            claims::decided_by.eq(&by),
+                            claims::decided_at.eq(now),
+                            claims::review_note.eq(&why),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    row.status = "rejected".into();
+                    messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?])
+                        .await?;
+                }
+                (false, _) => {
+                    diesel::update(claims::table.find(claim_id))
+                        .set(claims::status.eq(&previous))
+                        .execute(conn)
+                        .await?;
+                    row.status = previous.clone();
+                    messaging::enqueue(
+                        conn,
+                        &[claim_event_as(&row, CLAIM_DISPUTE_DISMISSED)
+                            .map_err(ApiError::internal)?],
+                    )
+                    .await?;
+                }
+            }
+            let view = DisputeView {
+                id,
+                claim_id,
+                reason,
+                previous_status: previous,
+                filed_by,
+                filed_at,
+                resolution: Some(resolution.to_owned()),
+                note,
+            };
+            Ok(Created::new(StatusCode::OK, &view))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// Freezes a claim under an open dispute and announces it.

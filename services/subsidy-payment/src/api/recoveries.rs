@@ -6,7 +6,7 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -178,10 +178,12 @@ pub async fn repay(
 #[utoipa::path(
     tag = "recoveries",
     request_body = NewRecovery,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = RecoveryView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The claim is not paid, or already recovered", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The claim is not paid, or already recovered, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -190,6 +192,7 @@ pub async fn order(
     state: State,
     who: Principal,
     path: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<NewRecovery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -204,34 +207,35 @@ pub async fn order(
     let id = *path;
     let mut conn = state.pool.get().await?;
     let engine = &state.engine.current(&mut conn).await?;
-    let out = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let row = store::claim_for_update(conn, id)
-                    .await?
-                    .filter(|r| r.city == engine.city.as_str())
-                    .ok_or_else(|| ApiError::not_found("claim_not_found", "no such claim"))?;
-                if row.status != "paid" {
-                    return Err(ApiError::conflict(
-                        "claim_not_paid",
-                        format!(
-                            "the claim is {}; only a paid claim is recovered",
-                            row.status
-                        ),
-                    ));
-                }
-                order_recovery(conn, engine, &row, "fraud", &body.reason)
-                    .await
-                    .map_err(ApiError::internal)?;
-                let r: Row = recoveries::table
-                    .filter(recoveries::claim_id.eq(id))
-                    .select(COLUMNS)
-                    .first(conn)
-                    .await?;
-                Ok(view(r))
+    let request = body.clone();
+    let scope = format!("{}:order-recovery:{id}", who.subject());
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            let row = store::claim_for_update(conn, id)
+                .await?
+                .filter(|r| r.city == engine.city.as_str())
+                .ok_or_else(|| ApiError::not_found("claim_not_found", "no such claim"))?;
+            if row.status != "paid" {
+                return Err(ApiError::conflict(
+                    "claim_not_paid",
+                    format!(
+                        "the claim is {}; only a paid claim is recovered",
+                        row.status
+                    ),
+                ));
             }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(out))
+            order_recovery(conn, engine, &row, "fraud", &body.reason)
+                .await
+                .map_err(ApiError::internal)?;
+            let r: Row = recoveries::table
+                .filter(recoveries::claim_id.eq(id))
+                .select(COLUMNS)
+                .first(conn)
+                .await?;
+            let out = view(r);
+            Ok(Created::new(StatusCode::CREATED, &out))
+        }
+        .scope_boxed()
+    })
+    .await
 }

@@ -3,7 +3,6 @@
 //! approves it, every version is kept, and each decision reads the one in
 //! force.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, put, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -14,9 +13,11 @@ use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 
+use super::proposals::propose_once;
 use super::{NewRules, ProposalView, RulesView, State};
-use crate::app::proposals::{self, Payload};
+use crate::app::proposals::Payload;
 use crate::store::schema::rule_versions;
+use platform::idempotency::IdempotencyKey;
 
 fn readers(who: &Principal, state: &State) -> Result<(), ApiError> {
     who.require(&[Role::BureauOfficer, Role::Auditor])?
@@ -115,9 +116,10 @@ pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiE
 #[utoipa::path(
     tag = "rules",
     request_body = NewRules,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 409, description = "Another version was set meanwhile (`stale_rules_version`), or a rules proposal is already waiting (`proposal_pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another version was set meanwhile (`stale_rules_version`), a rules proposal is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -126,6 +128,7 @@ pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiE
 pub async fn set(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     Json(body): Json<NewRules>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -153,6 +156,14 @@ pub async fn set(
         "the reason (e.g. the policy document) in at most 1000 bytes",
     );
     v.finish(|| ())?;
-    let proposal = proposals::propose(&state.deps(), &who, Payload::Rules(body), None).await?;
-    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(proposal))
+    propose_once(
+        &state,
+        &who,
+        &key,
+        "rules",
+        &body,
+        Payload::Rules(body.clone()),
+        None,
+    )
+    .await
 }

@@ -1,12 +1,14 @@
 //! Training vouchers (职业培训券): issued by officers to eligible people;
 //! redeemed when delivery reports an enrolment that uses one.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use ids::OccupationCode;
 use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
@@ -25,9 +27,11 @@ use crate::vouchers::{of_person, VoucherRow};
 #[utoipa::path(
     tag = "vouchers",
     request_body = NewVoucher,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = VoucherView),
         (status = 422, description = "Not eligible, too long, or already held", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -35,6 +39,7 @@ use crate::vouchers::{of_person, VoucherRow};
 pub async fn issue(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     Json(body): Json<NewVoucher>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -58,60 +63,60 @@ pub async fn issue(
     };
     let by = who.subject().to_owned();
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                store::advisory_lock(conn, &format!("vouchers:{}", body.person_id)).await?;
-                let held: Vec<_> = of_person(conn, &body.person_id)
-                    .await?
-                    .iter()
-                    .map(VoucherRow::to_domain)
-                    .collect::<Result<_, _>>()
-                    .map_err(ApiError::internal)?;
-                let today = ids::business_date(Utc::now());
-                let scope = match occupation.clone() {
-                    Some(o) => Scope::Targeted(o),
-                    None => Scope::General,
-                };
-                let issued = voucher::issue(
-                    Uuid::now_v7(),
-                    holder,
-                    Some(group),
-                    scope,
-                    today,
-                    body.valid_until,
-                    &held,
+    let request = body.clone();
+    let scope = format!("{by}:issue-voucher");
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            store::advisory_lock(conn, &format!("vouchers:{}", body.person_id)).await?;
+            let held: Vec<_> = of_person(conn, &body.person_id)
+                .await?
+                .iter()
+                .map(VoucherRow::to_domain)
+                .collect::<Result<_, _>>()
+                .map_err(ApiError::internal)?;
+            let today = ids::business_date(Utc::now());
+            let scope = match occupation.clone() {
+                Some(o) => Scope::Targeted(o),
+                None => Scope::General,
+            };
+            let issued = voucher::issue(
+                Uuid::now_v7(),
+                holder,
+                Some(group),
+                scope,
+                today,
+                body.valid_until,
+                &held,
+            )
+            .map_err(|e| {
+                ApiError::new(
+                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    e.code(),
+                    e.to_string(),
                 )
-                .map_err(|e| {
-                    ApiError::new(
-                        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                        e.code(),
-                        e.to_string(),
-                    )
-                })?;
-                let row = VoucherRow {
-                    id: issued.id,
-                    person_id: body.person_id.clone(),
-                    target_group: group.as_str().to_owned(),
-                    occupation_code: occupation.map(|o| o.as_str().to_owned()),
-                    issued_on: issued.issued_on,
-                    valid_until: issued.valid_until,
-                    state: "issued".into(),
-                    enrolment_id: None,
-                    redeemed_on: None,
-                    issued_by: by.clone(),
-                    issued_at: Utc::now(),
-                };
-                diesel::insert_into(vouchers::table)
-                    .values(&row)
-                    .execute(conn)
-                    .await?;
-                Ok(row)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(VoucherView::from(row)))
+            })?;
+            let row = VoucherRow {
+                id: issued.id,
+                person_id: body.person_id.clone(),
+                target_group: group.as_str().to_owned(),
+                occupation_code: occupation.map(|o| o.as_str().to_owned()),
+                issued_on: issued.issued_on,
+                valid_until: issued.valid_until,
+                state: "issued".into(),
+                enrolment_id: None,
+                redeemed_on: None,
+                issued_by: by.clone(),
+                issued_at: Utc::now(),
+            };
+            diesel::insert_into(vouchers::table)
+                .values(&row)
+                .execute(conn)
+                .await?;
+            Ok(Created::new(StatusCode::CREATED, &VoucherView::from(row)))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 /// A person's vouchers: the trainee's own (or the portal's acting for

@@ -289,14 +289,15 @@ fn view(row: ProposalRow) -> ProposalView {
 }
 
 /// Records a proposal after trying its effect; nothing else changes until
-/// a second officer approves it.
+/// a second officer approves it. Runs on `conn`, inside the caller's
+/// transaction if there is one.
 pub async fn propose(
+    conn: &mut AsyncPgConnection,
     deps: &Deps<'_>,
     who: &Principal,
     payload: Payload,
     sealed: Option<Vec<u8>>,
 ) -> Result<ProposalView, ApiError> {
-    let mut conn = deps.pool.get().await?;
     let id = Uuid::now_v7();
     let now = Utc::now();
     let row = Stored {
@@ -317,9 +318,9 @@ pub async fn propose(
             "payee": payee,
             "account_masked": account_masked,
             "account_name": account_name,
-            "previous_masked": stored::account_masked(&mut conn, payee).await?,
+            "previous_masked": stored::account_masked(conn, payee).await?,
         }),
-        _ => preview(&mut conn, deps, &row).await?,
+        _ => preview(conn, deps, &row).await?,
     };
     let kind = payload.kind();
     let subject = payload.subject(deps.city);
@@ -354,7 +355,7 @@ pub async fn propose(
             format!("a {} proposal about {subject} is waiting for approval; approve, reject or withdraw it first", kind.as_str()),
         ));
     }
-    let row = stored::get(&mut conn, id)
+    let row = stored::get(conn, id)
         .await?
         .ok_or_else(|| ApiError::internal("a proposal vanished"))?;
     Ok(view(row))

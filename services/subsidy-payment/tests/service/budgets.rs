@@ -387,3 +387,53 @@ async fn a_budget_changes_only_when_a_second_officer_approves() {
     assert_eq!(pot_available(&app).await, left);
     app.stop().await;
 }
+
+/// An allocation retried with its Idempotency-Key (the answer was lost, the
+/// officer's system sends it again), before and after the second officer
+/// approved it, is proposed once and allocated once; the key with another
+/// amount is refused and changes nothing.
+#[tokio::test]
+async fn a_retried_allocation_is_proposed_once_and_allocated_once() {
+    let app = start().await;
+    let keyed = |amount: i64| {
+        app.request(reqwest::Method::POST, "/v1/budgets/allocations", Some(&officer()))
+            .header("Idempotency-Key", "allocation-2026-001")
+            .json(&json!({ "fund": "employment_subsidy", "year": year(), "amount_fen": amount, "memo": "闽财社〔2026〕1号" }))
+            .send()
+    };
+    let first = keyed(5_000).await.expect("request");
+    assert_eq!(first.status(), 202);
+    assert!(!first.headers().contains_key("idempotent-replayed"));
+    let proposal = body(first).await;
+    let retried = keyed(5_000).await.expect("request");
+    assert_eq!(
+        (
+            retried.status().as_u16(),
+            &retried.headers()["idempotent-replayed"]
+        ),
+        (202, &"true".parse().unwrap())
+    );
+    assert_eq!(body(retried).await["id"], proposal["id"]);
+    let path = format!("/v1/proposals/{}/approve", proposal["id"].as_str().unwrap());
+    let decided = body(app.post(&path, Some(&checker()), &json!({})).await).await;
+    assert_eq!(decided["status"], "applied");
+    // After the approval, the retry still answers with the first proposal
+    // and allocates nothing more.
+    let late = keyed(5_000).await.expect("request");
+    assert_eq!(late.headers()["idempotent-replayed"], "true");
+    assert_eq!(body(late).await["id"], proposal["id"]);
+    problem(
+        keyed(6_000).await.expect("request"),
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    assert_eq!(pot_available(&app).await, 5_000);
+    let all = body(
+        app.get("/v1/proposals?kind=budget_allocation", Some(&checker()))
+            .await,
+    )
+    .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    app.stop().await;
+}

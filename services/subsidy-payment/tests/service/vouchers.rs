@@ -104,3 +104,47 @@ async fn a_redeemed_voucher_lets_the_unemployment_insurance_fund_pay_the_trainin
         .contains("needs a redeemed voucher"));
     app.stop().await;
 }
+
+/// A voucher retried with its Idempotency-Key (the answer was lost) is the
+/// same voucher, issued once; the key with another body is refused.
+#[tokio::test]
+async fn a_voucher_retried_with_its_key_is_issued_once() {
+    let app = start().await;
+    let p = person(411);
+    let keyed = |body: serde_json::Value| {
+        app.request(reqwest::Method::POST, "/v1/vouchers", Some(&officer()))
+            .header("Idempotency-Key", "voucher-411")
+            .json(&body)
+            .send()
+    };
+    let voucher = json!({ "person_id": p, "target_group": "registered_unemployed" });
+    let first = keyed(voucher.clone()).await.expect("request");
+    assert_eq!(first.status(), 201);
+    let first = body(first).await;
+    let again = keyed(voucher).await.expect("request");
+    assert_eq!(
+        (
+            again.status().as_u16(),
+            &again.headers()["idempotent-replayed"]
+        ),
+        (201, &"true".parse().unwrap())
+    );
+    assert_eq!(body(again).await, first);
+    let other = json!({ "person_id": p, "target_group": "rural_migrant_worker" });
+    problem(
+        keyed(other).await.expect("request"),
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    let held = body(
+        app.request(reqwest::Method::GET, "/v1/vouchers", Some(&officer()))
+            .header("X-Person-Id", p.clone())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(held.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
