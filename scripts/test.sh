@@ -39,4 +39,12 @@ export QC_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
 say "building"
 cargo build --workspace --bins --tests
 say "testing"
-if [ $# -gt 0 ]; then cargo test --no-fail-fast "$@"; else cargo test --workspace --no-fail-fast; fi
+fault_table="${CARGO_TARGET_DIR:-$ROOT/target}/tmp/fault-suite.txt"
+rm -f "$fault_table"
+status=0
+if [ $# -gt 0 ]; then cargo test --no-fail-fast "$@" || status=$?; else cargo test --workspace --no-fail-fast || status=$?; fi
+if [ -f "$fault_table" ]; then
+  say "fault suite (e2e/tests/mesh/faults.rs)"
+  cat "$fault_table"
+fi
+exit "$status"

@@ -2,6 +2,7 @@
 //! integrator would: used by the demo seeder, the e2e tests and benches.
 
 pub mod assessment;
+pub mod evidence;
 
 use anyhow::Context as _;
 use serde_json::Value;

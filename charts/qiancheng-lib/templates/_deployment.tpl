@@ -84,6 +84,15 @@ spec:
               valueFrom:
                 fieldRef:
                   fieldPath: metadata.namespace
+            {{- $kafka := .Values.kafka | default dict }}
+            {{- if ne (toString $kafka.staticMembership) "false" }}
+            - name: {{ include "qiancheng-lib.envPrefix" . }}KAFKA__GROUP_INSTANCE_ID
+              value: "$(POD_NAME)"
+            {{- end }}
+            {{- with $kafka.sessionTimeoutMs }}
+            - name: {{ include "qiancheng-lib.envPrefix" $ }}KAFKA__SESSION_TIMEOUT_MS
+              value: {{ . | quote }}
+            {{- end }}
             - name: OTEL_SERVICE_NAME
               value: {{ include "qiancheng-lib.name" . | quote }}
             - name: OTEL_RESOURCE_ATTRIBUTES

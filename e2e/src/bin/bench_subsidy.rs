@@ -12,16 +12,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 use clap::Parser;
-use contracts::assessment::{CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED};
-use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
-use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
-use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC, INSTITUTION_APPROVED};
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
-use ids::{CitizenId, Fen, PersonIdKey, SkillLevel, StatisticalYear};
-use messaging::{KafkaConfig, OutboxEvent, Relay};
+use e2e::evidence::{self, Evidence, CITY, STANDARD};
+use ids::{Fen, PersonIdKey};
+use messaging::{KafkaConfig, Relay};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 #[derive(Parser)]
 struct Args {
@@ -59,10 +55,6 @@ struct Args {
     #[arg(long)]
     writes_file: Option<String>,
 }
-
-const STANDARD: i64 = 120_000;
-const OCCUPATION: &str = "4-10-01-05";
-const CITY: &str = "350100";
 
 #[derive(diesel::QueryableByName)]
 struct Writes {
@@ -151,13 +143,10 @@ async fn settle(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    if args.claims == 0 || args.claims > 999 * 28 * 12 {
-        bail!("need 0 < claims <= {}", 999 * 28 * 12);
-    }
     let run = u32::try_from(chrono::Utc::now().timestamp() / 60).unwrap_or(0);
     let key = PersonIdKey::from_base64(&args.person_id_key).context("person_id key")?;
-    let today = ids::business_date(chrono::Utc::now());
-    let year = StatisticalYear::of(today);
+    let evidence = Evidence::new(run, args.claims, &key)?;
+    let year = evidence.year;
     let kafka = KafkaConfig {
         brokers: args.brokers.clone(),
         topic_prefix: args.topic_prefix.clone(),
@@ -168,7 +157,6 @@ async fn main() -> anyhow::Result<()> {
     let outbox = db::pool(&db::DbConfig::local(args.outbox_url.clone(), 2))?;
     let subsidy = db::pool(&db::DbConfig::local(args.subsidy_url.clone(), 1))?;
     let http = reqwest::Client::new();
-    let city: ids::CityCode = CITY.parse()?;
 
     // The budget, the standard and the institution come first.
     send(
@@ -180,136 +168,22 @@ async fn main() -> anyhow::Result<()> {
             "amount_fen": STANDARD * args.claims as i64, "memo": format!("bench run {run}") })),
     )
     .await?;
-    let institution_id = Uuid::now_v7();
-    let credit_code =
-        ids::CreditCode::with_check_char(&format!("91350100MA{:07}", run % 10_000_000))
-            .context("credit code")?;
-    let institution = InstitutionEvent {
-        institution_id,
-        city,
-        credit_code: credit_code.clone(),
-        name: format!("基准培训学校 {run}"),
-        nature: "private".into(),
-        status: "approved".into(),
-        high_skill_base: false,
-        scope: Vec::new(),
-        reason: None,
-        rating: None,
-        under_review: false,
-    };
-    let entry = CatalogueEntryEvent {
-        entry_id: Uuid::now_v7(),
-        catalogue_id: Uuid::now_v7(),
-        city,
-        year: year.year(),
-        version: 1,
-        occupation_code: OCCUPATION.parse()?,
-        occupation_name: "电子商务师".into(),
-        skill_level: SkillLevel::Junior,
-        urgent: false,
-        subsidy_fen: Fen::new(STANDARD),
-        valid_from: year.first_day(),
-        valid_to: year.last_day(),
-        withdrawn: false,
-    };
-    let mut events = vec![
-        OutboxEvent::new(
-            INSTITUTIONS_TOPIC,
-            INSTITUTION_APPROVED,
-            institution_id.to_string(),
-            &institution,
-        ),
-        OutboxEvent::new(
-            ENTRIES_TOPIC,
-            ENTRY_PUBLISHED,
-            entry.entry_id.to_string(),
-            &entry,
-        ),
-    ];
-    messaging::ensure_topics(
-        &kafka,
-        &[
-            INSTITUTIONS_TOPIC,
-            ENTRIES_TOPIC,
-            ENROLMENTS_TOPIC,
-            CERTIFICATES_TOPIC,
-        ],
-    )
-    .await?;
-    // Then a completion and a certificate per trainee.
-    let class_id = Uuid::now_v7();
-    for n in 0..args.claims {
-        let first17 = format!(
-            "350102{}{:02}{:02}{:03}",
-            1970 + run % 30,
-            1 + (n / (999 * 28)) % 12,
-            1 + (n / 999) % 28,
-            1 + n % 999
-        );
-        let citizen: CitizenId = CitizenId::with_check_char(&first17).context("citizen id")?;
-        let person_id = key.person_id(&citizen);
-        let completion = CompletionEvent {
-            enrolment_id: Uuid::now_v7(),
-            class_id,
-            institution_id,
-            person_id: person_id.clone(),
-            target_group: "registered_unemployed".into(),
-            occupation_code: OCCUPATION.parse()?,
-            skill_level: SkillLevel::Junior,
-            completed: true,
-            attended_hours: 64.0,
-            planned_hours: 64.0,
-            completed_on: today,
-            statistical_year: year.year(),
-            catalogue_year: Some(year.year()),
-        };
-        events.push(OutboxEvent::new(
-            ENROLMENTS_TOPIC,
-            TRAINEE_COMPLETED,
-            class_id.to_string(),
-            &completion,
-        ));
-        let number = format!("S{:021}", u64::from(run) * 1_000_000 + n as u64);
-        let certificate = CertificateEvent {
-            certificate_id: Uuid::now_v7(),
-            certificate_no: number.clone(),
-            city,
-            person_id,
-            body_id: Uuid::nil(),
-            body_credit_code: credit_code.clone(),
-            body_kind: "social_organisation".into(),
-            assessment_kind: "certification".into(),
-            occupation_code: OCCUPATION.parse()?,
-            skill_level: SkillLevel::Junior,
-            high_skilled: false,
-            route: "exam".into(),
-            issued_on: today,
-            statistical_year: year.year(),
-            class_id: Some(class_id),
-            institution_id: Some(institution_id),
-            status: "valid".into(),
-            revoked_reason: None,
-            revoked_on: None,
-        };
-        events.push(OutboxEvent::new(
-            CERTIFICATES_TOPIC,
-            CERTIFICATE_ISSUED,
-            number,
-            &certificate,
-        ));
-    }
+    let institution_id = evidence.institution_id;
+    messaging::ensure_topics(&kafka, &evidence::TOPICS).await?;
     let before_payable = payable(&http, &args, year.year()).await?;
     let before_writes = writes(&subsidy).await?;
 
     let started = Instant::now();
-    {
+    // Each owner's events from the outbox under its own source, as the
+    // consumers accept them.
+    for (owner, events) in evidence.by_owner() {
         let mut conn = outbox.get().await?;
         for chunk in events.chunks(1000) {
             messaging::enqueue(&mut conn, chunk).await?;
         }
+        let relay = Relay::new(outbox.clone(), &kafka, format!("/{CITY}/{owner}"))?;
+        while relay.run_once().await? > 0 {}
     }
-    let relay = Relay::new(outbox, &kafka, format!("/{CITY}/bench"))?;
-    while relay.run_once().await? > 0 {}
     let expected = before_payable + STANDARD * args.claims as i64;
     let deadline = Instant::now() + Duration::from_secs(1800);
     loop {

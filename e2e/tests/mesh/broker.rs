@@ -2,7 +2,7 @@
 //! its working directory) keeps what it acknowledged: topics and messages
 //! survive a crash and a restart.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,44 +15,86 @@ use crate::process::free_port;
 const TOPIC: &str = "durable.things.v1";
 const MESSAGES: usize = 200;
 
-/// `tansu broker` as scripts/common.sh starts it for `make up`.
-fn start(dir: &Path, port: u16) -> Child {
-    let url = format!("tcp://127.0.0.1:{port}");
-    Command::new("tansu")
-        .current_dir(dir)
-        .args(["broker", "--listener-url", &url])
-        .args(["--advertised-listener-url", &url])
-        .args(["--storage-engine", "sqlite://tansu.db"])
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("tansu.log")).expect("log file"))
-        .spawn()
-        .expect("tansu is installed (make test installs it)")
+/// `tansu broker` as scripts/common.sh starts it for `make up`, in a
+/// directory and on a port of its own.
+pub struct Broker {
+    child: Option<Child>,
+    dir: PathBuf,
+    port: u16,
 }
 
-async fn wait_until_listening(port: u16) {
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+impl Broker {
+    pub async fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("qc-tansu-{}", test_support::unique_tag()));
+        std::fs::create_dir_all(&dir).expect("broker directory");
+        let mut broker = Self {
+            child: None,
+            dir,
+            port: free_port(),
+        };
+        broker.restart().await;
+        broker
     }
-    panic!("the broker did not listen on {port}");
+
+    /// Plaintext to this broker, topics under a prefix of the test's own.
+    pub fn kafka(&self) -> KafkaConfig {
+        KafkaConfig {
+            brokers: format!("127.0.0.1:{}", self.port),
+            ..test_support::kafka()
+        }
+    }
+
+    /// SIGKILL: no chance to flush anything not already stored.
+    pub fn crash(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("reaped");
+        }
+    }
+
+    /// Starts it (again) on its directory and port.
+    pub async fn restart(&mut self) {
+        let url = format!("tcp://127.0.0.1:{}", self.port);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("tansu.log"))
+            .expect("log file");
+        self.child = Some(
+            Command::new("tansu")
+                .current_dir(&self.dir)
+                .args(["broker", "--listener-url", &url])
+                .args(["--advertised-listener-url", &url])
+                .args(["--storage-engine", "sqlite://tansu.db"])
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("tansu is installed (make test installs it)"),
+        );
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the broker did not listen on {}", self.port);
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.crash();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_durable_local_broker_keeps_every_acknowledged_message_through_a_crash() {
-    let dir = std::env::temp_dir().join(format!("qc-tansu-{}", test_support::unique_tag()));
-    std::fs::create_dir_all(&dir).expect("broker directory");
-    let port = free_port();
-    let mut broker = start(&dir, port);
-    wait_until_listening(port).await;
-    let kafka = KafkaConfig {
-        brokers: format!("127.0.0.1:{port}"),
-        ..test_support::kafka()
-    };
+    let mut broker = Broker::start().await;
+    let kafka = broker.kafka();
     messaging::ensure_topics(&kafka, &[TOPIC])
         .await
         .expect("topics");
@@ -71,11 +113,8 @@ async fn the_durable_local_broker_keeps_every_acknowledged_message_through_a_cra
     }
     drop(producer);
 
-    // A crash: no chance to flush anything not already stored.
-    broker.kill().expect("SIGKILL");
-    broker.wait().expect("reaped");
-    let mut broker = start(&dir, port);
-    wait_until_listening(port).await;
+    broker.crash();
+    broker.restart().await;
 
     let read = read_topic(&kafka, &topic, MESSAGES + 1, Duration::from_secs(10))
         .await
@@ -90,7 +129,4 @@ async fn the_durable_local_broker_keeps_every_acknowledged_message_through_a_cra
             .expect("describe"),
         Some(i64::from(kafka.dlq_retention_days) * 86_400_000)
     );
-    broker.kill().expect("SIGKILL");
-    broker.wait().expect("reaped");
-    std::fs::remove_dir_all(&dir).expect("clean up");
 }

@@ -4,6 +4,7 @@
 //! completion events across catalogue, registry and delivery.
 
 mod broker;
+mod faults;
 mod otlp;
 mod process;
 mod walk;

@@ -26,6 +26,50 @@ fn binary(name: &str) -> PathBuf {
     bin
 }
 
+/// The keys of personal data as the walk and the fault suite configure
+/// them: encryption, lookup (subsidy, delivery, assessment) and the
+/// province's person_id key (delivery, assessment, employment).
+pub const PII_KEYS: [(&str, &str); 3] = [
+    (
+        "SERVICE__PII_ENCRYPTION_KEYS",
+        "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    ),
+    (
+        "SERVICE__PII_LOOKUP_KEY",
+        "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=",
+    ),
+    (
+        "SERVICE__PERSON_ID_KEY",
+        "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
+    ),
+];
+
+/// Settings from `(key, value)` pairs such as [`PII_KEYS`].
+pub fn settings(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+}
+
+/// Subsidy payment's bank keys, made in `dir`: the city's key its files
+/// are signed with, and the bank's JWKS its results are checked against.
+/// Returns the settings and the bank's signing key.
+pub fn bank_settings(dir: &std::path::Path) -> (Vec<(&'static str, String)>, PathBuf) {
+    let (city_file_key, _) =
+        platform::auth::Signer::ensure_files(&dir.join("city")).expect("city file key");
+    let (bank_key, bank_jwks) =
+        platform::auth::Signer::ensure_files(&dir.join("bank")).expect("bank key");
+    let settings = vec![
+        (
+            "SERVICE__BANK__SIGNING_KEY",
+            city_file_key.display().to_string(),
+        ),
+        (
+            "SERVICE__BANK__RESULT_KEYS",
+            bank_jwks.display().to_string(),
+        ),
+    ];
+    (settings, bank_key)
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
@@ -37,6 +81,8 @@ pub fn free_port() -> u16 {
 pub struct Process {
     pub name: &'static str,
     pub port: u16,
+    /// Replica n's port; the first is `port`.
+    replica_ports: [u16; 3],
     env: Vec<(String, String)>,
     pub db: TestDb,
 }
@@ -54,7 +100,8 @@ impl Process {
     ) -> Self {
         let schema = name.replace('-', "_");
         let db = TestDb::bare(&schema).await.expect("database");
-        let port = free_port();
+        let replica_ports = [free_port(), free_port(), free_port()];
+        let port = replica_ports[0];
         let prefix = format!("QC_{}_", schema.to_uppercase());
         // Each service is a SCRAM user of its own, as a city's KafkaUsers are.
         let kafka = &match kafka.security_protocol {
@@ -102,6 +149,7 @@ impl Process {
         Self {
             name,
             port,
+            replica_ports,
             env,
             db,
         }
@@ -138,41 +186,94 @@ impl Process {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Starts `serve` and waits until `/readyz` says ready. Its log goes to
-    /// a file: a pipe nobody reads until the end fills up and blocks the
-    /// service's next log line.
+    /// Replaces one `<SECTION>__<KEY>` setting.
+    pub fn set(&mut self, key: &str, value: String) {
+        let name = format!("QC_{}_{key}", self.name.replace('-', "_").to_uppercase());
+        self.env.retain(|(k, _)| *k != name);
+        self.env.push((name, value));
+    }
+
+    /// Starts `serve` and waits until `/readyz` says ready.
     pub async fn serve(&self) -> Served {
-        let log = std::env::temp_dir().join(format!("qc-e2e-{}-{}.log", self.name, self.port));
+        self.serve_on(self.port, &[]).await
+    }
+
+    /// The base URL of replica `n` (0 is [`Process::base`]).
+    pub fn replica_base(&self, n: usize) -> String {
+        format!("http://127.0.0.1:{}", self.replica_port(n))
+    }
+
+    fn replica_port(&self, n: usize) -> u16 {
+        self.replica_ports[n]
+    }
+
+    /// Replica `n` of the service: its own port, and a stable member of
+    /// its consumer groups (static membership) under `<service>-<n>`, as a
+    /// pod is under its name.
+    pub async fn serve_replica(&self, n: usize) -> Served {
+        let port = self.replica_port(n);
+        let overrides = [
+            ("HTTP__BIND", format!("127.0.0.1:{port}")),
+            ("KAFKA__GROUP_INSTANCE_ID", format!("{}-{n}", self.name)),
+        ];
+        self.serve_on(port, &overrides).await
+    }
+
+    /// Its log goes to a file: a pipe nobody reads until the end fills up
+    /// and blocks the service's next log line.
+    async fn serve_on(&self, port: u16, overrides: &[(&str, String)]) -> Served {
+        let log = std::env::temp_dir().join(format!("qc-e2e-{}-{port}.log", self.name));
+        let prefix = format!("QC_{}_", self.name.replace('-', "_").to_uppercase());
         let child = self
             .command(&["serve"])
+            .envs(overrides.iter().map(|(k, v)| (format!("{prefix}{k}"), v)))
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("serve");
-        let child = Served { child, log };
-        let probe = Api::new(&self.base(), None);
+        let child = Served {
+            child: Some(child),
+            log,
+        };
+        let probe = Api::new(&format!("http://127.0.0.1:{port}"), None);
         for _ in 0..150 {
             if matches!(probe.get("/readyz").await, Ok((200, _))) {
                 return child;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let mut child = child;
-        let _ = child.child.kill();
-        let _ = child.child.wait();
+        drop(child);
         panic!("{} did not become ready", self.name);
     }
 }
 
-/// A serving process and the file it logs to.
+/// A serving process and the file it logs to. A test that fails leaves
+/// no process behind: dropped, it is killed and its log removed.
 pub struct Served {
-    child: Child,
+    child: Option<Child>,
     log: PathBuf,
 }
 
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// SIGKILL: a crash, with no chance to finish or commit anything.
+pub fn kill(mut served: Served) {
+    let mut child = served.child.take().expect("running");
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+}
+
 /// SIGTERM, then the exit status and what the process logged.
-pub async fn terminate(served: Served) -> (std::process::ExitStatus, String) {
-    let Served { mut child, log } = served;
+pub async fn terminate(mut served: Served) -> (std::process::ExitStatus, String) {
+    let mut child = served.child.take().expect("running");
     let pid = child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
@@ -183,7 +284,6 @@ pub async fn terminate(served: Served) -> (std::process::ExitStatus, String) {
         .await
         .expect("join")
         .expect("wait");
-    let logs = std::fs::read_to_string(&log).unwrap_or_default();
-    let _ = std::fs::remove_file(&log);
+    let logs = std::fs::read_to_string(&served.log).unwrap_or_default();
     (status, logs)
 }

@@ -19,7 +19,7 @@ use serde_json::json;
 use test_support::read_topic;
 
 use crate::otlp;
-use crate::process::{terminate, Process};
+use crate::process::{bank_settings, settings, terminate, Process, PII_KEYS};
 
 const SCHOOL: &str = "91350100M000100Y43";
 const BODY: &str = "12350100MB0000001Y";
@@ -47,7 +47,7 @@ const AGGREGATOR_ISSUER: &str = "https://qiancheng.test/province-aggregator";
 const STAFF_ISSUER: &str = "https://id.test.qiancheng/province";
 
 /// A second officer approves a proposal; returns what applying it did.
-async fn approve(checker: &Api, proposal: &serde_json::Value) -> serde_json::Value {
+pub async fn approve(checker: &Api, proposal: &serde_json::Value) -> serde_json::Value {
     let id = proposal["id"].as_str().expect("a proposal id");
     let (status, decided) = checker
         .post(&format!("/v1/proposals/{id}/approve"), &json!({}), None)
@@ -79,20 +79,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     let redis = test_support::redis_secure();
     let receiver = otlp::Receiver::start().await;
     let traced = ("TELEMETRY__OTLP_ENDPOINT", receiver.endpoint());
-    let keys = [
-        (
-            "SERVICE__PII_ENCRYPTION_KEYS",
-            "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
-        ),
-        (
-            "SERVICE__PII_LOOKUP_KEY",
-            "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".to_owned(),
-        ),
-        (
-            "SERVICE__PERSON_ID_KEY",
-            "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=".to_owned(),
-        ),
-    ];
+    let keys = settings(&PII_KEYS);
     let with = |settings: &[(&'static str, String)]| {
         let mut all = settings.to_vec();
         all.push(traced.clone());
@@ -111,21 +98,9 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // Bank files are signed both ways: the city's key, and the bank's.
     let bank_keys =
         std::env::temp_dir().join(format!("qc-e2e-bank-{}", test_support::unique_tag()));
-    let (city_file_key, _) =
-        platform::auth::Signer::ensure_files(&bank_keys.join("city")).expect("city file key");
-    let (bank_key, bank_jwks) =
-        platform::auth::Signer::ensure_files(&bank_keys.join("bank")).expect("bank key");
+    let (bank, bank_key) = bank_settings(&bank_keys);
     let mut subsidy_settings = with(&keys[..2]);
-    subsidy_settings.extend([
-        (
-            "SERVICE__BANK__SIGNING_KEY",
-            city_file_key.display().to_string(),
-        ),
-        (
-            "SERVICE__BANK__RESULT_KEYS",
-            bank_jwks.display().to_string(),
-        ),
-    ]);
+    subsidy_settings.extend(bank);
     let subsidy = Process::new("subsidy-payment", &kafka, &redis, &subsidy_settings).await;
     // The provincial aggregator's own key: the cities trust it for the
     // read-only province role and nothing else.

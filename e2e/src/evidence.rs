@@ -1,0 +1,184 @@
+//! Trainees' evidence as delivery and assessment publish it — a completion
+//! and a certificate per trainee of classes of 100 — behind the school's
+//! approval and the catalogue entry it is paid from: what subsidy payment,
+//! employment tracking and performance evaluation consume. Used by the
+//! subsidy benchmark and the fault suite.
+
+use anyhow::Context as _;
+use contracts::assessment::{CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED};
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
+use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC, INSTITUTION_APPROVED};
+use ids::{CitizenId, CityCode, Fen, PersonIdKey, SkillLevel, StatisticalYear};
+use messaging::OutboxEvent;
+use uuid::Uuid;
+
+/// The catalogue's subsidy standard for the occupation, in fen.
+pub const STANDARD: i64 = 120_000;
+pub const OCCUPATION: &str = "4-10-01-05";
+pub const CITY: &str = "350100";
+/// The most trainees one run can tell apart by citizen id.
+pub const MAX_TRAINEES: usize = 999 * 28 * 12;
+
+/// One run's events, in the order their owners would publish them.
+pub struct Evidence {
+    pub institution_id: Uuid,
+    pub year: StatisticalYear,
+    /// The school's approval and the catalogue entry.
+    pub reference: Vec<OutboxEvent>,
+    /// Per trainee: the completion, then the certificate.
+    pub trainees: Vec<[OutboxEvent; 2]>,
+}
+
+impl Evidence {
+    /// `trainees` completers of classes of 100 of a school approved for
+    /// this run; `run` keeps runs' citizens, schools and certificates apart.
+    pub fn new(run: u32, trainees: usize, key: &PersonIdKey) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            (1..=MAX_TRAINEES).contains(&trainees),
+            "need 0 < trainees <= {MAX_TRAINEES}"
+        );
+        let today = ids::business_date(chrono::Utc::now());
+        let year = StatisticalYear::of(today);
+        let city: CityCode = CITY.parse()?;
+        let institution_id = Uuid::now_v7();
+        let credit_code =
+            ids::CreditCode::with_check_char(&format!("91350100MA{:07}", run % 10_000_000))
+                .context("credit code")?;
+        let institution = InstitutionEvent {
+            institution_id,
+            city,
+            credit_code: credit_code.clone(),
+            name: format!("基准培训学校 {run}"),
+            nature: "private".into(),
+            status: "approved".into(),
+            high_skill_base: false,
+            scope: Vec::new(),
+            reason: None,
+            rating: None,
+            under_review: false,
+        };
+        let entry = CatalogueEntryEvent {
+            entry_id: Uuid::now_v7(),
+            catalogue_id: Uuid::now_v7(),
+            city,
+            year: year.year(),
+            version: 1,
+            occupation_code: OCCUPATION.parse()?,
+            occupation_name: "电子商务师".into(),
+            skill_level: SkillLevel::Junior,
+            urgent: false,
+            subsidy_fen: Fen::new(STANDARD),
+            valid_from: year.first_day(),
+            valid_to: year.last_day(),
+            withdrawn: false,
+        };
+        let reference = vec![
+            OutboxEvent::new(
+                INSTITUTIONS_TOPIC,
+                INSTITUTION_APPROVED,
+                institution_id.to_string(),
+                &institution,
+            ),
+            OutboxEvent::new(
+                ENTRIES_TOPIC,
+                ENTRY_PUBLISHED,
+                entry.entry_id.to_string(),
+                &entry,
+            ),
+        ];
+        // Classes of 100, so completions (keyed by class) spread over partitions.
+        let classes: Vec<Uuid> = (0..trainees.div_ceil(100))
+            .map(|_| Uuid::now_v7())
+            .collect();
+        let mut out = Vec::with_capacity(trainees);
+        for n in 0..trainees {
+            let class_id = classes[n / 100];
+            let first17 = format!(
+                "350102{}{:02}{:02}{:03}",
+                1970 + run % 30,
+                1 + (n / (999 * 28)) % 12,
+                1 + (n / 999) % 28,
+                1 + n % 999
+            );
+            let citizen = CitizenId::with_check_char(&first17).context("citizen id")?;
+            let person_id = key.person_id(&citizen);
+            let completion = CompletionEvent {
+                enrolment_id: Uuid::now_v7(),
+                class_id,
+                institution_id,
+                person_id: person_id.clone(),
+                target_group: "registered_unemployed".into(),
+                occupation_code: OCCUPATION.parse()?,
+                skill_level: SkillLevel::Junior,
+                completed: true,
+                attended_hours: 64.0,
+                planned_hours: 64.0,
+                completed_on: today,
+                statistical_year: year.year(),
+                catalogue_year: Some(year.year()),
+            };
+            let number = format!("S{:021}", u64::from(run) * 1_000_000 + n as u64);
+            let certificate = CertificateEvent {
+                certificate_id: Uuid::now_v7(),
+                certificate_no: number.clone(),
+                city,
+                person_id,
+                body_id: Uuid::nil(),
+                body_credit_code: credit_code.clone(),
+                body_kind: "social_organisation".into(),
+                assessment_kind: "certification".into(),
+                occupation_code: OCCUPATION.parse()?,
+                skill_level: SkillLevel::Junior,
+                high_skilled: false,
+                route: "exam".into(),
+                issued_on: today,
+                statistical_year: year.year(),
+                class_id: Some(class_id),
+                institution_id: Some(institution_id),
+                status: "valid".into(),
+                revoked_reason: None,
+                revoked_on: None,
+            };
+            out.push([
+                OutboxEvent::new(
+                    ENROLMENTS_TOPIC,
+                    TRAINEE_COMPLETED,
+                    class_id.to_string(),
+                    &completion,
+                ),
+                OutboxEvent::new(CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, number, &certificate),
+            ]);
+        }
+        Ok(Self {
+            institution_id,
+            year,
+            reference,
+            trainees: out,
+        })
+    }
+
+    /// The events per owning service, in publishing order: the school's
+    /// approval, the entry, every completion, every certificate.
+    pub fn by_owner(&self) -> Vec<(&'static str, Vec<OutboxEvent>)> {
+        let mut out: Vec<(&'static str, Vec<OutboxEvent>)> = Vec::new();
+        let trainees = (0..2).flat_map(|i| self.trainees.iter().map(move |t| &t[i]));
+        for event in self.reference.iter().chain(trainees) {
+            let owner =
+                contracts::owner_of(event.topic).expect("the evidence's topics have owners");
+            match out.last_mut() {
+                Some((last, events)) if *last == owner => events.push(event.clone()),
+                _ => out.push((owner, vec![event.clone()])),
+            }
+        }
+        out
+    }
+}
+
+/// The topics the evidence travels on.
+pub const TOPICS: [&str; 4] = [
+    INSTITUTIONS_TOPIC,
+    ENTRIES_TOPIC,
+    ENROLMENTS_TOPIC,
+    CERTIFICATES_TOPIC,
+];

@@ -1,0 +1,671 @@
+//! The fault suite. A stream of 1,000 trainees' evidence — a completion and
+//! a certificate each, as delivery and assessment publish them — flows
+//! through the three services that consume it (subsidy payment decides and
+//! approves a claim per trainee, employment tracking opens a follow-up
+//! window, performance evaluation counts both) on the durable local broker
+//! while a fault happens. Once quiet, the outcome must be exact: every
+//! effect applied once, nothing lost, the ledger balanced, every outbox
+//! drained, the dead-letter topics holding exactly the poison planted.
+//! The figures are printed as a table.
+
+use std::time::{Duration, Instant};
+
+use contracts::delivery::{ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
+use e2e::evidence::{self, Evidence, STANDARD};
+use e2e::Api;
+use futures::future::join_all;
+use messaging::{KafkaConfig, OutboxEvent};
+use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use serde_json::json;
+use test_support::Outage;
+
+use crate::broker::Broker;
+use crate::process::{bank_settings, kill, settings, terminate, Process, Served, PII_KEYS};
+use crate::walk::approve;
+
+const TRAINEES: usize = 1_000;
+/// Where the figures are written for `make test` to show.
+const TABLE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/fault-suite.txt");
+/// How long a fault-free stretch may pass without the work being done.
+const QUIET_DEADLINE: Duration = Duration::from_secs(900);
+/// How long a consumer may take to apply its next event after a fault ends.
+const RESUME_DEADLINE: Duration = Duration::from_secs(120);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fault {
+    /// Each consumer killed with SIGKILL twice mid-stream and restarted.
+    Crashes,
+    /// The broker killed with SIGKILL mid-stream and restarted.
+    Broker,
+    /// Every consumer's database connections cut for 15 seconds.
+    Database,
+    /// Unreadable events and events a bug refuses, planted mid-stream.
+    Poison,
+    /// Two replicas of subsidy payment consume the same topics.
+    Replicas,
+}
+
+impl Fault {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Crashes => "consumers killed (SIGKILL ×2 each)",
+            Self::Broker => "broker killed and restarted",
+            Self::Database => "database away 15 s",
+            Self::Poison => "poison events, then replay",
+            Self::Replicas => "two replicas of subsidy",
+        }
+    }
+}
+
+/// One consuming service: its settings, the forwarder its database
+/// connections pass through, its serving replicas and how its effects are
+/// counted.
+struct Node {
+    process: Process,
+    database: Outage,
+    counter: db::DbPool,
+    replicas: Vec<Served>,
+    /// Returns `applied` (rows) and `distinct_` (distinct keys) of the
+    /// effects of the stream.
+    effects: &'static str,
+    expected: i64,
+    /// Effects a planted bug refuses until it is fixed.
+    refused: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Effects {
+    #[diesel(sql_type = BigInt)]
+    applied: i64,
+    #[diesel(sql_type = BigInt)]
+    distinct_: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+impl Node {
+    async fn new(
+        name: &'static str,
+        kafka: &KafkaConfig,
+        extra: Vec<(&'static str, String)>,
+        effects: &'static str,
+        expected: i64,
+    ) -> Self {
+        let redis = test_support::redis();
+        let mut settings = vec![
+            ("KAFKA__PARTITIONS", kafka.partitions.to_string()),
+            // The test's own ceiling; production waits up to 30 s between tries.
+            ("KAFKA__RETRY_MAX_MS", "2000".to_owned()),
+        ];
+        settings.extend(extra);
+        let mut process = Process::new(name, kafka, &redis, &settings).await;
+        process.set_up();
+        let database = Outage::in_front_of(&test_support::server_address())
+            .await
+            .expect("forwarder");
+        process.set(
+            "DATABASE__URL",
+            test_support::via_port(&process.db.url, database.port()),
+        );
+        let counter = db::pool(&process.db.config(1)).expect("pool");
+        let mut node = Self {
+            process,
+            database,
+            counter,
+            replicas: Vec::new(),
+            effects,
+            expected,
+            refused: 0,
+        };
+        node.start_replica().await;
+        node
+    }
+
+    /// Another replica, a stable member of its consumer groups.
+    async fn start_replica(&mut self) {
+        let n = self.replicas.len();
+        self.replicas.push(self.process.serve_replica(n).await);
+    }
+
+    /// SIGKILL, then the same replica again.
+    async fn crash_and_restart(&mut self) {
+        let served = self.replicas.remove(0);
+        kill(served);
+        self.replicas.insert(0, self.process.serve_replica(0).await);
+    }
+
+    async fn effects(&self) -> Effects {
+        let mut conn = self.counter.get().await.expect("connection");
+        diesel::sql_query(self.effects)
+            .get_result(&mut conn)
+            .await
+            .expect("effects")
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        let mut conn = self.counter.get().await.expect("connection");
+        let c: Count = diesel::sql_query(sql)
+            .get_result(&mut conn)
+            .await
+            .expect("count");
+        c.n
+    }
+
+    async fn applied(&self) -> i64 {
+        self.effects().await.applied
+    }
+
+    /// Waits until `fraction` of the expected effects are applied.
+    async fn reached(&self, fraction: f64) {
+        let goal = (self.expected as f64 * fraction) as i64;
+        let deadline = Instant::now() + QUIET_DEADLINE;
+        while self.applied().await < goal {
+            assert!(
+                Instant::now() < deadline,
+                "{} never reached {goal}",
+                self.process.name
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// How long until the next effect after `before` applied (none when
+    /// everything already was).
+    async fn resumed_after(&self, before: i64, since: Instant) -> Duration {
+        if before >= self.expected - self.refused {
+            return Duration::ZERO;
+        }
+        while self.applied().await <= before {
+            assert!(
+                since.elapsed() < RESUME_DEADLINE,
+                "{} applied nothing for {RESUME_DEADLINE:?} after the fault ended",
+                self.process.name
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        since.elapsed()
+    }
+
+    async fn stop(self) {
+        for served in self.replicas {
+            let (status, logs) = terminate(served).await;
+            assert!(status.success(), "graceful exit: {status:?}\n{logs}");
+        }
+    }
+}
+
+/// The three consumers of the evidence, their effects counted by key.
+async fn consumers(kafka: &KafkaConfig, bank: &std::path::Path) -> Vec<Node> {
+    let n = TRAINEES as i64;
+    let mut subsidy_settings = settings(&PII_KEYS[..2]);
+    subsidy_settings.extend(bank_settings(bank).0);
+    vec![
+        Node::new(
+            "subsidy-payment",
+            kafka,
+            subsidy_settings,
+            "SELECT count(*) AS applied, count(DISTINCT person_id) AS distinct_ FROM claims",
+            n,
+        )
+        .await,
+        Node::new(
+            "employment-tracking",
+            kafka,
+            settings(&PII_KEYS[2..]),
+            "SELECT count(*) AS applied, count(DISTINCT enrolment_id) AS distinct_ FROM completers",
+            n,
+        )
+        .await,
+        Node::new(
+            "performance-evaluation",
+            kafka,
+            Vec::new(),
+            "SELECT (SELECT count(*) FROM completions) + (SELECT count(*) FROM certificates) AS applied, \
+             (SELECT count(DISTINCT enrolment_id) FROM completions) \
+             + (SELECT count(DISTINCT certificate_id) FROM certificates) AS distinct_",
+            2 * n,
+        )
+        .await,
+    ]
+}
+
+/// What one scenario printed.
+struct Figures {
+    fault: Fault,
+    events_in: usize,
+    expected: i64,
+    applied: i64,
+    duplicates: i64,
+    lost: i64,
+    dead_lettered: i64,
+    recovery: Duration,
+}
+
+/// Messages in a topic (every partition's high watermark: nothing is
+/// deleted while a test runs).
+async fn messages_in(kafka: &KafkaConfig, topic: String) -> i64 {
+    let cfg = kafka.clone();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = cfg
+            .client_config()
+            .set(
+                "group.id",
+                format!("counter-{}", test_support::unique_tag()),
+            )
+            .create()
+            .expect("consumer");
+        let timeout = Duration::from_secs(10);
+        let metadata = consumer
+            .fetch_metadata(Some(&topic), timeout)
+            .expect("metadata");
+        metadata.topics()[0]
+            .partitions()
+            .iter()
+            .map(|p| {
+                let (low, high) = consumer
+                    .fetch_watermarks(&topic, p.id(), timeout)
+                    .expect("watermarks");
+                high - low
+            })
+            .sum()
+    })
+    .await
+    .expect("join")
+}
+
+/// A completion whose payload no version can read, from its owner.
+async fn unreadable(kafka: &KafkaConfig) -> uuid::Uuid {
+    let producer: FutureProducer = kafka.producer_client().create().expect("producer");
+    let envelope = messaging::Envelope {
+        id: uuid::Uuid::now_v7(),
+        event_type: TRAINEE_COMPLETED.to_owned(),
+        source: format!("/{}/training-delivery", evidence::CITY),
+        subject: None,
+        time: chrono::Utc::now(),
+    };
+    let topic = kafka.topic(ENROLMENTS_TOPIC);
+    producer
+        .send(
+            FutureRecord::to(&topic)
+                .key("poison")
+                .payload(&b"\x00not json"[..])
+                .headers(envelope.headers(&Default::default())),
+            Duration::from_secs(30),
+        )
+        .await
+        .map_err(|(e, _)| e)
+        .expect("published");
+    envelope.id
+}
+
+/// A bug in performance evaluation, as a trigger refusing the completions
+/// of `persons`: deterministic, so dead-lettered after the attempts.
+async fn plant_bug(node: &Node, persons: &[String]) {
+    let list = persons
+        .iter()
+        .map(|p| format!("'{p}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    admin_sql(
+        node,
+        &format!(
+            "CREATE FUNCTION performance_evaluation.planted_bug() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+               IF NEW.person_id IN ({list}) THEN RAISE EXCEPTION 'a bug planted by the fault suite'; END IF;
+               RETURN NEW;
+             END $$;
+             CREATE TRIGGER planted_bug BEFORE INSERT ON performance_evaluation.completions
+               FOR EACH ROW EXECUTE FUNCTION performance_evaluation.planted_bug();"
+        ),
+    )
+    .await;
+}
+
+async fn admin_sql(node: &Node, sql: &str) {
+    use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+    let mut conn = diesel_async::AsyncPgConnection::establish(&node.process.db.admin_url())
+        .await
+        .expect("admin connection");
+    conn.batch_execute(sql).await.expect("admin sql");
+}
+
+/// One stream of `TRAINEES` trainees' evidence through a fresh mesh while
+/// `faults` happen in turn; the exact outcome asserted once quiet.
+async fn run(faults: &[Fault]) -> Vec<Figures> {
+    let has = |f: Fault| faults.contains(&f);
+    let mut broker = Broker::start().await;
+    let kafka = KafkaConfig {
+        partitions: 3,
+        ..broker.kafka()
+    };
+    messaging::ensure_topics(&kafka, &evidence::TOPICS)
+        .await
+        .expect("topics");
+    let bank = std::env::temp_dir().join(format!("qc-faults-bank-{}", test_support::unique_tag()));
+    let mut nodes = consumers(&kafka, &bank).await;
+    // Delivery owns the completions' topic: its `dlq-replay` moves them.
+    let delivery = Process::new(
+        "training-delivery",
+        &kafka,
+        &test_support::redis(),
+        &settings(&PII_KEYS),
+    )
+    .await;
+    delivery.set_up();
+    if has(Fault::Replicas) {
+        nodes[0].start_replica().await;
+    }
+
+    // The money the claims are approved against, by two officers.
+    let subsidy = &nodes[0];
+    let officer = Api::new(
+        &subsidy.process.replica_base(0),
+        Some(token(&subsidy.process, "officer-a")),
+    );
+    let checker = Api::new(
+        &subsidy.process.replica_base(0),
+        Some(token(&subsidy.process, "officer-b")),
+    );
+    let run = u32::try_from(chrono::Utc::now().timestamp() % 1_000_000).expect("small");
+    let key = ids::PersonIdKey::from_base64(PII_KEYS[2].1).expect("key");
+    let evidence = Evidence::new(run, TRAINEES, &key).expect("evidence");
+    let (status, proposal) = officer
+        .post(
+            "/v1/budgets/allocations",
+            &json!({ "fund": "employment_subsidy", "year": evidence.year.year(),
+                "amount_fen": STANDARD * TRAINEES as i64, "memo": "fault suite" }),
+            Some(&format!("faults-{run}")),
+        )
+        .await
+        .expect("allocation");
+    assert_eq!(status, 202, "{proposal}");
+    approve(&checker, &proposal).await;
+
+    // Three completions a bug refuses, and two events nobody can read.
+    let refused: Vec<String> = evidence.trainees[100..103]
+        .iter()
+        .map(|[completion, _]| {
+            completion.payload["person_id"]
+                .as_str()
+                .expect("person")
+                .to_owned()
+        })
+        .collect();
+    let refused_count = if has(Fault::Poison) {
+        refused.len() as i64
+    } else {
+        0
+    };
+    if has(Fault::Poison) {
+        plant_bug(&nodes[2], &refused).await;
+        nodes[2].refused = refused_count;
+    }
+    // The school and the entry first, then the stream all at once.
+    test_support::publish(&kafka, evidence::CITY, &evidence.reference)
+        .await
+        .expect("reference published");
+    let events: Vec<OutboxEvent> = evidence.trainees.iter().flatten().cloned().collect();
+    let events_in =
+        evidence.reference.len() + events.len() + if has(Fault::Poison) { 2 } else { 0 };
+    let publisher = {
+        let kafka = kafka.clone();
+        tokio::spawn(
+            async move { test_support::publish_stream(&kafka, evidence::CITY, &events).await },
+        )
+    };
+
+    // The faults in turn, each at its point of subsidy payment's progress
+    // (the slowest consumer); how long until every consumer with work left
+    // applied its next event after each.
+    let mut recoveries = Vec::new();
+    for fault in faults {
+        let recovery = match fault {
+            Fault::Crashes => {
+                let resumed = join_all(nodes.iter_mut().map(|node| async move {
+                    let mut longest = Duration::ZERO;
+                    for fraction in [0.2, 0.5] {
+                        node.reached(fraction).await;
+                        node.crash_and_restart().await;
+                        let restarted = Instant::now();
+                        let before = node.applied().await;
+                        longest = longest.max(node.resumed_after(before, restarted).await);
+                    }
+                    longest
+                }))
+                .await;
+                resumed.into_iter().max().unwrap_or_default()
+            }
+            Fault::Broker => {
+                nodes[0].reached(0.6).await;
+                broker.crash();
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                broker.restart().await;
+                resumed(&nodes).await
+            }
+            Fault::Database => {
+                nodes[0].reached(0.75).await;
+                for node in &nodes {
+                    node.database.cut();
+                }
+                tokio::time::sleep(Duration::from_secs(15)).await;
+                for node in &nodes {
+                    node.database.restore();
+                }
+                resumed(&nodes).await
+            }
+            Fault::Poison => {
+                nodes[0].reached(0.3).await;
+                unreadable(&kafka).await;
+                unreadable(&kafka).await;
+                Duration::ZERO
+            }
+            Fault::Replicas => Duration::ZERO,
+        };
+        recoveries.push((*fault, recovery));
+    }
+    publisher.await.expect("join").expect("published");
+
+    // Quiet: every effect there (but the refused ones), every outbox sent.
+    let deadline = Instant::now() + QUIET_DEADLINE;
+    for node in &nodes {
+        while node.applied().await < node.expected - node.refused
+            || node
+                .count("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL")
+                .await
+                > 0
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{} never got quiet",
+                node.process.name
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    let dlq = |topic: &str| messaging::dlq_topic(&kafka.topic(topic));
+    let dead_lettered = messages_in(&kafka, dlq(ENROLMENTS_TOPIC)).await;
+    if has(Fault::Poison) {
+        // Each of the three consumers dead-lettered both unreadable events;
+        // evaluation the refused completions too.
+        assert_eq!(dead_lettered, 3 * 2 + refused_count);
+        assert_eq!(waiting(&delivery), 9);
+        // The bug fixed, the refused completions replayed: applied once.
+        admin_sql(
+            &nodes[2],
+            "DROP TRIGGER planted_bug ON performance_evaluation.completions",
+        )
+        .await;
+        for completion in &evidence.trainees[100..103] {
+            let moved = delivery.run(&[
+                "dlq-replay",
+                "--topic",
+                ENROLMENTS_TOPIC,
+                "--id",
+                &completion[0].id.to_string(),
+            ]);
+            assert_eq!(
+                moved.lines().last(),
+                Some(format!("1 message(s) moved from {ENROLMENTS_TOPIC}.dlq").as_str())
+            );
+        }
+        while nodes[2].applied().await < nodes[2].expected {
+            assert!(
+                Instant::now() < deadline,
+                "the replayed completions were not applied"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(waiting(&delivery), 6, "only the unreadable wait");
+    } else {
+        assert_eq!(dead_lettered, 0, "nothing valid is dead-lettered");
+    }
+    for topic in evidence::TOPICS.iter().filter(|t| **t != ENROLMENTS_TOPIC) {
+        assert_eq!(messages_in(&kafka, dlq(topic)).await, 0, "{topic}");
+    }
+
+    // Exact outcomes.
+    let (mut expected, mut applied, mut duplicates, mut lost) = (0, 0, 0, 0);
+    for node in &nodes {
+        let e = node.effects().await;
+        expected += node.expected;
+        applied += e.applied;
+        duplicates += e.applied - e.distinct_;
+        lost += node.expected - e.distinct_;
+    }
+    let (status, audit) = officer.get("/v1/ledger/audit").await.expect("audit");
+    assert_eq!(status, 200);
+    assert_eq!(audit["consistent"], true, "{audit}");
+    let (_, pots) = officer
+        .get(&format!("/v1/budgets?year={}", evidence.year.year()))
+        .await
+        .expect("budgets");
+    let pot = pots
+        .as_array()
+        .expect("pots")
+        .iter()
+        .find(|p| p["fund"] == "employment_subsidy")
+        .expect("the pot")
+        .clone();
+    let allocated = STANDARD * TRAINEES as i64;
+    assert_eq!(
+        (
+            &pot["allocated_fen"],
+            &pot["available_fen"],
+            &pot["payable_fen"]
+        ),
+        (&json!(allocated), &json!(0), &json!(allocated)),
+        "each trainee's subsidy approved once, the budget spent exactly: {pot}"
+    );
+
+    for node in nodes {
+        node.stop().await;
+    }
+    let _ = std::fs::remove_dir_all(&bank);
+    recoveries
+        .into_iter()
+        .map(|(fault, recovery)| Figures {
+            fault,
+            events_in,
+            expected,
+            applied,
+            duplicates,
+            lost,
+            dead_lettered,
+            recovery,
+        })
+        .collect()
+}
+
+/// How long after a fault ended until every consumer with work left
+/// applied its next event.
+async fn resumed(nodes: &[Node]) -> Duration {
+    let ended = Instant::now();
+    let before = applied(nodes).await;
+    let mut longest = Duration::ZERO;
+    for (node, before) in nodes.iter().zip(before) {
+        longest = longest.max(node.resumed_after(before, ended).await);
+    }
+    longest
+}
+
+/// How many dead letters of the completions' topic wait, as its owner lists them.
+fn waiting(delivery: &Process) -> usize {
+    let listed = delivery.run(&["dlq-replay", "--topic", ENROLMENTS_TOPIC, "--list"]);
+    let last = listed.lines().last().unwrap_or_default();
+    let suffix = format!(" message(s) wait(s) in {ENROLMENTS_TOPIC}.dlq");
+    last.strip_suffix(&suffix)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected listing: {listed}"))
+}
+
+async fn applied(nodes: &[Node]) -> Vec<i64> {
+    join_all(nodes.iter().map(Node::applied)).await
+}
+
+fn token(p: &Process, sub: &str) -> String {
+    p.run(&[
+        "dev-token",
+        "--city",
+        evidence::CITY,
+        "--role",
+        "bureau_officer",
+        "--sub",
+        sub,
+    ])
+    .trim()
+    .to_owned()
+}
+
+/// Two streams of 1,000 trainees: one through crashes of every consumer
+/// while subsidy payment runs two replicas, one through a broker crash, a
+/// database outage and poison.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_trainees_through_crashes_a_broker_crash_a_database_outage_poison_and_replicas()
+{
+    let mut table = run(&[Fault::Replicas, Fault::Crashes]).await;
+    table.extend(run(&[Fault::Poison, Fault::Broker, Fault::Database]).await);
+    let mut printed = format!(
+        "{:<36} {:>9} {:>9} {:>9} {:>10} {:>5} {:>13} {:>10}\n",
+        "fault",
+        "events in",
+        "expected",
+        "applied",
+        "duplicates",
+        "lost",
+        "dead-lettered",
+        "recovery s"
+    );
+    for f in &table {
+        printed.push_str(&format!(
+            "{:<36} {:>9} {:>9} {:>9} {:>10} {:>5} {:>13} {:>10.1}\n",
+            f.fault.label(),
+            f.events_in,
+            f.expected,
+            f.applied,
+            f.duplicates,
+            f.lost,
+            f.dead_lettered,
+            f.recovery.as_secs_f64()
+        ));
+    }
+    // `make test` prints it after the run (cargo keeps a passing test's
+    // output to itself).
+    println!("{printed}");
+    std::fs::write(TABLE, &printed).expect("the table written");
+    for f in &table {
+        assert_eq!(
+            (f.applied, f.duplicates, f.lost),
+            (f.expected, 0, 0),
+            "{}",
+            f.fault.label()
+        );
+    }
+}
