@@ -100,6 +100,9 @@ pub struct KafkaConfig {
     /// before its partitions go to the others (`session.timeout.ms`): the
     /// bound on the pause a crashed replica that does not come back causes.
     pub session_timeout_ms: u32,
+    /// How often each consumer reports its lag (`qc_consumer_lag`), in
+    /// milliseconds.
+    pub lag_interval_ms: u64,
     /// Failed attempts after which a message goes to `<topic>.dlq`. Transient
     /// failures (the database away, a lost serialization conflict) do not
     /// count: they are retried for as long as they last.
@@ -133,6 +136,7 @@ impl Default for KafkaConfig {
             topic_prefix: String::new(),
             group_instance_id: String::new(),
             session_timeout_ms: 15_000,
+            lag_interval_ms: 15_000,
             partitions: 3,
             replication_factor: 1,
             max_attempts: 5,
@@ -192,6 +196,9 @@ impl KafkaConfig {
                 "session_timeout_ms",
                 "must be between 6000 and 1800000".into(),
             ));
+        }
+        if !(100..=600_000).contains(&self.lag_interval_ms) {
+            out.push(("lag_interval_ms", "must be between 100 and 600000".into()));
         }
         if self.cert_file.is_empty() != self.key_file.is_empty() {
             out.push((
@@ -319,6 +326,7 @@ mod tests {
             topic_prefix: "a b".into(),
             group_instance_id: "pod/0".into(),
             session_timeout_ms: 1_000,
+            lag_interval_ms: 10,
             max_attempts: 0,
             retry_max_ms: 10,
             dlq_retention_days: 1,
@@ -334,6 +342,7 @@ mod tests {
                 "sasl_password",
                 "group_instance_id",
                 "session_timeout_ms",
+                "lag_interval_ms",
                 "max_attempts",
                 "retry_max_ms",
                 "dlq_retention_days"

@@ -11,6 +11,7 @@ use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
+use rdkafka::Offset;
 use tokio::sync::watch;
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -19,7 +20,7 @@ use db::schema::inbox;
 use db::{DbPool, ScopedFutureExt};
 
 use crate::envelope::{header, Envelope, ReceivedEvent, TRACEPARENT, TRACESTATE};
-use crate::metrics::CONSUMED;
+use crate::metrics::{CONSUMED, CONSUMER_LAG};
 use crate::topics::dlq_topic;
 use crate::KafkaConfig;
 
@@ -56,7 +57,7 @@ pub struct ConsumerRunner {
     name: String,
     pool: DbPool,
     cfg: KafkaConfig,
-    consumer: StreamConsumer,
+    consumer: Arc<StreamConsumer>,
     dlq: FutureProducer,
     /// The CloudEvents `source` each (logical) topic's events must carry.
     owners: BTreeMap<String, String>,
@@ -112,13 +113,19 @@ impl ConsumerRunner {
             name: name.to_owned(),
             pool,
             cfg: cfg.clone(),
-            consumer,
+            consumer: Arc::new(consumer),
             dlq,
             owners: topics,
         })
     }
 
     pub async fn run(self, handler: Arc<dyn EventHandler>, mut shutdown: watch::Receiver<bool>) {
+        let lag = tokio::spawn(report_lag(
+            self.consumer.clone(),
+            self.name.clone(),
+            self.cfg.clone(),
+            shutdown.clone(),
+        ));
         while !*shutdown.borrow() {
             let msg = tokio::select! {
                 msg = self.consumer.recv() => msg,
@@ -134,6 +141,7 @@ impl ConsumerRunner {
         }
         // Commit what was stored before leaving the group.
         let _ = self.consumer.commit_consumer_state(CommitMode::Sync);
+        lag.abort();
     }
 
     async fn process(
@@ -314,6 +322,71 @@ impl ConsumerRunner {
             tracing::warn!(error = %e, "storing the offset failed; the event may be seen again");
         }
     }
+}
+
+/// Every `kafka.lag_interval_ms`, `qc_consumer_lag` for each partition this
+/// replica holds: the broker's last offset minus the group's committed one
+/// (everything since the first offset while nothing is committed). Asked on
+/// a task of its own, so it goes on reporting while the consumer waits out
+/// an outage; a partition no longer held is dropped, so the replicas'
+/// figures add up to the group's.
+async fn report_lag(
+    consumer: Arc<StreamConsumer>,
+    name: String,
+    cfg: KafkaConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every = Duration::from_millis(cfg.lag_interval_ms);
+    let mut held: Vec<(String, i32)> = Vec::new();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        let asked = consumer.clone();
+        let lags = match tokio::task::spawn_blocking(move || partition_lags(&asked)).await {
+            Ok(Ok(lags)) => lags,
+            Ok(Err(e)) => {
+                tracing::debug!(consumer = %name, error = %e, "consumer lag unknown for now");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let now: Vec<(String, i32)> = lags
+            .iter()
+            .map(|(topic, partition, _)| (cfg.logical(topic).to_owned(), *partition))
+            .collect();
+        for (topic, partition) in held.iter().filter(|h| !now.contains(h)) {
+            let _ = CONSUMER_LAG.remove_label_values(&[&name, topic, &partition.to_string()]);
+        }
+        for ((topic, partition), (_, _, lag)) in now.iter().zip(&lags) {
+            CONSUMER_LAG
+                .with_label_values(&[&name, topic, &partition.to_string()])
+                .set(*lag);
+        }
+        held = now;
+    }
+}
+
+/// (physical topic, partition, lag) of every partition assigned.
+fn partition_lags(
+    consumer: &StreamConsumer,
+) -> rdkafka::error::KafkaResult<Vec<(String, i32, i64)>> {
+    let timeout = Duration::from_secs(5);
+    let assigned = consumer.assignment()?;
+    let committed = consumer.committed_offsets(assigned, timeout)?;
+    committed
+        .elements()
+        .iter()
+        .map(|e| {
+            let (low, high) = consumer.fetch_watermarks(e.topic(), e.partition(), timeout)?;
+            let from = match e.offset() {
+                Offset::Offset(o) => o,
+                _ => low,
+            };
+            Ok((e.topic().to_owned(), e.partition(), (high - from).max(0)))
+        })
+        .collect()
 }
 
 /// Capped exponential backoff with full jitter: replicas that lost the

@@ -1,6 +1,9 @@
 use std::sync::LazyLock;
 
-use prometheus::{register_int_counter_vec, register_int_gauge, IntCounterVec, IntGauge};
+use prometheus::{
+    register_int_counter_vec, register_int_gauge, register_int_gauge_vec, IntCounterVec, IntGauge,
+    IntGaugeVec,
+};
 
 pub(crate) static PUBLISHED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     register_int_counter_vec!(
@@ -24,6 +27,15 @@ pub(crate) static PENDING: LazyLock<IntGauge> = LazyLock::new(|| {
     register_int_gauge!(
         "qc_outbox_pending",
         "Outbox rows not yet acknowledged by the broker, as the relay last saw"
+    )
+    .expect("metric registers once")
+});
+
+pub(crate) static CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "qc_consumer_lag",
+        "Messages of a partition this replica consumes that are not yet committed (the broker's last offset minus the group's committed one)",
+        &["consumer", "topic", "partition"]
     )
     .expect("metric registers once")
 });

@@ -53,6 +53,7 @@ pub fn kafka() -> KafkaConfig {
         retry_max_ms: 400,
         relay_batch: 500,
         relay_idle_ms: 50,
+        lag_interval_ms: 1_000,
         ..KafkaConfig::default()
     }
 }
