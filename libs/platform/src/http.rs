@@ -127,6 +127,7 @@ pub fn openapi<F: FnOnce(&mut ServiceConfig<'_>)>(
             else {
                 continue;
             };
+            document_standard_answers(operation, rule);
             let extension = utoipa::openapi::extensions::ExtensionsBuilder::new()
                 .add("x-qiancheng-access", crate::access::extension(rule))
                 .build();
@@ -137,6 +138,81 @@ pub fn openapi<F: FnOnce(&mut ServiceConfig<'_>)>(
         }
     }
     doc
+}
+
+/// The answers every operation of its kind gives, whether or not its
+/// handler names them: a protected one 401 and 403; one with a body 400,
+/// 413, 415 and 422; one with path parameters 404; one with parameters
+/// 422; a public one 429. Each is a problem+json, added where the
+/// operation does not document the status itself.
+fn document_standard_answers(
+    operation: &mut utoipa::openapi::path::Operation,
+    rule: &crate::access::Rule,
+) {
+    use utoipa::openapi::path::ParameterIn;
+    let params = operation.parameters.as_deref().unwrap_or_default();
+    let has = |place: ParameterIn| {
+        params
+            .iter()
+            .any(|p| std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&place))
+    };
+    let (path_params, query_params) = (has(ParameterIn::Path), has(ParameterIn::Query));
+    let body = operation.request_body.is_some();
+    let public = matches!(rule.access, crate::access::Access::Public);
+    let mut answers: Vec<(&str, &str)> = Vec::new();
+    if !public {
+        answers.push(("401", "No token, or one that is expired, not yet valid, or not signed by a trusted key (`unauthorized`)"));
+        answers.push(("403", "The token's role, city, organisation or scope may not do this (`forbidden_role`, `out_of_scope`, …)"));
+    } else {
+        answers.push((
+            "429",
+            "Too many requests from this client (`rate_limited`); see `Retry-After`",
+        ));
+    }
+    if body {
+        answers.push((
+            "400",
+            "The body is not well-formed (`malformed_json`, `body_unreadable`)",
+        ));
+        answers.push((
+            "413",
+            "The body is larger than the operation takes (`body_too_large`)",
+        ));
+        answers.push((
+            "415",
+            "The body is not of the documented media type (`unsupported_media_type`)",
+        ));
+    }
+    if path_params {
+        answers.push((
+            "404",
+            "Nothing of that id, or nothing the caller may see (`not_found`, …)",
+        ));
+    }
+    if body || path_params || query_params {
+        answers.push((
+            "422",
+            "A field or parameter is invalid; `errors` names each (`validation_failed`, …)",
+        ));
+    }
+    for (status, description) in answers {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| {
+                utoipa::openapi::ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        utoipa::openapi::ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build()
+                    .into()
+            });
+    }
 }
 
 fn routes_document<F: FnOnce(&mut ServiceConfig<'_>)>(info: &ServiceInfo, routes: F) -> OpenApi {

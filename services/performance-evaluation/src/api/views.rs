@@ -90,11 +90,16 @@ pub struct NewFormula {
     pub note: String,
 }
 
+/// One version of the formula. Its fields are listed, not flattened from
+/// [`Formula`]: that schema admits no other property, so a flattened one
+/// would contradict the version's own fields in the contract.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FormulaView {
     pub version: i32,
-    #[serde(flatten)]
-    pub formula: Formula,
+    pub weights: Weights,
+    pub thresholds: Thresholds,
+    /// Subtracted from the weighted score per fraud finding.
+    pub fraud_penalty: f64,
     pub note: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -102,9 +107,12 @@ pub struct FormulaView {
 
 impl FormulaView {
     pub fn new(row: FormulaRow) -> anyhow::Result<Self> {
+        let formula: Formula = row.formula()?;
         Ok(Self {
             version: row.version,
-            formula: row.formula()?,
+            weights: formula.weights,
+            thresholds: formula.thresholds,
+            fraud_penalty: formula.fraud_penalty,
             note: row.note,
             created_by: row.created_by,
             created_at: row.created_at,
