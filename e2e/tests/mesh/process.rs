@@ -70,6 +70,11 @@ pub fn bank_settings(dir: &std::path::Path) -> (Vec<(&'static str, String)>, Pat
     (settings, bank_key)
 }
 
+/// `QC_<SERVICE>_`: where a service's environment settings start.
+fn env_prefix(service: &str) -> String {
+    format!("QC_{}_", service.replace('-', "_").to_uppercase())
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
@@ -102,7 +107,7 @@ impl Process {
         let db = TestDb::bare(&schema).await.expect("database");
         let replica_ports = [free_port(), free_port(), free_port()];
         let port = replica_ports[0];
-        let prefix = format!("QC_{}_", schema.to_uppercase());
+        let prefix = env_prefix(name);
         // Each service is a SCRAM user of its own, as a city's KafkaUsers are.
         let kafka = &match kafka.security_protocol {
             messaging::SecurityProtocol::SaslSsl => KafkaConfig {
@@ -188,7 +193,7 @@ impl Process {
 
     /// Replaces one `<SECTION>__<KEY>` setting.
     pub fn set(&mut self, key: &str, value: String) {
-        let name = format!("QC_{}_{key}", self.name.replace('-', "_").to_uppercase());
+        let name = format!("{}{key}", env_prefix(self.name));
         self.env.retain(|(k, _)| *k != name);
         self.env.push((name, value));
     }
@@ -223,7 +228,7 @@ impl Process {
     /// and blocks the service's next log line.
     async fn serve_on(&self, port: u16, overrides: &[(&str, String)]) -> Served {
         let log = std::env::temp_dir().join(format!("qc-e2e-{}-{port}.log", self.name));
-        let prefix = format!("QC_{}_", self.name.replace('-', "_").to_uppercase());
+        let prefix = env_prefix(self.name);
         let child = self
             .command(&["serve"])
             .envs(overrides.iter().map(|(k, v)| (format!("{prefix}{k}"), v)))

@@ -151,11 +151,7 @@ fn document_standard_answers(
 ) {
     use utoipa::openapi::path::ParameterIn;
     let params = operation.parameters.as_deref().unwrap_or_default();
-    let has = |place: ParameterIn| {
-        params
-            .iter()
-            .any(|p| std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&place))
-    };
+    let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let (path_params, query_params) = (has(ParameterIn::Path), has(ParameterIn::Query));
     let body = operation.request_body.is_some();
     let public = matches!(rule.access, crate::access::Access::Public);

@@ -72,14 +72,20 @@ struct Reached(Arc<std::sync::RwLock<Option<ConnectionManager>>>);
 
 impl Reached {
     fn get(&self) -> redis::RedisResult<ConnectionManager> {
-        self.0.read().expect("redis lock").clone().ok_or_else(|| {
-            redis::RedisError::from((redis::ErrorKind::IoError, "Redis not reached yet"))
-        })
+        self.0
+            .read()
+            .expect("redis lock")
+            .clone()
+            .ok_or_else(not_reached)
     }
 
     fn set(&self, manager: ConnectionManager) {
         *self.0.write().expect("redis lock") = Some(manager);
     }
+}
+
+fn not_reached() -> redis::RedisError {
+    redis::RedisError::from((redis::ErrorKind::IoError, "Redis not reached yet"))
 }
 
 /// Tries again, with capped backoff, until Redis answers or the cache is
@@ -534,18 +540,18 @@ impl PublicRead {
             Ok(None) => {}
         }
         let body_prefix = format!("{}pc:{namespace}:", cache.prefix);
-        let reached = cache.redis.get().ok();
-        let looked_up: redis::RedisResult<(String, Option<Vec<u8>>)> = match cache.redis.get() {
-            Ok(mut redis) => {
+        let mut reached = cache.redis.get().ok();
+        let looked_up: redis::RedisResult<(String, Option<Vec<u8>>)> = match reached.as_mut() {
+            Some(redis) => {
                 cache
                     .script
                     .key(cache.version_key(namespace))
                     .arg(&body_prefix)
                     .arg(&variant)
-                    .invoke_async(&mut redis)
+                    .invoke_async(redis)
                     .await
             }
-            Err(e) => Err(e),
+            None => Err(not_reached()),
         };
         let version = match looked_up {
             Ok((_, Some(body))) => {
