@@ -125,6 +125,24 @@ pub const ACCESS: &[Rule] = &[
         &OFFICERS,
         "propose importing the bank's result",
     ),
+    Rule::grants(
+        "GET",
+        "/v1/bank-reconciliations",
+        &CITY_READERS,
+        "every applied bank result, with its figures",
+    ),
+    Rule::grants(
+        "GET",
+        "/v1/bank-reconciliations/{id}",
+        &CITY_READERS,
+        "one reconciliation, line by line",
+    ),
+    Rule::grants(
+        "GET",
+        "/v1/bank-reconciliations/{id}/export",
+        &CITY_READERS,
+        "one reconciliation as CSV",
+    ),
     Rule::public("GET", "/v1/public/fund-use", "fund use and payment times"),
     Rule::grants(
         "GET",

@@ -6,6 +6,7 @@ mod claims;
 mod payouts;
 mod proposals;
 mod receipts;
+mod reconciliations;
 mod recoveries;
 mod rules;
 mod views;
@@ -87,6 +88,9 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(proposals::approve)
         .service(proposals::reject)
         .service(proposals::withdraw)
+        .service(reconciliations::list)
+        .service(reconciliations::get)
+        .service(reconciliations::export)
         .service(receipts::receipts)
         .service(receipts::dispute)
         .service(receipts::resolve)

@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::money::AmountFen;
+use crate::domain::reconciliation::{LineOutcome, ReportLine};
 use crate::domain::subsidy::FundSource;
+use crate::store::reconciliations::ReconciliationRow;
 use crate::store::ClaimRow;
 
 /// Money allocated to (预算下达) or taken back from a pot of the city.
@@ -214,26 +216,101 @@ pub struct BatchView {
     pub held: Vec<HeldView>,
 }
 
-/// One line of a bank result file, as applied.
+/// One line of a bank result file, as reconciled.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultLineView {
     /// Line number in the file (1 = header).
     pub line: usize,
     pub reference: Option<String>,
-    /// confirmed, failed, unknown_reference, duplicate, amount_mismatch,
-    /// malformed, already_settled
-    pub outcome: String,
+    pub outcome: LineOutcome,
     pub detail: Option<String>,
 }
 
+/// What a bank result file did, line by line (对账结果).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultReport {
+    /// The reconciliation kept for it (the proposal's id).
+    pub reconciliation_id: Uuid,
     pub batch_no: String,
+    /// Lines that confirmed their payments.
     pub confirmed: usize,
+    /// Lines that failed their payments (the claims are payable again).
     pub failed: usize,
+    /// Lines an officer must take up with the bank: unknown references,
+    /// duplicates, amount mismatches, unreadable lines, lines paid twice or
+    /// contradicting an earlier file.
+    pub needs_attention: usize,
     pub lines: Vec<ResultLineView>,
     /// References of the batch the file did not answer; still in flight.
     pub missing: Vec<String>,
+}
+
+impl ResultReport {
+    pub fn new(row: &ReconciliationRow, report: &[ReportLine]) -> Self {
+        let count = |n: i32| usize::try_from(n).unwrap_or_default();
+        let (file, missed): (Vec<_>, Vec<_>) = report.iter().partition(|l| l.line.is_some());
+        Self {
+            reconciliation_id: row.id,
+            batch_no: row.batch_no.clone(),
+            confirmed: count(row.confirmed),
+            failed: count(row.failed),
+            needs_attention: count(row.needs_attention),
+            lines: file
+                .into_iter()
+                .map(|l| ResultLineView {
+                    line: l.line.unwrap_or_default(),
+                    reference: l.reference.clone(),
+                    outcome: l.outcome,
+                    detail: l.detail.clone(),
+                })
+                .collect(),
+            missing: missed
+                .into_iter()
+                .filter_map(|l| l.reference.clone())
+                .collect(),
+        }
+    }
+}
+
+/// A bank result file applied to a batch, as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReconciliationSummary {
+    pub id: Uuid,
+    pub batch_no: String,
+    /// SHA-256 of the file, hex: the same file is applied once.
+    pub file_sha256: String,
+    pub proposed_by: String,
+    pub approved_by: String,
+    pub reconciled_at: DateTime<Utc>,
+    pub confirmed: i32,
+    pub failed: i32,
+    /// Batch lines the file did not answer.
+    pub missing: i32,
+    pub needs_attention: i32,
+}
+
+impl From<ReconciliationRow> for ReconciliationSummary {
+    fn from(r: ReconciliationRow) -> Self {
+        Self {
+            id: r.id,
+            batch_no: r.batch_no,
+            file_sha256: r.file_sha256,
+            proposed_by: r.proposed_by,
+            approved_by: r.approved_by,
+            reconciled_at: r.reconciled_at,
+            confirmed: r.confirmed,
+            failed: r.failed,
+            missing: r.missing,
+            needs_attention: r.needs_attention,
+        }
+    }
+}
+
+/// A reconciliation with every line.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReconciliationView {
+    pub summary: ReconciliationSummary,
+    pub report: ResultReport,
 }
 
 /// Fund use per city, fund, month and subsidy kind (no personal data).

@@ -1,7 +1,7 @@
 //! Payout batches (拨付批次) released to the bank and the bank's results
 //! applied: the effects a second officer's approval sets off.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use actix_web::http::StatusCode;
 use chrono::Utc;
@@ -13,16 +13,18 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ids::{CityCode, Fen, PiiCipher};
 use messaging::OutboxEvent;
 use platform::ApiError;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::api::{BatchLineView, BatchView, HeldView, NewBatch, ResultLineView, ResultReport};
+use crate::api::{BatchLineView, BatchView, HeldView, NewBatch, ResultReport};
 use crate::claims::{order_recovery, payee_of, rests_on_revoked, Engine};
 use crate::domain::bank_file::{self, Outcome};
 use crate::domain::ledger::{ClaimKey, Transaction};
 use crate::domain::payout::{self, BankDetails, Batch, Held, Item, Line};
+use crate::domain::reconciliation::{self, Earlier, LineOutcome, ReportLine};
 use crate::domain::subsidy::FundSource;
 use crate::store::schema::{claims, payee_accounts, payout_batches, payouts, recoveries};
-use crate::store::{self, ClaimRow, StoreError};
+use crate::store::{self, reconciliations, ClaimRow, StoreError};
 
 /// Creates a payout batch from every approved claim of the fund: one bank
 /// line per payee, each claim paid once to its payee (the database refuses
@@ -307,9 +309,12 @@ pub async fn release(
     })
 }
 
-/// Applies the bank's result file (`reference,status,amount,reason`): each
-/// line confirms or fails its payments in the ledger; unknown references
-/// and bad lines are reported and change nothing.
+/// Applies the bank's result file (`reference,status,amount,reason`) and
+/// keeps the reconciliation under the proposal's id: each line confirms or
+/// fails its payments in the ledger, once; a line an earlier file already
+/// answered, an unknown reference and a bad line are reported and change
+/// nothing. The same file is never applied twice.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_result(
     conn: &mut AsyncPgConnection,
     cipher: &PiiCipher,
@@ -317,11 +322,19 @@ pub async fn import_result(
     engine: &Engine,
     batch_no: &str,
     text: &str,
-    by: &str,
+    reconciliation_id: Uuid,
+    (by, approved_by): (&str, &str),
 ) -> Result<ResultReport, ApiError> {
     // Two imports of one batch never interleave.
     store::advisory_lock(conn, &format!("batch:{batch_no}")).await?;
     let (batch, rows) = load_batch(conn, cipher, city, batch_no).await?;
+    let file_sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+    if reconciliations::applied(conn, batch_no, &file_sha256).await? {
+        return Err(ApiError::conflict(
+            "bank_result_already_applied",
+            "this very file was already applied to the batch; its reconciliation is listed under /v1/bank-reconciliations",
+        ));
+    }
     let read = bank_file::read_result(&batch, text);
     let claim_ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
     let claim_rows: Vec<ClaimRow> = claims::table
@@ -348,42 +361,39 @@ pub async fn import_result(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
-    let mut out = ResultReport {
-        batch_no: batch_no.to_owned(),
-        confirmed: 0,
-        failed: 0,
-        lines: Vec::new(),
-        missing: read.missing.clone(),
-    };
+    let mut report = Vec::new();
     let mut events = Vec::new();
     let mut confirmed_claims = Vec::new();
     let mut answered_claims = Vec::new();
     let today = ids::business_date(Utc::now());
     for o in &read.outcomes {
-        let (line, reference, failure) = match o {
-            Outcome::Confirmed {
-                line, reference, ..
-            } => (*line, reference, None),
-            Outcome::Failed {
-                line,
-                reference,
-                reason,
-            } => (*line, reference, Some(reason.clone())),
-            other => {
-                out.lines.push(unapplied(other));
+        let mine: Vec<&PayoutRow> = match o {
+            Outcome::Confirmed { reference, .. } | Outcome::Failed { reference, .. } => {
+                rows.iter().filter(|r| &r.3 == reference).collect()
+            }
+            _ => Vec::new(),
+        };
+        let decided = reconciliation::against_earlier(o, earlier(&mine)?);
+        let (line, reference, failure) = match (decided, o) {
+            (
+                LineOutcome::Confirmed,
+                Outcome::Confirmed {
+                    line, reference, ..
+                },
+            ) => (*line, reference, None),
+            (
+                LineOutcome::Failed,
+                Outcome::Failed {
+                    line,
+                    reference,
+                    reason,
+                },
+            ) => (*line, reference, Some(reason.clone())),
+            _ => {
+                report.push(reported(o, decided));
                 continue;
             }
         };
-        let mine: Vec<&PayoutRow> = rows.iter().filter(|r| &r.3 == reference).collect();
-        if mine.iter().any(|r| r.8 != "sent") {
-            out.lines.push(ResultLineView {
-                line,
-                reference: Some(reference.clone()),
-                outcome: "already_settled".into(),
-                detail: Some("this line was answered by an earlier result file".into()),
-            });
-            continue;
-        }
         for r in mine {
             let claim = claims_by_id
                 .get(&r.1)
@@ -431,23 +441,27 @@ pub async fn import_result(
                 confirmed_claims.push(r.1);
             }
         }
-        if failure.is_some() {
-            out.failed += 1;
-        } else {
-            out.confirmed += 1;
-        }
-        out.lines.push(ResultLineView {
-            line,
+        report.push(ReportLine {
+            line: Some(line),
             reference: Some(reference.clone()),
-            outcome: if failure.is_some() {
-                "failed"
-            } else {
-                "confirmed"
-            }
-            .into(),
+            outcome: decided,
             detail: failure,
         });
     }
+    report.extend(read.missing.iter().map(|reference| ReportLine {
+        line: None,
+        reference: Some(reference.clone()),
+        outcome: LineOutcome::Missing,
+        detail: Some("the file does not answer this batch line; it is still at the bank".into()),
+    }));
+    let kept = reconciliations::tally_row(
+        reconciliation_id,
+        batch_no,
+        file_sha256,
+        (by, approved_by),
+        &report,
+    )?;
+    reconciliations::insert(conn, &kept, &report).await?;
     messaging::enqueue(conn, &events).await?;
     for id in answered_claims {
         crate::api::freeze_if_disputed(conn, id).await?;
@@ -470,7 +484,21 @@ pub async fn import_result(
             .map_err(ApiError::internal)?;
         }
     }
-    Ok(out)
+    Ok(ResultReport::new(&kept, &report))
+}
+
+/// How earlier files answered the payouts of one batch line (they are
+/// answered together).
+fn earlier(mine: &[&PayoutRow]) -> Result<Earlier, ApiError> {
+    let statuses: HashSet<&str> = mine.iter().map(|r| r.8.as_str()).collect();
+    match statuses.into_iter().collect::<Vec<_>>().as_slice() {
+        [] | ["sent"] => Ok(Earlier::Unanswered),
+        ["confirmed"] => Ok(Earlier::Confirmed),
+        ["failed"] => Ok(Earlier::Failed),
+        other => Err(corrupt(format!(
+            "the payouts of one bank line stand at {other:?}"
+        ))),
+    }
 }
 
 fn payment_event(
@@ -582,18 +610,17 @@ pub async fn load_batch(
     ))
 }
 
-fn unapplied(o: &Outcome) -> ResultLineView {
-    let (line, reference, outcome, detail) = match o {
+/// A line the reconciliation only reports, with why.
+fn reported(o: &Outcome, outcome: LineOutcome) -> ReportLine {
+    let (line, reference, detail) = match o {
         Outcome::UnknownReference { line, reference } => (
             *line,
             Some(reference.clone()),
-            "unknown_reference",
             "the reference is not a line of this batch".to_owned(),
         ),
         Outcome::Duplicate { line, reference } => (
             *line,
             Some(reference.clone()),
-            "duplicate",
             "the reference was already answered earlier in the file".to_owned(),
         ),
         Outcome::AmountMismatch {
@@ -604,21 +631,32 @@ fn unapplied(o: &Outcome) -> ResultLineView {
         } => (
             *line,
             Some(reference.clone()),
-            "amount_mismatch",
             format!("sent ¥{sent}, the bank reports ¥{reported}"),
         ),
-        Outcome::Malformed { line, problem } => (*line, None, "malformed", problem.clone()),
+        Outcome::Malformed { line, problem } => (*line, None, problem.clone()),
         Outcome::Confirmed {
             line, reference, ..
         }
         | Outcome::Failed {
             line, reference, ..
-        } => (*line, Some(reference.clone()), "applied", String::new()),
+        } => (
+            *line,
+            Some(reference.clone()),
+            match outcome {
+                LineOutcome::PaidTwice => {
+                    "an earlier file confirmed this line: the bank paid it twice; take it up with the bank".to_owned()
+                }
+                LineOutcome::ContradictsEarlier => {
+                    "an earlier file answered this line the other way; the ledger keeps the first answer until the bank settles it".to_owned()
+                }
+                _ => "an earlier file answered this line the same way".to_owned(),
+            },
+        ),
     };
-    ResultLineView {
-        line,
+    ReportLine {
+        line: Some(line),
         reference,
-        outcome: outcome.to_owned(),
+        outcome,
         detail: Some(detail),
     }
 }

@@ -205,7 +205,8 @@ async fn effect(
                     &engine,
                     batch_no,
                     file,
-                    row.proposed_by,
+                    row.id,
+                    (row.proposed_by, approved_by),
                 )
                 .await?,
             )

@@ -25,7 +25,7 @@ pub const RESULT_HEADER: &str = "reference,status,amount,reason";
 /// Quotes a field when it holds a comma, quote or line break. A leading
 /// `=`, `+`, `-`, `@`, tab or carriage return (OWASP's CSV-injection list)
 /// is prefixed with `'` so no spreadsheet evaluates a name typed by a payee.
-fn field(s: &str) -> String {
+pub fn field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

@@ -10,5 +10,6 @@ pub mod fraud;
 pub mod ledger;
 pub mod money;
 pub mod payout;
+pub mod reconciliation;
 pub mod subsidy;
 pub mod voucher;

@@ -5,6 +5,7 @@
 //! append-only and balanced and derives the running balances from it.
 
 pub mod proposals;
+pub mod reconciliations;
 pub mod schema;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -341,3 +341,37 @@ diesel::table! {
         latest_month -> Date,
     }
 }
+
+diesel::table! {
+    bank_reconciliations (id) {
+        id -> Uuid,
+        batch_no -> Text,
+        file_sha256 -> Text,
+        proposed_by -> Text,
+        approved_by -> Text,
+        reconciled_at -> Timestamptz,
+        confirmed -> Int4,
+        failed -> Int4,
+        missing -> Int4,
+        needs_attention -> Int4,
+    }
+}
+
+diesel::table! {
+    bank_reconciliation_lines (reconciliation_id, position) {
+        reconciliation_id -> Uuid,
+        position -> Int4,
+        line -> Nullable<Int4>,
+        reference -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(bank_reconciliation_lines -> bank_reconciliations (reconciliation_id));
+diesel::joinable!(bank_reconciliations -> payout_batches (batch_no));
+diesel::allow_tables_to_appear_in_same_query!(
+    bank_reconciliations,
+    bank_reconciliation_lines,
+    payout_batches
+);

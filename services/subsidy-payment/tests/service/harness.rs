@@ -361,25 +361,28 @@ pub async fn pay(app: &App, inst: &Institution, batch_no: &str) -> Value {
             line["reference"].as_str().unwrap()
         ));
     }
-    let res = app
-        .request(
-            reqwest::Method::POST,
-            &format!("/v1/payout-batches/{batch_no}/result"),
-            Some(&officer()),
-        )
-        .header("content-type", "text/csv")
-        .header("X-Signature", bank_signature(&result))
-        .body(result)
-        .send()
-        .await
-        .unwrap();
-    let report = approved(app, res).await;
+    let report = approved(app, propose_result(app, batch_no, &result).await).await;
     assert_eq!(
         report["confirmed"],
         batch["lines"].as_array().unwrap().len(),
         "{report}"
     );
     batch
+}
+
+/// An officer proposes the bank's result file for `batch_no`, signed by the bank.
+pub async fn propose_result(app: &App, batch_no: &str, result: &str) -> reqwest::Response {
+    app.request(
+        reqwest::Method::POST,
+        &format!("/v1/payout-batches/{batch_no}/result"),
+        Some(&officer()),
+    )
+    .header("content-type", "text/csv")
+    .header("X-Signature", bank_signature(result))
+    .body(result.to_owned())
+    .send()
+    .await
+    .unwrap()
 }
 
 /// Employment tracking's count of a person's insured months.

@@ -137,27 +137,19 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
         .await;
     approved(&app, res).await;
     let result = "reference,status,amount,reason\r\nNOPE-0001,success,1500.00,\r\nB121-0001,failed,1500.00,account closed\r\n";
-    let res = app
-        .request(
-            reqwest::Method::POST,
-            "/v1/payout-batches/B121/result",
-            Some(&officer()),
-        )
-        .header("content-type", "text/csv")
-        .header("X-Signature", bank_signature(result))
-        .body(result)
-        .send()
-        .await
-        .unwrap();
-    let report = approved(&app, res).await;
+    let report = approved(&app, propose_result(&app, "B121", result).await).await;
     assert_eq!(
         report["lines"][0]["outcome"], "unknown_reference",
         "{report}"
     );
     assert_eq!(report["lines"][1]["outcome"], "failed");
     assert_eq!(
-        (report["confirmed"].clone(), report["failed"].clone()),
-        (0.into(), 1.into())
+        (
+            report["confirmed"].clone(),
+            report["failed"].clone(),
+            report["needs_attention"].clone()
+        ),
+        (0.into(), 1.into(), 1.into())
     );
     let list = claims(&app, &officer()).await;
     assert_eq!(
@@ -167,6 +159,153 @@ async fn a_bank_result_with_unknown_references_is_reported_per_line() {
     let pot = pot(&app, "employment_subsidy").await;
     assert_eq!(pot["payable_fen"], STANDARD);
     assert_eq!(pot["in_bank_fen"], 0);
+    app.stop().await;
+}
+
+/// A second file confirming a line already paid means the bank paid it
+/// twice: reported, never applied. Every applied file is kept as a
+/// reconciliation an officer or auditor lists, reads and exports.
+#[tokio::test]
+async fn a_line_confirmed_twice_is_reported_paid_twice_and_every_reconciliation_is_kept() {
+    let app = start().await;
+    paid_claim(&app, 125).await;
+    let second = "reference,status,amount,reason\r\n\
+                  B125-0001,success,1500.00,\r\n\
+                  NOPE-0001,success,1.00,\r\n\
+                  B125-0001,failed,1500.00,account closed\r\n\
+                  =CMD,success,1.00,\r\n";
+    let report = approved(&app, propose_result(&app, "B125", second).await).await;
+    let outcomes: Vec<_> = report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["line"].clone(), l["outcome"].clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (2.into(), "paid_twice".into()),
+            (3.into(), "unknown_reference".into()),
+            (4.into(), "duplicate".into()),
+            (5.into(), "unknown_reference".into()),
+        ],
+        "{report}"
+    );
+    assert_eq!(
+        (
+            report["confirmed"].clone(),
+            report["failed"].clone(),
+            report["needs_attention"].clone(),
+            report["missing"].clone()
+        ),
+        (0.into(), 0.into(), 4.into(), serde_json::json!([]))
+    );
+    // The ledger paid once.
+    let pot = pot(&app, "employment_subsidy").await;
+    assert_eq!(
+        (pot["paid_fen"].clone(), pot["in_bank_fen"].clone()),
+        (STANDARD.into(), 0.into())
+    );
+    assert_eq!(claims(&app, &officer()).await[0]["status"], "paid");
+    // The very same file again is refused before anyone approves it.
+    problem(
+        propose_result(&app, "B125", second).await,
+        409,
+        "bank_result_already_applied",
+    )
+    .await;
+
+    let auditor = test_support::token(platform::auth::Role::Auditor, Some("350100"), None);
+    let res = app.get("/v1/bank-reconciliations", Some(&auditor)).await;
+    assert_eq!(res.status(), 200);
+    let listed = body(res).await;
+    let figures: Vec<_> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["batch_no"].clone(),
+                r["confirmed"].clone(),
+                r["needs_attention"].clone(),
+                r["approved_by"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            ("B125".into(), 0.into(), 4.into(), "second-officer".into()),
+            ("B125".into(), 1.into(), 0.into(), "second-officer".into()),
+        ],
+        "newest first: {listed}"
+    );
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, report["reconciliation_id"].as_str().unwrap());
+    let res = app
+        .get(
+            "/v1/bank-reconciliations?needs_attention=true&limit=1",
+            Some(&officer()),
+        )
+        .await;
+    let attention = body(res).await;
+    assert_eq!(attention["items"].as_array().unwrap().len(), 1);
+    assert_eq!(attention["items"][0]["id"], id.as_str());
+    assert!(attention.get("next_cursor").is_none(), "{attention}");
+    let res = app
+        .get("/v1/bank-reconciliations?limit=1", Some(&officer()))
+        .await;
+    let first = body(res).await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let res = app
+        .get(
+            &format!("/v1/bank-reconciliations?limit=1&cursor={cursor}"),
+            Some(&officer()),
+        )
+        .await;
+    let next = body(res).await;
+    assert_eq!(next["items"][0]["id"], listed["items"][1]["id"]);
+    assert!(next.get("next_cursor").is_none());
+
+    let res = app
+        .get(&format!("/v1/bank-reconciliations/{id}"), Some(&auditor))
+        .await;
+    assert_eq!(res.status(), 200);
+    let kept = body(res).await;
+    assert_eq!(kept["report"], report, "kept as approved");
+    assert_eq!(kept["summary"], listed["items"][0]);
+    let res = app
+        .get(
+            &format!("/v1/bank-reconciliations/{id}/export"),
+            Some(&officer()),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.text().await.unwrap(),
+        "line,reference,outcome,detail\r\n\
+         2,B125-0001,paid_twice,an earlier file confirmed this line: the bank paid it twice; take it up with the bank\r\n\
+         3,NOPE-0001,unknown_reference,the reference is not a line of this batch\r\n\
+         4,B125-0001,duplicate,the reference was already answered earlier in the file\r\n\
+         5,'=CMD,unknown_reference,the reference is not a line of this batch\r\n"
+    );
+    problem(
+        app.get(
+            &format!("/v1/bank-reconciliations/{}", Uuid::now_v7()),
+            Some(&officer()),
+        )
+        .await,
+        404,
+        "reconciliation_not_found",
+    )
+    .await;
+    let inst = institution_token(&institution(125).credit_code);
+    assert_eq!(
+        app.get("/v1/bank-reconciliations", Some(&inst))
+            .await
+            .status(),
+        403
+    );
     app.stop().await;
 }
 

@@ -255,19 +255,7 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
         "reference,status,amount,reason\r\n{},success,{yuan},\r\n",
         line["reference"].as_str().unwrap()
     );
-    let res = app
-        .request(
-            reqwest::Method::POST,
-            "/v1/payout-batches/B331/result",
-            Some(&officer()),
-        )
-        .header("content-type", "text/csv")
-        .header("X-Signature", bank_signature(&result))
-        .body(result)
-        .send()
-        .await
-        .unwrap();
-    approved(&app, res).await;
+    approved(&app, propose_result(&app, "B331", &result).await).await;
     assert_eq!(claims(&app, &officer()).await[0]["status"], "disputed");
     let res = app.post(&resolution, Some(&officer()), &dismiss).await;
     assert_eq!(res.status(), 200);
