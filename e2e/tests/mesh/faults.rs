@@ -1,29 +1,36 @@
 //! The fault suite. A stream of 1,000 trainees' evidence — a completion and
-//! a certificate each, as delivery and assessment publish them — flows
-//! through the three services that consume it (subsidy payment decides and
-//! approves a claim per trainee, employment tracking opens a follow-up
-//! window, performance evaluation counts both) on the durable local broker
-//! while a fault happens. Once quiet, the outcome must be exact: every
-//! effect applied once, nothing lost, the ledger balanced, every outbox
-//! drained, the dead-letter topics holding exactly the poison planted.
-//! The figures are printed as a table.
+//! a certificate each, as delivery and assessment publish them, and a
+//! catalogue entry per trainee as the catalogue publishes it — flows through
+//! the six services that consume it on the durable local broker while
+//! faults happen: subsidy payment decides and approves a claim per trainee
+//! (and its relay publishes the claims on to performance evaluation),
+//! employment tracking opens a follow-up window, performance evaluation
+//! counts completions and certificates, skill assessment keeps the
+//! completions candidates register from, the registry and delivery keep the
+//! catalogue's entries. Once quiet, the outcome must be exact: every effect
+//! applied once, nothing lost, the ledger balanced, every outbox drained,
+//! the dead-letter topics holding exactly the poison planted. The figures
+//! are printed as a table.
 
 use std::time::{Duration, Instant};
 
+use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
 use contracts::delivery::{ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use contracts::subsidy::CLAIMS_TOPIC;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use e2e::evidence::{self, Evidence, STANDARD};
 use e2e::Api;
 use futures::future::join_all;
 use messaging::{KafkaConfig, OutboxEvent};
+use platform::config::RedisConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde_json::json;
 use test_support::Outage;
 
 use crate::broker::Broker;
-use crate::process::{bank_settings, kill, settings, terminate, Process, Served, PII_KEYS};
+use crate::process::{kill, secrets, terminate, Process, Served, PII_KEYS};
 use crate::walk::approve;
 
 const TRAINEES: usize = 1_000;
@@ -33,6 +40,15 @@ const TABLE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/fault-suite.txt");
 const QUIET_DEADLINE: Duration = Duration::from_secs(900);
 /// How long a consumer may take to apply its next event after a fault ends.
 const RESUME_DEADLINE: Duration = Duration::from_secs(120);
+/// Public reads a client may make a minute (low, so the suite reaches it).
+const PUBLIC_LIMIT: usize = 10;
+/// How long Redis stays away.
+const REDIS_AWAY: Duration = Duration::from_secs(10);
+
+/// The consuming services, by their place in [`consumers`].
+const SUBSIDY: usize = 0;
+const EVALUATION: usize = 2;
+const DELIVERY: usize = 5;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Fault {
@@ -46,6 +62,10 @@ enum Fault {
     Poison,
     /// Two replicas of subsidy payment consume the same topics.
     Replicas,
+    /// Subsidy payment's relay publishes but cannot mark, and is killed so.
+    Relay,
+    /// Redis away from every service for 10 seconds.
+    Redis,
 }
 
 impl Fault {
@@ -56,21 +76,26 @@ impl Fault {
             Self::Database => "database away 15 s",
             Self::Poison => "poison events, then replay",
             Self::Replicas => "two replicas of subsidy",
+            Self::Relay => "relay killed before marking",
+            Self::Redis => "Redis away 10 s",
         }
     }
 }
 
-/// One consuming service: its settings, the forwarder its database
-/// connections pass through, its serving replicas and how its effects are
-/// counted.
+/// One consuming service: its settings, the forwarders its database and
+/// Redis connections pass through, its serving replicas and how its
+/// effects are counted.
 struct Node {
     process: Process,
     database: Outage,
+    cache: Outage,
     counter: db::DbPool,
     replicas: Vec<Served>,
     /// Returns `applied` (rows) and `distinct_` (distinct keys) of the
     /// effects of the stream.
     effects: &'static str,
+    /// A public read of the service, if it has one.
+    public: Option<String>,
     expected: i64,
     /// Effects a planted bug refuses until it is fixed.
     refused: i64,
@@ -99,10 +124,25 @@ impl Node {
         expected: i64,
     ) -> Self {
         let redis = test_support::redis();
+        let (target, via) = redis_via(&redis.url);
+        let cache = Outage::in_front_of(&target).await.expect("forwarder");
+        let redis = RedisConfig {
+            url: via(cache.port()),
+            ..redis
+        };
         let mut settings = vec![
             ("KAFKA__PARTITIONS", kafka.partitions.to_string()),
             // The test's own ceiling; production waits up to 30 s between tries.
             ("KAFKA__RETRY_MAX_MS", "2000".to_owned()),
+            // Every cached answer comes from Redis, and the test, behind
+            // this host as a proxy, names its clients.
+            ("PUBLIC__LOCAL_TTL_MS", "0".to_owned()),
+            ("PUBLIC__RATE_LIMIT_PER_MINUTE", PUBLIC_LIMIT.to_string()),
+            (
+                "PUBLIC__RATE_LIMIT_PER_RECORD_PER_MINUTE",
+                "1000".to_owned(),
+            ),
+            ("PUBLIC__TRUSTED_PROXIES", "127.0.0.1/32".to_owned()),
         ];
         settings.extend(extra);
         let mut process = Process::new(name, kafka, &redis, &settings).await;
@@ -118,9 +158,11 @@ impl Node {
         let mut node = Self {
             process,
             database,
+            cache,
             counter,
             replicas: Vec::new(),
             effects,
+            public: None,
             expected,
             refused: 0,
         };
@@ -136,9 +178,23 @@ impl Node {
 
     /// SIGKILL, then the same replica again.
     async fn crash_and_restart(&mut self) {
-        let served = self.replicas.remove(0);
-        kill(served);
+        self.kill_first();
+        self.restart_first().await;
+    }
+
+    /// The first replica killed with SIGKILL.
+    fn kill_first(&mut self) {
+        kill(self.replicas.remove(0));
+    }
+
+    /// The first replica started again, under the same name.
+    async fn restart_first(&mut self) {
         self.replicas.insert(0, self.process.serve_replica(0).await);
+    }
+
+    fn with_public(mut self, path: String) -> Self {
+        self.public = Some(path);
+        self
     }
 
     async fn effects(&self) -> Effects {
@@ -201,24 +257,31 @@ impl Node {
     }
 }
 
-/// The three consumers of the evidence, their effects counted by key.
-async fn consumers(kafka: &KafkaConfig, bank: &std::path::Path) -> Vec<Node> {
+/// The six consumers of the stream, their effects counted by key.
+async fn consumers(
+    kafka: &KafkaConfig,
+    bank: &std::path::Path,
+    year: i32,
+    institution: uuid::Uuid,
+) -> Vec<Node> {
     let n = TRAINEES as i64;
-    let mut subsidy_settings = settings(&PII_KEYS[..2]);
-    subsidy_settings.extend(bank_settings(bank).0);
+    // The catalogue's entries: the stream's and the reference one.
+    let entries =
+        "SELECT count(*) AS applied, count(DISTINCT entry_id) AS distinct_ FROM catalogue_entries";
     vec![
         Node::new(
             "subsidy-payment",
             kafka,
-            subsidy_settings,
+            secrets("subsidy-payment", bank),
             "SELECT count(*) AS applied, count(DISTINCT person_id) AS distinct_ FROM claims",
             n,
         )
-        .await,
+        .await
+        .with_public("/v1/public/fund-use".to_owned()),
         Node::new(
             "employment-tracking",
             kafka,
-            settings(&PII_KEYS[2..]),
+            secrets("employment-tracking", bank),
             "SELECT count(*) AS applied, count(DISTINCT enrolment_id) AS distinct_ FROM completers",
             n,
         )
@@ -232,8 +295,81 @@ async fn consumers(kafka: &KafkaConfig, bank: &std::path::Path) -> Vec<Node> {
              + (SELECT count(DISTINCT certificate_id) FROM certificates) AS distinct_",
             2 * n,
         )
+        .await
+        .with_public(format!("/v1/public/scorecards/{institution}")),
+        Node::new(
+            "skill-assessment",
+            kafka,
+            secrets("skill-assessment", bank),
+            "SELECT count(*) AS applied, count(DISTINCT enrolment_id) AS distinct_ FROM completions",
+            n,
+        )
+        .await,
+        Node::new("institution-registry", kafka, Vec::new(), entries, n + 1)
+            .await
+            .with_public(format!("/v1/public/directory/{}/{year}", evidence::CITY)),
+        // Delivery also owns the completions' topic: its `dlq-replay` moves them.
+        Node::new(
+            "training-delivery",
+            kafka,
+            secrets("training-delivery", bank),
+            entries,
+            n + 1,
+        )
         .await,
     ]
+}
+
+/// One catalogue entry per trainee, each of an occupation of its own, as
+/// the catalogue publishes them while the year goes on.
+fn entries(year: ids::StatisticalYear) -> Vec<OutboxEvent> {
+    let catalogue_id = uuid::Uuid::now_v7();
+    (0..TRAINEES)
+        .map(|i| {
+            let entry = CatalogueEntryEvent {
+                entry_id: uuid::Uuid::now_v7(),
+                catalogue_id,
+                city: evidence::CITY.parse().expect("city"),
+                year: year.year(),
+                version: 1,
+                occupation_code: format!("6-{:02}-{:02}-99", i / 100, i % 100)
+                    .parse()
+                    .expect("occupation"),
+                occupation_name: format!("目录职业 {i}"),
+                skill_level: ids::SkillLevel::Junior,
+                urgent: false,
+                subsidy_fen: ids::Fen::new(STANDARD),
+                valid_from: year.first_day(),
+                valid_to: year.last_day(),
+                withdrawn: false,
+            };
+            OutboxEvent::new(
+                ENTRIES_TOPIC,
+                ENTRY_PUBLISHED,
+                entry.entry_id.to_string(),
+                &entry,
+            )
+        })
+        .collect()
+}
+
+/// The address behind a Redis URL, and the same URL through a forwarder's
+/// port.
+fn redis_via(url: &str) -> (String, impl Fn(u16) -> String) {
+    let (scheme, rest) = url.split_once("://").expect("a Redis URL");
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (credentials, address) = match authority.rsplit_once('@') {
+        Some((c, a)) => (format!("{c}@"), a.to_owned()),
+        None => (String::new(), authority.to_owned()),
+    };
+    let host = address
+        .rsplit_once(':')
+        .map_or(address.as_str(), |(h, _)| h)
+        .to_owned();
+    let (scheme, path) = (scheme.to_owned(), path.to_owned());
+    (address, move |port| {
+        format!("{scheme}://{credentials}{host}:{port}/{path}")
+    })
 }
 
 /// What one scenario printed.
@@ -348,23 +484,17 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
     messaging::ensure_topics(&kafka, &evidence::TOPICS)
         .await
         .expect("topics");
+    let run = u32::try_from(chrono::Utc::now().timestamp() % 1_000_000).expect("small");
+    let key = ids::PersonIdKey::from_base64(PII_KEYS[2].1).expect("key");
+    let evidence = Evidence::new(run, TRAINEES, &key).expect("evidence");
     let bank = std::env::temp_dir().join(format!("qc-faults-bank-{}", test_support::unique_tag()));
-    let mut nodes = consumers(&kafka, &bank).await;
-    // Delivery owns the completions' topic: its `dlq-replay` moves them.
-    let delivery = Process::new(
-        "training-delivery",
-        &kafka,
-        &test_support::redis(),
-        &settings(&PII_KEYS),
-    )
-    .await;
-    delivery.set_up();
+    let mut nodes = consumers(&kafka, &bank, evidence.year.year(), evidence.institution_id).await;
     if has(Fault::Replicas) {
-        nodes[0].start_replica().await;
+        nodes[SUBSIDY].start_replica().await;
     }
 
     // The money the claims are approved against, by two officers.
-    let subsidy = &nodes[0];
+    let subsidy = &nodes[SUBSIDY];
     let officer = Api::new(
         &subsidy.process.replica_base(0),
         Some(token(&subsidy.process, "officer-a")),
@@ -373,9 +503,6 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
         &subsidy.process.replica_base(0),
         Some(token(&subsidy.process, "officer-b")),
     );
-    let run = u32::try_from(chrono::Utc::now().timestamp() % 1_000_000).expect("small");
-    let key = ids::PersonIdKey::from_base64(PII_KEYS[2].1).expect("key");
-    let evidence = Evidence::new(run, TRAINEES, &key).expect("evidence");
     let (status, proposal) = officer
         .post(
             "/v1/budgets/allocations",
@@ -404,14 +531,21 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
         0
     };
     if has(Fault::Poison) {
-        plant_bug(&nodes[2], &refused).await;
-        nodes[2].refused = refused_count;
+        plant_bug(&nodes[EVALUATION], &refused).await;
+        nodes[EVALUATION].refused = refused_count;
     }
     // The school and the entry first, then the stream all at once.
     test_support::publish(&kafka, evidence::CITY, &evidence.reference)
         .await
         .expect("reference published");
-    let events: Vec<OutboxEvent> = evidence.trainees.iter().flatten().cloned().collect();
+    let events: Vec<OutboxEvent> = evidence
+        .trainees
+        .iter()
+        .zip(entries(evidence.year))
+        .flat_map(|([completion, certificate], entry)| {
+            [completion.clone(), certificate.clone(), entry]
+        })
+        .collect();
     let events_in =
         evidence.reference.len() + events.len() + if has(Fault::Poison) { 2 } else { 0 };
     let publisher = {
@@ -442,15 +576,31 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
                 .await;
                 resumed.into_iter().max().unwrap_or_default()
             }
+            Fault::Relay => {
+                let subsidy = &mut nodes[SUBSIDY];
+                subsidy.reached(0.45).await;
+                relay_dies_before_marking(subsidy, &kafka).await;
+                subsidy.kill_first();
+                admin_sql(
+                    subsidy,
+                    "DROP TRIGGER relay_dies ON subsidy_payment.outbox; \
+                     DROP FUNCTION subsidy_payment.relay_dies();",
+                )
+                .await;
+                let restarted = Instant::now();
+                let before = subsidy.applied().await;
+                subsidy.restart_first().await;
+                subsidy.resumed_after(before, restarted).await
+            }
             Fault::Broker => {
-                nodes[0].reached(0.6).await;
+                nodes[SUBSIDY].reached(0.6).await;
                 broker.crash();
                 tokio::time::sleep(Duration::from_secs(3)).await;
                 broker.restart().await;
                 resumed(&nodes).await
             }
             Fault::Database => {
-                nodes[0].reached(0.75).await;
+                nodes[SUBSIDY].reached(0.75).await;
                 for node in &nodes {
                     node.database.cut();
                 }
@@ -460,8 +610,12 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
                 }
                 resumed(&nodes).await
             }
+            Fault::Redis => {
+                nodes[SUBSIDY].reached(0.7).await;
+                redis_away(&nodes).await.max(resumed(&nodes).await)
+            }
             Fault::Poison => {
-                nodes[0].reached(0.3).await;
+                nodes[SUBSIDY].reached(0.3).await;
                 unreadable(&kafka).await;
                 unreadable(&kafka).await;
                 Duration::ZERO
@@ -472,7 +626,8 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
     }
     publisher.await.expect("join").expect("published");
 
-    // Quiet: every effect there (but the refused ones), every outbox sent.
+    // Quiet: every effect there (but the refused ones), every outbox sent,
+    // every claim subsidy payment published applied by evaluation.
     let deadline = Instant::now() + QUIET_DEADLINE;
     for node in &nodes {
         while node.applied().await < node.expected - node.refused
@@ -489,17 +644,30 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+    let claims_published = claim_events(&nodes[SUBSIDY], "outbox").await;
+    assert_eq!(
+        claims_published, TRAINEES as i64,
+        "one claim event a trainee"
+    );
+    while claim_events(&nodes[EVALUATION], "inbox").await < claims_published {
+        assert!(
+            Instant::now() < deadline,
+            "evaluation never applied every claim"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
+    let delivery = &nodes[DELIVERY].process;
     let dlq = |topic: &str| messaging::dlq_topic(&kafka.topic(topic));
     let dead_lettered = messages_in(&kafka, dlq(ENROLMENTS_TOPIC)).await;
     if has(Fault::Poison) {
-        // Each of the three consumers dead-lettered both unreadable events;
-        // evaluation the refused completions too.
-        assert_eq!(dead_lettered, 3 * 2 + refused_count);
-        assert_eq!(waiting(&delivery), 9);
+        // Each of the four consumers of completions dead-lettered both
+        // unreadable events; evaluation the refused completions too.
+        assert_eq!(dead_lettered, 4 * 2 + refused_count);
+        assert_eq!(waiting(delivery), 11);
         // The bug fixed, the refused completions replayed: applied once.
         admin_sql(
-            &nodes[2],
+            &nodes[EVALUATION],
             "DROP TRIGGER planted_bug ON performance_evaluation.completions",
         )
         .await;
@@ -516,29 +684,46 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
                 Some(format!("1 message(s) moved from {ENROLMENTS_TOPIC}.dlq").as_str())
             );
         }
-        while nodes[2].applied().await < nodes[2].expected {
+        let evaluation = &nodes[EVALUATION];
+        while evaluation.applied().await < evaluation.expected {
             assert!(
                 Instant::now() < deadline,
                 "the replayed completions were not applied"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(waiting(&delivery), 6, "only the unreadable wait");
+        assert_eq!(waiting(delivery), 8, "only the unreadable wait");
     } else {
         assert_eq!(dead_lettered, 0, "nothing valid is dead-lettered");
     }
-    for topic in evidence::TOPICS.iter().filter(|t| **t != ENROLMENTS_TOPIC) {
+    for topic in evidence::TOPICS
+        .iter()
+        .chain([&CLAIMS_TOPIC])
+        .filter(|t| **t != ENROLMENTS_TOPIC)
+    {
         assert_eq!(messages_in(&kafka, dlq(topic)).await, 0, "{topic}");
     }
 
-    // Exact outcomes.
-    let (mut expected, mut applied, mut duplicates, mut lost) = (0, 0, 0, 0);
+    // Exact outcomes; the claims evaluation applied count among them.
+    let claims_applied = claim_events(&nodes[EVALUATION], "inbox").await;
+    let (mut expected, mut applied, mut duplicates, mut lost) = (
+        claims_published,
+        claims_applied,
+        0,
+        claims_published - claims_applied,
+    );
     for node in &nodes {
         let e = node.effects().await;
         expected += node.expected;
         applied += e.applied;
         duplicates += e.applied - e.distinct_;
         lost += node.expected - e.distinct_;
+    }
+    if has(Fault::Relay) {
+        assert!(
+            messages_in(&kafka, kafka.topic(CLAIMS_TOPIC)).await > claims_published,
+            "claims were published again after the relay died"
+        );
     }
     let (status, audit) = officer.get("/v1/ledger/audit").await.expect("audit");
     assert_eq!(status, 200);
@@ -584,6 +769,119 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
         .collect()
 }
 
+/// Claim events in a service's `table` (subsidy's outbox, evaluation's inbox).
+async fn claim_events(node: &Node, table: &str) -> i64 {
+    node.count(&format!(
+        "SELECT count(*) AS n FROM {table} WHERE topic = '{CLAIMS_TOPIC}'"
+    ))
+    .await
+}
+
+/// Makes subsidy payment's relay fail after publishing, before marking (a
+/// trigger refuses the mark), and waits until it has published something
+/// it could not mark.
+async fn relay_dies_before_marking(subsidy: &Node, kafka: &KafkaConfig) {
+    admin_sql(
+        subsidy,
+        "CREATE FUNCTION subsidy_payment.relay_dies() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'the relay dies before marking'; END $$;
+         CREATE TRIGGER relay_dies BEFORE UPDATE OF sent_at ON subsidy_payment.outbox
+           FOR EACH ROW WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL)
+           EXECUTE FUNCTION subsidy_payment.relay_dies();",
+    )
+    .await;
+    let deadline = Instant::now() + RESUME_DEADLINE;
+    loop {
+        let published = messages_in(kafka, kafka.topic(CLAIMS_TOPIC)).await;
+        let marked = subsidy
+            .count(&format!(
+                "SELECT count(*) AS n FROM outbox WHERE sent_at IS NOT NULL AND topic = '{CLAIMS_TOPIC}'"
+            ))
+            .await;
+        if published > marked {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the relay published nothing it could not mark"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Redis away from every service for [`REDIS_AWAY`] while the stream goes
+/// on: each public read answers (uncached) up to the per-instance limit,
+/// then 429, never 5xx. Returns how long after Redis came back until every
+/// public read was answered from Redis again.
+async fn redis_away(nodes: &[Node]) -> Duration {
+    // The burst must fall within one rate-limit minute.
+    let into_minute = chrono::Utc::now().timestamp() % 60;
+    if into_minute > 40 {
+        tokio::time::sleep(Duration::from_secs((61 - into_minute) as u64)).await;
+    }
+    for node in nodes {
+        node.cache.cut();
+    }
+    let cut = Instant::now();
+    let public: Vec<(&Node, &String)> = nodes
+        .iter()
+        .filter_map(|n| n.public.as_ref().map(|p| (n, p)))
+        .collect();
+    let bursts = join_all(public.iter().map(|(node, path)| async move {
+        let mut statuses = Vec::new();
+        for _ in 0..=PUBLIC_LIMIT {
+            statuses.push(public_read(node, path, "203.0.113.7").await.0);
+        }
+        (node.process.name, statuses)
+    }))
+    .await;
+    let mut limited = vec![200; PUBLIC_LIMIT];
+    limited.push(429);
+    for (name, statuses) in bursts {
+        assert_eq!(statuses, limited, "{name}'s public read without Redis");
+    }
+    tokio::time::sleep(REDIS_AWAY.saturating_sub(cut.elapsed())).await;
+    for node in nodes {
+        node.cache.restore();
+    }
+    let back = Instant::now();
+    for (node, path) in public {
+        // Another client: the first is at its limit for this minute.
+        loop {
+            let (status, cache) = public_read(node, path, "203.0.113.8").await;
+            assert_eq!(status, 200, "{}", node.process.name);
+            if cache == "hit" {
+                break;
+            }
+            assert!(
+                back.elapsed() < RESUME_DEADLINE,
+                "{}'s cache never refilled",
+                node.process.name
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    back.elapsed()
+}
+
+/// A public read as `client` (named by the proxy in front), its status and
+/// whether Redis answered it (`X-Cache`).
+async fn public_read(node: &Node, path: &str, client: &str) -> (u16, String) {
+    let res = reqwest::Client::new()
+        .get(format!("{}{path}", node.process.replica_base(0)))
+        .header("X-Forwarded-For", client)
+        .send()
+        .await
+        .expect("an answer");
+    let cache = res
+        .headers()
+        .get("X-Cache")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (res.status().as_u16(), cache)
+}
+
 /// How long after a fault ended until every consumer with work left
 /// applied its next event.
 async fn resumed(nodes: &[Node]) -> Duration {
@@ -625,13 +923,13 @@ fn token(p: &Process, sub: &str) -> String {
 }
 
 /// Two streams of 1,000 trainees: one through crashes of every consumer
-/// while subsidy payment runs two replicas, one through a broker crash, a
-/// database outage and poison.
+/// while subsidy payment runs two replicas, then Redis away; one through
+/// poison, a relay killed before marking, a broker crash and a database
+/// outage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_trainees_through_crashes_a_broker_crash_a_database_outage_poison_and_replicas()
-{
-    let mut table = run(&[Fault::Replicas, Fault::Crashes]).await;
-    table.extend(run(&[Fault::Poison, Fault::Broker, Fault::Database]).await);
+async fn a_thousand_trainees_through_every_fault_twice_over() {
+    let mut table = run(&[Fault::Replicas, Fault::Crashes, Fault::Redis]).await;
+    table.extend(run(&[Fault::Poison, Fault::Relay, Fault::Broker, Fault::Database]).await);
     let mut printed = format!(
         "{:<36} {:>9} {:>9} {:>9} {:>10} {:>5} {:>13} {:>10}\n",
         "fault",

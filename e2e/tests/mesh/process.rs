@@ -70,6 +70,31 @@ pub fn bank_settings(dir: &std::path::Path) -> (Vec<(&'static str, String)>, Pat
     (settings, bank_key)
 }
 
+/// The secrets a service needs of its own, as its chart's Secret gives them:
+/// the PII keys it uses, assessment's credential secret, subsidy payment's
+/// bank keys (made in `bank_dir`).
+pub fn secrets(service: &str, bank_dir: &std::path::Path) -> Vec<(&'static str, String)> {
+    let keys = settings(&PII_KEYS);
+    match service {
+        "training-delivery" => keys,
+        "skill-assessment" => {
+            let mut all = keys;
+            all.push((
+                "SERVICE__CREDENTIAL_SECRET",
+                "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".to_owned(),
+            ));
+            all
+        }
+        "employment-tracking" => keys[2..].to_vec(),
+        "subsidy-payment" => {
+            let mut all = keys[..2].to_vec();
+            all.extend(bank_settings(bank_dir).0);
+            all
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// `QC_<SERVICE>_`: where a service's environment settings start.
 fn env_prefix(service: &str) -> String {
     format!("QC_{}_", service.replace('-', "_").to_uppercase())

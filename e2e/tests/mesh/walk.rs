@@ -19,7 +19,7 @@ use serde_json::json;
 use test_support::read_topic;
 
 use crate::otlp;
-use crate::process::{bank_settings, settings, terminate, Process, PII_KEYS};
+use crate::process::{bank_settings, secrets, terminate, Process};
 
 const SCHOOL: &str = "91350100M000100Y43";
 const BODY: &str = "12350100MB0000001Y";
@@ -79,29 +79,26 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     let redis = test_support::redis_secure();
     let receiver = otlp::Receiver::start().await;
     let traced = ("TELEMETRY__OTLP_ENDPOINT", receiver.endpoint());
-    let keys = settings(&PII_KEYS);
     let with = |settings: &[(&'static str, String)]| {
         let mut all = settings.to_vec();
         all.push(traced.clone());
         all
     };
-    let catalogue = Process::new("demand-catalog", &kafka, &redis, &with(&[])).await;
-    let registry = Process::new("institution-registry", &kafka, &redis, &with(&[])).await;
-    let delivery = Process::new("training-delivery", &kafka, &redis, &with(&keys)).await;
-    let mut assessment_keys = with(&keys);
-    assessment_keys.push((
-        "SERVICE__CREDENTIAL_SECRET",
-        "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".to_owned(),
-    ));
-    let assessment = Process::new("skill-assessment", &kafka, &redis, &assessment_keys).await;
-    let employment = Process::new("employment-tracking", &kafka, &redis, &with(&keys[2..])).await;
     // Bank files are signed both ways: the city's key, and the bank's.
     let bank_keys =
         std::env::temp_dir().join(format!("qc-e2e-bank-{}", test_support::unique_tag()));
-    let (bank, bank_key) = bank_settings(&bank_keys);
-    let mut subsidy_settings = with(&keys[..2]);
-    subsidy_settings.extend(bank);
-    let subsidy = Process::new("subsidy-payment", &kafka, &redis, &subsidy_settings).await;
+    let (_, bank_key) = bank_settings(&bank_keys);
+    let own = |name: &'static str| {
+        let secrets = with(&secrets(name, &bank_keys));
+        let (kafka, redis) = (&kafka, &redis);
+        async move { Process::new(name, kafka, redis, &secrets).await }
+    };
+    let catalogue = own("demand-catalog").await;
+    let registry = own("institution-registry").await;
+    let delivery = own("training-delivery").await;
+    let assessment = own("skill-assessment").await;
+    let employment = own("employment-tracking").await;
+    let subsidy = own("subsidy-payment").await;
     // The provincial aggregator's own key: the cities trust it for the
     // read-only province role and nothing else.
     let aggregator_keys =
