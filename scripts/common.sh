@@ -13,6 +13,7 @@ REDIS_PORT=6379
 KAFKA_PORT=${QC_KAFKA_PORT:-9092}
 ADMIN_URL=${QC_ADMIN_DATABASE_URL:-postgres://postgres:postgres@$PG_HOST:$PG_PORT/postgres}
 TANSU_VERSION=0.6.0
+SCHEMATHESIS_VERSION=4.32.5
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 warn() { printf '\033[33mwarning:\033[0m %s\n' "$*" >&2; }
@@ -27,6 +28,19 @@ wait_port() { # host port what [seconds]
   done
   echo "$3 did not open $1:$2" >&2
   return 1
+}
+
+# ensure_schemathesis: the contract fuzzer (PyPI) in .tools/venv, the
+# venv the chart checks use too; prints its CLI's path.
+ensure_schemathesis() {
+  local venv="$ROOT/.tools/venv"
+  if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
+    say "installing schemathesis $SCHEMATHESIS_VERSION" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  fi
+  echo "$venv/bin/st"
 }
 
 apt_install() {

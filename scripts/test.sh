@@ -36,6 +36,8 @@ done
 # By name: the test server's certificate names localhost only.
 export QC_TEST_ADMIN_URL="${ADMIN_URL/@127.0.0.1:/@localhost:}"
 export QC_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
+QC_SCHEMATHESIS=$(ensure_schemathesis)
+export QC_SCHEMATHESIS
 say "building"
 cargo build --workspace --bins --tests
 say "testing"

@@ -5,6 +5,7 @@
 
 mod broker;
 mod faults;
+mod fuzz;
 mod otlp;
 mod process;
 mod walk;

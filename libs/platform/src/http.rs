@@ -154,6 +154,9 @@ fn document_standard_answers(
     let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let (path_params, query_params) = (has(ParameterIn::Path), has(ParameterIn::Query));
     let body = operation.request_body.is_some();
+    let keyed = params
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Header && p.name == crate::idempotency::HEADER);
     let public = matches!(rule.access, crate::access::Access::Public);
     let mut answers: Vec<(&str, &str)> = Vec::new();
     if !public {
@@ -165,11 +168,22 @@ fn document_standard_answers(
             "Too many requests from this client (`rate_limited`); see `Retry-After`",
         ));
     }
-    if body {
-        answers.push((
+    match (body, keyed) {
+        (true, true) => answers.push((
+            "400",
+            "The body is not well-formed (`malformed_json`, `body_unreadable`), or the Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)",
+        )),
+        (true, false) => answers.push((
             "400",
             "The body is not well-formed (`malformed_json`, `body_unreadable`)",
-        ));
+        )),
+        (false, true) => answers.push((
+            "400",
+            "The Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)",
+        )),
+        (false, false) => {}
+    }
+    if body {
         answers.push((
             "413",
             "The body is larger than the operation takes (`body_too_large`)",

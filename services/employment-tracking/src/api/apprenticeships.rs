@@ -287,6 +287,7 @@ pub enum ApprenticeshipStatus {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ApprenticeshipQuery {
+    #[param(inline)]
     pub status: Option<ApprenticeshipStatus>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,

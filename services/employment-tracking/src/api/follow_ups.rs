@@ -42,6 +42,7 @@ pub enum OutcomeFilter {
 #[serde(deny_unknown_fields)]
 pub struct FollowUpQuery {
     pub institution_id: Option<Uuid>,
+    #[param(inline)]
     pub outcome: Option<OutcomeFilter>,
     pub statistical_year: Option<i32>,
     /// From the previous page's `next_cursor`.
