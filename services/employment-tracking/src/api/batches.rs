@@ -4,8 +4,10 @@
 //! again without counting anything twice; other content under the same id
 //! is refused.
 //!
-//! The body is read here while a writer task applies the chunks in one
-//! transaction, so a batch that fails part-way leaves nothing behind.
+//! The body is read here while a writer task stages the chunks, each in a
+//! statement of its own: no transaction waits on a slow sender. Once the
+//! body is whole, the staged batch is applied in one transaction, so a
+//! batch that fails part-way leaves nothing behind.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
@@ -25,7 +27,7 @@ use tokio::sync::mpsc;
 
 use super::{BatchReport, ContributionLine, LineError, State};
 use crate::domain::contribution::{parse_line, MAX_LINE_BYTES};
-use crate::store::{self, ContributionRow};
+use crate::store::{self, uploads, ContributionRow};
 use crate::tracking;
 
 pub const NDJSON: &str = "application/x-ndjson";
@@ -160,50 +162,97 @@ fn in_flight() -> ApiError {
     )
 }
 
-/// Applies the chunks in one transaction; commits on `Finish` only.
+/// How long an upload may go without a chunk before it counts as
+/// abandoned and another request may take the batch over.
+const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Stages the chunks as they come, then applies the whole batch on
+/// `Finish`.
 async fn write(
-    mut conn: db::DbConn,
+    pool: db::DbPool,
     city: CityCode,
-    submitter: String,
-    batch_id: String,
+    upload: Upload,
+    chunk_rows: i64,
     mut rx: mpsc::Receiver<Message>,
 ) -> Result<BatchReport, ApiError> {
+    let mut staged = 0;
+    while let Some(message) = rx.recv().await {
+        match message {
+            Message::Chunk(rows) if rows.is_empty() => {}
+            Message::Chunk(rows) => {
+                let mut conn = pool.get().await?;
+                uploads::stage(&mut conn, upload.id, staged + 1, &rows).await?;
+                staged += i32::try_from(rows.len()).map_err(ApiError::internal)?;
+            }
+            Message::Finish { hash, report } => {
+                return apply(&pool, city, &upload, chunk_rows, &hash, *report).await
+            }
+        }
+    }
+    Err(ApiError::bad_request(
+        "batch_incomplete",
+        "the body ended before it was read whole",
+    ))
+}
+
+/// One batch being received.
+struct Upload {
+    id: uuid::Uuid,
+    submitter: String,
+    batch_id: String,
+}
+
+/// Applies a staged batch in one transaction, records it, and drops its
+/// staging.
+async fn apply(
+    pool: &db::DbPool,
+    city: CityCode,
+    upload: &Upload,
+    chunk_rows: i64,
+    hash: &str,
+    mut report: BatchReport,
+) -> Result<BatchReport, ApiError> {
+    let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(|conn| {
         async move {
             let Locked { locked } =
                 diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-                    .bind::<BigInt, _>(lock_id(&submitter, &batch_id))
+                    .bind::<BigInt, _>(lock_id(&upload.submitter, &upload.batch_id))
                     .get_result(conn)
                     .await?;
-            if !locked || store::batch(conn, &submitter, &batch_id).await?.is_some() {
+            // Taken over meanwhile as abandoned, or applied by another.
+            if !locked
+                || !uploads::held(conn, upload.id).await?
+                || store::batch(conn, &upload.submitter, &upload.batch_id)
+                    .await?
+                    .is_some()
+            {
                 return Err(in_flight());
             }
             let mut sums = tracking::ChunkResult::default();
-            while let Some(message) = rx.recv().await {
-                match message {
-                    Message::Chunk(rows) => {
-                        let done = tracking::ingest(conn, city, &rows)
-                            .await
-                            .map_err(ApiError::internal)?;
-                        sums.new += done.new;
-                        sums.matched += done.matched;
-                        sums.confirmed += done.confirmed;
-                    }
-                    Message::Finish { hash, report } => {
-                        let mut report = *report;
-                        report.duplicates = report.accepted - sums.new as u64;
-                        report.matched = sums.matched as u64;
-                        report.outcomes_confirmed = sums.confirmed as u64;
-                        let stored = serde_json::to_value(&report).map_err(ApiError::internal)?;
-                        store::insert_batch(conn, &submitter, &batch_id, &hash, &stored).await?;
-                        return Ok(report);
-                    }
-                }
+            let mut after = 0;
+            loop {
+                let staged =
+                    uploads::staged(conn, upload.id, &upload.batch_id, after, chunk_rows).await?;
+                let Some((last, _)) = staged.last() else {
+                    break;
+                };
+                after = *last;
+                let rows: Vec<ContributionRow> = staged.into_iter().map(|(_, r)| r).collect();
+                let done = tracking::ingest(conn, city, &rows)
+                    .await
+                    .map_err(ApiError::internal)?;
+                sums.new += done.new;
+                sums.matched += done.matched;
+                sums.confirmed += done.confirmed;
             }
-            Err(ApiError::bad_request(
-                "batch_incomplete",
-                "the body ended before it was read whole",
-            ))
+            report.duplicates = report.accepted - sums.new as u64;
+            report.matched = sums.matched as u64;
+            report.outcomes_confirmed = sums.confirmed as u64;
+            let stored = serde_json::to_value(&report).map_err(ApiError::internal)?;
+            store::insert_batch(conn, &upload.submitter, &upload.batch_id, hash, &stored).await?;
+            uploads::finish(conn, upload.id).await?;
+            Ok(report)
         }
         .scope_boxed()
     })
@@ -280,9 +329,28 @@ pub async fn submit(
             .json(report));
     }
 
+    let abandoned_before = Utc::now() - ABANDONED_AFTER;
+    let Some(upload_id) =
+        uploads::begin(&mut conn, &submitter, &batch_id, abandoned_before).await?
+    else {
+        return Err(in_flight());
+    };
+    drop(conn);
+    let upload = Upload {
+        id: upload_id,
+        submitter,
+        batch_id: batch_id.clone(),
+    };
     // Two chunks in flight: reading and writing overlap, memory stays bounded.
     let (tx, rx) = mpsc::channel(2);
-    let writer = tokio::spawn(write(conn, state.city, submitter, batch_id.clone(), rx));
+    let chunk_limit = i64::try_from(state.batch_chunk_rows).map_err(ApiError::internal)?;
+    let writer = tokio::spawn(write(
+        state.pool.clone(),
+        state.city,
+        upload,
+        chunk_limit,
+        rx,
+    ));
     let mut reader = Reader {
         today: ids::business_date(Utc::now()),
         batch_id: batch_id.clone(),
@@ -351,6 +419,11 @@ pub async fn submit(
     }
     drop(tx);
     let written = writer.await.map_err(ApiError::internal)?;
+    if failure.is_some() || written.is_err() {
+        // Nothing of it applies: what was staged goes.
+        let mut conn = state.pool.get().await?;
+        uploads::finish(&mut conn, upload_id).await?;
+    }
     if let Some(failure) = failure {
         return Err(failure);
     }

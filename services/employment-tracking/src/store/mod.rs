@@ -1,6 +1,7 @@
 //! Persistence of the employment_tracking schema.
 
 pub mod schema;
+pub mod uploads;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

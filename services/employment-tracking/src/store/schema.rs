@@ -147,3 +147,26 @@ diesel::allow_tables_to_appear_in_same_query!(
     recommendations,
     apprenticeships,
 );
+
+diesel::table! {
+    contribution_uploads (id) {
+        id -> Uuid,
+        submitter -> Text,
+        batch_id -> Text,
+        touched_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contribution_staging (upload_id, seq) {
+        upload_id -> Uuid,
+        seq -> Int4,
+        person_id -> Text,
+        month -> Date,
+        employer_credit_code -> Text,
+        citizen_masked -> Text,
+    }
+}
+
+diesel::joinable!(contribution_staging -> contribution_uploads (upload_id));
+diesel::allow_tables_to_appear_in_same_query!(contribution_uploads, contribution_staging);

@@ -227,3 +227,138 @@ async fn batches_need_ndjson_a_good_id_and_the_social_insurance_agency() {
     .await;
     t.stop().await;
 }
+
+/// Rows staged (committed, so any session sees them) and applied.
+async fn staged_and_applied(t: &crate::harness::Tracking) -> (i64, i64) {
+    use diesel::sql_types::BigInt;
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = BigInt)]
+        staged: i64,
+        #[diesel(sql_type = BigInt)]
+        applied: i64,
+    }
+    let mut conn = t.app.pool.get().await.expect("connection");
+    let c: Counts = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM contribution_staging) AS staged, \
+                (SELECT count(*) FROM contributions) AS applied",
+    )
+    .get_result(&mut conn)
+    .await
+    .expect("counts");
+    (c.staged, c.applied)
+}
+
+/// Transactions of the service's database idle for over a second: one
+/// waiting on a sender would be among them.
+async fn long_idle_transactions(t: &crate::harness::Tracking) -> i64 {
+    use diesel::sql_types::BigInt;
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = t.app.pool.get().await.expect("connection");
+    let n: N = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+         AND state = 'idle in transaction' AND state_change < now() - interval '1 second'",
+    )
+    .get_result(&mut conn)
+    .await
+    .expect("activity");
+    n.n
+}
+
+/// Sends the head of a PUT of `body` (`Content-Length` of the whole) and
+/// its first `sent` bytes, over a connection of its own.
+async fn slow_upload(
+    t: &crate::harness::Tracking,
+    id: &str,
+    body: &str,
+    sent: usize,
+) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let address = t.app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connected");
+    let head = format!(
+        "PUT /v1/social-insurance/batches/{id} HTTP/1.1\r\nHost: localhost\r\n\
+         Authorization: Bearer {}\r\nContent-Type: application/x-ndjson\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        integrator(),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+        .write_all(&body.as_bytes()[..sent])
+        .await
+        .expect("first part");
+    stream.flush().await.expect("flushed");
+    stream
+}
+
+async fn until(t: &crate::harness::Tracking, want: (i64, i64)) {
+    for _ in 0..100 {
+        if staged_and_applied(t).await == want {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(staged_and_applied(t).await, want, "(staged, applied)");
+}
+
+/// A slow sender holds no transaction open: what arrived is staged and
+/// committed, nothing applies until the body is whole, and then all of it
+/// applies at once; a sender gone mid-body leaves nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_batch_holds_no_transaction_and_applies_whole_or_not_at_all() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A chunk a line: each complete line is staged as it arrives.
+    let t = crate::harness::start_with(|cfg| cfg.service.batch_chunk_rows = 1).await;
+    let months = [
+        "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06", "2025-07",
+    ];
+    let body: String = months
+        .iter()
+        .map(|m| contribution(TRAINEE, FACTORY, m) + "\n")
+        .collect();
+    let six = body.match_indices('\n').nth(5).expect("six lines").0 + 1;
+
+    let mut upload = slow_upload(&t, "si-slow", &body, six).await;
+    until(&t, (6, 0)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        long_idle_transactions(&t).await,
+        0,
+        "nothing waits on the sender"
+    );
+    upload
+        .write_all(&body.as_bytes()[six..])
+        .await
+        .expect("the rest");
+    let mut answer = String::new();
+    upload.read_to_string(&mut answer).await.expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains(r#""accepted":7"#), "{answer}");
+    assert_eq!(
+        staged_and_applied(&t).await,
+        (0, 7),
+        "applied whole, staging dropped"
+    );
+
+    // A sender gone in its sixth line: nothing of it stays.
+    let gone = slow_upload(&t, "si-gone", &body.replace("2025", "2024"), six - 1).await;
+    until(&t, (5, 7)).await;
+    drop(gone);
+    until(&t, (0, 7)).await;
+    // The batch id is free again: sent whole, it applies.
+    let res = t
+        .put_batch("si-gone", &body.replace("2025", "2024"), &integrator())
+        .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(staged_and_applied(&t).await, (0, 14));
+    t.stop().await;
+}

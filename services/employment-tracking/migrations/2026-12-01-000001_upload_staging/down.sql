@@ -1,0 +1,2 @@
+DROP TABLE contribution_staging;
+DROP TABLE contribution_uploads;
