@@ -35,11 +35,12 @@ wait_port() { # host port what [seconds]
 ensure_schemathesis() {
   local venv="$ROOT/.tools/venv"
   if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
-    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2 || return 1
     say "installing schemathesis $SCHEMATHESIS_VERSION" >&2
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      "schemathesis==$SCHEMATHESIS_VERSION" >&2
+      "schemathesis==$SCHEMATHESIS_VERSION" >&2 || return 1
   fi
+  [ -x "$venv/bin/st" ] || return 1
   echo "$venv/bin/st"
 }
 

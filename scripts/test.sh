@@ -36,7 +36,7 @@ done
 # By name: the test server's certificate names localhost only.
 export QC_TEST_ADMIN_URL="${ADMIN_URL/@127.0.0.1:/@localhost:}"
 export QC_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
-QC_SCHEMATHESIS=$(ensure_schemathesis)
+QC_SCHEMATHESIS=$(ensure_schemathesis) || { echo "installing schemathesis failed" >&2; exit 1; }
 export QC_SCHEMATHESIS
 say "building"
 cargo build --workspace --bins --tests

@@ -141,6 +141,8 @@ impl Reader {
 }
 
 enum Message {
+    /// Bytes keep arriving, not yet a whole chunk: the upload is alive.
+    Alive,
     Chunk(Vec<ContributionRow>),
     /// The whole body was read: record the batch and commit.
     Finish {
@@ -162,9 +164,12 @@ fn in_flight() -> ApiError {
     )
 }
 
-/// How long an upload may go without a chunk before it counts as
+/// How long an upload may go without a byte arriving before it counts as
 /// abandoned and another request may take the batch over.
-const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+/// How often a sender still sending, but not yet a whole chunk, keeps its
+/// upload alive.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Stages the chunks as they come, then applies the whole batch on
 /// `Finish`.
@@ -178,10 +183,18 @@ async fn write(
     let mut staged = 0;
     while let Some(message) = rx.recv().await {
         match message {
+            Message::Alive => {
+                let mut conn = pool.get().await?;
+                if !uploads::touch(&mut conn, upload.id).await? {
+                    return Err(in_flight());
+                }
+            }
             Message::Chunk(rows) if rows.is_empty() => {}
             Message::Chunk(rows) => {
                 let mut conn = pool.get().await?;
-                uploads::stage(&mut conn, upload.id, staged + 1, &rows).await?;
+                if !uploads::stage(&mut conn, upload.id, staged + 1, &rows).await? {
+                    return Err(in_flight());
+                }
                 staged += i32::try_from(rows.len()).map_err(ApiError::internal)?;
             }
             Message::Finish { hash, report } => {
@@ -222,7 +235,7 @@ async fn apply(
                     .await?;
             // Taken over meanwhile as abandoned, or applied by another.
             if !locked
-                || !uploads::held(conn, upload.id).await?
+                || !uploads::lock(conn, upload.id).await?
                 || store::batch(conn, &upload.submitter, &upload.batch_id)
                     .await?
                     .is_some()
@@ -329,9 +342,7 @@ pub async fn submit(
             .json(report));
     }
 
-    let abandoned_before = Utc::now() - ABANDONED_AFTER;
-    let Some(upload_id) =
-        uploads::begin(&mut conn, &submitter, &batch_id, abandoned_before).await?
+    let Some(upload_id) = uploads::begin(&mut conn, &submitter, &batch_id, ABANDONED_AFTER).await?
     else {
         return Err(in_flight());
     };
@@ -361,6 +372,7 @@ pub async fn submit(
     };
     let chunk_rows = state.batch_chunk_rows;
     let mut failure = None;
+    let mut alive = std::time::Instant::now();
     while let Some(bytes) = body.next().await {
         let bytes = match bytes {
             Ok(b) => b,
@@ -379,9 +391,17 @@ pub async fn submit(
             ));
             break;
         }
-        if reader.chunk.len() >= chunk_rows {
+        let message = if reader.chunk.len() >= chunk_rows {
             let chunk = std::mem::replace(&mut reader.chunk, Vec::with_capacity(chunk_rows));
-            if tx.send(Message::Chunk(chunk)).await.is_err() {
+            Some(Message::Chunk(chunk))
+        } else if alive.elapsed() >= KEEP_ALIVE {
+            Some(Message::Alive)
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            alive = std::time::Instant::now();
+            if tx.send(message).await.is_err() {
                 // The writer stopped; its answer says why.
                 break;
             }

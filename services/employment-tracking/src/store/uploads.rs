@@ -1,7 +1,8 @@
 //! Contribution batches in flight: staged chunk by chunk, applied whole.
 
-use chrono::{DateTime, Utc};
+use diesel::dsl::now;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -9,25 +10,34 @@ use super::schema::{contribution_staging as staging, contribution_uploads as upl
 use super::ContributionRow;
 
 /// Starts receiving a batch, unless another request is receiving it: an
-/// upload of the same batch touched since `abandoned_before` holds it
-/// (`None`). Uploads untouched since then were abandoned (a sender gone, a
-/// replica killed) and are dropped, whatever their batch.
+/// upload of the same batch touched within `abandoned_after` holds it
+/// (`None`). Uploads untouched for longer were abandoned (a sender gone, a
+/// replica killed) and are dropped, whatever their batch — but never one
+/// being applied (its row is locked). The database's clock decides, so
+/// replicas' clocks do not matter.
 pub async fn begin(
     conn: &mut AsyncPgConnection,
     submitter: &str,
     batch_id: &str,
-    abandoned_before: DateTime<Utc>,
+    abandoned_after: std::time::Duration,
 ) -> QueryResult<Option<Uuid>> {
-    diesel::delete(uploads::table.filter(uploads::touched_at.lt(abandoned_before)))
-        .execute(conn)
-        .await?;
+    let secs = i64::try_from(abandoned_after.as_secs()).unwrap_or(i64::MAX);
+    diesel::sql_query(
+        "DELETE FROM contribution_uploads WHERE id IN (
+           SELECT id FROM contribution_uploads
+           WHERE touched_at < now() - $1 * interval '1 second'
+           FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<BigInt, _>(secs)
+    .execute(conn)
+    .await?;
     let id = Uuid::now_v7();
     let inserted = diesel::insert_into(uploads::table)
         .values((
             uploads::id.eq(id),
             uploads::submitter.eq(submitter),
             uploads::batch_id.eq(batch_id),
-            uploads::touched_at.eq(Utc::now()),
+            uploads::touched_at.eq(now),
         ))
         .on_conflict_do_nothing()
         .execute(conn)
@@ -35,13 +45,27 @@ pub async fn begin(
     Ok((inserted == 1).then_some(id))
 }
 
-/// Stages rows numbered from `first`, and marks the upload alive.
+/// Marks the upload alive; `false` when it is no longer this request's
+/// (dropped as abandoned).
+pub async fn touch(conn: &mut AsyncPgConnection, upload: Uuid) -> QueryResult<bool> {
+    diesel::update(uploads::table.find(upload))
+        .set(uploads::touched_at.eq(now))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// Stages rows numbered from `first` and marks the upload alive; `false`
+/// (nothing staged) when the upload is no longer this request's.
 pub async fn stage(
     conn: &mut AsyncPgConnection,
     upload: Uuid,
     first: i32,
     rows: &[ContributionRow],
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
+    if !touch(conn, upload).await? {
+        return Ok(false);
+    }
     let values: Vec<_> = rows
         .iter()
         .zip(first..)
@@ -60,11 +84,7 @@ pub async fn stage(
         .values(&values)
         .execute(conn)
         .await?;
-    diesel::update(uploads::table.find(upload))
-        .set(uploads::touched_at.eq(Utc::now()))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    Ok(true)
 }
 
 /// Up to `limit` staged rows after `after`, in the order they came, as
@@ -110,12 +130,17 @@ pub async fn staged(
         .collect())
 }
 
-/// Whether the upload is still this request's (not dropped as abandoned
-/// by another).
-pub async fn held(conn: &mut AsyncPgConnection, upload: Uuid) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(uploads::table.find(upload)))
-        .get_result(conn)
+/// Locks the upload for applying it, so no other request drops it
+/// meanwhile; `false` when it is no longer this request's.
+pub async fn lock(conn: &mut AsyncPgConnection, upload: Uuid) -> QueryResult<bool> {
+    uploads::table
+        .find(upload)
+        .select(uploads::id)
+        .for_update()
+        .first::<Uuid>(conn)
         .await
+        .optional()
+        .map(|found| found.is_some())
 }
 
 /// Drops an upload and everything staged for it.

@@ -36,3 +36,11 @@ CREATE TABLE bank_reconciliation_lines (
 -- A batch line is answered once: no second file confirms or fails it.
 CREATE UNIQUE INDEX bank_reconciliation_lines_answer_once
     ON bank_reconciliation_lines (reference) WHERE outcome IN ('confirmed', 'failed');
+
+-- Kept as applied: the application may add, never change or remove.
+DO $$
+DECLARE
+    app text := current_schema() || '_app';
+BEGIN
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON bank_reconciliations, bank_reconciliation_lines FROM %I', app);
+END $$;

@@ -35,8 +35,9 @@ fn reader(who: &Principal, state: &State) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The city's bank reconciliations, newest first: one per result file
-/// applied, with its figures. `needs_attention=true` is the work queue of
+/// The city's bank reconciliations, one per result file applied, with its
+/// figures; newest first by when the file was proposed (the id is the
+/// proposal's, time-ordered). `needs_attention=true` is the work queue of
 /// lines to take up with the bank.
 #[utoipa::path(
     tag = "payouts",

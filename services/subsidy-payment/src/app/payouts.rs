@@ -448,12 +448,21 @@ pub async fn import_result(
             detail: failure,
         });
     }
-    report.extend(read.missing.iter().map(|reference| ReportLine {
-        line: None,
-        reference: Some(reference.clone()),
-        outcome: LineOutcome::Missing,
-        detail: Some("the file does not answer this batch line; it is still at the bank".into()),
-    }));
+    // Lines an earlier file answered are settled, not missing.
+    let at_bank = |reference: &&String| rows.iter().any(|r| &r.3 == *reference && r.8 == "sent");
+    report.extend(
+        read.missing
+            .iter()
+            .filter(at_bank)
+            .map(|reference| ReportLine {
+                line: None,
+                reference: Some(reference.clone()),
+                outcome: LineOutcome::Missing,
+                detail: Some(
+                    "the file does not answer this batch line; it is still at the bank".into(),
+                ),
+            }),
+    );
     let kept = reconciliations::tally_row(
         reconciliation_id,
         batch_no,

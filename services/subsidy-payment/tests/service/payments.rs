@@ -306,6 +306,14 @@ async fn a_line_confirmed_twice_is_reported_paid_twice_and_every_reconciliation_
             .status(),
         403
     );
+    // A later file silent on the line: it is settled, not missing.
+    let third = "reference,status,amount,reason\r\nNOPE-0002,success,1.00,\r\n";
+    let report = approved(&app, propose_result(&app, "B125", third).await).await;
+    assert_eq!(
+        (report["missing"].clone(), report["needs_attention"].clone()),
+        (serde_json::json!([]), 1.into()),
+        "{report}"
+    );
     app.stop().await;
 }
 
