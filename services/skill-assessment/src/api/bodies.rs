@@ -352,11 +352,12 @@ pub(super) async fn signing_key(
 /// body's issuer profile, so every credential it signed still verifies.
 #[utoipa::path(
     tag = "bodies",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = SigningKeyView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -366,36 +367,39 @@ pub async fn rotate_signing_key(
     cache: web::Data<platform::public::PublicCache>,
     who: Principal,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
     let st = state.clone();
-    let (row, code) =
-        diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut conn, |conn| {
-            async move {
-                let body = store::body_for_update(conn, id)
-                    .await?
-                    .ok_or_else(not_found)?;
-                let next = store::signing_keys(conn, id)
-                    .await?
-                    .last()
-                    .map_or(1, |k| k.key_no + 1);
-                let row = new_signing_key(&st, id, next, who.subject());
-                store::replace_signing_key(conn, &row).await?;
-                store::record_action(
-                    conn,
-                    id,
-                    "signing_key_rotated",
-                    &format!("signing key {next} in force"),
-                    who.subject(),
-                )
-                .await?;
-                Ok((row, body.code))
-            }
-            .scope_boxed()
-        })
-        .await?;
+    // A retried rotation must not rotate twice.
+    let scope = format!("{}:rotate-signing-key:{id}", who.subject());
+    let answered = idempotency::once(&mut conn, &key, scope, &id, |conn| {
+        async move {
+            let body = store::body_for_update(conn, id)
+                .await?
+                .ok_or_else(not_found)?;
+            let next = store::signing_keys(conn, id)
+                .await?
+                .last()
+                .map_or(1, |k| k.key_no + 1);
+            let row = new_signing_key(&st, id, next, who.subject());
+            store::replace_signing_key(conn, &row).await?;
+            store::record_action(
+                conn,
+                id,
+                "signing_key_rotated",
+                &format!("signing key {next} in force"),
+                who.subject(),
+            )
+            .await?;
+            let view = key_view(&st.issuer_id(&body.code), &row)?;
+            Ok(Created::new(StatusCode::CREATED, &view))
+        }
+        .scope_boxed()
+    })
+    .await?;
     // The profile gains the key; credentials are signed with it from now.
     for namespace in [
         super::certificates::ISSUERS_NAMESPACE,
@@ -403,16 +407,16 @@ pub async fn rotate_signing_key(
     ] {
         cache.invalidate(namespace).await;
     }
-    Ok(HttpResponse::Created().json(key_view(&state.issuer_id(&code), &row)?))
+    Ok(answered)
 }
 
 /// Register an assessor (考评员) or supervisor (督导员) of a body: by the
 /// bureau or by the body itself.
 #[utoipa::path(
     tag = "bodies",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
     request_body = NewStaff,
-    responses((status = 201, body = StaffView), (status = 409, description = "Credential already registered", body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = StaffView), (status = 409, description = "Credential already registered, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/v1/assessment-bodies/{id}/staff")]
@@ -420,6 +424,7 @@ pub async fn register_staff(
     state: State,
     who: Principal,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
@@ -446,22 +451,33 @@ pub async fn register_staff(
         credential_no: body.credential_no.trim().to_owned(),
         registered_at: Utc::now(),
     };
-    store::insert_staff(&mut conn, &row)
-        .await
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => ApiError::conflict(
-                "staff_already_registered",
-                "this credential number is already registered with the body",
-            ),
-            other => other.into(),
-        })?;
-    Ok(HttpResponse::Created().json(StaffView {
-        id: row.id,
-        role: body.role,
-        name: row.name,
-        credential_no: row.credential_no,
-    }))
+    let scope = format!("{}:register-staff:{}", who.subject(), row.body_id);
+    let request = (
+        body.role.as_str(),
+        row.name.clone(),
+        row.credential_no.clone(),
+    );
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            store::insert_staff(conn, &row).await.map_err(|e| match e {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                ) => ApiError::conflict(
+                    "staff_already_registered",
+                    "this credential number is already registered with the body",
+                ),
+                other => other.into(),
+            })?;
+            let view = StaffView {
+                id: row.id,
+                role: body.role,
+                name: row.name,
+                credential_no: row.credential_no,
+            };
+            Ok(Created::new(StatusCode::CREATED, &view))
+        }
+        .scope_boxed()
+    })
+    .await
 }

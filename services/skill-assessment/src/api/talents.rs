@@ -1,14 +1,15 @@
 //! High-skill leading talents (高技能领军人才, policy item 11) and the
 //! statistics feed of new skilled workers.
 
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use contracts::assessment::{LeadingTalentEvent, LEADING_TALENTS_TOPIC, LEADING_TALENT_SELECTED};
 use db::ScopedFutureExt;
-use diesel_async::AsyncConnection;
 use ids::{CitizenId, CreditCode, OccupationCode, SkillLevel};
 use messaging::OutboxEvent;
 use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
@@ -55,9 +56,10 @@ fn bureau_only(who: &Principal, state: &super::AppState) -> Result<(), ApiError>
 #[utoipa::path(
     tag = "talents",
     request_body = NewTalent,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = TalentView),
-        (status = 409, description = "Already selected that year", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already selected that year, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -66,6 +68,7 @@ fn bureau_only(who: &Principal, state: &super::AppState) -> Result<(), ApiError>
 pub async fn select(
     state: State,
     who: Principal,
+    key: IdempotencyKey,
     Json(body): Json<NewTalent>,
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
@@ -133,37 +136,47 @@ pub async fn select(
         skill_level: body.skill_level,
     };
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                store::insert_talent(conn, &row)
-                    .await
-                    .map_err(|e| match e {
-                        diesel::result::Error::DatabaseError(
-                            diesel::result::DatabaseErrorKind::UniqueViolation,
-                            _,
-                        ) => ApiError::conflict(
-                            "already_selected",
-                            "this person is already selected that year",
-                        ),
-                        other => other.into(),
-                    })?;
-                messaging::enqueue(
-                    conn,
-                    &[OutboxEvent::new(
-                        LEADING_TALENTS_TOPIC,
-                        LEADING_TALENT_SELECTED,
-                        row.id.to_string(),
-                        &event,
-                    )],
-                )
-                .await?;
-                Ok(row)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(view(row)))
+    // Keyed by the person, not the citizen id: nothing personal in the
+    // stored request hash's scope.
+    let scope = format!("{}:select-talent", who.subject());
+    let request = (
+        row.person_id.clone(),
+        body.selection_year,
+        row.name.clone(),
+        &body.occupation_code,
+        body.skill_level,
+        &body.employer_credit_code,
+        &plan,
+    );
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            store::insert_talent(conn, &row)
+                .await
+                .map_err(|e| match e {
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ) => ApiError::conflict(
+                        "already_selected",
+                        "this person is already selected that year",
+                    ),
+                    other => other.into(),
+                })?;
+            messaging::enqueue(
+                conn,
+                &[OutboxEvent::new(
+                    LEADING_TALENTS_TOPIC,
+                    LEADING_TALENT_SELECTED,
+                    row.id.to_string(),
+                    &event,
+                )],
+            )
+            .await?;
+            Ok(Created::new(StatusCode::CREATED, &view(row)))
+        }
+        .scope_boxed()
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -195,11 +195,25 @@ async fn leading_talents_need_a_five_year_plan() {
     )
     .await;
     assert_eq!(fields(&p), [("plan".to_owned(), "plan_years".to_owned())]);
-    let res = app
-        .post("/v1/leading-talents", Some(&officer()), &talent(5))
-        .await;
+    let select = || {
+        app.request(
+            reqwest::Method::POST,
+            "/v1/leading-talents",
+            Some(&officer()),
+        )
+        .header("Idempotency-Key", "talent-2026-1")
+        .json(&talent(5))
+        .send()
+    };
+    let res = select().await.expect("request");
     assert_eq!(res.status(), 201);
-    assert_eq!(body(res).await["cultivation_ends"], 2030);
+    let selected = body(res).await;
+    assert_eq!(selected["cultivation_ends"], 2030);
+    // Retried with its key: the same answer, selected once.
+    let res = select().await.expect("request");
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["Idempotent-Replayed"], "true");
+    assert_eq!(body(res).await, selected);
     problem(
         app.post("/v1/leading-talents", Some(&officer()), &talent(5))
             .await,

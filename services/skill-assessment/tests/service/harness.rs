@@ -126,15 +126,32 @@ pub async fn file_body_of(
     };
     let mut staff = Vec::new();
     for (role, no) in [("assessor", "KP-1"), ("supervisor", "DD-1")] {
-        let res = app
-            .post(
-                &format!("/v1/assessment-bodies/{id}/staff"),
-                Some(&token),
-                &json!({ "role": role, "name": "陈老师", "credential_no": no }),
-            )
-            .await;
-        assert_eq!(res.status(), 201);
-        staff.push(body(res).await["id"].as_str().unwrap().to_owned());
+        // Each sent twice with its key, as a retry after a lost answer:
+        // registered once, the retry answered as the first.
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            let res = app
+                .request(
+                    reqwest::Method::POST,
+                    &format!("/v1/assessment-bodies/{id}/staff"),
+                    Some(&token),
+                )
+                .header("Idempotency-Key", format!("staff-{no}"))
+                .json(&json!({ "role": role, "name": "陈老师", "credential_no": no }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            let replayed = res.headers().contains_key("Idempotent-Replayed");
+            answers.push((replayed, body(res).await));
+        }
+        assert_eq!(
+            (answers[0].0, answers[1].0),
+            (false, true),
+            "only the retry is a replay"
+        );
+        assert_eq!(answers[0].1, answers[1].1);
+        staff.push(answers[0].1["id"].as_str().unwrap().to_owned());
     }
     Body {
         id,

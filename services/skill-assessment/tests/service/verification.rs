@@ -230,8 +230,17 @@ async fn a_rotated_body_key_signs_from_then_on_and_what_the_old_one_signed_still
         "forbidden_role",
     )
     .await;
-    let rotated = answered(app.post(&url, Some(&officer()), &json!(null)).await, 201).await;
+    let rotate = || {
+        app.request(reqwest::Method::POST, &url, Some(&officer()))
+            .header("Idempotency-Key", "rotate-2026-12")
+            .send()
+    };
+    let rotated = answered(rotate().await.unwrap(), 201).await;
     assert_eq!(rotated["key_no"], 2);
+    // Retried with its key, the rotation answers the same and rotates once.
+    let retried = rotate().await.unwrap();
+    assert_eq!(retried.headers()["Idempotent-Replayed"], "true");
+    assert_eq!(answered(retried, 201).await, rotated);
     assert_eq!(rotated["verification_method"], format!("{issuer}#key-2"));
     let view = body(
         app.get(&format!("/v1/assessment-bodies/{}", b.id), Some(&officer()))

@@ -3,7 +3,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
+use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
+use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
@@ -18,8 +20,12 @@ use crate::store::{self, InspectionRow};
 #[utoipa::path(
     tag = "supervision",
     request_body = NewInspection,
-    params(("id" = Uuid, Path)),
-    responses((status = 201, body = InspectionView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
+    responses(
+        (status = 201, body = InspectionView),
+        (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/classes/{id}/inspections")]
@@ -27,6 +33,7 @@ pub async fn inspect(
     state: State,
     who: Principal,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     Json(body): Json<NewInspection>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer])?
@@ -64,6 +71,17 @@ pub async fn inspect(
         findings,
         photo_urls: body.photo_urls.clone(),
     };
-    store::insert_inspection(&mut conn, &row).await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(InspectionView::from(row)))
+    let scope = format!("{}:inspect:{}", who.subject(), row.class_id);
+    let request = (row.findings.clone(), row.photo_urls.clone());
+    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+        async move {
+            store::insert_inspection(conn, &row).await?;
+            Ok(Created::new(
+                StatusCode::CREATED,
+                &InspectionView::from(row),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await
 }

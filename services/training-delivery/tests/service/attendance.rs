@@ -152,13 +152,24 @@ async fn attendance_is_chained_and_the_archive_reports_a_tampered_record() {
     )
     .await;
     let visit = json!({ "findings": "学员在岗, 教师到位", "photo_urls": ["https://files.example/insp/1.jpg"] });
-    assert_eq!(
-        m.delivery
-            .post(&inspections, Some(&officer()), &visit)
+    // Sent twice with its key (a retry after a lost answer): recorded once.
+    for replayed in [None, Some("true")] {
+        let res = m
+            .delivery
+            .request(reqwest::Method::POST, &inspections, Some(&officer()))
+            .header("Idempotency-Key", "inspection-1")
+            .json(&visit)
+            .send()
             .await
-            .status(),
-        201
-    );
+            .expect("request");
+        assert_eq!(res.status(), 201);
+        assert_eq!(
+            res.headers()
+                .get("Idempotent-Replayed")
+                .map(|v| v.to_str().expect("ascii")),
+            replayed
+        );
+    }
     let archive = body(
         m.delivery
             .get(&format!("/v1/classes/{id}/archive"), Some(&officer()))
@@ -166,6 +177,7 @@ async fn attendance_is_chained_and_the_archive_reports_a_tampered_record() {
     )
     .await;
     assert_eq!(archive["inspections"][0]["findings"], "学员在岗, 教师到位");
+    assert_eq!(archive["inspections"].as_array().expect("list").len(), 1);
 
     // Someone edits a stored check-in in the database; the archive says where.
     let first = archive["attendance"][0]["seq"].as_i64().expect("seq");
