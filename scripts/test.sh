@@ -11,7 +11,11 @@ ensure_redis
 ensure_postgres_tls
 started=()
 if ! port_open 127.0.0.1 "$KAFKA_PORT"; then
-  start_tansu "memory://tansu/"
+  # Durable storage, a fresh file each run: Tansu 0.6's memory:// engine
+  # answers nothing to a fetch that starts inside a batch, which a consumer
+  # resuming a paused partition (or restarting mid-batch) does.
+  rm -f "$RUN_DIR/tansu/tansu-test.db"
+  start_tansu "sqlite://tansu-test.db"
   started+=(tansu)
 fi
 if ! port_open 127.0.0.1 "$KAFKA_TLS_PORT"; then

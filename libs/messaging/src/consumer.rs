@@ -7,11 +7,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::error::KafkaResult;
 use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
-use rdkafka::Offset;
+use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::watch;
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -20,7 +24,7 @@ use db::schema::inbox;
 use db::{DbPool, ScopedFutureExt};
 
 use crate::envelope::{header, Envelope, ReceivedEvent, TRACEPARENT, TRACESTATE};
-use crate::metrics::{CONSUMED, CONSUMER_LAG};
+use crate::metrics::{ASSIGNMENTS, CONSUMED, CONSUMER_LAG};
 use crate::topics::dlq_topic;
 use crate::KafkaConfig;
 
@@ -57,7 +61,7 @@ pub struct ConsumerRunner {
     name: String,
     pool: DbPool,
     cfg: KafkaConfig,
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<Kafka>,
     dlq: FutureProducer,
     /// The CloudEvents `source` each (logical) topic's events must carry.
     owners: BTreeMap<String, String>,
@@ -84,7 +88,7 @@ impl ConsumerRunner {
         if !cfg.group_instance_id.is_empty() {
             client.set("group.instance.id", &cfg.group_instance_id);
         }
-        let consumer: StreamConsumer = client
+        let consumer: Kafka = client
             .set("group.id", cfg.topic(name))
             .set("session.timeout.ms", cfg.session_timeout_ms.to_string())
             // A third of the session, as Kafka advises.
@@ -100,7 +104,9 @@ impl ConsumerRunner {
             // owner deployed later) is found within seconds, not librdkafka's
             // default five minutes.
             .set("topic.metadata.refresh.interval.ms", "5000")
-            .create()
+            .create_with_context(Membership {
+                name: name.to_owned(),
+            })
             .context("creating the consumer")?;
         let physical: Vec<String> = topics.keys().map(|t| cfg.topic(t)).collect();
         let refs: Vec<&str> = physical.iter().map(String::as_str).collect();
@@ -184,6 +190,7 @@ impl ConsumerRunner {
             tracing::Span::current().record("messaging.message.id", event.envelope.id.to_string());
             let mut attempts = 0;
             let mut outage = Backoff::new(&self.cfg);
+            let mut paused = Paused::default();
             loop {
                 attempts += 1;
                 match self.apply(&event, handler).await {
@@ -202,16 +209,28 @@ impl ConsumerRunner {
                     }
                     // The database or the network is away: wait it out, holding
                     // this partition's place, for as long as it lasts. Counting
-                    // these attempts would dead-letter valid events.
+                    // these attempts would dead-letter valid events. The
+                    // partitions are paused and the consumer goes on polling,
+                    // so it stays in its group however long the wait
+                    // (librdkafka's max.poll.interval.ms).
                     Err(e) if is_transient(&e) => {
                         attempts -= 1;
                         CONSUMED.with_label_values(&[&self.name, &topic, "retried"]).inc();
                         let pause = outage.next_pause();
                         tracing::warn!(error = %format!("{e:#}"), pause_ms = pause.as_millis() as u64, "transient failure; retrying");
-                        tokio::select! {
-                            _ = tokio::time::sleep(pause) => {}
-                            // Leave the offset unstored: the event is seen again.
-                            _ = shutdown.changed() => return,
+                        paused.all(&self.consumer);
+                        let waited = tokio::time::sleep(pause);
+                        tokio::pin!(waited);
+                        loop {
+                            tokio::select! {
+                                _ = &mut waited => break,
+                                // Leave the offset unstored: the event is seen again.
+                                _ = shutdown.changed() => {
+                                    paused.resume(&self.consumer);
+                                    return;
+                                }
+                                polled = self.consumer.recv() => paused.hold_back(&self.consumer, polled),
+                            }
                         }
                     }
                     Err(e) if attempts >= self.cfg.max_attempts => {
@@ -225,6 +244,7 @@ impl ConsumerRunner {
                     }
                 }
             }
+            paused.resume(&self.consumer);
             self.store_offset(msg);
         }
         .instrument(span)
@@ -324,6 +344,90 @@ impl ConsumerRunner {
     }
 }
 
+/// The consumer as this runner makes it: counting its assignments.
+type Kafka = StreamConsumer<Membership>;
+
+/// Counts each partition assignment a consumer receives
+/// (`qc_consumer_assignments_total`): every one after the first is a
+/// rebalance.
+pub struct Membership {
+    name: String,
+}
+
+impl ClientContext for Membership {}
+
+impl ConsumerContext for Membership {
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(_) = rebalance {
+            ASSIGNMENTS.with_label_values(&[&self.name]).inc();
+        }
+    }
+}
+
+/// The partitions paused while an event waits out an outage. librdkafka
+/// drops what it had fetched ahead of a paused partition and fetches it
+/// again from the application's position on resume.
+#[derive(Default)]
+struct Paused(Option<TopicPartitionList>);
+
+impl Paused {
+    /// Pauses every partition held (once per wait).
+    fn all(&mut self, consumer: &Kafka) {
+        if self.0.is_some() {
+            return;
+        }
+        match consumer.assignment() {
+            Ok(held) => match consumer.pause(&held) {
+                Ok(()) => self.0 = Some(held),
+                Err(e) => tracing::warn!(error = %e, "pausing the partitions failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "reading the assignment failed"),
+        }
+    }
+
+    /// A message polled while paused (from a partition assigned meanwhile)
+    /// is not handled out of turn: its partition goes back to it and waits
+    /// paused too.
+    fn hold_back(&mut self, consumer: &Kafka, polled: KafkaResult<BorrowedMessage<'_>>) {
+        let msg = match polled {
+            Ok(msg) => msg,
+            Err(e) => {
+                tracing::warn!(error = %e, "consumer error while paused");
+                return;
+            }
+        };
+        let (topic, partition, offset) = (msg.topic(), msg.partition(), msg.offset());
+        let mut one = TopicPartitionList::new();
+        one.add_partition(topic, partition);
+        let held = consumer
+            .seek(
+                topic,
+                partition,
+                Offset::Offset(offset),
+                Duration::from_secs(5),
+            )
+            .and_then(|()| consumer.pause(&one));
+        match (held, &mut self.0) {
+            (Err(e), _) => {
+                tracing::warn!(error = %e, topic, partition, "holding a message back failed")
+            }
+            (Ok(()), Some(list)) => {
+                list.add_partition(topic, partition);
+            }
+            (Ok(()), None) => self.0 = Some(one),
+        }
+    }
+
+    /// Resumes what was paused.
+    fn resume(&mut self, consumer: &Kafka) {
+        if let Some(list) = self.0.take() {
+            if let Err(e) = consumer.resume(&list) {
+                tracing::warn!(error = %e, "resuming the partitions failed");
+            }
+        }
+    }
+}
+
 /// Every `kafka.lag_interval_ms`, `qc_consumer_lag` for each partition this
 /// replica holds: the broker's last offset minus the group's committed one
 /// (everything since the first offset while nothing is committed). Asked on
@@ -331,7 +435,7 @@ impl ConsumerRunner {
 /// an outage; a partition no longer held is dropped, so the replicas'
 /// figures add up to the group's.
 async fn report_lag(
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<Kafka>,
     name: String,
     cfg: KafkaConfig,
     mut stop: watch::Receiver<bool>,
@@ -369,9 +473,7 @@ async fn report_lag(
 }
 
 /// (physical topic, partition, lag) of every partition assigned.
-fn partition_lags(
-    consumer: &StreamConsumer,
-) -> rdkafka::error::KafkaResult<Vec<(String, i32, i64)>> {
+fn partition_lags(consumer: &Kafka) -> rdkafka::error::KafkaResult<Vec<(String, i32, i64)>> {
     let timeout = Duration::from_secs(5);
     let assigned = consumer.assignment()?;
     let committed = consumer.committed_offsets(assigned, timeout)?;

@@ -39,3 +39,12 @@ pub(crate) static CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     )
     .expect("metric registers once")
 });
+
+pub(crate) static ASSIGNMENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    register_int_counter_vec!(
+        "qc_consumer_assignments_total",
+        "Partition assignments a consumer received: one at start, one more per rebalance",
+        &["consumer"]
+    )
+    .expect("metric registers once")
+});

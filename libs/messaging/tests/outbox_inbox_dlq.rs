@@ -145,8 +145,12 @@ fn start_consumer(f: &Fixture, name: &str) -> watch::Sender<bool> {
 }
 
 fn start_consumer_on(f: &Fixture, pool: DbPool, name: &str) -> watch::Sender<bool> {
+    start_consumer_with(&f.kafka, pool, name)
+}
+
+fn start_consumer_with(kafka: &KafkaConfig, pool: DbPool, name: &str) -> watch::Sender<bool> {
     let topics = [(TOPIC.to_owned(), OWNER.to_owned())].into();
-    let runner = ConsumerRunner::new(pool, &f.kafka, name, topics).expect("consumer");
+    let runner = ConsumerRunner::new(pool, kafka, name, topics).expect("consumer");
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(runner.run(Arc::new(RecordEffect), stop_rx));
     stop
@@ -462,12 +466,24 @@ async fn a_lost_conflict_is_retried_until_it_passes_and_only_poison_is_dead_lett
 /// once; nothing is dead-lettered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_dead_letters_nothing_and_every_event_applies_once_after_it() {
+    // An outage more than twice as long as librdkafka lets a consumer go
+    // without polling before it leaves its group.
+    const POLL_INTERVAL_MS: u64 = 6_000;
     let f = fixture().await;
     let outage = test_support::Outage::in_front_of(&test_support::server_address())
         .await
         .expect("forwarder");
     let consumer_pool = db::pool(&f.db.config_via_port(2, outage.port())).expect("pool");
-    let stop = start_consumer_on(&f, consumer_pool, "outage-consumer");
+    let impatient = KafkaConfig {
+        session_timeout_ms: POLL_INTERVAL_MS as u32,
+        librdkafka: [(
+            "max.poll.interval.ms".to_owned(),
+            POLL_INTERVAL_MS.to_string(),
+        )]
+        .into(),
+        ..f.kafka.clone()
+    };
+    let stop = start_consumer_with(&impatient, consumer_pool, "outage-consumer");
     let relay = Relay::new(f.pool.clone(), &f.kafka, OWNER.into()).expect("relay");
     enqueue(&f.pool, serde_json::json!({ "n": 0 })).await;
     assert_eq!(relay.run_once().await.expect("relay"), 1);
@@ -485,9 +501,11 @@ async fn a_database_outage_dead_letters_nothing_and_every_event_applies_once_aft
         enqueue(&f.pool, serde_json::json!({ "n": n })).await;
         assert_eq!(relay.run_once().await.expect("relay"), 1);
     }
-    // Three times what max_attempts failures would take at the longest pause.
+    // Longer than max_attempts failures would take at the longest pause,
+    // and than the poll interval, twice over.
     tokio::time::sleep(Duration::from_millis(
-        3 * u64::from(f.kafka.max_attempts) * f.kafka.retry_max_ms,
+        (3 * u64::from(f.kafka.max_attempts) * f.kafka.retry_max_ms)
+            .max(2 * POLL_INTERVAL_MS + 2_000),
     ))
     .await;
     assert_eq!(count(&f.pool, "SELECT count(*) AS n FROM effects").await, 1);
@@ -520,6 +538,14 @@ async fn a_database_outage_dead_letters_nothing_and_every_event_applies_once_aft
         wait_for_sample("qc_consumer_lag", &lag, 0.0).await,
         Some(0.0),
         "caught up"
+    );
+    // Paused and polling, it kept its partition: no rebalance.
+    assert_eq!(
+        sample(
+            "qc_consumer_assignments_total",
+            &[("consumer", "outage-consumer")]
+        ),
+        Some(1.0)
     );
     let stopped = stop.send(true);
     assert!(stopped.is_ok());
