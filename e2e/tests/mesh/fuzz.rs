@@ -1,7 +1,8 @@
 //! Every service fuzzed from its own checked-in OpenAPI document by
 //! Schemathesis, as an integrator's generated client would call it: each
-//! request as the next of every role and of an anonymous caller. No server
-//! error, no status, schema or content type the document does not declare.
+//! request as one of every role or an anonymous caller, chosen from the
+//! case itself so a replay reproduces it. No server error, no status,
+//! schema or content type the document does not declare.
 
 use std::path::Path;
 use std::process::Command;
@@ -26,7 +27,7 @@ const EXAMPLES: &str = "10";
 const SEED: &str = "20261201";
 
 /// A token for every role of the city (an organisation for those acting
-/// for one) and none: the callers each request cycles through.
+/// for one) and none: the callers a request is sent as.
 fn callers() -> String {
     let org = ids::CreditCode::with_check_char("91350100MA2Y0A0B1").expect("credit code");
     let org = org.as_str();
