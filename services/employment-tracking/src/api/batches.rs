@@ -13,13 +13,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use db::ScopedFutureExt;
-use diesel::sql_types::{BigInt, Bool};
-use diesel::QueryableByName;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use futures::StreamExt;
 use ids::CityCode;
 use platform::auth::{Principal, Role, Scope};
-use platform::idempotency::{lock_id, REPLAYED_HEADER};
+use platform::idempotency::REPLAYED_HEADER;
 use platform::problem::Problem;
 use platform::ApiError;
 use sha2::{Digest, Sha256};
@@ -151,12 +149,6 @@ enum Message {
     },
 }
 
-#[derive(QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = Bool)]
-    locked: bool,
-}
-
 fn in_flight() -> ApiError {
     ApiError::conflict(
         "batch_in_flight",
@@ -228,14 +220,10 @@ async fn apply(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(|conn| {
         async move {
-            let Locked { locked } =
-                diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
-                    .bind::<BigInt, _>(lock_id(&upload.submitter, &upload.batch_id))
-                    .get_result(conn)
-                    .await?;
-            // Taken over meanwhile as abandoned, or applied by another.
-            if !locked
-                || !uploads::lock(conn, upload.id).await?
+            // One upload per batch id at a time, so its row lock is the
+            // batch's. Refused when taken over meanwhile as abandoned, or
+            // applied by another.
+            if !uploads::lock(conn, upload.id).await?
                 || store::batch(conn, &upload.submitter, &upload.batch_id)
                     .await?
                     .is_some()

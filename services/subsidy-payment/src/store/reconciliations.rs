@@ -59,7 +59,6 @@ pub async fn insert(
     row: &ReconciliationRow,
     report: &[ReportLine],
 ) -> Result<(), StoreError> {
-    let count = |n: usize| i32::try_from(n).map_err(|_| corrupt("a count past i32"));
     diesel::insert_into(recs::table)
         .values((
             recs::id.eq(row.id),
@@ -105,7 +104,6 @@ pub fn tally_row(
     report: &[ReportLine],
 ) -> Result<ReconciliationRow, StoreError> {
     let t = Tally::of(report.iter().map(|l| l.outcome));
-    let count = |n: usize| i32::try_from(n).map_err(|_| corrupt("a count past i32"));
     Ok(ReconciliationRow {
         id,
         batch_no: batch_no.to_owned(),
@@ -186,6 +184,10 @@ pub async fn get(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(Some((row, report)))
+}
+
+fn count(n: usize) -> Result<i32, StoreError> {
+    i32::try_from(n).map_err(|_| corrupt("a count past i32"))
 }
 
 fn corrupt(what: impl Into<String>) -> StoreError {
