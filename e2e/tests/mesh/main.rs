@@ -8,6 +8,7 @@ mod faults;
 mod fuzz;
 mod otlp;
 mod process;
+mod rooms;
 mod walk;
 
 use std::time::Duration;

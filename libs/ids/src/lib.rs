@@ -1,5 +1,7 @@
 //! Value types every service validates the same way. Parsing is the only way to
-//! build them, so a value of these types is always valid.
+//! build them, so a value of these types is always valid. With them, the
+//! no-IO core the pure rules of every `domain/` build on: who acts
+//! ([`Role`]) and how a bad field is reported ([`FieldError`], [`Validator`]).
 
 mod citizen_id;
 mod credit_code;
@@ -7,8 +9,10 @@ mod money;
 mod occupation;
 mod pii;
 mod region;
+mod role;
 mod skill_level;
 mod stat_year;
+mod validate;
 
 pub use citizen_id::CitizenId;
 pub use credit_code::CreditCode;
@@ -16,8 +20,10 @@ pub use money::Fen;
 pub use occupation::OccupationCode;
 pub use pii::{PersonId, PersonIdKey, PiiCipher, PiiError};
 pub use region::CityCode;
+pub use role::Role;
 pub use skill_level::SkillLevel;
 pub use stat_year::{business_date, StatisticalYear, BUSINESS_TZ};
+pub use validate::{Checked, FieldError, Invalid, Validator};
 
 /// Why a value was refused. `code` is stable and machine-readable; `message`
 /// is for people.

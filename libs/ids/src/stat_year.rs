@@ -1,8 +1,11 @@
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+use crate::InvalidValue;
 
 /// Business dates are in China Standard Time.
 pub const BUSINESS_TZ: Tz = chrono_tz::Asia::Shanghai;
@@ -14,7 +17,8 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
 
 /// The training statistics year (统计年度): 1 December of the previous year to
 /// 30 November, named by the year it ends in. A class finished on 2025-12-03
-/// counts for 2026. Always derived from a date, never typed in.
+/// counts for 2026. Derived from a date, or read from a number within
+/// [`StatisticalYear::RANGE`] (a stored year or a query's), never assumed.
 #[derive(
     Debug,
     Clone,
@@ -28,10 +32,30 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
     Deserialize,
     utoipa::ToSchema,
 )]
-#[serde(transparent)]
+#[serde(try_from = "i32", into = "i32")]
 pub struct StatisticalYear(i32);
 
 impl StatisticalYear {
+    /// The years a number may name: the programme's (2025–2027) with a wide
+    /// margin, and every one of them has its 1 December and 30 November.
+    pub const RANGE: RangeInclusive<i32> = 2000..=2100;
+
+    /// The statistical year numbered `year`, refused outside [`Self::RANGE`].
+    pub fn new(year: i32) -> Result<Self, InvalidValue> {
+        if Self::RANGE.contains(&year) {
+            Ok(Self(year))
+        } else {
+            Err(InvalidValue::new(
+                "statistical_year_range",
+                format!(
+                    "a statistical year is between {} and {}",
+                    Self::RANGE.start(),
+                    Self::RANGE.end()
+                ),
+            ))
+        }
+    }
+
     pub fn of(date: NaiveDate) -> Self {
         if date.month() == 12 {
             Self(date.year() + 1)
@@ -58,6 +82,20 @@ impl StatisticalYear {
 
     pub fn contains(self, date: NaiveDate) -> bool {
         Self::of(date) == self
+    }
+}
+
+impl TryFrom<i32> for StatisticalYear {
+    type Error = InvalidValue;
+
+    fn try_from(year: i32) -> Result<Self, InvalidValue> {
+        Self::new(year)
+    }
+}
+
+impl From<StatisticalYear> for i32 {
+    fn from(year: StatisticalYear) -> i32 {
+        year.0
     }
 }
 
@@ -91,6 +129,28 @@ mod tests {
         assert_eq!(y.last_day(), d(2026, 11, 30));
         assert!(y.contains(y.first_day()) && y.contains(y.last_day()));
         assert!(!y.contains(d(2026, 12, 1)));
+    }
+
+    #[test]
+    fn a_numbered_year_is_read_only_within_the_range() {
+        assert_eq!(
+            StatisticalYear::new(2026).map(StatisticalYear::year),
+            Ok(2026)
+        );
+        assert_eq!(
+            StatisticalYear::new(2026).map(StatisticalYear::first_day),
+            Ok(d(2025, 12, 1))
+        );
+        for year in [1970, 1999, 2101, 262_143, i32::MIN] {
+            let refused = StatisticalYear::new(year).expect_err("outside the range");
+            assert_eq!(refused.code, "statistical_year_range", "{year}");
+        }
+        let read: StatisticalYear = serde_json::from_str("2027").expect("a year");
+        assert_eq!(
+            (read.year(), serde_json::to_string(&read).ok()),
+            (2027, Some("2027".into()))
+        );
+        assert!(serde_json::from_str::<StatisticalYear>("1970").is_err());
     }
 
     #[test]

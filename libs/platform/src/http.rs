@@ -184,9 +184,10 @@ fn document_standard_answers(
         (false, false) => {}
     }
     if body {
+        // A route taking another media type states its own limit.
         answers.push((
             "413",
-            "The body is larger than the operation takes (`body_too_large`)",
+            "The body is larger than 1 MiB, the most a JSON body may be (`body_too_large`)",
         ));
         answers.push((
             "415",

@@ -4,14 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-/// One bad field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// Path of the field, e.g. `entries[2].subsidy_fen`.
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
+pub use ids::FieldError;
 
 /// `application/problem+json`
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -155,5 +148,12 @@ impl From<diesel::result::Error> for ApiError {
 impl From<db::PoolError> for ApiError {
     fn from(e: db::PoolError) -> Self {
         Self::unavailable(e)
+    }
+}
+
+/// Every bad field, as the 422 `validation_failed` answer.
+impl From<ids::Invalid> for ApiError {
+    fn from(invalid: ids::Invalid) -> Self {
+        Self::validation(invalid.errors)
     }
 }

@@ -99,7 +99,7 @@ async fn granted(
             kind,
             occupation: occ.parse().ok(),
             level: level.parse()?,
-            year: store::stat_year(year),
+            year: store::stat_year(year)?,
         });
     }
     Ok(out)
@@ -220,7 +220,7 @@ pub async fn approve_in_ledger(
     by: &str,
 ) -> Result<Uuid, StoreError> {
     let fund = store::fund_of(row.fund.as_deref().unwrap_or_default())?;
-    let pot = store::pot(fund, city, row.statistical_year);
+    let pot = store::pot(fund, city, row.statistical_year)?;
     store::lock_pots(conn, &[pot]).await?;
     let key = ClaimKey {
         claim_id: row.id,
@@ -249,7 +249,7 @@ pub async fn release_in_ledger(
         return Ok(());
     };
     let fund = store::fund_of(row.fund.as_deref().unwrap_or_default())?;
-    let pot = store::pot(fund, city, row.statistical_year);
+    let pot = store::pot(fund, city, row.statistical_year)?;
     store::lock_pots(conn, &[pot]).await?;
     let key = ClaimKey {
         claim_id: row.id,
@@ -327,7 +327,7 @@ pub async fn books_for(
     let pots: Vec<_> = FundSource::ALL
         .into_iter()
         .map(|f| store::pot(f, city, year))
-        .collect();
+        .collect::<Result<_, store::StoreError>>()?;
     store::lock_pots(conn, &pots).await?;
     let ledger = store::load_ledger(conn, &pots, &[]).await?;
     Ok(Books {
@@ -529,9 +529,12 @@ async fn trainee_findings(
                 cfg,
             ));
         }
-        if let (Some(age), Some(male), Ok(group)) = (age, male, group.parse::<TargetGroup>()) {
+        // A group or age that cannot be read stops the decision: the fraud
+        // rules are never skipped for it.
+        let group: TargetGroup = group.parse()?;
+        if let (Some(age), Some(male)) = (age, male) {
             let person = PersonFacts {
-                age: u32::try_from(age).unwrap_or(0),
+                age: u32::try_from(age)?,
                 male,
                 group,
                 full_time_student: false,
@@ -727,12 +730,12 @@ pub async fn trainee_facts(
             enrolment_id: r.0,
             institution_id: r.1,
             person: PersonId::from_stored(&r.2),
-            group: r.3.parse().unwrap_or(TargetGroup::RuralMigrantWorker),
+            group: r.3.parse()?,
             occupation: r.4.parse()?,
             level: r.5.parse()?,
             completed: r.6,
-            attended_seconds: u32::try_from(r.7).unwrap_or(0),
-            planned_seconds: u32::try_from(r.8).unwrap_or(0),
+            attended_seconds: u32::try_from(r.7)?,
+            planned_seconds: u32::try_from(r.8)?,
             completed_on: r.9,
         },
         certificates: certificate_facts(conn, &r.2).await?,
@@ -998,7 +1001,7 @@ pub async fn order_recovery(
         return Ok(());
     }
     let fund = store::fund_of(row.fund.as_deref().unwrap_or_default())?;
-    let pot = store::pot(fund, engine.city, row.statistical_year);
+    let pot = store::pot(fund, engine.city, row.statistical_year)?;
     store::lock_pots(conn, &[pot]).await?;
     let payee = payee_of(&row.payee)?;
     let key = ClaimKey {
@@ -1247,7 +1250,7 @@ pub async fn budget_arrived(
     engine: &Engine,
     year: i32,
 ) -> anyhow::Result<()> {
-    let y = store::stat_year(year);
+    let y = store::stat_year(year)?;
     let waiting: Vec<(Uuid, String, String, String)> = completions::table
         .filter(completions::completed.eq(true))
         .filter(completions::completed_on.between(y.first_day(), y.last_day()))

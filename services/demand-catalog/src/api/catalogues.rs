@@ -122,7 +122,7 @@ pub async fn create(
     let mut v = Validator::new();
     let city = served_city(&state, &mut v, &body.city);
     v.extend(check_year(body.year, ids::business_date(Utc::now())));
-    let city = v.finish(|| city.expect("valid when no errors"))?;
+    let city = v.finish(city)?;
     who.require_city(city)?;
     let scope = format!("{}:create-catalogue", who.subject());
     let year = body.year;
@@ -266,7 +266,7 @@ pub async fn add_entry(
             valid_to: body.valid_to,
         },
     ));
-    let code = v.finish(|| code.expect("valid when no errors"))?;
+    let code = v.finish(code)?;
     let scope = format!("{}:add-entry:{id}", who.subject());
     let req = body.clone();
     let res = idempotency::once(&mut conn, &key, scope, &req, |conn| {

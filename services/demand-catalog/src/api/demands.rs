@@ -61,7 +61,7 @@ pub async fn submit(
         "note_too_long",
         "a note has at most 2000 characters",
     );
-    let (city, code) = v.finish(|| (city.expect("valid"), code.expect("valid")))?;
+    let (city, code) = v.finish((city, code))?;
     may_submit(who.role(), who.org(), body.channel, org.as_ref())?;
     if who.role() != Role::Integrator && who.role() != Role::Enterprise {
         who.require_city(city)?;
@@ -127,7 +127,7 @@ pub async fn list(
         .occupation_code
         .as_deref()
         .and_then(|c| v.parse("occupation_code", c));
-    v.finish(|| ())?;
+    v.finish(())?;
     let filter = DemandFilter {
         occupation_code: code.map(|c| c.to_string()),
         skill_level: query.skill_level.map(|l| l.to_string()),

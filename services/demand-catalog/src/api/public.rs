@@ -60,7 +60,7 @@ pub async fn catalogue(
             "an occupation code or group, e.g. 6-29 or 6-29-01-01",
         );
     }
-    let city = v.finish(|| city.expect("valid"))?;
+    let city = v.finish(city)?;
     if city != state.city {
         return Err(ApiError::not_found(
             "city_not_served",

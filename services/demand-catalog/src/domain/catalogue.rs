@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use ids::Fen;
-use platform::FieldError;
+use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
 use super::{field_error, Refusal};

@@ -5,8 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
+use ids::Role;
 use ids::{CreditCode, InvalidValue};
-use platform::auth::Role;
 use serde::{Deserialize, Serialize};
 
 use super::{field_error, Refusal};
@@ -83,7 +83,7 @@ pub const MAX_HEADCOUNT: i32 = 100_000;
 pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
 
 /// Headcount and period rules; every failing field is reported.
-pub fn check_terms(headcount: i32, from: NaiveDate, to: NaiveDate) -> Vec<platform::FieldError> {
+pub fn check_terms(headcount: i32, from: NaiveDate, to: NaiveDate) -> Vec<ids::FieldError> {
     let mut errors = Vec::new();
     if !(1..=MAX_HEADCOUNT).contains(&headcount) {
         errors.push(field_error(

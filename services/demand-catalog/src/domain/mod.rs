@@ -3,7 +3,7 @@
 pub mod catalogue;
 pub mod demand;
 
-use platform::FieldError;
+use ids::FieldError;
 
 /// Why the domain refused something.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,19 +17,5 @@ pub enum Refusal {
 }
 
 pub(crate) fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        code: code.to_owned(),
-        message: message.into(),
-    }
-}
-
-impl From<Refusal> for platform::ApiError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Invalid(errors) => Self::validation(errors),
-            Refusal::Conflict { code, message } => Self::conflict(code, message),
-            Refusal::Forbidden { code, message } => Self::forbidden(code, message),
-        }
-    }
+    FieldError::new(field, code, message)
 }

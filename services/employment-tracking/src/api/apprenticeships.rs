@@ -117,8 +117,7 @@ pub async fn register(
         "internship_ends_before_start",
         "the internship cannot end before it starts",
     );
-    let (citizen, enterprise) =
-        v.finish(|| (citizen.expect("valid"), enterprise.expect("valid")))?;
+    let (citizen, enterprise) = v.finish((citizen, enterprise))?;
     require_party(&who, enterprise.as_str())?;
     let mut row = ApprenticeshipRow {
         id: Uuid::now_v7(),
@@ -191,7 +190,7 @@ pub async fn contract(
         "contract_ends_before_start",
         "the contract cannot end before it starts",
     );
-    let employer = v.finish(|| employer.expect("valid"))?;
+    let employer = v.finish(employer)?;
     let id = id.into_inner();
     let city = state.city;
     let who = &who;

@@ -272,7 +272,7 @@ async fn apply(
         (status = 201, body = BatchReport),
         (status = 200, description = "A repeat of a batch already taken: its report", body = BatchReport),
         (status = 409, description = "The same batch is being received", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "More lines than a batch may have", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "More lines than a batch may have (`batch_too_large`): 2,000,000 unless the city configures another `batch_max_rows`. The body is read as it arrives, never whole", body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The batch id was used for other content", body = Problem, content_type = "application/problem+json"),
     ),

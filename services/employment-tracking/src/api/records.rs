@@ -81,7 +81,7 @@ pub async fn report(
         "contract_ends_before_start",
         "the contract cannot end before it starts",
     );
-    let (citizen, employer) = v.finish(|| (citizen.expect("valid"), employer.expect("valid")))?;
+    let (citizen, employer) = v.finish((citizen, employer))?;
     let person_id = state.person_ids.person_id(&citizen).to_string();
     let mut conn = state.pool.get().await?;
     let own_trainee = match who.org() {
@@ -186,7 +186,7 @@ pub async fn list(
         .employer_credit_code
         .as_deref()
         .and_then(|c| v.parse("employer_credit_code", c));
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let mut filter = RecordFilter {
         person_id: platform::auth::person_named(&req),

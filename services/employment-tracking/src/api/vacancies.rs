@@ -89,13 +89,7 @@ pub async fn post(
         "open_until_past",
         "a vacancy is posted while it is open",
     );
-    let (employer, occupation, city) = v.finish(|| {
-        (
-            employer.expect("valid"),
-            occupation.expect("valid"),
-            city.expect("valid"),
-        )
-    })?;
+    let (employer, occupation, city) = v.finish((employer, occupation, city))?;
     if who.org() != Some(employer.as_str()) {
         return Err(ApiError::forbidden(
             "out_of_scope",
@@ -168,7 +162,7 @@ pub async fn list(
         .occupation_code
         .as_deref()
         .and_then(|c| v.parse("occupation_code", c));
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let mut filter = VacancyFilter {
         occupation_code: occupation.map(|o| o.to_string()),

@@ -60,7 +60,7 @@ pub async fn register(
         "list_empty",
         "link at least one institution",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let row = BrandRow {
         id: Uuid::now_v7(),
         city: state.city.to_string(),

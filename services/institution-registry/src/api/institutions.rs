@@ -151,7 +151,7 @@ pub async fn apply(
         );
     }
     qualifications(&mut v, "requested_scope", &body.requested_scope, true);
-    let code = v.finish(|| code.expect("valid"))?;
+    let code = v.finish(code)?;
     if who.role() != Role::BureauOfficer && who.org() != Some(code.as_str()) {
         return Err(ApiError::forbidden(
             "out_of_scope",
@@ -502,7 +502,7 @@ pub async fn approve(
     let mut v = Validator::new();
     let reason = reason_text(&mut v, "reason", &body.reason);
     let grants = grants(&mut v, id, &body.scope);
-    v.finish(|| ())?;
+    v.finish(())?;
     let change = Change::Approve {
         method: body.selection_method.as_str().to_owned(),
         reason,
@@ -528,7 +528,7 @@ pub async fn reject(
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     let reason = reason_text(&mut v, "reason", &body.reason);
-    v.finish(|| ())?;
+    v.finish(())?;
     decide(
         &state,
         &who,
@@ -558,7 +558,7 @@ pub async fn change_scope(
     let mut v = Validator::new();
     let reason = reason_text(&mut v, "reason", &body.reason);
     let grants = grants(&mut v, id, &body.scope);
-    v.finish(|| ())?;
+    v.finish(())?;
     decide(
         &state,
         &who,
@@ -572,7 +572,8 @@ pub async fn change_scope(
 fn sanction_change(action: &'static str, body: &Sanction) -> Result<Change, ApiError> {
     let mut v = Validator::new();
     let detail = reason_text(&mut v, "detail", &body.detail);
-    v.finish(|| Change::Sanction {
+    v.finish(())?;
+    Ok(Change::Sanction {
         action,
         reason_kind: Some(body.reason_kind.as_str()),
         detail,
@@ -615,7 +616,7 @@ pub async fn reinstate(
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     let detail = reason_text(&mut v, "detail", &body.detail);
-    v.finish(|| ())?;
+    v.finish(())?;
     decide(
         &state,
         &who,
@@ -668,7 +669,7 @@ pub async fn review_rating(
     who.require(OFFICERS)?.require_city(state.city)?;
     let mut v = Validator::new();
     let note = reason_text(&mut v, "note", &body.note);
-    v.finish(|| ())?;
+    v.finish(())?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
     let view = conn

@@ -52,7 +52,7 @@ pub async fn directory(
         "year_range",
         "a year from 2025",
     );
-    let city = v.finish(|| city.expect("valid"))?;
+    let city = v.finish(city)?;
     if city != state.city {
         return Err(ApiError::not_found(
             "city_not_served",

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use ids::CityCode;
-use platform::FieldError;
+use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
 fn field_error(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {

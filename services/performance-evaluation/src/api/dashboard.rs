@@ -37,7 +37,7 @@ async fn targets_in_force(
 fn year_only(year: i32) -> Result<(), ApiError> {
     let mut v = Validator::new();
     check_year(&mut v, year);
-    v.finish(|| ())
+    Ok(v.finish(())?)
 }
 
 /// The city's targets for a statistical year.
@@ -88,7 +88,7 @@ pub async fn set_targets(
     let mut v = Validator::new();
     check_year(&mut v, year);
     v.extend(body.problems());
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     store::set_targets(&mut conn, year, &body, who.subject()).await?;
     state
@@ -139,7 +139,7 @@ pub async fn city_figures(
     let mut v = Validator::new();
     check_year(&mut v, query.year);
     let as_of = as_of(&mut v, query.year, query.as_of);
-    v.finish(|| ())?;
+    v.finish(())?;
     let year = query.year;
     read.respond(
         crate::evaluation::DASHBOARD_NAMESPACE,
@@ -229,7 +229,7 @@ pub async fn province(
     let mut v = Validator::new();
     check_year(&mut v, query.year);
     let as_of = as_of(&mut v, query.year, query.as_of);
-    v.finish(|| ())?;
+    v.finish(())?;
     let year = query.year;
     let reads = aggregator.cities.iter().map(|(city, base)| async move {
         (

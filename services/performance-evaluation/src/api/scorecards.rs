@@ -61,7 +61,7 @@ pub async fn set_plan(
         "target_negative",
         "a planned volume is zero or more",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     store::set_plan(
         &mut conn,
@@ -139,7 +139,7 @@ pub async fn new_formula(
         "text_length",
         "1 to 500 characters",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let by = who.subject().to_owned();
     let scope = format!("{by}:new-formula");
@@ -183,7 +183,7 @@ pub async fn list(
     let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut v = Validator::new();
     check_year(&mut v, query.year);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let scope = scope(&mut conn, &state, &who).await?;
     let rows =
@@ -216,7 +216,7 @@ pub async fn get(
     let (institution_id, year) = path.into_inner();
     let mut v = Validator::new();
     check_year(&mut v, year);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let scope = scope(&mut conn, &state, &who).await?;
     if !scope.may_see(institution_id) {
@@ -250,7 +250,7 @@ pub async fn live_inputs(
     let (institution_id, year) = path.into_inner();
     let mut v = Validator::new();
     check_year(&mut v, year);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     if !scope(&mut conn, &state, &who)
         .await?
@@ -319,7 +319,7 @@ pub async fn override_rating(
         "text_length",
         "1 to 500 characters",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let (city, by) = (state.city, who.subject().to_owned());
     let scope = format!("{by}:override:{institution_id}:{year}");
@@ -381,7 +381,7 @@ pub async fn lift_override(
     let (institution_id, year) = path.into_inner();
     let mut v = Validator::new();
     check_year(&mut v, year);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let (city, by) = (state.city, who.subject().to_owned());
     let view = conn

@@ -83,7 +83,7 @@ pub async fn answer(
         &body.scores,
         comment.as_deref(),
     ));
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let done = store::completion(&mut conn, body.enrolment_id)
         .await?
@@ -160,7 +160,7 @@ pub async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     check_year(&mut v, query.year);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let scope = scope(&mut conn, &state, &who).await?;
     let only: Option<Vec<Uuid>> = match (scope.only(), query.institution_id) {

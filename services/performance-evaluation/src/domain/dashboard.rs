@@ -18,7 +18,7 @@
 //!   target share; fewer brands than the target.
 
 use chrono::NaiveDate;
-use platform::FieldError;
+use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
 use super::counting;

@@ -8,7 +8,7 @@
 //! for what cannot be measured yet. With no indicator at all there is no
 //! score and no rating.
 
-use platform::FieldError;
+use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// Weights of the four indicators; they must sum to 1.

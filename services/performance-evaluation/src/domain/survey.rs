@@ -3,7 +3,7 @@
 //! question 1–5 and may add a short comment.
 
 use chrono::{Months, NaiveDate};
-use platform::FieldError;
+use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// Most characters of a free comment.

@@ -139,7 +139,7 @@ pub async fn file(
         "lead_needs_enterprise",
         "only an enterprise is a lead enterprise (链主企业)",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let city = state.city.to_string();
     let mut conn = state.pool.get().await?;
     let scope = format!("{}:file-body", who.subject());
@@ -219,7 +219,7 @@ async fn change_status(
     officer(&who, &state)?;
     let mut v = Validator::new();
     text(&mut v, "reason", reason, 500);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let reason = reason.trim().to_owned();
     let to = to.to_owned();
@@ -430,7 +430,7 @@ pub async fn register_staff(
     let mut v = Validator::new();
     text(&mut v, "name", &body.name, 50);
     text(&mut v, "credential_no", &body.credential_no, 40);
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let body_row = store::body(&mut conn, id.into_inner())
         .await?

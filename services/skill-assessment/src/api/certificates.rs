@@ -287,7 +287,7 @@ async fn visible(
 ) -> Result<(CertificateRow, BodyRow), ApiError> {
     let mut v = Validator::new();
     let number: Option<CertificateNo> = v.parse("number", raw);
-    let number = v.finish(|| number.expect("valid"))?;
+    let number = v.finish(number)?;
     let cert = store::certificate(conn, number.as_str())
         .await?
         .ok_or_else(not_found)?;
@@ -348,7 +348,7 @@ pub async fn revoke(
         "text_length",
         "1 to 500 characters",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let (cert, issuer) = visible(&mut conn, &state, &who, &number).await?;
     let reason = body.reason.trim().to_owned();

@@ -81,7 +81,7 @@ pub async fn file(
         "text_length",
         "20 to 4000 characters: what was achieved, with references",
     );
-    let citizen = v.finish(|| citizen.expect("valid"))?;
+    let citizen = v.finish(citizen)?;
     let mut conn = state.pool.get().await?;
     let org = who.org().unwrap_or_default().to_owned();
     let owner = store::body_by_credit_code(&mut conn, &org)
@@ -165,7 +165,7 @@ pub async fn review(
         "text_length",
         "1 to 1000 characters",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let id = id.into_inner();
     let note = body.note.trim().to_owned();
     let state = state.into_inner();

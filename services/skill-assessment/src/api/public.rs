@@ -10,6 +10,7 @@ use platform::problem::Problem;
 use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
 use platform::ApiError;
+use platform::FieldError;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -54,7 +55,7 @@ fn read_query(state: &AppState, q: &VerifyQuery) -> Result<(String, Option<Strin
                 "qr_invalid",
                 "not a QR payload of this platform",
             );
-            v.finish(|| (number.expect("valid"), None))
+            Ok((v.finish(number)?, None))
         }
         (None, Some(number), Some(name)) => {
             let number: Option<CertificateNo> = v.parse("number", number);
@@ -64,22 +65,14 @@ fn read_query(state: &AppState, q: &VerifyQuery) -> Result<(String, Option<Strin
                 "text_length",
                 "1 to 50 characters",
             );
-            v.finish(|| {
-                (
-                    number.expect("valid").to_string(),
-                    Some(name.trim().to_owned()),
-                )
-            })
+            let number = v.finish(number)?;
+            Ok((number.to_string(), Some(name.trim().to_owned())))
         }
-        _ => {
-            v.ensure(
-                false,
-                "number",
-                "query_shape",
-                "give number and holder_name, or qr",
-            );
-            v.finish(|| unreachable!("the validator failed"))
-        }
+        _ => Err(ApiError::validation(vec![FieldError::new(
+            "number",
+            "query_shape",
+            "give number and holder_name, or qr",
+        )])),
     }
 }
 

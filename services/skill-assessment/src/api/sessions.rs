@@ -151,7 +151,7 @@ pub async fn set_pass_rule(
         "score_range",
         "0 to 100",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let rule = PassRule {
         theory_min: body.theory_min as u8,
         practical_min: body.practical_min as u8,
@@ -206,7 +206,7 @@ pub async fn schedule(
         "date_past",
         "today or later",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let owner = own_body(&mut conn, &who).await?;
     let facts = store::facts_of(&mut conn, &owner).await?;
@@ -326,7 +326,7 @@ pub async fn register(
             "direct applicants give their years in the occupation, 0 to 60",
         );
     }
-    let citizen = v.finish(|| citizen.expect("valid"))?;
+    let citizen = v.finish(citizen)?;
     let mut conn = state.pool.get().await?;
     let (session, owner) = visible(&mut conn, &state, &who, id.into_inner()).await?;
     who.require_scope(Scope::AssessmentRecords)?;
@@ -470,7 +470,7 @@ pub async fn record_result(
         "score_range",
         "0 to 100",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let (session_id, candidate_id) = path.into_inner();
     let (theory, practical) = (body.theory_score as u8, body.practical_score as u8);
     let city = state.city;

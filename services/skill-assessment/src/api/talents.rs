@@ -110,7 +110,7 @@ pub async fn select(
             "1 to 2000 characters",
         );
     }
-    let citizen = v.finish(|| citizen.expect("valid"))?;
+    let citizen = v.finish(citizen)?;
     let mut plan: Vec<PlanYear> = body.plan.clone();
     plan.sort_by_key(|p| p.year_offset);
     let row = TalentRow {
@@ -234,7 +234,7 @@ pub async fn statistics(
         "year_range",
         "a statistical year from 2025",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     let certified: Vec<(String, SkillLevel)> = store::certified_in_year(&mut conn, query.year)
         .await?

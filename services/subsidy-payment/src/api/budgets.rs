@@ -41,7 +41,7 @@ fn check(body: &BudgetChange) -> Result<(), ApiError> {
         "memo_required",
         "a memo (the budget document or reason) of at most 500 bytes",
     );
-    v.finish(|| ())
+    Ok(v.finish(())?)
 }
 
 async fn propose(

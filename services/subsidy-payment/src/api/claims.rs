@@ -24,7 +24,7 @@ use crate::claims::{
     enrolment_institution, explain, release_in_ledger, training_due,
 };
 use crate::domain::entitlement::{self, Books, Completion, TraineeFacts};
-use crate::domain::subsidy::{FundSource, SubsidyKind, TargetGroup};
+use crate::domain::subsidy::{FundSource, SubsidyKind};
 use crate::store::schema::{catalogue_entries, certificates, claims, completions, institutions};
 use crate::store::{self, ClaimRow};
 
@@ -404,7 +404,7 @@ pub async fn review(
         "note_required",
         "a rejection or a request for documents says why",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let id = *path;
     let by = who.subject().to_owned();
     let city = state.city;
@@ -537,7 +537,7 @@ pub async fn preview(
     let pots: Vec<_> = FundSource::ALL
         .into_iter()
         .map(|f| store::pot(f, state.city, year))
-        .collect();
+        .collect::<Result<_, store::StoreError>>()?;
     let ledger = store::load_ledger(&mut conn, &pots, &[]).await?;
     let mut books = Books {
         available: pots
@@ -593,7 +593,7 @@ pub async fn preview(
                     kind,
                     occupation: occ.parse().ok(),
                     level: lvl.parse().map_err(parse)?,
-                    year: store::stat_year(y),
+                    year: store::stat_year(y)?,
                 });
             }
         }
@@ -602,12 +602,12 @@ pub async fn preview(
                 enrolment_id: r.0,
                 institution_id: r.1,
                 person,
-                group: r.3.parse().unwrap_or(TargetGroup::RuralMigrantWorker),
+                group: r.3.parse().map_err(parse)?,
                 occupation: r.4.parse().map_err(parse)?,
                 level: r.5.parse().map_err(parse)?,
                 completed: r.6,
-                attended_seconds: u32::try_from(r.7).unwrap_or(0),
-                planned_seconds: u32::try_from(r.8).unwrap_or(0),
+                attended_seconds: u32::try_from(r.7).map_err(ApiError::internal)?,
+                planned_seconds: u32::try_from(r.8).map_err(ApiError::internal)?,
                 completed_on: r.9,
             },
             certificates: certificates_,

@@ -92,7 +92,7 @@ pub async fn bank_account(
         "account_name_invalid",
         "the account holder's name, 1 to 100 characters",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     who.require_scope(Scope::SubsidyPayees)?;
     let mut conn = state.pool.get().await?;
     let allowed = match (who.role(), &payee) {
@@ -252,7 +252,10 @@ pub async fn file(
 /// an unsigned or altered file is refused and changes nothing. The
 /// proposal shows what the file would do; a second officer's approval
 /// applies it: each line confirms or fails its payments in the ledger,
-/// unknown references and bad lines are reported and change nothing.
+/// unknown references and bad lines are reported and change nothing. The
+/// file is refused as soon as more than 16 MiB has arrived; below that it
+/// is held whole, since the bank's signature covers the whole file, and no
+/// transaction is open while it arrives.
 #[utoipa::path(
     tag = "payouts",
     request_body(content = String, content_type = "text/csv"),

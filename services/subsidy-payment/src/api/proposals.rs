@@ -127,7 +127,7 @@ pub async fn list(
         "limit_range",
         "between 1 and 200",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let items = proposals::list(
         &state.deps(),
         status.flatten(),
@@ -204,7 +204,7 @@ pub async fn approve(
         "note_too_long",
         "at most 500 bytes",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let decided =
         proposals::approve(&state.deps(), who.subject(), *id, body.note.as_deref()).await?;
     Ok(HttpResponse::Ok().json(decided))
@@ -226,7 +226,7 @@ async fn close(
         "reason_required",
         "why, in 1 to 500 bytes",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let decided = proposals::close(
         &state.deps(),
         who.subject(),

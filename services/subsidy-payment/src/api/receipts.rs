@@ -118,7 +118,7 @@ pub async fn dispute(
         "reason_required",
         "a reason of at most 2000 bytes",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let id = *path;
     let by = who.subject().to_owned();
     let mut conn = state.pool.get().await?;

@@ -136,7 +136,7 @@ pub async fn repay(
                 .await?
                 .ok_or_else(|| ApiError::internal("recovery without claim"))?;
             let fund = store::fund_of(claim.fund.as_deref().unwrap_or_default())?;
-            let pot = store::pot(fund, city, claim.statistical_year);
+            let pot = store::pot(fund, city, claim.statistical_year)?;
             store::lock_pots(conn, &[pot]).await?;
             let key = ClaimKey {
                 claim_id: claim.id,

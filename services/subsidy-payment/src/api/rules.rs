@@ -155,7 +155,7 @@ pub async fn set(
         "reason_required",
         "the reason (e.g. the policy document) in at most 1000 bytes",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     propose_once(
         &state,
         &who,

@@ -57,7 +57,7 @@ pub async fn issue(
         "person_id_required",
         "the person's pseudonymous id",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let (Some(group), Some(occupation)) = (group, occupation) else {
         return Err(ApiError::internal("validated fields missing"));
     };

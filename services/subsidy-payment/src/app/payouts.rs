@@ -86,7 +86,7 @@ pub async fn release(
         .map(|r| r.statistical_year)
         .chain(open.iter().map(|o| o.5))
         .map(|y| store::pot(body.fund, city, y))
-        .collect();
+        .collect::<Result<_, store::StoreError>>()?;
     pots.sort();
     pots.dedup();
     store::lock_pots(conn, &pots).await?;
@@ -112,7 +112,7 @@ pub async fn release(
         let open = ledger.claim(&key).map_or(0, |s| s.outstanding());
         items.push(Item {
             key,
-            pot: store::pot(body.fund, city, r.statistical_year),
+            pot: store::pot(body.fund, city, r.statistical_year)?,
             amount: Fen::new(open),
         });
         by_claim.insert(r.id, r);
@@ -124,7 +124,7 @@ pub async fn release(
             claim_id: *recovered_claim,
             payee: payee_of(payee).map_err(corrupt)?,
         };
-        let recovered_pot = store::pot(body.fund, city, *year);
+        let recovered_pot = store::pot(body.fund, city, *year)?;
         let mut left = amount - settled;
         for item in items
             .iter_mut()
@@ -347,7 +347,7 @@ pub async fn import_result(
     let mut pots: Vec<_> = claims_by_id
         .values()
         .map(|r| store::pot(batch.fund, city, r.statistical_year))
-        .collect();
+        .collect::<Result<_, store::StoreError>>()?;
     pots.sort();
     pots.dedup();
     store::lock_pots(conn, &pots).await?;
@@ -402,7 +402,7 @@ pub async fn import_result(
                 claim_id: r.1,
                 payee: payee_of(&r.2).map_err(corrupt)?,
             };
-            let pot = store::pot(batch.fund, city, claim.statistical_year);
+            let pot = store::pot(batch.fund, city, claim.statistical_year)?;
             let amount = Fen::new(r.6);
             let (tx, status, claim_status, event) = match &failure {
                 None => (
@@ -541,7 +541,8 @@ fn corrupt(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(e)
 }
 
-/// A payout row as the batch is rebuilt from.
+/// A payout row as the batch is rebuilt from, with its claim's
+/// statistical year.
 type PayoutRow = (
     Uuid,
     Uuid,
@@ -552,6 +553,7 @@ type PayoutRow = (
     i64,
     Uuid,
     String,
+    i32,
 );
 
 pub async fn load_batch(
@@ -570,6 +572,7 @@ pub async fn load_batch(
         .ok_or_else(|| ApiError::not_found("batch_not_found", "no such payout batch"))?;
     let fund: FundSource = store::fund_of(&fund)?;
     let rows: Vec<PayoutRow> = payouts::table
+        .inner_join(claims::table)
         .filter(payouts::batch_no.eq(batch_no))
         .order((payouts::reference, payouts::claim_id))
         .select((
@@ -582,11 +585,12 @@ pub async fn load_batch(
             payouts::amount_fen,
             payouts::payout_tx,
             payouts::status,
+            claims::statistical_year,
         ))
         .load(conn)
         .await?;
     let mut lines: BTreeMap<String, Line> = BTreeMap::new();
-    for (_, claim_id, payee, reference, sealed, name, amount, _, _) in &rows {
+    for (_, claim_id, payee, reference, sealed, name, amount, _, _, year) in &rows {
         let payee = payee_of(payee).map_err(corrupt)?;
         let line = match lines.get_mut(reference) {
             Some(l) => l,
@@ -605,7 +609,7 @@ pub async fn load_batch(
                 claim_id: *claim_id,
                 payee,
             },
-            pot: store::pot(fund, city, 0),
+            pot: store::pot(fund, city, *year)?,
             amount: Fen::new(*amount),
         });
     }

@@ -180,7 +180,7 @@ async fn effect(
             })
         }
         Payload::BudgetAllocation(c) | Payload::BudgetReduction(c) => {
-            let pot = store::pot(c.fund, city, c.year);
+            let pot = store::pot(c.fund, city, c.year)?;
             json(&budgets::apply(conn, pot, c, row.proposed_by, approved_by).await?)
         }
         Payload::Rules(r) => {

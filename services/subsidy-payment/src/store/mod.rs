@@ -56,17 +56,19 @@ pub fn fund_of(s: &str) -> Result<FundSource, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("unknown fund {s:?}")))
 }
 
-/// The statistical year numbered `year` (it ends on 30 November).
-pub fn stat_year(year: i32) -> StatisticalYear {
-    StatisticalYear::of(NaiveDate::from_ymd_opt(year, 6, 30).unwrap_or_default())
+/// The statistical year a row numbers `year`: one outside the programme's
+/// range is a corrupt row, never a year assumed in its place.
+pub fn stat_year(year: i32) -> Result<StatisticalYear, StoreError> {
+    StatisticalYear::new(year)
+        .map_err(|e| StoreError::Corrupt(format!("statistical year {year}: {e}")))
 }
 
-pub fn pot(fund: FundSource, city: CityCode, year: i32) -> Pot {
-    Pot {
+pub fn pot(fund: FundSource, city: CityCode, year: i32) -> Result<Pot, StoreError> {
+    Ok(Pot {
         fund,
         city,
-        year: stat_year(year),
-    }
+        year: stat_year(year)?,
+    })
 }
 
 /// Serialises money operations per pot: the pots' rows are locked in one
@@ -136,7 +138,7 @@ impl StoredBalance {
             fund_of(&self.fund)?,
             self.city.parse().map_err(corrupt)?,
             self.year,
-        );
+        )?;
         let payee = || self.payee.parse().map_err(corrupt);
         Ok(match self.account_type.as_str() {
             "appropriation" => Account::Appropriation { pot },

@@ -63,6 +63,57 @@ async fn a_person_trained_by_two_institutions_is_paid_once_and_the_second_claim_
     app.stop().await;
 }
 
+/// A producer newer than this consumer may name a target group this
+/// version does not know. Its completion is not paid as some other group:
+/// it waits on the dead-letter topic (until this service knows the group
+/// and replays it), while the completions behind it are decided.
+#[tokio::test]
+async fn a_completion_of_a_target_group_this_version_does_not_know_waits_unpaid() {
+    let app = start().await;
+    allocate(&app, "employment_subsidy", 1_000_000).await;
+    let a = institution(211);
+    let (newer, known) = (person(211), person(212));
+    let mut unknown_group = completion(&newer, a.id);
+    unknown_group.payload["target_group"] = serde_json::json!("veteran");
+    publish(
+        &app,
+        &[
+            a.event.clone(),
+            catalogue_entry(),
+            unknown_group,
+            completion(&known, a.id),
+        ],
+    )
+    .await;
+    publish(
+        &app,
+        &[
+            certificate(&newer, Uuid::now_v7(), false),
+            certificate(&known, Uuid::now_v7(), false),
+        ],
+    )
+    .await;
+    let kafka = &app.cfg.kafka;
+    let dlq = kafka.topic(&format!("{}.dlq", contracts::delivery::ENROLMENTS_TOPIC));
+    let waiting = test_support::read_topic(kafka, &dlq, 1, WAIT)
+        .await
+        .expect("the dead-letter topic");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].payload["target_group"], "veteran");
+    let reason = &waiting[0].headers["x-dlq-reason"];
+    assert!(
+        reason.contains("\"veteran\" is not one of the target groups"),
+        "{reason}"
+    );
+    let list = wait_for_claims(&app, |c| c.len() == 1).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["person_id"], known.as_str(), "{list:?}");
+    assert_eq!(list[0]["status"], "approved", "{list:?}");
+    let pot = pot(&app, "employment_subsidy").await;
+    assert_eq!(pot["available_fen"], 1_000_000 - STANDARD);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn employment_and_apprenticeships_earn_their_subsidies_for_whoever_is_paid() {
     let app = start().await;

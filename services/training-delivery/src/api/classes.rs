@@ -125,7 +125,7 @@ pub async fn file(
         "safety_missing",
         "the plan covers safety (安全知识)",
     );
-    v.finish(|| ())?;
+    v.finish(())?;
     let city = state.city.to_string();
     let mut conn = state.pool.get().await?;
     let (facts, credit_code) = facts(&mut conn, &city, &body).await?;

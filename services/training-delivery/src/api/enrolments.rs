@@ -62,7 +62,7 @@ pub async fn enrol(
         "phone_format",
         "an 11-digit mobile number",
     );
-    let citizen = v.finish(|| citizen.expect("valid"))?;
+    let citizen = v.finish(citizen)?;
     let class_id = id.into_inner();
     let lookup = state.cipher.lookup_hash(citizen.expose());
     let phone_lookup = state.cipher.lookup_hash(&body.phone);

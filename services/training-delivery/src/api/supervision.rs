@@ -57,7 +57,7 @@ pub async fn inspect(
             "an http(s) URL of at most 500 characters",
         );
     }
-    v.finish(|| ())?;
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
     store::class(&mut conn, *id)
         .await?

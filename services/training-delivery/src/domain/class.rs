@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use platform::FieldError;
+use ids::FieldError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
