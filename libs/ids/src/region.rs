@@ -20,7 +20,7 @@ const CITIES: [(&str, &str, &str); 10] = [
 
 /// A Fujian city by its region code (设区市行政区划代码).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, utoipa::ToSchema)]
-#[schema(value_type = String, example = "350100")]
+#[schema(value_type = String, example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
 pub struct CityCode(&'static str);
 
 impl CityCode {

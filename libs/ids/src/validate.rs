@@ -3,6 +3,7 @@
 //! report through [`FieldError`] too, and the HTTP side turns [`Invalid`]
 //! into its problem answer.
 
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use serde::Serialize;
@@ -119,6 +120,16 @@ impl Validator {
         }
     }
 
+    /// Records free text whose length, surrounding spaces aside, is outside
+    /// `chars` characters (`text_length`): blank text is never taken.
+    pub fn text(&mut self, field: impl Into<String>, value: &str, chars: RangeInclusive<usize>) {
+        if !chars.contains(&value.trim().chars().count()) {
+            let message = format!("{} to {} characters", chars.start(), chars.end());
+            self.errors
+                .push(FieldError::new(field, "text_length", message));
+        }
+    }
+
     /// Adds errors found elsewhere (a domain rule).
     pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
         self.errors.extend(errors);
@@ -170,6 +181,27 @@ mod tests {
             [
                 ("occupation_code", "occupation_code_format"),
                 ("headcount", "headcount_range")
+            ]
+        );
+    }
+
+    #[test]
+    fn text_is_counted_in_characters_without_its_surrounding_spaces() {
+        let mut v = Validator::new();
+        v.text("name", "  张三  ", 1..=2);
+        v.text("reason", "   ", 1..=500);
+        v.text("justification", "太短", 20..=4000);
+        let err = v.finish(()).expect_err("two refused");
+        let refused: Vec<_> = err
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("reason", "text_length", "1 to 500 characters"),
+                ("justification", "text_length", "20 to 4000 characters")
             ]
         );
     }

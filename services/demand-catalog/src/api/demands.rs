@@ -96,12 +96,14 @@ pub async fn submit(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DemandQuery {
+    #[param(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: Option<String>,
     pub skill_level: Option<SkillLevel>,
     pub channel: Option<DemandChannel>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -17,6 +17,7 @@ use crate::store::occupations::{self as occupation_store, OccupationRow};
 #[serde(deny_unknown_fields)]
 pub struct PublicCatalogueQuery {
     /// An occupation code or a group of the classification, e.g. `6-29`.
+    #[param(pattern = r"^\d(?:-\d{2}){0,4}$")]
     pub occupation: Option<String>,
     pub skill_level: Option<SkillLevel>,
     /// Only urgent/scarce (急需紧缺) entries.
@@ -34,7 +35,7 @@ fn valid_group(raw: &str) -> bool {
 /// The published guidance catalogue of a city and year.
 #[utoipa::path(
     tag = "public",
-    params(("city" = String, Path, example = "350100"), ("year" = i32, Path, example = 2026), PublicCatalogueQuery),
+    params(("city" = String, Path, example = "350100", pattern = r"^350(?:[1-9]00|128)$"), ("year" = i32, Path, example = 2026), PublicCatalogueQuery),
     responses(
         (status = 200, body = PublicCatalogue),
         (status = 404, description = "Not published, or not this instance's city", body = Problem, content_type = "application/problem+json"),

@@ -16,18 +16,21 @@ use crate::store::demands::{DemandAggregate, DemandRow};
 #[serde(deny_unknown_fields)]
 pub struct NewDemand {
     /// Region code of the city; must be this instance's city.
-    #[schema(example = "350100")]
+    #[schema(example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
     pub city: String,
-    #[schema(example = "6-29-01-01")]
+    #[schema(example = "6-29-01-01", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
     /// People needed, 1 to 100000.
+    #[schema(minimum = 1, maximum = 100000)]
     pub headcount: i32,
     pub period_from: NaiveDate,
     pub period_to: NaiveDate,
     pub channel: DemandChannel,
     /// Credit code of the organisation behind the demand.
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub submitter_org: Option<String>,
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -35,6 +38,7 @@ pub struct NewDemand {
 pub struct DemandView {
     pub id: Uuid,
     pub city: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub headcount: i32,
@@ -70,6 +74,7 @@ impl From<DemandRow> for DemandView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DemandSummaryRow {
     pub city: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub demand_count: i64,
@@ -93,9 +98,9 @@ impl From<DemandAggregate> for DemandSummaryRow {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCatalogue {
-    #[schema(example = "350100")]
+    #[schema(example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
     pub city: String,
-    #[schema(example = 2026)]
+    #[schema(example = 2026, minimum = 2025)]
     pub year: i32,
 }
 
@@ -103,15 +108,16 @@ pub struct NewCatalogue {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEntry {
-    #[schema(example = "6-29-01-01")]
+    #[schema(example = "6-29-01-01", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     /// Defaults to the name in the occupation reference list.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub occupation_name: Option<String>,
     pub skill_level: SkillLevel,
     /// 急需紧缺
     pub urgent: bool,
     /// Subsidy standard per person, in fen.
-    #[schema(example = 150000)]
+    #[schema(example = 150000, minimum = 0, maximum = 5000000)]
     pub subsidy_fen: i64,
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
@@ -121,8 +127,10 @@ pub struct NewEntry {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryChange {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub occupation_name: Option<String>,
     pub urgent: Option<bool>,
+    #[schema(minimum = 0, maximum = 5000000)]
     pub subsidy_fen: Option<i64>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
@@ -132,12 +140,14 @@ pub struct EntryChange {
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
     /// Why the entry leaves the catalogue.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EntryView {
     pub id: Uuid,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub occupation_name: String,
     pub skill_level: String,
@@ -257,6 +267,7 @@ pub struct PublicCatalogue {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PublicEntry {
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub occupation_name: String,
     pub skill_level: String,

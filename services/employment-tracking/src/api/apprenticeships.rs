@@ -105,12 +105,7 @@ pub async fn register(
         let _: Option<OccupationCode> = v.parse("occupation_code", code);
     }
     let school = body.school.trim().to_owned();
-    v.ensure(
-        (1..=100).contains(&school.chars().count()),
-        "school",
-        "text_length",
-        "1 to 100 characters",
-    );
+    v.text("school", &school, 1..=100);
     v.ensure(
         body.internship_ends_on >= body.internship_starts_on,
         "internship_ends_on",
@@ -291,6 +286,7 @@ pub struct ApprenticeshipQuery {
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

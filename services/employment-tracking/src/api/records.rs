@@ -62,12 +62,7 @@ pub async fn report(
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
     let employer: Option<CreditCode> = v.parse("employer_credit_code", &body.employer_credit_code);
     let job = body.job.trim().to_owned();
-    v.ensure(
-        (1..=100).contains(&job.chars().count()),
-        "job",
-        "text_length",
-        "1 to 100 characters",
-    );
+    v.text("job", &job, 1..=100);
     let today = ids::business_date(Utc::now());
     v.ensure(
         body.starts_on <= today,
@@ -149,6 +144,7 @@ pub async fn report(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RecordQuery {
+    #[param(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: Option<String>,
     pub source: Option<Source>,
     /// Only records in (or out of) conflict with another.
@@ -156,6 +152,7 @@ pub struct RecordQuery {
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -51,12 +51,7 @@ pub async fn post(
     let occupation: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
     let city: Option<CityCode> = v.parse("work_city", &body.work_city);
     let title = body.title.trim().to_owned();
-    v.ensure(
-        (1..=100).contains(&title.chars().count()),
-        "title",
-        "text_length",
-        "1 to 100 characters",
-    );
+    v.text("title", &title, 1..=100);
     v.ensure(
         (1..=10_000).contains(&body.headcount),
         "headcount",
@@ -126,12 +121,14 @@ pub async fn post(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct VacancyQuery {
+    #[param(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: Option<String>,
     /// Only vacancies still open today.
     pub open: Option<bool>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -271,6 +268,7 @@ pub struct RecommendationQuery {
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -18,10 +18,16 @@ use crate::store::{
 #[serde(deny_unknown_fields)]
 pub struct NewRecord {
     /// 18-character citizen ID; only its pseudonym and masked form are kept.
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub employer_credit_code: String,
     /// The job (岗位), e.g. 维修电工.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub job: String,
     pub starts_on: NaiveDate,
     /// Contract end; absent for an open-ended contract (无固定期限).
@@ -38,7 +44,9 @@ pub struct RecordView {
     pub id: Uuid,
     pub person_id: String,
     /// e.g. 350102********123X
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: String,
     /// Empty when social insurance shows the employment (it names no job).
     pub job: String,
@@ -76,8 +84,13 @@ impl From<RecordRow> for RecordView {
 /// object per line).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ContributionLine {
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub employer_credit_code: String,
     #[schema(example = "2027-03")]
     pub month: String,
@@ -120,6 +133,7 @@ pub struct MilestoneView {
     pub month: NaiveDate,
     /// employed, not_shown, pending
     pub state: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: Option<String>,
 }
 
@@ -130,6 +144,7 @@ pub struct FollowUpView {
     pub class_id: Uuid,
     pub institution_id: Uuid,
     pub person_id: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub completed_on: NaiveDate,
@@ -140,6 +155,7 @@ pub struct FollowUpView {
     /// employed_within_window, not_employed_at_window_end; absent while open.
     pub outcome: Option<String>,
     pub employed_on: Option<NaiveDate>,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: Option<String>,
     /// The source that decided the outcome.
     pub outcome_source: Option<String>,
@@ -197,19 +213,27 @@ pub struct CloseWindows {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVacancy {
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub employer_credit_code: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub title: String,
-    #[schema(example = "6-31-01-03")]
+    #[schema(example = "6-31-01-03", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     /// The lowest skill level the job takes.
     pub min_skill_level: SkillLevel,
     /// Region code of the city of work.
-    #[schema(example = "350100")]
+    #[schema(example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
     pub work_city: String,
+    #[schema(minimum = 1, maximum = 10000)]
     pub headcount: i32,
     /// Monthly pay range in fen.
+    #[schema(minimum = 0)]
     pub salary_min_fen: Option<i64>,
+    #[schema(minimum = 0)]
     pub salary_max_fen: Option<i64>,
     pub open_until: NaiveDate,
 }
@@ -217,8 +241,10 @@ pub struct NewVacancy {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VacancyView {
     pub id: Uuid,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: String,
     pub title: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub min_skill_level: String,
     pub work_city: String,
@@ -280,12 +306,18 @@ impl From<RecommendationRow> for RecommendationView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApprenticeship {
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub enterprise_credit_code: String,
-    #[schema(example = "6-31-01-03")]
+    #[schema(example = "6-31-01-03", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: Option<String>,
     /// The school (incl. technical schools' senior classes).
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub school: String,
     /// Expected graduation date.
     pub graduation_on: NaiveDate,
@@ -297,7 +329,11 @@ pub struct NewApprenticeship {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContract {
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub employer_credit_code: String,
     pub starts_on: NaiveDate,
     /// Absent for an open-ended contract (无固定期限).
@@ -316,8 +352,11 @@ pub struct ApprenticeshipView {
     pub id: Uuid,
     pub person_id: String,
     /// e.g. 350102********123X
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub enterprise_credit_code: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: Option<String>,
     pub school: String,
     pub graduation_on: NaiveDate,

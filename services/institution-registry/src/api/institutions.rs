@@ -252,6 +252,7 @@ pub async fn apply(
 #[serde(deny_unknown_fields)]
 pub struct InstitutionQuery {
     /// pending, approved, rejected, suspended, removed
+    #[param(pattern = r"^(?:pending|approved|rejected|suspended|removed)$")]
     pub status: Option<String>,
 }
 

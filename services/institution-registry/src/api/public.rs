@@ -28,7 +28,7 @@ pub struct DirectoryQuery {
 /// year, each with the subsidy standard of that year's catalogue.
 #[utoipa::path(
     tag = "public",
-    params(("city" = String, Path, example = "350100"), ("year" = i32, Path, example = 2026), DirectoryQuery),
+    params(("city" = String, Path, example = "350100", pattern = r"^350(?:[1-9]00|128)$"), ("year" = i32, Path, example = 2026, minimum = 2025, maximum = 2100), DirectoryQuery),
     responses(
         (status = 200, body = Directory),
         (status = 404, description = "Not this instance's city", body = Problem, content_type = "application/problem+json"),

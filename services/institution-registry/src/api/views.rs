@@ -12,9 +12,12 @@ use crate::store::{BrandRow, Full, InstitutionRow, ScopeRow};
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVenue {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub address: String,
     /// Trainees at once, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub capacity: i32,
     /// Occupations its equipment serves.
     pub occupations: Vec<String>,
@@ -23,6 +26,7 @@ pub struct NewVenue {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Qualification {
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
 }
@@ -30,9 +34,11 @@ pub struct Qualification {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTeacher {
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     pub employment: Employment,
     /// Certificates and titles, as text.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub qualification: String,
     pub may_teach: Vec<Qualification>,
 }
@@ -41,19 +47,33 @@ pub struct NewTeacher {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApplication {
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub credit_code: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     pub nature: Nature,
     /// District code within the city, e.g. 350102.
+    #[schema(pattern = r"^35\d{4}$", example = "350102")]
     pub district: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub address: String,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub contact_person: String,
+    #[schema(
+        pattern = r"^(?:1[3-9]\d{9}|0\d{2}-?\d{7,8}|0\d{3}-?\d{7,8})$",
+        example = "0591-87654321"
+    )]
     pub contact_phone: String,
     /// A high-skill talent training base (高技能人才培训基地) is always listed.
     #[serde(default)]
     pub high_skill_base: bool,
+    #[schema(min_items = 1)]
     pub venues: Vec<NewVenue>,
+    #[schema(min_items = 1)]
     pub teachers: Vec<NewTeacher>,
     /// The occupations × levels it wants to train.
     pub requested_scope: Vec<Qualification>,
@@ -63,6 +83,7 @@ pub struct NewApplication {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
     pub valid_from: NaiveDate,
@@ -73,6 +94,7 @@ pub struct Grant {
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     pub selection_method: SelectionMethod,
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
     pub scope: Vec<Grant>,
 }
@@ -80,6 +102,7 @@ pub struct Approval {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rejection {
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -87,6 +110,7 @@ pub struct Rejection {
 #[serde(deny_unknown_fields)]
 pub struct ScopeChange {
     pub scope: Vec<Grant>,
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -94,12 +118,14 @@ pub struct ScopeChange {
 #[serde(deny_unknown_fields)]
 pub struct Sanction {
     pub reason_kind: SanctionReason,
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reinstatement {
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub detail: String,
 }
 
@@ -108,11 +134,13 @@ pub struct Reinstatement {
 #[serde(deny_unknown_fields)]
 pub struct RatingReview {
     /// What was checked and why the restriction is lifted.
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ScopeView {
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub valid_from: Option<NaiveDate>,
@@ -163,6 +191,7 @@ pub struct SanctionView {
 pub struct InstitutionSummary {
     pub id: Uuid,
     pub city: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub credit_code: String,
     pub name: String,
     pub nature: String,
@@ -276,9 +305,16 @@ impl From<&Full> for InstitutionView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBrand {
-    #[schema(example = "闽清电工培训")]
+    #[schema(
+        example = "闽清电工培训",
+        min_length = 2,
+        max_length = 50,
+        pattern = r"培训\s*$"
+    )]
     pub name: String,
+    #[schema(min_items = 1)]
     pub occupation_codes: Vec<String>,
+    #[schema(min_items = 1)]
     pub institution_ids: Vec<Uuid>,
 }
 
@@ -318,6 +354,7 @@ pub struct BrandsView {
 /// subsidy standard when the catalogue of that year lists it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DirectoryProject {
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub occupation_name: Option<String>,
     pub skill_level: String,

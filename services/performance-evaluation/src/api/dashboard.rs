@@ -43,7 +43,7 @@ fn year_only(year: i32) -> Result<(), ApiError> {
 /// The city's targets for a statistical year.
 #[utoipa::path(
     tag = "targets",
-    params(("year" = i32, Path)),
+    params(("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     responses((status = 200, body = TargetsView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -71,7 +71,7 @@ pub async fn get_targets(
 /// zero, the share between 0 and 1).
 #[utoipa::path(
     tag = "targets",
-    params(("year" = i32, Path)),
+    params(("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     request_body = Targets,
     responses((status = 200, body = TargetsView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
@@ -107,6 +107,7 @@ pub async fn set_targets(
 #[serde(deny_unknown_fields)]
 pub struct FiguresQuery {
     /// The statistical year.
+    #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
     /// Figures up to this date (within the year, not after today);
     /// default today, or the year's last day once it ended.

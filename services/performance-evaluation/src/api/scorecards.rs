@@ -39,7 +39,7 @@ fn not_found() -> ApiError {
 /// classes it filed for the year is the plan.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path)),
+    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     request_body = Plan,
     responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
@@ -133,12 +133,7 @@ pub async fn new_formula(
     let note = body.note.trim().to_owned();
     let mut v = Validator::new();
     v.extend(formula.problems());
-    v.ensure(
-        (1..=500).contains(&note.chars().count()),
-        "note",
-        "text_length",
-        "1 to 500 characters",
-    );
+    v.text("note", &note, 1..=500);
     v.finish(())?;
     let mut conn = state.pool.get().await?;
     let by = who.subject().to_owned();
@@ -158,10 +153,12 @@ pub async fn new_formula(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ScorecardQuery {
+    #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -203,7 +200,7 @@ pub async fn list(
 /// One scorecard with its inputs and the history of its rating.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path)),
+    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     responses((status = 200, body = ScorecardView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -237,7 +234,7 @@ pub async fn get(
 /// year's last day): the live inputs, before any job stored them.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path)),
+    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     responses((status = 200, body = Inputs), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -289,7 +286,7 @@ pub async fn rescore(state: State, who: Principal) -> Result<HttpResponse, ApiEr
 /// rating, but the rating in force stays. Published with `overridden`.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
     request_body = NewOverride,
     responses((status = 201, body = ScorecardView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
@@ -313,12 +310,7 @@ pub async fn override_rating(
         "rating_unknown",
         "one of A, B, C, D",
     );
-    v.ensure(
-        (1..=500).contains(&reason.chars().count()),
-        "reason",
-        "text_length",
-        "1 to 500 characters",
-    );
+    v.text("reason", &reason, 1..=500);
     v.finish(())?;
     let mut conn = state.pool.get().await?;
     let (city, by) = (state.city, who.subject().to_owned());
@@ -367,7 +359,7 @@ pub async fn override_rating(
 /// it differs from the override).
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path)),
+    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     responses((status = 200, body = ScorecardView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "not_overridden", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]

@@ -138,6 +138,7 @@ pub async fn answer(
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// Statistical year of the completions.
+    #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
     pub institution_id: Option<Uuid>,
 }

@@ -76,6 +76,7 @@ pub struct SurveyReport {
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// Subsidised trainings (人次) planned for the year.
+    #[schema(minimum = 0)]
     pub planned_trainings: i64,
 }
 
@@ -87,6 +88,7 @@ pub struct NewFormula {
     pub thresholds: Thresholds,
     pub fraud_penalty: f64,
     /// Why it changes (kept with the version).
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub note: String,
 }
 
@@ -207,8 +209,10 @@ pub struct Rescored {
 #[serde(deny_unknown_fields)]
 pub struct NewOverride {
     /// A, B, C or D
+    #[schema(pattern = r"^[ABCD]$", example = "B")]
     pub rating: String,
     /// Why (recorded and published).
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -33,15 +33,20 @@ const CITIES: i64 = 10;
 #[serde(deny_unknown_fields)]
 pub struct Targets {
     /// Subsidised trainings (补贴性培训, 人次).
+    #[schema(minimum = 0)]
     pub subsidised_trainings: i64,
     /// New skilled workers (新增技能人才), each person once.
+    #[schema(minimum = 0)]
     pub new_skilled_workers: i64,
     /// Least share of the new skilled workers who are high-skilled
     /// (高级工 and above), 0–1.
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub high_skilled_share: f64,
     /// Training brands (培训品牌) built by the end of the year, cumulative.
+    #[schema(minimum = 0)]
     pub training_brands: i64,
     /// High-skill leading talents (高技能领军人才) selected in the year.
+    #[schema(minimum = 0)]
     pub leading_talents: i64,
 }
 

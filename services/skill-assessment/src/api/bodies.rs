@@ -84,15 +84,6 @@ pub(super) async fn view(
     })
 }
 
-fn text(v: &mut Validator, field: &str, value: &str, max: usize) {
-    v.ensure(
-        (1..=max).contains(&value.trim().chars().count()),
-        field,
-        "text_length",
-        format!("1 to {max} characters"),
-    );
-}
-
 /// File an assessment body with the bureau: who it is, what it may assess,
 /// and until when.
 #[utoipa::path(
@@ -116,7 +107,7 @@ pub async fn file(
     officer(&who, &state)?;
     let mut v = Validator::new();
     let _: Option<CreditCode> = v.parse("credit_code", &body.credit_code);
-    text(&mut v, "name", &body.name, 100);
+    v.text("name", &body.name, 1..=100);
     v.ensure(
         body.valid_until >= body.valid_from,
         "valid_until",
@@ -218,7 +209,7 @@ async fn change_status(
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
     let mut v = Validator::new();
-    text(&mut v, "reason", reason, 500);
+    v.text("reason", reason, 1..=500);
     v.finish(())?;
     let mut conn = state.pool.get().await?;
     let reason = reason.trim().to_owned();
@@ -428,8 +419,8 @@ pub async fn register_staff(
     Json(body): Json<NewStaff>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
-    text(&mut v, "name", &body.name, 50);
-    text(&mut v, "credential_no", &body.credential_no, 40);
+    v.text("name", &body.name, 1..=50);
+    v.text("credential_no", &body.credential_no, 1..=40);
     v.finish(())?;
     let mut conn = state.pool.get().await?;
     let body_row = store::body(&mut conn, id.into_inner())

@@ -301,7 +301,7 @@ async fn visible(
 /// A certificate in full: for the bureau and the body that issued it.
 #[utoipa::path(
     tag = "certificates",
-    params(("number" = String, Path, example = "S000135350100263000001")),
+    params(("number" = String, Path, example = "S000135350100263000001", pattern = r"^[SY]\d{4}35\d{8}[1-8]\d{6}$")),
     responses((status = 200, body = CertificateView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, description = "Not a certificate number", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -321,7 +321,7 @@ pub async fn get(
 /// credential's status bit is set.
 #[utoipa::path(
     tag = "certificates",
-    params(("number" = String, Path, example = "S000135350100263000001")),
+    params(("number" = String, Path, example = "S000135350100263000001", pattern = r"^[SY]\d{4}35\d{8}[1-8]\d{6}$")),
     request_body = Revocation,
     responses((status = 200, body = CertificateView), (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
@@ -342,12 +342,7 @@ pub async fn revoke(
     ])?
     .require_scope(Scope::AssessmentRecords)?;
     let mut v = Validator::new();
-    v.ensure(
-        (1..=500).contains(&body.reason.trim().chars().count()),
-        "reason",
-        "text_length",
-        "1 to 500 characters",
-    );
+    v.text("reason", &body.reason, 1..=500);
     v.finish(())?;
     let mut conn = state.pool.get().await?;
     let (cert, issuer) = visible(&mut conn, &state, &who, &number).await?;

@@ -63,24 +63,14 @@ pub async fn file(
     let mut v = Validator::new();
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
     let _: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
-    v.ensure(
-        (1..=50).contains(&body.name.trim().chars().count()),
-        "name",
-        "text_length",
-        "1 to 50 characters",
-    );
+    v.text("name", &body.name, 1..=50);
     v.ensure(
         body.skill_level.is_high_skilled(),
         "skill_level",
         "exceptional_level",
         "exceptional certification is to 高级工 or above",
     );
-    v.ensure(
-        (20..=4000).contains(&body.justification.trim().chars().count()),
-        "justification",
-        "text_length",
-        "20 to 4000 characters: what was achieved, with references",
-    );
+    v.text("justification", &body.justification, 20..=4000);
     let citizen = v.finish(citizen)?;
     let mut conn = state.pool.get().await?;
     let org = who.org().unwrap_or_default().to_owned();
@@ -159,12 +149,7 @@ pub async fn review(
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
     let mut v = Validator::new();
-    v.ensure(
-        (1..=1000).contains(&body.note.trim().chars().count()),
-        "note",
-        "text_length",
-        "1 to 1000 characters",
-    );
+    v.text("note", &body.note, 1..=1000);
     v.finish(())?;
     let id = id.into_inner();
     let note = body.note.trim().to_owned();

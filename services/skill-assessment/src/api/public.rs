@@ -28,8 +28,10 @@ const CITY_ISSUER: &str = "city";
 #[serde(deny_unknown_fields)]
 pub struct VerifyQuery {
     /// The 22-character certificate number (with `holder_name`).
+    #[param(pattern = r"^[SY]\d{4}35\d{8}[1-8]\d{6}$")]
     pub number: Option<String>,
     /// The holder's name exactly as on the certificate.
+    #[param(min_length = 1, max_length = 50, pattern = r"\S")]
     pub holder_name: Option<String>,
     /// The QR code's payload instead of number and name.
     pub qr: Option<String>,
@@ -59,12 +61,7 @@ fn read_query(state: &AppState, q: &VerifyQuery) -> Result<(String, Option<Strin
         }
         (None, Some(number), Some(name)) => {
             let number: Option<CertificateNo> = v.parse("number", number);
-            v.ensure(
-                (1..=50).contains(&name.trim().chars().count()),
-                "holder_name",
-                "text_length",
-                "1 to 50 characters",
-            );
+            v.text("holder_name", name, 1..=50);
             let number = v.finish(number)?;
             Ok((number.to_string(), Some(name.trim().to_owned())))
         }
@@ -158,7 +155,7 @@ pub async fn verify(
 /// `eddsa-jcs-2022`), for its holder: number and name required.
 #[utoipa::path(
     tag = "public",
-    params(("number" = String, Path, example = "S000135350100263000001"), ("holder_name" = String, Query)),
+    params(("number" = String, Path, example = "S000135350100263000001", pattern = r"^[SY]\d{4}35\d{8}[1-8]\d{6}$"), ("holder_name" = String, Query, min_length = 1, max_length = 50, pattern = r"\S")),
     responses(
         (status = 200, description = "An OpenBadgeCredential with a DataIntegrityProof", body = Object),
         (status = 404, body = Problem, content_type = "application/problem+json"),

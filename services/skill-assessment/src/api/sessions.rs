@@ -188,12 +188,7 @@ pub async fn schedule(
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     let _: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
-    v.ensure(
-        (1..=200).contains(&body.venue.trim().chars().count()),
-        "venue",
-        "text_length",
-        "1 to 200 characters",
-    );
+    v.text("venue", &body.venue, 1..=200);
     v.ensure(
         !body.assessor_ids.is_empty(),
         "assessor_ids",
@@ -312,12 +307,7 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
-    v.ensure(
-        (1..=50).contains(&body.name.trim().chars().count()),
-        "name",
-        "text_length",
-        "1 to 50 characters",
-    );
+    v.text("name", &body.name, 1..=50);
     if body.route == super::CandidateRoute::Direct {
         v.ensure(
             body.experience_years.is_some_and(|y| (0..=60).contains(&y)),

@@ -82,12 +82,7 @@ pub async fn select(
         "year_range",
         "a year from 2025",
     );
-    v.ensure(
-        (1..=50).contains(&body.name.trim().chars().count()),
-        "name",
-        "text_length",
-        "1 to 50 characters",
-    );
+    v.text("name", &body.name, 1..=50);
     v.ensure(
         body.skill_level.is_high_skilled(),
         "skill_level",
@@ -103,12 +98,7 @@ pub async fn select(
         "one entry for each year 1 to 5 of the cultivation cycle",
     );
     for (i, p) in body.plan.iter().enumerate() {
-        v.ensure(
-            (1..=2000).contains(&p.goals.trim().chars().count()),
-            format!("plan[{i}].goals"),
-            "text_length",
-            "1 to 2000 characters",
-        );
+        v.text(format!("plan[{i}].goals"), &p.goals, 1..=2000);
     }
     let citizen = v.finish(citizen)?;
     let mut plan: Vec<PlanYear> = body.plan.clone();
@@ -182,6 +172,7 @@ pub async fn select(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct YearQuery {
+    #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
 }
 

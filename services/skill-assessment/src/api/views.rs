@@ -12,8 +12,13 @@ use crate::domain::body::{AssessmentKind, BodyKind, ScopeItem};
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBody {
-    #[schema(example = "91350100MA2XYZ0001")]
+    #[schema(
+        example = "91350100M000100Y43",
+        format = "credit-code",
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$"
+    )]
     pub credit_code: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     pub kind: BodyKind,
     /// A skills-ecosystem lead enterprise (链主企业) assessing its chain.
@@ -46,6 +51,7 @@ pub struct BodyActionView {
 pub struct BodyView {
     pub id: Uuid,
     pub city: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub credit_code: String,
     pub name: String,
     pub kind: String,
@@ -83,6 +89,7 @@ pub struct SigningKeyView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -108,8 +115,10 @@ impl StaffRole {
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
     pub role: StaffRole,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     /// The assessor's or supervisor's own credential number.
+    #[schema(min_length = 1, max_length = 40, pattern = r"\S")]
     pub credential_no: String,
 }
 
@@ -117,9 +126,12 @@ pub struct NewStaff {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassRule {
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
+    #[schema(minimum = 0, maximum = 100)]
     pub theory_min: i64,
+    #[schema(minimum = 0, maximum = 100)]
     pub practical_min: i64,
 }
 
@@ -127,12 +139,14 @@ pub struct NewPassRule {
 #[serde(deny_unknown_fields)]
 pub struct NewSession {
     pub assessment_kind: AssessmentKind,
-    #[schema(example = "6-31-01-03")]
+    #[schema(example = "6-31-01-03", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
     pub exam_date: NaiveDate,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub venue: String,
     /// 考评员 of the body.
+    #[schema(min_items = 1)]
     pub assessor_ids: Vec<Uuid>,
     /// A 督导员 of the body.
     pub supervisor_id: Uuid,
@@ -159,11 +173,17 @@ impl CandidateRoute {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCandidate {
-    #[schema(example = "350102199003071234")]
+    #[schema(
+        example = "350102199003071234",
+        format = "citizen-id",
+        pattern = r"^\d{17}[\dX]$"
+    )]
     pub citizen_id: String,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     pub route: CandidateRoute,
     /// Years in the occupation, for direct applicants.
+    #[schema(minimum = 0, maximum = 60)]
     pub experience_years: Option<i64>,
 }
 
@@ -186,6 +206,7 @@ pub struct SessionView {
     pub id: Uuid,
     pub body_id: Uuid,
     pub assessment_kind: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub exam_date: NaiveDate,
@@ -199,7 +220,9 @@ pub struct SessionView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResult {
+    #[schema(minimum = 0, maximum = 100)]
     pub theory_score: i64,
+    #[schema(minimum = 0, maximum = 100)]
     pub practical_score: i64,
 }
 
@@ -211,6 +234,7 @@ pub struct CertificateView {
     pub holder_name: String,
     pub body_id: Uuid,
     pub assessment_kind: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     /// exam, or exceptional (破格认定)
@@ -231,6 +255,7 @@ pub struct CertificateView {
 #[serde(deny_unknown_fields)]
 pub struct Revocation {
     /// e.g. altered scores (篡改成绩)
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -259,14 +284,18 @@ impl Grounds {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExceptional {
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
     pub assessment_kind: AssessmentKind,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     /// 高级工 or above.
     pub skill_level: SkillLevel,
     pub grounds: Grounds,
     /// What was achieved, with references the bureau can check.
+    #[schema(min_length = 20, max_length = 4000)]
     pub justification: String,
 }
 
@@ -281,6 +310,7 @@ pub enum Decision {
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub decision: Decision,
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub note: String,
 }
 
@@ -291,6 +321,7 @@ pub struct ExceptionalView {
     pub name: String,
     pub citizen_id_masked: String,
     pub assessment_kind: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub grounds: String,
@@ -307,6 +338,7 @@ pub struct ExceptionalView {
 pub struct PlanYear {
     /// 1 to 5.
     pub year_offset: i64,
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub goals: String,
 }
 
@@ -314,11 +346,16 @@ pub struct PlanYear {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTalent {
+    #[schema(minimum = 2025, maximum = 2100)]
     pub selection_year: i32,
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: String,
     pub plan: Vec<PlanYear>,
 }
@@ -329,8 +366,10 @@ pub struct TalentView {
     pub selection_year: i32,
     pub name: String,
     pub citizen_id_masked: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: String,
     pub plan: Vec<PlanYear>,
     /// The plan's last year.
@@ -362,11 +401,13 @@ pub struct Verification {
     /// e.g. 林**
     pub holder_name_masked: String,
     pub assessment_kind: String,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub skill_level_name: String,
     pub issued_on: NaiveDate,
     pub body_name: String,
+    #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub body_credit_code: String,
 }
 

@@ -36,10 +36,10 @@ fn check(body: &BudgetChange) -> Result<(), ApiError> {
         "the statistical year is between 2000 and 2100",
     );
     v.ensure(
-        !body.memo.trim().is_empty() && body.memo.len() <= 500,
+        !body.memo.trim().is_empty() && body.memo.chars().count() <= 500,
         "memo",
         "memo_required",
-        "a memo (the budget document or reason) of at most 500 bytes",
+        "a memo (the budget document or reason) of 1 to 500 characters, not only spaces",
     );
     Ok(v.finish(())?)
 }

@@ -23,13 +23,18 @@ use crate::domain::dual_control::{ProposalKind, ProposalStatus};
 pub struct ProposalQuery {
     /// pending (the approval queue), applied, rejected, withdrawn, expired,
     /// failed
+    #[param(pattern = r"^(?:pending|applied|rejected|withdrawn|expired|failed)$")]
     pub status: Option<String>,
     /// bank_account, budget_allocation, budget_reduction, rules,
     /// payout_release, bank_result
+    #[param(
+        pattern = r"^(?:bank_account|budget_allocation|budget_reduction|rules|payout_release|bank_result)$"
+    )]
     pub kind: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -199,10 +204,10 @@ pub async fn approve(
     second_officer(&who, &state)?;
     let mut v = Validator::new();
     v.ensure(
-        body.note.as_ref().is_none_or(|n| n.len() <= 500),
+        body.note.as_ref().is_none_or(|n| n.chars().count() <= 500),
         "note",
         "note_too_long",
-        "at most 500 bytes",
+        "at most 500 characters",
     );
     v.finish(())?;
     let decided =
@@ -221,10 +226,10 @@ async fn close(
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     v.ensure(
-        !body.reason.trim().is_empty() && body.reason.len() <= 500,
+        !body.reason.trim().is_empty() && body.reason.chars().count() <= 500,
         "reason",
         "reason_required",
-        "why, in 1 to 500 bytes",
+        "why, in 1 to 500 characters",
     );
     v.finish(())?;
     let decided = proposals::close(

@@ -113,10 +113,10 @@ pub async fn dispute(
     let person = person_for(&who, &state, body.person_id.as_deref(), "person_id")?;
     let mut v = Validator::new();
     v.ensure(
-        !body.reason.trim().is_empty() && body.reason.len() <= 2000,
+        !body.reason.trim().is_empty() && body.reason.chars().count() <= 2000,
         "reason",
         "reason_required",
-        "a reason of at most 2000 bytes",
+        "a reason of 1 to 2000 characters, not only spaces",
     );
     v.finish(())?;
     let id = *path;

@@ -150,10 +150,10 @@ pub async fn set(
         "each weight is from 0 to 100",
     );
     v.ensure(
-        !body.reason.trim().is_empty() && body.reason.len() <= 1000,
+        !body.reason.trim().is_empty() && body.reason.chars().count() <= 1000,
         "reason",
         "reason_required",
-        "the reason (e.g. the policy document) in at most 1000 bytes",
+        "the reason (e.g. the policy document) in 1 to 1000 characters",
     );
     v.finish(())?;
     propose_once(

@@ -18,11 +18,18 @@ use crate::store::ClaimRow;
 pub struct BudgetChange {
     pub fund: FundSource,
     /// The statistical year (1 December – 30 November) the budget is for.
+    #[schema(minimum = 2000, maximum = 2100, example = 2026)]
     pub year: i32,
     /// A positive whole number of fen (integer, or a string of digits).
-    #[schema(value_type = i64, example = 10000000)]
+    #[schema(value_type = i64, example = 10000000, minimum = 1)]
     pub amount_fen: AmountFen,
-    /// The budget document or reason.
+    /// The budget document or reason: 1 to 500 characters, not only spaces.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"\S",
+        example = "闽人社〔2026〕12号 职业技能提升行动资金下达"
+    )]
     pub memo: String,
 }
 
@@ -168,7 +175,9 @@ pub struct Review {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BankAccount {
+    #[schema(pattern = r"^ *(?:\d *){8,34}$", example = "6222 0214 0201 2345 678")]
     pub account_no: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub account_name: String,
 }
 
@@ -184,6 +193,7 @@ pub struct BankAccountView {
 #[serde(deny_unknown_fields)]
 pub struct NewBatch {
     /// 1–24 of `A–Z a–z 0–9 -`; part of every bank reference.
+    #[schema(pattern = r"^[A-Za-z0-9-]{1,24}$", example = "FZ-2026-07")]
     pub batch_no: String,
     pub fund: FundSource,
 }
@@ -373,6 +383,7 @@ pub struct NewDispute {
     /// The person disputing; must be the person of the claim. Taken from
     /// the token when a trainee signs in themselves.
     pub person_id: Option<String>,
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -455,6 +466,7 @@ pub struct NewVoucher {
     /// The key group (重点群体) that makes the person eligible.
     pub target_group: String,
     /// A targeted voucher (定向券) for this occupation; general when absent.
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: Option<String>,
     /// At most three months after issue (the default).
     pub valid_until: Option<NaiveDate>,
@@ -494,6 +506,7 @@ impl From<crate::vouchers::VoucherRow> for VoucherView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRecovery {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -544,6 +557,7 @@ pub struct NewRules {
     #[schema(value_type = Object)]
     pub fraud: crate::domain::fraud::FraudConfig,
     /// Why: the policy document or decision.
+    #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -591,6 +605,7 @@ pub struct ProposalPage {
 pub struct Approval {
     /// What the approver checked, at most 500 bytes.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -599,6 +614,7 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct Closing {
     /// Why, 1 to 500 bytes.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -47,12 +47,7 @@ pub async fn enrol(
     let mut v = Validator::new();
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
     let name = body.name.trim().to_owned();
-    v.ensure(
-        (1..=50).contains(&name.chars().count()),
-        "name",
-        "text_length",
-        "1 to 50 characters",
-    );
+    v.text("name", &name, 1..=50);
     let phone_ok = body.phone.len() == 11
         && body.phone.starts_with('1')
         && body.phone.bytes().all(|b| b.is_ascii_digit());
@@ -162,6 +157,7 @@ pub async fn roster(
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Withdrawal {
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -183,13 +179,9 @@ pub async fn withdraw(
     who.require(&[Role::InstitutionOperator, Role::Integrator])?
         .require_scope(Scope::DeliveryEnrolments)?;
     let reason = body.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::validation(vec![platform::FieldError {
-            field: "reason".into(),
-            code: "text_length".into(),
-            message: "1 to 500 characters".into(),
-        }]));
-    }
+    let mut v = Validator::new();
+    v.text("reason", &reason, 1..=500);
+    v.finish(())?;
     let (class_id, enrolment_id) = path.into_inner();
     let who = &who;
     let mut conn = state.pool.get().await?;

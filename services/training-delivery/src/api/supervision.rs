@@ -40,12 +40,7 @@ pub async fn inspect(
         .require_city(state.city)?;
     let mut v = Validator::new();
     let findings = body.findings.trim().to_owned();
-    v.ensure(
-        (1..=2000).contains(&findings.chars().count()),
-        "findings",
-        "text_length",
-        "1 to 2000 characters",
-    );
+    v.text("findings", &findings, 1..=2000);
     for (i, url) in body.photo_urls.iter().enumerate() {
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
             && url.len() <= 500

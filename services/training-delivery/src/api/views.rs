@@ -42,11 +42,13 @@ pub struct NewSession {
 #[serde(deny_unknown_fields)]
 pub struct NewClass {
     pub institution_id: Uuid,
-    #[schema(example = "6-31-01-03")]
+    #[schema(example = "6-31-01-03", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: SkillLevel,
     /// The catalogue year the class trains under.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
+    #[schema(minimum = 1, maximum = 500)]
     pub capacity: i32,
     pub funding_route: FundingRoute,
     pub plan: Plan,
@@ -66,6 +68,7 @@ pub struct SessionView {
 pub struct ClassView {
     pub id: Uuid,
     pub institution_id: Uuid,
+    #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
     pub skill_level: String,
     pub year: i32,
@@ -120,8 +123,11 @@ impl ClassView {
 #[serde(deny_unknown_fields)]
 pub struct NewEnrolment {
     /// 18-character citizen ID; stored encrypted, answered masked.
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
+    #[schema(pattern = r"^1\d{10}$", example = "13812345678")]
     pub phone: String,
     pub target_group: TargetGroup,
     /// Training voucher (职业培训券) reference, if the class is paid by voucher.
@@ -134,6 +140,7 @@ pub struct EnrolmentView {
     pub id: Uuid,
     pub class_id: Uuid,
     /// e.g. 350102********123X
+    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
     pub name: String,
     pub person_id: String,
@@ -168,6 +175,7 @@ impl From<EnrolmentRow> for EnrolmentView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInspection {
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub findings: String,
     /// Photos, stored elsewhere, referenced by URL.
     #[serde(default)]
