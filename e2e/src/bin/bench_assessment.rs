@@ -1,6 +1,8 @@
 //! Prepares the certificate-verification benchmark: a body, a session and
 //! one certificate. Prints the public verification path for `wrk`.
 
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+
 use anyhow::Context as _;
 use clap::Parser;
 use e2e::assessment::{examine, prepare_body, schedule};

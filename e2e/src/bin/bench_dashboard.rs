@@ -3,6 +3,13 @@
 //! outbox as delivery would) and waits until the city's dashboard counts
 //! them all; `make bench` then measures the dashboard with wrk.
 
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "figures are computed in floats from small counts"
+)]
+
 use std::time::{Duration, Instant};
 
 use anyhow::bail;

@@ -3,6 +3,13 @@
 //! the topic. Needs catalogue, registry and delivery running, seeded by
 //! `qc-seed` (a listed school with a venue and a teacher).
 
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "figures are computed in floats from small counts"
+)]
+
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};

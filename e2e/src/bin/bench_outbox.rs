@@ -1,6 +1,8 @@
 //! Outbox-to-topic throughput for `make bench`: enqueue N events in the
 //! service schema, then time the relay until every row is acknowledged.
 
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+
 use std::time::Instant;
 
 use clap::Parser;

@@ -6,6 +6,13 @@
 //! The completion events go through an outbox table (`--database-url`, any
 //! service schema: the bench relays them itself) onto the service's broker.
 
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "figures are computed in floats from small counts"
+)]
+
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};

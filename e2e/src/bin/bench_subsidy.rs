@@ -8,6 +8,13 @@
 //! `pg_stat_user_tables`) and writes that number to `--writes-file`, so
 //! `make bench` can run pgbench with a transaction of as many writes.
 
+#![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "figures are computed in floats from small counts"
+)]
+
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};

@@ -1,6 +1,8 @@
 //! Seeds a demo city: skill demands from every channel and this year's
 //! guidance catalogue, published. Safe to run again.
 
+#![allow(clippy::print_stdout, reason = "the seed reports what it made")]
+
 use anyhow::{bail, Context as _};
 use chrono::{Datelike, Utc};
 use clap::Parser;

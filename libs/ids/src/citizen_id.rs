@@ -47,7 +47,8 @@ impl CitizenId {
         if (date.month(), date.day()) < (birth.month(), birth.day()) {
             age -= 1;
         }
-        age.max(0) as u32
+        // Born after `date`: no age yet.
+        u32::try_from(age).unwrap_or(0)
     }
 }
 

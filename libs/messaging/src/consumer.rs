@@ -217,7 +217,7 @@ impl ConsumerRunner {
                         attempts -= 1;
                         CONSUMED.with_label_values(&[&self.name, &topic, "retried"]).inc();
                         let pause = outage.next_pause();
-                        tracing::warn!(error = %format!("{e:#}"), pause_ms = pause.as_millis() as u64, "transient failure; retrying");
+                        tracing::warn!(error = %format!("{e:#}"), pause_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX), "transient failure; retrying");
                         paused.all(&self.consumer);
                         let waited = tokio::time::sleep(pause);
                         tokio::pin!(waited);
@@ -681,7 +681,7 @@ mod tests {
         };
         let mut backoff = Backoff::new(&cfg);
         for ceiling_ms in [100, 200, 400, 800, 1_000, 1_000, 1_000] {
-            let pause = backoff.next_pause().as_millis() as u64;
+            let pause = u64::try_from(backoff.next_pause().as_millis()).unwrap_or(u64::MAX);
             assert!(
                 (ceiling_ms / 2..=ceiling_ms).contains(&pause),
                 "{pause} ms outside [{}, {ceiling_ms}]",

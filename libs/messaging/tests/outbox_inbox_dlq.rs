@@ -1,6 +1,9 @@
 //! The outbox relay, the inbox and the dead-letter topic against a real
 //! Postgres and a real Kafka-protocol broker.
 
+// Counts of a test run: small, so their casts cannot truncate.
+#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -155,7 +155,9 @@ where
                             "this Idempotency-Key was used with a different request body",
                         ));
                     }
-                    let status = StatusCode::from_u16(status as u16).map_err(ApiError::internal)?;
+                    let status = u16::try_from(status)
+                        .map_err(ApiError::internal)
+                        .and_then(|s| StatusCode::from_u16(s).map_err(ApiError::internal))?;
                     return Ok((
                         Created {
                             status,

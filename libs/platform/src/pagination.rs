@@ -58,7 +58,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option
 /// that another page exists.
 pub fn page<T, K: Serialize>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) -> Page<T> {
     let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next_cursor = if more {
         rows.last().map(|last| encode_cursor(&key(last)))
     } else {

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::print_stdout,
+    reason = "the command line answers its operator on stdout"
+)]
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 

@@ -9,6 +9,9 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`), `QC_TEST_KAFKA` (default
 //! `127.0.0.1:9092`) and `QC_TEST_REDIS` (default `redis://127.0.0.1:6379`).
 
+// Test support fails the test that uses it by panicking.
+#![allow(clippy::panic)]
+
 pub mod access;
 mod broker;
 mod database;

@@ -83,6 +83,10 @@ impl Service for DemandCatalog {
     }
 }
 
+#[allow(
+    clippy::print_stdout,
+    reason = "a subcommand answers its operator on stdout"
+)]
 async fn republish(cfg: &Config, year: i32) -> anyhow::Result<()> {
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
@@ -119,6 +123,10 @@ async fn republish(cfg: &Config, year: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[allow(
+    clippy::print_stdout,
+    reason = "a subcommand answers its operator on stdout"
+)]
 async fn load_occupations(cfg: &Config, file: Option<PathBuf>) -> anyhow::Result<()> {
     let (text, sample) = match &file {
         Some(path) => (

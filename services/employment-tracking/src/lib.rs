@@ -154,6 +154,10 @@ impl Service for EmploymentTracking {
         })
     }
 
+    #[allow(
+        clippy::print_stdout,
+        reason = "a subcommand answers its operator on stdout"
+    )]
     async fn run_command(command: Command, cfg: &Config) -> anyhow::Result<()> {
         match command {
             Command::CloseWindows { as_of } => {

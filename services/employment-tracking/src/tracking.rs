@@ -291,7 +291,7 @@ pub async fn close_windows(
             .await?;
         total.employed_within_window += closed.employed_within_window;
         total.not_employed_at_window_end += closed.not_employed_at_window_end;
-        if taken < CLOSE_BATCH as usize {
+        if i64::try_from(taken).is_ok_and(|n| n < CLOSE_BATCH) {
             return Ok(total);
         }
     }

@@ -70,6 +70,10 @@ impl Service for InstitutionRegistry {
     }
 }
 
+#[allow(
+    clippy::print_stdout,
+    reason = "a subcommand answers its operator on stdout"
+)]
 async fn republish(cfg: &Config) -> anyhow::Result<()> {
     use contracts::registry::{INSTITUTION_APPROVED, INSTITUTION_SUSPENDED};
     let pool = db::pool(&cfg.database)?;

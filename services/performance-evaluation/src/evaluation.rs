@@ -127,7 +127,7 @@ pub async fn rescore_due(pool: &DbPool, city: CityCode, today: NaiveDate) -> any
             })
             .await?;
         total += done;
-        if done < BATCH as usize {
+        if i64::try_from(done).is_ok_and(|n| n < BATCH) {
             return Ok(total);
         }
     }

@@ -236,6 +236,10 @@ impl Service for PerformanceEvaluation {
         })
     }
 
+    #[allow(
+        clippy::print_stdout,
+        reason = "a subcommand answers its operator on stdout"
+    )]
     async fn run_command(command: Command, cfg: &Config) -> anyhow::Result<()> {
         match command {
             Command::Rescore { all } => {

@@ -262,6 +262,10 @@ impl Service for SubsidyPayment {
         })
     }
 
+    #[allow(
+        clippy::print_stdout,
+        reason = "a subcommand answers its operator on stdout"
+    )]
     async fn run_command(command: Command, _: &Config) -> anyhow::Result<()> {
         match command {
             Command::SignBankFile { key, file } => {

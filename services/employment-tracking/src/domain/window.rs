@@ -97,7 +97,7 @@ pub fn whole_months(from: NaiveDate, to: NaiveDate) -> i32 {
     // Adding months clamps to month ends, so count down to the last whole one.
     while months > 0
         && from
-            .checked_add_months(Months::new(months as u32))
+            .checked_add_months(Months::new(months.unsigned_abs()))
             .is_some_and(|d| d > after)
     {
         months -= 1;

@@ -66,7 +66,7 @@ pub fn outcome(
         occupation_code: c.occupation_code.parse()?,
         skill_level: c.skill_level.parse()?,
         completed_on: c.completed_on,
-        window_months: c.window_months as u32,
+        window_months: u32::try_from(c.window_months)?,
         employed: employed.is_some(),
         employed_on: employed.map(|e| e.employed_on),
         employer_credit_code: employed.map(|e| e.employer.parse()).transpose()?,

@@ -190,6 +190,8 @@ pub struct Progress {
 }
 
 fn flow(target: Option<i64>, actual: i64, pro_rata: f64) -> Flow {
+    // A whole number of people, far inside i64.
+    #[allow(clippy::cast_possible_truncation)]
     let projection = if pro_rata > 0.0 {
         (actual as f64 / pro_rata).floor() as i64
     } else {

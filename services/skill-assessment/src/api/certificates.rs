@@ -135,7 +135,7 @@ pub(super) async fn grant(
         state.city.as_str(),
         today.year(),
         g.skill_level,
-        serial as u32,
+        u32::try_from(serial).map_err(ApiError::internal)?,
     );
     let row = CertificateRow {
         id: Uuid::now_v7(),

@@ -24,7 +24,7 @@ use super::{
 };
 use crate::domain::body::{may_assess, AssessmentKind, ScopeItem};
 use crate::domain::entry::{may_apply_directly, Evidence};
-use crate::domain::scoring::{valid_score, PassRule};
+use crate::domain::scoring::{score, PassRule};
 use crate::store::{self, BodyRow, CandidateRow, SessionRow};
 
 pub(super) fn not_found() -> ApiError {
@@ -139,22 +139,12 @@ pub async fn set_pass_rule(
     officer(&who, &state)?;
     let mut v = Validator::new();
     let _: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
-    v.ensure(
-        valid_score(body.theory_min),
-        "theory_min",
-        "score_range",
-        "0 to 100",
-    );
-    v.ensure(
-        valid_score(body.practical_min),
-        "practical_min",
-        "score_range",
-        "0 to 100",
-    );
-    v.finish(())?;
+    let theory_min = v.check("theory_min", score(body.theory_min));
+    let practical_min = v.check("practical_min", score(body.practical_min));
+    let (theory_min, practical_min) = v.finish((theory_min, practical_min))?;
     let rule = PassRule {
-        theory_min: body.theory_min as u8,
-        practical_min: body.practical_min as u8,
+        theory_min,
+        practical_min,
     };
     let mut conn = state.pool.get().await?;
     store::set_pass_rule(
@@ -308,15 +298,19 @@ pub async fn register(
     let mut v = Validator::new();
     let citizen: Option<CitizenId> = v.parse("citizen_id", &body.citizen_id);
     v.text("name", &body.name, 1..=50);
-    if body.route == super::CandidateRoute::Direct {
-        v.ensure(
-            body.experience_years.is_some_and(|y| (0..=60).contains(&y)),
-            "experience_years",
-            "experience_range",
-            "direct applicants give their years in the occupation, 0 to 60",
-        );
-    }
-    let citizen = v.finish(citizen)?;
+    let direct = body.route == super::CandidateRoute::Direct;
+    let experience = match body.experience_years {
+        Some(y) => u8::try_from(y).ok().filter(|y| *y <= 60),
+        None if direct => None,
+        None => Some(0),
+    };
+    v.ensure(
+        experience.is_some(),
+        "experience_years",
+        "experience_range",
+        "years in the occupation, 0 to 60; direct applicants give them",
+    );
+    let (citizen, experience) = v.finish((citizen, experience))?;
     let mut conn = state.pool.get().await?;
     let (session, owner) = visible(&mut conn, &state, &who, id.into_inner()).await?;
     who.require_scope(Scope::AssessmentRecords)?;
@@ -373,7 +367,7 @@ pub async fn register(
                 None => false,
             };
             let evidence = Evidence {
-                experience_years: body.experience_years.unwrap_or(0) as u8,
+                experience_years: experience,
                 holds_level_below: holds_below,
             };
             may_apply_directly(level, evidence).map_err(|why| {
@@ -396,7 +390,7 @@ pub async fn register(
         enrolment_id: enrolment,
         class_id: class,
         institution_id: institution,
-        experience_years: body.experience_years.map(|y| y as i16),
+        experience_years: body.experience_years.map(|_| i16::from(experience)),
         registered_at: Utc::now(),
         theory_score: None,
         practical_score: None,
@@ -448,21 +442,10 @@ pub async fn record_result(
     Json(body): Json<NewResult>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
-    v.ensure(
-        valid_score(body.theory_score),
-        "theory_score",
-        "score_range",
-        "0 to 100",
-    );
-    v.ensure(
-        valid_score(body.practical_score),
-        "practical_score",
-        "score_range",
-        "0 to 100",
-    );
-    v.finish(())?;
+    let theory = v.check("theory_score", score(body.theory_score));
+    let practical = v.check("practical_score", score(body.practical_score));
+    let (theory, practical) = v.finish((theory, practical))?;
     let (session_id, candidate_id) = path.into_inner();
-    let (theory, practical) = (body.theory_score as u8, body.practical_score as u8);
     let city = state.city;
     let mut conn = state.pool.get().await?;
     let (session, owner) = visible(&mut conn, &state, &who, session_id).await?;

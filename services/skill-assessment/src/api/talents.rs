@@ -24,7 +24,7 @@ use crate::domain::statistics::tally;
 use crate::store::{self, TalentRow};
 
 /// A cultivation cycle lasts five years (五年培养周期).
-const CYCLE_YEARS: i64 = 5;
+const CYCLE_YEARS: i32 = 5;
 
 fn view(row: TalentRow) -> TalentView {
     TalentView {
@@ -36,7 +36,7 @@ fn view(row: TalentRow) -> TalentView {
         skill_level: row.skill_level,
         employer_credit_code: row.employer_credit_code,
         plan: serde_json::from_value(row.plan).unwrap_or_default(),
-        cultivation_ends: row.selection_year + CYCLE_YEARS as i32 - 1,
+        cultivation_ends: row.selection_year + CYCLE_YEARS - 1,
     }
 }
 
@@ -92,7 +92,7 @@ pub async fn select(
     let mut offsets: Vec<i64> = body.plan.iter().map(|p| p.year_offset).collect();
     offsets.sort_unstable();
     v.ensure(
-        offsets == (1..=CYCLE_YEARS).collect::<Vec<_>>(),
+        offsets == (1..=i64::from(CYCLE_YEARS)).collect::<Vec<_>>(),
         "plan",
         "plan_years",
         "one entry for each year 1 to 5 of the cultivation cycle",

@@ -25,9 +25,13 @@ impl PassRule {
     }
 }
 
-/// Scores are whole points from 0 to 100.
-pub fn valid_score(score: i64) -> bool {
-    (0..=100).contains(&score)
+/// A score as given, read into the whole points from 0 to 100 it is
+/// (`score_range`).
+pub fn score(raw: i64) -> Result<u8, ids::InvalidValue> {
+    u8::try_from(raw)
+        .ok()
+        .filter(|s| *s <= 100)
+        .ok_or_else(|| ids::InvalidValue::new("score_range", "0 to 100"))
 }
 
 #[cfg(test)]
@@ -54,7 +58,9 @@ mod tests {
 
     #[test]
     fn scores_run_from_0_to_100() {
-        assert!(valid_score(0) && valid_score(100));
-        assert!(!valid_score(-1) && !valid_score(101));
+        assert_eq!((score(0), score(100)), (Ok(0), Ok(100)));
+        for bad in [-1, 101, 256, i64::MAX] {
+            assert_eq!(score(bad).map_err(|e| e.code), Err("score_range"), "{bad}");
+        }
     }
 }

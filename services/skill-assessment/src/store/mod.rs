@@ -463,10 +463,16 @@ pub async fn pass_rule(
         .first(conn)
         .await
         .optional()?;
-    Ok(set.map_or_else(PassRule::default, |(t, p)| PassRule {
-        theory_min: t as u8,
-        practical_min: p as u8,
-    }))
+    let Some((t, p)) = set else {
+        return Ok(PassRule::default());
+    };
+    let points = |n: i16| {
+        u8::try_from(n).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+    };
+    Ok(PassRule {
+        theory_min: points(t)?,
+        practical_min: points(p)?,
+    })
 }
 
 pub async fn set_pass_rule(

@@ -517,7 +517,12 @@ async fn after_applied(conn: &mut AsyncPgConnection, deps: &Deps<'_>, row: &Prop
     if row.kind != ProposalKind::BudgetAllocation.as_str() {
         return;
     }
-    let Some(year) = row.payload.get("year").and_then(serde_json::Value::as_i64) else {
+    let Some(year) = row
+        .payload
+        .get("year")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|y| i32::try_from(y).ok())
+    else {
         return;
     };
     // Deciding claims takes a person's lock before the pots': after the
@@ -532,8 +537,7 @@ async fn after_applied(conn: &mut AsyncPgConnection, deps: &Deps<'_>, row: &Prop
     let engine = &engine;
     let decided = conn
         .transaction::<_, anyhow::Error, _>(|conn| {
-            async move { crate::claims::budget_arrived(conn, engine, year as i32).await }
-                .scope_boxed()
+            async move { crate::claims::budget_arrived(conn, engine, year).await }.scope_boxed()
         })
         .await;
     if let Err(e) = decided {

@@ -77,6 +77,8 @@ pub struct Evidence {
     engine: Arc<Engine>,
 }
 
+// Clamped into i32's range first, so the cast cannot truncate.
+#[allow(clippy::cast_possible_truncation)]
 fn seconds(hours: f64) -> i32 {
     // Hours come as decimals from delivery; whole seconds compare exactly.
     (hours * 3600.0).round().clamp(0.0, f64::from(i32::MAX)) as i32

@@ -265,12 +265,12 @@ pub async fn append(
     let rows: Vec<_> = tx
         .postings()
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
+        .zip(1_i32..)
+        .map(|(p, line)| {
             let pot = p.account.pot();
             (
                 ledger_postings::tx_id.eq(id),
-                ledger_postings::line.eq(i as i32 + 1),
+                ledger_postings::line.eq(line),
                 ledger_postings::account_type.eq(account_type(&p.account)),
                 ledger_postings::fund.eq(pot.fund.as_str()),
                 ledger_postings::city.eq(pot.city.to_string()),

@@ -184,10 +184,10 @@ pub async fn file(
     };
     let session_rows: Vec<SessionRow> = sessions
         .iter()
-        .enumerate()
-        .map(|(i, s)| SessionRow {
+        .zip(1_i32..)
+        .map(|(s, seq)| SessionRow {
             class_id: id,
-            seq: i as i32 + 1,
+            seq,
             starts_at: s.starts_at,
             ends_at: s.ends_at,
             venue_id: s.venue_id,
