@@ -2,9 +2,11 @@
 //! their pseudonymous `person_id`, never by citizen ID.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ids::{CityCode, OccupationCode, PersonId, SkillLevel};
+use ids::{CityCode, OccupationCode, PersonId, SkillLevel, TargetGroup};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::Open;
 
 /// Classes; key = class id.
 pub const CLASSES_TOPIC: &str = "delivery.classes.v1";
@@ -50,7 +52,8 @@ pub struct EnrolmentEvent {
     pub institution_id: Uuid,
     pub person_id: PersonId,
     /// One of the closed list of target groups (重点群体).
-    pub target_group: String,
+    #[schema(value_type = String)]
+    pub target_group: Open<TargetGroup>,
     pub occupation_code: OccupationCode,
     pub skill_level: SkillLevel,
     pub voucher_ref: Option<String>,
@@ -83,7 +86,8 @@ pub struct CompletionEvent {
     pub class_id: Uuid,
     pub institution_id: Uuid,
     pub person_id: PersonId,
-    pub target_group: String,
+    #[schema(value_type = String)]
+    pub target_group: Open<TargetGroup>,
     pub occupation_code: OccupationCode,
     pub skill_level: SkillLevel,
     pub completed: bool,

@@ -1,9 +1,11 @@
 //! Events of performance evaluation (绩效评价): institutions' ratings.
 
 use chrono::{DateTime, Utc};
-use ids::CityCode;
+use ids::{CityCode, Rating};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::Open;
 
 /// Institutions' ratings as they change; key = institution id.
 pub const RATINGS_TOPIC: &str = "evaluation.ratings.v1";
@@ -20,9 +22,11 @@ pub struct RatingEvent {
     pub city: CityCode,
     pub statistical_year: i32,
     /// A, B, C or D
-    pub rating: String,
+    #[schema(value_type = String)]
+    pub rating: Open<Rating>,
     /// The rating it replaces, if any.
-    pub previous: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub previous: Option<Open<Rating>>,
     /// The weighted score in [0, 1] the rating came from; absent for an
     /// override.
     pub score: Option<f64>,

@@ -1,15 +1,18 @@
 //! Integration events: topic names, CloudEvents types and payloads. These
 //! are the only types services share; each service keeps its own models.
-//! A payload changes only by adding optional fields; anything else is a new
-//! `.vN` type on a new topic.
+//! A payload changes only by adding optional fields or words to an open
+//! vocabulary ([`Open`]); anything else is a new `.vN` type on a new topic.
 
 pub mod assessment;
 pub mod catalog;
 pub mod delivery;
 pub mod employment;
 pub mod evaluation;
+mod open;
 pub mod registry;
 pub mod subsidy;
+
+pub use open::{Open, Word};
 
 /// The service that owns a topic, the only one that publishes to it: its
 /// events carry the CloudEvents `source` `/<city>/<owner>`, and consumers

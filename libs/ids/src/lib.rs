@@ -13,6 +13,7 @@ mod role;
 mod skill_level;
 mod stat_year;
 mod validate;
+mod vocabulary;
 
 pub use citizen_id::CitizenId;
 pub use credit_code::CreditCode;
@@ -24,6 +25,7 @@ pub use role::Role;
 pub use skill_level::SkillLevel;
 pub use stat_year::{business_date, StatisticalYear, BUSINESS_TZ};
 pub use validate::{Checked, FieldError, Invalid, Validator};
+pub use vocabulary::{Rating, TargetGroup};
 
 /// Why a value was refused. `code` is stable and machine-readable; `message`
 /// is for people.

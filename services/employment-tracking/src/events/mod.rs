@@ -132,7 +132,7 @@ impl Completions {
             class_id: e.class_id,
             institution_id: e.institution_id,
             person_id: e.person_id.to_string(),
-            target_group: e.target_group.clone(),
+            target_group: e.target_group.as_str().to_owned(),
             occupation_code: e.occupation_code.to_string(),
             skill_level: e.skill_level.to_string(),
             completed_on: e.completed_on,

@@ -160,13 +160,14 @@ impl EventHandler for Ratings {
                 id: uuid::Uuid::now_v7(),
                 institution_id: e.institution_id,
                 statistical_year: e.statistical_year,
-                rating: e.rating.clone(),
+                rating: e.rating.as_str().to_owned(),
                 overridden: e.overridden,
                 reason: e.reason.clone(),
                 decided_at: e.decided_at,
                 received_at: chrono::Utc::now(),
             };
-            let under_review = under_review_after(current.under_review, &e.rating, e.overridden);
+            let under_review =
+                under_review_after(current.under_review, e.rating.as_str(), e.overridden);
             if store::apply_rating(conn, &row, under_review).await? {
                 let full = store::full(conn, e.institution_id)
                     .await?

@@ -47,8 +47,13 @@ pub fn rating(city: CityCode, c: &RatingChangeRow) -> anyhow::Result<OutboxEvent
         institution_id: c.institution_id,
         city,
         statistical_year: c.statistical_year,
-        rating: c.rating.clone(),
-        previous: c.previous.clone(),
+        rating: c.rating.parse::<ids::Rating>()?.into(),
+        previous: c
+            .previous
+            .as_deref()
+            .map(str::parse::<ids::Rating>)
+            .transpose()?
+            .map(Into::into),
         score: c.score,
         formula_version: c.formula_version,
         overridden: c.overridden,

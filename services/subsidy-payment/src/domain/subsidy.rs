@@ -125,67 +125,8 @@ impl fmt::Display for SubsidyKind {
     }
 }
 
-/// The closed list of key groups (重点群体) plus enterprise employees, spelt
-/// as delivery spells them in its events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetGroup {
-    /// 农村转移就业劳动者
-    RuralMigrantWorker,
-    /// 离校未就业高校毕业生
-    UnemployedGraduate,
-    /// 登记失业人员
-    RegisteredUnemployed,
-    /// 就业困难人员
-    EmploymentDifficulty,
-    /// 企业职工
-    EnterpriseEmployee,
-}
-
-impl TargetGroup {
-    pub const ALL: [TargetGroup; 5] = [
-        Self::RuralMigrantWorker,
-        Self::UnemployedGraduate,
-        Self::RegisteredUnemployed,
-        Self::EmploymentDifficulty,
-        Self::EnterpriseEmployee,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RuralMigrantWorker => "rural_migrant_worker",
-            Self::UnemployedGraduate => "unemployed_graduate",
-            Self::RegisteredUnemployed => "registered_unemployed",
-            Self::EmploymentDifficulty => "employment_difficulty",
-            Self::EnterpriseEmployee => "enterprise_employee",
-        }
-    }
-
-    /// The groups whose enrolment asserts that the person is out of work
-    /// and available for it — what a retiree or a full-time student is not.
-    pub fn claims_unemployed(self) -> bool {
-        matches!(
-            self,
-            Self::UnemployedGraduate | Self::RegisteredUnemployed | Self::EmploymentDifficulty
-        )
-    }
-}
-
-impl FromStr for TargetGroup {
-    type Err = ids::InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .ok_or_else(|| {
-                ids::InvalidValue::new(
-                    "target_group_unknown",
-                    format!("{s:?} is not one of the target groups"),
-                )
-            })
-    }
-}
+/// Spelt as delivery spells it in its events: one vocabulary of the mesh.
+pub use ids::TargetGroup;
 
 /// Who receives a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -247,25 +188,6 @@ impl fmt::Display for Pot {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn target_groups_round_trip_as_delivery_spells_them() {
-        for g in TargetGroup::ALL {
-            assert_eq!(g.as_str().parse::<TargetGroup>().expect("parse"), g);
-            assert_eq!(
-                serde_json::to_string(&g).expect("ser"),
-                format!("\"{}\"", g.as_str())
-            );
-        }
-        assert!("retiree".parse::<TargetGroup>().is_err());
-    }
-
-    #[test]
-    fn only_the_out_of_work_groups_claim_unemployment() {
-        assert!(TargetGroup::RegisteredUnemployed.claims_unemployed());
-        assert!(!TargetGroup::EnterpriseEmployee.claims_unemployed());
-        assert!(!TargetGroup::RuralMigrantWorker.claims_unemployed());
-    }
 
     #[test]
     fn payees_serialise_with_their_type() {

@@ -135,7 +135,7 @@ async fn completion(conn: &mut AsyncPgConnection, e: &CompletionEvent) -> QueryR
             completions::class_id.eq(e.class_id),
             completions::institution_id.eq(e.institution_id),
             completions::person_id.eq(e.person_id.as_str()),
-            completions::target_group.eq(&e.target_group),
+            completions::target_group.eq(e.target_group.as_str()),
             completions::occupation_code.eq(e.occupation_code.as_str()),
             completions::skill_level.eq(e.skill_level.as_str()),
             completions::completed.eq(e.completed),
@@ -161,7 +161,7 @@ async fn enrolment_facts(
             enrolment_facts::enrolment_id.eq(e.enrolment_id),
             enrolment_facts::person_id.eq(e.person_id.as_str()),
             enrolment_facts::class_id.eq(e.class_id),
-            enrolment_facts::target_group.eq(&e.target_group),
+            enrolment_facts::target_group.eq(e.target_group.as_str()),
             enrolment_facts::age_at_enrolment
                 .eq(e.age_at_enrolment.and_then(|a| i32::try_from(a).ok())),
             enrolment_facts::male.eq(e.male),
@@ -296,6 +296,9 @@ impl EventHandler for Evidence {
                 }
                 (ENROLMENTS_TOPIC, TRAINEE_COMPLETED | TRAINEE_NOT_COMPLETED) => {
                     let e: CompletionEvent = event.payload()?;
+                    // A group this version does not know is never decided
+                    // as another: the event waits on the dead-letter topic.
+                    e.target_group.known()?;
                     completion(conn, &e).await?;
                     claims::training_due(
                         conn,

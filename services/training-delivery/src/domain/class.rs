@@ -35,33 +35,7 @@ impl FundingRoute {
     }
 }
 
-/// The closed list of key groups (重点群体) plus enterprise employees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetGroup {
-    /// 农村转移就业劳动者
-    RuralMigrantWorker,
-    /// 离校未就业高校毕业生
-    UnemployedGraduate,
-    /// 登记失业人员
-    RegisteredUnemployed,
-    /// 就业困难人员
-    EmploymentDifficulty,
-    /// 企业职工
-    EnterpriseEmployee,
-}
-
-impl TargetGroup {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RuralMigrantWorker => "rural_migrant_worker",
-            Self::UnemployedGraduate => "unemployed_graduate",
-            Self::RegisteredUnemployed => "registered_unemployed",
-            Self::EmploymentDifficulty => "employment_difficulty",
-            Self::EnterpriseEmployee => "enterprise_employee",
-        }
-    }
-}
+pub use ids::TargetGroup;
 
 /// A granted occupation × level with its validity, as the registry says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,141 @@
+//! A closed vocabulary as an event carries it, open to words added later.
+
+use std::fmt;
+use std::str::FromStr;
+
+use ids::{InvalidValue, Rating, TargetGroup};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A word of a closed vocabulary (an enum spelt as a string).
+pub trait Word: Copy + FromStr<Err = InvalidValue> {
+    fn as_str(self) -> &'static str;
+}
+
+impl Word for TargetGroup {
+    fn as_str(self) -> &'static str {
+        TargetGroup::as_str(self)
+    }
+}
+
+impl Word for Rating {
+    fn as_str(self) -> &'static str {
+        Rating::as_str(self)
+    }
+}
+
+/// A value of a closed vocabulary in an event. A producer newer than its
+/// consumer may send a word the consumer does not know yet: the event still
+/// reads, and the consumer decides what the unknown word means for it
+/// (dead-letter the event, keep the word as it came) instead of failing on
+/// the whole payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Open<T> {
+    Known(T),
+    /// The word as it came.
+    Unknown(String),
+}
+
+impl<T: Word> Open<T> {
+    /// The known word, or why the word is not one this version knows.
+    pub fn known(&self) -> Result<T, InvalidValue> {
+        match self {
+            Self::Known(word) => Ok(*word),
+            Self::Unknown(raw) => raw.parse(),
+        }
+    }
+
+    /// The word as spelt, known or not.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Known(word) => word.as_str(),
+            Self::Unknown(raw) => raw,
+        }
+    }
+}
+
+impl<T: Word> From<T> for Open<T> {
+    fn from(word: T) -> Self {
+        Self::Known(word)
+    }
+}
+
+/// Reads a word as the vocabulary knows it, or keeps it as it came.
+impl<T: Word> From<&str> for Open<T> {
+    fn from(raw: &str) -> Self {
+        raw.parse()
+            .map_or_else(|_| Self::Unknown(raw.to_owned()), Self::Known)
+    }
+}
+
+impl<T: Word> fmt::Display for Open<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<T: Word> Serialize for Open<T> {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de, T: Word> Deserialize<'de> for Open<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Ok(Self::from(raw.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::CompletionEvent;
+
+    /// A completion as a newer delivery would send it, with a target group
+    /// this version does not know.
+    fn newer_completion(group: &str) -> serde_json::Value {
+        serde_json::json!({
+            "enrolment_id": "0190a1b2-0000-7000-8000-000000000001",
+            "class_id": "0190a1b2-0000-7000-8000-000000000002",
+            "institution_id": "0190a1b2-0000-7000-8000-000000000003",
+            "person_id": "p_0123456789abcdef0123456789abcdef",
+            "target_group": group,
+            "occupation_code": "6-31-01-03",
+            "skill_level": "senior",
+            "completed": true,
+            "attended_hours": 80.0,
+            "planned_hours": 80.0,
+            "completed_on": "2026-07-01",
+            "statistical_year": 2026
+        })
+    }
+
+    #[test]
+    fn an_older_consumer_reads_an_event_with_a_word_it_does_not_know() {
+        let e: CompletionEvent =
+            serde_json::from_value(newer_completion("veteran")).expect("the event still reads");
+        assert_eq!(e.target_group, Open::Unknown("veteran".to_owned()));
+        let refused = e
+            .target_group
+            .known()
+            .expect_err("not a group this version knows");
+        assert_eq!(refused.code, "target_group_unknown");
+        // Passed on, the word stays as it came.
+        let again = serde_json::to_value(&e).expect("serialises");
+        assert_eq!(again["target_group"], "veteran");
+
+        let e: CompletionEvent =
+            serde_json::from_value(newer_completion("registered_unemployed")).expect("reads");
+        assert_eq!(
+            e.target_group.known(),
+            Ok(TargetGroup::RegisteredUnemployed)
+        );
+    }
+
+    #[test]
+    fn a_rating_reads_as_known_or_as_it_came() {
+        assert_eq!(Open::<Rating>::from("D"), Open::Known(Rating::D));
+        assert_eq!(Open::<Rating>::from("A+"), Open::Unknown("A+".to_owned()));
+        assert_eq!(Open::<Rating>::from("A+").to_string(), "A+");
+    }
+}
