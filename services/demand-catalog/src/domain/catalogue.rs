@@ -7,7 +7,7 @@ use ids::Fen;
 use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
-use super::{field_error, Refusal};
+use super::Refusal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -41,7 +41,7 @@ pub const MAX_SUBSIDY: Fen = Fen::new(5_000_000);
 /// Catalogue years: from the action's first year to next year.
 pub fn check_year(year: i32, today: NaiveDate) -> Option<FieldError> {
     (!(FIRST_YEAR..=today.year() + 1).contains(&year)).then(|| {
-        field_error(
+        FieldError::new(
             "year",
             "year_range",
             format!("year must be between {FIRST_YEAR} and {}", today.year() + 1),
@@ -63,33 +63,33 @@ pub fn check_entry(year: i32, terms: EntryTerms<'_>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let name = terms.occupation_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "occupation_name",
             "occupation_name_length",
             "a name has 1 to 100 characters",
         ));
     }
     if terms.subsidy.get() < 0 {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "subsidy_fen",
             "money_negative",
             "an amount in fen cannot be negative",
         ));
     } else if terms.subsidy > MAX_SUBSIDY {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "subsidy_fen",
             "subsidy_too_high",
             format!("at most {MAX_SUBSIDY} yuan per person"),
         ));
     }
     if terms.valid_from > terms.valid_to {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "valid_to",
             "validity_reversed",
             "the validity ends before it starts",
         ));
     } else if terms.valid_to.year() < year || terms.valid_from.year() > year {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "valid_from",
             "validity_outside_year",
             format!("the validity must overlap the catalogue's year {year}"),

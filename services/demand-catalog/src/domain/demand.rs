@@ -6,10 +6,10 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use ids::Role;
-use ids::{CreditCode, InvalidValue};
+use ids::{CreditCode, FieldError, InvalidValue};
 use serde::{Deserialize, Serialize};
 
-use super::{field_error, Refusal};
+use super::Refusal;
 
 /// Through whom a demand reached the bureau.
 #[derive(
@@ -83,23 +83,23 @@ pub const MAX_HEADCOUNT: i32 = 100_000;
 pub const MAX_PERIOD_DAYS: i64 = 3 * 366;
 
 /// Headcount and period rules; every failing field is reported.
-pub fn check_terms(headcount: i32, from: NaiveDate, to: NaiveDate) -> Vec<ids::FieldError> {
+pub fn check_terms(headcount: i32, from: NaiveDate, to: NaiveDate) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !(1..=MAX_HEADCOUNT).contains(&headcount) {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "headcount",
             "headcount_range",
             format!("headcount must be between 1 and {MAX_HEADCOUNT}"),
         ));
     }
     if from > to {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "period_to",
             "period_reversed",
             "the period ends before it starts",
         ));
     } else if (to - from).num_days() > MAX_PERIOD_DAYS {
-        errors.push(field_error(
+        errors.push(FieldError::new(
             "period_to",
             "period_too_long",
             "a demand covers at most three years",
@@ -137,7 +137,7 @@ pub fn may_submit(
             }
         }
         Role::Integrator => match (submitter_org, caller_org) {
-            (None, _) => Err(Refusal::Invalid(vec![field_error(
+            (None, _) => Err(Refusal::Invalid(vec![FieldError::new(
                 "submitter_org",
                 "submitter_org_required",
                 "an integrator names the organisation it submits for",
@@ -149,7 +149,7 @@ pub fn may_submit(
         },
         Role::BureauOfficer => {
             if channel == DemandChannel::Enterprise && submitter_org.is_none() {
-                Err(Refusal::Invalid(vec![field_error(
+                Err(Refusal::Invalid(vec![FieldError::new(
                     "submitter_org",
                     "submitter_org_required",
                     "an enterprise demand names the enterprise",

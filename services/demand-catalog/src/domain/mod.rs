@@ -15,7 +15,3 @@ pub enum Refusal {
     /// The caller may not do this.
     Forbidden { code: &'static str, message: String },
 }
-
-pub(crate) fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
-    FieldError::new(field, code, message)
-}

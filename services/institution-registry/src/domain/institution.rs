@@ -6,14 +6,6 @@ use ids::CityCode;
 use ids::FieldError;
 use serde::{Deserialize, Serialize};
 
-fn field_error(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code: code.to_owned(),
-        message: message.into(),
-    }
-}
-
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -157,7 +149,7 @@ pub fn check_phone(field: &str, raw: &str) -> Option<FieldError> {
     let mobile = digits.len() == 11 && digits.starts_with('1') && digits.as_bytes()[1] >= b'3';
     let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
     (!(all_digits && (mobile || landline))).then(|| {
-        field_error(
+        FieldError::new(
             field,
             "phone_format",
             "a mobile (13812345678) or a landline with area code (0591-12345678)",
@@ -170,7 +162,7 @@ pub fn check_district(city: CityCode, raw: &str) -> Option<FieldError> {
     let ok =
         raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) && raw[..4] == city.as_str()[..4];
     (!ok).then(|| {
-        field_error(
+        FieldError::new(
             "district",
             "district_outside_city",
             format!("a district code of city {city} ({}xx)", &city.as_str()[..4]),
@@ -181,13 +173,14 @@ pub fn check_district(city: CityCode, raw: &str) -> Option<FieldError> {
 /// Text fields: present and not too long.
 pub fn check_text(field: &str, value: &str, max: usize) -> Option<FieldError> {
     let n = value.trim().chars().count();
-    (n == 0 || n > max).then(|| field_error(field, "text_length", format!("1 to {max} characters")))
+    (n == 0 || n > max)
+        .then(|| FieldError::new(field, "text_length", format!("1 to {max} characters")))
 }
 
 /// A granted scope item's validity.
 pub fn check_validity(field: &str, from: NaiveDate, to: NaiveDate) -> Option<FieldError> {
     (from > to).then(|| {
-        field_error(
+        FieldError::new(
             field,
             "validity_reversed",
             "the validity ends before it starts",

@@ -30,7 +30,7 @@ use platform::idempotency::IdempotencyKey;
 fn check(body: &BudgetChange) -> Result<(), ApiError> {
     let mut v = Validator::new();
     v.ensure(
-        (2000..=2100).contains(&body.year),
+        ids::StatisticalYear::RANGE.contains(&body.year),
         "year",
         "year_range",
         "the statistical year is between 2000 and 2100",

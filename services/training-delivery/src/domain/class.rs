@@ -7,14 +7,6 @@ use ids::FieldError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-fn error(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        code: code.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// Who pays for the class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -81,17 +73,17 @@ pub struct Filing<'a> {
 pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<FieldError> {
     let mut out = Vec::new();
     match &facts.institution {
-        None => out.push(error(
+        None => out.push(FieldError::new(
             "institution_id",
             "institution_unknown",
             "the registry has not approved this institution",
         )),
-        Some((status, _)) if status == "under_review" => out.push(error(
+        Some((status, _)) if status == "under_review" => out.push(FieldError::new(
             "institution_id",
             "institution_under_review",
             "the institution was rated D and may not file new classes until the bureau has reviewed it",
         )),
-        Some((status, _)) if status != "approved" => out.push(error(
+        Some((status, _)) if status != "approved" => out.push(FieldError::new(
             "institution_id",
             "institution_not_approved",
             format!("the institution is {status} and cannot file classes"),
@@ -103,7 +95,7 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
                     && crate::domain::class::covers_year(g, f.year)
             });
             if !covered {
-                out.push(error(
+                out.push(FieldError::new(
                     "occupation_code",
                     "outside_scope",
                     "the institution is not approved for this occupation and level in that year",
@@ -112,17 +104,21 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
         }
     }
     if !facts.listed_in_catalogue {
-        out.push(error(
+        out.push(FieldError::new(
             "occupation_code",
             "not_in_catalogue",
             "the catalogue of that year does not list this occupation and level",
         ));
     }
     if !(1..=500).contains(&f.capacity) {
-        out.push(error("capacity", "capacity_range", "1 to 500 trainees"));
+        out.push(FieldError::new(
+            "capacity",
+            "capacity_range",
+            "1 to 500 trainees",
+        ));
     }
     if f.sessions.is_empty() {
-        out.push(error(
+        out.push(FieldError::new(
             "sessions",
             "list_empty",
             "a class has at least one session",
@@ -131,21 +127,21 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
     for (i, s) in f.sessions.iter().enumerate() {
         let field = |name: &str| format!("sessions[{i}].{name}");
         if s.starts_at >= s.ends_at {
-            out.push(error(
+            out.push(FieldError::new(
                 field("ends_at"),
                 "session_reversed",
                 "a session ends after it starts",
             ));
         }
         if i == 0 && s.starts_at <= now {
-            out.push(error(
+            out.push(FieldError::new(
                 field("starts_at"),
                 "class_started",
                 "a class is filed before it starts",
             ));
         }
         if i > 0 && s.starts_at < f.sessions[i - 1].ends_at {
-            out.push(error(
+            out.push(FieldError::new(
                 field("starts_at"),
                 "sessions_out_of_order",
                 "sessions follow each other without overlapping",
@@ -154,21 +150,21 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
         match facts.venues.get(&s.venue_id) {
             Some((owner, capacity, occupations)) if *owner == f.institution_id => {
                 if !occupations.iter().any(|o| o == f.occupation_code) {
-                    out.push(error(
+                    out.push(FieldError::new(
                         field("venue_id"),
                         "venue_not_equipped",
                         "the venue is not equipped for this occupation",
                     ));
                 }
                 if *capacity < f.capacity {
-                    out.push(error(
+                    out.push(FieldError::new(
                         field("venue_id"),
                         "venue_too_small",
                         format!("the venue holds {capacity}"),
                     ));
                 }
             }
-            _ => out.push(error(
+            _ => out.push(FieldError::new(
                 field("venue_id"),
                 "venue_not_of_institution",
                 "not a venue of this institution",
@@ -180,14 +176,14 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
                     .iter()
                     .any(|(o, l)| o == f.occupation_code && l == f.skill_level)
                 {
-                    out.push(error(
+                    out.push(FieldError::new(
                         field("teacher_id"),
                         "teacher_not_qualified",
                         "the teacher may not teach this occupation and level",
                     ));
                 }
             }
-            _ => out.push(error(
+            _ => out.push(FieldError::new(
                 field("teacher_id"),
                 "teacher_not_of_institution",
                 "not a teacher of this institution",
