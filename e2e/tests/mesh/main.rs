@@ -130,7 +130,10 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
 
     // The trace: client → HTTP server span → producer span, one trace id.
     let spans = receiver
-        .spans_of(TRACE_ID, Duration::from_secs(10), 3)
+        .spans_of(TRACE_ID, Duration::from_secs(10), |spans| {
+            spans.iter().any(|s| s.kind == otlp::SERVER)
+                && spans.iter().filter(|s| s.kind == otlp::PRODUCER).count() >= 2
+        })
         .await;
     let server = spans
         .iter()

@@ -48,8 +48,15 @@ impl Receiver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The spans of one trace, waiting until at least `min` arrived.
-    pub async fn spans_of(&self, trace: &str, wait: Duration, min: usize) -> Vec<Span> {
+    /// The spans of one trace, waiting until `ready` holds of them (a test
+    /// asserts on the spans it waited for, not on however many had arrived),
+    /// or until `wait` has passed.
+    pub async fn spans_of(
+        &self,
+        trace: &str,
+        wait: Duration,
+        ready: impl Fn(&[Span]) -> bool,
+    ) -> Vec<Span> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let found: Vec<Span> = self
@@ -60,7 +67,7 @@ impl Receiver {
                 .filter(|s| s.trace == trace)
                 .cloned()
                 .collect();
-            if found.len() >= min || tokio::time::Instant::now() > deadline {
+            if ready(&found) || tokio::time::Instant::now() > deadline {
                 return found;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
