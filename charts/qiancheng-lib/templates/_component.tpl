@@ -1,8 +1,17 @@
 {{/*
 Everything one service needs. A service chart's only template is:
   {{ include "qiancheng-lib.component" . }}
+Its values.yaml holds only what is the service's own; the defaults of all other
+values are qiancheng-lib.defaults (_defaults.tpl).
 */}}
 {{- define "qiancheng-lib.component" -}}
+{{- /* Effective values: the service chart's .Values merged over qiancheng-lib.defaults
+     (_defaults.tpl), into a copy of the root context: everything below, and every
+     template it includes, reads the merged values. .Values itself is not modified. */ -}}
+{{- $values := fromYaml (include "qiancheng-lib.defaults" .) -}}
+{{- include "qiancheng-lib.mergeInto" (dict "dst" $values "src" (deepCopy (.Values | default dict))) -}}
+{{- $root := set (omit . "Values") "Values" $values -}}
+{{- with $root -}}
 {{- include "qiancheng-lib.validate" . -}}
 {{- $mig := .Values.migration | default dict }}
 {{ include "qiancheng-lib.configmap" . }}
@@ -37,5 +46,6 @@ Everything one service needs. A service chart's only template is:
 {{- if ternary $mig.enabled true (hasKey $mig "enabled") }}
 ---
 {{ include "qiancheng-lib.job" . }}
+{{- end }}
 {{- end }}
 {{- end -}}

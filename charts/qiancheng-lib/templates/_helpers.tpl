@@ -1,7 +1,8 @@
 {{/*
 qiancheng-lib helpers. Every template takes the service chart's root context (.).
 
-Values a service chart provides (see charts/demand-catalog/values.yaml):
+The values they read (.Values: the service chart's values merged over
+qiancheng-lib.defaults by qiancheng-lib.component; defaults documented in _defaults.tpl):
   envPrefix, image, args, replicaCount, resources, hpa, pdb, networkPolicy,
   serviceMonitor, dashboards, migration, config, existingSecret, ownerSecret,
   secretKeys, kafka, kafkaUser, extraVolumes, extraVolumeMounts, global.*
