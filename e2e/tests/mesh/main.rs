@@ -150,7 +150,9 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
         "one entry event and one catalogue event: {spans:?}"
     );
     assert!(
-        producers.iter().all(|p| p.parent == server.id),
+        producers
+            .iter()
+            .all(|p| otlp::descends(&spans, p, &server.id)),
         "events are published under the request"
     );
     let producer = producers

@@ -75,6 +75,24 @@ impl Receiver {
     }
 }
 
+/// Whether `span` lies under the span `ancestor` in `spans` (its parent,
+/// or its parent's, …): a use case's own span may sit between a request
+/// and the events it publishes.
+pub fn descends(spans: &[Span], span: &Span, ancestor: &str) -> bool {
+    let mut parent = span.parent.as_str();
+    // A trace is a tree; the bound only guards against a malformed export.
+    for _ in 0..spans.len() {
+        if parent == ancestor {
+            return true;
+        }
+        match spans.iter().find(|s| s.id == parent) {
+            Some(up) => parent = up.parent.as_str(),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// HTTP/1.1 with keep-alive: POST /v1/traces with a protobuf body.
 async fn serve(socket: tokio::net::TcpStream, sink: Arc<Mutex<Vec<Span>>>) -> std::io::Result<()> {
     let mut reader = BufReader::new(socket);

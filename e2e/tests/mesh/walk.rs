@@ -817,7 +817,7 @@ fn money_trail(spans: &[otlp::Span], trace_id: &str) -> Result<(), String> {
     };
     let certificate_request = find(otlp::SERVER, "/certificate")?;
     let certificate_event = find(otlp::PRODUCER, "assessment.certificates.v1 publish")?;
-    if certificate_event.parent != certificate_request.id {
+    if !otlp::descends(spans, certificate_event, &certificate_request.id) {
         return Err("the certificate event is not under its request".into());
     }
     let decided = spans
@@ -829,7 +829,7 @@ fn money_trail(spans: &[otlp::Span], trace_id: &str) -> Result<(), String> {
                 && spans.iter().any(|c| {
                     c.kind == otlp::PRODUCER
                         && c.name == "subsidy.claims.v1 publish"
-                        && c.parent == s.id
+                        && otlp::descends(spans, c, &s.id)
                 })
         })
         .ok_or("no subsidy consumer approving the claim")?;
@@ -850,7 +850,7 @@ fn money_trail(spans: &[otlp::Span], trace_id: &str) -> Result<(), String> {
     if !spans.iter().any(|s| {
         s.kind == otlp::PRODUCER
             && s.name == "subsidy.payments.v1 publish"
-            && approvals.contains(&s.parent)
+            && approvals.iter().any(|a| otlp::descends(spans, s, a))
     }) {
         return Err("no payment event under the second officer's approvals".into());
     }

@@ -131,6 +131,18 @@ impl Connector {
     }
 }
 
+/// An insert that may meet its row already there (a unique index says
+/// so): `Ok(true)` when it wrote, `Ok(false)` when the row existed; the
+/// store answers that as a value, so no caller matches on database errors.
+pub fn inserted(result: diesel::QueryResult<usize>) -> diesel::QueryResult<bool> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match result {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn pool(cfg: &DbConfig) -> anyhow::Result<DbPool> {
     let connector = cfg.connector()?;
     let mut setup = ManagerConfig::default();
@@ -241,4 +253,22 @@ pub async fn migrate(cfg: &DbConfig, service: EmbeddedMigrations) -> anyhow::Res
     })
     .await
     .context("migration task panicked")?
+}
+
+#[cfg(test)]
+mod inserted_tests {
+    use super::inserted;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn only_a_unique_violation_means_the_row_was_there() {
+        let violation = |kind| Err(Error::DatabaseError(kind, Box::new("x".to_owned())));
+        assert!(matches!(inserted(Ok(1)), Ok(true)));
+        assert!(matches!(
+            inserted(violation(DatabaseErrorKind::UniqueViolation)),
+            Ok(false)
+        ));
+        assert!(inserted(violation(DatabaseErrorKind::ForeignKeyViolation)).is_err());
+        assert!(inserted(Err(Error::NotFound)).is_err());
+    }
 }

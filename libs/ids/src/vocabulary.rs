@@ -1,60 +1,92 @@
 //! Closed vocabularies more than one service speaks: each spelt one way,
 //! in events and in APIs alike.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
-use crate::InvalidValue;
+/// Declares a closed vocabulary: an enum whose every variant is spelt one
+/// way (`Variant = "word"`), with `ALL`, `as_str`, `FromStr` (an unknown
+/// word is refused with the given stable code) and `Display`. The spelling
+/// lives in this one mapping; derive serde with the same spelling beside it.
+#[macro_export]
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : $unknown:literal {
+            $($(#[$vmeta:meta])* $variant:ident = $word:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
 
-/// The closed list of key groups (重点群体) plus enterprise employees.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetGroup {
-    /// 农村转移就业劳动者
-    RuralMigrantWorker,
-    /// 离校未就业高校毕业生
-    UnemployedGraduate,
-    /// 登记失业人员
-    RegisteredUnemployed,
-    /// 就业困难人员
-    EmploymentDifficulty,
-    /// 企业职工
-    EnterpriseEmployee,
+        impl $name {
+            /// Every word of the vocabulary, in declaration order.
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)+
+                }
+            }
+        }
+
+        impl ::core::str::FromStr for $name {
+            type Err = $crate::InvalidValue;
+
+            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+                match s {
+                    $($word => Ok($name::$variant),)+
+                    other => Err($crate::InvalidValue::new(
+                        $unknown,
+                        format!(
+                            "{other:?} is not one of {}",
+                            [$($word),+].join(", ")
+                        ),
+                    )),
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// The closed list of key groups (重点群体) plus enterprise employees.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum TargetGroup: "target_group_unknown" {
+        /// 农村转移就业劳动者
+        RuralMigrantWorker = "rural_migrant_worker",
+        /// 离校未就业高校毕业生
+        UnemployedGraduate = "unemployed_graduate",
+        /// 登记失业人员
+        RegisteredUnemployed = "registered_unemployed",
+        /// 就业困难人员
+        EmploymentDifficulty = "employment_difficulty",
+        /// 企业职工
+        EnterpriseEmployee = "enterprise_employee",
+    }
 }
 
 impl TargetGroup {
-    pub const ALL: [TargetGroup; 5] = [
-        Self::RuralMigrantWorker,
-        Self::UnemployedGraduate,
-        Self::RegisteredUnemployed,
-        Self::EmploymentDifficulty,
-        Self::EnterpriseEmployee,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RuralMigrantWorker => "rural_migrant_worker",
-            Self::UnemployedGraduate => "unemployed_graduate",
-            Self::RegisteredUnemployed => "registered_unemployed",
-            Self::EmploymentDifficulty => "employment_difficulty",
-            Self::EnterpriseEmployee => "enterprise_employee",
-        }
-    }
-
     /// The groups whose enrolment asserts that the person is out of work
     /// and available for it — what a retiree or a full-time student is not.
     pub fn claims_unemployed(self) -> bool {
@@ -65,77 +97,27 @@ impl TargetGroup {
     }
 }
 
-impl FromStr for TargetGroup {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .ok_or_else(|| {
-                InvalidValue::new(
-                    "target_group_unknown",
-                    format!("{s:?} is not one of the target groups"),
-                )
-            })
-    }
-}
-
-impl fmt::Display for TargetGroup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An institution's rating for a statistical year (绩效评价等级), best first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-pub enum Rating {
-    A,
-    B,
-    C,
-    /// Puts the institution under review in the registry.
-    D,
-}
-
-impl Rating {
-    pub const ALL: [Rating; 4] = [Self::A, Self::B, Self::C, Self::D];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-            Self::D => "D",
-        }
-    }
-}
-
-impl FromStr for Rating {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| InvalidValue::new("rating_unknown", "one of A, B, C, D"))
-    }
-}
-
-impl fmt::Display for Rating {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+vocabulary! {
+    /// An institution's rating for a statistical year (绩效评价等级), best first.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    pub enum Rating: "rating_unknown" {
+        A = "A",
+        B = "B",
+        C = "C",
+        /// Puts the institution under review in the registry.
+        D = "D",
     }
 }
 
@@ -157,6 +139,11 @@ mod tests {
         }
         let refused = "retiree".parse::<TargetGroup>().expect_err("not a group");
         assert_eq!(refused.code, "target_group_unknown");
+        assert_eq!(
+            refused.message,
+            "\"retiree\" is not one of rural_migrant_worker, unemployed_graduate, \
+             registered_unemployed, employment_difficulty, enterprise_employee"
+        );
         assert_eq!(
             "E".parse::<Rating>().map_err(|e| e.code),
             Err("rating_unknown")

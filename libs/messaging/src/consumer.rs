@@ -529,7 +529,7 @@ impl Backoff {
 /// Such a failure passes by itself; retrying the same event later succeeds.
 /// Anything else (an unreadable payload, a broken contract, a bug) would fail
 /// the same way again and is dead-lettered after `max_attempts`.
-pub(crate) fn is_transient(e: &anyhow::Error) -> bool {
+pub fn is_transient(e: &anyhow::Error) -> bool {
     use diesel::result::{DatabaseErrorKind as Kind, Error as Db};
     e.chain().any(|cause| {
         if cause.is::<db::PoolError>() || cause.is::<std::io::Error>() {

@@ -13,7 +13,7 @@ mod relay;
 mod topics;
 
 pub use config::{KafkaConfig, SaslMechanism, SecurityProtocol};
-pub use consumer::{ConsumerRunner, EventHandler, HandlerFuture};
+pub use consumer::{is_transient, ConsumerRunner, EventHandler, HandlerFuture};
 pub use dead_letters::{replay_dead_letters, waiting_dead_letters, DeadLetter, Replay};
 pub use envelope::{Envelope, ReceivedEvent};
 pub use outbox::{enqueue, OutboxEvent};

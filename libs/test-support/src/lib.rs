@@ -17,6 +17,7 @@ mod broker;
 mod database;
 mod identity;
 mod outage;
+mod poll;
 mod service;
 
 pub use broker::{publish, publish_as, publish_stream, read_topic, topic_retention_ms, Record};
@@ -25,6 +26,7 @@ pub use identity::{
     auth, portal_token, signer, token, token_as, token_from, token_with, trainee_token, TEST_ISSUER,
 };
 pub use outage::Outage;
+pub use poll::eventually;
 pub use service::{
     answered, assert_file_is_current, assert_openapi_is_current, body, fields, problem, Shared,
     TestApp, WAIT,

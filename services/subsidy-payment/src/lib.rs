@@ -3,16 +3,15 @@
 //! double-entry ledger per fund source, payout batches and bank files,
 //! recovery (追回) and public fund-use disclosure.
 //!
-//! The pure rules are in [`domain`]; [`claims`] applies them inside store
-//! transactions, [`api`] translates HTTP and [`events`] Kafka.
+//! The pure rules are in [`domain`]; the use cases in [`app`] apply them
+//! inside store transactions; [`api`] translates HTTP, [`events`] Kafka, and
+//! [`store`] holds every query.
 
 pub mod api;
 pub mod app;
-pub mod claims;
 pub mod domain;
 pub mod events;
 pub mod store;
-pub mod vouchers;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -233,7 +232,7 @@ impl Service for SubsidyPayment {
 
     fn wire(ctx: &Context<Settings>) -> anyhow::Result<Wiring> {
         let s = &ctx.cfg.service;
-        let engine = Arc::new(claims::Engine {
+        let engine = Arc::new(app::claims::Engine {
             city: ctx.city,
             version: 0,
             rules: s.rules.clone(),

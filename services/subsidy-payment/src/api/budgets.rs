@@ -4,16 +4,12 @@
 use std::collections::BTreeMap;
 
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::proposals::propose_once;
 use super::{
@@ -24,8 +20,25 @@ use crate::app::budgets;
 use crate::app::proposals::Payload;
 use crate::domain::subsidy::FundSource;
 use crate::store;
-use crate::store::schema::budget_changes;
+use crate::store::budgets::{self as budget_history, BudgetChangeRow};
 use platform::idempotency::IdempotencyKey;
+
+impl From<BudgetChangeRow> for BudgetChangeView {
+    fn from(r: BudgetChangeRow) -> Self {
+        Self {
+            id: r.id,
+            fund: r.fund,
+            year: r.year,
+            kind: r.kind,
+            amount_fen: r.amount_fen,
+            memo: r.memo,
+            transaction_id: r.tx_id,
+            changed_by: r.changed_by,
+            approved_by: r.approved_by,
+            changed_at: r.changed_at,
+        }
+    }
+}
 
 fn check(body: &BudgetChange) -> Result<(), ApiError> {
     let mut v = Validator::new();
@@ -227,73 +240,14 @@ pub async fn history(
 ) -> Result<HttpResponse, ApiError> {
     readers(&who, &state)?;
     let mut conn = state.pool.get().await?;
-    let mut q = budget_changes::table
-        .filter(budget_changes::city.eq(state.city.to_string()))
-        .into_boxed();
-    if let Some(f) = query.fund {
-        q = q.filter(budget_changes::fund.eq(f.as_str()));
-    }
-    if let Some(y) = query.year {
-        q = q.filter(budget_changes::year.eq(y));
-    }
-    type Row = (
-        Uuid,
-        String,
-        i32,
-        String,
-        i64,
-        String,
-        Uuid,
-        String,
-        Option<String>,
-        chrono::DateTime<Utc>,
-    );
-    let rows: Vec<Row> = q
-        .order((budget_changes::changed_at, budget_changes::id))
-        .select((
-            budget_changes::id,
-            budget_changes::fund,
-            budget_changes::year,
-            budget_changes::kind,
-            budget_changes::amount_fen,
-            budget_changes::memo,
-            budget_changes::tx_id,
-            budget_changes::changed_by,
-            budget_changes::approved_by,
-            budget_changes::changed_at,
-        ))
-        .load(&mut conn)
-        .await?;
-    let out: Vec<BudgetChangeView> = rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                fund,
-                year,
-                kind,
-                amount_fen,
-                memo,
-                transaction_id,
-                changed_by,
-                approved_by,
-                changed_at,
-            )| {
-                BudgetChangeView {
-                    id,
-                    fund,
-                    year,
-                    kind,
-                    amount_fen,
-                    memo,
-                    transaction_id,
-                    changed_by,
-                    approved_by,
-                    changed_at,
-                }
-            },
-        )
-        .collect();
+    let rows = budget_history::history(
+        &mut conn,
+        state.city.as_str(),
+        query.fund.map(FundSource::as_str),
+        query.year,
+    )
+    .await?;
+    let out: Vec<BudgetChangeView> = rows.into_iter().map(BudgetChangeView::from).collect();
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -3,11 +3,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use db::ScopedFutureExt;
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use ids::{Fen, StatisticalYear};
 use platform::auth::{person_named, Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -19,13 +16,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{ClaimView, NewClaim, Review, ReviewDecision, State};
-use crate::claims::{
-    approve_in_ledger, certificate_claim, claim_event, employment_reward_due,
-    enrolment_institution, explain, release_in_ledger, training_due,
-};
-use crate::domain::entitlement::{self, Books, Completion, TraineeFacts};
-use crate::domain::subsidy::{FundSource, SubsidyKind};
-use crate::store::schema::{catalogue_entries, certificates, claims, completions, institutions};
+use crate::app::claims::{self as use_case, Filed};
+use crate::domain::status::ClaimStatus;
+use crate::domain::subsidy::SubsidyKind;
+use crate::store::claims::{self, ClaimFilter};
 use crate::store::{self, ClaimRow};
 
 fn not_found() -> ApiError {
@@ -97,48 +91,29 @@ pub async fn list(
     ])?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
-    let mut q = claims::table
-        .filter(claims::city.eq(state.city.to_string()))
-        .into_boxed();
+    let mut filter = ClaimFilter {
+        city: state.city.to_string(),
+        status: query.status.clone(),
+        kind: query.kind.clone(),
+        person_id: person_named(&req),
+        after,
+        limit: limit + 1,
+        ..ClaimFilter::default()
+    };
     match who.role() {
         Role::BureauOfficer | Role::Auditor => {
             who.require_city(state.city)?;
         }
         Role::Enterprise => {
             let org = who.org().unwrap_or_default();
-            q = q.filter(claims::payee.eq(format!("enterprise:{org}")));
+            filter.payee = Some(format!("enterprise:{org}"));
         }
         _ => {
-            let org = who.org().unwrap_or_default().to_owned();
-            let own = institutions::table
-                .filter(institutions::credit_code.eq(org))
-                .select(institutions::institution_id.nullable());
-            q = q.filter(claims::institution_id.eq_any(own));
+            filter.institution_credit_code = Some(who.org().unwrap_or_default().to_owned());
         }
     }
-    if let Some(s) = &query.status {
-        q = q.filter(claims::status.eq(s.clone()));
-    }
-    if let Some(k) = &query.kind {
-        q = q.filter(claims::kind.eq(k.clone()));
-    }
-    if let Some(p) = person_named(&req) {
-        q = q.filter(claims::person_id.eq(p));
-    }
-    if let Some((at, id)) = after {
-        q = q.filter(
-            claims::created_at
-                .gt(at)
-                .or(claims::created_at.eq(at).and(claims::id.gt(id))),
-        );
-    }
-    let rows: Vec<ClaimRow> = q
-        .order((claims::created_at, claims::id))
-        .limit(limit + 1)
-        .select(ClaimRow::as_select())
-        .load(&mut conn)
-        .await?;
+    let mut conn = state.pool.get().await?;
+    let rows = claims::list(&mut conn, &filter).await?;
     let page = pagination::page(rows, limit, |r| (r.created_at, r.id));
     Ok(HttpResponse::Ok().json(Page {
         items: page
@@ -150,36 +125,19 @@ pub async fn list(
     }))
 }
 
-fn not_payable(reasons: &[crate::domain::entitlement::Reason]) -> ApiError {
-    let mut e = ApiError::new(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "not_payable",
-        "the evidence does not make this subsidy payable; the errors say why",
-    );
-    e.errors = reasons
-        .iter()
-        .map(|r| platform::FieldError {
-            field: "kind".into(),
-            code: r.code.to_owned(),
-            message: r.text.clone(),
-        })
-        .collect();
-    e
-}
-
 /// A matched or new claim; a refused one answers 422 with its reasons.
-fn answer(row: ClaimRow, created: bool) -> Result<HttpResponse, ApiError> {
-    if row.status == "refused" {
+fn answer(filed: Filed) -> Result<HttpResponse, ApiError> {
+    let (row, created) = match filed {
+        Filed::Matched(row) => (row, false),
+        Filed::Made(row) => (row, true),
+    };
+    if row.status()? == ClaimStatus::Refused {
         let reasons: Vec<contracts::subsidy::ReasonItem> =
-            serde_json::from_value(row.reasons.clone()).unwrap_or_default();
-        let mut e = not_payable(&[]);
+            serde_json::from_value(row.reasons.clone()).map_err(ApiError::internal)?;
+        let mut e = ApiError::from(crate::app::Error::NotPayable(Vec::new()));
         e.errors = reasons
             .into_iter()
-            .map(|r| platform::FieldError {
-                field: "kind".into(),
-                code: r.code,
-                message: r.text,
-            })
+            .map(|r| platform::FieldError::new("kind", &r.code, r.text))
             .collect();
         return Err(e);
     }
@@ -216,15 +174,6 @@ pub async fn file(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let engine = state.engine.current(&mut conn).await?;
-    let no_evidence =
-        || ApiError::not_found("evidence_not_found", "no such evidence for the caller");
-    let found = |kind: SubsidyKind, source: String| {
-        claims::table
-            .filter(claims::kind.eq(kind.as_str()))
-            .filter(claims::source_ref.eq(source))
-            .select(ClaimRow::as_select())
-            .into_boxed()
-    };
     match body {
         NewClaim::Training { enrolment_id } | NewClaim::EmploymentReward { enrolment_id } => {
             who.require(&[Role::InstitutionOperator, Role::Integrator])?
@@ -234,67 +183,15 @@ pub async fn file(
             } else {
                 SubsidyKind::EmploymentReward
             };
-            let (institution, person, occupation, level) =
-                enrolment_institution(&mut conn, enrolment_id)
-                    .await?
-                    .ok_or_else(no_evidence)?;
-            let org = store::credit_code_of(&mut conn, institution).await?;
-            if org.is_none() || org.as_deref() != who.org() {
-                return Err(no_evidence());
-            }
-            if let Some(row) = found(kind, enrolment_id.to_string())
-                .first(&mut conn)
-                .await
-                .optional()?
-            {
-                return answer(row, false);
-            }
-            let outcome = conn
-                .transaction::<_, ApiError, _>(|conn| {
-                    async move {
-                        if kind == SubsidyKind::Training {
-                            training_due(conn, &engine, &person, &occupation, &level).await
-                        } else {
-                            employment_reward_due(conn, &engine, enrolment_id).await
-                        }
-                        .map_err(ApiError::internal)?;
-                        let row: Option<ClaimRow> = found(kind, enrolment_id.to_string())
-                            .first(conn)
-                            .await
-                            .optional()?;
-                        match row {
-                            Some(row) => Ok(Ok(row)),
-                            None => Ok(Err(explain(conn, &engine, kind, enrolment_id)
-                                .await
-                                .map_err(ApiError::internal)?)),
-                        }
-                    }
-                    .scope_boxed()
-                })
-                .await?;
-            match outcome {
-                Ok(row) => answer(row, true),
-                Err(decision) => Err(not_payable(
-                    decision.as_ref().map_or(&[][..], |d| d.reasons()),
-                )),
-            }
+            answer(
+                use_case::file_for_enrolment(&mut conn, &engine, kind, enrolment_id, who.org())
+                    .await?,
+            )
         }
         NewClaim::Apprenticeship { apprenticeship_id } => {
             who.require(&[Role::Enterprise])?;
-            let row = found(SubsidyKind::Apprenticeship, apprenticeship_id.to_string())
-                .first(&mut conn)
-                .await
-                .optional()?
-                .filter(|r| {
-                    Some(r.payee.as_str())
-                        == who.org().map(|o| format!("enterprise:{o}")).as_deref()
-                })
-                .ok_or_else(|| {
-                    ApiError::not_found(
-                        "evidence_not_found",
-                        "employment tracking has not recognised this apprenticeship for the caller",
-                    )
-                })?;
+            let row =
+                use_case::apprenticeship_claim(&mut conn, apprenticeship_id, who.org()).await?;
             Ok(HttpResponse::Ok().json(ClaimView::from(row)))
         }
         NewClaim::Certificate {
@@ -317,33 +214,17 @@ pub async fn file(
                 None => {
                     who.require_city(state.city)?;
                     person_id.ok_or_else(|| {
-                        ApiError::validation(vec![platform::FieldError {
-                            field: "person_id".into(),
-                            code: "required".into(),
-                            message: "an officer names the person applying".into(),
-                        }])
+                        ApiError::validation(vec![platform::FieldError::new(
+                            "person_id",
+                            "required",
+                            "an officer names the person applying",
+                        )])
                     })?
                 }
             };
-            let existed = found(SubsidyKind::Certificate, certificate_id.to_string())
-                .first(&mut conn)
-                .await
-                .optional()?
-                .is_some();
-            let outcome = conn
-                .transaction::<_, ApiError, _>(|conn| {
-                    async move {
-                        certificate_claim(conn, &engine, &person_id, certificate_id)
-                            .await
-                            .map_err(ApiError::internal)
-                    }
-                    .scope_boxed()
-                })
-                .await?;
-            match outcome {
-                Ok(row) => answer(row, !existed),
-                Err(reasons) => Err(not_payable(&reasons)),
-            }
+            answer(
+                use_case::file_certificate(&mut conn, &engine, &person_id, certificate_id).await?,
+            )
         }
     }
 }
@@ -364,7 +245,7 @@ pub async fn get(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let row = store::claim(&mut conn, *path)
+    let row = store::claims::claim(&mut conn, *path)
         .await?
         .ok_or_else(not_found)?;
     if !may_see(&mut conn, &who, &row).await? {
@@ -409,47 +290,16 @@ pub async fn review(
     let id = *path;
     let by = who.subject().to_owned();
     let city = state.city;
+    let decision = match body.decision {
+        ReviewDecision::Approve => ClaimStatus::Approved,
+        ReviewDecision::Reject => ClaimStatus::Rejected,
+        ReviewDecision::RequestDocuments => ClaimStatus::DocumentsRequested,
+    };
     let mut conn = state.pool.get().await?;
-    let request = body.clone();
     let scope = format!("{by}:review-claim:{id}");
-    idempotency::once(&mut conn, &key, scope, &request, |conn| {
+    idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            let mut row = store::claim_for_update(conn, id)
-                .await?
-                .ok_or_else(not_found)?;
-            if !matches!(row.status.as_str(), "in_review" | "documents_requested") {
-                return Err(ApiError::conflict(
-                    "claim_not_in_review",
-                    format!("the claim is {}, not awaiting review", row.status),
-                ));
-            }
-            let status = match body.decision {
-                ReviewDecision::Approve => "approved",
-                ReviewDecision::Reject => "rejected",
-                ReviewDecision::RequestDocuments => "documents_requested",
-            };
-            if status == "approved" && row.approval_tx.is_none() {
-                row.approval_tx = Some(approve_in_ledger(conn, city, &row, &by).await?);
-            }
-            if status == "rejected" {
-                let why = note.clone().unwrap_or_default();
-                release_in_ledger(conn, city, &row, &why, &by).await?;
-            }
-            let now = Utc::now();
-            diesel::update(claims::table.find(id))
-                .set((
-                    claims::status.eq(status),
-                    claims::decided_by.eq(&by),
-                    claims::decided_at.eq(now),
-                    claims::review_note.eq(&note),
-                ))
-                .execute(conn)
-                .await?;
-            row.status = status.to_owned();
-            row.decided_by = Some(by.clone());
-            row.decided_at = Some(now);
-            row.review_note = note.clone();
-            messaging::enqueue(conn, &[claim_event(&row).map_err(ApiError::internal)?]).await?;
+            let row = use_case::review(conn, city, id, decision, note.as_deref(), &by).await?;
             Ok(Created::new(StatusCode::OK, &ClaimView::from(row)))
         }
         .scope_boxed()
@@ -476,151 +326,11 @@ pub async fn preview(
         Role::InstitutionOperator,
         Role::Integrator,
     ])?;
-    let class_id = *path;
     let mut conn = state.pool.get().await?;
-    type Row = (
-        Uuid,
-        Uuid,
-        String,
-        String,
-        String,
-        String,
-        bool,
-        i32,
-        i32,
-        NaiveDate,
-        Option<i32>,
-    );
-    let rows: Vec<Row> = completions::table
-        .filter(completions::class_id.eq(class_id))
-        .order(completions::enrolment_id)
-        .select((
-            completions::enrolment_id,
-            completions::institution_id,
-            completions::person_id,
-            completions::target_group,
-            completions::occupation_code,
-            completions::skill_level,
-            completions::completed,
-            completions::attended_seconds,
-            completions::planned_seconds,
-            completions::completed_on,
-            completions::catalogue_year,
-        ))
-        .load(&mut conn)
-        .await?;
-    let not_found = || ApiError::not_found("class_not_found", "no completions of this class");
-    let first = <[Row]>::first(&rows).ok_or_else(not_found)?;
-    let org = store::credit_code_of(&mut conn, first.1)
+    let engine = state.engine.current(&mut conn).await?;
+    let visible = |org: &str| who.may_see_institution_record(state.city.as_str(), org);
+    let preview = use_case::preview_class(&mut conn, &engine, *path, visible)
         .await?
-        .unwrap_or_default();
-    if !who.may_see_institution_record(state.city.as_str(), &org) {
-        return Err(not_found());
-    }
-    let (occupation, level, completed_on) = (first.4.clone(), first.5.clone(), first.9);
-    let year = StatisticalYear::of(completed_on).year();
-    // The standard of the catalogue the class trained under.
-    let catalogue_year = first.10.unwrap_or(year);
-    let standard: Option<i64> = catalogue_entries::table
-        .filter(
-            catalogue_entries::city
-                .eq(state.city.to_string())
-                .and(catalogue_entries::year.eq(catalogue_year))
-                .and(catalogue_entries::occupation_code.eq(&occupation))
-                .and(catalogue_entries::skill_level.eq(&level))
-                .and(catalogue_entries::withdrawn.eq(false)),
-        )
-        .order(catalogue_entries::version.desc())
-        .select(catalogue_entries::subsidy_fen)
-        .first(&mut conn)
-        .await
-        .optional()?;
-    let pots: Vec<_> = FundSource::ALL
-        .into_iter()
-        .map(|f| store::pot(f, state.city, year))
-        .collect::<Result<_, store::StoreError>>()?;
-    let ledger = store::load_ledger(&mut conn, &pots, &[]).await?;
-    let mut books = Books {
-        available: pots
-            .iter()
-            .map(|p| (p.fund, ledger.available(*p)))
-            .collect(),
-        ..Books::default()
-    };
-    let mut trainees = Vec::new();
-    for r in &rows {
-        let parse = |e: ids::InvalidValue| ApiError::internal(e.to_string());
-        let person = ids::PersonId::from_stored(r.2.clone());
-        let certs: Vec<(String, String, NaiveDate, bool)> = certificates::table
-            .filter(certificates::person_id.eq(&r.2))
-            .select((
-                certificates::occupation_code,
-                certificates::skill_level,
-                certificates::issued_on,
-                certificates::revoked,
-            ))
-            .load(&mut conn)
-            .await?;
-        let mut certificates_ = Vec::new();
-        for (occ, lvl, issued_on, revoked) in certs {
-            certificates_.push(entitlement::CertificateFact {
-                occupation: occ.parse().map_err(parse)?,
-                level: lvl.parse().map_err(parse)?,
-                issued_on,
-                revoked,
-            });
-        }
-        // Grants already made to the person elsewhere count against it,
-        // except this very enrolment's own claim.
-        let others: Vec<(String, String, String, i32)> = claims::table
-            .filter(claims::person_id.eq(&r.2))
-            .filter(claims::source_ref.ne(r.0.to_string()))
-            .filter(claims::status.ne_all(["refused", "rejected"]))
-            .select((
-                claims::kind,
-                claims::occupation_code,
-                claims::skill_level,
-                claims::statistical_year,
-            ))
-            .load(&mut conn)
-            .await?;
-        for (kind, occ, lvl, y) in others {
-            if let Some(kind) = crate::domain::subsidy::SubsidyKind::ALL
-                .into_iter()
-                .find(|k| k.as_str() == kind)
-            {
-                books.granted.insert(entitlement::GrantKey {
-                    person: person.clone(),
-                    kind,
-                    occupation: occ.parse().ok(),
-                    level: lvl.parse().map_err(parse)?,
-                    year: store::stat_year(y)?,
-                });
-            }
-        }
-        trainees.push(TraineeFacts {
-            completion: Completion {
-                enrolment_id: r.0,
-                institution_id: r.1,
-                person,
-                group: r.3.parse().map_err(parse)?,
-                occupation: r.4.parse().map_err(parse)?,
-                level: r.5.parse().map_err(parse)?,
-                completed: r.6,
-                attended_seconds: u32::try_from(r.7).map_err(ApiError::internal)?,
-                planned_seconds: u32::try_from(r.8).map_err(ApiError::internal)?,
-                completed_on: r.9,
-            },
-            certificates: certificates_,
-            voucher: None,
-            employment: None,
-        });
-    }
-    let preview = entitlement::preview(
-        &trainees,
-        standard.map(Fen::new),
-        &state.engine.current(&mut conn).await?.rules,
-        &books,
-    );
+        .ok_or_else(|| ApiError::not_found("class_not_found", "no completions of this class"))?;
     Ok(HttpResponse::Ok().json(preview))
 }

@@ -23,11 +23,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use access::ACCESS;
 pub(crate) use payouts::FUND_USE;
-pub(crate) use receipts::freeze_if_disputed;
 pub use views::*;
 
+use crate::app::claims::Engine;
 use crate::app::proposals::Deps;
-use crate::claims::Engine;
 
 /// The keys of the files exchanged with the bank.
 pub struct BankKeys {

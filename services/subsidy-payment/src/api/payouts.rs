@@ -5,28 +5,24 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use ids::Fen;
 use platform::auth::{Principal, Role, Scope};
 use platform::json::{Json, Text};
 use platform::problem::Problem;
 use platform::public::{PublicRead, Variant};
 use platform::ApiError;
-use uuid::Uuid;
 
 use super::proposals::propose_once;
 use super::{AccountChangeView, BankAccount, FundUse, FundUseRow, NewBatch, ProposalView, State};
+use crate::app::claims::payee_of;
 use crate::app::payouts::load_batch;
 use crate::app::proposals::{check_bank_signature, Payload};
-use crate::claims::payee_of;
 use crate::domain::bank_file;
 use crate::domain::disclosure::{self, PaidClaim};
 use crate::domain::file_signature;
 use crate::domain::payout;
 use crate::domain::subsidy::{Payee, SubsidyKind};
-use crate::store::schema::{claims, payouts, pii_reads};
+use crate::store::payouts;
 use crate::store::{self, proposals as stored};
 use platform::idempotency::IdempotencyKey;
 
@@ -228,16 +224,13 @@ pub async fn file(
     let mut conn = state.pool.get().await?;
     let (batch, _) = load_batch(&mut conn, &state.cipher, state.city, &path).await?;
     // The file carries account numbers in clear: the read is recorded.
-    diesel::insert_into(pii_reads::table)
-        .values((
-            pii_reads::id.eq(Uuid::now_v7()),
-            pii_reads::subject.eq(who.subject()),
-            pii_reads::purpose.eq("bank_file"),
-            pii_reads::target.eq(format!("payout-batch:{}", batch.batch_no)),
-            pii_reads::read_at.eq(Utc::now()),
-        ))
-        .execute(&mut conn)
-        .await?;
+    store::record_pii_read(
+        &mut conn,
+        who.subject(),
+        "bank_file",
+        &format!("payout-batch:{}", batch.batch_no),
+    )
+    .await?;
     let body = bank_file::export(&batch);
     let (key_id, key) = &state.bank.signing;
     let signature = file_signature::sign(key, key_id, body.as_bytes());
@@ -311,40 +304,19 @@ pub async fn fund_use(state: State, public: PublicRead) -> Result<HttpResponse, 
     public
         .respond(FUND_USE, Variant::of("fund-use"), || async {
             let mut conn = state.pool.get().await?;
-            type Row = (
-                String,
-                Option<String>,
-                String,
-                i64,
-                chrono::DateTime<Utc>,
-                chrono::NaiveDate,
-            );
-            let rows: Vec<Row> = claims::table
-                .inner_join(payouts::table)
-                .filter(payouts::status.eq("confirmed"))
-                .filter(claims::paid_on.is_not_null())
-                .select((
-                    claims::city,
-                    claims::fund,
-                    claims::kind,
-                    payouts::amount_fen,
-                    claims::created_at,
-                    claims::paid_on.assume_not_null(),
-                ))
-                .load(&mut conn)
-                .await?;
             let mut paid = Vec::new();
-            for (city, fund, kind, amount, created_at, paid_on) in rows {
-                let Some(kind) = SubsidyKind::ALL.into_iter().find(|k| k.as_str() == kind) else {
-                    continue;
-                };
+            for p in payouts::confirmed(&mut conn).await? {
+                let kind = SubsidyKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == p.kind)
+                    .ok_or_else(|| ApiError::internal(format!("claim kind {:?}", p.kind)))?;
                 paid.push(PaidClaim {
-                    city: city.parse().map_err(ApiError::internal)?,
-                    fund: store::fund_of(fund.as_deref().unwrap_or_default())?,
+                    city: p.city.parse().map_err(ApiError::internal)?,
+                    fund: store::fund_of(p.fund.as_deref().unwrap_or_default())?,
                     kind,
-                    amount: Fen::new(amount),
-                    claimed_on: ids::business_date(created_at),
-                    paid_on,
+                    amount: Fen::new(p.amount_fen),
+                    claimed_on: ids::business_date(p.claimed_at),
+                    paid_on: p.paid_on,
                 });
             }
             let timeliness = disclosure::timeliness(&paid);

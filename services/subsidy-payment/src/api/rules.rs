@@ -4,9 +4,6 @@
 //! force.
 
 use actix_web::{get, put, HttpResponse};
-use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
@@ -16,7 +13,7 @@ use platform::ApiError;
 use super::proposals::propose_once;
 use super::{NewRules, ProposalView, RulesView, State};
 use crate::app::proposals::Payload;
-use crate::store::schema::rule_versions;
+use crate::store::rules::{self, RuleVersionRow};
 use platform::idempotency::IdempotencyKey;
 
 fn readers(who: &Principal, state: &State) -> Result<(), ApiError> {
@@ -25,45 +22,19 @@ fn readers(who: &Principal, state: &State) -> Result<(), ApiError> {
     Ok(())
 }
 
-type Row = (
-    i32,
-    serde_json::Value,
-    serde_json::Value,
-    String,
-    String,
-    Option<String>,
-    chrono::DateTime<Utc>,
-);
-
-fn view(r: Row) -> RulesView {
-    RulesView {
-        version: r.0,
-        rules: r.1,
-        fraud: r.2,
-        reason: Some(r.3),
-        set_by: Some(r.4),
-        approved_by: r.5,
-        set_at: Some(r.6),
+impl From<RuleVersionRow> for RulesView {
+    fn from(r: RuleVersionRow) -> Self {
+        Self {
+            version: r.version,
+            rules: r.rules,
+            fraud: r.fraud,
+            reason: Some(r.reason),
+            set_by: Some(r.set_by),
+            approved_by: r.approved_by,
+            set_at: Some(r.set_at),
+        }
     }
 }
-
-const COLUMNS: (
-    rule_versions::version,
-    rule_versions::rules,
-    rule_versions::fraud,
-    rule_versions::reason,
-    rule_versions::set_by,
-    rule_versions::approved_by,
-    rule_versions::set_at,
-) = (
-    rule_versions::version,
-    rule_versions::rules,
-    rule_versions::fraud,
-    rule_versions::reason,
-    rule_versions::set_by,
-    rule_versions::approved_by,
-    rule_versions::set_at,
-);
 
 /// The rules in force: the newest version set, or the configuration's
 /// (version 0) until one is.
@@ -73,14 +44,8 @@ pub async fn current(state: State, who: Principal) -> Result<HttpResponse, ApiEr
     readers(&who, &state)?;
     let mut conn = state.pool.get().await?;
     let engine = state.engine.current(&mut conn).await?;
-    let stored: Option<Row> = rule_versions::table
-        .find(engine.version)
-        .select(COLUMNS)
-        .first(&mut conn)
-        .await
-        .optional()?;
-    let out = match stored {
-        Some(r) => view(r),
+    let out = match rules::version(&mut conn, engine.version).await? {
+        Some(r) => RulesView::from(r),
         None => RulesView {
             version: 0,
             rules: serde_json::to_value(&engine.rules).map_err(ApiError::internal)?,
@@ -100,12 +65,8 @@ pub async fn current(state: State, who: Principal) -> Result<HttpResponse, ApiEr
 pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
     readers(&who, &state)?;
     let mut conn = state.pool.get().await?;
-    let rows: Vec<Row> = rule_versions::table
-        .order(rule_versions::version.desc())
-        .select(COLUMNS)
-        .load(&mut conn)
-        .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(view).collect::<Vec<_>>()))
+    let rows = rules::all(&mut conn).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(RulesView::from).collect::<Vec<_>>()))
 }
 
 /// Propose a new version of the rules (amounts, fund order, cost sharing)

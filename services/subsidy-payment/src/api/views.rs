@@ -486,8 +486,8 @@ pub struct VoucherView {
     pub redeemed_on: Option<NaiveDate>,
 }
 
-impl From<crate::vouchers::VoucherRow> for VoucherView {
-    fn from(r: crate::vouchers::VoucherRow) -> Self {
+impl From<crate::store::vouchers::VoucherRow> for VoucherView {
+    fn from(r: crate::store::vouchers::VoucherRow) -> Self {
         Self {
             id: r.id,
             person_id: r.person_id,

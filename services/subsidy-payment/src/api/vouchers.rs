@@ -3,9 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, HttpResponse};
-use chrono::Utc;
 use db::ScopedFutureExt;
-use diesel_async::RunQueryDsl;
 use ids::OccupationCode;
 use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
 use platform::idempotency::{self, Created, IdempotencyKey};
@@ -13,14 +11,10 @@ use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
-use uuid::Uuid;
 
 use super::{NewVoucher, State, VoucherView};
+use crate::app::vouchers::{self, Issue};
 use crate::domain::subsidy::TargetGroup;
-use crate::domain::voucher::{self, Scope};
-use crate::store;
-use crate::store::schema::vouchers;
-use crate::vouchers::{of_person, VoucherRow};
 
 /// Issue a voucher: at most three months, one unused voucher of a scope
 /// per person.
@@ -50,7 +44,6 @@ pub async fn issue(
         Some(o) => v.parse("occupation_code", o).map(Some),
         None => Some(None),
     };
-    let holder = ids::PersonId::from_stored(body.person_id.clone());
     v.ensure(
         !body.person_id.trim().is_empty(),
         "person_id",
@@ -67,51 +60,14 @@ pub async fn issue(
     let scope = format!("{by}:issue-voucher");
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
-            store::advisory_lock(conn, &format!("vouchers:{}", body.person_id)).await?;
-            let held: Vec<_> = of_person(conn, &body.person_id)
-                .await?
-                .iter()
-                .map(VoucherRow::to_domain)
-                .collect::<Result<_, _>>()
-                .map_err(ApiError::internal)?;
-            let today = ids::business_date(Utc::now());
-            let scope = match occupation.clone() {
-                Some(o) => Scope::Targeted(o),
-                None => Scope::General,
+            let issue = Issue {
+                person_id: &body.person_id,
+                group,
+                occupation,
+                valid_until: body.valid_until,
+                by: &by,
             };
-            let issued = voucher::issue(
-                Uuid::now_v7(),
-                holder,
-                Some(group),
-                scope,
-                today,
-                body.valid_until,
-                &held,
-            )
-            .map_err(|e| {
-                ApiError::new(
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    e.code(),
-                    e.to_string(),
-                )
-            })?;
-            let row = VoucherRow {
-                id: issued.id,
-                person_id: body.person_id.clone(),
-                target_group: group.as_str().to_owned(),
-                occupation_code: occupation.map(|o| o.as_str().to_owned()),
-                issued_on: issued.issued_on,
-                valid_until: issued.valid_until,
-                state: "issued".into(),
-                enrolment_id: None,
-                redeemed_on: None,
-                issued_by: by.clone(),
-                issued_at: Utc::now(),
-            };
-            diesel::insert_into(vouchers::table)
-                .values(&row)
-                .execute(conn)
-                .await?;
+            let row = vouchers::issue(conn, issue).await?;
             Ok(Created::new(StatusCode::CREATED, &VoucherView::from(row)))
         }
         .scope_boxed()
@@ -153,6 +109,6 @@ pub async fn list(
         }
     };
     let mut conn = state.pool.get().await?;
-    let rows = of_person(&mut conn, &person).await?;
+    let rows = vouchers::of_person(&mut conn, &person).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(VoucherView::from).collect::<Vec<_>>()))
 }

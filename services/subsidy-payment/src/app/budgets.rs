@@ -3,15 +3,14 @@
 //! approval.
 
 use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use platform::ApiError;
 use uuid::Uuid;
 
 use crate::api::BudgetChangeView;
 use crate::domain::ledger::Transaction;
 use crate::domain::subsidy::Pot;
-use crate::store::schema::budget_changes;
+use crate::store::budgets::{self, BudgetChangeRow};
 use crate::store::{self, StoreError};
 
 /// A budget change as proposed.
@@ -44,9 +43,10 @@ pub async fn apply(
     }
     .map_err(StoreError::from)?;
     let tx_id = store::append(conn, &mut ledger, tx, proposed_by).await?;
-    let view = BudgetChangeView {
+    let row = BudgetChangeRow {
         id: Uuid::now_v7(),
         fund: change.fund.as_str().to_owned(),
+        city: pot.city.to_string(),
         year: change.year,
         kind: if change.reduction {
             "reduction"
@@ -56,26 +56,11 @@ pub async fn apply(
         .to_owned(),
         amount_fen: change.amount_fen,
         memo: change.memo.clone(),
-        transaction_id: tx_id,
+        tx_id,
         changed_by: proposed_by.to_owned(),
-        approved_by: Some(approved_by.to_owned()),
         changed_at: Utc::now(),
+        approved_by: Some(approved_by.to_owned()),
     };
-    diesel::insert_into(budget_changes::table)
-        .values((
-            budget_changes::id.eq(view.id),
-            budget_changes::fund.eq(&view.fund),
-            budget_changes::city.eq(pot.city.to_string()),
-            budget_changes::year.eq(view.year),
-            budget_changes::kind.eq(&view.kind),
-            budget_changes::amount_fen.eq(view.amount_fen),
-            budget_changes::memo.eq(&view.memo),
-            budget_changes::tx_id.eq(tx_id),
-            budget_changes::changed_by.eq(&view.changed_by),
-            budget_changes::approved_by.eq(approved_by),
-            budget_changes::changed_at.eq(view.changed_at),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(view)
+    budgets::insert(conn, &row).await?;
+    Ok(BudgetChangeView::from(row))
 }

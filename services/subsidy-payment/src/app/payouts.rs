@@ -8,8 +8,7 @@ use chrono::Utc;
 use contracts::subsidy::{
     PaymentEvent, PAYMENTS_TOPIC, PAYMENT_CONFIRMED, PAYMENT_FAILED, PAYMENT_SENT,
 };
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use ids::{CityCode, Fen, PiiCipher};
 use messaging::OutboxEvent;
 use platform::ApiError;
@@ -17,20 +16,25 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::api::{BatchLineView, BatchView, HeldView, NewBatch, ResultReport};
-use crate::claims::{order_recovery, payee_of, rests_on_revoked, Engine};
+use crate::app::claims::{payee_of, rests_on_revoked, Engine};
+use crate::app::recoveries::order_recovery;
 use crate::domain::bank_file::{self, Outcome};
-use crate::domain::ledger::{ClaimKey, Transaction};
+use crate::domain::ledger::{ClaimKey, Ledger, Transaction};
 use crate::domain::payout::{self, BankDetails, Batch, Held, Item, Line};
 use crate::domain::reconciliation::{self, Earlier, LineOutcome, ReportLine};
-use crate::domain::subsidy::FundSource;
-use crate::store::schema::{claims, payee_accounts, payout_batches, payouts, recoveries};
-use crate::store::{self, reconciliations, ClaimRow, StoreError};
+use crate::domain::status::{ClaimStatus, PaymentStatus, RecoveryStatus};
+use crate::domain::subsidy::{FundSource, Payee};
+use crate::store::payees as payee_accounts;
+use crate::store::payouts::{self, NewBatchRow, NewPayoutRow, PayoutRow};
+use crate::store::recoveries::{self, OpenRecoveryRow};
+use crate::store::{self, claims, reconciliations, ClaimRow, StoreError};
 
 /// Creates a payout batch from every approved claim of the fund: one bank
 /// line per payee, each claim paid once to its payee (the database refuses
 /// a second payout of the same claim and payee). Open recoveries of these
 /// payees are settled first by withholding. `by` proposed it, `approved_by`
 /// released it.
+#[tracing::instrument(skip_all, fields(batch = %body.batch_no, fund = body.fund.as_str()))]
 pub async fn release(
     conn: &mut AsyncPgConnection,
     cipher: &PiiCipher,
@@ -39,75 +43,44 @@ pub async fn release(
     by: &str,
     approved_by: &str,
 ) -> Result<BatchView, ApiError> {
-    let taken: bool = diesel::select(diesel::dsl::exists(
-        payout_batches::table.find(&body.batch_no),
-    ))
-    .get_result(conn)
-    .await?;
-    if taken {
+    if payouts::batch_exists(conn, &body.batch_no).await? {
         return Err(ApiError::conflict(
             "batch_no_taken",
             "a batch with this number exists",
         ));
     }
-    let rows: Vec<ClaimRow> = claims::table
-        .filter(claims::city.eq(city.to_string()))
-        .filter(claims::status.eq("approved"))
-        .filter(claims::fund.eq(body.fund.as_str()))
-        .order((claims::created_at, claims::id))
-        .select(ClaimRow::as_select())
-        .for_update()
-        .load(conn)
-        .await?;
+    let fund = body.fund.as_str();
+    let rows = claims::approved_for_update(conn, city.as_str(), fund).await?;
     let payees: Vec<String> = rows.iter().map(|r| r.payee.clone()).collect();
     // Open recoveries of these payees in this fund are settled
     // first, by withholding from what they are now paid (抵扣).
-    type OpenRecovery = (Uuid, Uuid, String, i64, i64, i32);
-    let open: Vec<OpenRecovery> = recoveries::table
-        .inner_join(claims::table)
-        .filter(recoveries::status.eq("open"))
-        .filter(recoveries::payee.eq_any(&payees))
-        .filter(claims::fund.eq(body.fund.as_str()))
-        .filter(claims::city.eq(city.to_string()))
-        .order((recoveries::ordered_at, recoveries::id))
-        .select((
-            recoveries::id,
-            recoveries::claim_id,
-            recoveries::payee,
-            recoveries::amount_fen,
-            recoveries::settled_fen,
-            claims::statistical_year,
-        ))
-        .for_update()
-        .load(conn)
-        .await?;
+    let open = recoveries::open_for_update(conn, city.as_str(), fund, &payees).await?;
     let mut pots: Vec<_> = rows
         .iter()
         .map(|r| r.statistical_year)
-        .chain(open.iter().map(|o| o.5))
+        .chain(open.iter().map(|o| o.statistical_year))
         .map(|y| store::pot(body.fund, city, y))
-        .collect::<Result<_, store::StoreError>>()?;
+        .collect::<Result<_, StoreError>>()?;
     pots.sort();
     pots.dedup();
     store::lock_pots(conn, &pots).await?;
     let keys = rows
         .iter()
         .map(|r| (r.id, &r.payee))
-        .chain(open.iter().map(|o| (o.1, &o.2)))
+        .chain(open.iter().map(|o| (o.claim_id, &o.payee)))
         .map(|(claim_id, payee)| {
             Ok(ClaimKey {
                 claim_id,
-                payee: payee_of(payee).map_err(corrupt)?,
+                payee: payee_of(payee)?,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
     let mut items = Vec::new();
-    let mut by_claim: HashMap<Uuid, &ClaimRow> = HashMap::new();
     for r in &rows {
         let key = ClaimKey {
             claim_id: r.id,
-            payee: payee_of(&r.payee).map_err(corrupt)?,
+            payee: payee_of(&r.payee)?,
         };
         let open = ledger.claim(&key).map_or(0, |s| s.outstanding());
         items.push(Item {
@@ -115,17 +88,68 @@ pub async fn release(
             pot: store::pot(body.fund, city, r.statistical_year)?,
             amount: Fen::new(open),
         });
-        by_claim.insert(r.id, r);
     }
-    let today = ids::business_date(Utc::now());
+    let settled_by_offset =
+        withhold(conn, &mut ledger, &mut items, &open, (body.fund, city), by).await?;
+    items.retain(|i| i.amount.get() > 0);
+    let accounts = bank_details(conn, cipher, &payees).await?;
+    let plan = payout::plan(&body.batch_no, items, &accounts.details);
+    let held = held_views(&settled_by_offset, &plan.held);
+    let Some(batch) = plan.batches.into_iter().next() else {
+        if !settled_by_offset.is_empty() {
+            // Only offsets: nothing goes to the bank.
+            return Ok(BatchView {
+                batch_no: body.batch_no.clone(),
+                fund: fund.to_owned(),
+                total_fen: 0,
+                lines: Vec::new(),
+                held,
+            });
+        }
+        return Err(nothing_to_pay(&held));
+    };
+    payouts::insert_batch(
+        conn,
+        &NewBatchRow {
+            batch_no: &batch.batch_no,
+            fund,
+            city: city.as_str(),
+            created_by: by,
+            approved_by: Some(approved_by),
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    let by_claim: HashMap<Uuid, &ClaimRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let lines = send(conn, &mut ledger, &batch, &accounts, &by_claim, by).await?;
+    Ok(BatchView {
+        batch_no: batch.batch_no.clone(),
+        fund: fund.to_owned(),
+        total_fen: batch.total().get(),
+        lines,
+        held,
+    })
+}
+
+/// Settles open recovery orders by withholding from the items paid to the
+/// same payee (抵扣); a claim wholly withheld is paid — its money settled
+/// the debt. The keys of those claims.
+async fn withhold(
+    conn: &mut AsyncPgConnection,
+    ledger: &mut Ledger,
+    items: &mut [Item],
+    open: &[OpenRecoveryRow],
+    (fund, city): (FundSource, CityCode),
+    by: &str,
+) -> Result<Vec<ClaimKey>, ApiError> {
     let mut settled_by_offset = Vec::new();
-    for (recovery_id, recovered_claim, payee, amount, settled, year) in &open {
+    for o in open {
         let recovered = ClaimKey {
-            claim_id: *recovered_claim,
-            payee: payee_of(payee).map_err(corrupt)?,
+            claim_id: o.claim_id,
+            payee: payee_of(&o.payee)?,
         };
-        let recovered_pot = store::pot(body.fund, city, *year)?;
-        let mut left = amount - settled;
+        let recovered_pot = store::pot(fund, city, o.statistical_year)?;
+        let mut left = o.amount_fen - o.settled_fen;
         for item in items
             .iter_mut()
             .filter(|i| i.key.payee == recovered.payee && i.amount.get() > 0)
@@ -143,62 +167,62 @@ pub async fn release(
                 Fen::new(x),
             )
             .map_err(StoreError::from)?;
-            store::append(conn, &mut ledger, tx, by).await?;
+            store::append(conn, ledger, tx, by).await?;
             item.amount = Fen::new(item.amount.get() - x);
             left -= x;
             if item.amount.get() == 0 {
                 settled_by_offset.push(item.key.clone());
             }
         }
-        let now_settled = amount - left;
-        diesel::update(recoveries::table.find(recovery_id))
-            .set((
-                recoveries::settled_fen.eq(now_settled),
-                recoveries::status.eq(if left == 0 { "settled" } else { "open" }),
-            ))
-            .execute(conn)
-            .await?;
+        recoveries::settle(conn, o.id, o.amount_fen - left, RecoveryStatus::owing(left)).await?;
     }
-    // A claim wholly withheld is paid: its money settled the debt.
+    let today = ids::business_date(Utc::now());
     for key in &settled_by_offset {
-        diesel::update(claims::table.find(key.claim_id))
-            .set((claims::status.eq("paid"), claims::paid_on.eq(today)))
-            .execute(conn)
-            .await?;
+        claims::set_paid_on(conn, key.claim_id, ClaimStatus::Paid, Some(today)).await?;
     }
-    items.retain(|i| i.amount.get() > 0);
-    let accounts: Vec<(String, Vec<u8>, String, String)> = payee_accounts::table
-        .filter(payee_accounts::payee.eq_any(&payees))
-        .select((
-            payee_accounts::payee,
-            payee_accounts::account_sealed,
-            payee_accounts::account_masked,
-            payee_accounts::account_name,
-        ))
-        .load(conn)
-        .await?;
-    let mut details = HashMap::new();
-    let mut sealed = HashMap::new();
-    for (p, s, m, name) in accounts {
-        let payee = payee_of(&p).map_err(corrupt)?;
-        details.insert(
+    Ok(settled_by_offset)
+}
+
+/// The payees' bank accounts: opened for the bank file, sealed and masked
+/// for the payout rows.
+struct Accounts {
+    details: HashMap<Payee, BankDetails>,
+    sealed: HashMap<Payee, (Vec<u8>, String)>,
+}
+
+async fn bank_details(
+    conn: &mut AsyncPgConnection,
+    cipher: &PiiCipher,
+    payees: &[String],
+) -> Result<Accounts, ApiError> {
+    let mut out = Accounts {
+        details: HashMap::new(),
+        sealed: HashMap::new(),
+    };
+    for a in payee_accounts::accounts_of(conn, payees).await? {
+        let payee = payee_of(&a.payee)?;
+        out.details.insert(
             payee.clone(),
             BankDetails {
-                account_no: cipher.open(&s).map_err(corrupt)?,
-                account_name: name,
+                account_no: cipher.open(&a.account_sealed).map_err(corrupt)?,
+                account_name: a.account_name,
             },
         );
-        sealed.insert(payee, (s, m));
+        out.sealed
+            .insert(payee, (a.account_sealed, a.account_masked));
     }
-    let plan = payout::plan(&body.batch_no, items, &details);
-    let held: Vec<HeldView> = settled_by_offset
+    Ok(out)
+}
+
+fn held_views(settled_by_offset: &[ClaimKey], held: &[(ClaimKey, Held)]) -> Vec<HeldView> {
+    settled_by_offset
         .iter()
         .map(|k| HeldView {
             claim_id: k.claim_id,
             payee: k.payee.to_string(),
             reason: "settled_by_offset".to_owned(),
         })
-        .chain(plan.held.iter().map(|(k, h)| {
+        .chain(held.iter().map(|(k, h)| {
             HeldView {
                 claim_id: k.claim_id,
                 payee: k.payee.to_string(),
@@ -210,84 +234,80 @@ pub async fn release(
                 .to_owned(),
             }
         }))
+        .collect()
+}
+
+fn nothing_to_pay(held: &[HeldView]) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_pay",
+        format!(
+            "no approved claim of this fund can be paid ({} held back)",
+            held.len()
+        ),
+    );
+    e.errors = held
+        .iter()
+        .map(|h| {
+            platform::FieldError::new(
+                format!("claims[{}]", h.claim_id),
+                &h.reason,
+                format!("held back: {}", h.reason),
+            )
+        })
         .collect();
-    let Some(batch) = plan.batches.into_iter().next() else {
-        if !settled_by_offset.is_empty() {
-            // Only offsets: nothing goes to the bank.
-            return Ok(BatchView {
-                batch_no: body.batch_no.clone(),
-                fund: body.fund.as_str().to_owned(),
-                total_fen: 0,
-                lines: Vec::new(),
-                held,
-            });
-        }
-        let mut e = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "nothing_to_pay",
-            format!(
-                "no approved claim of this fund can be paid ({} held back)",
-                held.len()
-            ),
-        );
-        e.errors = held
-            .iter()
-            .map(|h| platform::FieldError {
-                field: format!("claims[{}]", h.claim_id),
-                code: h.reason.clone(),
-                message: format!("held back: {}", h.reason),
-            })
-            .collect();
-        return Err(e);
-    };
-    diesel::insert_into(payout_batches::table)
-        .values((
-            payout_batches::batch_no.eq(&batch.batch_no),
-            payout_batches::fund.eq(body.fund.as_str()),
-            payout_batches::city.eq(city.to_string()),
-            payout_batches::created_by.eq(by),
-            payout_batches::approved_by.eq(approved_by),
-            payout_batches::created_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
+    e
+}
+
+/// Sends the batch: each item paid in the ledger (payable → bank
+/// clearing), a payout row, its claim in payout, a `payment.sent` event.
+async fn send(
+    conn: &mut AsyncPgConnection,
+    ledger: &mut Ledger,
+    batch: &Batch,
+    accounts: &Accounts,
+    by_claim: &HashMap<Uuid, &ClaimRow>,
+    by: &str,
+) -> Result<Vec<BatchLineView>, ApiError> {
     let mut lines = Vec::new();
     let mut events = Vec::new();
     for line in &batch.lines {
-        let (account_sealed, masked) = sealed.get(&line.payee).cloned().unwrap_or_default();
+        let (account_sealed, masked) = accounts
+            .sealed
+            .get(&line.payee)
+            .cloned()
+            .unwrap_or_default();
         for item in &line.items {
             let tx = Transaction::payout(Uuid::now_v7(), item.key.clone(), item.pot, item.amount)
                 .map_err(StoreError::from)?;
-            let tx_id = store::append(conn, &mut ledger, tx, by).await?;
+            let payout_tx = store::append(conn, ledger, tx, by).await?;
             let id = Uuid::now_v7();
-            diesel::insert_into(payouts::table)
-                .values((
-                    payouts::id.eq(id),
-                    payouts::claim_id.eq(item.key.claim_id),
-                    payouts::payee.eq(item.key.payee.to_string()),
-                    payouts::batch_no.eq(&batch.batch_no),
-                    payouts::reference.eq(&line.reference),
-                    payouts::account_sealed.eq(&account_sealed),
-                    payouts::account_masked.eq(&masked),
-                    payouts::account_name.eq(&line.account_name),
-                    payouts::amount_fen.eq(item.amount.get()),
-                    payouts::payout_tx.eq(tx_id),
-                    payouts::status.eq("sent"),
-                    payouts::sent_at.eq(Utc::now()),
-                ))
-                .execute(conn)
-                .await?;
-            diesel::update(claims::table.find(item.key.claim_id))
-                .set(claims::status.eq("in_payout"))
-                .execute(conn)
-                .await?;
+            payouts::insert_payout(
+                conn,
+                &NewPayoutRow {
+                    id,
+                    claim_id: item.key.claim_id,
+                    payee: item.key.payee.to_string(),
+                    batch_no: &batch.batch_no,
+                    reference: &line.reference,
+                    account_sealed: &account_sealed,
+                    account_masked: &masked,
+                    account_name: &line.account_name,
+                    amount_fen: item.amount.get(),
+                    payout_tx,
+                    status: PaymentStatus::Sent.as_str(),
+                    sent_at: Utc::now(),
+                },
+            )
+            .await?;
+            claims::set_status(conn, item.key.claim_id, ClaimStatus::InPayout).await?;
             if let Some(row) = by_claim.get(&item.key.claim_id) {
                 events.push(payment_event(
                     row,
                     id,
                     &batch.batch_no,
                     item.amount.get(),
-                    (PAYMENT_SENT, "sent", None),
+                    (PAYMENT_SENT, PaymentStatus::Sent, None),
                 )?);
             }
         }
@@ -300,13 +320,7 @@ pub async fn release(
         });
     }
     messaging::enqueue(conn, &events).await?;
-    Ok(BatchView {
-        batch_no: batch.batch_no.clone(),
-        fund: body.fund.as_str().to_owned(),
-        total_fen: batch.total().get(),
-        lines,
-        held,
-    })
+    Ok(lines)
 }
 
 /// Applies the bank's result file (`reference,status,amount,reason`) and
@@ -336,18 +350,13 @@ pub async fn import_result(
         ));
     }
     let read = bank_file::read_result(&batch, text);
-    let claim_ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
-    let claim_rows: Vec<ClaimRow> = claims::table
-        .filter(claims::id.eq_any(&claim_ids))
-        .select(ClaimRow::as_select())
-        .for_update()
-        .load(conn)
-        .await?;
+    let claim_ids: Vec<Uuid> = rows.iter().map(|r| r.claim_id).collect();
+    let claim_rows = claims::claims_for_update(conn, &claim_ids).await?;
     let claims_by_id: HashMap<Uuid, ClaimRow> = claim_rows.into_iter().map(|r| (r.id, r)).collect();
     let mut pots: Vec<_> = claims_by_id
         .values()
         .map(|r| store::pot(batch.fund, city, r.statistical_year))
-        .collect::<Result<_, store::StoreError>>()?;
+        .collect::<Result<_, StoreError>>()?;
     pots.sort();
     pots.dedup();
     store::lock_pots(conn, &pots).await?;
@@ -356,10 +365,10 @@ pub async fn import_result(
         .map(|r| {
             Ok(ClaimKey {
                 claim_id: r.id,
-                payee: payee_of(&r.payee).map_err(corrupt)?,
+                payee: payee_of(&r.payee)?,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
     let mut report = Vec::new();
     let mut events = Vec::new();
@@ -369,7 +378,7 @@ pub async fn import_result(
     for o in &read.outcomes {
         let mine: Vec<&PayoutRow> = match o {
             Outcome::Confirmed { reference, .. } | Outcome::Failed { reference, .. } => {
-                rows.iter().filter(|r| &r.3 == reference).collect()
+                rows.iter().filter(|r| &r.reference == reference).collect()
             }
             _ => Vec::new(),
         };
@@ -396,49 +405,19 @@ pub async fn import_result(
         };
         for r in mine {
             let claim = claims_by_id
-                .get(&r.1)
+                .get(&r.claim_id)
                 .ok_or_else(|| corrupt("payout without claim"))?;
-            let key = ClaimKey {
-                claim_id: r.1,
-                payee: payee_of(&r.2).map_err(corrupt)?,
+            let answer = Answer {
+                failure: failure.as_deref(),
+                today,
+                by,
             };
-            let pot = store::pot(batch.fund, city, claim.statistical_year)?;
-            let amount = Fen::new(r.6);
-            let (tx, status, claim_status, event) = match &failure {
-                None => (
-                    Transaction::payout_confirmed(Uuid::now_v7(), key, pot, amount),
-                    "confirmed",
-                    "paid",
-                    (PAYMENT_CONFIRMED, "confirmed", None),
-                ),
-                Some(reason) => (
-                    Transaction::payout_failed(Uuid::now_v7(), key, pot, amount, r.7, reason),
-                    "failed",
-                    "approved",
-                    (PAYMENT_FAILED, "failed", Some(reason.clone())),
-                ),
-            };
-            let tx_id = store::append(conn, &mut ledger, tx.map_err(StoreError::from)?, by).await?;
-            diesel::update(payouts::table.find(r.0))
-                .set((
-                    payouts::status.eq(status),
-                    payouts::result_tx.eq(tx_id),
-                    payouts::reason.eq(&failure),
-                    payouts::settled_at.eq(Utc::now()),
-                ))
-                .execute(conn)
-                .await?;
-            diesel::update(claims::table.find(r.1))
-                .set((
-                    claims::status.eq(claim_status),
-                    claims::paid_on.eq(failure.is_none().then_some(today)),
-                ))
-                .execute(conn)
-                .await?;
-            events.push(payment_event(claim, r.0, batch_no, r.6, event)?);
-            answered_claims.push(r.1);
+            let event =
+                apply_answer(conn, &mut ledger, (batch.fund, city), claim, r, &answer).await?;
+            events.push(payment_event(claim, r.id, batch_no, r.amount_fen, event)?);
+            answered_claims.push(r.claim_id);
             if failure.is_none() {
-                confirmed_claims.push(r.1);
+                confirmed_claims.push(r.claim_id);
             }
         }
         report.push(ReportLine {
@@ -449,7 +428,10 @@ pub async fn import_result(
         });
     }
     // Lines an earlier file answered are settled, not missing.
-    let at_bank = |reference: &&String| rows.iter().any(|r| &r.3 == *reference && r.8 == "sent");
+    let at_bank = |reference: &&String| {
+        rows.iter()
+            .any(|r| &r.reference == *reference && r.status == PaymentStatus::Sent.as_str())
+    };
     report.extend(
         read.missing
             .iter()
@@ -473,12 +455,12 @@ pub async fn import_result(
     reconciliations::insert(conn, &kept, &report).await?;
     messaging::enqueue(conn, &events).await?;
     for id in answered_claims {
-        crate::api::freeze_if_disputed(conn, id).await?;
+        crate::app::disputes::freeze_if_disputed(conn, id).await?;
     }
     // A certificate revoked while the money was at the bank:
     // what was just confirmed is recovered at once.
     for id in confirmed_claims {
-        let Some(row) = store::claim(conn, id).await? else {
+        let Some(row) = claims::claim(conn, id).await? else {
             continue;
         };
         if rests_on_revoked(conn, &row).await? {
@@ -489,21 +471,69 @@ pub async fn import_result(
                 "certificate_revoked",
                 "certificate revoked while the payment was at the bank",
             )
-            .await
-            .map_err(ApiError::internal)?;
+            .await?;
         }
     }
     Ok(ResultReport::new(&kept, &report))
 }
 
+/// How the bank answered one payment: confirmed (`failure` none) or failed.
+struct Answer<'a> {
+    failure: Option<&'a str>,
+    today: chrono::NaiveDate,
+    by: &'a str,
+}
+
+/// Applies the bank's answer to one payment: the ledger (bank clearing →
+/// paid, or back to payable), the payout row and its claim (paid, or
+/// approved again). The event to announce it.
+async fn apply_answer(
+    conn: &mut AsyncPgConnection,
+    ledger: &mut Ledger,
+    (fund, city): (FundSource, CityCode),
+    claim: &ClaimRow,
+    r: &PayoutRow,
+    answer: &Answer<'_>,
+) -> Result<(&'static str, PaymentStatus, Option<String>), ApiError> {
+    let key = ClaimKey {
+        claim_id: r.claim_id,
+        payee: payee_of(&r.payee)?,
+    };
+    let pot = store::pot(fund, city, claim.statistical_year)?;
+    let amount = Fen::new(r.amount_fen);
+    let (tx, status, claim_status, event) = match answer.failure {
+        None => (
+            Transaction::payout_confirmed(Uuid::now_v7(), key, pot, amount),
+            PaymentStatus::Confirmed,
+            ClaimStatus::Paid,
+            PAYMENT_CONFIRMED,
+        ),
+        Some(reason) => (
+            Transaction::payout_failed(Uuid::now_v7(), key, pot, amount, r.payout_tx, reason),
+            PaymentStatus::Failed,
+            ClaimStatus::Approved,
+            PAYMENT_FAILED,
+        ),
+    };
+    let tx_id = store::append(conn, ledger, tx.map_err(StoreError::from)?, answer.by).await?;
+    payouts::settle(conn, r.id, status, tx_id, answer.failure).await?;
+    let paid_on = answer.failure.is_none().then_some(answer.today);
+    claims::set_paid_on(conn, r.claim_id, claim_status, paid_on).await?;
+    Ok((event, status, answer.failure.map(str::to_owned)))
+}
+
 /// How earlier files answered the payouts of one batch line (they are
 /// answered together).
 fn earlier(mine: &[&PayoutRow]) -> Result<Earlier, ApiError> {
-    let statuses: HashSet<&str> = mine.iter().map(|r| r.8.as_str()).collect();
+    let statuses: HashSet<PaymentStatus> = mine
+        .iter()
+        .map(|r| r.status.parse())
+        .collect::<Result<_, _>>()
+        .map_err(corrupt)?;
     match statuses.into_iter().collect::<Vec<_>>().as_slice() {
-        [] | ["sent"] => Ok(Earlier::Unanswered),
-        ["confirmed"] => Ok(Earlier::Confirmed),
-        ["failed"] => Ok(Earlier::Failed),
+        [] | [PaymentStatus::Sent] => Ok(Earlier::Unanswered),
+        [PaymentStatus::Confirmed] => Ok(Earlier::Confirmed),
+        [PaymentStatus::Failed] => Ok(Earlier::Failed),
         other => Err(corrupt(format!(
             "the payouts of one bank line stand at {other:?}"
         ))),
@@ -515,7 +545,7 @@ fn payment_event(
     payout_id: Uuid,
     batch_no: &str,
     amount: i64,
-    (event_type, status, reason): (&'static str, &str, Option<String>),
+    (event_type, status, reason): (&'static str, PaymentStatus, Option<String>),
 ) -> Result<OutboxEvent, ApiError> {
     let payload = PaymentEvent {
         payout_id,
@@ -526,7 +556,7 @@ fn payment_event(
         person_id: ids::PersonId::from_stored(row.person_id.clone()),
         fund: row.fund.clone().unwrap_or_default(),
         amount_fen: Fen::new(amount),
-        status: status.to_owned(),
+        status: status.as_str().to_owned(),
         reason,
     };
     Ok(OutboxEvent::new(
@@ -541,76 +571,39 @@ fn corrupt(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(e)
 }
 
-/// A payout row as the batch is rebuilt from, with its claim's
-/// statistical year.
-type PayoutRow = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    Vec<u8>,
-    String,
-    i64,
-    Uuid,
-    String,
-    i32,
-);
-
 pub async fn load_batch(
     conn: &mut AsyncPgConnection,
     cipher: &PiiCipher,
     city: CityCode,
     batch_no: &str,
 ) -> Result<(Batch, Vec<PayoutRow>), ApiError> {
-    let fund: String = payout_batches::table
-        .find(batch_no)
-        .filter(payout_batches::city.eq(city.to_string()))
-        .select(payout_batches::fund)
-        .first(conn)
-        .await
-        .optional()?
+    let fund = payouts::batch_fund(conn, city.as_str(), batch_no)
+        .await?
         .ok_or_else(|| ApiError::not_found("batch_not_found", "no such payout batch"))?;
     let fund: FundSource = store::fund_of(&fund)?;
-    let rows: Vec<PayoutRow> = payouts::table
-        .inner_join(claims::table)
-        .filter(payouts::batch_no.eq(batch_no))
-        .order((payouts::reference, payouts::claim_id))
-        .select((
-            payouts::id,
-            payouts::claim_id,
-            payouts::payee,
-            payouts::reference,
-            payouts::account_sealed,
-            payouts::account_name,
-            payouts::amount_fen,
-            payouts::payout_tx,
-            payouts::status,
-            claims::statistical_year,
-        ))
-        .load(conn)
-        .await?;
+    let rows = payouts::of_batch(conn, batch_no).await?;
     let mut lines: BTreeMap<String, Line> = BTreeMap::new();
-    for (_, claim_id, payee, reference, sealed, name, amount, _, _, year) in &rows {
-        let payee = payee_of(payee).map_err(corrupt)?;
-        let line = match lines.get_mut(reference) {
+    for r in &rows {
+        let payee = payee_of(&r.payee)?;
+        let line = match lines.get_mut(&r.reference) {
             Some(l) => l,
-            None => lines.entry(reference.clone()).or_insert(Line {
-                reference: reference.clone(),
+            None => lines.entry(r.reference.clone()).or_insert(Line {
+                reference: r.reference.clone(),
                 payee: payee.clone(),
-                account_no: cipher.open(sealed).map_err(corrupt)?,
-                account_name: name.clone(),
+                account_no: cipher.open(&r.account_sealed).map_err(corrupt)?,
+                account_name: r.account_name.clone(),
                 amount: Fen::ZERO,
                 items: Vec::new(),
             }),
         };
-        line.amount = Fen::new(line.amount.get() + amount);
+        line.amount = Fen::new(line.amount.get() + r.amount_fen);
         line.items.push(Item {
             key: ClaimKey {
-                claim_id: *claim_id,
+                claim_id: r.claim_id,
                 payee,
             },
-            pot: store::pot(fund, city, *year)?,
-            amount: Fen::new(*amount),
+            pot: store::pot(fund, city, r.statistical_year)?,
+            amount: Fen::new(r.amount_fen),
         });
     }
     Ok((

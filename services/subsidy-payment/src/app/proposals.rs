@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::{budgets, payouts, rules};
 use crate::api::{BankAccountView, NewBatch, NewRules, ProposalView};
-use crate::claims::Engine;
+use crate::app::claims::Engine;
 use crate::domain::dual_control::{self, Open, ProposalKind, ProposalStatus, Refusal};
 use crate::domain::file_signature;
 use crate::store::proposals::{self as stored, AccountChange, NewProposal, ProposalRow};
@@ -536,8 +536,8 @@ async fn after_applied(conn: &mut AsyncPgConnection, deps: &Deps<'_>, row: &Prop
     };
     let engine = &engine;
     let decided = conn
-        .transaction::<_, anyhow::Error, _>(|conn| {
-            async move { crate::claims::budget_arrived(conn, engine, year).await }.scope_boxed()
+        .transaction::<_, crate::app::Error, _>(|conn| {
+            crate::app::claims::budget_arrived(conn, engine, year).scope_boxed()
         })
         .await;
     if let Err(e) = decided {

@@ -11,5 +11,6 @@ pub mod ledger;
 pub mod money;
 pub mod payout;
 pub mod reconciliation;
+pub mod status;
 pub mod subsidy;
 pub mod voucher;

@@ -4,11 +4,22 @@
 //! inserts it: the rules are the domain's, the database keeps the log
 //! append-only and balanced and derives the running balances from it.
 
+pub mod budgets;
+pub mod claims;
+pub mod disputes;
+pub mod evidence;
+pub mod payees;
+pub mod payouts;
 pub mod proposals;
 pub mod reconciliations;
+pub mod recoveries;
+pub mod rules;
 pub mod schema;
+pub mod vouchers;
 
-use chrono::{DateTime, NaiveDate, Utc};
+pub use claims::ClaimRow;
+
+use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -17,14 +28,16 @@ use uuid::Uuid;
 
 use crate::domain::ledger::{Account, ClaimKey, Ledger, LedgerError, Transaction};
 use crate::domain::subsidy::{FundSource, Pot};
-use schema::{claims, ledger_postings, ledger_transactions, pots};
+use schema::{ledger_postings, ledger_transactions, pots};
 
 /// A store operation refused by the ledger's rules, or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("the ledger refuses: {0}")]
     Refused(#[from] LedgerError),
-    #[error(transparent)]
+    // Not transparent: the consumer finds the database's error in the
+    // chain of causes to tell an outage (retried) from a bad event.
+    #[error("the database failed: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("the stored ledger is inconsistent: {0}")]
     Corrupt(String),
@@ -332,58 +345,6 @@ pub async fn balances(
     .await
 }
 
-/// A claim as stored.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = claims)]
-pub struct ClaimRow {
-    pub id: Uuid,
-    pub city: String,
-    pub kind: String,
-    pub person_id: String,
-    pub occupation_code: String,
-    pub skill_level: String,
-    pub statistical_year: i32,
-    pub source_ref: String,
-    pub institution_id: Option<Uuid>,
-    pub payee: String,
-    pub fund: Option<String>,
-    pub standard_fen: i64,
-    pub amount_fen: i64,
-    pub status: String,
-    pub risk_score: i32,
-    pub reasons: serde_json::Value,
-    pub findings: serde_json::Value,
-    pub approval_tx: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub review_note: Option<String>,
-    pub paid_on: Option<NaiveDate>,
-}
-
-pub async fn claim(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<ClaimRow>> {
-    claims::table
-        .find(id)
-        .select(ClaimRow::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The claim, locked for a change of status.
-pub async fn claim_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<Option<ClaimRow>> {
-    claims::table
-        .find(id)
-        .select(ClaimRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// Credit codes of institutions by id, from the registry's events.
 pub async fn credit_code_of(
     conn: &mut AsyncPgConnection,
@@ -395,6 +356,27 @@ pub async fn credit_code_of(
         .first(conn)
         .await
         .optional()
+}
+
+/// Records that `subject` read personal data in clear, and why.
+pub async fn record_pii_read(
+    conn: &mut AsyncPgConnection,
+    subject: &str,
+    purpose: &str,
+    target: &str,
+) -> QueryResult<()> {
+    use schema::pii_reads;
+    diesel::insert_into(pii_reads::table)
+        .values((
+            pii_reads::id.eq(Uuid::now_v7()),
+            pii_reads::subject.eq(subject),
+            pii_reads::purpose.eq(purpose),
+            pii_reads::target.eq(target),
+            pii_reads::read_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Takes a transaction-level advisory lock on `what`.

@@ -172,27 +172,23 @@ async fn subsidies_waiting_for_budget_are_decided_when_it_is_allocated() {
     publish(&app, &[certificate(&p, uuid::Uuid::now_v7(), false)]).await;
     // Filed while the evidence arrives, the claim ends refused for money
     // alone, and nothing is recorded.
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
+    let training = json!({ "kind": "training", "enrolment_id": done.payload["enrolment_id"] });
+    test_support::eventually(WAIT, || async {
         let res = app
             .post(
                 "/v1/claims",
                 Some(&institution_token(&inst.credit_code)),
-                &json!({ "kind": "training", "enrolment_id": done.payload["enrolment_id"] }),
+                &training,
             )
             .await;
-        if res.status() == 422 {
-            let p = body(res).await;
-            if fields(&p)[0].1 == "no_fund" {
-                break;
-            }
+        let status = res.status();
+        let p = body(res).await;
+        match fields(&p).first() {
+            Some((_, code)) if status == 422 && code == "no_fund" => Ok(()),
+            _ => Err(format!("the evidence has not all arrived: {status} {p}")),
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "evidence never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     assert!(claims(&app, &officer()).await.is_empty());
     allocate(&app, "employment_subsidy", 1_000_000).await;
     let list = claims(&app, &officer()).await;

@@ -102,7 +102,7 @@ async fn a_completion_of_a_target_group_this_version_does_not_know_waits_unpaid(
     assert_eq!(waiting[0].payload["target_group"], "veteran");
     let reason = &waiting[0].headers["x-dlq-reason"];
     assert!(
-        reason.contains("\"veteran\" is not one of the target groups"),
+        reason.contains("\"veteran\" is not one of rural_migrant_worker, "),
         "{reason}"
     );
     let list = wait_for_claims(&app, |c| c.len() == 1).await;
@@ -336,24 +336,28 @@ async fn claims_filed_over_the_api_are_matched_computed_or_refused_with_reasons(
     )
     .await;
     publish(&app, &[insured(&p, 3)]).await;
-    let p422 = loop {
+    let p422 = test_support::eventually(WAIT, || async {
         let res = app.post("/v1/claims", Some(&portal), &apply).await;
         let p422 = problem(res, 422, "not_payable").await;
         if p422.to_string().contains("insured 3 months") {
-            break p422;
+            Ok(p422)
+        } else {
+            Err(format!("the insured months have not arrived: {p422}"))
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    })
+    .await;
     assert_eq!(fields(&p422)[0].1, "not_insured_long_enough");
     // Counts only grow: a late smaller count changes nothing.
     publish(&app, &[insured(&p, 24), insured(&p, 5)]).await;
-    let res = loop {
+    let res = test_support::eventually(WAIT, || async {
         let res = app.post("/v1/claims", Some(&portal), &apply).await;
-        if res.status() != 422 {
-            break res;
+        if res.status() == 422 {
+            Err(format!("still refused: {}", body(res).await))
+        } else {
+            Ok(res)
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    })
+    .await;
     assert_eq!(res.status(), 201);
     let claim = body(res).await;
     assert_eq!(claim["amount_fen"], 200_000, "{claim}");

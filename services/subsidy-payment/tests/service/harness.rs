@@ -1,8 +1,6 @@
 //! The service with its keys, fed recorded events of the catalogue, the
 //! registry, delivery and assessment as those services publish them.
 
-use std::time::{Duration, Instant};
-
 use chrono::Utc;
 use contracts::assessment::{
     CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED,
@@ -296,15 +294,15 @@ pub async fn claims(app: &App, token: &str) -> Vec<Value> {
 
 /// Polls the officer's claim list until `done` holds.
 pub async fn wait_for_claims(app: &App, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = Instant::now() + WAIT;
-    loop {
+    test_support::eventually(WAIT, || async {
         let list = claims(app, &officer()).await;
         if done(&list) {
-            return list;
+            Ok(list)
+        } else {
+            Err(format!("claims never settled: {list:?}"))
         }
-        assert!(Instant::now() < deadline, "claims never settled: {list:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 /// The pot of a fund this year, as `GET /v1/budgets` shows it.
