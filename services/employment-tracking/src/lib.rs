@@ -4,10 +4,10 @@
 //! apprenticeships (新型学徒制).
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
 pub mod store;
-pub mod tracking;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -133,8 +133,8 @@ impl Service for EmploymentTracking {
                 let pool = pool.clone();
                 Box::pin(async move {
                     let today = ids::business_date(chrono::Utc::now());
-                    let closed = tracking::close_windows(&pool, city, today).await?;
-                    if closed != tracking::Closed::default() {
+                    let closed = app::windows::close(&pool, city, today).await?;
+                    if closed != app::windows::Closed::default() {
                         tracing::info!(
                             employed = closed.employed_within_window,
                             not_employed = closed.not_employed_at_window_end,
@@ -163,7 +163,7 @@ impl Service for EmploymentTracking {
             Command::CloseWindows { as_of } => {
                 let pool = db::pool(&cfg.database)?;
                 let as_of = as_of.unwrap_or_else(|| ids::business_date(chrono::Utc::now()));
-                let closed = tracking::close_windows(&pool, cfg.instance.city(), as_of).await?;
+                let closed = app::windows::close(&pool, cfg.instance.city(), as_of).await?;
                 println!(
                     "closed as of {as_of}: {} employed within the window, {} not employed at its end",
                     closed.employed_within_window, closed.not_employed_at_window_end

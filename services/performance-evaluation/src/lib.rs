@@ -5,8 +5,8 @@
 //! instances when run as the provincial aggregator.
 
 pub mod api;
+pub mod app;
 pub mod domain;
-pub mod evaluation;
 pub mod events;
 pub mod store;
 
@@ -186,7 +186,7 @@ impl Service for PerformanceEvaluation {
             None
         } else {
             let p = &s.province;
-            Some(api::Aggregator {
+            Some(app::dashboard::Aggregator {
                 cities: p
                     .cities
                     .iter()
@@ -219,9 +219,9 @@ impl Service for PerformanceEvaluation {
                 let (pool, cache) = (pool.clone(), cache.clone());
                 Box::pin(async move {
                     let today = ids::business_date(chrono::Utc::now());
-                    let done = evaluation::rescore_due(&pool, city, today).await?;
+                    let done = app::ratings::rescore_due(&pool, city, today).await?;
                     if done > 0 {
-                        cache.invalidate(evaluation::PUBLIC_NAMESPACE).await;
+                        cache.invalidate(app::scorecards::PUBLIC_NAMESPACE).await;
                     }
                     Ok(())
                 })
@@ -244,15 +244,16 @@ impl Service for PerformanceEvaluation {
         match command {
             Command::Rescore { all } => {
                 let pool = db::pool(&cfg.database)?;
-                if all {
-                    store::mark_all(&mut *pool.get().await?).await?;
-                }
-                let today = ids::business_date(chrono::Utc::now());
-                let done = evaluation::rescore_due(&pool, cfg.instance.city(), today).await?;
+                let (city, today) = (cfg.instance.city(), ids::business_date(chrono::Utc::now()));
+                let done = if all {
+                    app::ratings::rescore_all(&pool, city, today).await?
+                } else {
+                    app::ratings::rescore_due(&pool, city, today).await?
+                };
                 if done > 0 {
                     platform::public::PublicCache::connect(&cfg.redis, &cfg.public)
                         .await?
-                        .invalidate(evaluation::PUBLIC_NAMESPACE)
+                        .invalidate(app::scorecards::PUBLIC_NAMESPACE)
                         .await;
                 }
                 println!("{done} scorecards computed");

@@ -4,9 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
 use db::ScopedFutureExt;
-use diesel_async::AsyncConnection;
 use ids::{CitizenId, CreditCode, OccupationCode};
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
@@ -18,55 +16,23 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{scope, ApprenticeshipView, NewApprenticeship, NewContract, ReasonView, Scope, State};
-use crate::domain::apprenticeship::{
-    decide, internship_issues, Decision, Internship, LabourContract, Reason,
-};
-use crate::events;
-use crate::store::{self, ApprenticeshipFilter, ApprenticeshipRow};
+use super::{viewer, ApprenticeshipView, NewApprenticeship, NewContract, State};
+use crate::app::apprenticeships::{self, NewInternship};
+use crate::domain::apprenticeship::LabourContract;
+use crate::store::ApprenticeshipFilter;
 
-fn not_found() -> ApiError {
-    ApiError::not_found("apprenticeship_not_found", "no such apprenticeship")
-}
-
-fn may_see(scope: &Scope, a: &ApprenticeshipRow) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::Employer(org) => a.enterprise_credit_code == *org,
-        Scope::Integrator { subject, org } => {
-            a.registered_by == *subject || org.as_deref() == Some(a.enterprise_credit_code.as_str())
-        }
-        Scope::Institutions(_) => false,
-    }
-}
-
-fn reasons(found: Vec<Reason>) -> serde_json::Value {
-    serde_json::to_value(
-        found
-            .into_iter()
-            .map(|r| ReasonView {
-                code: r.code.to_owned(),
-                message: r.message,
-            })
-            .collect::<Vec<_>>(),
-    )
-    .expect("reasons serialise")
-}
-
-fn internship(a: &ApprenticeshipRow) -> Internship {
-    Internship {
-        enterprise: a.enterprise_credit_code.clone(),
-        graduation_on: a.graduation_on,
-        starts_on: a.internship_starts_on,
-        ends_on: a.internship_ends_on,
-    }
+/// An enterprise's own account, or its own system (an integrator with the
+/// apprenticeship scope).
+fn require_enterprise(who: &Principal) -> Result<(), ApiError> {
+    who.require(&[Role::Enterprise, Role::Integrator])?
+        .require_scope(platform::auth::Scope::EmploymentApprenticeships)?;
+    Ok(())
 }
 
 /// The enterprise is the party: its own account, or its own system (an
 /// integrator acting for that enterprise with the apprenticeship scope).
 fn require_party(who: &Principal, enterprise: &str) -> Result<(), ApiError> {
-    who.require(&[Role::Enterprise, Role::Integrator])?
-        .require_scope(platform::auth::Scope::EmploymentApprenticeships)?;
+    require_enterprise(who)?;
     if who.org() != Some(enterprise) {
         return Err(ApiError::forbidden(
             "out_of_scope",
@@ -114,38 +80,26 @@ pub async fn register(
     );
     let (citizen, enterprise) = v.finish((citizen, enterprise))?;
     require_party(&who, enterprise.as_str())?;
-    let mut row = ApprenticeshipRow {
-        id: Uuid::now_v7(),
+    let internship = NewInternship {
         person_id: state.person_ids.person_id(&citizen).to_string(),
-        citizen_masked: citizen.masked(),
-        enterprise_credit_code: enterprise.to_string(),
+        citizen,
+        enterprise,
         occupation_code: body.occupation_code.as_deref().map(|c| c.trim().to_owned()),
         school,
         graduation_on: body.graduation_on,
-        internship_starts_on: body.internship_starts_on,
-        internship_ends_on: body.internship_ends_on,
-        status: "internship".into(),
-        reasons: serde_json::Value::Array(Vec::new()),
-        contract_employer: None,
-        employment_starts_on: None,
-        contract_ends_on: None,
-        contract_months: None,
-        recognised_from: None,
-        training_months: None,
+        starts_on: body.internship_starts_on,
+        ends_on: body.internship_ends_on,
         registered_by: who.subject().to_owned(),
-        registered_at: Utc::now(),
-        decided_at: None,
     };
-    row.reasons = reasons(internship_issues(&internship(&row)));
     // The key's stored request must not hold the citizen ID in clear.
-    let fingerprint = serde_json::json!({ "person": row.person_id, "enterprise": row.enterprise_credit_code,
-        "occupation": row.occupation_code, "school": row.school, "graduation_on": row.graduation_on,
-        "starts_on": row.internship_starts_on, "ends_on": row.internship_ends_on });
+    let fingerprint = serde_json::json!({ "person": internship.person_id, "enterprise": internship.enterprise.to_string(),
+        "occupation": internship.occupation_code, "school": internship.school, "graduation_on": internship.graduation_on,
+        "starts_on": internship.starts_on, "ends_on": internship.ends_on });
     let scope = format!("{}:register-apprenticeship", who.subject());
     let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &fingerprint, |conn| {
         async move {
-            store::insert_apprenticeship(conn, &row).await?;
+            let row = apprenticeships::register(conn, internship).await?;
             let location = format!("/v1/apprenticeships/{}", row.id);
             Ok(Created::new(StatusCode::CREATED, &ApprenticeshipView::from(row)).at(location))
         }
@@ -186,65 +140,26 @@ pub async fn contract(
         "the contract cannot end before it starts",
     );
     let employer = v.finish(employer)?;
-    let id = id.into_inner();
-    let city = state.city;
-    let who = &who;
+    // Whose apprenticeship it is shows once it is read (as the use case's
+    // `party`); any other account or system is refused here.
+    require_enterprise(&who)?;
+    let viewer = viewer(&state, &who)?;
+    let contract = LabourContract {
+        employer: employer.to_string(),
+        starts_on: body.starts_on,
+        ends_on: body.ends_on,
+    };
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, who).await?;
-    let scope = &scope;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let mut row = store::lock_apprenticeship(conn, id)
-                    .await?
-                    .filter(|a| may_see(scope, a))
-                    .ok_or_else(not_found)?;
-                require_party(who, &row.enterprise_credit_code)?;
-                if row.status != "internship" {
-                    return Err(ApiError::conflict(
-                        "already_decided",
-                        format!("the apprenticeship is already {}", row.status),
-                    ));
-                }
-                let contract = LabourContract {
-                    employer: employer.to_string(),
-                    starts_on: body.starts_on,
-                    ends_on: body.ends_on,
-                };
-                row.contract_employer = Some(contract.employer.clone());
-                row.employment_starts_on = Some(body.starts_on);
-                row.contract_ends_on = body.ends_on;
-                row.decided_at = Some(Utc::now());
-                let mut out = Vec::new();
-                match decide(&internship(&row), &contract) {
-                    Decision::Recognised {
-                        recognised_from,
-                        training_months,
-                        contract_months,
-                    } => {
-                        row.status = "recognised".into();
-                        row.reasons = reasons(Vec::new());
-                        row.recognised_from = Some(recognised_from);
-                        row.training_months = Some(training_months);
-                        row.contract_months = contract_months;
-                        out.push(events::apprenticeship(city, &row).map_err(ApiError::internal)?);
-                    }
-                    Decision::NotRecognised(why) => {
-                        row.status = "not_recognised".into();
-                        row.reasons = reasons(why);
-                        row.contract_months = body
-                            .ends_on
-                            .map(|end| crate::domain::window::whole_months(body.starts_on, end));
-                    }
-                }
-                store::update_apprenticeship(conn, &row).await?;
-                messaging::enqueue(conn, &out).await?;
-                Ok(ApprenticeshipView::from(row))
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let row = apprenticeships::contract(
+        &mut conn,
+        state.city,
+        &viewer,
+        who.org().map(str::to_owned),
+        id.into_inner(),
+        contract,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ApprenticeshipView::from(row)))
 }
 
 /// One apprenticeship.
@@ -260,12 +175,9 @@ pub async fn get(
     who: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, &who).await?;
-    let row = store::apprenticeship(&mut conn, *id)
-        .await?
-        .filter(|a| may_see(&scope, a))
-        .ok_or_else(not_found)?;
+    let row = apprenticeships::get(&mut conn, &viewer, *id).await?;
     Ok(HttpResponse::Ok().json(ApprenticeshipView::from(row)))
 }
 
@@ -312,8 +224,9 @@ pub async fn list(
     ])?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let mut filter = ApprenticeshipFilter {
+    let filter = ApprenticeshipFilter {
         status: query.status.map(|s| {
             match s {
                 ApprenticeshipStatus::Internship => "internship",
@@ -324,13 +237,7 @@ pub async fn list(
         }),
         ..ApprenticeshipFilter::default()
     };
-    match scope(&mut conn, &state, &who).await? {
-        Scope::Employer(org) => filter.enterprise = Some(org),
-        Scope::Integrator { subject, .. } => filter.registered_by = Some(subject),
-        Scope::City | Scope::Institutions(_) => {}
-    }
-    let rows = store::list_apprenticeships(&mut conn, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| r.id);
+    let page = apprenticeships::list(&mut conn, &viewer, filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page
             .items

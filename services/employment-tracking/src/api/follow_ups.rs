@@ -11,22 +11,13 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{scope, CloseWindows, FollowUpView, Scope, State};
-use crate::store::{self, CompleterFilter, CompleterRow};
-use crate::tracking::{self, Closed};
+use super::{viewer, CloseWindows, FollowUpView, State};
+use crate::app::follow_ups::{self, FollowUp};
+use crate::app::windows::{self, Closed};
+use crate::store::{self, CompleterFilter};
 
-pub(super) fn not_found() -> ApiError {
-    ApiError::not_found("follow_up_not_found", "no such completer")
-}
-
-/// May the caller see this completer? Officers and auditors of the city,
-/// and the operators of the institution that trained them.
-pub(super) fn may_see(scope: &Scope, c: &CompleterRow) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::Institutions(ids) => ids.contains(&c.institution_id),
-        Scope::Employer(_) | Scope::Integrator { .. } => false,
-    }
+fn view(f: FollowUp, today: NaiveDate) -> FollowUpView {
+    FollowUpView::new(f.completer, &f.milestones, today)
 }
 
 /// Pending windows, or the outcome they closed with.
@@ -72,8 +63,9 @@ pub async fn list(
     ])?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<(NaiveDate, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let mut filter = CompleterFilter {
+    let filter = CompleterFilter {
         institution_id: query.institution_id,
         outcome: query.outcome.map(|o| match o {
             OutcomeFilter::Pending => None,
@@ -83,28 +75,10 @@ pub async fn list(
         statistical_year: query.statistical_year,
         ..CompleterFilter::default()
     };
-    if let Scope::Institutions(ids) = scope(&mut conn, &state, &who).await? {
-        filter.institutions = Some(ids);
-    }
-    let rows = store::list_completers(&mut conn, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |c| (c.completed_on, c.enrolment_id));
+    let page = follow_ups::list(&mut conn, &viewer, filter, after, limit).await?;
     let today = ids::business_date(Utc::now());
-    let ids: Vec<Uuid> = page.items.iter().map(|c| c.enrolment_id).collect();
-    let found = store::milestones_of(&mut conn, &ids).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|c| {
-            let mine: Vec<_> = found
-                .iter()
-                .filter(|m| m.enrolment_id == c.enrolment_id)
-                .cloned()
-                .collect();
-            FollowUpView::new(c, &mine, today)
-        })
-        .collect();
     Ok(HttpResponse::Ok().json(Page {
-        items,
+        items: page.items.into_iter().map(|f| view(f, today)).collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -122,14 +96,10 @@ pub async fn get(
     who: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, &who).await?;
-    let c = store::completer(&mut conn, *id)
-        .await?
-        .filter(|c| may_see(&scope, c))
-        .ok_or_else(not_found)?;
-    let found = store::milestones_of(&mut conn, &[c.enrolment_id]).await?;
-    Ok(HttpResponse::Ok().json(FollowUpView::new(c, &found, ids::business_date(Utc::now()))))
+    let found = follow_ups::get(&mut conn, &viewer, *id).await?;
+    Ok(HttpResponse::Ok().json(view(found, ids::business_date(Utc::now()))))
 }
 
 /// Close every window that ended before `as_of` (default today): evidence
@@ -159,8 +129,6 @@ pub async fn close(
             message: "windows are closed as of today or an earlier date".into(),
         }]));
     }
-    let closed = tracking::close_windows(&state.pool, state.city, as_of)
-        .await
-        .map_err(ApiError::internal)?;
+    let closed = windows::close(&state.pool, state.city, as_of).await?;
     Ok(HttpResponse::Ok().json(closed))
 }

@@ -1,4 +1,5 @@
-//! HTTP: translates requests into domain calls and store transactions.
+//! HTTP: authorises the caller, validates requests into domain types,
+//! calls one use case of `app/` and maps its result to a view.
 
 mod access;
 mod apprenticeships;
@@ -9,17 +10,15 @@ mod vacancies;
 mod views;
 
 use actix_web::web;
-use diesel_async::AsyncPgConnection;
 use ids::{CityCode, PersonIdKey};
 use platform::auth::{Principal, Role};
 use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 pub use access::ACCESS;
 pub use views::*;
 
-use crate::store;
+use crate::app::{contributions, Viewer};
 
 /// Shared by every handler.
 pub struct AppState {
@@ -30,6 +29,16 @@ pub struct AppState {
     pub batch_chunk_rows: usize,
     /// Largest batch taken, in lines.
     pub batch_max_rows: u64,
+}
+
+impl AppState {
+    /// How contribution batches are taken.
+    pub(crate) fn batch_limits(&self) -> contributions::Limits {
+        contributions::Limits {
+            chunk_rows: self.batch_chunk_rows,
+            max_rows: self.batch_max_rows,
+        }
+    }
 }
 
 /// Every route of the service; also the source of its OpenAPI document.
@@ -54,44 +63,25 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 
 pub(crate) type State = web::Data<AppState>;
 
-/// What a caller may see of the city's people.
-pub(crate) enum Scope {
-    /// Officers and auditors of the city.
-    City,
-    /// An institution's operators: completers of its institutions.
-    Institutions(Vec<Uuid>),
-    /// An enterprise: its own staff, vacancies and apprentices.
-    Employer(String),
-    /// An integrator: what it submitted, and what its organisation owns.
-    Integrator {
-        subject: String,
-        org: Option<String>,
-    },
-}
-
-/// The caller's scope; an officer or auditor of another city is refused.
-pub(crate) async fn scope(
-    conn: &mut AsyncPgConnection,
-    state: &AppState,
-    who: &Principal,
-) -> Result<Scope, ApiError> {
+/// The caller as the use cases see it; an officer or auditor of another
+/// city is refused.
+pub(crate) fn viewer(state: &AppState, who: &Principal) -> Result<Viewer, ApiError> {
     Ok(match who.role() {
         Role::BureauOfficer | Role::Auditor => {
             who.require_city(state.city)?;
-            Scope::City
+            Viewer::City
         }
-        Role::InstitutionOperator => Scope::Institutions(match who.org() {
-            Some(org) => store::institutions_of(conn, org).await?,
-            None => Vec::new(),
-        }),
-        Role::Enterprise => Scope::Employer(
+        Role::InstitutionOperator => Viewer::Institution {
+            org: who.org().map(str::to_owned),
+        },
+        Role::Enterprise => Viewer::Employer(
             who.org()
                 .ok_or_else(|| {
                     ApiError::forbidden("out_of_scope", "the token names no organisation")
                 })?
                 .to_owned(),
         ),
-        Role::Integrator => Scope::Integrator {
+        Role::Integrator => Viewer::Integrator {
             subject: who.subject().to_owned(),
             org: who.org().map(str::to_owned),
         },

@@ -17,15 +17,10 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{scope, NewRecord, RecordView, Scope, State};
-use crate::domain::evidence::{may_report, Reporter, Source};
-use crate::domain::window::whole_months;
-use crate::store::{self, RecordFilter, RecordRow};
-use crate::{events, tracking};
-
-fn not_found() -> ApiError {
-    ApiError::not_found("record_not_found", "no such employment record")
-}
+use super::{viewer, NewRecord, RecordView, State};
+use crate::app::records::{self, NewReport, ReportedBy};
+use crate::domain::evidence::Source;
+use crate::store::RecordFilter;
 
 /// Report an employment. Conflicting reports are kept and flagged; a report
 /// never replaces another record.
@@ -77,62 +72,31 @@ pub async fn report(
         "the contract cannot end before it starts",
     );
     let (citizen, employer) = v.finish((citizen, employer))?;
-    let person_id = state.person_ids.person_id(&citizen).to_string();
-    let mut conn = state.pool.get().await?;
-    let own_trainee = match who.org() {
-        Some(org) => {
-            let mine = store::institutions_of(&mut conn, org).await?;
-            store::completed_at(&mut conn, &person_id, &mine).await?
-        }
-        None => false,
-    };
-    let own_staff = who.org() == Some(employer.as_str());
-    let reporter = match who.role() {
-        Role::InstitutionOperator => Reporter::InstitutionOperator { own_trainee },
-        Role::Enterprise => Reporter::Enterprise { own_staff },
-        Role::Integrator => Reporter::Integrator {
-            own_trainee,
-            own_staff,
-        },
-        Role::Trainee => Reporter::Trainee {
-            own: who.person_id() == Some(person_id.as_str()),
-        },
-        _ => Reporter::BureauOfficer,
-    };
-    if let Some((code, message)) = may_report(reporter, body.source) {
-        return Err(ApiError::forbidden(code, message));
-    }
-    let row = RecordRow {
-        id: Uuid::now_v7(),
-        person_id,
+    let report = NewReport {
+        person_id: state.person_ids.person_id(&citizen).to_string(),
         citizen_masked: citizen.masked(),
-        employer_credit_code: employer.to_string(),
+        employer,
         job,
         starts_on: body.starts_on,
         ends_on: body.ends_on,
-        contract_months: body.ends_on.map(|end| whole_months(body.starts_on, end)),
-        source: body.source.as_str().to_owned(),
-        conflicting: false,
-        recorded_by: who.subject().to_owned(),
-        recorded_at: Utc::now(),
+        source: body.source,
     };
     // The key's stored request must not hold the citizen ID in clear.
-    let fingerprint = serde_json::json!({ "person": row.person_id, "employer": row.employer_credit_code,
-        "job": row.job, "starts_on": row.starts_on, "ends_on": row.ends_on, "source": row.source });
+    let fingerprint = serde_json::json!({ "person": report.person_id, "employer": report.employer.to_string(),
+        "job": report.job, "starts_on": report.starts_on, "ends_on": report.ends_on, "source": report.source.as_str() });
+    let by = ReportedBy {
+        role: who.role(),
+        subject: who.subject().to_owned(),
+        org: who.org().map(str::to_owned),
+        person_id: who.person_id().map(str::to_owned),
+    };
+    let mut conn = state.pool.get().await?;
+    let authorised = records::authorise(&mut conn, by, report).await?;
     let scope = format!("{}:report-employment", who.subject());
     let city = state.city;
     idempotency::once(&mut conn, &key, scope, &fingerprint, |conn| {
         async move {
-            store::insert_record(conn, &row).await?;
-            let mut out = tracking::reassess(conn, city, std::slice::from_ref(&row.person_id))
-                .await
-                .map_err(ApiError::internal)?;
-            // Reassessing may have flagged the new record as conflicting.
-            let row = store::record(conn, row.id)
-                .await?
-                .ok_or_else(|| ApiError::internal("the record just written is gone"))?;
-            out.insert(0, events::record(city, &row).map_err(ApiError::internal)?);
-            messaging::enqueue(conn, &out).await?;
+            let row = records::report(conn, city, authorised).await?;
             let location = format!("/v1/employment-records/{}", row.id);
             Ok(Created::new(StatusCode::CREATED, &RecordView::from(row)).at(location))
         }
@@ -184,30 +148,16 @@ pub async fn list(
         .as_deref()
         .and_then(|c| v.parse("employer_credit_code", c));
     v.finish(())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let mut filter = RecordFilter {
+    let filter = RecordFilter {
         person_id: platform::auth::person_named(&req),
         employer: employer.map(|e| e.to_string()),
         source: query.source.map(|s| s.as_str().to_owned()),
         conflicting: query.conflicting,
         ..RecordFilter::default()
     };
-    match scope(&mut conn, &state, &who).await? {
-        Scope::City => {}
-        Scope::Institutions(ids) => filter.institutions = Some(ids),
-        Scope::Employer(org) => {
-            if filter.employer.as_ref().is_some_and(|e| *e != org) {
-                return Ok(HttpResponse::Ok().json(Page::<RecordView> {
-                    items: Vec::new(),
-                    next_cursor: None,
-                }));
-            }
-            filter.employer = Some(org);
-        }
-        Scope::Integrator { subject, .. } => filter.recorded_by = Some(subject),
-    }
-    let rows = store::list_records(&mut conn, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| r.id);
+    let page = records::list(&mut conn, &viewer, filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.into_iter().map(RecordView::from).collect(),
         next_cursor: page.next_cursor,
@@ -227,16 +177,8 @@ pub async fn get(
     who: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let row = store::record(&mut conn, *id).await?.ok_or_else(not_found)?;
-    let visible = match scope(&mut conn, &state, &who).await? {
-        Scope::City => true,
-        Scope::Institutions(ids) => store::completed_at(&mut conn, &row.person_id, &ids).await?,
-        Scope::Employer(org) => row.employer_credit_code == org,
-        Scope::Integrator { subject, .. } => row.recorded_by == subject,
-    };
-    if !visible {
-        return Err(not_found());
-    }
+    let row = records::get(&mut conn, &viewer, *id).await?;
     Ok(HttpResponse::Ok().json(RecordView::from(row)))
 }

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
-use ids::{CityCode, CreditCode, OccupationCode, SkillLevel};
+use ids::{CityCode, CreditCode, OccupationCode};
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -16,13 +16,9 @@ use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::follow_ups::{may_see, not_found};
-use super::{scope, NewVacancy, RecommendationView, Scope, State, VacancyView};
-use crate::domain::matching::{score, Opening, Seeker};
-use crate::store::{self, RecommendationFilter, RecommendationRow, VacancyFilter, VacancyRow};
-
-/// Recommendations made at most per request.
-const MAX_RECOMMENDATIONS: usize = 10;
+use super::{viewer, NewVacancy, RecommendationView, State, VacancyView};
+use crate::app::vacancies::{self, Posting};
+use crate::store::{RecommendationFilter, VacancyFilter};
 
 /// Post a vacancy. An enterprise posts its own; an integrator (e.g. a
 /// public employment service's system) posts for any employer.
@@ -91,25 +87,23 @@ pub async fn post(
             "an enterprise posts its own vacancies only",
         ));
     }
-    let row = VacancyRow {
-        id: Uuid::now_v7(),
-        employer_credit_code: employer.to_string(),
+    let vacancy = Posting {
+        employer,
         title,
-        occupation_code: occupation.to_string(),
-        min_skill_level: body.min_skill_level.to_string(),
-        work_city: city.to_string(),
+        occupation,
+        min_skill_level: body.min_skill_level,
+        work_city: city,
         headcount: body.headcount,
         salary_min_fen: body.salary_min_fen,
         salary_max_fen: body.salary_max_fen,
         open_until: body.open_until,
         posted_by: who.subject().to_owned(),
-        posted_at: Utc::now(),
     };
     let scope = format!("{}:post-vacancy", who.subject());
     let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            store::insert_vacancy(conn, &row).await?;
+            let row = vacancies::post(conn, vacancy).await?;
             let location = format!("/v1/vacancies/{}", row.id);
             Ok(Created::new(StatusCode::CREATED, &VacancyView::from(row)).at(location))
         }
@@ -160,8 +154,9 @@ pub async fn list(
         .as_deref()
         .and_then(|c| v.parse("occupation_code", c));
     v.finish(())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let mut filter = VacancyFilter {
+    let filter = VacancyFilter {
         occupation_code: occupation.map(|o| o.to_string()),
         open_on: query
             .open
@@ -169,13 +164,7 @@ pub async fn list(
             .map(|_| ids::business_date(Utc::now())),
         ..VacancyFilter::default()
     };
-    match scope(&mut conn, &state, &who).await? {
-        Scope::Employer(org) => filter.employer = Some(org),
-        Scope::Integrator { subject, .. } => filter.posted_by = Some(subject),
-        Scope::City | Scope::Institutions(_) => {}
-    }
-    let rows = store::list_vacancies(&mut conn, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| r.id);
+    let page = vacancies::list(&mut conn, &viewer, filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.into_iter().map(VacancyView::from).collect(),
         next_cursor: page.next_cursor,
@@ -202,58 +191,18 @@ pub async fn recommend(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer, Role::InstitutionOperator])?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, &who).await?;
-    let c = store::completer(&mut conn, *id)
-        .await?
-        .filter(|c| may_see(&scope, c))
-        .ok_or_else(not_found)?;
-    if c.outcome.as_deref() == Some(store::EMPLOYED) {
-        return Err(ApiError::conflict(
-            "already_employed",
-            "the completer is employed; recommendations are for those who are not",
-        ));
-    }
-    let seeker = Seeker {
-        occupation: c.occupation_code.parse().map_err(ApiError::internal)?,
-        level: c
-            .skill_level
-            .parse::<SkillLevel>()
-            .map_err(ApiError::internal)?,
-        city: state.city.to_string(),
-    };
-    let today = ids::business_date(Utc::now());
-    let mut scored: Vec<(i32, VacancyRow)> = Vec::new();
-    for v in store::open_vacancies_near(&mut conn, &c.occupation_code, today).await? {
-        let opening = Opening {
-            occupation: v.occupation_code.parse().map_err(ApiError::internal)?,
-            min_level: v.min_skill_level.parse().map_err(ApiError::internal)?,
-            work_city: v.work_city.clone(),
-        };
-        if let Some(s) = score(&opening, &seeker) {
-            scored.push((s, v));
-        }
-    }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
-    scored.truncate(MAX_RECOMMENDATIONS);
-    let rows: Vec<RecommendationRow> = scored
-        .into_iter()
-        .map(|(s, v)| RecommendationRow {
-            id: Uuid::now_v7(),
-            enrolment_id: c.enrolment_id,
-            person_id: c.person_id.clone(),
-            vacancy_id: v.id,
-            score: s,
-            recommended_by: who.subject().to_owned(),
-            recommended_at: Utc::now(),
-        })
-        .collect();
-    store::insert_recommendations(&mut conn, &rows).await?;
-    // A vacancy recommended before keeps its first recommendation.
-    let vacancies: Vec<Uuid> = rows.iter().map(|r| r.vacancy_id).collect();
-    let stored = store::recommendations_for(&mut conn, c.enrolment_id, &vacancies).await?;
+    let recommended = vacancies::recommend(
+        &mut conn,
+        state.city,
+        &viewer,
+        id.into_inner(),
+        who.subject().to_owned(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(
-        stored
+        recommended
             .into_iter()
             .map(RecommendationView::from)
             .collect::<Vec<_>>(),
@@ -294,19 +243,14 @@ pub async fn recommendations(
     ])?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let mut filter = RecommendationFilter {
+    let filter = RecommendationFilter {
         enrolment_id: query.enrolment_id,
         vacancy_id: query.vacancy_id,
         ..RecommendationFilter::default()
     };
-    match scope(&mut conn, &state, &who).await? {
-        Scope::Institutions(ids) => filter.institutions = Some(ids),
-        Scope::Employer(org) => filter.employer = Some(org),
-        Scope::City | Scope::Integrator { .. } => {}
-    }
-    let rows = store::list_recommendations(&mut conn, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| r.id);
+    let page = vacancies::recommendations(&mut conn, &viewer, filter, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page
             .items

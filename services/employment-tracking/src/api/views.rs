@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use crate::app::contributions::BatchReport;
 use crate::domain::evidence::Source;
 use crate::domain::window::{milestone_month, milestone_state, MILESTONES};
 use crate::store::{
@@ -94,35 +95,6 @@ pub struct ContributionLine {
     pub employer_credit_code: String,
     #[schema(example = "2027-03")]
     pub month: String,
-}
-
-/// A bad line of a batch: it was not taken.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct LineError {
-    /// 1-based line number in the body.
-    pub line: u64,
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-/// What a batch did. Answered again, unchanged, to a repeat of the batch.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BatchReport {
-    pub batch_id: String,
-    /// Non-blank lines received.
-    pub rows: u64,
-    pub accepted: u64,
-    pub rejected: u64,
-    /// Accepted rows already known from this or an earlier batch.
-    pub duplicates: u64,
-    /// Accepted rows of people who completed training here.
-    pub matched: u64,
-    /// Follow-up windows this batch showed employment in.
-    pub outcomes_confirmed: u64,
-    /// Every rejected line, with every problem it has.
-    pub errors: Vec<LineError>,
-    pub received_at: DateTime<Utc>,
 }
 
 /// A milestone: employment 3, 6 or 12 months after the completion month.

@@ -1,10 +1,9 @@
-//! What this service publishes, and what it keeps of delivery's completions
-//! and the registry's institutions.
+//! What this service publishes, and the consumer of delivery's completions
+//! and the registry's institutions (each handed to its use case).
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chrono::Utc;
 use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use contracts::employment::{
     ApprenticeshipEvent, EmploymentRecordEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC,
@@ -16,10 +15,9 @@ use diesel_async::AsyncPgConnection;
 use ids::{CityCode, PersonId};
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 
+use crate::app::completions;
 use crate::domain::evidence::Confirmation;
-use crate::domain::window::window_end;
-use crate::store::{self, ApprenticeshipRow, CompleterRow, RecordRow};
-use crate::tracking;
+use crate::store::{ApprenticeshipRow, CompleterRow, RecordRow};
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 4] = [
@@ -111,47 +109,11 @@ pub fn apprenticeship(city: CityCode, a: &ApprenticeshipRow) -> anyhow::Result<O
     ))
 }
 
-/// Opens a follow-up window for every completer, then looks at the
-/// evidence already known of them (contributions may arrive first).
+/// Opens a follow-up window for every completer, and keeps the
+/// institutions operators act for.
 pub struct Completions {
     pub city: CityCode,
     pub window_months: u32,
-}
-
-impl Completions {
-    async fn completed(
-        &self,
-        conn: &mut AsyncPgConnection,
-        e: &CompletionEvent,
-    ) -> anyhow::Result<()> {
-        if !e.completed {
-            return Ok(());
-        }
-        let row = CompleterRow {
-            enrolment_id: e.enrolment_id,
-            class_id: e.class_id,
-            institution_id: e.institution_id,
-            person_id: e.person_id.to_string(),
-            target_group: e.target_group.as_str().to_owned(),
-            occupation_code: e.occupation_code.to_string(),
-            skill_level: e.skill_level.to_string(),
-            completed_on: e.completed_on,
-            statistical_year: e.statistical_year,
-            window_months: self.window_months as i32,
-            window_ends_on: window_end(e.completed_on, self.window_months),
-            outcome: None,
-            employed_on: None,
-            employer_credit_code: None,
-            outcome_source: None,
-            decided_at: None,
-            received_at: Utc::now(),
-        };
-        if store::insert_completer(conn, &row).await? {
-            let events = tracking::reassess(conn, self.city, &[row.person_id]).await?;
-            messaging::enqueue(conn, &events).await?;
-        }
-        Ok(())
-    }
 }
 
 impl EventHandler for Completions {
@@ -163,13 +125,14 @@ impl EventHandler for Completions {
         Box::pin(async move {
             match (event.topic.as_str(), event.envelope.event_type.as_str()) {
                 (ENROLMENTS_TOPIC, TRAINEE_COMPLETED) => {
-                    self.completed(conn, &event.payload::<CompletionEvent>()?)
-                        .await?
+                    let e = event.payload::<CompletionEvent>()?;
+                    completions::completed(conn, self.city, self.window_months, &e).await?
                 }
                 // Enrolments, withdrawals and non-completions open no window.
                 (ENROLMENTS_TOPIC, _) => {}
                 (INSTITUTIONS_TOPIC, _) => {
-                    store::upsert_institution(conn, &event.payload::<InstitutionEvent>()?).await?
+                    let e = event.payload::<InstitutionEvent>()?;
+                    completions::institution_changed(conn, &e).await?
                 }
                 (other, _) => {
                     return Err(anyhow::anyhow!("no handler for topic {other}"))

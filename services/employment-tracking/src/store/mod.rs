@@ -450,15 +450,23 @@ pub async fn known_completers(
         .await
 }
 
+/// What is kept of a batch already taken.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = si_batches)]
+pub struct BatchRow {
+    pub content_sha256: String,
+    pub report: serde_json::Value,
+}
+
 /// The content hash and report of a batch already taken.
 pub async fn batch(
     conn: &mut AsyncPgConnection,
     submitter: &str,
     batch_id: &str,
-) -> QueryResult<Option<(String, serde_json::Value)>> {
+) -> QueryResult<Option<BatchRow>> {
     si_batches::table
         .find((submitter, batch_id))
-        .select((si_batches::content_sha256, si_batches::report))
+        .select(BatchRow::as_select())
         .first(conn)
         .await
         .optional()
@@ -532,12 +540,16 @@ pub async fn insert_insured(
         .await
 }
 
-/// Widens what social insurance shows of employments: `(id, starts_on,
-/// ends_on)`, in one statement.
-pub async fn widen_insured(
-    conn: &mut AsyncPgConnection,
-    rows: &[(Uuid, NaiveDate, NaiveDate)],
-) -> QueryResult<()> {
+/// A record of social insurance whose period grew.
+#[derive(Debug, Clone)]
+pub struct Widened {
+    pub id: Uuid,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Widens what social insurance shows of employments, in one statement.
+pub async fn widen_insured(conn: &mut AsyncPgConnection, rows: &[Widened]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -546,9 +558,9 @@ pub async fn widen_insured(
          FROM unnest($1::uuid[], $2::date[], $3::date[]) AS t(id, starts_on, ends_on)
          WHERE r.id = t.id",
     )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(rows.iter().map(|r| r.0).collect::<Vec<_>>())
-    .bind::<Array<Date>, _>(rows.iter().map(|r| r.1).collect::<Vec<_>>())
-    .bind::<Array<Date>, _>(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+    .bind::<Array<diesel::sql_types::Uuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind::<Array<Date>, _>(rows.iter().map(|r| r.starts_on).collect::<Vec<_>>())
+    .bind::<Array<Date>, _>(rows.iter().map(|r| r.ends_on).collect::<Vec<_>>())
     .execute(conn)
     .await
     .map(|_| ())

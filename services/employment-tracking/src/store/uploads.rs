@@ -87,47 +87,45 @@ pub async fn stage(
     Ok(true)
 }
 
-/// Up to `limit` staged rows after `after`, in the order they came, as
-/// rows of `batch_id`.
+/// A staged contribution, numbered in the order it came.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staging)]
+pub struct StagedRow {
+    pub seq: i32,
+    pub person_id: String,
+    pub month: chrono::NaiveDate,
+    pub employer_credit_code: String,
+    pub citizen_masked: String,
+}
+
+impl StagedRow {
+    /// The contribution, as a row of `batch_id`.
+    pub fn into_contribution(self, batch_id: &str) -> ContributionRow {
+        ContributionRow {
+            person_id: self.person_id,
+            month: self.month,
+            employer_credit_code: self.employer_credit_code,
+            citizen_masked: self.citizen_masked,
+            batch_id: batch_id.to_owned(),
+        }
+    }
+}
+
+/// Up to `limit` staged rows after `after`, in the order they came.
 pub async fn staged(
     conn: &mut AsyncPgConnection,
     upload: Uuid,
-    batch_id: &str,
     after: i32,
     limit: i64,
-) -> QueryResult<Vec<(i32, ContributionRow)>> {
-    type Staged = (i32, String, chrono::NaiveDate, String, String);
-    let rows: Vec<Staged> = staging::table
+) -> QueryResult<Vec<StagedRow>> {
+    staging::table
         .filter(staging::upload_id.eq(upload))
         .filter(staging::seq.gt(after))
         .order(staging::seq)
         .limit(limit)
-        .select((
-            staging::seq,
-            staging::person_id,
-            staging::month,
-            staging::employer_credit_code,
-            staging::citizen_masked,
-        ))
+        .select(StagedRow::as_select())
         .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(seq, person_id, month, employer_credit_code, citizen_masked)| {
-                (
-                    seq,
-                    ContributionRow {
-                        person_id,
-                        month,
-                        employer_credit_code,
-                        citizen_masked,
-                        batch_id: batch_id.to_owned(),
-                    },
-                )
-            },
-        )
-        .collect())
+        .await
 }
 
 /// Locks the upload for applying it, so no other request drops it

@@ -3,9 +3,7 @@
 
 use actix_web::{get, put, web, HttpResponse};
 use chrono::NaiveDate;
-use diesel_async::AsyncPgConnection;
-use ids::CityCode;
-use platform::auth::{NewToken, Principal, Role};
+use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::problem::Problem;
 use platform::public::{PublicRead, Variant};
@@ -13,26 +11,11 @@ use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
 
-use super::{
-    as_of, check_year, officer, CityFigures, ProvinceDashboard, State, TargetSource, TargetsView,
-    Unreachable,
+use super::{as_of, check_year, officer, State, TargetsView};
+use crate::app::dashboard::{
+    self, CityFigures, ProvinceDashboard, TargetSource, DASHBOARD_NAMESPACE,
 };
-use crate::domain::dashboard::{Actuals, Progress, Targets};
-use crate::store;
-
-/// The targets in force: set by officers, else the default split.
-async fn targets_in_force(
-    conn: &mut AsyncPgConnection,
-    year: i32,
-) -> Result<(TargetSource, Option<Targets>), ApiError> {
-    Ok(match store::targets(conn, year).await? {
-        Some(t) => (TargetSource::Set, Some(t)),
-        None => match Targets::default_for(year) {
-            Some(t) => (TargetSource::Default, Some(t)),
-            None => (TargetSource::None, None),
-        },
-    })
-}
+use crate::domain::dashboard::Targets;
 
 fn year_only(year: i32) -> Result<(), ApiError> {
     let mut v = Validator::new();
@@ -58,7 +41,7 @@ pub async fn get_targets(
     let year = year.into_inner();
     year_only(year)?;
     let mut conn = state.pool.get().await?;
-    let (source, targets) = targets_in_force(&mut conn, year).await?;
+    let (source, targets) = dashboard::targets(&mut conn, year).await?;
     Ok(HttpResponse::Ok().json(TargetsView {
         city: state.city.to_string(),
         statistical_year: year,
@@ -90,11 +73,8 @@ pub async fn set_targets(
     v.extend(body.problems());
     v.finish(())?;
     let mut conn = state.pool.get().await?;
-    store::set_targets(&mut conn, year, &body, who.subject()).await?;
-    state
-        .cache
-        .invalidate(crate::evaluation::DASHBOARD_NAMESPACE)
-        .await;
+    dashboard::set_targets(&mut conn, year, &body, who.subject()).await?;
+    state.cache.invalidate(DASHBOARD_NAMESPACE).await;
     Ok(HttpResponse::Ok().json(TargetsView {
         city: state.city.to_string(),
         statistical_year: year,
@@ -143,63 +123,16 @@ pub async fn city_figures(
     v.finish(())?;
     let year = query.year;
     read.respond(
-        crate::evaluation::DASHBOARD_NAMESPACE,
+        DASHBOARD_NAMESPACE,
         Variant::of("figures")
             .param("year", year)
             .param("as_of", as_of),
         || async move {
             let mut conn = state.pool.get().await?;
-            let (source, targets) = targets_in_force(&mut conn, year).await?;
-            let actuals = store::actuals(&mut conn, year, as_of).await?;
-            Ok(CityFigures {
-                city: state.city.to_string(),
-                city_name: state.city.name_zh().to_owned(),
-                targets_source: source,
-                progress: Progress::compute(year, as_of, targets, actuals),
-            })
+            Ok(dashboard::city_figures(&mut conn, state.city, year, as_of).await?)
         },
     )
     .await
-}
-
-/// Reads one city's figures with a one-minute `province` token signed with
-/// the aggregator's own key (client credentials the cities trust).
-async fn read_city(
-    aggregator: &crate::api::Aggregator,
-    city: CityCode,
-    base: &str,
-    year: i32,
-    as_of: NaiveDate,
-) -> Result<CityFigures, String> {
-    let token = aggregator.signer.mint(&NewToken {
-        issuer: &aggregator.issuer,
-        audience: PROVINCE_AUDIENCE,
-        sub: "province-aggregator",
-        role: Role::Province,
-        city: None,
-        org: None,
-        scope: None,
-        ttl_secs: 60,
-    });
-    let res = aggregator
-        .http
-        .get(format!("{base}/v1/dashboard/figures"))
-        .query(&[("year", year.to_string()), ("as_of", as_of.to_string())])
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|e| format!("no answer: {e}"))?;
-    if !res.status().is_success() {
-        return Err(format!("answered {}", res.status()));
-    }
-    let figures: CityFigures = res
-        .json()
-        .await
-        .map_err(|e| format!("unreadable answer: {e}"))?;
-    if figures.city != city.as_str() {
-        return Err(format!("answered for city {}", figures.city));
-    }
-    Ok(figures)
 }
 
 /// The province's progress (provincial aggregator only): every configured
@@ -231,44 +164,9 @@ pub async fn province(
     check_year(&mut v, query.year);
     let as_of = as_of(&mut v, query.year, query.as_of);
     v.finish(())?;
-    let year = query.year;
-    let reads = aggregator.cities.iter().map(|(city, base)| async move {
-        (
-            *city,
-            base,
-            read_city(aggregator, *city, base, year, as_of).await,
-        )
-    });
-    let mut cities = Vec::new();
-    let mut unreachable = Vec::new();
-    for (city, base, read) in futures::future::join_all(reads).await {
-        match read {
-            Ok(figures) => cities.push(figures),
-            Err(error) => {
-                tracing::warn!(city = %city, error, "a city's figures could not be read");
-                unreachable.push(Unreachable {
-                    city: city.to_string(),
-                    city_name: city.name_zh().to_owned(),
-                    base_url: base.clone(),
-                    error,
-                })
-            }
-        }
-    }
-    let targets: Vec<Targets> = cities.iter().filter_map(|c| c.progress.targets).collect();
-    let actuals: Vec<Actuals> = cities.iter().map(|c| c.progress.actuals).collect();
-    Ok(HttpResponse::Ok().json(ProvinceDashboard {
-        statistical_year: year,
-        as_of,
-        complete: unreachable.is_empty(),
-        province: Progress::compute(year, as_of, Targets::sum(&targets), Actuals::sum(&actuals)),
-        cities,
-        unreachable,
-    }))
+    let figures = dashboard::province(aggregator, query.year, as_of).await;
+    Ok(HttpResponse::Ok().json(figures))
 }
-
-/// The audience of the aggregator's tokens: this service of every city.
-const PROVINCE_AUDIENCE: &str = "qiancheng/performance-evaluation";
 
 fn not_an_aggregator() -> ApiError {
     ApiError::not_found(

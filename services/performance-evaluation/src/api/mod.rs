@@ -1,4 +1,5 @@
-//! HTTP: translates requests into domain calls and store transactions.
+//! HTTP: authorises the caller, validates requests into domain types,
+//! calls one use case of `app/` and maps its result to a view.
 
 mod access;
 mod dashboard;
@@ -8,20 +9,19 @@ mod views;
 
 use actix_web::web;
 use chrono::NaiveDate;
-use diesel_async::AsyncPgConnection;
 use ids::CityCode;
-use platform::auth::{Principal, Role, Signer};
+use platform::auth::{Principal, Role};
 use platform::public::PublicCache;
 use platform::validate::Validator;
 use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 pub use access::ACCESS;
 pub use views::*;
 
+use crate::app::dashboard::Aggregator;
+use crate::app::Viewer;
 use crate::domain::counting;
-use crate::store;
 
 /// Shared by every handler.
 pub struct AppState {
@@ -32,17 +32,6 @@ pub struct AppState {
     pub questions: Vec<String>,
     /// Set on the provincial aggregator only.
     pub aggregator: Option<Aggregator>,
-}
-
-/// What the provincial aggregator reads the cities with.
-pub struct Aggregator {
-    /// Each city's instance.
-    pub cities: Vec<(CityCode, String)>,
-    pub http: reqwest::Client,
-    /// The `iss` of its tokens, which the cities trust for role `province`.
-    pub issuer: String,
-    /// Its own signing key (client credentials; never shared with a city).
-    pub signer: Signer,
 }
 
 /// Every route of the service; also the source of its OpenAPI document.
@@ -70,41 +59,18 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 
 pub(crate) type State = web::Data<AppState>;
 
-/// What a caller may see of scorecards and survey reports.
-pub(crate) enum Scope {
-    /// Officers and auditors of the city.
-    City,
-    /// An institution's operators or integrators: its own institutions.
-    Institutions(Vec<Uuid>),
-}
-
-impl Scope {
-    pub(crate) fn only(&self) -> Option<&[Uuid]> {
-        match self {
-            Scope::City => None,
-            Scope::Institutions(ids) => Some(ids),
-        }
-    }
-
-    pub(crate) fn may_see(&self, institution_id: Uuid) -> bool {
-        self.only().is_none_or(|ids| ids.contains(&institution_id))
-    }
-}
-
-pub(crate) async fn scope(
-    conn: &mut AsyncPgConnection,
-    state: &AppState,
-    who: &Principal,
-) -> Result<Scope, ApiError> {
+/// The caller as the use cases see it: scorecards and reports are for the
+/// bureau and the institutions; an officer or auditor of another city is
+/// refused.
+pub(crate) fn viewer(state: &AppState, who: &Principal) -> Result<Viewer, ApiError> {
     match who.role() {
         Role::BureauOfficer | Role::Auditor => {
             who.require_city(state.city)?;
-            Ok(Scope::City)
+            Ok(Viewer::City)
         }
-        Role::InstitutionOperator | Role::Integrator => Ok(Scope::Institutions(match who.org() {
-            Some(org) => store::institutions_of(conn, org).await?,
-            None => Vec::new(),
-        })),
+        Role::InstitutionOperator | Role::Integrator => Ok(Viewer::Institution {
+            org: who.org().map(str::to_owned),
+        }),
         Role::Assessor | Role::Enterprise | Role::Trainee | Role::Province => {
             Err(ApiError::forbidden(
                 "forbidden_role",

@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
-use diesel_async::AsyncConnection;
 use platform::auth::Principal;
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -19,19 +18,15 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    check_year, officer, scope, FormulaView, NewFormula, NewOverride, Plan, PublicScorecard,
+    check_year, officer, viewer, FormulaView, NewFormula, NewOverride, Plan, PublicScorecard,
     PublicYear, Rescored, ScorecardView, State,
 };
-use crate::domain::counting;
+use crate::app::ratings::{self, Override};
+use crate::app::scorecards::{self, Scorecard, PUBLIC_NAMESPACE};
 use crate::domain::scoring::{is_rating, Formula, Inputs};
-use crate::evaluation::{self, PUBLIC_NAMESPACE};
-use crate::store::{self, RatingChangeRow};
 
-fn not_found() -> ApiError {
-    ApiError::not_found(
-        "scorecard_not_found",
-        "no scorecard of that institution and year",
-    )
+fn view(s: Scorecard) -> Result<ScorecardView, ApiError> {
+    ScorecardView::new(s.row, s.name, s.history).map_err(ApiError::internal)
 }
 
 /// Set an institution's planned volume for a statistical year (the base
@@ -63,7 +58,7 @@ pub async fn set_plan(
     );
     v.finish(())?;
     let mut conn = state.pool.get().await?;
-    store::set_plan(
+    scorecards::set_plan(
         &mut conn,
         institution_id,
         year,
@@ -82,9 +77,9 @@ pub async fn set_plan(
 )]
 #[get("/v1/formula")]
 pub async fn current_formula(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
+    viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    scope(&mut conn, &state, &who).await?;
-    let row = store::current_formula(&mut conn).await?;
+    let row = scorecards::current_formula(&mut conn).await?;
     Ok(HttpResponse::Ok().json(FormulaView::new(row).map_err(ApiError::internal)?))
 }
 
@@ -96,9 +91,9 @@ pub async fn current_formula(state: State, who: Principal) -> Result<HttpRespons
 )]
 #[get("/v1/formula/versions")]
 pub async fn formula_versions(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
+    viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    scope(&mut conn, &state, &who).await?;
-    let rows = store::formula_versions(&mut conn).await?;
+    let rows = scorecards::formula_versions(&mut conn).await?;
     let views = rows
         .into_iter()
         .map(FormulaView::new)
@@ -140,8 +135,7 @@ pub async fn new_formula(
     let scope = format!("{by}:new-formula");
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            let row = store::insert_formula(conn, &formula, &note, &by).await?;
-            store::mark_all(conn).await?;
+            let row = scorecards::new_formula(conn, &formula, &note, &by).await?;
             let view = FormulaView::new(row).map_err(ApiError::internal)?;
             Ok(Created::new(StatusCode::CREATED, &view).at("/v1/formula".into()))
         }
@@ -181,18 +175,15 @@ pub async fn list(
     let mut v = Validator::new();
     check_year(&mut v, query.year);
     v.finish(())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, &who).await?;
-    let rows =
-        store::list_scorecards(&mut conn, query.year, scope.only(), after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| r.institution_id);
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in page.items {
-        let name = store::institution_name(&mut conn, row.institution_id).await?;
-        items.push(ScorecardView::new(row, name, Vec::new()).map_err(ApiError::internal)?);
-    }
+    let page = scorecards::list(&mut conn, &viewer, query.year, after, limit).await?;
     Ok(HttpResponse::Ok().json(Page {
-        items,
+        items: page
+            .items
+            .into_iter()
+            .map(view)
+            .collect::<Result<Vec<_>, _>>()?,
         next_cursor: page.next_cursor,
     }))
 }
@@ -214,20 +205,10 @@ pub async fn get(
     let mut v = Validator::new();
     check_year(&mut v, year);
     v.finish(())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, &who).await?;
-    if !scope.may_see(institution_id) {
-        return Err(not_found());
-    }
-    let row = store::scorecard(&mut conn, institution_id, year)
-        .await?
-        .ok_or_else(not_found)?;
-    let name = store::institution_name(&mut conn, institution_id).await?;
-    let history = store::rating_changes_of(&mut conn, institution_id, year).await?;
-    Ok(
-        HttpResponse::Ok()
-            .json(ScorecardView::new(row, name, history).map_err(ApiError::internal)?),
-    )
+    let scorecard = scorecards::get(&mut conn, &viewer, institution_id, year).await?;
+    Ok(HttpResponse::Ok().json(view(scorecard)?))
 }
 
 /// What the next computation of a scorecard will use, as of today (or the
@@ -248,16 +229,9 @@ pub async fn live_inputs(
     let mut v = Validator::new();
     check_year(&mut v, year);
     v.finish(())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    if !scope(&mut conn, &state, &who)
-        .await?
-        .may_see(institution_id)
-    {
-        return Err(not_found());
-    }
-    let today = ids::business_date(Utc::now());
-    let as_of = counting::default_as_of(year, today);
-    let inputs = store::inputs(&mut conn, institution_id, year, as_of, today).await?;
+    let inputs = scorecards::live_inputs(&mut conn, &viewer, institution_id, year).await?;
     Ok(HttpResponse::Ok().json(inputs))
 }
 
@@ -272,9 +246,7 @@ pub async fn live_inputs(
 pub async fn rescore(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
     officer(&state, &who)?;
     let today = ids::business_date(Utc::now());
-    let computed = evaluation::rescore_due(&state.pool, state.city, today)
-        .await
-        .map_err(ApiError::internal)?;
+    let computed = ratings::rescore_due(&state.pool, state.city, today).await?;
     if computed > 0 {
         state.cache.invalidate(PUBLIC_NAMESPACE).await;
     }
@@ -315,38 +287,15 @@ pub async fn override_rating(
     let mut conn = state.pool.get().await?;
     let (city, by) = (state.city, who.subject().to_owned());
     let scope = format!("{by}:override:{institution_id}:{year}");
-    let rating = body.rating.clone();
+    let o = Override {
+        rating: body.rating.clone(),
+        reason,
+        by,
+    };
     let res = idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            let mut row = store::scorecard_for_update(conn, institution_id, year)
-                .await?
-                .ok_or_else(not_found)?;
-            let change = RatingChangeRow {
-                id: Uuid::now_v7(),
-                institution_id,
-                statistical_year: year,
-                rating: rating.clone(),
-                previous: row.rating.clone(),
-                score: row.score,
-                formula_version: row.formula_version,
-                overridden: true,
-                reason: Some(reason.clone()),
-                decided_by: by.clone(),
-                decided_at: Utc::now(),
-            };
-            row.rating = Some(rating);
-            row.overridden = true;
-            row.override_reason = Some(reason);
-            row.overridden_by = Some(by);
-            store::save_scorecard(conn, &row).await?;
-            let event = evaluation::record_change(conn, city, change)
-                .await
-                .map_err(ApiError::internal)?;
-            messaging::enqueue(conn, &[event]).await?;
-            let history = store::rating_changes_of(conn, institution_id, year).await?;
-            let name = store::institution_name(conn, institution_id).await?;
-            let view = ScorecardView::new(row, name, history).map_err(ApiError::internal)?;
-            Ok(Created::new(StatusCode::CREATED, &view))
+            let scorecard = ratings::override_rating(conn, city, institution_id, year, o).await?;
+            Ok(Created::new(StatusCode::CREATED, &view(scorecard)?))
         }
         .scope_boxed()
     })
@@ -375,53 +324,16 @@ pub async fn lift_override(
     check_year(&mut v, year);
     v.finish(())?;
     let mut conn = state.pool.get().await?;
-    let (city, by) = (state.city, who.subject().to_owned());
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let mut row = store::scorecard_for_update(conn, institution_id, year)
-                    .await?
-                    .ok_or_else(not_found)?;
-                if !row.overridden {
-                    return Err(ApiError::conflict(
-                        "not_overridden",
-                        "the scorecard's rating is not overridden",
-                    ));
-                }
-                let previous = row.rating.clone();
-                row.rating = row.computed_rating.clone().or(previous.clone());
-                row.overridden = false;
-                row.override_reason = None;
-                row.overridden_by = None;
-                store::save_scorecard(conn, &row).await?;
-                if let Some(rating) = row.rating.clone().filter(|r| Some(r) != previous.as_ref()) {
-                    let change = RatingChangeRow {
-                        id: Uuid::now_v7(),
-                        institution_id,
-                        statistical_year: year,
-                        rating,
-                        previous,
-                        score: row.score,
-                        formula_version: row.formula_version,
-                        overridden: false,
-                        reason: None,
-                        decided_by: by,
-                        decided_at: Utc::now(),
-                    };
-                    let event = evaluation::record_change(conn, city, change)
-                        .await
-                        .map_err(ApiError::internal)?;
-                    messaging::enqueue(conn, &[event]).await?;
-                }
-                let history = store::rating_changes_of(conn, institution_id, year).await?;
-                let name = store::institution_name(conn, institution_id).await?;
-                ScorecardView::new(row, name, history).map_err(ApiError::internal)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let scorecard = ratings::lift_override(
+        &mut conn,
+        state.city,
+        institution_id,
+        year,
+        who.subject().to_owned(),
+    )
+    .await?;
     state.cache.invalidate(PUBLIC_NAMESPACE).await;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(view(scorecard)?))
 }
 
 /// An institution's public scorecards (the public directory's companion):
@@ -450,11 +362,7 @@ pub async fn public(
             Variant::of("scorecards").param("institution", institution_id),
             || async move {
                 let mut conn = state.pool.get().await?;
-                let rows = store::scorecards_of(&mut conn, institution_id).await?;
-                if rows.is_empty() {
-                    return Err(not_found());
-                }
-                let name = store::institution_name(&mut conn, institution_id).await?;
+                let (rows, name) = scorecards::public(&mut conn, institution_id).await?;
                 let years = rows
                     .into_iter()
                     .map(|r| {

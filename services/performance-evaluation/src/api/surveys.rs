@@ -15,11 +15,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    check_year, scope, AnswerReceipt, ClassSurveyReport, NewAnswer, Questions, State,
+    check_year, viewer, AnswerReceipt, ClassSurveyReport, NewAnswer, Questions, State,
     SurveyFigures, SurveyReport,
 };
-use crate::domain::survey::{answer_problems, mean, SurveyKind, MAX_COMMENT_CHARS};
-use crate::store::{self, AnswerRow};
+use crate::app::surveys::{self, Answer, ClassFigures};
+use crate::domain::survey::{answer_problems, SurveyKind, MAX_COMMENT_CHARS};
 
 /// The survey's questions.
 #[utoipa::path(
@@ -35,13 +35,6 @@ pub async fn questions(state: State, _who: Principal) -> Result<HttpResponse, Ap
         max_score: 5,
         max_comment_chars: MAX_COMMENT_CHARS,
     }))
-}
-
-fn enrolment_not_found() -> ApiError {
-    ApiError::not_found(
-        "enrolment_not_found",
-        "no completed enrolment of yours with that id",
-    )
 }
 
 /// Answer a survey of a completed enrolment: the trainee (their token's
@@ -84,44 +77,19 @@ pub async fn answer(
         comment.as_deref(),
     ));
     v.finish(())?;
-    let mut conn = state.pool.get().await?;
-    let done = store::completion(&mut conn, body.enrolment_id)
-        .await?
-        .filter(|c| c.completed)
-        .filter(|c| who.person_id() == Some(c.person_id.as_str()))
-        .ok_or_else(enrolment_not_found)?;
-    let today = ids::business_date(Utc::now());
-    if !body.survey.is_open(done.completed_on, today) {
-        return Err(ApiError::conflict(
-            "survey_not_open",
-            format!(
-                "this survey opens on {}",
-                body.survey.opens_on(done.completed_on)
-            ),
-        ));
-    }
-    let row = AnswerRow {
-        id: Uuid::now_v7(),
-        enrolment_id: done.enrolment_id,
-        survey: body.survey.as_str().to_owned(),
-        class_id: done.class_id,
-        institution_id: done.institution_id,
-        statistical_year: done.statistical_year,
-        mean: mean(&body.scores),
+    let answer = Answer {
+        enrolment_id: body.enrolment_id,
+        survey: body.survey,
         scores: body.scores.clone(),
         comment,
-        answered_at: Utc::now(),
     };
+    let mut conn = state.pool.get().await?;
+    let admitted = surveys::admit(&mut conn, who.person_id(), answer).await?;
     let survey = body.survey;
     let scope = format!("{}:answer-survey", who.subject());
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            if !store::insert_answer(conn, &row).await? {
-                return Err(ApiError::conflict(
-                    "survey_already_answered",
-                    "this survey of the enrolment is answered already",
-                ));
-            }
+            let row = surveys::answer(conn, admitted).await?;
             let receipt = AnswerReceipt {
                 id: row.id,
                 survey,
@@ -162,22 +130,23 @@ pub async fn report(
     let mut v = Validator::new();
     check_year(&mut v, query.year);
     v.finish(())?;
+    let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
-    let scope = scope(&mut conn, &state, &who).await?;
-    let only: Option<Vec<Uuid>> = match (scope.only(), query.institution_id) {
-        (Some(mine), Some(one)) => Some(mine.iter().copied().filter(|i| *i == one).collect()),
-        (Some(mine), None) => Some(mine.to_vec()),
-        (None, Some(one)) => Some(vec![one]),
-        (None, None) => None,
-    };
     let today = ids::business_date(Utc::now());
-    let rows = store::class_surveys(&mut conn, query.year, only.as_deref(), today).await?;
-    let mut classes: Vec<Uuid> = rows.iter().map(|r| r.class_id).collect();
-    classes.dedup();
-    let means = store::question_means(&mut conn, query.year, &classes).await?;
-    let comments = store::comments(&mut conn, query.year, &classes).await?;
+    let figures =
+        surveys::report(&mut conn, &viewer, query.year, query.institution_id, today).await?;
+    Ok(HttpResponse::Ok().json(SurveyReport {
+        statistical_year: query.year,
+        as_of: today,
+        questions: state.questions.clone(),
+        classes: classes(figures)?,
+    }))
+}
+
+/// The figures of each class, by survey.
+fn classes(f: ClassFigures) -> Result<Vec<ClassSurveyReport>, ApiError> {
     let mut out: Vec<ClassSurveyReport> = Vec::new();
-    for r in rows {
+    for r in f.surveys {
         let kind = SurveyKind::parse(&r.survey)
             .ok_or_else(|| ApiError::internal("an unknown survey kind is stored"))?;
         let figures = SurveyFigures {
@@ -186,15 +155,17 @@ pub async fn report(
             answered: r.answered,
             response_rate: (r.due > 0).then(|| r.answered as f64 / r.due as f64),
             mean_score: r.mean,
-            question_means: means
+            question_means: f
+                .question_means
                 .iter()
                 .filter(|m| m.class_id == r.class_id && m.survey == r.survey)
                 .map(|m| m.mean)
                 .collect(),
-            comments: comments
+            comments: f
+                .comments
                 .iter()
-                .filter(|(c, s, _)| *c == r.class_id && *s == r.survey)
-                .map(|(_, _, text)| text.clone())
+                .filter(|c| c.class_id == r.class_id && c.survey == r.survey)
+                .map(|c| c.comment.clone())
                 .collect(),
         };
         match out.last_mut() {
@@ -206,10 +177,5 @@ pub async fn report(
             }),
         }
     }
-    Ok(HttpResponse::Ok().json(SurveyReport {
-        statistical_year: query.year,
-        as_of: today,
-        questions: state.questions.clone(),
-        classes: out,
-    }))
+    Ok(out)
 }

@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::dashboard::{Progress, Targets};
+use crate::app::dashboard::TargetSource;
+use crate::domain::dashboard::Targets;
 use crate::domain::scoring::{Formula, Inputs, Scored, Thresholds, Weights};
 use crate::domain::survey::SurveyKind;
 use crate::store::{FormulaRow, RatingChangeRow, ScorecardRow};
@@ -235,55 +236,10 @@ pub struct PublicScorecard {
     pub years: Vec<PublicYear>,
 }
 
-/// Where a city's targets come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetSource {
-    /// Set by the city's officers.
-    Set,
-    /// The province's 2025–2027 totals split equally.
-    Default,
-    /// Neither: a year outside 2025–2027 no officer set.
-    None,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TargetsView {
     pub city: String,
     pub statistical_year: i32,
     pub source: TargetSource,
     pub targets: Option<Targets>,
-}
-
-/// A city's figures: what each city instance serves, and what the
-/// provincial aggregator reads.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CityFigures {
-    pub city: String,
-    pub city_name: String,
-    pub targets_source: TargetSource,
-    pub progress: Progress,
-}
-
-/// A city the aggregator could not read.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Unreachable {
-    pub city: String,
-    pub city_name: String,
-    pub base_url: String,
-    pub error: String,
-}
-
-/// The province's progress: the sum of the cities that answered.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProvinceDashboard {
-    pub statistical_year: i32,
-    pub as_of: NaiveDate,
-    /// Every configured city answered.
-    pub complete: bool,
-    /// The cities' figures summed and read like a city's; over the cities
-    /// that answered only.
-    pub province: Progress,
-    pub cities: Vec<CityFigures>,
-    pub unreachable: Vec<Unreachable>,
 }

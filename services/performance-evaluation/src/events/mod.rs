@@ -1,7 +1,7 @@
-//! What this service publishes (ratings), and the read models it keeps of
-//! delivery, assessment, employment, the registry and subsidy payment.
-//! Every effect is idempotent (the inbox drops repeats; rows are keyed by
-//! the other service's ids) and tolerates any order of arrival.
+//! What this service publishes (ratings), and the consumer of what
+//! delivery, assessment, employment, the registry and subsidy payment
+//! publish: each event is decoded and handed to its use case
+//! (`app::read_models`). The inbox drops repeats.
 
 use std::sync::Arc;
 
@@ -22,8 +22,9 @@ use ids::CityCode;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 use platform::public::PublicCache;
 
-use crate::domain::{counting, findings};
-use crate::store::{self, CompletionRow, RatingChangeRow};
+use crate::app::dashboard::DASHBOARD_NAMESPACE;
+use crate::app::read_models;
+use crate::store::RatingChangeRow;
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 1] = [RATINGS_TOPIC];
@@ -74,50 +75,6 @@ pub struct ReadModels {
     pub cache: PublicCache,
 }
 
-async fn completion(conn: &mut AsyncPgConnection, e: &CompletionEvent) -> anyhow::Result<()> {
-    let row = CompletionRow {
-        enrolment_id: e.enrolment_id,
-        class_id: e.class_id,
-        institution_id: e.institution_id,
-        person_id: e.person_id.to_string(),
-        skill_level: e.skill_level.as_str().to_owned(),
-        completed: counting::is_subsidised_training(e.completed),
-        completed_on: e.completed_on,
-        // Derived from the date, whatever the event says.
-        statistical_year: counting::training_year(e.completed_on),
-    };
-    Ok(store::insert_completion(conn, &row).await?)
-}
-
-async fn claim(
-    conn: &mut AsyncPgConnection,
-    event_type: &str,
-    e: &ClaimEvent,
-) -> anyhow::Result<()> {
-    match e.institution_id {
-        Some(institution) if findings::claim_is_finding(event_type, &e.reasons) => Ok(
-            store::insert_finding(conn, e.claim_id, institution, e.statistical_year, "claim")
-                .await?,
-        ),
-        _ => Ok(()),
-    }
-}
-
-async fn recovery(
-    conn: &mut AsyncPgConnection,
-    event: &ReceivedEvent,
-    e: &RecoveryEvent,
-) -> anyhow::Result<()> {
-    match e.institution_id {
-        Some(institution) if findings::recovery_is_finding(&e.cause) => {
-            // A recovery names no year: it counts in the year it was ordered.
-            let year = ids::StatisticalYear::of_instant(event.envelope.time).year();
-            Ok(store::insert_finding(conn, e.claim_id, institution, year, "recovery").await?)
-        }
-        _ => Ok(()),
-    }
-}
-
 impl EventHandler for ReadModels {
     fn handle<'a>(
         &'a self,
@@ -129,28 +86,31 @@ impl EventHandler for ReadModels {
             match event.topic.as_str() {
                 ENROLMENTS_TOPIC => {
                     if matches!(kind, TRAINEE_COMPLETED | TRAINEE_NOT_COMPLETED) {
-                        completion(conn, &event.payload::<CompletionEvent>()?).await?
+                        read_models::completion(conn, &event.payload::<CompletionEvent>()?).await?
                     }
                     // Enrolments and withdrawals count for nothing here.
                 }
-                CLASSES_TOPIC => store::upsert_class(conn, &event.payload::<ClassEvent>()?).await?,
+                CLASSES_TOPIC => read_models::class(conn, &event.payload::<ClassEvent>()?).await?,
                 CERTIFICATES_TOPIC => {
-                    store::upsert_certificate(conn, &event.payload::<CertificateEvent>()?).await?
+                    read_models::certificate(conn, &event.payload::<CertificateEvent>()?).await?
                 }
                 LEADING_TALENTS_TOPIC => {
-                    store::insert_leading_talent(conn, &event.payload::<LeadingTalentEvent>()?)
-                        .await?
+                    let e = event.payload::<LeadingTalentEvent>()?;
+                    read_models::leading_talent(conn, &e).await?
                 }
                 OUTCOMES_TOPIC => {
-                    store::insert_outcome(conn, &event.payload::<OutcomeEvent>()?).await?
+                    read_models::outcome(conn, &event.payload::<OutcomeEvent>()?).await?
                 }
                 INSTITUTIONS_TOPIC => {
-                    store::upsert_institution(conn, &event.payload::<InstitutionEvent>()?).await?
+                    read_models::institution(conn, &event.payload::<InstitutionEvent>()?).await?
                 }
-                BRANDS_TOPIC => store::upsert_brand(conn, &event.payload::<BrandEvent>()?).await?,
-                CLAIMS_TOPIC => claim(conn, kind, &event.payload::<ClaimEvent>()?).await?,
+                BRANDS_TOPIC => read_models::brand(conn, &event.payload::<BrandEvent>()?).await?,
+                CLAIMS_TOPIC => {
+                    read_models::claim(conn, kind, &event.payload::<ClaimEvent>()?).await?
+                }
                 RECOVERIES_TOPIC => {
-                    recovery(conn, event, &event.payload::<RecoveryEvent>()?).await?
+                    let e = event.payload::<RecoveryEvent>()?;
+                    read_models::recovery(conn, event.envelope.time, &e).await?
                 }
                 other => {
                     return Err(anyhow::anyhow!("no handler for topic {other}"))
@@ -168,9 +128,7 @@ impl EventHandler for ReadModels {
                 event.topic.as_str(),
                 ENROLMENTS_TOPIC | CERTIFICATES_TOPIC | LEADING_TALENTS_TOPIC | BRANDS_TOPIC
             ) {
-                self.cache
-                    .invalidate(crate::evaluation::DASHBOARD_NAMESPACE)
-                    .await;
+                self.cache.invalidate(DASHBOARD_NAMESPACE).await;
             }
             Ok(())
         })

@@ -312,7 +312,8 @@ pub async fn mark_stale(conn: &mut AsyncPgConnection, today: NaiveDate) -> Query
     .await
 }
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dirty)]
 pub struct Dirty {
     pub institution_id: Uuid,
     pub statistical_year: i32,
@@ -324,11 +325,7 @@ pub async fn take_dirty(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult
     dirty::table
         .order(dirty::marked_at)
         .limit(limit)
-        .select((
-            dirty::institution_id,
-            dirty::statistical_year,
-            dirty::marked_at,
-        ))
+        .select(Dirty::as_select())
         .for_update()
         .skip_locked()
         .load(conn)
@@ -484,7 +481,8 @@ pub async fn insert_formula(
         .unwrap_or(0);
     let row = FormulaRow {
         version: last + 1,
-        formula: serde_json::to_value(formula).expect("formulas serialise"),
+        formula: serde_json::to_value(formula)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
         note: note.to_owned(),
         created_by: by.to_owned(),
         created_at: Utc::now(),
@@ -776,12 +774,20 @@ pub async fn question_means(
     .await
 }
 
+/// A comment of an answer, without who or when.
+#[derive(Debug, Clone, Queryable)]
+pub struct CommentRow {
+    pub class_id: Uuid,
+    pub survey: String,
+    pub comment: String,
+}
+
 /// Comments of the classes, without who or when: ordered by their text.
 pub async fn comments(
     conn: &mut AsyncPgConnection,
     year: i32,
     classes: &[Uuid],
-) -> QueryResult<Vec<(Uuid, String, String)>> {
+) -> QueryResult<Vec<CommentRow>> {
     survey_answers::table
         .filter(survey_answers::class_id.eq_any(classes.to_vec()))
         .filter(survey_answers::statistical_year.eq(year))
@@ -798,25 +804,30 @@ pub async fn comments(
 
 // Targets and the dashboard ----------------------------------------------------
 
+/// A city's targets of a year, as set.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = targets)]
+struct TargetsRow {
+    subsidised_trainings: i64,
+    new_skilled_workers: i64,
+    high_skilled_share: f64,
+    training_brands: i64,
+    leading_talents: i64,
+}
+
 pub async fn targets(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<Option<Targets>> {
-    let row: Option<(i64, i64, f64, i64, i64)> = targets::table
+    let row: Option<TargetsRow> = targets::table
         .find(year)
-        .select((
-            targets::subsidised_trainings,
-            targets::new_skilled_workers,
-            targets::high_skilled_share,
-            targets::training_brands,
-            targets::leading_talents,
-        ))
+        .select(TargetsRow::as_select())
         .first(conn)
         .await
         .optional()?;
-    Ok(row.map(|(t, s, h, b, l)| Targets {
-        subsidised_trainings: t,
-        new_skilled_workers: s,
-        high_skilled_share: h,
-        training_brands: b,
-        leading_talents: l,
+    Ok(row.map(|t| Targets {
+        subsidised_trainings: t.subsidised_trainings,
+        new_skilled_workers: t.new_skilled_workers,
+        high_skilled_share: t.high_skilled_share,
+        training_brands: t.training_brands,
+        leading_talents: t.leading_talents,
     }))
 }
 
