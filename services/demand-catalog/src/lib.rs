@@ -4,9 +4,9 @@
 //! with their subsidy standards.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
-pub mod occupations_file;
 pub mod store;
 
 use std::path::PathBuf;
@@ -91,34 +91,13 @@ async fn republish(cfg: &Config, year: i32) -> anyhow::Result<()> {
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
     let city = cfg.instance.city();
-    let Some(catalogue) = store::catalogues::find_published(&mut conn, city.as_str(), year).await?
-    else {
+    let Some(done) = app::catalogues::republish(&mut conn, city, year).await? else {
         println!("no published catalogue of {year} for {city}: nothing to republish");
         return Ok(());
     };
-    let entries = store::catalogues::entries(
-        &mut conn,
-        catalogue.id,
-        &store::catalogues::EntryFilter::default(),
-    )
-    .await?;
-    let mut batch = Vec::with_capacity(entries.len() + 1);
-    for entry in &entries {
-        batch.push(events::entry_event(
-            &catalogue,
-            entry,
-            contracts::catalog::ENTRY_PUBLISHED,
-        )?);
-    }
-    batch.push(events::catalogue_published(
-        &catalogue,
-        entries.len() as i64,
-    )?);
-    messaging::enqueue(&mut conn, &batch).await?;
     println!(
         "queued {} event(s) of the {year} catalogue (version {}) for publication",
-        batch.len(),
-        catalogue.version
+        done.events, done.version
     );
     Ok(())
 }
@@ -138,11 +117,11 @@ async fn load_occupations(cfg: &Config, file: Option<PathBuf>) -> anyhow::Result
             true,
         ),
     };
-    let rows = occupations_file::parse(&text)
+    let rows = domain::occupations_file::parse(&text)
         .map_err(|errors| anyhow::anyhow!("bad occupation list:\n{}", errors.join("\n")))?;
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
-    let written = store::occupations::upsert(&mut conn, &rows, sample).await?;
+    let written = app::occupations::load(&mut conn, &rows, sample).await?;
     let cache = platform::public::PublicCache::connect(&cfg.redis, &cfg.public).await?;
     cache.invalidate("occupations").await;
     println!(

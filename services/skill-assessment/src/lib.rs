@@ -4,6 +4,7 @@
 //! signed credentials.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
 pub mod store;

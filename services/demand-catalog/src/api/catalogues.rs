@@ -4,8 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ids::{CityCode, Fen, OccupationCode};
+use ids::CityCode;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -19,14 +18,8 @@ use super::{
     catalogue_namespace, AppState, CatalogueView, ChangeView, EntryChange, EntryView, NewCatalogue,
     NewEntry, State, Withdrawal,
 };
-use crate::domain::catalogue::{
-    check_entry, check_publish, check_year, is_late, version_after_change, CatalogueStatus,
-    EntryTerms,
-};
-use crate::events;
-use crate::store::catalogues::{self as store, CatalogueRow, Change, EntryFilter, EntryRow};
-use crate::store::occupations;
-use contracts::catalog::{ENTRY_CHANGED, ENTRY_PUBLISHED, ENTRY_WITHDRAWN};
+use crate::app::catalogues::{self, EntryChanges};
+use crate::domain::catalogue::check_year;
 
 const READERS: &[Role] = &[Role::BureauOfficer, Role::Auditor];
 const EDITORS: &[Role] = &[Role::BureauOfficer];
@@ -47,50 +40,11 @@ pub(super) fn served_city(state: &AppState, v: &mut Validator, raw: &str) -> Opt
     (city == state.city).then_some(city)
 }
 
-fn status_of(row: &CatalogueRow) -> Result<CatalogueStatus, ApiError> {
-    CatalogueStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::internal(format!("bad status {:?}", row.status)))
-}
-
-fn not_found() -> ApiError {
-    ApiError::not_found("catalogue_not_found", "no such catalogue")
-}
-
-/// Locks the catalogue and checks the caller may edit it.
-async fn lock_for_edit(
-    conn: &mut AsyncPgConnection,
-    who: &Principal,
-    id: Uuid,
-) -> Result<CatalogueRow, ApiError> {
-    let row = store::lock(conn, id).await?.ok_or_else(not_found)?;
-    who.require_city(row.city.parse().map_err(ApiError::internal)?)?;
-    Ok(row)
-}
-
-fn json_of(entry: &EntryRow) -> serde_json::Value {
-    serde_json::to_value(entry).expect("rows serialise")
-}
-
-/// Publishes what a change to a published catalogue did: the entry's new
-/// state and the catalogue's new version.
-async fn announce(
-    conn: &mut AsyncPgConnection,
-    cat: &CatalogueRow,
-    entry: &EntryRow,
-    kind: &'static str,
-) -> Result<(), ApiError> {
-    let active = store::count_active(conn, cat.id).await?;
-    let batch = [
-        events::entry_event(cat, entry, kind).map_err(ApiError::internal)?,
-        events::catalogue_published(cat, active).map_err(ApiError::internal)?,
-    ];
-    messaging::enqueue(conn, &batch).await?;
-    Ok(())
-}
-
+/// Drops the cached public answers of the catalogue, once a change to it
+/// committed (a replayed answer too: the first may not have got this far).
 async fn invalidate(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     let mut conn = state.pool.get().await?;
-    if let Some(row) = store::find(&mut conn, id).await? {
+    if let Some(row) = catalogues::header(&mut conn, id).await? {
         state
             .cache
             .invalidate(&catalogue_namespace(&row.city, row.year))
@@ -129,36 +83,7 @@ pub async fn create(
     let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            let row = CatalogueRow {
-                id: Uuid::now_v7(),
-                city: city.to_string(),
-                year,
-                status: CatalogueStatus::Draft.as_str().into(),
-                version: 0,
-                created_by: who.subject().to_owned(),
-                created_at: Utc::now(),
-                published_at: None,
-                late: None,
-            };
-            if !store::insert(conn, &row).await? {
-                return Err(ApiError::conflict(
-                    "catalogue_exists",
-                    format!("city {city} already has a catalogue for {year}"),
-                ));
-            }
-            store::record(
-                conn,
-                Change {
-                    catalogue_id: row.id,
-                    version: 0,
-                    actor: who.subject(),
-                    action: "created",
-                    entry_id: None,
-                    before: None,
-                    after: None,
-                },
-            )
-            .await?;
+            let row = catalogues::create(conn, who.subject(), city, year).await?;
             let location = format!("/v1/catalogues/{}", row.id);
             Ok(Created::new(
                 StatusCode::CREATED,
@@ -193,7 +118,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?.require_city(state.city)?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, state.city.as_str(), query.year).await?;
+    let rows = catalogues::list(&mut conn, state.city, query.year).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|r| CatalogueView::new(r, None))
@@ -216,14 +141,11 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
     let mut conn = state.pool.get().await?;
-    let row = store::find(&mut conn, *id).await?.ok_or_else(not_found)?;
-    who.require_city(row.city.parse().map_err(ApiError::internal)?)?;
-    let filter = EntryFilter {
-        include_withdrawn: true,
-        ..EntryFilter::default()
-    };
-    let entries = store::entries(&mut conn, row.id, &filter).await?;
-    Ok(HttpResponse::Ok().json(CatalogueView::new(row, Some(entries))))
+    let catalogue = catalogues::get(&mut conn, &who, *id).await?;
+    Ok(HttpResponse::Ok().json(CatalogueView::new(
+        catalogue.header,
+        Some(catalogue.entries),
+    )))
 }
 
 /// Add an entry. On a published catalogue this makes a new version at once.
@@ -248,85 +170,21 @@ pub async fn add_entry(
 ) -> Result<HttpResponse, ApiError> {
     who.require(EDITORS)?;
     let id = id.into_inner();
+    let new = catalogues::NewEntry {
+        occupation_code: body.occupation_code.clone(),
+        occupation_name: body.occupation_name.clone(),
+        skill_level: body.skill_level,
+        urgent: body.urgent,
+        subsidy_fen: body.subsidy_fen,
+        valid_from: body.valid_from,
+        valid_to: body.valid_to,
+    };
     let mut conn = state.pool.get().await?;
-    // The year never changes, so the whole entry is checked before locking.
-    let year = store::find(&mut conn, id)
-        .await?
-        .ok_or_else(not_found)?
-        .year;
-    let mut v = Validator::new();
-    let code: Option<OccupationCode> = v.parse("occupation_code", &body.occupation_code);
-    v.extend(check_entry(
-        year,
-        EntryTerms {
-            // A missing name is looked up below.
-            occupation_name: body.occupation_name.as_deref().unwrap_or("?"),
-            subsidy: Fen::new(body.subsidy_fen),
-            valid_from: body.valid_from,
-            valid_to: body.valid_to,
-        },
-    ));
-    let code = v.finish(code)?;
     let scope = format!("{}:add-entry:{id}", who.subject());
-    let req = body.clone();
-    let res = idempotency::once(&mut conn, &key, scope, &req, |conn| {
+    let res = idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            let mut cat = lock_for_edit(conn, &who, id).await?;
-            let name = match body.occupation_name {
-                Some(name) => name,
-                None => occupations::name_of(conn, code.as_str())
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::validation(vec![platform::FieldError {
-                            field: "occupation_name".into(),
-                            code: "occupation_unknown".into(),
-                            message: format!("{code} is not in the occupation list; give its name"),
-                        }])
-                    })?,
-            };
-            let status = status_of(&cat)?;
-            cat.version = version_after_change(status, cat.version);
-            let entry = EntryRow {
-                id: Uuid::now_v7(),
-                catalogue_id: cat.id,
-                occupation_code: code.to_string(),
-                occupation_name: name.trim().to_owned(),
-                skill_level: body.skill_level.to_string(),
-                urgent: body.urgent,
-                subsidy_fen: body.subsidy_fen,
-                valid_from: body.valid_from,
-                valid_to: body.valid_to,
-                withdrawn: false,
-                version: cat.version,
-                updated_at: Utc::now(),
-            };
-            if !store::insert_entry(conn, &entry).await? {
-                return Err(ApiError::conflict(
-                    "entry_exists",
-                    format!(
-                        "the catalogue already lists {code} at level {}",
-                        body.skill_level
-                    ),
-                ));
-            }
-            store::update_header(conn, &cat).await?;
-            store::record(
-                conn,
-                Change {
-                    catalogue_id: cat.id,
-                    version: cat.version,
-                    actor: who.subject(),
-                    action: "entry_added",
-                    entry_id: Some(entry.id),
-                    before: None,
-                    after: Some(json_of(&entry)),
-                },
-            )
-            .await?;
-            if status == CatalogueStatus::Published {
-                announce(conn, &cat, &entry, ENTRY_PUBLISHED).await?;
-            }
-            let location = format!("/v1/catalogues/{}/entries/{}", cat.id, entry.id);
+            let entry = catalogues::add_entry(conn, &who, id, new).await?;
+            let location = format!("/v1/catalogues/{id}/entries/{}", entry.id);
             Ok(Created::new(StatusCode::CREATED, &EntryView::from(entry)).at(location))
         }
         .scope_boxed()
@@ -353,40 +211,16 @@ pub async fn change_entry(
 ) -> Result<HttpResponse, ApiError> {
     who.require(EDITORS)?;
     let (id, entry_id) = path.into_inner();
-    let entry = edit_entry(&state, &who, id, entry_id, |cat, before| {
-        if before.withdrawn {
-            return Err(ApiError::conflict(
-                "entry_withdrawn",
-                "a withdrawn entry cannot change",
-            ));
-        }
-        let mut after = before.clone();
-        after.occupation_name = body
-            .occupation_name
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or(&before.occupation_name)
-            .to_owned();
-        after.urgent = body.urgent.unwrap_or(before.urgent);
-        after.subsidy_fen = body.subsidy_fen.unwrap_or(before.subsidy_fen);
-        after.valid_from = body.valid_from.unwrap_or(before.valid_from);
-        after.valid_to = body.valid_to.unwrap_or(before.valid_to);
-        let errors = check_entry(
-            cat.year,
-            EntryTerms {
-                occupation_name: &after.occupation_name,
-                subsidy: Fen::new(after.subsidy_fen),
-                valid_from: after.valid_from,
-                valid_to: after.valid_to,
-            },
-        );
-        if errors.is_empty() {
-            Ok((after, "entry_changed", ENTRY_CHANGED))
-        } else {
-            Err(ApiError::validation(errors))
-        }
-    })
-    .await?;
+    let changes = EntryChanges {
+        occupation_name: body.occupation_name,
+        urgent: body.urgent,
+        subsidy_fen: body.subsidy_fen,
+        valid_from: body.valid_from,
+        valid_to: body.valid_to,
+    };
+    let mut conn = state.pool.get().await?;
+    let entry = catalogues::change_entry(&mut conn, &who, id, entry_id, changes).await?;
+    invalidate(&state, id).await?;
     Ok(HttpResponse::Ok().json(EntryView::from(entry)))
 }
 
@@ -415,81 +249,10 @@ pub async fn withdraw_entry(
         }]));
     }
     let (id, entry_id) = path.into_inner();
-    let entry = edit_entry(&state, &who, id, entry_id, |_, before| {
-        if before.withdrawn {
-            return Err(ApiError::conflict(
-                "entry_withdrawn",
-                "the entry is already withdrawn",
-            ));
-        }
-        Ok((
-            EntryRow {
-                withdrawn: true,
-                ..before.clone()
-            },
-            "entry_withdrawn",
-            ENTRY_WITHDRAWN,
-        ))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(EntryView::from(entry)))
-}
-
-/// The shared path of changing one entry: lock, decide, version, record,
-/// announce, invalidate.
-async fn edit_entry<'a, F>(
-    state: &AppState,
-    who: &'a Principal,
-    id: Uuid,
-    entry_id: Uuid,
-    decide: F,
-) -> Result<EntryRow, ApiError>
-where
-    F: FnOnce(&CatalogueRow, &EntryRow) -> Result<(EntryRow, &'static str, &'static str), ApiError>
-        + Send
-        + 'a,
-{
     let mut conn = state.pool.get().await?;
-    let entry = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let mut cat = lock_for_edit(conn, who, id).await?;
-                let before = store::entry(conn, id, entry_id).await?.ok_or_else(|| {
-                    ApiError::not_found("entry_not_found", "no such entry in this catalogue")
-                })?;
-                let (mut after, action, event_type) = decide(&cat, &before)?;
-                if after == before {
-                    return Ok(before);
-                }
-                let status = status_of(&cat)?;
-                cat.version = version_after_change(status, cat.version);
-                after.version = cat.version;
-                after.updated_at = Utc::now();
-                store::save_entry(conn, &after).await?;
-                store::update_header(conn, &cat).await?;
-                store::record(
-                    conn,
-                    Change {
-                        catalogue_id: cat.id,
-                        version: cat.version,
-                        actor: who.subject(),
-                        action,
-                        entry_id: Some(after.id),
-                        before: Some(json_of(&before)),
-                        after: Some(json_of(&after)),
-                    },
-                )
-                .await?;
-                if status == CatalogueStatus::Published {
-                    announce(conn, &cat, &after, event_type).await?;
-                }
-                Ok(after)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    invalidate(state, id).await?;
-    Ok(entry)
+    let entry = catalogues::withdraw_entry(&mut conn, &who, id, entry_id).await?;
+    invalidate(&state, id).await?;
+    Ok(HttpResponse::Ok().json(EntryView::from(entry)))
 }
 
 /// Publish the draft as version 1. After 30 June it is published, flagged late.
@@ -509,51 +272,9 @@ pub async fn publish(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(EDITORS)?;
-    let id = id.into_inner();
     let mut conn = state.pool.get().await?;
-    let who = &who;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let mut cat = lock_for_edit(conn, who, id).await?;
-                let entries = store::entries(conn, id, &EntryFilter::default()).await?;
-                check_publish(status_of(&cat)?, entries.len() as i64)?;
-                let now = Utc::now();
-                cat.status = CatalogueStatus::Published.as_str().into();
-                cat.version = 1;
-                cat.published_at = Some(now);
-                cat.late = Some(is_late(cat.year, ids::business_date(now)));
-                store::update_header(conn, &cat).await?;
-                store::record(
-                    conn,
-                    Change {
-                        catalogue_id: cat.id,
-                        version: 1,
-                        actor: who.subject(),
-                        action: "published",
-                        entry_id: None,
-                        before: None,
-                        after: None,
-                    },
-                )
-                .await?;
-                let mut batch = Vec::with_capacity(entries.len() + 1);
-                for entry in &entries {
-                    batch.push(
-                        events::entry_event(&cat, entry, ENTRY_PUBLISHED)
-                            .map_err(ApiError::internal)?,
-                    );
-                }
-                batch.push(
-                    events::catalogue_published(&cat, entries.len() as i64)
-                        .map_err(ApiError::internal)?,
-                );
-                messaging::enqueue(conn, &batch).await?;
-                Ok(CatalogueView::new(cat, Some(entries)))
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let published = catalogues::publish(&mut conn, &who, id.into_inner()).await?;
+    let view = CatalogueView::new(published.header, Some(published.entries));
     state
         .cache
         .invalidate(&catalogue_namespace(&view.city, view.year))
@@ -576,9 +297,7 @@ pub async fn history(
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
     let mut conn = state.pool.get().await?;
-    let row = store::find(&mut conn, *id).await?.ok_or_else(not_found)?;
-    who.require_city(row.city.parse().map_err(ApiError::internal)?)?;
-    let changes = store::history(&mut conn, row.id).await?;
+    let changes = catalogues::history(&mut conn, &who, *id).await?;
     Ok(HttpResponse::Ok().json(
         changes
             .into_iter()

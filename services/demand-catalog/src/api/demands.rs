@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use super::catalogues::served_city;
 use super::{DemandSummaryRow, DemandView, NewDemand, State};
+use crate::app::{self, demands};
 use crate::domain::demand::{check_terms, may_submit, DemandChannel};
-use crate::store::demands::{self as store, DemandFilter, DemandRow};
+use crate::store::demands::DemandFilter;
 
 /// Submit a skill demand.
 #[utoipa::path(
@@ -62,29 +63,26 @@ pub async fn submit(
         "a note has at most 2000 characters",
     );
     let (city, code) = v.finish((city, code))?;
-    may_submit(who.role(), who.org(), body.channel, org.as_ref())?;
+    may_submit(who.role(), who.org(), body.channel, org.as_ref()).map_err(app::Error::from)?;
     if who.role() != Role::Integrator && who.role() != Role::Enterprise {
         who.require_city(city)?;
     }
-    let row = DemandRow {
-        id: Uuid::now_v7(),
-        city: city.to_string(),
-        occupation_code: code.to_string(),
-        skill_level: body.skill_level.to_string(),
+    let demand = demands::NewDemand {
+        city,
+        occupation_code: code,
+        skill_level: body.skill_level,
         headcount: body.headcount,
         period_from: body.period_from,
         period_to: body.period_to,
-        channel: body.channel.to_string(),
-        submitter_org: org.map(|o| o.to_string()),
-        submitted_by: who.subject().to_owned(),
+        channel: body.channel,
+        submitter_org: org,
         note: body.note.clone(),
-        created_at: Utc::now(),
     };
     let scope = format!("{}:submit-demand", who.subject());
     let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            store::insert(conn, &row).await?;
+            let row = demands::submit(conn, who.subject(), demand).await?;
             let location = format!("/v1/demands/{}", row.id);
             Ok(Created::new(StatusCode::CREATED, &DemandView::from(row)).at(location))
         }
@@ -136,7 +134,7 @@ pub async fn list(
         channel: query.channel.map(|c| c.to_string()),
     };
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, state.city.as_str(), &filter, after, limit + 1).await?;
+    let rows = demands::list(&mut conn, state.city, &filter, after, limit + 1).await?;
     let page = pagination::page(rows, limit, |r| (r.created_at, r.id));
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.into_iter().map(DemandView::from).collect(),
@@ -173,12 +171,16 @@ pub async fn summary(
         .to_string()
         .parse::<i32>()
         .map_err(ApiError::internal)?;
-    let from = query
-        .from
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January"));
-    let to = query
-        .to
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December"));
+    let from = match query.from {
+        Some(from) => from,
+        None => NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| ApiError::internal("1 January of this year"))?,
+    };
+    let to = match query.to {
+        Some(to) => to,
+        None => NaiveDate::from_ymd_opt(year, 12, 31)
+            .ok_or_else(|| ApiError::internal("31 December of this year"))?,
+    };
     if from > to {
         return Err(ApiError::validation(vec![platform::FieldError {
             field: "to".into(),
@@ -187,7 +189,7 @@ pub async fn summary(
         }]));
     }
     let mut conn = state.pool.get().await?;
-    let rows = store::aggregate(&mut conn, state.city.as_str(), from, to).await?;
+    let rows = demands::summary(&mut conn, state.city, from, to).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(DemandSummaryRow::from)

@@ -1,5 +1,5 @@
-//! HTTP: translates requests into domain calls and store transactions, and
-//! rows into views.
+//! HTTP: authorises, reads each request into checked values, calls one use
+//! case of `app` and answers with its view.
 
 mod access;
 mod catalogues;
@@ -10,10 +10,7 @@ mod views;
 use actix_web::web;
 use ids::CityCode;
 use platform::public::PublicCache;
-use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-use crate::domain::Refusal;
 
 pub use access::ACCESS;
 pub use views::*;
@@ -49,14 +46,3 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 }
 
 pub(crate) type State = web::Data<AppState>;
-
-/// A refusal of the rules, as its problem answer.
-impl From<Refusal> for ApiError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::Invalid(errors) => Self::validation(errors),
-            Refusal::Conflict { code, message } => Self::conflict(code, message),
-            Refusal::Forbidden { code, message } => Self::forbidden(code, message),
-        }
-    }
-}

@@ -10,8 +10,9 @@ use platform::ApiError;
 use serde::Deserialize;
 
 use super::{catalogue_namespace, PublicCatalogue, PublicEntry, State};
-use crate::store::catalogues::{self as store, EntryFilter};
-use crate::store::occupations::{self as occupation_store, OccupationRow};
+use crate::app::{catalogues, occupations};
+use crate::store::catalogues::EntryFilter;
+use crate::store::occupations::OccupationRow;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -78,21 +79,16 @@ pub async fn catalogue(
                 .maybe("urgent", query.urgent),
             || async move {
                 let mut conn = state.pool.get().await?;
-                let cat = store::find_published(&mut conn, city.as_str(), year)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::not_found(
-                            "catalogue_not_published",
-                            format!("no published catalogue for {year}"),
-                        )
-                    })?;
                 let filter = EntryFilter {
                     occupation: query.occupation,
                     skill_level: query.skill_level.map(|l| l.to_string()),
                     urgent: query.urgent,
                     include_withdrawn: false,
                 };
-                let entries = store::entries(&mut conn, cat.id, &filter).await?;
+                let catalogues::Catalogue {
+                    header: cat,
+                    entries,
+                } = catalogues::published(&mut conn, city, year, filter).await?;
                 Ok(PublicCatalogue {
                     city: cat.city,
                     city_name: city.name_zh().to_owned(),
@@ -147,12 +143,10 @@ pub async fn occupation_list(
                 .maybe("name", query.name.as_deref().map(str::trim)),
             || async move {
                 let mut conn = state.pool.get().await?;
-                Ok(occupation_store::search(
-                    &mut conn,
-                    query.code.as_deref(),
-                    query.name.as_deref(),
+                Ok(
+                    occupations::search(&mut conn, query.code.as_deref(), query.name.as_deref())
+                        .await?,
                 )
-                .await?)
             },
         )
         .await

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod demand;
+pub mod occupations_file;
 
 use ids::FieldError;
 

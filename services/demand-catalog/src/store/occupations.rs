@@ -5,6 +5,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
 use super::schema::occupations;
+use crate::domain::occupations_file::Occupation;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = occupations)]
@@ -18,15 +19,15 @@ pub struct OccupationRow {
 /// Inserts or renames occupations; returns how many rows were written.
 pub async fn upsert(
     conn: &mut AsyncPgConnection,
-    rows: &[(String, String)],
+    rows: &[Occupation],
     sample: bool,
 ) -> QueryResult<usize> {
     let values: Vec<_> = rows
         .iter()
-        .map(|(code, name)| {
+        .map(|o| {
             (
-                occupations::code.eq(code),
-                occupations::name.eq(name),
+                occupations::code.eq(&o.code),
+                occupations::name.eq(&o.name),
                 occupations::sample.eq(sample),
                 occupations::loaded_at.eq(Utc::now()),
             )

@@ -23,9 +23,10 @@ pub async fn app_with(adjust: impl FnOnce(&mut Config)) -> App {
 /// The catalogue on namespaces shared with other services of the test.
 pub async fn started(shared: &Shared, adjust: impl FnOnce(&mut Config)) -> App {
     let app = TestApp::<DemandCatalog>::start(env!("CARGO_MANIFEST_DIR"), shared, adjust).await;
-    let sample =
-        demand_catalog::occupations_file::parse(include_str!("../../data/occupations.sample.csv"))
-            .expect("sample");
+    let sample = demand_catalog::domain::occupations_file::parse(include_str!(
+        "../../data/occupations.sample.csv"
+    ))
+    .expect("sample");
     let mut conn = app.pool.get().await.expect("conn");
     demand_catalog::store::occupations::upsert(&mut conn, &sample, true)
         .await

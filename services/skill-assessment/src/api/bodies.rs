@@ -3,9 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
 use db::ScopedFutureExt;
-use diesel_async::AsyncPgConnection;
 use ids::{CreditCode, OccupationCode};
 use platform::auth::Principal;
 use platform::idempotency::{self, Created, IdempotencyKey};
@@ -16,24 +14,17 @@ use platform::ApiError;
 use uuid::Uuid;
 
 use super::{
-    acts_for, is_bureau, officer, BodyActionView, BodyView, NewBody, NewStaff, SigningKeyView,
-    StaffRole, StaffView, State, StatusChange,
+    officer, BodyActionView, BodyView, NewBody, NewStaff, SigningKeyView, StaffRole, StaffView,
+    State, StatusChange,
 };
-use crate::domain::credential::{method_id, multikey, BodyKey};
-use crate::store::{self, BodyRow, SigningKeyRow, StaffRow};
+use crate::app::bodies::{self, public_half, Filing, Profile};
+use crate::app::Deps;
+use crate::domain::credential::{method_id, multikey};
+use crate::store::SigningKeyRow;
 
-pub(super) fn not_found() -> ApiError {
-    ApiError::not_found("body_not_found", "no such assessment body")
-}
-
-pub(super) async fn view(
-    conn: &mut AsyncPgConnection,
-    state: &super::AppState,
-    row: BodyRow,
-) -> Result<BodyView, ApiError> {
-    let scope = store::scope_of(conn, row.id).await?;
-    let staff = store::staff_of(conn, row.id)
-        .await?
+pub(super) fn view(deps: &Deps<'_>, p: Profile) -> Result<BodyView, ApiError> {
+    let staff = p
+        .staff
         .into_iter()
         .map(|s| StaffView {
             id: s.id,
@@ -46,21 +37,22 @@ pub(super) async fn view(
             credential_no: s.credential_no,
         })
         .collect();
-    let history = store::actions_of(conn, row.id)
-        .await?
+    let history = p
+        .history
         .into_iter()
-        .map(|(action, reason, by, at)| BodyActionView {
-            action,
-            reason,
-            by,
-            at,
+        .map(|a| BodyActionView {
+            action: a.action,
+            reason: a.reason,
+            by: a.acted_by,
+            at: a.acted_at,
         })
         .collect();
-    let issuer = state.issuer_id(&row.code);
-    let signing_keys: Vec<SigningKeyView> = store::signing_keys(conn, row.id)
-        .await?
-        .into_iter()
-        .map(|k| key_view(&issuer, &k))
+    let row = p.body;
+    let issuer = deps.issuer_id(&row.code);
+    let signing_keys: Vec<SigningKeyView> = p
+        .signing_keys
+        .iter()
+        .map(|k| key_view(&issuer, k))
         .collect::<Result<_, ApiError>>()?;
     Ok(BodyView {
         public_key_multibase: signing_keys
@@ -78,7 +70,7 @@ pub(super) async fn view(
         valid_from: row.valid_from,
         valid_until: row.valid_until,
         status: row.status,
-        scope,
+        scope: p.scope,
         staff,
         history,
     })
@@ -131,47 +123,23 @@ pub async fn file(
         "only an enterprise is a lead enterprise (链主企业)",
     );
     v.finish(())?;
-    let city = state.city.to_string();
+    let filing = Filing {
+        credit_code: body.credit_code.clone(),
+        name: body.name.trim().to_owned(),
+        kind: body.kind,
+        lead_enterprise: body.lead_enterprise,
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+        scope: body.scope.clone(),
+    };
+    let deps = state.deps();
     let mut conn = state.pool.get().await?;
     let scope = format!("{}:file-body", who.subject());
-    idempotency::once(&mut conn, &key, scope, &body.clone(), |conn| {
+    idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            if store::body_by_credit_code(conn, &body.credit_code)
-                .await?
-                .is_some()
-            {
-                return Err(ApiError::conflict(
-                    "body_already_filed",
-                    "a body with this credit code is already filed",
-                ));
-            }
-            let row = BodyRow {
-                id: Uuid::now_v7(),
-                city,
-                credit_code: body.credit_code.clone(),
-                name: body.name.trim().to_owned(),
-                kind: body.kind.as_str().to_owned(),
-                lead_enterprise: body.lead_enterprise,
-                code: store::next_body_code(conn).await?,
-                valid_from: body.valid_from,
-                valid_until: body.valid_until,
-                status: "active".into(),
-                filed_by: who.subject().to_owned(),
-                filed_at: Utc::now(),
-            };
-            store::insert_body(conn, &row, &body.scope).await?;
-            store::replace_signing_key(conn, &new_signing_key(&state, row.id, 1, who.subject()))
-                .await?;
-            store::record_action(
-                conn,
-                row.id,
-                "filed",
-                "filed with the bureau",
-                who.subject(),
-            )
-            .await?;
-            let location = format!("/v1/assessment-bodies/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &view(conn, &state, row).await?).at(location))
+            let profile = bodies::file(conn, &deps, who.subject(), filing).await?;
+            let location = format!("/v1/assessment-bodies/{}", profile.body.id);
+            Ok(Created::new(StatusCode::CREATED, &view(&deps, profile)?).at(location))
         }
         .scope_boxed()
     })
@@ -191,48 +159,19 @@ pub async fn get(
     who: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    let deps = state.deps();
     let mut conn = state.pool.get().await?;
-    let row = store::body(&mut conn, id.into_inner())
-        .await?
-        .filter(|b| is_bureau(&who, &state) || acts_for(&who, b))
-        .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(view(&mut conn, &state, row).await?))
+    let profile = bodies::get(&mut conn, &deps, &who, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view(&deps, profile)?))
 }
 
-async fn change_status(
-    state: State,
-    who: Principal,
-    id: Uuid,
-    reason: &str,
-    from: &str,
-    to: &str,
-) -> Result<HttpResponse, ApiError> {
-    officer(&who, &state)?;
+/// The officer's reason, checked.
+fn reason(who: &Principal, state: &State, reason: &str) -> Result<String, ApiError> {
+    officer(who, state)?;
     let mut v = Validator::new();
     v.text("reason", reason, 1..=500);
     v.finish(())?;
-    let mut conn = state.pool.get().await?;
-    let reason = reason.trim().to_owned();
-    let to = to.to_owned();
-    let from = from.to_owned();
-    let row = diesel_async::AsyncConnection::transaction::<_, ApiError, _>(&mut conn, |conn| {
-        async move {
-            let row = store::body_for_update(conn, id)
-                .await?
-                .ok_or_else(not_found)?;
-            if row.status != from {
-                return Err(ApiError::conflict(
-                    "body_status",
-                    format!("the body is {}", row.status),
-                ));
-            }
-            store::set_body_status(conn, id, &to, &reason, who.subject()).await?;
-            Ok(BodyRow { status: to, ..row })
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view(&mut conn, &state, row).await?))
+    Ok(reason.trim().to_owned())
 }
 
 /// Suspend a body (it can then neither schedule, record nor certify).
@@ -250,15 +189,10 @@ pub async fn suspend(
     id: web::Path<Uuid>,
     Json(body): Json<StatusChange>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(
-        state,
-        who,
-        id.into_inner(),
-        &body.reason,
-        "active",
-        "suspended",
-    )
-    .await
+    let reason = reason(&who, &state, &body.reason)?;
+    let mut conn = state.pool.get().await?;
+    let profile = bodies::suspend(&mut conn, id.into_inner(), reason, who.subject()).await?;
+    Ok(HttpResponse::Ok().json(view(&state.deps(), profile)?))
 }
 
 /// Lift a suspension, with the reason.
@@ -276,21 +210,10 @@ pub async fn reinstate(
     id: web::Path<Uuid>,
     Json(body): Json<StatusChange>,
 ) -> Result<HttpResponse, ApiError> {
-    change_status(
-        state,
-        who,
-        id.into_inner(),
-        &body.reason,
-        "suspended",
-        "active",
-    )
-    .await
-}
-
-/// A stored key's public half.
-pub(super) fn public_half(row: &SigningKeyRow) -> Result<ed25519_dalek::VerifyingKey, ApiError> {
-    ed25519_dalek::VerifyingKey::try_from(row.public_key.as_slice())
-        .map_err(|_| ApiError::internal("a stored public key"))
+    let reason = reason(&who, &state, &body.reason)?;
+    let mut conn = state.pool.get().await?;
+    let profile = bodies::reinstate(&mut conn, id.into_inner(), reason, who.subject()).await?;
+    Ok(HttpResponse::Ok().json(view(&state.deps(), profile)?))
 }
 
 fn key_view(issuer: &str, row: &SigningKeyRow) -> Result<SigningKeyView, ApiError> {
@@ -301,41 +224,6 @@ fn key_view(issuer: &str, row: &SigningKeyRow) -> Result<SigningKeyView, ApiErro
         created_at: row.created_at,
         retired_at: row.retired_at,
     })
-}
-
-/// A fresh key for a body, its seed sealed with the service's key.
-fn new_signing_key(state: &super::AppState, body_id: Uuid, no: i32, by: &str) -> SigningKeyRow {
-    let key = BodyKey {
-        no,
-        key: ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
-    };
-    SigningKeyRow {
-        body_id,
-        key_no: no,
-        public_key: key.key.verifying_key().to_bytes().to_vec(),
-        seed_sealed: state.cipher.seal(&key.seed_text()),
-        created_by: by.to_owned(),
-        created_at: Utc::now(),
-        retired_at: None,
-    }
-}
-
-/// The key the body signs with now, if it has one.
-pub(super) async fn signing_key(
-    conn: &mut AsyncPgConnection,
-    state: &super::AppState,
-    body_id: Uuid,
-) -> Result<Option<BodyKey>, ApiError> {
-    let Some(row) = store::current_signing_key(conn, body_id).await? else {
-        return Ok(None);
-    };
-    let seed = state
-        .cipher
-        .open(&row.seed_sealed)
-        .map_err(ApiError::internal)?;
-    BodyKey::from_seed_text(row.key_no, &seed)
-        .map(Some)
-        .ok_or_else(|| ApiError::internal("a stored signing key"))
 }
 
 /// Give a body a new credential signing key (rotation; or its first, for a
@@ -362,30 +250,14 @@ pub async fn rotate_signing_key(
 ) -> Result<HttpResponse, ApiError> {
     officer(&who, &state)?;
     let id = id.into_inner();
+    let deps = state.deps();
     let mut conn = state.pool.get().await?;
-    let st = state.clone();
     // A retried rotation must not rotate twice.
     let scope = format!("{}:rotate-signing-key:{id}", who.subject());
     let answered = idempotency::once(&mut conn, &key, scope, &id, |conn| {
         async move {
-            let body = store::body_for_update(conn, id)
-                .await?
-                .ok_or_else(not_found)?;
-            let next = store::signing_keys(conn, id)
-                .await?
-                .last()
-                .map_or(1, |k| k.key_no + 1);
-            let row = new_signing_key(&st, id, next, who.subject());
-            store::replace_signing_key(conn, &row).await?;
-            store::record_action(
-                conn,
-                id,
-                "signing_key_rotated",
-                &format!("signing key {next} in force"),
-                who.subject(),
-            )
-            .await?;
-            let view = key_view(&st.issuer_id(&body.code), &row)?;
+            let rotated = bodies::rotate_signing_key(conn, &deps, id, who.subject()).await?;
+            let view = key_view(&deps.issuer_id(&rotated.body_code), &rotated.key)?;
             Ok(Created::new(StatusCode::CREATED, &view))
         }
         .scope_boxed()
@@ -422,11 +294,6 @@ pub async fn register_staff(
     v.text("name", &body.name, 1..=50);
     v.text("credential_no", &body.credential_no, 1..=40);
     v.finish(())?;
-    let mut conn = state.pool.get().await?;
-    let body_row = store::body(&mut conn, id.into_inner())
-        .await?
-        .filter(|b| is_bureau(&who, &state) || acts_for(&who, b))
-        .ok_or_else(not_found)?;
     who.require(&[
         platform::auth::Role::BureauOfficer,
         platform::auth::Role::Assessor,
@@ -434,32 +301,23 @@ pub async fn register_staff(
         platform::auth::Role::Integrator,
     ])?
     .require_scope(platform::auth::Scope::AssessmentRecords)?;
-    let row = StaffRow {
-        id: Uuid::now_v7(),
-        body_id: body_row.id,
-        role: body.role.as_str().to_owned(),
+    let body_id = id.into_inner();
+    let staff = bodies::NewStaff {
+        role: body.role,
         name: body.name.trim().to_owned(),
         credential_no: body.credential_no.trim().to_owned(),
-        registered_at: Utc::now(),
     };
-    let scope = format!("{}:register-staff:{}", who.subject(), row.body_id);
+    let scope = format!("{}:register-staff:{body_id}", who.subject());
     let request = (
         body.role.as_str(),
-        row.name.clone(),
-        row.credential_no.clone(),
+        staff.name.clone(),
+        staff.credential_no.clone(),
     );
+    let deps = state.deps();
+    let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
-            store::insert_staff(conn, &row).await.map_err(|e| match e {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ) => ApiError::conflict(
-                    "staff_already_registered",
-                    "this credential number is already registered with the body",
-                ),
-                other => other.into(),
-            })?;
+            let row = bodies::register_staff(conn, &deps, &who, body_id, staff).await?;
             let view = StaffView {
                 id: row.id,
                 role: body.role,

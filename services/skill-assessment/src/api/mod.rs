@@ -1,4 +1,5 @@
-//! HTTP: translates requests into domain calls and store transactions.
+//! HTTP: authorises, reads each request into checked values, calls one use
+//! case of `app` and answers with its view.
 
 mod access;
 mod bodies;
@@ -11,15 +12,15 @@ mod views;
 
 use actix_web::web;
 use ids::{CityCode, PersonIdKey, PiiCipher};
-use platform::auth::{Principal, Role};
+use platform::auth::{Principal, Role, Scope};
 use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use access::ACCESS;
 pub use views::*;
 
+use crate::app::Deps;
 use crate::domain::credential::KeyRing;
-use crate::store::BodyRow;
 
 /// Shared by every handler.
 pub struct AppState {
@@ -33,16 +34,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The issuer id of a body: its public profile, which holds its key.
-    pub fn issuer_id(&self, body_code: &str) -> String {
-        format!("{}/v1/public/issuers/{body_code}", self.public_base_url)
-    }
-
-    pub fn status_list_url(&self) -> String {
-        format!(
-            "{}/v1/public/credentials/status/revocation",
-            self.public_base_url
-        )
+    /// What the use cases need of it.
+    pub fn deps(&self) -> Deps<'_> {
+        Deps {
+            city: self.city,
+            cipher: &self.cipher,
+            person_ids: &self.person_ids,
+            keys: &self.keys,
+            public_base_url: &self.public_base_url,
+        }
     }
 }
 
@@ -75,28 +75,15 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 
 pub(crate) type State = web::Data<AppState>;
 
-/// Officers and auditors of this city.
-pub(crate) fn is_bureau(who: &Principal, state: &AppState) -> bool {
-    matches!(who.role(), Role::BureauOfficer | Role::Auditor)
-        && who.0.city.as_deref() == Some(state.city.as_str())
-}
-
-/// The body's own people: its assessors, or its enterprise account, or an
-/// integrator acting for it.
-pub(crate) fn acts_for(who: &Principal, body: &BodyRow) -> bool {
-    matches!(
-        who.role(),
-        Role::Assessor | Role::Enterprise | Role::Integrator
-    ) && who.org() == Some(body.credit_code.as_str())
-}
-
-/// Bodies see only their own sessions and candidates; others get 404.
-pub(crate) fn may_see(who: &Principal, state: &AppState, body: &BodyRow) -> bool {
-    is_bureau(who, state) || acts_for(who, body)
-}
-
 pub(crate) fn officer(who: &Principal, state: &AppState) -> Result<(), ApiError> {
     who.require(&[Role::BureauOfficer])?;
     who.require_city(state.city)?;
+    Ok(())
+}
+
+/// A body's own people and systems (the door let them in already).
+pub(crate) fn body_staff(who: &Principal) -> Result<(), ApiError> {
+    who.require(&[Role::Assessor, Role::Enterprise, Role::Integrator])?
+        .require_scope(Scope::AssessmentRecords)?;
     Ok(())
 }

@@ -4,7 +4,6 @@
 //! unknown number get the same answer, so numbers cannot be enumerated.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::Utc;
 use ids::SkillLevel;
 use platform::problem::Problem;
 use platform::public::{PublicRead, Variant};
@@ -12,17 +11,12 @@ use platform::validate::Validator;
 use platform::ApiError;
 use platform::FieldError;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::certificates::PUBLIC_NAMESPACE;
 use super::{mask_name, AppState, State, Verification};
-use crate::domain::body::AssessmentKind;
+use crate::app;
+use crate::app::verification::{self, CITY_ISSUER};
 use crate::domain::certificate_no::CertificateNo;
-use crate::domain::credential::{self, CertificateClaims};
-use crate::store::{self, BodyRow, CertificateRow};
-
-/// The label of the city's own key (the revocation list's issuer).
-const CITY_ISSUER: &str = "city";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -35,13 +29,6 @@ pub struct VerifyQuery {
     pub holder_name: Option<String>,
     /// The QR code's payload instead of number and name.
     pub qr: Option<String>,
-}
-
-fn no_match() -> ApiError {
-    ApiError::not_found(
-        "certificate_not_found",
-        "no certificate matches this number and holder name",
-    )
 }
 
 /// Resolves the query to a certificate number (and a name to match, when
@@ -87,25 +74,6 @@ fn lookup(state: &AppState, operation: &str, number: &str, name: Option<&str>) -
     }
 }
 
-/// The certificate `number` if `name` (when given) is its holder's. An
-/// unknown number and a wrong name take the same work and get the same
-/// answer: one lookup by number, one comparison of digests.
-async fn find(
-    state: &AppState,
-    number: &str,
-    name: Option<&str>,
-) -> Result<(CertificateRow, BodyRow), ApiError> {
-    let mut conn = state.pool.get().await?;
-    let cert = store::certificate(&mut conn, number).await?;
-    let holder = cert.as_ref().map_or("", |c| c.holder_name.as_str());
-    let named = name.is_none_or(|n| Sha256::digest(n) == Sha256::digest(holder));
-    let cert = cert.filter(|_| named).ok_or_else(no_match)?;
-    let body = store::body(&mut conn, cert.body_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("certificate without its body"))?;
-    Ok((cert, body))
-}
-
 /// Verify a certificate: validity, occupation, level, issue date, body,
 /// and the holder's name masked; a revoked certificate says so.
 #[utoipa::path(
@@ -129,7 +97,8 @@ pub async fn verify(
     let variant = lookup(&state, "verify", &number, name.as_deref());
     public
         .respond(PUBLIC_NAMESPACE, variant, || async move {
-            let (c, body) = find(&state, &number, name.as_deref()).await?;
+            let mut conn = state.pool.get().await?;
+            let (c, body) = verification::find(&mut conn, &number, name.as_deref()).await?;
             let level: SkillLevel = c
                 .skill_level
                 .parse()
@@ -182,41 +151,9 @@ pub async fn signed_credential(
     let variant = lookup(&state, "credential", &number, name.as_deref());
     public
         .respond(PUBLIC_NAMESPACE, variant, || async move {
-            let (c, body) = find(&state, &number, name.as_deref()).await?;
             let mut conn = state.pool.get().await?;
-            let key = super::bodies::signing_key(&mut conn, &state, body.id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::conflict(
-                        "issuer_key_missing",
-                        "the body that issued this certificate has no signing key yet; the bureau issues it one",
-                    )
-                })?;
-            let kind = AssessmentKind::parse(&c.assessment_kind)
-                .ok_or_else(|| ApiError::internal("stored kind"))?;
-            let issuer_id = state.issuer_id(&body.code);
-            let unsigned = credential::certificate_credential(&CertificateClaims {
-                certificate_no: &c.certificate_no,
-                holder_name: &c.holder_name,
-                issuer_id: &issuer_id,
-                issuer_name: &body.name,
-                assessment_kind: kind.as_str(),
-                assessment_kind_zh: kind.name_zh(),
-                occupation_code: &c.occupation_code,
-                skill_level: c
-                    .skill_level
-                    .parse()
-                    .map_err(|_| ApiError::internal("stored level"))?,
-                issued_on: c.issued_on,
-                status_index: c.status_index,
-                status_list_url: &state.status_list_url(),
-            });
-            Ok(credential::sign(
-                unsigned,
-                &key.key,
-                &credential::method_id(&issuer_id, key.no),
-                c.issued_at,
-            ))
+            let deps = state.deps();
+            Ok(verification::signed_credential(&mut conn, &deps, &number, name.as_deref()).await?)
         })
         .await
 }
@@ -243,34 +180,19 @@ pub async fn issuer(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let unknown = || ApiError::not_found("issuer_not_found", "no such issuer");
     if code != CITY_ISSUER && (code.len() != 4 || !code.bytes().all(|b| b.is_ascii_digit())) {
-        return Err(unknown());
+        return Err(app::Error::IssuerNotFound.into());
     }
     public
         .respond(
             super::certificates::ISSUERS_NAMESPACE,
             Variant::of("issuer").param("code", &code),
             || async move {
-                let id = state.issuer_id(&code);
                 if code == CITY_ISSUER {
-                    let name = format!("Qiancheng skill assessment, city {}", state.city);
-                    return Ok(credential::issuer_profile(
-                        &id,
-                        &name,
-                        &[(1, state.keys.status_list_key().verifying_key())],
-                    ));
+                    return Ok(verification::city_issuer(&state.deps()));
                 }
                 let mut conn = state.pool.get().await?;
-                let body = store::body_by_code(&mut conn, &code)
-                    .await?
-                    .ok_or_else(unknown)?;
-                let keys = store::signing_keys(&mut conn, body.id)
-                    .await?
-                    .into_iter()
-                    .map(|k| super::bodies::public_half(&k).map(|public| (k.key_no, public)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(credential::issuer_profile(&id, &body.name, &keys))
+                Ok(verification::body_issuer(&mut conn, &state.deps(), &code).await?)
             },
         )
         .await
@@ -290,19 +212,7 @@ pub async fn status_list(state: State, public: PublicRead) -> Result<HttpRespons
             Variant::of("status-list"),
             || async move {
                 let mut conn = state.pool.get().await?;
-                let (revoked, highest) = store::status_list(&mut conn).await?;
-                let issuer_id = state.issuer_id(CITY_ISSUER);
-                let unsigned = credential::status_list_credential(
-                    &state.status_list_url(),
-                    &issuer_id,
-                    credential::encode_status_list(&revoked, highest),
-                );
-                Ok(credential::sign(
-                    unsigned,
-                    &state.keys.status_list_key(),
-                    &format!("{issuer_id}#key-1"),
-                    Utc::now(),
-                ))
+                Ok(verification::status_list(&mut conn, &state.deps()).await?)
             },
         )
         .await

@@ -3,11 +3,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::Utc;
-use contracts::assessment::{LeadingTalentEvent, LEADING_TALENTS_TOPIC, LEADING_TALENT_SELECTED};
 use db::ScopedFutureExt;
-use ids::{CitizenId, CreditCode, OccupationCode, SkillLevel};
-use messaging::OutboxEvent;
+use ids::{CitizenId, CreditCode, OccupationCode};
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -15,13 +12,11 @@ use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::{
-    is_bureau, officer, NewTalent, PlanYear, SkilledWorkers, State, TalentList, TalentView,
-};
-use crate::domain::statistics::tally;
-use crate::store::{self, TalentRow};
+use super::{officer, NewTalent, PlanYear, SkilledWorkers, State, TalentList, TalentView};
+use crate::app::is_bureau;
+use crate::app::talents::{self, Selection};
+use crate::store::TalentRow;
 
 /// A cultivation cycle lasts five years (五年培养周期).
 const CYCLE_YEARS: i32 = 5;
@@ -42,7 +37,7 @@ fn view(row: TalentRow) -> TalentView {
 
 fn bureau_only(who: &Principal, state: &super::AppState) -> Result<(), ApiError> {
     who.require(&[Role::BureauOfficer, Role::Auditor])?;
-    if !is_bureau(who, state) {
+    if !is_bureau(who, state.city) {
         return Err(ApiError::forbidden(
             "out_of_scope",
             format!("the caller does not act for city {}", state.city),
@@ -103,36 +98,25 @@ pub async fn select(
     let citizen = v.finish(citizen)?;
     let mut plan: Vec<PlanYear> = body.plan.clone();
     plan.sort_by_key(|p| p.year_offset);
-    let row = TalentRow {
-        id: Uuid::now_v7(),
+    let person_id = state.person_ids.person_id(&citizen).to_string();
+    let selection = Selection {
+        citizen,
         selection_year: body.selection_year,
-        person_id: state.person_ids.person_id(&citizen).to_string(),
-        citizen_sealed: state.cipher.seal(citizen.expose()),
-        citizen_masked: citizen.masked(),
         name: body.name.trim().to_owned(),
         occupation_code: body.occupation_code.clone(),
-        skill_level: body.skill_level.as_str().to_owned(),
+        skill_level: body.skill_level,
         employer_credit_code: body.employer_credit_code.clone(),
         plan: serde_json::to_value(&plan).map_err(ApiError::internal)?,
-        selected_by: who.subject().to_owned(),
-        selected_at: Utc::now(),
     };
-    let event = LeadingTalentEvent {
-        talent_id: row.id,
-        city: state.city,
-        person_id: state.person_ids.person_id(&citizen),
-        selection_year: row.selection_year,
-        occupation_code: body.occupation_code.parse().map_err(ApiError::internal)?,
-        skill_level: body.skill_level,
-    };
+    let deps = state.deps();
     let mut conn = state.pool.get().await?;
     // Keyed by the person, not the citizen id: nothing personal in the
     // stored request hash's scope.
     let scope = format!("{}:select-talent", who.subject());
     let request = (
-        row.person_id.clone(),
+        person_id,
         body.selection_year,
-        row.name.clone(),
+        selection.name.clone(),
         &body.occupation_code,
         body.skill_level,
         &body.employer_credit_code,
@@ -140,28 +124,7 @@ pub async fn select(
     );
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
-            store::insert_talent(conn, &row)
-                .await
-                .map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    ) => ApiError::conflict(
-                        "already_selected",
-                        "this person is already selected that year",
-                    ),
-                    other => other.into(),
-                })?;
-            messaging::enqueue(
-                conn,
-                &[OutboxEvent::new(
-                    LEADING_TALENTS_TOPIC,
-                    LEADING_TALENT_SELECTED,
-                    row.id.to_string(),
-                    &event,
-                )],
-            )
-            .await?;
+            let row = talents::select(conn, &deps, who.subject(), selection).await?;
             Ok(Created::new(StatusCode::CREATED, &view(row)))
         }
         .scope_boxed()
@@ -191,7 +154,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     bureau_only(&who, &state)?;
     let mut conn = state.pool.get().await?;
-    let talents: Vec<TalentView> = store::talents(&mut conn, query.year)
+    let talents: Vec<TalentView> = talents::list(&mut conn, query.year)
         .await?
         .into_iter()
         .map(view)
@@ -227,14 +190,10 @@ pub async fn statistics(
     );
     v.finish(())?;
     let mut conn = state.pool.get().await?;
-    let certified: Vec<(String, SkillLevel)> = store::certified_in_year(&mut conn, query.year)
-        .await?
-        .into_iter()
-        .filter_map(|(p, l)| Some((p, l.parse().ok()?)))
-        .collect();
+    let tally = talents::statistics(&mut conn, query.year).await?;
     Ok(HttpResponse::Ok().json(SkilledWorkers {
         city: state.city.to_string(),
         statistical_year: query.year,
-        tally: tally(&certified),
+        tally,
     }))
 }

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use crate::domain::body::StaffRole;
 use crate::domain::body::{AssessmentKind, BodyKind, ScopeItem};
+pub use crate::domain::entry::CandidateRoute;
+pub use crate::domain::exceptional::{Decision, Grounds};
 
 /// A body filed with the bureau (备案).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -93,24 +96,6 @@ pub struct StatusChange {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    /// 考评员
-    Assessor,
-    /// 督导员
-    Supervisor,
-}
-
-impl StaffRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Assessor => "assessor",
-            Self::Supervisor => "supervisor",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
@@ -150,24 +135,6 @@ pub struct NewSession {
     pub assessor_ids: Vec<Uuid>,
     /// A 督导员 of the body.
     pub supervisor_id: Uuid,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CandidateRoute {
-    /// Completed a class of this occupation and level (from delivery).
-    Completion,
-    /// Applies directly under the level's entry rules.
-    Direct,
-}
-
-impl CandidateRoute {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Completion => "completion",
-            Self::Direct => "direct",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -259,28 +226,6 @@ pub struct Revocation {
     pub reason: String,
 }
 
-/// Grounds for exceptional certification (破格认定).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Grounds {
-    /// Solved a major technical problem (解决重大技术难题).
-    MajorTechnicalProblem,
-    /// Won a provincial award (获得省级奖项).
-    ProvincialAward,
-    /// Trained apprentices well (带徒成效显著).
-    ApprenticesTrained,
-}
-
-impl Grounds {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::MajorTechnicalProblem => "major_technical_problem",
-            Self::ProvincialAward => "provincial_award",
-            Self::ApprenticesTrained => "apprentices_trained",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExceptional {
@@ -297,13 +242,6 @@ pub struct NewExceptional {
     /// What was achieved, with references the bureau can check.
     #[schema(min_length = 20, max_length = 4000)]
     pub justification: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    Reject,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -96,6 +96,26 @@ pub struct ScopeItem {
     pub skill_level: SkillLevel,
 }
 
+// The two kinds of a body's staff (no doc comment: it would enter the
+// OpenAPI schema, which stays as it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// 考评员
+    Assessor,
+    /// 督导员
+    Supervisor,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assessor => "assessor",
+            Self::Supervisor => "supervisor",
+        }
+    }
+}
+
 /// What the store knows of a body when it is asked to act.
 #[derive(Debug, Clone)]
 pub struct BodyFacts {

@@ -5,6 +5,27 @@
 //! the body checks the documents; the system checks the declared figures.
 
 use ids::SkillLevel;
+use serde::{Deserialize, Serialize};
+
+// How a candidate comes to an exam (no doc comment: it would enter the
+// OpenAPI schema, which stays as it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateRoute {
+    /// Completed a class of this occupation and level (from delivery).
+    Completion,
+    /// Applies directly under the level's entry rules.
+    Direct,
+}
+
+impl CandidateRoute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completion => "completion",
+            Self::Direct => "direct",
+        }
+    }
+}
 
 /// What a direct applicant brings.
 #[derive(Debug, Clone, Copy)]

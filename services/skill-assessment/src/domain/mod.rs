@@ -4,5 +4,6 @@ pub mod body;
 pub mod certificate_no;
 pub mod credential;
 pub mod entry;
+pub mod exceptional;
 pub mod scoring;
 pub mod statistics;

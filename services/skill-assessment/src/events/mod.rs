@@ -8,13 +8,13 @@ use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
 
-use crate::store;
+use crate::app;
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 3] = [RESULTS_TOPIC, CERTIFICATES_TOPIC, LEADING_TALENTS_TOPIC];
 
-/// Keeps the completions: a completer may sit the exam of the class's
-/// occupation and level. Other enrolment events are not needed here.
+/// Delivery's completions (`app::completions`); other enrolment events are
+/// not needed here.
 pub struct Completions;
 
 impl EventHandler for Completions {
@@ -26,9 +26,7 @@ impl EventHandler for Completions {
         Box::pin(async move {
             if event.envelope.event_type == TRAINEE_COMPLETED {
                 let completion: CompletionEvent = event.payload()?;
-                if completion.completed {
-                    store::record_completion(conn, &completion).await?;
-                }
+                app::completions::record(conn, &completion).await?;
             }
             Ok(())
         })

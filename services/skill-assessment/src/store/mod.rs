@@ -350,24 +350,29 @@ pub async fn body_for_update(
         .optional()
 }
 
+/// One occupation × level × kind of a body's filing, as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = body_scopes)]
+struct ScopeRow {
+    assessment_kind: String,
+    occupation_code: String,
+    skill_level: String,
+}
+
 pub async fn scope_of(conn: &mut AsyncPgConnection, body_id: Uuid) -> QueryResult<Vec<ScopeItem>> {
-    let rows: Vec<(String, String, String)> = body_scopes::table
+    let rows: Vec<ScopeRow> = body_scopes::table
         .filter(body_scopes::body_id.eq(body_id))
         .order((body_scopes::occupation_code, body_scopes::skill_level))
-        .select((
-            body_scopes::assessment_kind,
-            body_scopes::occupation_code,
-            body_scopes::skill_level,
-        ))
+        .select(ScopeRow::as_select())
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, occupation_code, level)| {
+        .filter_map(|row| {
             Some(ScopeItem {
-                assessment_kind: AssessmentKind::parse(&kind)?,
-                occupation_code,
-                skill_level: level.parse().ok()?,
+                assessment_kind: AssessmentKind::parse(&row.assessment_kind)?,
+                occupation_code: row.occupation_code,
+                skill_level: row.skill_level.parse().ok()?,
             })
         })
         .collect())
@@ -417,30 +422,38 @@ pub async fn record_action(
         .map(|_| ())
 }
 
-/// (action, reason, by, at), oldest first.
+/// One entry of a body's history.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = body_actions)]
+pub struct ActionRow {
+    pub action: String,
+    pub reason: String,
+    pub acted_by: String,
+    pub acted_at: DateTime<Utc>,
+}
+
+/// The body's history, oldest first.
 pub async fn actions_of(
     conn: &mut AsyncPgConnection,
     body_id: Uuid,
-) -> QueryResult<Vec<(String, String, String, DateTime<Utc>)>> {
+) -> QueryResult<Vec<ActionRow>> {
     body_actions::table
         .filter(body_actions::body_id.eq(body_id))
         .order(body_actions::acted_at)
-        .select((
-            body_actions::action,
-            body_actions::reason,
-            body_actions::acted_by,
-            body_actions::acted_at,
-        ))
+        .select(ActionRow::as_select())
         .load(conn)
         .await
 }
 
-pub async fn insert_staff(conn: &mut AsyncPgConnection, row: &StaffRow) -> QueryResult<()> {
+/// `Ok(false)` when the credential number is already registered with the
+/// body.
+pub async fn insert_staff(conn: &mut AsyncPgConnection, row: &StaffRow) -> QueryResult<bool> {
     diesel::insert_into(staff::table)
         .values(row)
+        .on_conflict_do_nothing()
         .execute(conn)
         .await
-        .map(|_| ())
+        .map(|n| n == 1)
 }
 
 pub async fn staff_of(conn: &mut AsyncPgConnection, body_id: Uuid) -> QueryResult<Vec<StaffRow>> {
@@ -452,26 +465,34 @@ pub async fn staff_of(conn: &mut AsyncPgConnection, body_id: Uuid) -> QueryResul
         .await
 }
 
+/// The minimums set for an occupation and level.
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = pass_rules)]
+struct PassRuleRow {
+    theory_min: i16,
+    practical_min: i16,
+}
+
 pub async fn pass_rule(
     conn: &mut AsyncPgConnection,
     occupation_code: &str,
     skill_level: &str,
 ) -> QueryResult<PassRule> {
-    let set: Option<(i16, i16)> = pass_rules::table
+    let set: Option<PassRuleRow> = pass_rules::table
         .find((occupation_code, skill_level))
-        .select((pass_rules::theory_min, pass_rules::practical_min))
+        .select(PassRuleRow::as_select())
         .first(conn)
         .await
         .optional()?;
-    let Some((t, p)) = set else {
+    let Some(set) = set else {
         return Ok(PassRule::default());
     };
     let points = |n: i16| {
         u8::try_from(n).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
     };
     Ok(PassRule {
-        theory_min: points(t)?,
-        practical_min: points(p)?,
+        theory_min: points(set.theory_min)?,
+        practical_min: points(set.practical_min)?,
     })
 }
 
@@ -521,12 +542,17 @@ pub async fn session(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Opti
         .optional()
 }
 
-pub async fn insert_candidate(conn: &mut AsyncPgConnection, row: &CandidateRow) -> QueryResult<()> {
+/// `Ok(false)` when the person is already a candidate of the session.
+pub async fn insert_candidate(
+    conn: &mut AsyncPgConnection,
+    row: &CandidateRow,
+) -> QueryResult<bool> {
     diesel::insert_into(candidates::table)
         .values(row)
+        .on_conflict_do_nothing()
         .execute(conn)
         .await
-        .map(|_| ())
+        .map(|n| n == 1)
 }
 
 pub async fn candidate(
@@ -703,8 +729,15 @@ pub async fn revoke(
     Ok(n == 1)
 }
 
-/// The revoked status indices and the highest index in use.
-pub async fn status_list(conn: &mut AsyncPgConnection) -> QueryResult<(Vec<i64>, i64)> {
+/// What the revocation list is made of.
+pub struct StatusList {
+    /// The status indices of revoked certificates.
+    pub revoked: Vec<i64>,
+    /// The highest index in use (0 before the first certificate).
+    pub highest: i64,
+}
+
+pub async fn status_list(conn: &mut AsyncPgConnection) -> QueryResult<StatusList> {
     let revoked = certificates::table
         .filter(certificates::status.eq("revoked"))
         .select(certificates::status_index)
@@ -714,7 +747,10 @@ pub async fn status_list(conn: &mut AsyncPgConnection) -> QueryResult<(Vec<i64>,
         .select(diesel::dsl::max(certificates::status_index))
         .first(conn)
         .await?;
-    Ok((revoked, highest.unwrap_or(0)))
+    Ok(StatusList {
+        revoked,
+        highest: highest.unwrap_or(0),
+    })
 }
 
 pub async fn insert_exceptional(
@@ -760,12 +796,14 @@ pub async fn review_exceptional(
         .map(|_| ())
 }
 
-pub async fn insert_talent(conn: &mut AsyncPgConnection, row: &TalentRow) -> QueryResult<()> {
+/// `Ok(false)` when the person is already selected that year.
+pub async fn insert_talent(conn: &mut AsyncPgConnection, row: &TalentRow) -> QueryResult<bool> {
     diesel::insert_into(leading_talents::table)
         .values(row)
+        .on_conflict_do_nothing()
         .execute(conn)
         .await
-        .map(|_| ())
+        .map(|n| n == 1)
 }
 
 pub async fn talents(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<Vec<TalentRow>> {
@@ -777,15 +815,23 @@ pub async fn talents(conn: &mut AsyncPgConnection, year: i32) -> QueryResult<Vec
         .await
 }
 
-/// Valid certificates of a statistical year: (person, level) pairs.
+/// Who holds a valid certificate of which level.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certificates)]
+pub struct CertifiedRow {
+    pub person_id: String,
+    pub skill_level: String,
+}
+
+/// Valid certificates of a statistical year.
 pub async fn certified_in_year(
     conn: &mut AsyncPgConnection,
     year: i32,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<CertifiedRow>> {
     certificates::table
         .filter(certificates::statistical_year.eq(year))
         .filter(certificates::status.eq("valid"))
-        .select((certificates::person_id, certificates::skill_level))
+        .select(CertifiedRow::as_select())
         .load(conn)
         .await
 }

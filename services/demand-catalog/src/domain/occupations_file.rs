@@ -1,9 +1,17 @@
-//! Reads an occupation list: `code,name` lines, `#` comments, one header.
+//! Reads an occupation list (职业分类, GB/T 6565): `code,name` lines, `#`
+//! comments, one header.
 
 use ids::OccupationCode;
 
-/// Parsed `(code, name)` pairs, or every bad line with its number.
-pub fn parse(text: &str) -> Result<Vec<(String, String)>, Vec<String>> {
+/// One occupation of the list, its code in the canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occupation {
+    pub code: String,
+    pub name: String,
+}
+
+/// The occupations, or every bad line with its number.
+pub fn parse(text: &str) -> Result<Vec<Occupation>, Vec<String>> {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let lines = text
@@ -14,7 +22,10 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, Vec<String>> {
         match line.split_once(',') {
             Some((code, name)) if !name.trim().is_empty() => {
                 match code.trim().parse::<OccupationCode>() {
-                    Ok(code) => rows.push((code.to_string(), name.trim().to_owned())),
+                    Ok(code) => rows.push(Occupation {
+                        code: code.to_string(),
+                        name: name.trim().to_owned(),
+                    }),
                     Err(e) => errors.push(format!("line {}: {}", i + 1, e.message)),
                 }
             }
@@ -34,11 +45,12 @@ mod tests {
 
     #[test]
     fn the_shipped_sample_parses() {
-        let rows = parse(include_str!("../data/occupations.sample.csv")).expect("sample is valid");
+        let rows =
+            parse(include_str!("../../data/occupations.sample.csv")).expect("sample is valid");
         assert!(rows.len() >= 20);
         assert!(rows
             .iter()
-            .any(|(code, name)| code == "6-31-01-03" && name == "电工"));
+            .any(|o| o.code == "6-31-01-03" && o.name == "电工"));
     }
 
     #[test]
