@@ -4,6 +4,7 @@
 //! training brands.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
 pub mod store;
@@ -75,29 +76,9 @@ impl Service for InstitutionRegistry {
     reason = "a subcommand answers its operator on stdout"
 )]
 async fn republish(cfg: &Config) -> anyhow::Result<()> {
-    use contracts::registry::{INSTITUTION_APPROVED, INSTITUTION_SUSPENDED};
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
-    let city = cfg.instance.city();
-    let mut batch = Vec::new();
-    for status in ["approved", "suspended"] {
-        for row in store::list(&mut conn, city.as_str(), Some(status), None).await? {
-            let full = store::full(&mut conn, row.id)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("institution vanished"))?;
-            let kind = if status == "approved" {
-                INSTITUTION_APPROVED
-            } else {
-                INSTITUTION_SUSPENDED
-            };
-            batch.push(events::institution(&full, kind, None)?);
-            batch.extend(events::staff_and_venues(&full)?);
-        }
-    }
-    messaging::enqueue(&mut conn, &batch).await?;
-    println!(
-        "queued {} event(s) of listed institutions for publication",
-        batch.len()
-    );
+    let queued = app::institutions::republish(&mut conn, cfg.instance.city()).await?;
+    println!("queued {queued} event(s) of listed institutions for publication");
     Ok(())
 }

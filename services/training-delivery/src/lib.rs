@@ -3,6 +3,7 @@
 //! announced; the bureau approves them; trainees enrol by real name (实名制).
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod events;
 pub mod store;

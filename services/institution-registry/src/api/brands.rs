@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, HttpResponse};
-use chrono::Utc;
 use db::ScopedFutureExt;
 use ids::OccupationCode;
 use platform::auth::{Principal, Role};
@@ -11,11 +10,10 @@ use platform::json::Json;
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
-use uuid::Uuid;
 
 use super::{BrandView, BrandsView, NewBrand, State};
+use crate::app::brands;
 use crate::domain::institution::check_text;
-use crate::store::{self, BrandRow};
 
 /// Every city builds at least one brand (2025–2027).
 const BRANDS_PER_CITY: i64 = 1;
@@ -61,38 +59,17 @@ pub async fn register(
         "link at least one institution",
     );
     v.finish(())?;
-    let row = BrandRow {
-        id: Uuid::now_v7(),
-        city: state.city.to_string(),
+    let brand = brands::NewBrand {
         name: body.name.trim().to_owned(),
         occupation_codes: body.occupation_codes.clone(),
         institution_ids: body.institution_ids.clone(),
-        created_by: who.subject().to_owned(),
-        created_at: Utc::now(),
     };
     let scope = format!("{}:register-brand", who.subject());
-    let city = state.city.to_string();
+    let (city, who) = (state.city, &who);
     let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            let mut unique = row.institution_ids.clone();
-            unique.sort();
-            unique.dedup();
-            if store::count_listed(conn, &city, &unique).await? != unique.len() as i64 {
-                return Err(ApiError::validation(vec![platform::FieldError {
-                    field: "institution_ids".into(),
-                    code: "institution_not_listed".into(),
-                    message: "every linked institution must be listed in this city".into(),
-                }]));
-            }
-            if !store::insert_brand(conn, &row).await? {
-                return Err(ApiError::conflict(
-                    "brand_exists",
-                    "the city already has a brand of that name",
-                ));
-            }
-            let event = crate::events::brand(&row).map_err(ApiError::internal)?;
-            messaging::enqueue(conn, &[event]).await?;
+            let row = brands::register(conn, city, who.subject(), brand).await?;
             let location = format!("/v1/brands/{}", row.id);
             Ok(Created::new(StatusCode::CREATED, &BrandView::from(row)).at(location))
         }
@@ -108,7 +85,7 @@ pub async fn list(state: State, who: Principal) -> Result<HttpResponse, ApiError
     who.require(&[Role::BureauOfficer, Role::Auditor])?
         .require_city(state.city)?;
     let mut conn = state.pool.get().await?;
-    let brands: Vec<BrandView> = store::brands_of(&mut conn, state.city.as_str())
+    let brands: Vec<BrandView> = brands::list(&mut conn, state.city)
         .await?
         .into_iter()
         .map(BrandView::from)

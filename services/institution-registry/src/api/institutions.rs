@@ -2,13 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::Utc;
-use contracts::registry::{
-    INSTITUTION_APPROVED, INSTITUTION_REINSTATED, INSTITUTION_REMOVED, INSTITUTION_REVIEWED,
-    INSTITUTION_SCOPE_CHANGED, INSTITUTION_SUSPENDED,
-};
 use db::ScopedFutureExt;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::{CreditCode, OccupationCode};
 use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
@@ -24,12 +18,9 @@ use super::{
     NewApplication, Qualification, RatingReview, Reinstatement, Rejection, Sanction, ScopeChange,
     State,
 };
-use crate::domain::institution::{
-    adds_to_scope, check_district, check_phone, check_text, check_validity, transition, Action,
-    Status,
-};
-use crate::events;
-use crate::store::{self, Full, InstitutionRow, ScopeRow, TeacherRow, VenueRow};
+use crate::app::{decisions, institutions, ratings};
+use crate::domain::institution::{check_district, check_phone, check_text, check_validity, Status};
+use crate::store::Full;
 
 const OFFICERS: &[Role] = &[Role::BureauOfficer];
 const READERS: &[Role] = &[
@@ -38,17 +29,6 @@ const READERS: &[Role] = &[
     Role::InstitutionOperator,
     Role::Integrator,
 ];
-
-fn not_found() -> ApiError {
-    ApiError::not_found("institution_not_found", "no such institution")
-}
-
-/// May the caller see this institution? Officers and auditors of its city;
-/// an institution's own operator or integrator. Others get 404, so that
-/// another institution's existence does not leak.
-fn may_see(who: &Principal, row: &InstitutionRow) -> bool {
-    who.may_see_institution_record(&row.city, &row.credit_code)
-}
 
 fn occupations(v: &mut Validator, field: &str, codes: &[String]) {
     for (i, code) in codes.iter().enumerate() {
@@ -66,6 +46,112 @@ fn qualifications(v: &mut Validator, field: &str, items: &[Qualification], requi
     for (i, q) in items.iter().enumerate() {
         let _: Option<OccupationCode> =
             v.parse(format!("{field}[{i}].occupation_code"), &q.occupation_code);
+    }
+}
+
+/// Every field of an application, every bad one named.
+fn check_application(
+    v: &mut Validator,
+    city: ids::CityCode,
+    body: &NewApplication,
+) -> Option<CreditCode> {
+    let code: Option<CreditCode> = v.parse("credit_code", &body.credit_code);
+    v.extend(check_text("name", &body.name, 100));
+    v.extend(check_district(city, &body.district));
+    v.extend(check_text("address", &body.address, 200));
+    v.extend(check_text("contact_person", &body.contact_person, 50));
+    v.extend(check_phone("contact_phone", &body.contact_phone));
+    v.ensure(
+        !body.venues.is_empty(),
+        "venues",
+        "list_empty",
+        "name at least one venue",
+    );
+    for (i, venue) in body.venues.iter().enumerate() {
+        v.extend(check_text(&format!("venues[{i}].name"), &venue.name, 100));
+        v.extend(check_text(
+            &format!("venues[{i}].address"),
+            &venue.address,
+            200,
+        ));
+        v.ensure(
+            (1..=1000).contains(&venue.capacity),
+            format!("venues[{i}].capacity"),
+            "capacity_range",
+            "1 to 1000 trainees",
+        );
+        occupations(v, &format!("venues[{i}].occupations"), &venue.occupations);
+    }
+    v.ensure(
+        !body.teachers.is_empty(),
+        "teachers",
+        "list_empty",
+        "name at least one teacher",
+    );
+    for (i, teacher) in body.teachers.iter().enumerate() {
+        v.extend(check_text(
+            &format!("teachers[{i}].name"),
+            &teacher.name,
+            50,
+        ));
+        v.extend(check_text(
+            &format!("teachers[{i}].qualification"),
+            &teacher.qualification,
+            500,
+        ));
+        qualifications(
+            v,
+            &format!("teachers[{i}].may_teach"),
+            &teacher.may_teach,
+            true,
+        );
+    }
+    qualifications(v, "requested_scope", &body.requested_scope, true);
+    code
+}
+
+fn qualified(items: &[Qualification]) -> Vec<institutions::Qualification> {
+    items
+        .iter()
+        .map(|q| institutions::Qualification {
+            occupation_code: q.occupation_code.clone(),
+            skill_level: q.skill_level,
+        })
+        .collect()
+}
+
+/// The checked body as the use case takes it, text trimmed.
+fn application(body: &NewApplication, credit_code: CreditCode) -> institutions::Application {
+    institutions::Application {
+        credit_code,
+        name: body.name.trim().to_owned(),
+        nature: body.nature,
+        district: body.district.clone(),
+        address: body.address.trim().to_owned(),
+        contact_person: body.contact_person.trim().to_owned(),
+        contact_phone: body.contact_phone.trim().to_owned(),
+        high_skill_base: body.high_skill_base,
+        venues: body
+            .venues
+            .iter()
+            .map(|v| institutions::Venue {
+                name: v.name.trim().to_owned(),
+                address: v.address.trim().to_owned(),
+                capacity: v.capacity,
+                occupations: v.occupations.clone(),
+            })
+            .collect(),
+        teachers: body
+            .teachers
+            .iter()
+            .map(|t| institutions::Teacher {
+                name: t.name.trim().to_owned(),
+                employment: t.employment,
+                qualification: t.qualification.trim().to_owned(),
+                may_teach: qualified(&t.may_teach),
+            })
+            .collect(),
+        requested_scope: qualified(&body.requested_scope),
     }
 }
 
@@ -95,62 +181,7 @@ pub async fn apply(
     ])?
     .require_scope(Scope::RegistryApply)?;
     let mut v = Validator::new();
-    let code: Option<CreditCode> = v.parse("credit_code", &body.credit_code);
-    v.extend(check_text("name", &body.name, 100));
-    v.extend(check_district(state.city, &body.district));
-    v.extend(check_text("address", &body.address, 200));
-    v.extend(check_text("contact_person", &body.contact_person, 50));
-    v.extend(check_phone("contact_phone", &body.contact_phone));
-    v.ensure(
-        !body.venues.is_empty(),
-        "venues",
-        "list_empty",
-        "name at least one venue",
-    );
-    for (i, venue) in body.venues.iter().enumerate() {
-        v.extend(check_text(&format!("venues[{i}].name"), &venue.name, 100));
-        v.extend(check_text(
-            &format!("venues[{i}].address"),
-            &venue.address,
-            200,
-        ));
-        v.ensure(
-            (1..=1000).contains(&venue.capacity),
-            format!("venues[{i}].capacity"),
-            "capacity_range",
-            "1 to 1000 trainees",
-        );
-        occupations(
-            &mut v,
-            &format!("venues[{i}].occupations"),
-            &venue.occupations,
-        );
-    }
-    v.ensure(
-        !body.teachers.is_empty(),
-        "teachers",
-        "list_empty",
-        "name at least one teacher",
-    );
-    for (i, teacher) in body.teachers.iter().enumerate() {
-        v.extend(check_text(
-            &format!("teachers[{i}].name"),
-            &teacher.name,
-            50,
-        ));
-        v.extend(check_text(
-            &format!("teachers[{i}].qualification"),
-            &teacher.qualification,
-            500,
-        ));
-        qualifications(
-            &mut v,
-            &format!("teachers[{i}].may_teach"),
-            &teacher.may_teach,
-            true,
-        );
-    }
-    qualifications(&mut v, "requested_scope", &body.requested_scope, true);
+    let code = check_application(&mut v, state.city, &body);
     let code = v.finish(code)?;
     if who.role() != Role::BureauOfficer && who.org() != Some(code.as_str()) {
         return Err(ApiError::forbidden(
@@ -161,87 +192,15 @@ pub async fn apply(
     if who.role() == Role::BureauOfficer {
         who.require_city(state.city)?;
     }
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let institution = InstitutionRow {
-        id,
-        city: state.city.to_string(),
-        credit_code: code.to_string(),
-        name: body.name.trim().to_owned(),
-        nature: body.nature.as_str().to_owned(),
-        district: body.district.clone(),
-        address: body.address.trim().to_owned(),
-        contact_person: body.contact_person.trim().to_owned(),
-        contact_phone: body.contact_phone.trim().to_owned(),
-        high_skill_base: body.high_skill_base,
-        status: Status::Pending.as_str().to_owned(),
-        selection_method: None,
-        decision_reason: None,
-        decided_by: None,
-        decided_at: None,
-        applied_by: who.subject().to_owned(),
-        applied_at: now,
-        updated_at: now,
-        rating: None,
-        under_review: false,
-    };
-    let venues: Vec<VenueRow> = body
-        .venues
-        .iter()
-        .map(|v| VenueRow {
-            id: Uuid::now_v7(),
-            institution_id: id,
-            name: v.name.trim().to_owned(),
-            address: v.address.trim().to_owned(),
-            capacity: v.capacity,
-            occupations: v.occupations.clone(),
-        })
-        .collect();
-    let teachers: Vec<TeacherRow> = body
-        .teachers
-        .iter()
-        .map(|t| TeacherRow {
-            id: Uuid::now_v7(),
-            institution_id: id,
-            name: t.name.trim().to_owned(),
-            employment: t.employment.as_str().to_owned(),
-            qualification: t.qualification.trim().to_owned(),
-            may_teach: serde_json::to_value(&t.may_teach).expect("serialises"),
-        })
-        .collect();
-    let mut requested: Vec<ScopeRow> = body
-        .requested_scope
-        .iter()
-        .map(|q| ScopeRow {
-            institution_id: id,
-            kind: "requested".into(),
-            occupation_code: q.occupation_code.clone(),
-            skill_level: q.skill_level.to_string(),
-            valid_from: None,
-            valid_to: None,
-        })
-        .collect();
-    requested.sort_by(|a, b| {
-        (&a.occupation_code, &a.skill_level).cmp(&(&b.occupation_code, &b.skill_level))
-    });
-    requested.dedup();
+    let application = application(&body, code);
     let scope = format!("{}:apply", who.subject());
+    let (city, who) = (state.city, &who);
     let mut conn = state.pool.get().await?;
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
-            if !store::insert_application(conn, &institution, &venues, &teachers, &requested)
-                .await?
-            {
-                return Err(ApiError::conflict(
-                    "institution_exists",
-                    "this organisation already has a live record in the city",
-                ));
-            }
-            let full = store::full(conn, id).await?.ok_or_else(not_found)?;
-            Ok(
-                Created::new(StatusCode::CREATED, &InstitutionView::from(&full))
-                    .at(format!("/v1/institutions/{id}")),
-            )
+            let full = institutions::apply(conn, city, who.subject(), application).await?;
+            let location = format!("/v1/institutions/{}", full.institution.id);
+            Ok(Created::new(StatusCode::CREATED, &InstitutionView::from(&full)).at(location))
         }
         .scope_boxed()
     })
@@ -265,15 +224,16 @@ pub async fn list(
     query: web::Query<InstitutionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
-    if let Some(status) = &query.status {
-        if Status::parse(status).is_none() {
-            return Err(ApiError::validation(vec![platform::FieldError {
+    let status = match &query.status {
+        Some(status) => Some(Status::parse(status).ok_or_else(|| {
+            ApiError::validation(vec![platform::FieldError {
                 field: "status".into(),
                 code: "unknown_value".into(),
                 message: "pending, approved, rejected, suspended or removed".into(),
-            }]));
-        }
-    }
+            }])
+        })?),
+        None => None,
+    };
     let own = match who.role() {
         Role::BureauOfficer | Role::Auditor => {
             who.require_city(state.city)?;
@@ -284,7 +244,7 @@ pub async fn list(
         })?),
     };
     let mut conn = state.pool.get().await?;
-    let rows = store::list(&mut conn, state.city.as_str(), query.status.as_deref(), own).await?;
+    let rows = institutions::list(&mut conn, state.city, status, own).await?;
     Ok(HttpResponse::Ok().json(
         rows.iter()
             .map(InstitutionSummary::from)
@@ -307,42 +267,19 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
     let mut conn = state.pool.get().await?;
-    let full = store::full(&mut conn, *id)
-        .await?
-        .filter(|f| may_see(&who, &f.institution))
-        .ok_or_else(not_found)?;
+    let full = institutions::get(&mut conn, &who, *id).await?;
     Ok(HttpResponse::Ok().json(InstitutionView::from(&full)))
 }
 
-/// What a decision changes besides the status.
-enum Change {
-    Approve {
-        method: String,
-        reason: String,
-        grants: Vec<ScopeRow>,
-    },
-    Reject {
-        reason: String,
-    },
-    Scope {
-        grants: Vec<ScopeRow>,
-        reason: String,
-    },
-    Sanction {
-        action: &'static str,
-        reason_kind: Option<&'static str>,
-        detail: String,
-    },
-}
-
-fn grants(v: &mut Validator, id: Uuid, items: &[Grant]) -> Vec<ScopeRow> {
+/// Checks a granted scope; the grants as the use case takes them.
+fn grants(v: &mut Validator, items: &[Grant]) -> Vec<decisions::Grant> {
     v.ensure(
         !items.is_empty(),
         "scope",
         "list_empty",
         "grant at least one occupation and level",
     );
-    let mut rows: Vec<ScopeRow> = items
+    items
         .iter()
         .enumerate()
         .map(|(i, g)| {
@@ -353,135 +290,29 @@ fn grants(v: &mut Validator, id: Uuid, items: &[Grant]) -> Vec<ScopeRow> {
                 g.valid_from,
                 g.valid_to,
             ));
-            ScopeRow {
-                institution_id: id,
-                kind: "granted".into(),
+            decisions::Grant {
                 occupation_code: g.occupation_code.clone(),
-                skill_level: g.skill_level.to_string(),
-                valid_from: Some(g.valid_from),
-                valid_to: Some(g.valid_to),
+                skill_level: g.skill_level,
+                valid_from: g.valid_from,
+                valid_to: g.valid_to,
             }
         })
-        .collect();
-    rows.sort_by(|a, b| {
-        (&a.occupation_code, &a.skill_level).cmp(&(&b.occupation_code, &b.skill_level))
-    });
-    rows.dedup_by(|a, b| a.occupation_code == b.occupation_code && a.skill_level == b.skill_level);
-    rows
-}
-
-/// The shared path of every decision: lock, check the transition, change,
-/// record, announce, drop the cached directory.
-async fn decide(
-    state: &AppState,
-    who: &Principal,
-    id: Uuid,
-    action: Action,
-    change: Change,
-) -> Result<HttpResponse, ApiError> {
-    who.require(OFFICERS)?.require_city(state.city)?;
-    let mut conn = state.pool.get().await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move { apply_decision(conn, who, id, action, change).await }.scope_boxed()
-        })
-        .await?;
-    state
-        .cache
-        .invalidate(&directory_namespace(state.city.as_str()))
-        .await;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-async fn apply_decision(
-    conn: &mut AsyncPgConnection,
-    who: &Principal,
-    id: Uuid,
-    action: Action,
-    change: Change,
-) -> Result<InstitutionView, ApiError> {
-    let mut row = store::lock(conn, id)
-        .await?
-        .filter(|r| may_see(who, r))
-        .ok_or_else(not_found)?;
-    let status = Status::parse(&row.status).ok_or_else(|| ApiError::internal("bad status"))?;
-    let next = transition(status, action, row.high_skill_base)
-        .map_err(|(code, message)| ApiError::conflict(code, message))?;
-    let now = Utc::now();
-    row.status = next.as_str().to_owned();
-    row.updated_at = now;
-    let (event_type, reason) = match change {
-        Change::Approve {
-            method,
-            reason,
-            grants,
-        } => {
-            row.selection_method = Some(method);
-            row.decision_reason = Some(reason);
-            row.decided_by = Some(who.subject().to_owned());
-            row.decided_at = Some(now);
-            store::grant(conn, id, &grants).await?;
-            (Some(INSTITUTION_APPROVED), None)
-        }
-        Change::Reject { reason } => {
-            row.decision_reason = Some(reason);
-            row.decided_by = Some(who.subject().to_owned());
-            row.decided_at = Some(now);
-            (None, None)
-        }
-        Change::Scope { grants, reason } => {
-            if row.under_review {
-                let pairs = |rows: &[ScopeRow]| -> Vec<(String, String)> {
-                    rows.iter()
-                        .filter(|s| s.kind == "granted")
-                        .map(|s| (s.occupation_code.clone(), s.skill_level.clone()))
-                        .collect()
-                };
-                let current = store::scope_of(conn, id).await?;
-                if adds_to_scope(&pairs(&current), &pairs(&grants)) {
-                    return Err(ApiError::conflict(
-                        "institution_under_review",
-                        "the institution was rated D and may not add occupations until the bureau has reviewed it",
-                    ));
-                }
-            }
-            store::grant(conn, id, &grants).await?;
-            (Some(INSTITUTION_SCOPE_CHANGED), Some(reason))
-        }
-        Change::Sanction {
-            action,
-            reason_kind,
-            detail,
-        } => {
-            store::record_sanction(conn, id, action, reason_kind, &detail, who.subject()).await?;
-            let event = match action {
-                "suspended" => INSTITUTION_SUSPENDED,
-                "reinstated" => INSTITUTION_REINSTATED,
-                _ => INSTITUTION_REMOVED,
-            };
-            let reason = match reason_kind {
-                Some(kind) => format!("{kind}: {detail}"),
-                None => detail,
-            };
-            (Some(event), Some(reason))
-        }
-    };
-    store::save_decision(conn, &row).await?;
-    let full: Full = store::full(conn, id).await?.ok_or_else(not_found)?;
-    if let Some(event_type) = event_type {
-        let mut batch =
-            vec![events::institution(&full, event_type, reason).map_err(ApiError::internal)?];
-        if event_type == INSTITUTION_APPROVED {
-            batch.extend(events::staff_and_venues(&full).map_err(ApiError::internal)?);
-        }
-        messaging::enqueue(conn, &batch).await?;
-    }
-    Ok(InstitutionView::from(&full))
+        .collect()
 }
 
 fn reason_text(v: &mut Validator, field: &str, text: &str) -> String {
     v.extend(check_text(field, text, 1000));
     text.trim().to_owned()
+}
+
+/// The answer to a decision: the institution as it now stands. The public
+/// directory is read afresh once the decision committed.
+async fn decided(state: &AppState, full: &Full) -> HttpResponse {
+    state
+        .cache
+        .invalidate(&directory_namespace(state.city.as_str()))
+        .await;
+    HttpResponse::Ok().json(InstitutionView::from(full))
 }
 
 /// Approve an application with its scope (occupations × levels × validity).
@@ -499,17 +330,22 @@ pub async fn approve(
     id: web::Path<Uuid>,
     Json(body): Json<Approval>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let mut v = Validator::new();
     let reason = reason_text(&mut v, "reason", &body.reason);
-    let grants = grants(&mut v, id, &body.scope);
+    let grants = grants(&mut v, &body.scope);
     v.finish(())?;
-    let change = Change::Approve {
-        method: body.selection_method.as_str().to_owned(),
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let full = decisions::approve(
+        &mut conn,
+        &who,
+        id.into_inner(),
+        body.selection_method,
         reason,
-        grants,
-    };
-    decide(&state, &who, id, Action::Approve, change).await
+        &grants,
+    )
+    .await?;
+    Ok(decided(&state, &full).await)
 }
 
 /// Reject an application, with the reason.
@@ -530,14 +366,10 @@ pub async fn reject(
     let mut v = Validator::new();
     let reason = reason_text(&mut v, "reason", &body.reason);
     v.finish(())?;
-    decide(
-        &state,
-        &who,
-        id.into_inner(),
-        Action::Reject,
-        Change::Reject { reason },
-    )
-    .await
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let full = decisions::reject(&mut conn, &who, id.into_inner(), reason).await?;
+    Ok(decided(&state, &full).await)
 }
 
 /// Replace the granted scope.
@@ -555,30 +387,14 @@ pub async fn change_scope(
     id: web::Path<Uuid>,
     Json(body): Json<ScopeChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     let mut v = Validator::new();
     let reason = reason_text(&mut v, "reason", &body.reason);
-    let grants = grants(&mut v, id, &body.scope);
+    let grants = grants(&mut v, &body.scope);
     v.finish(())?;
-    decide(
-        &state,
-        &who,
-        id,
-        Action::ChangeScope,
-        Change::Scope { grants, reason },
-    )
-    .await
-}
-
-fn sanction_change(action: &'static str, body: &Sanction) -> Result<Change, ApiError> {
-    let mut v = Validator::new();
-    let detail = reason_text(&mut v, "detail", &body.detail);
-    v.finish(())?;
-    Ok(Change::Sanction {
-        action,
-        reason_kind: Some(body.reason_kind.as_str()),
-        detail,
-    })
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let full = decisions::change_scope(&mut conn, &who, id.into_inner(), &grants, reason).await?;
+    Ok(decided(&state, &full).await)
 }
 
 /// Suspend an institution: it cannot file classes until reinstated.
@@ -596,8 +412,14 @@ pub async fn suspend(
     id: web::Path<Uuid>,
     Json(body): Json<Sanction>,
 ) -> Result<HttpResponse, ApiError> {
-    let change = sanction_change("suspended", &body)?;
-    decide(&state, &who, id.into_inner(), Action::Suspend, change).await
+    let mut v = Validator::new();
+    let detail = reason_text(&mut v, "detail", &body.detail);
+    v.finish(())?;
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let full =
+        decisions::suspend(&mut conn, &who, id.into_inner(), body.reason_kind, detail).await?;
+    Ok(decided(&state, &full).await)
 }
 
 /// Lift a suspension.
@@ -618,18 +440,10 @@ pub async fn reinstate(
     let mut v = Validator::new();
     let detail = reason_text(&mut v, "detail", &body.detail);
     v.finish(())?;
-    decide(
-        &state,
-        &who,
-        id.into_inner(),
-        Action::Reinstate,
-        Change::Sanction {
-            action: "reinstated",
-            reason_kind: None,
-            detail,
-        },
-    )
-    .await
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let full = decisions::reinstate(&mut conn, &who, id.into_inner(), detail).await?;
+    Ok(decided(&state, &full).await)
 }
 
 /// Remove an institution from the directory for good.
@@ -647,8 +461,14 @@ pub async fn remove(
     id: web::Path<Uuid>,
     Json(body): Json<Sanction>,
 ) -> Result<HttpResponse, ApiError> {
-    let change = sanction_change("removed", &body)?;
-    decide(&state, &who, id.into_inner(), Action::Remove, change).await
+    let mut v = Validator::new();
+    let detail = reason_text(&mut v, "detail", &body.detail);
+    v.finish(())?;
+    who.require(OFFICERS)?.require_city(state.city)?;
+    let mut conn = state.pool.get().await?;
+    let full =
+        decisions::remove(&mut conn, &who, id.into_inner(), body.reason_kind, detail).await?;
+    Ok(decided(&state, &full).await)
 }
 
 /// Review a D-rated institution (绩效评价 D 级整改复核): lifts the
@@ -671,34 +491,7 @@ pub async fn review_rating(
     let mut v = Validator::new();
     let note = reason_text(&mut v, "note", &body.note);
     v.finish(())?;
-    let id = id.into_inner();
     let mut conn = state.pool.get().await?;
-    let view = conn
-        .transaction::<_, ApiError, _>(|conn| {
-            async move {
-                let row = store::lock(conn, id)
-                    .await?
-                    .filter(|r| may_see(&who, r))
-                    .ok_or_else(not_found)?;
-                if !row.under_review {
-                    return Err(ApiError::conflict(
-                        "not_under_review",
-                        "the institution is not under review",
-                    ));
-                }
-                store::record_review(conn, id, &note, who.subject(), Utc::now()).await?;
-                let full: Full = store::full(conn, id).await?.ok_or_else(not_found)?;
-                let event = events::institution(&full, INSTITUTION_REVIEWED, Some(note))
-                    .map_err(ApiError::internal)?;
-                messaging::enqueue(conn, &[event]).await?;
-                Ok(InstitutionView::from(&full))
-            }
-            .scope_boxed()
-        })
-        .await?;
-    state
-        .cache
-        .invalidate(&directory_namespace(state.city.as_str()))
-        .await;
-    Ok(HttpResponse::Ok().json(view))
+    let full = ratings::review(&mut conn, &who, id.into_inner(), note).await?;
+    Ok(decided(&state, &full).await)
 }

@@ -1,5 +1,5 @@
-//! HTTP: translates requests into domain calls and store transactions, and
-//! rows into views.
+//! HTTP: authorises, checks a request into the values a use case takes,
+//! calls that one use case (`app/`), and maps its result to a view.
 
 mod access;
 mod brands;

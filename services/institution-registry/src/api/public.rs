@@ -10,8 +10,8 @@ use platform::ApiError;
 use serde::Deserialize;
 
 use super::{directory_namespace, Directory, DirectoryEntry, DirectoryProject, State};
-use crate::domain::institution::{valid_in_year, Nature};
-use crate::store;
+use crate::app::directory::{self as listings, Filter, Listing};
+use crate::domain::institution::Nature;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -70,49 +70,46 @@ pub async fn directory(
                 .maybe("district", query.district.as_deref())
                 .maybe("nature", query.nature.map(Nature::as_str)),
             || async move {
-            let mut conn = state.pool.get().await?;
-            let catalogue = store::catalogue(&mut conn, city.as_str(), year).await?;
-            let mut institutions = Vec::new();
-            for (row, scope) in store::listed(&mut conn, city.as_str()).await? {
-                if query.district.as_deref().is_some_and(|d| d != row.district)
-                    || query.nature.is_some_and(|n| n.as_str() != row.nature)
-                {
-                    continue;
-                }
-                let projects: Vec<DirectoryProject> = scope
-                    .iter()
-                    .filter(|s| matches!((s.valid_from, s.valid_to), (Some(f), Some(t)) if valid_in_year(f, t, year)))
-                    .filter(|s| query.skill_level.is_none_or(|l| l.as_str() == s.skill_level))
-                    .filter(|s| {
-                        query.occupation.as_deref().is_none_or(|o| s.occupation_code == o || s.occupation_code.starts_with(&format!("{o}-")))
-                    })
-                    .map(|s| {
-                        let listed = catalogue.iter().find(|e| e.occupation_code == s.occupation_code && e.skill_level == s.skill_level);
-                        DirectoryProject {
-                            occupation_code: s.occupation_code.clone(),
-                            occupation_name: listed.map(|e| e.occupation_name.clone()),
-                            skill_level: s.skill_level.clone(),
-                            subsidy_fen: listed.map(|e| e.subsidy_fen),
-                        }
-                    })
-                    .collect();
-                let filtered = query.occupation.is_some() || query.skill_level.is_some();
-                if projects.is_empty() && (filtered || !row.high_skill_base) {
-                    continue;
-                }
-                institutions.push(DirectoryEntry {
-                    name: row.name,
-                    address: row.address,
-                    district: row.district,
-                    nature: row.nature,
-                    high_skill_base: row.high_skill_base,
-                    a_rated: row.rating.as_deref() == Some("A"),
-                    contact_person: row.contact_person,
-                    contact_phone: row.contact_phone,
-                    projects,
-                });
-            }
-            Ok(Directory { city: city.to_string(), city_name: city.name_zh().to_owned(), year, institutions })
-        })
+                let filter = Filter {
+                    occupation: query.occupation,
+                    skill_level: query.skill_level,
+                    district: query.district,
+                    nature: query.nature,
+                };
+                let mut conn = state.pool.get().await?;
+                let found = listings::read(&mut conn, city, year, &filter).await?;
+                Ok(Directory {
+                    city: city.to_string(),
+                    city_name: city.name_zh().to_owned(),
+                    year,
+                    institutions: found.into_iter().map(entry).collect(),
+                })
+            },
+        )
         .await
+}
+
+/// The public profile of a listed institution.
+fn entry(listing: Listing) -> DirectoryEntry {
+    let row = listing.institution;
+    DirectoryEntry {
+        name: row.name,
+        address: row.address,
+        district: row.district,
+        nature: row.nature,
+        high_skill_base: row.high_skill_base,
+        a_rated: row.rating.as_deref() == Some("A"),
+        contact_person: row.contact_person,
+        contact_phone: row.contact_phone,
+        projects: listing
+            .projects
+            .into_iter()
+            .map(|p| DirectoryProject {
+                occupation_code: p.occupation_code,
+                occupation_name: p.occupation_name,
+                skill_level: p.skill_level,
+                subsidy_fen: p.subsidy_fen,
+            })
+            .collect(),
+    }
 }

@@ -124,8 +124,6 @@ pub fn transition(
     }
 }
 
-/// A Chinese phone number: a mobile (1xx xxxx xxxx) or a landline with its
-/// area code (0591-12345678).
 /// Whether an institution is under review after a rating: a D puts it
 /// there; an officer's override to a better rating lifts it, as does a
 /// review; a computed better rating alone does not (a human looks first).
@@ -143,6 +141,8 @@ pub fn adds_to_scope(current: &[(String, String)], next: &[(String, String)]) ->
     next.iter().any(|pair| !current.contains(pair))
 }
 
+/// A Chinese phone number: a mobile (1xx xxxx xxxx) or a landline with its
+/// area code (0591-12345678).
 pub fn check_phone(field: &str, raw: &str) -> Option<FieldError> {
     let digits: String = raw.chars().filter(|c| *c != '-' && *c != ' ').collect();
     let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());

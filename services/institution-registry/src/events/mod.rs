@@ -1,4 +1,6 @@
-//! What this service publishes, and what it keeps of the catalogue's events.
+//! Kafka both ways: the events this service publishes, built from what it
+//! stores, and the consumers that decode what others publish (catalogue
+//! entries, ratings) and hand each event to one use case (`app/`).
 
 use std::sync::Arc;
 
@@ -7,15 +9,15 @@ use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
 use contracts::evaluation::{RatingEvent, RATINGS_TOPIC};
 use contracts::registry::{
     BrandEvent, InstitutionEvent, ScopeItem, TeacherEvent, TeachingQualification, VenueEvent,
-    BRANDS_TOPIC, BRAND_REGISTERED, INSTITUTIONS_TOPIC, INSTITUTION_RATED, TEACHERS_TOPIC,
-    TEACHER_REGISTERED, VENUES_TOPIC, VENUE_REGISTERED,
+    BRANDS_TOPIC, BRAND_REGISTERED, INSTITUTIONS_TOPIC, TEACHERS_TOPIC, TEACHER_REGISTERED,
+    VENUES_TOPIC, VENUE_REGISTERED,
 };
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 use platform::public::PublicCache;
 
-use crate::domain::institution::under_review_after;
-use crate::store::{self, BrandRow, CatalogueEntryRow, Full, RatingRow};
+use crate::app;
+use crate::store::{BrandRow, Full};
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 4] = [
@@ -152,30 +154,7 @@ impl EventHandler for Ratings {
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
             let e: RatingEvent = event.payload().context("a rating event")?;
-            let Some(current) = store::lock(conn, e.institution_id).await? else {
-                tracing::warn!(institution_id = %e.institution_id, "a rating for an institution this registry does not hold");
-                return Ok(());
-            };
-            let row = RatingRow {
-                id: uuid::Uuid::now_v7(),
-                institution_id: e.institution_id,
-                statistical_year: e.statistical_year,
-                rating: e.rating.as_str().to_owned(),
-                overridden: e.overridden,
-                reason: e.reason.clone(),
-                decided_at: e.decided_at,
-                received_at: chrono::Utc::now(),
-            };
-            let under_review =
-                under_review_after(current.under_review, e.rating.as_str(), e.overridden);
-            if store::apply_rating(conn, &row, under_review).await? {
-                let full = store::full(conn, e.institution_id)
-                    .await?
-                    .context("the institution is locked")?;
-                let reason = Some(format!("rated {} for {}", e.rating, e.statistical_year));
-                messaging::enqueue(conn, &[institution(&full, INSTITUTION_RATED, reason)?]).await?;
-            }
-            Ok(())
+            Ok(app::ratings::record(conn, &e).await?)
         })
     }
 
@@ -204,19 +183,7 @@ impl EventHandler for CatalogueEntries {
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
             let e: CatalogueEntryEvent = event.payload().context("a catalogue entry event")?;
-            let row = CatalogueEntryRow {
-                entry_id: e.entry_id,
-                city: e.city.to_string(),
-                year: e.year,
-                occupation_code: e.occupation_code.to_string(),
-                occupation_name: e.occupation_name,
-                skill_level: e.skill_level.to_string(),
-                subsidy_fen: e.subsidy_fen.get(),
-                withdrawn: e.withdrawn,
-                version: e.version,
-            };
-            store::upsert_catalogue_entry(conn, &row).await?;
-            Ok(())
+            Ok(app::catalogue::keep_entry(conn, e).await?)
         })
     }
 

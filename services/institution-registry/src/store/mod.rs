@@ -286,11 +286,14 @@ pub async fn record_sanction(
         .map(|_| ())
 }
 
+/// A listed institution with its granted scope.
+pub struct Listed {
+    pub institution: InstitutionRow,
+    pub scope: Vec<ScopeRow>,
+}
+
 /// Listed institutions of a city (approved) with their granted scope.
-pub async fn listed(
-    conn: &mut AsyncPgConnection,
-    city: &str,
-) -> QueryResult<Vec<(InstitutionRow, Vec<ScopeRow>)>> {
+pub async fn listed(conn: &mut AsyncPgConnection, city: &str) -> QueryResult<Vec<Listed>> {
     let rows: Vec<InstitutionRow> = institutions::table
         .filter(
             institutions::city
@@ -314,13 +317,13 @@ pub async fn listed(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let scope = all
+        .map(|institution| Listed {
+            scope: all
                 .iter()
-                .filter(|s| s.institution_id == r.id)
+                .filter(|s| s.institution_id == institution.id)
                 .cloned()
-                .collect();
-            (r, scope)
+                .collect(),
+            institution,
         })
         .collect())
 }

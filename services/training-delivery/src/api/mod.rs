@@ -1,4 +1,5 @@
-//! HTTP: translates requests into domain calls and store transactions.
+//! HTTP: authorises, checks a request into the values a use case takes,
+//! calls that one use case (`app/`), and maps its result to a view.
 
 mod access;
 mod attendance;

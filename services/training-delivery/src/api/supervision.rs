@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
-use chrono::Utc;
 use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
@@ -12,9 +11,8 @@ use platform::validate::Validator;
 use platform::ApiError;
 use uuid::Uuid;
 
-use super::classes::{may_see, not_found};
 use super::{InspectionView, NewInspection, State};
-use crate::store::{self, InspectionRow};
+use crate::app::supervision;
 
 /// Record an inspection: findings, and photos referenced by URL.
 #[utoipa::path(
@@ -53,24 +51,15 @@ pub async fn inspect(
         );
     }
     v.finish(())?;
+    let class_id = id.into_inner();
+    let scope = format!("{}:inspect:{class_id}", who.subject());
+    let request = (findings.clone(), body.photo_urls.clone());
+    let photo_urls = body.photo_urls;
+    let who = &who;
     let mut conn = state.pool.get().await?;
-    store::class(&mut conn, *id)
-        .await?
-        .filter(|c| may_see(&who, c))
-        .ok_or_else(not_found)?;
-    let row = InspectionRow {
-        id: Uuid::now_v7(),
-        class_id: *id,
-        inspector: who.subject().to_owned(),
-        at: Utc::now(),
-        findings,
-        photo_urls: body.photo_urls.clone(),
-    };
-    let scope = format!("{}:inspect:{}", who.subject(), row.class_id);
-    let request = (row.findings.clone(), row.photo_urls.clone());
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
-            store::insert_inspection(conn, &row).await?;
+            let row = supervision::inspect(conn, who, class_id, findings, photo_urls).await?;
             Ok(Created::new(
                 StatusCode::CREATED,
                 &InspectionView::from(row),

@@ -72,37 +72,7 @@ pub struct Filing<'a> {
 /// Every reason a filing is refused (empty: it may be filed).
 pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<FieldError> {
     let mut out = Vec::new();
-    match &facts.institution {
-        None => out.push(FieldError::new(
-            "institution_id",
-            "institution_unknown",
-            "the registry has not approved this institution",
-        )),
-        Some((status, _)) if status == "under_review" => out.push(FieldError::new(
-            "institution_id",
-            "institution_under_review",
-            "the institution was rated D and may not file new classes until the bureau has reviewed it",
-        )),
-        Some((status, _)) if status != "approved" => out.push(FieldError::new(
-            "institution_id",
-            "institution_not_approved",
-            format!("the institution is {status} and cannot file classes"),
-        )),
-        Some((_, scope)) => {
-            let covered = scope.iter().any(|g| {
-                g.occupation_code == f.occupation_code
-                    && g.skill_level == f.skill_level
-                    && crate::domain::class::covers_year(g, f.year)
-            });
-            if !covered {
-                out.push(FieldError::new(
-                    "occupation_code",
-                    "outside_scope",
-                    "the institution is not approved for this occupation and level in that year",
-                ));
-            }
-        }
-    }
+    check_institution(f, facts, &mut out);
     if !facts.listed_in_catalogue {
         out.push(FieldError::new(
             "occupation_code",
@@ -125,78 +95,138 @@ pub fn check_filing(f: &Filing<'_>, facts: &Facts, now: DateTime<Utc>) -> Vec<Fi
         ));
     }
     for (i, s) in f.sessions.iter().enumerate() {
-        let field = |name: &str| format!("sessions[{i}].{name}");
-        if s.starts_at >= s.ends_at {
-            out.push(FieldError::new(
-                field("ends_at"),
-                "session_reversed",
-                "a session ends after it starts",
-            ));
-        }
-        if i == 0 && s.starts_at <= now {
-            out.push(FieldError::new(
-                field("starts_at"),
-                "class_started",
-                "a class is filed before it starts",
-            ));
-        }
-        if i > 0 && s.starts_at < f.sessions[i - 1].ends_at {
-            out.push(FieldError::new(
-                field("starts_at"),
-                "sessions_out_of_order",
-                "sessions follow each other without overlapping",
-            ));
-        }
-        match facts.venues.get(&s.venue_id) {
-            Some((owner, capacity, occupations)) if *owner == f.institution_id => {
-                if !occupations.iter().any(|o| o == f.occupation_code) {
-                    out.push(FieldError::new(
-                        field("venue_id"),
-                        "venue_not_equipped",
-                        "the venue is not equipped for this occupation",
-                    ));
-                }
-                if *capacity < f.capacity {
-                    out.push(FieldError::new(
-                        field("venue_id"),
-                        "venue_too_small",
-                        format!("the venue holds {capacity}"),
-                    ));
-                }
-            }
-            _ => out.push(FieldError::new(
-                field("venue_id"),
-                "venue_not_of_institution",
-                "not a venue of this institution",
-            )),
-        }
-        match facts.teachers.get(&s.teacher_id) {
-            Some((owner, may_teach)) if *owner == f.institution_id => {
-                if !may_teach
-                    .iter()
-                    .any(|(o, l)| o == f.occupation_code && l == f.skill_level)
-                {
-                    out.push(FieldError::new(
-                        field("teacher_id"),
-                        "teacher_not_qualified",
-                        "the teacher may not teach this occupation and level",
-                    ));
-                }
-            }
-            _ => out.push(FieldError::new(
-                field("teacher_id"),
-                "teacher_not_of_institution",
-                "not a teacher of this institution",
-            )),
-        }
+        check_session(f, facts, now, i, s, &mut out);
     }
     out
+}
+
+/// The institution may file, and for this occupation and level that year.
+fn check_institution(f: &Filing<'_>, facts: &Facts, out: &mut Vec<FieldError>) {
+    match &facts.institution {
+        None => out.push(FieldError::new(
+            "institution_id",
+            "institution_unknown",
+            "the registry has not approved this institution",
+        )),
+        Some((status, _)) if status == "under_review" => out.push(FieldError::new(
+            "institution_id",
+            "institution_under_review",
+            "the institution was rated D and may not file new classes until the bureau has reviewed it",
+        )),
+        Some((status, _)) if status != "approved" => out.push(FieldError::new(
+            "institution_id",
+            "institution_not_approved",
+            format!("the institution is {status} and cannot file classes"),
+        )),
+        Some((_, scope)) => {
+            let covered = scope.iter().any(|g| {
+                g.occupation_code == f.occupation_code
+                    && g.skill_level == f.skill_level
+                    && covers_year(g, f.year)
+            });
+            if !covered {
+                out.push(FieldError::new(
+                    "occupation_code",
+                    "outside_scope",
+                    "the institution is not approved for this occupation and level in that year",
+                ));
+            }
+        }
+    }
+}
+
+/// The `i`th session: in order, not yet started, at a venue and with a
+/// teacher of the institution fit for the class.
+fn check_session(
+    f: &Filing<'_>,
+    facts: &Facts,
+    now: DateTime<Utc>,
+    i: usize,
+    s: &Session,
+    out: &mut Vec<FieldError>,
+) {
+    let field = |name: &str| format!("sessions[{i}].{name}");
+    if s.starts_at >= s.ends_at {
+        out.push(FieldError::new(
+            field("ends_at"),
+            "session_reversed",
+            "a session ends after it starts",
+        ));
+    }
+    if i == 0 && s.starts_at <= now {
+        out.push(FieldError::new(
+            field("starts_at"),
+            "class_started",
+            "a class is filed before it starts",
+        ));
+    }
+    let previous = i.checked_sub(1).and_then(|p| f.sessions.get(p));
+    if previous.is_some_and(|p| s.starts_at < p.ends_at) {
+        out.push(FieldError::new(
+            field("starts_at"),
+            "sessions_out_of_order",
+            "sessions follow each other without overlapping",
+        ));
+    }
+    match facts.venues.get(&s.venue_id) {
+        Some((owner, capacity, occupations)) if *owner == f.institution_id => {
+            if !occupations.iter().any(|o| o == f.occupation_code) {
+                out.push(FieldError::new(
+                    field("venue_id"),
+                    "venue_not_equipped",
+                    "the venue is not equipped for this occupation",
+                ));
+            }
+            if *capacity < f.capacity {
+                out.push(FieldError::new(
+                    field("venue_id"),
+                    "venue_too_small",
+                    format!("the venue holds {capacity}"),
+                ));
+            }
+        }
+        _ => out.push(FieldError::new(
+            field("venue_id"),
+            "venue_not_of_institution",
+            "not a venue of this institution",
+        )),
+    }
+    match facts.teachers.get(&s.teacher_id) {
+        Some((owner, may_teach)) if *owner == f.institution_id => {
+            if !may_teach
+                .iter()
+                .any(|(o, l)| o == f.occupation_code && l == f.skill_level)
+            {
+                out.push(FieldError::new(
+                    field("teacher_id"),
+                    "teacher_not_qualified",
+                    "the teacher may not teach this occupation and level",
+                ));
+            }
+        }
+        _ => out.push(FieldError::new(
+            field("teacher_id"),
+            "teacher_not_of_institution",
+            "not a teacher of this institution",
+        )),
+    }
 }
 
 /// Does a granted validity cover any day of a calendar year?
 pub fn covers_year(g: &Granted, year: i32) -> bool {
     use chrono::Datelike;
     g.valid_from.year() <= year && g.valid_to.year() >= year
+}
+
+/// What filing takes as an institution's standing: the registry's status,
+/// except that an approved institution rated D and not yet reviewed stands
+/// as `under_review` (it may not file new classes).
+pub fn filing_standing(status: &str, under_review: bool) -> &str {
+    if under_review && status == "approved" {
+        "under_review"
+    } else {
+        status
+    }
 }
 
 /// Why an enrolment is refused, if it is.
@@ -357,6 +387,13 @@ mod tests {
             check_filing(&later, &facts(inst, venue, teacher), at(1, 0))[0].code,
             "outside_scope"
         );
+    }
+
+    #[test]
+    fn only_an_approved_institution_under_review_stands_under_review() {
+        assert_eq!(filing_standing("approved", true), "under_review");
+        assert_eq!(filing_standing("approved", false), "approved");
+        assert_eq!(filing_standing("suspended", true), "suspended");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! What this service publishes, and the read models it keeps of the
-//! catalogue's and the registry's events.
+//! Kafka both ways: the events this service publishes, built from what it
+//! stores, and the consumer that decodes the catalogue's and the registry's
+//! events and hands each to one use case (`app::read_models`).
 
 use std::sync::Arc;
 
@@ -15,7 +16,8 @@ use contracts::registry::{
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 
-use crate::store::{self, ClassRow, EnrolmentRow};
+use crate::app::read_models;
+use crate::store::{ClassRow, EnrolmentRow};
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 3] = [CLASSES_TOPIC, ENROLMENTS_TOPIC, ALERTS_TOPIC];
@@ -156,17 +158,19 @@ impl EventHandler for ReadModels {
         Box::pin(async move {
             match event.topic.as_str() {
                 ENTRIES_TOPIC => {
-                    store::upsert_catalogue_entry(conn, &event.payload::<CatalogueEntryEvent>()?)
-                        .await?
+                    let e: CatalogueEntryEvent = event.payload()?;
+                    read_models::keep_catalogue_entry(conn, &e).await?
                 }
                 INSTITUTIONS_TOPIC => {
                     let e: InstitutionEvent = event.payload()?;
-                    store::upsert_institution(conn, &e, event.envelope.time).await?
+                    read_models::keep_institution(conn, &e, event.envelope.time).await?
                 }
                 TEACHERS_TOPIC => {
-                    store::upsert_teacher(conn, &event.payload::<TeacherEvent>()?).await?
+                    read_models::keep_teacher(conn, &event.payload::<TeacherEvent>()?).await?
                 }
-                VENUES_TOPIC => store::upsert_venue(conn, &event.payload::<VenueEvent>()?).await?,
+                VENUES_TOPIC => {
+                    read_models::keep_venue(conn, &event.payload::<VenueEvent>()?).await?
+                }
                 other => {
                     return Err(anyhow::anyhow!("no read model for topic {other}"))
                         .context("unexpected topic")

@@ -1,4 +1,5 @@
-//! Persistence of the training_delivery schema.
+//! Persistence of the training_delivery schema. Functions take the
+//! caller's connection, so a use case composes them in one transaction.
 
 pub mod schema;
 
@@ -65,17 +66,24 @@ pub struct EnrolmentRow {
     pub withdrawal_reason: Option<String>,
 }
 
+/// An institution as the registry announced it, as far as filing looks.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = institutions)]
+pub struct InstitutionRow {
+    pub credit_code: String,
+    /// The registry's status, or `under_review` (`domain::class::filing_standing`).
+    pub status: String,
+    /// The granted scope, as `domain::class::Granted` items.
+    pub scope: serde_json::Value,
+}
+
 pub async fn institution(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-) -> QueryResult<Option<(String, String, serde_json::Value)>> {
+) -> QueryResult<Option<InstitutionRow>> {
     institutions::table
         .find(id)
-        .select((
-            institutions::credit_code,
-            institutions::status,
-            institutions::scope,
-        ))
+        .select(InstitutionRow::as_select())
         .first(conn)
         .await
         .optional()
@@ -102,33 +110,41 @@ pub async fn listed_in_catalogue(
     .await
 }
 
-pub async fn venues_of(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, Uuid, i32, Vec<String>)>> {
+/// A venue as the registry announced it, as far as filing looks.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = venues)]
+pub struct VenueRow {
+    pub venue_id: Uuid,
+    pub institution_id: Uuid,
+    pub capacity: i32,
+    pub occupations: Vec<String>,
+}
+
+pub async fn venues_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<VenueRow>> {
     venues::table
         .filter(venues::venue_id.eq_any(ids))
-        .select((
-            venues::venue_id,
-            venues::institution_id,
-            venues::capacity,
-            venues::occupations,
-        ))
+        .select(VenueRow::as_select())
         .load(conn)
         .await
+}
+
+/// A teacher as the registry announced them, as far as filing looks.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = teachers)]
+pub struct TeacherRow {
+    pub teacher_id: Uuid,
+    pub institution_id: Uuid,
+    /// `[{ "occupation_code", "skill_level" }]`, as the registry sent it.
+    pub may_teach: serde_json::Value,
 }
 
 pub async fn teachers_of(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, Uuid, serde_json::Value)>> {
+) -> QueryResult<Vec<TeacherRow>> {
     teachers::table
         .filter(teachers::teacher_id.eq_any(ids))
-        .select((
-            teachers::teacher_id,
-            teachers::institution_id,
-            teachers::may_teach,
-        ))
+        .select(TeacherRow::as_select())
         .load(conn)
         .await
 }
@@ -266,20 +282,17 @@ pub async fn upsert_catalogue_entry(
     .map(|_| ())
 }
 
-/// What the read model keeps as `status`: the registry's status, except
-/// that an approved institution rated D and not yet reviewed stands as
-/// `under_review` (it may not file new classes).
-fn filing_standing(e: &contracts::registry::InstitutionEvent) -> &str {
-    if e.under_review && e.status == "approved" {
-        "under_review"
-    } else {
-        &e.status
-    }
+/// A value stored as JSON; failing to write it fails the statement.
+fn json(value: &impl serde::Serialize) -> QueryResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
 }
 
+/// Keeps an institution's newest announced state; `standing` is what
+/// filing checks (`domain::class::filing_standing`).
 pub async fn upsert_institution(
     conn: &mut AsyncPgConnection,
     e: &contracts::registry::InstitutionEvent,
+    standing: &str,
     as_of: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::sql_query(
@@ -293,8 +306,8 @@ pub async fn upsert_institution(
     .bind::<Text, _>(e.city.as_str())
     .bind::<Text, _>(e.credit_code.as_str())
     .bind::<Text, _>(&e.name)
-    .bind::<Text, _>(filing_standing(e))
-    .bind::<Jsonb, _>(serde_json::to_value(&e.scope).expect("serialises"))
+    .bind::<Text, _>(standing)
+    .bind::<Jsonb, _>(json(&e.scope)?)
     .bind::<Timestamptz, _>(as_of)
     .execute(conn)
     .await
@@ -305,7 +318,7 @@ pub async fn upsert_teacher(
     conn: &mut AsyncPgConnection,
     e: &contracts::registry::TeacherEvent,
 ) -> QueryResult<()> {
-    let may_teach = serde_json::to_value(&e.may_teach).expect("serialises");
+    let may_teach = json(&e.may_teach)?;
     diesel::insert_into(teachers::table)
         .values((
             teachers::teacher_id.eq(e.teacher_id),
@@ -427,32 +440,28 @@ pub async fn has_record(
     .await
 }
 
+/// A record to append to a class's chain (its `seq` is the database's).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::attendance)]
+pub struct NewAttendanceRow<'a> {
+    pub class_id: Uuid,
+    pub enrolment_id: Uuid,
+    pub session_seq: i32,
+    pub kind: &'a str,
+    pub at: DateTime<Utc>,
+    pub recorded_by: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
 /// The stored record, or `None` when the same kind was already recorded
 /// for that session.
-#[allow(clippy::too_many_arguments)]
 pub async fn append_attendance(
     conn: &mut AsyncPgConnection,
-    class_id: Uuid,
-    enrolment_id: Uuid,
-    session_seq: i32,
-    kind: &str,
-    at: DateTime<Utc>,
-    recorded_by: &str,
-    prev_hash: &str,
-    hash: &str,
+    row: &NewAttendanceRow<'_>,
 ) -> QueryResult<Option<AttendanceRow>> {
-    use schema::attendance as a;
-    diesel::insert_into(a::table)
-        .values((
-            a::class_id.eq(class_id),
-            a::enrolment_id.eq(enrolment_id),
-            a::session_seq.eq(session_seq),
-            a::kind.eq(kind),
-            a::at.eq(at),
-            a::recorded_by.eq(recorded_by),
-            a::prev_hash.eq(prev_hash),
-            a::hash.eq(hash),
-        ))
+    diesel::insert_into(schema::attendance::table)
+        .values(row)
         .on_conflict_do_nothing()
         .returning(AttendanceRow::as_returning())
         .get_result(conn)
@@ -460,10 +469,19 @@ pub async fn append_attendance(
         .optional()
 }
 
+/// A trainee's result when the class closes.
+pub struct Outcome {
+    pub enrolment_id: Uuid,
+    /// completed or not_completed
+    pub outcome: &'static str,
+    pub attended_hours: f64,
+}
+
+/// Closes the class with every trainee's result.
 pub async fn close(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    outcomes: &[(Uuid, &str, f64)],
+    outcomes: &[Outcome],
 ) -> QueryResult<()> {
     diesel::update(classes::table.find(id))
         .set((
@@ -472,11 +490,11 @@ pub async fn close(
         ))
         .execute(conn)
         .await?;
-    for (enrolment, outcome, hours) in outcomes {
-        diesel::update(enrolments::table.find(enrolment))
+    for o in outcomes {
+        diesel::update(enrolments::table.find(o.enrolment_id))
             .set((
-                enrolments::outcome.eq(*outcome),
-                enrolments::attended_hours.eq(*hours),
+                enrolments::outcome.eq(o.outcome),
+                enrolments::attended_hours.eq(o.attended_hours),
             ))
             .execute(conn)
             .await?;
@@ -533,8 +551,27 @@ pub async fn inspections_of(
         .await
 }
 
+/// Who and where another class's session takes.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+struct BookedRow {
+    class_id: Uuid,
+    teacher_id: Uuid,
+    venue_id: Uuid,
+}
+
+/// A teacher or venue another open class holds at the same time.
+#[derive(Debug, Clone)]
+pub struct DoubleBooking {
+    /// teacher_double_booked or venue_double_booked
+    pub kind: &'static str,
+    pub other_class: Uuid,
+    /// The teacher or the venue.
+    pub subject: Uuid,
+}
+
 /// Other open classes with a session overlapping `[from, to)` that uses the
-/// same teacher or venue: `(kind, other class, teacher or venue)`.
+/// same teacher or venue.
 pub async fn double_bookings(
     conn: &mut AsyncPgConnection,
     class_id: Uuid,
@@ -542,8 +579,8 @@ pub async fn double_bookings(
     to: DateTime<Utc>,
     teacher: Uuid,
     venue: Uuid,
-) -> QueryResult<Vec<(String, Uuid, Uuid)>> {
-    let others: Vec<(Uuid, Uuid, Uuid)> = sessions::table
+) -> QueryResult<Vec<DoubleBooking>> {
+    let others: Vec<BookedRow> = sessions::table
         .inner_join(classes::table)
         .filter(sessions::class_id.ne(class_id))
         .filter(classes::status.ne("closed"))
@@ -553,16 +590,24 @@ pub async fn double_bookings(
                 .eq(teacher)
                 .or(sessions::venue_id.eq(venue)),
         )
-        .select((sessions::class_id, sessions::teacher_id, sessions::venue_id))
+        .select(BookedRow::as_select())
         .load(conn)
         .await?;
     let mut out = Vec::new();
-    for (other, t, v) in others {
-        if t == teacher {
-            out.push(("teacher_double_booked".to_owned(), other, t));
+    for other in others {
+        if other.teacher_id == teacher {
+            out.push(DoubleBooking {
+                kind: "teacher_double_booked",
+                other_class: other.class_id,
+                subject: other.teacher_id,
+            });
         }
-        if v == venue {
-            out.push(("venue_double_booked".to_owned(), other, v));
+        if other.venue_id == venue {
+            out.push(DoubleBooking {
+                kind: "venue_double_booked",
+                other_class: other.class_id,
+                subject: other.venue_id,
+            });
         }
     }
     Ok(out)

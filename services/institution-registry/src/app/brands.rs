@@ -1,0 +1,63 @@
+//! Training brands (培训品牌, policy item 7): registered by the bureau,
+//! linked to listed institutions and occupations, at least one per city.
+
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use ids::{CityCode, FieldError};
+use uuid::Uuid;
+
+use super::Error;
+use crate::events;
+use crate::store::{self, BrandRow};
+
+/// A brand as checked at the door.
+pub struct NewBrand {
+    /// "place/enterprise + occupation + 培训", trimmed.
+    pub name: String,
+    pub occupation_codes: Vec<String>,
+    pub institution_ids: Vec<Uuid>,
+}
+
+/// Registers a brand and announces it. Every linked institution must be
+/// listed in the city (a field error otherwise); a name is the city's once.
+/// Runs in the caller's transaction (the request's idempotency key is
+/// recorded in it).
+#[tracing::instrument(skip_all, fields(city = %city, brand_id))]
+pub async fn register(
+    conn: &mut AsyncPgConnection,
+    city: CityCode,
+    created_by: &str,
+    brand: NewBrand,
+) -> Result<BrandRow, Error> {
+    let row = BrandRow {
+        id: Uuid::now_v7(),
+        city: city.to_string(),
+        name: brand.name,
+        occupation_codes: brand.occupation_codes,
+        institution_ids: brand.institution_ids,
+        created_by: created_by.to_owned(),
+        created_at: Utc::now(),
+    };
+    tracing::Span::current().record("brand_id", tracing::field::display(row.id));
+    let mut unique = row.institution_ids.clone();
+    unique.sort();
+    unique.dedup();
+    if store::count_listed(conn, &row.city, &unique).await? != unique.len() as i64 {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "institution_ids",
+            "institution_not_listed",
+            "every linked institution must be listed in this city",
+        )]));
+    }
+    if !store::insert_brand(conn, &row).await? {
+        return Err(Error::BrandExists);
+    }
+    messaging::enqueue(conn, &[events::brand(&row)?]).await?;
+    Ok(row)
+}
+
+/// The city's brands, oldest first.
+#[tracing::instrument(skip_all, fields(city = %city))]
+pub async fn list(conn: &mut AsyncPgConnection, city: CityCode) -> Result<Vec<BrandRow>, Error> {
+    Ok(store::brands_of(conn, city.as_str()).await?)
+}

@@ -1,0 +1,289 @@
+//! Classes (开班备案): filed before they start and checked against what the
+//! catalogue and the registry announced (the read models), then approved by
+//! the bureau, which opens the roster.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use contracts::delivery::{CLASS_APPROVED, CLASS_FILED};
+use db::ScopedFutureExt;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use ids::{CityCode, SkillLevel};
+use platform::auth::Principal;
+use uuid::Uuid;
+
+use super::Error;
+use crate::domain::class::{check_filing, Facts, Filing, FundingRoute, Granted, Session};
+use crate::events;
+use crate::store::{self, ClassRow, SessionRow};
+
+/// A filing as checked at the door.
+pub struct ClassFiling {
+    pub institution_id: Uuid,
+    pub occupation_code: String,
+    pub skill_level: SkillLevel,
+    /// The catalogue year the class trains under.
+    pub year: i32,
+    pub capacity: i32,
+    pub funding_route: FundingRoute,
+    /// The plan (一项目一方案), as stored.
+    pub plan: serde_json::Value,
+    pub sessions: Vec<Session>,
+}
+
+/// A class with its sessions.
+pub struct Class {
+    pub class: ClassRow,
+    pub sessions: Vec<SessionRow>,
+}
+
+/// Officers and auditors of the city see every class; an institution's own
+/// people see its classes; everyone else is answered as if it did not exist.
+fn may_see(who: &Principal, class: &ClassRow) -> bool {
+    who.may_see_institution_record(&class.city, &class.credit_code)
+}
+
+/// The class, if the caller may see it.
+pub(super) async fn visible(
+    conn: &mut AsyncPgConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<ClassRow, Error> {
+    store::class(conn, id)
+        .await?
+        .filter(|c| may_see(who, c))
+        .ok_or(Error::ClassNotFound)
+}
+
+/// The class locked for the rest of the transaction, if the caller may see it.
+pub(super) async fn lock_visible(
+    conn: &mut AsyncPgConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<ClassRow, Error> {
+    store::lock_class(conn, id)
+        .await?
+        .filter(|c| may_see(who, c))
+        .ok_or(Error::ClassNotFound)
+}
+
+/// Files a class for the caller's institution: every reason it is refused
+/// is answered at once; a teacher or venue another open class holds at the
+/// same time raises an alert for supervision. Runs in the caller's
+/// transaction (the request's idempotency key is recorded in it).
+#[tracing::instrument(skip_all, fields(institution_id = %filing.institution_id, class_id))]
+pub async fn file(
+    conn: &mut AsyncPgConnection,
+    who: &Principal,
+    city: CityCode,
+    filing: ClassFiling,
+) -> Result<Class, Error> {
+    let city = city.to_string();
+    let (facts, credit_code) = facts(conn, &city, &filing).await?;
+    if facts.institution.is_some() && credit_code.as_deref() != who.org() {
+        return Err(Error::NotOwnInstitution);
+    }
+    let checked = Filing {
+        institution_id: filing.institution_id,
+        occupation_code: &filing.occupation_code,
+        skill_level: filing.skill_level.as_str(),
+        year: filing.year,
+        capacity: filing.capacity,
+        sessions: &filing.sessions,
+    };
+    let refusals = check_filing(&checked, &facts, Utc::now());
+    if !refusals.is_empty() {
+        return Err(Error::Invalid(refusals));
+    }
+    let id = Uuid::now_v7();
+    tracing::Span::current().record("class_id", tracing::field::display(id));
+    let class = filed(
+        id,
+        city,
+        credit_code.unwrap_or_default(),
+        who.subject(),
+        filing,
+    )?;
+    store::insert_class(conn, &class.class, &class.sessions).await?;
+    announce_filing(conn, &class).await?;
+    Ok(class)
+}
+
+/// Gathers from the read models what a filing is checked against, and the
+/// credit code of the institution filed for (when the registry announced it).
+async fn facts(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+    filing: &ClassFiling,
+) -> Result<(Facts, Option<String>), Error> {
+    let institution = store::institution(conn, filing.institution_id).await?;
+    let venue_ids: Vec<Uuid> = filing.sessions.iter().map(|s| s.venue_id).collect();
+    let teacher_ids: Vec<Uuid> = filing.sessions.iter().map(|s| s.teacher_id).collect();
+    let teachers: HashMap<_, _> = store::teachers_of(conn, &teacher_ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.teacher_id, (t.institution_id, may_teach(&t.may_teach))))
+        .collect();
+    let credit_code = institution.as_ref().map(|i| i.credit_code.clone());
+    let facts = Facts {
+        institution: match institution {
+            Some(i) => Some((
+                i.status,
+                serde_json::from_value::<Vec<Granted>>(i.scope)
+                    .context("an institution's granted scope")?,
+            )),
+            None => None,
+        },
+        listed_in_catalogue: store::listed_in_catalogue(
+            conn,
+            city,
+            filing.year,
+            &filing.occupation_code,
+            filing.skill_level.as_str(),
+        )
+        .await?,
+        venues: store::venues_of(conn, &venue_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.venue_id, (v.institution_id, v.capacity, v.occupations)))
+            .collect(),
+        teachers,
+    };
+    Ok((facts, credit_code))
+}
+
+/// A teacher's `[(occupation, level)]` from the registry's JSON; what is
+/// not readable there qualifies for nothing.
+fn may_teach(json: &serde_json::Value) -> Vec<(String, String)> {
+    json.as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|q| {
+                    Some((
+                        q["occupation_code"].as_str()?.to_owned(),
+                        q["skill_level"].as_str()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rows of a checked filing: the class spans its sessions.
+fn filed(
+    id: Uuid,
+    city: String,
+    credit_code: String,
+    filed_by: &str,
+    filing: ClassFiling,
+) -> Result<Class, Error> {
+    let first = filing
+        .sessions
+        .first()
+        .context("a filing that passed its checks has a session")?;
+    let ends_at = filing
+        .sessions
+        .iter()
+        .map(|s| s.ends_at)
+        .max()
+        .unwrap_or(first.ends_at);
+    let class = ClassRow {
+        id,
+        city,
+        institution_id: filing.institution_id,
+        credit_code,
+        occupation_code: filing.occupation_code,
+        skill_level: filing.skill_level.to_string(),
+        year: filing.year,
+        capacity: filing.capacity,
+        funding_route: filing.funding_route.as_str().to_owned(),
+        plan: filing.plan,
+        status: "filed".into(),
+        starts_at: first.starts_at,
+        ends_at,
+        filed_by: filed_by.to_owned(),
+        filed_at: Utc::now(),
+        approved_by: None,
+        approved_at: None,
+        closed_at: None,
+    };
+    let sessions = filing
+        .sessions
+        .iter()
+        .zip(1_i32..)
+        .map(|(s, seq)| SessionRow {
+            class_id: id,
+            seq,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            venue_id: s.venue_id,
+            teacher_id: s.teacher_id,
+        })
+        .collect();
+    Ok(Class { class, sessions })
+}
+
+/// Queues the double-booking alerts of a new class, then its filing.
+async fn announce_filing(conn: &mut AsyncPgConnection, filed: &Class) -> Result<(), Error> {
+    let row = &filed.class;
+    let mut alerts = Vec::new();
+    for s in &filed.sessions {
+        let bookings = store::double_bookings(
+            conn,
+            row.id,
+            s.starts_at,
+            s.ends_at,
+            s.teacher_id,
+            s.venue_id,
+        )
+        .await?;
+        for b in bookings {
+            alerts.push(events::conflict(
+                row,
+                b.kind,
+                b.other_class,
+                b.subject.to_string(),
+            ));
+        }
+    }
+    messaging::enqueue(conn, &alerts).await?;
+    messaging::enqueue(conn, &[events::class(row, CLASS_FILED)?]).await?;
+    Ok(())
+}
+
+/// A class with its sessions, if the caller may see it.
+#[tracing::instrument(skip_all, fields(class_id = %id))]
+pub async fn get(conn: &mut AsyncPgConnection, who: &Principal, id: Uuid) -> Result<Class, Error> {
+    let class = visible(conn, who, id).await?;
+    let sessions = store::sessions_of(conn, class.id).await?;
+    Ok(Class { class, sessions })
+}
+
+/// The bureau approves a filed class: its roster opens.
+#[tracing::instrument(skip_all, fields(class_id = %id))]
+pub async fn approve(
+    conn: &mut AsyncPgConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Class, Error> {
+    conn.transaction::<_, Error, _>(|conn| {
+        async move {
+            let mut class = lock_visible(conn, who, id).await?;
+            if class.status != "filed" {
+                return Err(Error::ClassNotFiled {
+                    status: class.status,
+                });
+            }
+            store::approve(conn, id, who.subject()).await?;
+            class.status = "approved".into();
+            class.approved_by = Some(who.subject().to_owned());
+            class.approved_at = Some(Utc::now());
+            messaging::enqueue(conn, &[events::class(&class, CLASS_APPROVED)?]).await?;
+            let sessions = store::sessions_of(conn, id).await?;
+            Ok(Class { class, sessions })
+        }
+        .scope_boxed()
+    })
+    .await
+}
