@@ -91,65 +91,17 @@ impl Evidence {
         let classes: Vec<Uuid> = (0..trainees.div_ceil(100))
             .map(|_| Uuid::now_v7())
             .collect();
-        let mut out = Vec::with_capacity(trainees);
-        for n in 0..trainees {
-            let class_id = classes[n / 100];
-            let first17 = format!(
-                "350102{}{:02}{:02}{:03}",
-                1970 + run % 30,
-                1 + (n / (999 * 28)) % 12,
-                1 + (n / 999) % 28,
-                1 + n % 999
-            );
-            let citizen = CitizenId::with_check_char(&first17).context("citizen id")?;
-            let person_id = key.person_id(&citizen);
-            let completion = CompletionEvent {
-                enrolment_id: Uuid::now_v7(),
-                class_id,
-                institution_id,
-                person_id: person_id.clone(),
-                target_group: "registered_unemployed".into(),
-                occupation_code: OCCUPATION.parse()?,
-                skill_level: SkillLevel::Junior,
-                completed: true,
-                attended_hours: 64.0,
-                planned_hours: 64.0,
-                completed_on: today,
-                statistical_year: year.year(),
-                catalogue_year: Some(year.year()),
-            };
-            let number = format!("S{:021}", u64::from(run) * 1_000_000 + n as u64);
-            let certificate = CertificateEvent {
-                certificate_id: Uuid::now_v7(),
-                certificate_no: number.clone(),
-                city,
-                person_id,
-                body_id: Uuid::nil(),
-                body_credit_code: credit_code.clone(),
-                body_kind: "social_organisation".into(),
-                assessment_kind: "certification".into(),
-                occupation_code: OCCUPATION.parse()?,
-                skill_level: SkillLevel::Junior,
-                high_skilled: false,
-                route: "exam".into(),
-                issued_on: today,
-                statistical_year: year.year(),
-                class_id: Some(class_id),
-                institution_id: Some(institution_id),
-                status: "valid".into(),
-                revoked_reason: None,
-                revoked_on: None,
-            };
-            out.push([
-                OutboxEvent::new(
-                    ENROLMENTS_TOPIC,
-                    TRAINEE_COMPLETED,
-                    class_id.to_string(),
-                    &completion,
-                ),
-                OutboxEvent::new(CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, number, &certificate),
-            ]);
-        }
+        let facts = RunFacts {
+            run,
+            today,
+            year,
+            city,
+            institution_id,
+            credit_code,
+        };
+        let out = (0..trainees)
+            .map(|n| facts.trainee(n, classes[n / 100], key))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             institution_id,
             year,
@@ -182,3 +134,79 @@ pub const TOPICS: [&str; 4] = [
     ENROLMENTS_TOPIC,
     CERTIFICATES_TOPIC,
 ];
+
+/// What every trainee of one run shares.
+struct RunFacts {
+    run: u32,
+    today: chrono::NaiveDate,
+    year: StatisticalYear,
+    city: CityCode,
+    institution_id: Uuid,
+    credit_code: ids::CreditCode,
+}
+
+impl RunFacts {
+    /// The `n`th trainee's completion of `class_id` and certificate.
+    fn trainee(
+        &self,
+        n: usize,
+        class_id: Uuid,
+        key: &PersonIdKey,
+    ) -> anyhow::Result<[OutboxEvent; 2]> {
+        let first17 = format!(
+            "350102{}{:02}{:02}{:03}",
+            1970 + self.run % 30,
+            1 + (n / (999 * 28)) % 12,
+            1 + (n / 999) % 28,
+            1 + n % 999
+        );
+        let citizen = CitizenId::with_check_char(&first17).context("citizen id")?;
+        let person_id = key.person_id(&citizen);
+        let completion = CompletionEvent {
+            enrolment_id: Uuid::now_v7(),
+            class_id,
+            institution_id: self.institution_id,
+            person_id: person_id.clone(),
+            target_group: "registered_unemployed".into(),
+            occupation_code: OCCUPATION.parse()?,
+            skill_level: SkillLevel::Junior,
+            completed: true,
+            attended_hours: 64.0,
+            planned_hours: 64.0,
+            completed_on: self.today,
+            statistical_year: self.year.year(),
+            catalogue_year: Some(self.year.year()),
+        };
+        let number = format!("S{:021}", u64::from(self.run) * 1_000_000 + n as u64);
+        let certificate = CertificateEvent {
+            certificate_id: Uuid::now_v7(),
+            certificate_no: number.clone(),
+            city: self.city,
+            person_id,
+            body_id: Uuid::nil(),
+            body_credit_code: self.credit_code.clone(),
+            body_kind: "social_organisation".into(),
+            assessment_kind: "certification".into(),
+            occupation_code: OCCUPATION.parse()?,
+            skill_level: SkillLevel::Junior,
+            high_skilled: false,
+            route: "exam".into(),
+            issued_on: self.today,
+            statistical_year: self.year.year(),
+            class_id: Some(class_id),
+            institution_id: Some(self.institution_id),
+            status: "valid".into(),
+            revoked_reason: None,
+            revoked_on: None,
+        };
+        Ok([
+            OutboxEvent::new(
+                ENROLMENTS_TOPIC,
+                TRAINEE_COMPLETED,
+                class_id.to_string(),
+                &completion,
+            ),
+            OutboxEvent::new(CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, number, &certificate),
+        ])
+    }
+}

@@ -44,12 +44,9 @@ fn citizen_id(n: usize) -> String {
         .to_owned()
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let registry = Api::new(&args.registry, Some(args.operator_token.clone()));
-    let school = Api::new(&args.delivery, Some(args.operator_token.clone()));
-    let officer = Api::new(&args.delivery, Some(args.officer_token.clone()));
+/// The seeded school, and its venue and teacher for 电工 (senior):
+/// (institution, venue, teacher, the venue's capacity).
+async fn school_facts(registry: &Api) -> anyhow::Result<(String, String, String, usize)> {
     let (_, mine) = registry.get("/v1/institutions").await?;
     let institution = mine[0]["id"]
         .as_str()
@@ -77,10 +74,41 @@ async fn main() -> anyhow::Result<()> {
         })
         .context("a teacher for 6-31-01-03")?;
     let capacity = venue["capacity"].as_i64().context("capacity")? as usize;
-    let (venue, teacher) = (
+    Ok((
+        institution,
         venue["id"].as_str().context("venue")?.to_owned(),
         teacher["id"].as_str().context("teacher")?.to_owned(),
-    );
+        capacity,
+    ))
+}
+
+/// Seconds until the relay reports an empty outbox (at most a minute):
+/// until then the events are not all out.
+async fn outbox_drained(delivery: &str) -> anyhow::Result<f64> {
+    let metrics_url = format!("{}/metrics", delivery.trim_end_matches('/'));
+    let waited = Instant::now();
+    loop {
+        let text = reqwest::get(&metrics_url).await?.text().await?;
+        let pending = text
+            .lines()
+            .find(|l| l.starts_with("qc_outbox_pending "))
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|v| v.parse::<f64>().ok());
+        if pending == Some(0.0) || waited.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(waited.elapsed().as_secs_f64())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let registry = Api::new(&args.registry, Some(args.operator_token.clone()));
+    let school = Api::new(&args.delivery, Some(args.operator_token.clone()));
+    let officer = Api::new(&args.delivery, Some(args.officer_token.clone()));
+    let (institution, venue, teacher, capacity) = school_facts(&registry).await?;
     let year = ids::business_date(chrono::Utc::now())
         .format("%Y")
         .to_string()
@@ -148,22 +176,7 @@ async fn main() -> anyhow::Result<()> {
     let check_secs = started.elapsed().as_secs_f64();
     checked.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
 
-    // Until the relay reports an empty outbox, the events are not all out.
-    let metrics_url = format!("{}/metrics", args.delivery.trim_end_matches('/'));
-    let waited = Instant::now();
-    loop {
-        let text = reqwest::get(&metrics_url).await?.text().await?;
-        let pending = text
-            .lines()
-            .find(|l| l.starts_with("qc_outbox_pending "))
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|v| v.parse::<f64>().ok());
-        if pending == Some(0.0) || waited.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let drain = waited.elapsed().as_secs_f64();
+    let drain = outbox_drained(&args.delivery).await?;
     let n = args.trainees as f64;
     println!("delivery enrolments={} enrol_per_sec={:.0} checkins_per_sec={:.0} events_on_topic_after_last_request_ms={:.0}", args.trainees, n / enrol_secs, n / check_secs, drain * 1000.0);
     Ok(())

@@ -147,6 +147,53 @@ async fn settle(
     Ok(decided["outcome"].clone())
 }
 
+/// Waits (30 minutes at most) until the payable balance reaches
+/// `expected`: every claim of the run approved.
+async fn all_approved(
+    http: &reqwest::Client,
+    args: &Args,
+    year: i32,
+    (before_payable, expected): (i64, i64),
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    loop {
+        let now = payable(http, args, year).await?;
+        if now >= expected {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "approved {} of {} claims in 30 minutes",
+                (now - before_payable) / STANDARD,
+                args.claims
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The bank's result for every line of `batch`, all paid, signed with the
+/// bank's key: (file, signature header, lines).
+fn bank_result(args: &Args, batch: &Value) -> anyhow::Result<(String, String, usize)> {
+    let mut result = String::from("reference,status,amount,reason\r\n");
+    let mut lines = 0;
+    for line in batch["lines"].as_array().into_iter().flatten() {
+        let yuan = Fen::new(line["amount_fen"].as_i64().unwrap_or(0)).to_string();
+        result.push_str(&format!(
+            "{},success,{yuan},\r\n",
+            line["reference"].as_str().unwrap_or_default()
+        ));
+        lines += 1;
+    }
+    let bank = subsidy_payment::BankSettings {
+        signing_key: args.bank_key.clone(),
+        ..Default::default()
+    };
+    let (key_id, key) = bank.signing_key()?;
+    let signature = subsidy_payment::domain::file_signature::sign(&key, &key_id, result.as_bytes());
+    Ok((result, signature, lines))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -192,21 +239,7 @@ async fn main() -> anyhow::Result<()> {
         while relay.run_once().await? > 0 {}
     }
     let expected = before_payable + STANDARD * args.claims as i64;
-    let deadline = Instant::now() + Duration::from_secs(1800);
-    loop {
-        let now = payable(&http, &args, year.year()).await?;
-        if now >= expected {
-            break;
-        }
-        if Instant::now() > deadline {
-            bail!(
-                "approved {} of {} claims in 30 minutes",
-                (now - before_payable) / STANDARD,
-                args.claims
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    all_approved(&http, &args, year.year(), (before_payable, expected)).await?;
     let evaluated = started.elapsed().as_secs_f64();
 
     let payout_started = Instant::now();
@@ -238,22 +271,7 @@ async fn main() -> anyhow::Result<()> {
         .error_for_status()?
         .text()
         .await?;
-    let mut result = String::from("reference,status,amount,reason\r\n");
-    let mut lines = 0;
-    for line in batch["lines"].as_array().into_iter().flatten() {
-        let yuan = Fen::new(line["amount_fen"].as_i64().unwrap_or(0)).to_string();
-        result.push_str(&format!(
-            "{},success,{yuan},\r\n",
-            line["reference"].as_str().unwrap_or_default()
-        ));
-        lines += 1;
-    }
-    let bank = subsidy_payment::BankSettings {
-        signing_key: args.bank_key.clone(),
-        ..Default::default()
-    };
-    let (key_id, key) = bank.signing_key()?;
-    let signature = subsidy_payment::domain::file_signature::sign(&key, &key_id, result.as_bytes());
+    let (result, signature, lines) = bank_result(&args, &batch)?;
     let path = format!("/v1/payout-batches/{batch_no}/result");
     let res = http
         .post(format!("{}{path}", args.service))

@@ -64,13 +64,8 @@ const ENTRIES: [(&str, &str, bool, i64); 6] = [
     ("6-30-99-00", "senior", true, 240_000),
 ];
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let api = Api::new(&args.catalog, Some(args.token.clone()));
-    let year = ids::business_date(Utc::now()).year();
-    let city = args.city.as_str();
-
+/// The demands (需求) submitted through each channel; how many.
+async fn seed_demands(api: &Api, city: &str, year: i32) -> anyhow::Result<usize> {
     let demands = [
         (
             "6-31-01-03",
@@ -121,6 +116,18 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
+    Ok(demands.len())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let api = Api::new(&args.catalog, Some(args.token.clone()));
+    let year = ids::business_date(Utc::now()).year();
+    let city = args.city.as_str();
+
+    let demands = seed_demands(&api, city, year).await?;
+
     let (status, created) = api
         .post(
             "/v1/catalogues",
@@ -167,7 +174,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!(
         "seeded {} demands and the {year} catalogue ({} entries, published) for {city}",
-        demands.len(),
+        demands,
         ENTRIES.len()
     );
     seed_registry(&args, year).await

@@ -2,6 +2,10 @@
 //! another holds the turn skips it; the turn passes on when the holder
 //! ends, and when the holder dies mid-turn.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 use std::time::Duration;
 
 use db::lease::exclusively;

@@ -2,6 +2,10 @@
 //! that serves, enforced by Postgres itself; connections over TLS as
 //! configured, never silently in clear.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 use db::{DbConfig, SslMode};
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use test_support::{db_tls, TestDb};

@@ -3,6 +3,9 @@
 
 // Counts of a test run: small, so their casts cannot truncate.
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -165,18 +165,7 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
             admin_url,
             password,
             app_password,
-        } => {
-            let app = db::app_role(S::SCHEMA);
-            let password = password.unwrap_or_else(|| S::SCHEMA.to_owned());
-            let app_password = app_password.unwrap_or_else(|| app.clone());
-            let connector = cfg.database.connector()?;
-            db::provision(&connector, &admin_url, S::SCHEMA, &password, &app_password).await?;
-            println!(
-                "roles {} and {app} and schema {} are in place",
-                S::SCHEMA,
-                S::SCHEMA
-            );
-        }
+        } => provision::<S>(&cfg, &admin_url, password, app_password).await?,
         Command::Topics => {
             let names = messaging::ensure_topics(&cfg.kafka, S::OWNED_TOPICS).await?;
             println!("topics in place: {}", names.join(", "));
@@ -206,51 +195,91 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
             list,
             id,
             dry_run,
-        } => {
-            // Only the owner may write the topic back (the broker's ACLs say so too).
-            anyhow::ensure!(
-                S::OWNED_TOPICS.contains(&topic.as_str()),
-                "{} does not own {topic}: run dlq-replay in the service that owns it",
-                S::INFO.name
-            );
-            let pool = db::pool(&cfg.database)?;
-            let (letters, done) = if list {
-                let waiting = messaging::waiting_dead_letters(&cfg.kafka, &pool, &topic).await?;
-                (waiting, "wait(s) in")
-            } else {
-                let which = id.map_or(messaging::Replay::All, messaging::Replay::Event);
-                let moved =
-                    messaging::replay_dead_letters(&cfg.kafka, &pool, &topic, which, dry_run)
-                        .await?;
-                (
-                    moved,
-                    if dry_run {
-                        "would move from"
-                    } else {
-                        "moved from"
-                    },
-                )
-            };
-            for letter in &letters {
-                println!("{letter}");
-            }
-            println!("{} message(s) {done} {topic}.dlq", letters.len());
-        }
+        } => dlq_replay::<S>(&cfg, &topic, list, id, dry_run).await?,
         Command::RotateKeys { batch, limit } => {
-            let pace = db::reseal::Pace { batch, limit };
-            let mut report = |p: db::reseal::Progress| {
-                println!("{}: {} of {} re-sealed", p.column, p.resealed, p.to_do);
-            };
-            match crate::rotate_keys::<S>(&cfg, pace, &mut report).await? {
-                Some((total, key)) => println!("{total} value(s) re-sealed under key {key}"),
-                None => println!("{} keeps no sealed personal data", S::INFO.name),
-            }
+            rotate_keys::<S>(&cfg, db::reseal::Pace { batch, limit }).await?;
         }
         Command::Own(command) => S::run_command(command, &cfg).await?,
         Command::Openapi | Command::DevKeys { .. } => {
             unreachable!("answered before configuration is loaded")
         }
     }
+    Ok(())
+}
+
+/// `provision`: the schema's owner and application roles and the schema
+/// (passwords default to the role names, for a local database).
+async fn provision<S: Service>(
+    cfg: &Config<S::Settings>,
+    admin_url: &str,
+    password: Option<String>,
+    app_password: Option<String>,
+) -> anyhow::Result<()> {
+    let app = db::app_role(S::SCHEMA);
+    let password = password.unwrap_or_else(|| S::SCHEMA.to_owned());
+    let app_password = app_password.unwrap_or_else(|| app.clone());
+    let connector = cfg.database.connector()?;
+    db::provision(&connector, admin_url, S::SCHEMA, &password, &app_password).await?;
+    println!(
+        "roles {} and {app} and schema {} are in place",
+        S::SCHEMA,
+        S::SCHEMA
+    );
+    Ok(())
+}
+
+/// `rotate-keys`: re-seals personal data under the current key, printing
+/// the progress of each column.
+async fn rotate_keys<S: Service>(
+    cfg: &Config<S::Settings>,
+    pace: db::reseal::Pace,
+) -> anyhow::Result<()> {
+    let mut report = |p: db::reseal::Progress| {
+        println!("{}: {} of {} re-sealed", p.column, p.resealed, p.to_do);
+    };
+    match crate::rotate_keys::<S>(cfg, pace, &mut report).await? {
+        Some((total, key)) => println!("{total} value(s) re-sealed under key {key}"),
+        None => println!("{} keeps no sealed personal data", S::INFO.name),
+    }
+    Ok(())
+}
+
+/// `dlq-replay`: lists what waits on `topic`'s dead-letter topic, or moves
+/// it (all, or one event by id) back onto the topic.
+async fn dlq_replay<S: Service>(
+    cfg: &Config<S::Settings>,
+    topic: &str,
+    list: bool,
+    id: Option<uuid::Uuid>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    // Only the owner may write the topic back (the broker's ACLs say so too).
+    anyhow::ensure!(
+        S::OWNED_TOPICS.contains(&topic),
+        "{} does not own {topic}: run dlq-replay in the service that owns it",
+        S::INFO.name
+    );
+    let pool = db::pool(&cfg.database)?;
+    let (letters, done) = if list {
+        let waiting = messaging::waiting_dead_letters(&cfg.kafka, &pool, topic).await?;
+        (waiting, "wait(s) in")
+    } else {
+        let which = id.map_or(messaging::Replay::All, messaging::Replay::Event);
+        let moved =
+            messaging::replay_dead_letters(&cfg.kafka, &pool, topic, which, dry_run).await?;
+        (
+            moved,
+            if dry_run {
+                "would move from"
+            } else {
+                "moved from"
+            },
+        )
+    };
+    for letter in &letters {
+        println!("{letter}");
+    }
+    println!("{} message(s) {done} {topic}.dlq", letters.len());
     Ok(())
 }
 

@@ -338,26 +338,11 @@ impl Report {
     }
 }
 
-/// Runs the matrix against `app`, whose document is `openapi/<service>.json`
-/// under `root` (the workspace root), and fails listing every cell that did
-/// not answer as declared.
-pub async fn check<S: runtime::Service>(app: &TestApp<S>, root: &str, fixtures: &Fixtures) {
-    let path = format!("{root}/openapi/{}.json", S::INFO.name);
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("the document")).expect("JSON");
-    let ops = operations(&doc);
-    let declared: BTreeSet<(String, String)> = S::ACCESS
-        .iter()
-        .map(|r| (r.method.to_owned(), r.path.to_owned()))
-        .collect();
-    let documented: BTreeSet<(String, String)> = ops
-        .iter()
-        .map(|o| (o.method.as_str().to_owned(), o.path.clone()))
-        .collect();
-    let stray: Vec<_> = declared.difference(&documented).collect();
-    assert!(stray.is_empty(), "declared but not an operation: {stray:?}");
-
-    let persons = &fixtures.persons;
+/// Tokens every protected operation refuses, each with the status and
+/// code it must answer: (cell, token, status, code).
+fn bad_tokens(
+    persons: &(String, String),
+) -> [(&'static str, Option<String>, u16, &'static str); 7] {
     let officer = || claims(Role::BureauOfficer, true, persons);
     let now = chrono::Utc::now().timestamp();
     let mut expired = officer();
@@ -373,7 +358,7 @@ pub async fn check<S: runtime::Service>(app: &TestApp<S>, root: &str, fixtures: 
         &jsonwebtoken::EncodingKey::from_secret(b"a shared secret opens every city"),
     )
     .expect("hs256");
-    let bad_tokens: [(&str, Option<String>, u16, &str); 7] = [
+    [
         ("no token", None, 401, "token_missing"),
         (
             "a broken token",
@@ -411,8 +396,106 @@ pub async fn check<S: runtime::Service>(app: &TestApp<S>, root: &str, fixtures: 
             403,
             "out_of_scope",
         ),
-    ];
+    ]
+}
 
+/// The cells of one role on one operation: refused when not granted;
+/// admitted for its own; refused for another's where only its own is
+/// granted; an integrator without the scope; the portal for a trainee.
+async fn role_cells<S: runtime::Service>(
+    app: &TestApp<S>,
+    op: &Operation,
+    fixtures: &Fixtures,
+    (role, grants): (Role, &[Grant]),
+    report: &mut Report,
+) {
+    let persons = &fixtures.persons;
+    let granted: Vec<&Grant> = grants.iter().filter(|g| g.role == role).collect();
+    let target = fixtures.target(op, Some(role));
+    let own = sign(&claims(role, true, persons));
+    let got = send(app, op, &target, Some(&own)).await;
+    let name = role.as_str();
+    if granted.is_empty() {
+        let ok = got.0 == 403 && got.1 == "forbidden_role";
+        report.cell(
+            op,
+            &format!("{name} (not granted)"),
+            got,
+            ok,
+            "403 forbidden_role",
+        );
+        return;
+    }
+    let admitted = got.0 != 401 && got.0 != 403 && !(target.real_record && got.0 == 404);
+    report.cell(
+        op,
+        &format!("{name} acting for its own"),
+        got,
+        admitted,
+        "admitted (not 401/403; not 404 for its own record)",
+    );
+    if granted.iter().all(|g| g.reach == Reach::Own) && target.acts_for_someone {
+        let other = sign(&claims(role, false, persons));
+        let got = send(app, op, &target, Some(&other)).await;
+        let refused = got.0 == 403 || got.0 == 404;
+        report.cell(
+            op,
+            &format!("{name} acting for another"),
+            got,
+            refused,
+            "refused (403, or 404 that does not show it exists)",
+        );
+    }
+    if role == Role::Integrator {
+        let mut c = claims(role, true, persons);
+        c.scope = None;
+        let got = send(app, op, &target, Some(&sign(&c))).await;
+        if granted.iter().all(|g| g.scope.is_some()) {
+            let ok = got.0 == 403 && got.1 == "scope_missing";
+            report.cell(
+                op,
+                "integrator without the scope",
+                got,
+                ok,
+                "403 scope_missing",
+            );
+        } else {
+            let ok = got.0 != 401 && got.0 != 403;
+            report.cell(op, "integrator without scopes", got, ok, "admitted");
+        }
+    }
+    if role == Role::Trainee {
+        // The portal acting for the trainee is the trainee.
+        let mut c = claims(role, true, persons);
+        c.act = Some(Actor {
+            sub: "trainee-portal".into(),
+        });
+        let got = send(app, op, &target, Some(&sign(&c))).await;
+        let ok = got.0 != 401 && got.0 != 403;
+        report.cell(op, "the portal acting for the trainee", got, ok, "admitted");
+    }
+}
+
+/// Runs the matrix against `app`, whose document is `openapi/<service>.json`
+/// under `root` (the workspace root), and fails listing every cell that did
+/// not answer as declared.
+pub async fn check<S: runtime::Service>(app: &TestApp<S>, root: &str, fixtures: &Fixtures) {
+    let path = format!("{root}/openapi/{}.json", S::INFO.name);
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("the document")).expect("JSON");
+    let ops = operations(&doc);
+    let declared: BTreeSet<(String, String)> = S::ACCESS
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    let documented: BTreeSet<(String, String)> = ops
+        .iter()
+        .map(|o| (o.method.as_str().to_owned(), o.path.clone()))
+        .collect();
+    let stray: Vec<_> = declared.difference(&documented).collect();
+    assert!(stray.is_empty(), "declared but not an operation: {stray:?}");
+
+    let bad_tokens = bad_tokens(&fixtures.persons);
     let mut report = Report::default();
     for op in &ops {
         let anyone = fixtures.target(op, None);
@@ -428,70 +511,7 @@ pub async fn check<S: runtime::Service>(app: &TestApp<S>, root: &str, fixtures: 
             report.cell(op, cell, got, ok, &format!("{status} {code}"));
         }
         for role in Role::ALL {
-            let granted: Vec<&Grant> = grants.iter().filter(|g| g.role == role).collect();
-            let target = fixtures.target(op, Some(role));
-            let own = sign(&claims(role, true, persons));
-            let got = send(app, op, &target, Some(&own)).await;
-            let name = role.as_str();
-            if granted.is_empty() {
-                let ok = got.0 == 403 && got.1 == "forbidden_role";
-                report.cell(
-                    op,
-                    &format!("{name} (not granted)"),
-                    got,
-                    ok,
-                    "403 forbidden_role",
-                );
-                continue;
-            }
-            let admitted = got.0 != 401 && got.0 != 403 && !(target.real_record && got.0 == 404);
-            report.cell(
-                op,
-                &format!("{name} acting for its own"),
-                got,
-                admitted,
-                "admitted (not 401/403; not 404 for its own record)",
-            );
-            if granted.iter().all(|g| g.reach == Reach::Own) && target.acts_for_someone {
-                let other = sign(&claims(role, false, persons));
-                let got = send(app, op, &target, Some(&other)).await;
-                let refused = got.0 == 403 || got.0 == 404;
-                report.cell(
-                    op,
-                    &format!("{name} acting for another"),
-                    got,
-                    refused,
-                    "refused (403, or 404 that does not show it exists)",
-                );
-            }
-            if role == Role::Integrator {
-                let mut c = claims(role, true, persons);
-                c.scope = None;
-                let got = send(app, op, &target, Some(&sign(&c))).await;
-                if granted.iter().all(|g| g.scope.is_some()) {
-                    let ok = got.0 == 403 && got.1 == "scope_missing";
-                    report.cell(
-                        op,
-                        "integrator without the scope",
-                        got,
-                        ok,
-                        "403 scope_missing",
-                    );
-                } else {
-                    let ok = got.0 != 401 && got.0 != 403;
-                    report.cell(op, "integrator without scopes", got, ok, "admitted");
-                }
-            }
-            if role == Role::Trainee {
-                // The portal acting for the trainee is the trainee.
-                let mut c = claims(role, true, persons);
-                c.act = Some(Actor {
-                    sub: "trainee-portal".into(),
-                });
-                let got = send(app, op, &target, Some(&sign(&c))).await;
-                let ok = got.0 != 401 && got.0 != 403;
-                report.cell(op, "the portal acting for the trainee", got, ok, "admitted");
-            }
+            role_cells(app, op, fixtures, (role, grants), &mut report).await;
         }
     }
     assert!(

@@ -1,6 +1,10 @@
 //! The demand catalogue over HTTP and Kafka, against a real Postgres, Redis
 //! and Kafka-protocol broker.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 mod harness;
 
 mod access;

@@ -1,6 +1,10 @@
 //! Employment tracking over HTTP and Kafka, fed with a recorded history of
 //! delivery's completions and the registry's institutions.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 mod harness;
 
 mod access;

@@ -2,6 +2,10 @@
 //! Redis and Kafka-protocol broker — with the demand catalogue running beside
 //! it where the directory needs its subsidy standards.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 mod harness;
 
 mod access;

@@ -2,6 +2,10 @@
 //! of delivery's, assessment's, employment tracking's, the registry's and
 //! subsidy payment's events.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 mod harness;
 
 mod access;

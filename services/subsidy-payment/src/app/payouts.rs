@@ -353,23 +353,7 @@ pub async fn import_result(
     let claim_ids: Vec<Uuid> = rows.iter().map(|r| r.claim_id).collect();
     let claim_rows = claims::claims_for_update(conn, &claim_ids).await?;
     let claims_by_id: HashMap<Uuid, ClaimRow> = claim_rows.into_iter().map(|r| (r.id, r)).collect();
-    let mut pots: Vec<_> = claims_by_id
-        .values()
-        .map(|r| store::pot(batch.fund, city, r.statistical_year))
-        .collect::<Result<_, StoreError>>()?;
-    pots.sort();
-    pots.dedup();
-    store::lock_pots(conn, &pots).await?;
-    let keys = claims_by_id
-        .values()
-        .map(|r| {
-            Ok(ClaimKey {
-                claim_id: r.id,
-                payee: payee_of(&r.payee)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let mut ledger = store::load_ledger(conn, &pots, &keys).await?;
+    let mut ledger = ledger_of(conn, (batch.fund, city), claims_by_id.values()).await?;
     let mut report = Vec::new();
     let mut events = Vec::new();
     let mut confirmed_claims = Vec::new();
@@ -427,24 +411,7 @@ pub async fn import_result(
             detail: failure,
         });
     }
-    // Lines an earlier file answered are settled, not missing.
-    let at_bank = |reference: &&String| {
-        rows.iter()
-            .any(|r| &r.reference == *reference && r.status == PaymentStatus::Sent.as_str())
-    };
-    report.extend(
-        read.missing
-            .iter()
-            .filter(at_bank)
-            .map(|reference| ReportLine {
-                line: None,
-                reference: Some(reference.clone()),
-                outcome: LineOutcome::Missing,
-                detail: Some(
-                    "the file does not answer this batch line; it is still at the bank".into(),
-                ),
-            }),
-    );
+    report.extend(still_at_bank(&read.missing, &rows));
     let kept = reconciliations::tally_row(
         reconciliation_id,
         batch_no,
@@ -454,12 +421,71 @@ pub async fn import_result(
     )?;
     reconciliations::insert(conn, &kept, &report).await?;
     messaging::enqueue(conn, &events).await?;
-    for id in answered_claims {
+    after_answers(conn, engine, &answered_claims, &confirmed_claims).await?;
+    Ok(ResultReport::new(&kept, &report))
+}
+
+/// The ledger of the pots and claims a result file answers, the pots
+/// locked.
+async fn ledger_of<'a>(
+    conn: &mut AsyncPgConnection,
+    (fund, city): (FundSource, CityCode),
+    claims: impl Iterator<Item = &'a ClaimRow> + Clone,
+) -> Result<Ledger, StoreError> {
+    let mut pots: Vec<_> = claims
+        .clone()
+        .map(|r| store::pot(fund, city, r.statistical_year))
+        .collect::<Result<_, StoreError>>()?;
+    pots.sort();
+    pots.dedup();
+    store::lock_pots(conn, &pots).await?;
+    let keys = claims
+        .map(|r| {
+            Ok(ClaimKey {
+                claim_id: r.id,
+                payee: payee_of(&r.payee)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    store::load_ledger(conn, &pots, &keys).await
+}
+
+/// The batch lines the file left unanswered that are still at the bank
+/// (a line an earlier file answered is settled, not missing).
+fn still_at_bank(missing: &[String], rows: &[PayoutRow]) -> Vec<ReportLine> {
+    let at_bank = |reference: &&String| {
+        rows.iter()
+            .any(|r| &r.reference == *reference && r.status == PaymentStatus::Sent.as_str())
+    };
+    missing
+        .iter()
+        .filter(at_bank)
+        .map(|reference| ReportLine {
+            line: None,
+            reference: Some(reference.clone()),
+            outcome: LineOutcome::Missing,
+            detail: Some(
+                "the file does not answer this batch line; it is still at the bank".into(),
+            ),
+        })
+        .collect()
+}
+
+/// What the answers set off: a dispute filed while the money was at the
+/// bank now freezes its claim, and a claim confirmed whose certificate was
+/// revoked meanwhile is recovered at once.
+async fn after_answers(
+    conn: &mut AsyncPgConnection,
+    engine: &Engine,
+    answered: &[Uuid],
+    confirmed: &[Uuid],
+) -> Result<(), ApiError> {
+    for &id in answered {
         crate::app::disputes::freeze_if_disputed(conn, id).await?;
     }
     // A certificate revoked while the money was at the bank:
     // what was just confirmed is recovered at once.
-    for id in confirmed_claims {
+    for &id in confirmed {
         let Some(row) = claims::claim(conn, id).await? else {
             continue;
         };
@@ -474,7 +500,7 @@ pub async fn import_result(
             .await?;
         }
     }
-    Ok(ResultReport::new(&kept, &report))
+    Ok(())
 }
 
 /// How the bank answered one payment: confirmed (`failure` none) or failed.

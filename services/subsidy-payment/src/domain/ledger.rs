@@ -616,6 +616,21 @@ pub struct ClaimState {
 }
 
 impl ClaimState {
+    /// A claim just approved for `amount` by `approval_tx`.
+    fn approved(pot: Pot, approval_tx: Uuid, amount: i64) -> Self {
+        Self {
+            pot,
+            approval_tx,
+            approved: amount,
+            released: 0,
+            withheld: 0,
+            in_flight: None,
+            paid: 0,
+            recovered: 0,
+            settled: 0,
+        }
+    }
+
     /// Still owed to the payee and not yet sent.
     pub fn outstanding(&self) -> i64 {
         if self.in_flight.is_some() || self.paid > 0 {
@@ -788,17 +803,7 @@ impl Ledger {
                 if self.claims.contains_key(&key) {
                     return Err(LedgerError::AlreadyApproved);
                 }
-                ClaimState {
-                    pot,
-                    approval_tx: tx.id,
-                    approved: amount,
-                    released: 0,
-                    withheld: 0,
-                    in_flight: None,
-                    paid: 0,
-                    recovered: 0,
-                    settled: 0,
-                }
+                ClaimState::approved(pot, tx.id, amount)
             }
             TxKind::Release => {
                 let mut s = existing()?;
@@ -856,33 +861,45 @@ impl Ledger {
                 s
             }
             TxKind::Offset => {
-                let mut s = existing()?;
-                if s.pot != tx.postings[2].account.pot() {
-                    return Err(LedgerError::UnknownClaim);
-                }
-                settle(&mut s, amount)?;
-                let against = tx
-                    .against
-                    .clone()
-                    .ok_or(LedgerError::MissingLink(tx.kind))?;
-                let mut a = self
-                    .claims
-                    .get(&against)
-                    .filter(|c| c.pot == pot)
-                    .cloned()
-                    .ok_or(LedgerError::UnknownClaim)?;
-                let open = a.outstanding();
-                if amount > open {
-                    return Err(LedgerError::ExceedsOpen { open });
-                }
-                a.withheld += amount;
-                if against == key {
-                    return Err(LedgerError::UnknownClaim);
-                }
-                return Ok(vec![(key, s), (against, a)]);
+                let s = existing()?;
+                return self.offset_updates(tx, key.clone(), s);
             }
         };
         Ok(vec![(key, state)])
+    }
+
+    /// An offset settles the recovered claim `key` (its state `s`) with
+    /// what the claim it is withheld from (`against`) was owed.
+    fn offset_updates(
+        &self,
+        tx: &Transaction,
+        key: ClaimKey,
+        mut s: ClaimState,
+    ) -> Result<Vec<(ClaimKey, ClaimState)>, LedgerError> {
+        let amount = tx.amount();
+        if s.pot != tx.postings[2].account.pot() {
+            return Err(LedgerError::UnknownClaim);
+        }
+        settle(&mut s, amount)?;
+        let against = tx
+            .against
+            .clone()
+            .ok_or(LedgerError::MissingLink(tx.kind))?;
+        let mut a = self
+            .claims
+            .get(&against)
+            .filter(|c| c.pot == tx.pot())
+            .cloned()
+            .ok_or(LedgerError::UnknownClaim)?;
+        let open = a.outstanding();
+        if amount > open {
+            return Err(LedgerError::ExceedsOpen { open });
+        }
+        a.withheld += amount;
+        if against == key {
+            return Err(LedgerError::UnknownClaim);
+        }
+        Ok(vec![(key, s), (against, a)])
     }
 }
 

@@ -1,6 +1,10 @@
 //! Training delivery over HTTP and Kafka, with the catalogue and the
 //! registry running beside it: filing is checked against what they announce.
 
+// A scenario reads top to bottom, as the user would meet it; it may be
+// longer than a function of the service.
+#![allow(clippy::too_many_lines)]
+
 mod harness;
 
 mod access;
