@@ -1,6 +1,7 @@
-//! The rooms of every service (`docs/architecture.md`): `domain/` decides
-//! and does no IO, so its rules compile and test without a web server, a
-//! database, a cache or a broker.
+//! The rooms of every service (`docs/architecture.md`): the same five in
+//! each; `domain/` decides and does no IO, so its rules compile and test
+//! without a web server, a database, a cache or a broker; and every query
+//! is in `store/`.
 
 use std::path::{Path, PathBuf};
 
@@ -85,4 +86,89 @@ fn io_is_told_from_a_name_that_merely_contains_it() {
         Vec::<&str>::new()
     );
     assert_eq!(io_names("let x = sqlx_db::Thing;"), Vec::<&str>::new());
+}
+
+/// The rooms every service has, and nothing else beside them.
+const ROOMS: [&str; 7] = [
+    "api", "app", "domain", "events", "lib.rs", "main.rs", "store",
+];
+
+fn services() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../services");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("the services")
+        .map(|e| e.expect("a service").path())
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_service_has_the_same_rooms_and_nothing_beside_them() {
+    let services = services();
+    assert_eq!(services.len(), 7);
+    for service in services {
+        let mut found: Vec<String> = std::fs::read_dir(service.join("src"))
+            .expect("a src directory")
+            .map(|e| {
+                e.expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        found.sort();
+        assert_eq!(found, ROOMS, "{}", service.display());
+    }
+}
+
+/// What only a query needs: running one (`RunQueryDsl`, raw SQL) or naming
+/// a table of the schema.
+const QUERY: [&str; 4] = ["RunQueryDsl", "sql_query", "schema::", "::table"];
+
+fn query_names(line: &str) -> Vec<&'static str> {
+    let code = line.split("//").next().unwrap_or_default();
+    QUERY.into_iter().filter(|q| code.contains(q)).collect()
+}
+
+#[test]
+fn every_query_is_in_the_store_room() {
+    let mut found = Vec::new();
+    for service in services() {
+        for room in ["api", "app", "domain", "events"] {
+            let mut files = Vec::new();
+            rust_files(&service.join("src").join(room), &mut files);
+            for file in files {
+                let text = std::fs::read_to_string(&file).expect("a source file");
+                for (n, line) in text.lines().enumerate() {
+                    for name in query_names(line) {
+                        found.push(format!("{}:{}: {name}", file.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "queries outside store/:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_query_is_told_by_what_runs_it_or_the_table_it_names() {
+    assert_eq!(
+        query_names("use diesel_async::RunQueryDsl;"),
+        ["RunQueryDsl"]
+    );
+    assert_eq!(query_names("claims::table.find(id)"), ["::table"]);
+    assert_eq!(
+        query_names("let rows = store::claims::list(conn, &f).await?;"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        query_names("let x = 1; // claims::table in a comment"),
+        Vec::<&str>::new()
+    );
 }
