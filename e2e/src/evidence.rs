@@ -112,18 +112,18 @@ impl Evidence {
 
     /// The events per owning service, in publishing order: the school's
     /// approval, the entry, every completion, every certificate.
-    pub fn by_owner(&self) -> Vec<(&'static str, Vec<OutboxEvent>)> {
+    pub fn by_owner(&self) -> anyhow::Result<Vec<(&'static str, Vec<OutboxEvent>)>> {
         let mut out: Vec<(&'static str, Vec<OutboxEvent>)> = Vec::new();
         let trainees = (0..2).flat_map(|i| self.trainees.iter().map(move |t| &t[i]));
         for event in self.reference.iter().chain(trainees) {
-            let owner =
-                contracts::owner_of(event.topic).expect("the evidence's topics have owners");
+            let owner = contracts::owner_of(event.topic)
+                .with_context(|| format!("{} has no owning service", event.topic))?;
             match out.last_mut() {
                 Some((last, events)) if *last == owner => events.push(event.clone()),
                 _ => out.push((owner, vec![event.clone()])),
             }
         }
-        out
+        Ok(out)
     }
 }
 

@@ -16,8 +16,8 @@ pub struct Api {
 }
 
 impl Api {
-    pub fn new(base: &str, token: Option<String>) -> Self {
-        Self {
+    pub fn new(base: &str, token: Option<String>) -> anyhow::Result<Self> {
+        Ok(Self {
             base: base.trim_end_matches('/').to_owned(),
             token,
             traceparent: None,
@@ -26,8 +26,8 @@ impl Api {
             http: reqwest::Client::builder()
                 .pool_idle_timeout(std::time::Duration::from_secs(2))
                 .build()
-                .expect("an HTTP client"),
-        }
+                .context("building the HTTP client")?,
+        })
     }
 
     /// The same client, sending `traceparent` (W3C) with every request: the

@@ -27,8 +27,8 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let officer = Api::new(&args.assessment, Some(args.officer_token));
-    let body = Api::new(&args.assessment, Some(args.body_token));
+    let officer = Api::new(&args.assessment, Some(args.officer_token))?;
+    let body = Api::new(&args.assessment, Some(args.body_token))?;
     let filed = prepare_body(
         &officer,
         &body,

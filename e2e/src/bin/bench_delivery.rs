@@ -35,13 +35,12 @@ struct Args {
 }
 
 /// A valid citizen ID number for trainee `n` (region 350102, born 1990).
-fn citizen_id(n: usize) -> String {
+fn citizen_id(n: usize) -> anyhow::Result<String> {
     let day = 1 + (n / 999) % 28;
     let first17 = format!("350102199001{day:02}{:03}", 1 + n % 999);
-    ids::CitizenId::with_check_char(&first17)
-        .expect("a valid birth date")
+    Ok(ids::CitizenId::with_check_char(&first17)?
         .expose()
-        .to_owned()
+        .to_owned())
 }
 
 /// The seeded school, and its venue and teacher for 电工 (senior):
@@ -105,9 +104,9 @@ async fn outbox_drained(delivery: &str) -> anyhow::Result<f64> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let registry = Api::new(&args.registry, Some(args.operator_token.clone()));
-    let school = Api::new(&args.delivery, Some(args.operator_token.clone()));
-    let officer = Api::new(&args.delivery, Some(args.officer_token.clone()));
+    let registry = Api::new(&args.registry, Some(args.operator_token.clone()))?;
+    let school = Api::new(&args.delivery, Some(args.operator_token.clone()))?;
+    let officer = Api::new(&args.delivery, Some(args.officer_token.clone()))?;
     let (institution, venue, teacher, capacity) = school_facts(&registry).await?;
     let year = ids::business_date(chrono::Utc::now())
         .format("%Y")
@@ -143,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
         .map(|(class, n)| {
             let school = school.clone();
             async move {
-                let trainee = json!({ "citizen_id": citizen_id(n), "name": "学员", "phone": "13912345678", "target_group": "registered_unemployed" });
+                let trainee = json!({ "citizen_id": citizen_id(n)?, "name": "学员", "phone": "13912345678", "target_group": "registered_unemployed" });
                 let (status, answer) = school.post(&format!("/v1/classes/{class}/enrolments"), &trainee, None).await?;
                 if status != 201 {
                     bail!("enrolling: {status} {answer}");

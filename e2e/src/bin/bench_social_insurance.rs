@@ -61,15 +61,12 @@ const EMPLOYERS: [&str; 2] = ["91350100MA2XYA001F", "91350200MA3ABC0028"];
 
 /// A valid citizen ID for person `n` of this run: the birth year varies by
 /// run so that reruns send contributions nobody has yet.
-fn citizen_id(run: u32, n: usize) -> String {
+fn citizen_id(run: u32, n: usize) -> anyhow::Result<CitizenId> {
     let year = 1960 + run % 40;
     let month = 1 + (n / (999 * 28)) % 12;
     let day = 1 + (n / 999) % 28;
     let first17 = format!("350102{year}{month:02}{day:02}{:03}", 1 + n % 999);
-    CitizenId::with_check_char(&first17)
-        .expect("a valid birth date")
-        .expose()
-        .to_owned()
+    Ok(CitizenId::with_check_char(&first17)?)
 }
 
 /// A UUID-shaped id unique to the run, the kind of id and `n`.
@@ -141,7 +138,7 @@ async fn main() -> anyhow::Result<()> {
             let events: Vec<OutboxEvent> = chunk
                 .iter()
                 .map(|n| {
-                    let citizen: CitizenId = citizen_id(run, *n).parse().expect("valid");
+                    let citizen = citizen_id(run, *n)?;
                     let enrolment = bench_uuid(run, 2, *n);
                     last_enrolment = enrolment.clone();
                     let payload = json!({
@@ -151,9 +148,9 @@ async fn main() -> anyhow::Result<()> {
                         "attended_hours": 60.0, "planned_hours": 64.0, "completed_on": completed_on,
                         "statistical_year": ids::StatisticalYear::of(completed_on).year(),
                     });
-                    OutboxEvent::new(ENROLMENTS_TOPIC, TRAINEE_COMPLETED, class_id.to_string(), &payload)
+                    Ok(OutboxEvent::new(ENROLMENTS_TOPIC, TRAINEE_COMPLETED, class_id.to_string(), &payload))
                 })
-                .collect();
+                .collect::<anyhow::Result<_>>()?;
             messaging::enqueue(&mut conn, &events).await?;
         }
     }
@@ -179,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
         let month = months[(i / args.people) % months.len()];
         body.push_str(&format!(
             "{{\"citizen_id\":\"{}\",\"employer_credit_code\":\"{}\",\"month\":\"{}\"}}\n",
-            citizen_id(run, person),
+            citizen_id(run, person)?.expose(),
             EMPLOYERS[person % EMPLOYERS.len()],
             month.format("%Y-%m"),
         ));

@@ -230,7 +230,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     // Each owner's events from the outbox under its own source, as the
     // consumers accept them.
-    for (owner, events) in evidence.by_owner() {
+    for (owner, events) in evidence.by_owner()? {
         let mut conn = outbox.get().await?;
         for chunk in events.chunks(1000) {
             messaging::enqueue(&mut conn, chunk).await?;

@@ -122,7 +122,7 @@ async fn seed_demands(api: &Api, city: &str, year: i32) -> anyhow::Result<usize>
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let api = Api::new(&args.catalog, Some(args.token.clone()));
+    let api = Api::new(&args.catalog, Some(args.token.clone()))?;
     let year = ids::business_date(Utc::now()).year();
     let city = args.city.as_str();
 
@@ -184,8 +184,8 @@ const SCHOOL: &str = "91350100M000100Y43";
 
 /// A listed training school with two venues and two teachers, and a brand.
 async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
-    let school = Api::new(&args.registry, Some(args.operator_token.clone()));
-    let officer = Api::new(&args.registry, Some(args.token.clone()));
+    let school = Api::new(&args.registry, Some(args.operator_token.clone()))?;
+    let officer = Api::new(&args.registry, Some(args.token.clone()))?;
     let application = json!({
         "credit_code": SCHOOL, "name": "福州市鼓楼区职业技能培训学校", "nature": "private",
         "district": "350102", "address": "福州市鼓楼区工业路 523 号", "contact_person": "林老师", "contact_phone": "0591-87654321",
@@ -245,8 +245,8 @@ async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
 async fn seed_high_skill_base(args: &Args, year: i32) -> anyhow::Result<()> {
     const BASE: &str = "91110000100000000R";
     let token = args.base_operator_token.clone();
-    let base = Api::new(&args.registry, Some(token));
-    let officer = Api::new(&args.registry, Some(args.token.clone()));
+    let base = Api::new(&args.registry, Some(token))?;
+    let officer = Api::new(&args.registry, Some(args.token.clone()))?;
     let application = json!({
         "credit_code": BASE, "name": "福州高技能人才培训基地", "nature": "enterprise", "high_skill_base": true,
         "district": "350104", "address": "福州市仓山区金山大道 88 号", "contact_person": "郑老师", "contact_phone": "0591-83456789",
@@ -291,9 +291,9 @@ const TRAINEES: [(&str, &str); 2] = [
 
 /// Two approved classes of the school, one after the other, each with the two trainees.
 async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Result<()> {
-    let registry = Api::new(&args.registry, Some(args.operator_token.clone()));
-    let school = Api::new(&args.delivery, Some(args.operator_token.clone()));
-    let officer = Api::new(&args.delivery, Some(args.token.clone()));
+    let registry = Api::new(&args.registry, Some(args.operator_token.clone()))?;
+    let school = Api::new(&args.delivery, Some(args.operator_token.clone()))?;
+    let officer = Api::new(&args.delivery, Some(args.token.clone()))?;
     let (_, full) = registry
         .get(&format!("/v1/institutions/{institution}"))
         .await?;
@@ -384,7 +384,7 @@ async fn seed_plan(args: &Args, institution: &str) -> anyhow::Result<()> {
     let Some(evaluation) = &args.evaluation else {
         return Ok(());
     };
-    let officer = Api::new(evaluation, Some(args.token.clone()));
+    let officer = Api::new(evaluation, Some(args.token.clone()))?;
     let year = ids::StatisticalYear::of(ids::business_date(chrono::Utc::now())).year();
     let (status, answer) = officer
         .put(
@@ -479,8 +479,8 @@ async fn seed_exam(
     if status != 200 && status != 409 {
         bail!("closing the exam class: {status} {answer}");
     }
-    let officer = Api::new(&args.assessment, Some(args.token.clone()));
-    let assessor = Api::new(&args.assessment, Some(args.assessor_token.clone()));
+    let officer = Api::new(&args.assessment, Some(args.token.clone()))?;
+    let assessor = Api::new(&args.assessment, Some(args.assessor_token.clone()))?;
     let body = e2e::assessment::prepare_body(
         &officer,
         &assessor,
@@ -520,7 +520,7 @@ async fn seed_exam(
 /// completion reaches employment tracking: records are kept per person and
 /// the follow-up looks at them whatever the order.
 async fn seed_employment(args: &Args) -> anyhow::Result<()> {
-    let employer = Api::new(&args.employment, Some(args.employer_token.clone()));
+    let employer = Api::new(&args.employment, Some(args.employer_token.clone()))?;
     let (citizen_id, name) = TRAINEES[0];
     let today = ids::business_date(chrono::Utc::now());
     let record = json!({ "citizen_id": citizen_id, "employer_credit_code": EMPLOYER, "job": "维修电工",
@@ -542,7 +542,7 @@ async fn seed_employment(args: &Args) -> anyhow::Result<()> {
 /// The bureau's review of a D rating, which lifts the restriction on new
 /// filings (delivery hears it from the registry).
 async fn review_rating(args: &Args, institution: &str) -> anyhow::Result<()> {
-    let officer = Api::new(&args.registry, Some(args.token.clone()));
+    let officer = Api::new(&args.registry, Some(args.token.clone()))?;
     let (status, answer) = officer
         .post(
             &format!("/v1/institutions/{institution}/rating-review"),
@@ -559,8 +559,8 @@ async fn review_rating(args: &Args, institution: &str) -> anyhow::Result<()> {
 /// This statistical year's employment-subsidy budget: the certified
 /// completers' training subsidies are then approved as their claims arrive.
 async fn seed_budget(args: &Args) -> anyhow::Result<()> {
-    let officer = Api::new(&args.subsidy, Some(args.token.clone()));
-    let checker = Api::new(&args.subsidy, Some(args.checker_token.clone()));
+    let officer = Api::new(&args.subsidy, Some(args.token.clone()))?;
+    let checker = Api::new(&args.subsidy, Some(args.checker_token.clone()))?;
     let year = ids::StatisticalYear::of(ids::business_date(chrono::Utc::now())).year();
     let (status, pots) = officer.get(&format!("/v1/budgets?year={year}")).await?;
     if status != 200 {

@@ -498,11 +498,13 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
     let officer = Api::new(
         &subsidy.process.replica_base(0),
         Some(token(&subsidy.process, "officer-a")),
-    );
+    )
+    .expect("an HTTP client");
     let checker = Api::new(
         &subsidy.process.replica_base(0),
         Some(token(&subsidy.process, "officer-b")),
-    );
+    )
+    .expect("an HTTP client");
     let (status, proposal) = officer
         .post(
             "/v1/budgets/allocations",

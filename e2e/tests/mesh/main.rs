@@ -7,6 +7,7 @@
 // counts and durations are small, so their casts cannot truncate.
 #![allow(
     clippy::panic,
+    clippy::expect_used,
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss
 )]
@@ -77,9 +78,9 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
         .to_owned();
     let child = service.serve().await;
     let base = service.base();
-    let anonymous = Api::new(&base, None);
+    let anonymous = Api::new(&base, None).expect("an HTTP client");
 
-    let officer = Api::new(&base, Some(token.clone()));
+    let officer = Api::new(&base, Some(token.clone())).expect("an HTTP client");
     let (status, cat) = officer
         .post(
             "/v1/catalogues",

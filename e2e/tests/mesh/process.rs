@@ -32,16 +32,13 @@ fn binary(name: &str) -> PathBuf {
 pub const PII_KEYS: [(&str, &str); 3] = [
     (
         "SERVICE__PII_ENCRYPTION_KEYS",
-        "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        test_support::keys::PII_ENCRYPTION_KEYS,
     ),
     (
         "SERVICE__PII_LOOKUP_KEY",
-        "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=",
+        test_support::keys::PII_LOOKUP_KEY,
     ),
-    (
-        "SERVICE__PERSON_ID_KEY",
-        "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=",
-    ),
+    ("SERVICE__PERSON_ID_KEY", test_support::keys::PERSON_ID_KEY),
 ];
 
 /// Settings from `(key, value)` pairs such as [`PII_KEYS`].
@@ -265,7 +262,7 @@ impl Process {
             child: Some(child),
             log,
         };
-        let probe = Api::new(&format!("http://127.0.0.1:{port}"), None);
+        let probe = Api::new(&format!("http://127.0.0.1:{port}"), None).expect("an HTTP client");
         for _ in 0..150 {
             if matches!(probe.get("/readyz").await, Ok((200, _))) {
                 return child;

@@ -145,7 +145,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
 
     // The catalogue of next year lists 电工 (senior).
     let year = 2027;
-    let cat = Api::new(&catalogue.base(), Some(officer_token.clone()));
+    let cat = Api::new(&catalogue.base(), Some(officer_token.clone())).expect("an HTTP client");
     let (_, created) = cat
         .post(
             "/v1/catalogues",
@@ -172,7 +172,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     );
 
     // The school applies and is approved.
-    let school_registry = Api::new(&registry.base(), Some(school_token.clone()));
+    let school_registry =
+        Api::new(&registry.base(), Some(school_token.clone())).expect("an HTTP client");
     let application = json!({
         "credit_code": SCHOOL, "name": "福州电工培训学校", "nature": "private", "district": "350102", "address": "工业路 1 号",
         "contact_person": "林老师", "contact_phone": "13812345678",
@@ -188,7 +189,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     let institution = applied["id"].as_str().expect("institution").to_owned();
     let approval = json!({ "selection_method": "open_selection", "reason": "遴选", "scope": [
         { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": "2026-01-01", "valid_to": "2027-12-31" } ] });
-    let officer_registry = Api::new(&registry.base(), Some(officer_token.clone()));
+    let officer_registry =
+        Api::new(&registry.base(), Some(officer_token.clone())).expect("an HTTP client");
     assert_eq!(
         officer_registry
             .post(
@@ -211,7 +213,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         .to_owned();
 
     // A short class is filed once delivery heard of all that, then approved.
-    let school = Api::new(&delivery.base(), Some(school_token.clone()));
+    let school = Api::new(&delivery.base(), Some(school_token.clone())).expect("an HTTP client");
     let start = Utc::now() + chrono::Duration::seconds(4);
     let end = start + chrono::Duration::seconds(4);
     let class = json!({
@@ -234,7 +236,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     }
     let class_id =
         filed.expect("the class was filed once delivery knew the catalogue and the school");
-    let officer_delivery = Api::new(&delivery.base(), Some(officer_token.clone()));
+    let officer_delivery =
+        Api::new(&delivery.base(), Some(officer_token.clone())).expect("an HTTP client");
     assert_eq!(
         officer_delivery
             .post(&format!("/v1/classes/{class_id}/approve"), &json!({}), None)
@@ -275,7 +278,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         );
     }
     // The city's dashboard: no subsidised training yet this year.
-    let dashboard = Api::new(&evaluation.base(), Some(officer_token.clone()));
+    let dashboard =
+        Api::new(&evaluation.base(), Some(officer_token.clone())).expect("an HTTP client");
     let this_year = ids::StatisticalYear::of(ids::business_date(Utc::now())).year();
     let trainings = || async {
         let (status, figures) = dashboard
@@ -334,14 +338,16 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // The year's budget is there before the evidence, so the certificate
     // alone makes the training subsidy due.
     // Money needs two people: one officer proposes, a second approves.
-    let officer_subsidy = Api::new(&subsidy.base(), Some(officer_token.clone()));
+    let officer_subsidy =
+        Api::new(&subsidy.base(), Some(officer_token.clone())).expect("an HTTP client");
     let checker_subsidy = Api::new(
         &subsidy.base(),
         Some(token(
             &catalogue,
             &["--role", "bureau_officer", "--sub", "walk-checker"],
         )),
-    );
+    )
+    .expect("an HTTP client");
     let budget = json!({ "fund": "employment_subsidy", "year": events[2].payload["statistical_year"],
         "amount_fen": 10_000_000, "memo": "榕人社〔2026〕1号" });
     let (status, proposal) = officer_subsidy
@@ -354,8 +360,9 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // The completer sits the exam of the body and is certified; the public
     // verifies the certificate without a token.
     let body_token = token(&catalogue, &["--role", "assessor", "--org", BODY]);
-    let officer_assessment = Api::new(&assessment.base(), Some(officer_token.clone()));
-    let body_api = Api::new(&assessment.base(), Some(body_token));
+    let officer_assessment =
+        Api::new(&assessment.base(), Some(officer_token.clone())).expect("an HTTP client");
+    let body_api = Api::new(&assessment.base(), Some(body_token)).expect("an HTTP client");
     let body = prepare_body(
         &officer_assessment,
         &body_api,
@@ -386,7 +393,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     .expect("a pass earns a certificate");
     assert_eq!(certificate["class_id"], json!(class_id));
     let number = certificate["certificate_no"].as_str().expect("number");
-    let public = Api::new(&assessment.base(), None);
+    let public = Api::new(&assessment.base(), None).expect("an HTTP client");
     let (status, verified) = public
         .get(&format!(
             "/v1/public/certificates/verify?qr={}",
@@ -458,7 +465,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
             &catalogue,
             &["--role", "enterprise", "--org", EMPLOYER],
         )),
-    );
+    )
+    .expect("an HTTP client");
     let starts = ids::business_date(Utc::now());
     let record = json!({ "citizen_id": "350102199208151027", "employer_credit_code": EMPLOYER, "job": "维修电工",
         "starts_on": starts, "ends_on": starts + chrono::Duration::days(730), "source": "employer_reported" });
@@ -521,7 +529,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         .iter()
         .all(|c| c["person_id"] == events[2].payload["person_id"]));
     // The school proposes its own account; an officer approves it.
-    let school_subsidy = Api::new(&subsidy.base(), Some(school_token.clone()));
+    let school_subsidy =
+        Api::new(&subsidy.base(), Some(school_token.clone())).expect("an HTTP client");
     let (status, proposal) = school_subsidy
         .put(
             &format!("/v1/payees/institution:{institution}/bank-account"),
@@ -587,6 +596,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         "the unknown reference is reported: {report}"
     );
     let (status, disclosed) = Api::new(&subsidy.base(), None)
+        .expect("an HTTP client")
         .traced(&traceparent)
         .get("/v1/public/fund-use")
         .await
@@ -602,7 +612,8 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // Performance evaluation rates the school D (an officer's override
     // here; the periodic scoring publishes the same event): the registry
     // puts it under review and delivery refuses its next class.
-    let officer_evaluation = Api::new(&evaluation.base(), Some(officer_token.clone()));
+    let officer_evaluation =
+        Api::new(&evaluation.base(), Some(officer_token.clone())).expect("an HTTP client");
     let stat_year = events[2].payload["statistical_year"]
         .as_i64()
         .expect("year");
@@ -710,6 +721,7 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     }
     // The aggregator publishes the key the cities were given.
     let (status, published) = Api::new(&aggregator.base(), None)
+        .expect("an HTTP client")
         .get("/.well-known/jwks.json")
         .await
         .expect("jwks");
@@ -719,21 +731,25 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     assert_eq!(published, given);
     // A city officer's token is not a provincial one.
     let (status, _) = Api::new(&aggregator.base(), Some(officer_token.clone()))
+        .expect("an HTTP client")
         .get(&format!("/v1/province/dashboard?year={stat_year}"))
         .await
         .expect("province");
     assert_eq!(status, 401);
-    let staff = test_support::signer().mint(&platform::auth::NewToken {
-        issuer: STAFF_ISSUER,
-        audience: "qiancheng",
-        sub: "province-analyst",
-        role: platform::auth::Role::Province,
-        city: None,
-        org: None,
-        scope: None,
-        ttl_secs: 600,
-    });
+    let staff = test_support::signer()
+        .mint(&platform::auth::NewToken {
+            issuer: STAFF_ISSUER,
+            audience: "qiancheng",
+            sub: "province-analyst",
+            role: platform::auth::Role::Province,
+            city: None,
+            org: None,
+            scope: None,
+            ttl_secs: 600,
+        })
+        .expect("the test key signs");
     let (status, province) = Api::new(&aggregator.base(), Some(staff))
+        .expect("an HTTP client")
         .get(&format!("/v1/province/dashboard?year={stat_year}"))
         .await
         .expect("province");

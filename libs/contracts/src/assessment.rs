@@ -6,6 +6,18 @@ use ids::{CityCode, CreditCode, OccupationCode, PersonId, SkillLevel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Open;
+
+ids::vocabulary! {
+    /// Whether a certificate stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum CertificateStatus: "certificate_status_unknown" {
+        Valid = "valid",
+        /// Revoked (撤销): the claims resting on it are undone.
+        Revoked = "revoked",
+    }
+}
+
 /// Results per candidate; key = session id.
 pub const RESULTS_TOPIC: &str = "assessment.results.v1";
 pub const RESULT_RECORDED: &str = "qiancheng.assessment.result.recorded.v1";
@@ -67,7 +79,8 @@ pub struct CertificateEvent {
     pub class_id: Option<Uuid>,
     pub institution_id: Option<Uuid>,
     /// valid or revoked
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Open<CertificateStatus>,
     pub revoked_reason: Option<String>,
     pub revoked_on: Option<NaiveDate>,
 }

@@ -8,10 +8,12 @@ pub mod catalog;
 pub mod delivery;
 pub mod employment;
 pub mod evaluation;
+mod event;
 mod open;
 pub mod registry;
 pub mod subsidy;
 
+pub use event::{Event, ReadError};
 pub use open::{Open, Word};
 
 /// The service that owns a topic, the only one that publishes to it: its

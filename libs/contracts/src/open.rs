@@ -1,27 +1,37 @@
 //! A closed vocabulary as an event carries it, open to words added later.
 
 use std::fmt;
-use std::str::FromStr;
 
 use ids::{InvalidValue, Rating, TargetGroup};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A word of a closed vocabulary (an enum spelt as a string).
-pub trait Word: Copy + FromStr<Err = InvalidValue> {
+use crate::assessment::CertificateStatus;
+use crate::registry::InstitutionStatus;
+use crate::subsidy::RecoveryCause;
+
+/// A word of a closed vocabulary (an enum spelt as a string, declared with
+/// `ids::vocabulary!`).
+pub trait Word: Copy + std::str::FromStr<Err = InvalidValue> {
     fn as_str(self) -> &'static str;
 }
 
-impl Word for TargetGroup {
-    fn as_str(self) -> &'static str {
-        TargetGroup::as_str(self)
-    }
+/// The vocabularies events carry.
+macro_rules! words {
+    ($($word:ty),+) => {
+        $(impl Word for $word {
+            fn as_str(self) -> &'static str {
+                <$word>::as_str(self)
+            }
+        })+
+    };
 }
-
-impl Word for Rating {
-    fn as_str(self) -> &'static str {
-        Rating::as_str(self)
-    }
-}
+words!(
+    TargetGroup,
+    Rating,
+    CertificateStatus,
+    InstitutionStatus,
+    RecoveryCause
+);
 
 /// A value of a closed vocabulary in an event. A producer newer than its
 /// consumer may send a word the consumer does not know yet: the event still
@@ -56,6 +66,13 @@ impl<T: Word> Open<T> {
 impl<T: Word> From<T> for Open<T> {
     fn from(word: T) -> Self {
         Self::Known(word)
+    }
+}
+
+/// Reads a word as the vocabulary knows it, or keeps it as it came.
+impl<T: Word> From<String> for Open<T> {
+    fn from(raw: String) -> Self {
+        Self::from(raw.as_str())
     }
 }
 
@@ -137,5 +154,32 @@ mod tests {
         assert_eq!(Open::<Rating>::from("D"), Open::Known(Rating::D));
         assert_eq!(Open::<Rating>::from("A+"), Open::Unknown("A+".to_owned()));
         assert_eq!(Open::<Rating>::from("A+").to_string(), "A+");
+    }
+
+    #[test]
+    fn statuses_and_causes_a_newer_producer_adds_still_read() {
+        use crate::assessment::CertificateStatus;
+        use crate::registry::InstitutionStatus;
+        use crate::subsidy::RecoveryCause;
+        let read = |word: &str| serde_json::Value::String(word.to_owned());
+        let revoked: Open<CertificateStatus> =
+            serde_json::from_value(read("revoked")).expect("reads");
+        assert_eq!(revoked, Open::Known(CertificateStatus::Revoked));
+        let newer: Open<CertificateStatus> =
+            serde_json::from_value(read("suspended")).expect("reads");
+        assert_eq!(newer, Open::Unknown("suspended".to_owned()));
+        assert_eq!(
+            newer.known().map_err(|e| e.code),
+            Err("certificate_status_unknown")
+        );
+        assert_eq!(
+            Open::<InstitutionStatus>::from(String::from("suspended")),
+            Open::Known(InstitutionStatus::Suspended)
+        );
+        let cause: Open<RecoveryCause> = RecoveryCause::DisputeUpheld.into();
+        assert_eq!(
+            serde_json::to_value(&cause).expect("serialises"),
+            read("dispute_upheld")
+        );
     }
 }

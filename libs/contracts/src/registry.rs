@@ -5,6 +5,18 @@ use ids::{CityCode, CreditCode, OccupationCode, SkillLevel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Open;
+
+ids::vocabulary! {
+    /// An institution's standing in the directory, as its events carry it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum InstitutionStatus: "institution_status_unknown" {
+        Approved = "approved",
+        Suspended = "suspended",
+        Removed = "removed",
+    }
+}
+
 /// Institutions' standing; key = institution id.
 pub const INSTITUTIONS_TOPIC: &str = "registry.institutions.v1";
 /// Teachers of approved institutions; key = institution id.
@@ -47,7 +59,8 @@ pub struct InstitutionEvent {
     /// public, private, enterprise, technical_school
     pub nature: String,
     /// approved, suspended, removed
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Open<InstitutionStatus>,
     /// 高技能人才培训基地
     pub high_skill_base: bool,
     pub scope: Vec<ScopeItem>,

@@ -5,6 +5,21 @@ use ids::{CityCode, Fen, PersonId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Open;
+
+ids::vocabulary! {
+    /// Why money is recovered (追回).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum RecoveryCause: "recovery_cause_unknown" {
+        /// The certificate the claim rests on was revoked.
+        CertificateRevoked = "certificate_revoked",
+        /// An officer found the claim fraudulent.
+        Fraud = "fraud",
+        /// The person's dispute (异议) of the claim was upheld.
+        DisputeUpheld = "dispute_upheld",
+    }
+}
+
 /// Claims as they are decided; key = claim id.
 pub const CLAIMS_TOPIC: &str = "subsidy.claims.v1";
 /// Approved, automatically (low risk) or by an officer.
@@ -113,7 +128,8 @@ pub struct RecoveryEvent {
     pub fund: String,
     pub amount_fen: Fen,
     /// certificate_revoked, fraud, dispute_upheld
-    pub cause: String,
+    #[schema(value_type = String)]
+    pub cause: Open<RecoveryCause>,
     pub reason: String,
     /// The institution paid, for the institution's subsidies.
     #[serde(default)]

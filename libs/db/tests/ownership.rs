@@ -2,6 +2,9 @@
 //! that serves, enforced by Postgres itself; connections over TLS as
 //! configured, never silently in clear.
 
+// Test code outside #[test] functions (harnesses, helpers) fails the
+// test the same way: by panicking.
+#![allow(clippy::expect_used)]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]

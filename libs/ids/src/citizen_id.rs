@@ -1,3 +1,6 @@
+//! Resident identity card numbers (GB 11643) with their check character:
+//! never displayed, masked in debug output.
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -14,30 +17,34 @@ const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 /// number is only reachable through [`CitizenId::expose`], for encryption and
 /// hashing.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct CitizenId(String);
+pub struct CitizenId {
+    number: String,
+    /// Read from the number when it was parsed (it must hold a real date).
+    birth_date: NaiveDate,
+}
 
 impl CitizenId {
     /// The number in full. Use only to encrypt or hash it.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.number
     }
 
     /// `350102********123X`: region code and last four characters kept.
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        format!("{}********{}", &self.number[..6], &self.number[14..])
     }
 
     pub fn region_code(&self) -> &str {
-        &self.0[..6]
+        &self.number[..6]
     }
 
     pub fn birth_date(&self) -> NaiveDate {
-        parse_birth_date(&self.0).expect("validated at parse time")
+        self.birth_date
     }
 
     /// The 17th digit is odd for men.
     pub fn is_male(&self) -> bool {
-        (self.0.as_bytes()[16] - b'0') % 2 == 1
+        (self.number.as_bytes()[16] - b'0') % 2 == 1
     }
 
     /// Whole years of age on `date`.
@@ -103,19 +110,22 @@ impl FromStr for CitizenId {
                 "a citizen ID number is 17 digits and a digit or X",
             ));
         }
-        if parse_birth_date(&s).is_none() {
+        let Some(birth_date) = parse_birth_date(&s) else {
             return Err(InvalidValue::new(
                 "citizen_id_birth_date",
                 "the birth date inside the citizen ID number is not a real date",
             ));
-        }
+        };
         if check_char(&bytes[..17]) != bytes[17] {
             return Err(InvalidValue::new(
                 "citizen_id_check_digit",
                 "the citizen ID number's check character does not match",
             ));
         }
-        Ok(Self(s))
+        Ok(Self {
+            number: s,
+            birth_date,
+        })
     }
 }
 

@@ -1,3 +1,6 @@
+//! Unified social credit codes (统一社会信用代码, GB 32100) with their check
+//! character.
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,3 +1,5 @@
+//! Money as integer fen (分): never a float.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

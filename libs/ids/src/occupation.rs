@@ -1,3 +1,5 @@
+//! Occupation codes of the national classification (职业分类大典): `d-dd-dd-dd`.
+
 use std::fmt;
 use std::str::FromStr;
 

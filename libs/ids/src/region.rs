@@ -1,3 +1,5 @@
+//! The ten cities of Fujian by their administrative division code.
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -5,7 +7,7 @@ use crate::{string_serde, InvalidValue};
 
 /// The prefecture-level cities of Fujian (GB/T 2260), each running its own
 /// instance of the platform.
-const CITIES: [(&str, &str, &str); 10] = [
+static CITIES: [(&str, &str, &str); 10] = [
     ("350100", "福州", "Fuzhou"),
     ("350200", "厦门", "Xiamen"),
     ("350300", "莆田", "Putian"),
@@ -18,33 +20,27 @@ const CITIES: [(&str, &str, &str); 10] = [
     ("350128", "平潭综合实验区", "Pingtan"),
 ];
 
-/// A Fujian city by its region code (设区市行政区划代码).
+/// A Fujian city by its region code (设区市行政区划代码): a row of the
+/// table, so its names are always at hand.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, utoipa::ToSchema)]
 #[schema(value_type = String, example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
-pub struct CityCode(&'static str);
+pub struct CityCode(&'static (&'static str, &'static str, &'static str));
 
 impl CityCode {
     pub fn as_str(&self) -> &'static str {
-        self.0
+        self.0 .0
     }
 
     pub fn name_zh(&self) -> &'static str {
-        Self::row(self.0).1
+        self.0 .1
     }
 
     pub fn name_en(&self) -> &'static str {
-        Self::row(self.0).2
+        self.0 .2
     }
 
     pub fn all() -> impl Iterator<Item = CityCode> {
-        CITIES.iter().map(|(code, _, _)| CityCode(code))
-    }
-
-    fn row(code: &str) -> &'static (&'static str, &'static str, &'static str) {
-        CITIES
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .expect("CityCode only holds codes from the table")
+        CITIES.iter().map(CityCode)
     }
 }
 
@@ -56,7 +52,7 @@ impl FromStr for CityCode {
         CITIES
             .iter()
             .find(|(code, _, _)| *code == s)
-            .map(|(code, _, _)| CityCode(code))
+            .map(CityCode)
             .ok_or_else(|| {
                 InvalidValue::new(
                     "city_code_unknown",
@@ -68,13 +64,13 @@ impl FromStr for CityCode {
 
 impl fmt::Display for CityCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for CityCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CityCode({})", self.0)
+        write!(f, "CityCode({})", self.as_str())
     }
 }
 

@@ -1,3 +1,5 @@
+//! Who calls: the roles of the mesh, as tokens name them.
+
 use serde::{Deserialize, Serialize};
 
 /// Who is calling, by function.

@@ -1,3 +1,5 @@
+//! The eight-level skill ladder (职业技能等级), from apprentice up.
+
 use std::fmt;
 use std::str::FromStr;
 

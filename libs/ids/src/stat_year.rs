@@ -1,3 +1,6 @@
+//! The statistical year (统计年度: 1 December to 30 November, Asia/Shanghai)
+//! and the business date every count and deadline is taken on.
+
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -73,16 +76,28 @@ impl StatisticalYear {
     }
 
     pub fn first_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.0 - 1, 12, 1).expect("1 December exists")
+        day_within_calendar(self.0 - 1, 12, 1)
     }
 
     pub fn last_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.0, 11, 30).expect("30 November exists")
+        day_within_calendar(self.0, 11, 30)
     }
 
     pub fn contains(self, date: NaiveDate) -> bool {
         Self::of(date) == self
     }
+}
+
+/// `day` of `month` in `year`. Every year of chrono's calendar has its
+/// 1 December and 30 November; the statistical years [`StatisticalYear::of`]
+/// names for the calendar's very first and last dates reach past it, and
+/// stop at its ends.
+fn day_within_calendar(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).unwrap_or(if year < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
 }
 
 impl TryFrom<i32> for StatisticalYear {
@@ -129,6 +144,20 @@ mod tests {
         assert_eq!(y.last_day(), d(2026, 11, 30));
         assert!(y.contains(y.first_day()) && y.contains(y.last_day()));
         assert!(!y.contains(d(2026, 12, 1)));
+    }
+
+    #[test]
+    fn the_years_at_the_calendars_ends_stop_there() {
+        let last = StatisticalYear::of(NaiveDate::MAX);
+        assert_eq!(
+            (last.first_day(), last.last_day()),
+            (d(NaiveDate::MAX.year(), 12, 1), NaiveDate::MAX)
+        );
+        let first = StatisticalYear::of(NaiveDate::MIN);
+        assert_eq!(
+            (first.first_day(), first.last_day()),
+            (NaiveDate::MIN, d(NaiveDate::MIN.year(), 11, 30))
+        );
     }
 
     #[test]

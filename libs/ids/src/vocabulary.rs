@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// way (`Variant = "word"`), with `ALL`, `as_str`, `FromStr` (an unknown
 /// word is refused with the given stable code) and `Display`. The spelling
 /// lives in this one mapping; derive serde with the same spelling beside it.
+/// The enum must be `Copy`.
 #[macro_export]
 macro_rules! vocabulary {
     (

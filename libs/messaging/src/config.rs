@@ -1,3 +1,6 @@
+//! `[kafka]`: brokers, security, topic prefix and the consumer's retry and
+//! session settings.
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

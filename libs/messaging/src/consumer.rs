@@ -1,3 +1,7 @@
+//! Consuming: each event applied with its effect in one transaction (the
+//! inbox), retried while the failure is transient, dead-lettered when it is
+//! not; partitions paused, not rebalanced, while an outage lasts.
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;

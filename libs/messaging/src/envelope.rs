@@ -1,3 +1,6 @@
+//! The CloudEvents envelope every event travels in, as Kafka headers, and
+//! an event as a consumer receives it.
+
 use chrono::{DateTime, Utc};
 use rdkafka::message::{Header, Headers, OwnedHeaders};
 use uuid::Uuid;

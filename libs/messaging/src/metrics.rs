@@ -1,3 +1,8 @@
+//! The outbox's and the consumers' metrics, in the default registry.
+
+// why: each registers once (its LazyLock) under a constant, valid, unique name.
+#![allow(clippy::expect_used)]
+
 use std::sync::LazyLock;
 
 use prometheus::{

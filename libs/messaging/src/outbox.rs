@@ -1,3 +1,5 @@
+//! The outbox: events enqueued in the effect's own transaction.
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -22,6 +24,8 @@ pub struct OutboxEvent {
 }
 
 impl OutboxEvent {
+    // why: payloads are the contracts' plain structs, which serde_json always takes.
+    #[allow(clippy::expect_used)]
     pub fn new(
         topic: &'static str,
         event_type: &'static str,

@@ -1,3 +1,6 @@
+//! The outbox relay: publishes what transactions enqueued, in order, and
+//! marks it sent only after the broker acknowledged it.
+
 use std::time::Duration;
 
 use anyhow::Context as _;

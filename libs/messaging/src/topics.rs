@@ -1,3 +1,6 @@
+//! Topic names under the instance's prefix, their dead-letter topics, and
+//! creating them.
+
 use anyhow::Context as _;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;

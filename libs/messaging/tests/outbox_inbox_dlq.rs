@@ -1,6 +1,9 @@
 //! The outbox relay, the inbox and the dead-letter topic against a real
 //! Postgres and a real Kafka-protocol broker.
 
+// Test code outside #[test] functions (harnesses, helpers) fails the
+// test the same way: by panicking.
+#![allow(clippy::expect_used)]
 // Counts of a test run: small, so their casts cannot truncate.
 #![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 // A scenario reads top to bottom, as the user would meet it; it may be

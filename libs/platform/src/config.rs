@@ -322,8 +322,9 @@ impl InstanceConfig {
         }
     }
 
-    pub fn city(&self) -> ids::CityCode {
-        self.city.parse().expect("validated at start-up")
+    /// The city, as [`InstanceConfig::problems`] checked it at start-up.
+    pub fn city(&self) -> Result<ids::CityCode, ids::InvalidValue> {
+        self.city.parse()
     }
 }
 

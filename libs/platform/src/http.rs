@@ -1,7 +1,7 @@
 //! The actix bootstrap every service uses.
 
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -92,7 +92,7 @@ impl Readiness {
             metrics::dependency_up(dependency.name, up);
             statuses.insert(dependency.name.to_owned(), status.into());
         }
-        *self.last.lock().expect("not poisoned") = statuses.clone();
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = statuses.clone();
         (statuses, ready)
     }
 
@@ -314,7 +314,12 @@ where
 /// Liveness: the process answers. What the dependencies said at the last
 /// readiness check rides along; none is asked here.
 async fn healthz(readiness: web::Data<Readiness>) -> HttpResponse {
-    let dependencies = readiness.last.lock().expect("not poisoned").clone();
+    // What the checks said last stays readable even after a panic elsewhere.
+    let dependencies = readiness
+        .last
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
     HttpResponse::Ok().json(serde_json::json!({ "status": "alive", "dependencies": dependencies }))
 }
 

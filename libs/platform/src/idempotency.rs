@@ -60,12 +60,13 @@ pub struct Created {
 }
 
 impl Created {
-    pub fn new(status: StatusCode, body: &impl Serialize) -> Self {
-        Self {
+    /// The answer, refused (500 `internal`) when its body does not serialise.
+    pub fn new(status: StatusCode, body: &impl Serialize) -> Result<Self, ApiError> {
+        Ok(Self {
             status,
-            body: serde_json::to_value(body).expect("responses serialise"),
+            body: serde_json::to_value(body).map_err(ApiError::internal)?,
             location: None,
-        }
+        })
     }
 
     pub fn at(mut self, location: String) -> Self {
@@ -88,8 +89,9 @@ impl Created {
 /// The transaction-level advisory lock that serialises one key: held while
 /// the first request with the key runs.
 pub fn lock_id(scope: &str, key: &str) -> i64 {
-    let digest = Sha256::digest(format!("{scope}\u{0}{key}").as_bytes());
-    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+    let digest: [u8; 32] = Sha256::digest(format!("{scope}\u{0}{key}").as_bytes()).into();
+    let [a, b, c, d, e, f, g, h, ..] = digest;
+    i64::from_be_bytes([a, b, c, d, e, f, g, h])
 }
 
 #[derive(QueryableByName)]
@@ -115,7 +117,7 @@ where
         + 'a,
 {
     let hash = hex::encode(Sha256::digest(
-        serde_json::to_vec(request).expect("requests serialise"),
+        serde_json::to_vec(request).map_err(ApiError::internal)?,
     ));
     let (created, replayed) = conn
         .transaction::<_, ApiError, _>(|conn| {

@@ -10,6 +10,8 @@ use prometheus::{
     HistogramVec, IntCounterVec, IntGaugeVec, TextEncoder,
 };
 
+// why: registers once (the LazyLock) under a constant, valid, unique name.
+#[allow(clippy::expect_used)]
 static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     register_int_counter_vec!(
         "qc_http_requests_total",
@@ -19,6 +21,8 @@ static REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+// why: registers once (the LazyLock) under a constant, valid, unique name.
+#[allow(clippy::expect_used)]
 static LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
     register_histogram_vec!(
         "qc_http_request_duration_seconds",
@@ -29,6 +33,8 @@ static LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+// why: registers once (the LazyLock) under a constant, valid, unique name.
+#[allow(clippy::expect_used)]
 static DEPENDENCY_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     register_int_gauge_vec!(
         "qc_dependency_up",

@@ -1,6 +1,7 @@
 //! Keyset (cursor) pagination: the cursor is the last item's sort key,
 //! opaque to clients.
 
+use anyhow::Context as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{de::DeserializeOwned, Serialize};
@@ -32,8 +33,9 @@ pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
-pub fn encode_cursor<K: Serialize>(key: &K) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("cursor keys serialise"))
+pub fn encode_cursor<K: Serialize>(key: &K) -> anyhow::Result<String> {
+    let json = serde_json::to_vec(key).context("a cursor's sort key does not serialise")?;
+    Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
 pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<K>, ApiError> {
@@ -56,18 +58,24 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option
 
 /// Builds a page from `limit + 1` fetched rows: the extra row only tells
 /// that another page exists.
-pub fn page<T, K: Serialize>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) -> Page<T> {
+pub fn page<T, K: Serialize>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> K,
+) -> anyhow::Result<Page<T>> {
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let next_cursor = if more {
-        rows.last().map(|last| encode_cursor(&key(last)))
+        rows.last()
+            .map(|last| encode_cursor(&key(last)))
+            .transpose()?
     } else {
         None
     };
-    Page {
+    Ok(Page {
         items: rows,
         next_cursor,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -76,11 +84,14 @@ mod tests {
 
     #[test]
     fn pages_and_cursors() {
-        let p = page(vec![1, 2, 3], 2, |n| *n);
+        let p = page(vec![1, 2, 3], 2, |n| *n).expect("a page");
         assert_eq!(p.items, [1, 2]);
         let next: Option<i32> = decode_cursor(p.next_cursor.as_deref()).expect("decodes");
         assert_eq!(next, Some(2));
-        assert!(page(vec![1, 2], 2, |n| *n).next_cursor.is_none());
+        assert!(page(vec![1, 2], 2, |n| *n)
+            .expect("a page")
+            .next_cursor
+            .is_none());
         assert!(decode_cursor::<i32>(Some("!!")).is_err());
         assert!(limit(Some(0)).is_err() && limit(Some(MAX_LIMIT + 1)).is_err());
     }

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::future::{ready, Future, Ready};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::dev::Payload;
@@ -70,17 +70,19 @@ fn entry_key(namespace: &str, variant: &str) -> String {
 #[derive(Clone, Default)]
 struct Reached(Arc<std::sync::RwLock<Option<ConnectionManager>>>);
 
+// The manager is only ever replaced whole, so a lock poisoned by a panic
+// elsewhere still holds a whole value.
 impl Reached {
     fn get(&self) -> redis::RedisResult<ConnectionManager> {
         self.0
             .read()
-            .expect("redis lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .clone()
             .ok_or_else(not_reached)
     }
 
     fn set(&self, manager: ConnectionManager) {
-        *self.0.write().expect("redis lock") = Some(manager);
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = Some(manager);
     }
 }
 
@@ -229,7 +231,7 @@ impl PublicCache {
         key: &str,
     ) -> Result<Option<Bytes>, u32> {
         let window = now_secs() / WINDOW_SECS;
-        let mut local = self.local.lock().expect("cache lock");
+        let mut local = lock(&self.local);
         let mut counted: Vec<(String, u32)> =
             vec![(format!("c:{client}"), self.cfg.rate_limit_per_minute)];
         if let Some(record) = record {
@@ -267,7 +269,7 @@ impl PublicCache {
         if self.cfg.local_ttl_ms == 0 {
             return;
         }
-        let mut local = self.local.lock().expect("cache lock");
+        let mut local = lock(&self.local);
         if local.entries.len() >= MAX_LOCAL_ENTRIES {
             local.entries.clear();
         }
@@ -281,11 +283,15 @@ impl PublicCache {
     }
 }
 
+/// The local state, even after a panic elsewhere while it was held: that
+/// leaves at worst a count or a cached copy off, no reason to stop answering.
+fn lock(local: &Mutex<Local>) -> MutexGuard<'_, Local> {
+    local.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 fn forget(local: &Mutex<Local>, namespace: &str) {
     let prefix = format!("{namespace}\0");
-    local
-        .lock()
-        .expect("cache lock")
+    lock(local)
         .entries
         .retain(|key, _| !key.starts_with(&prefix));
 }
@@ -298,7 +304,7 @@ async fn flush_counters(local: Weak<Mutex<Local>>, redis: Reached, prefix: Strin
         let Some(state) = local.upgrade() else { return };
         let window = now_secs() / WINDOW_SECS;
         let deltas: Vec<(String, u64)> = {
-            let mut state = state.lock().expect("cache lock");
+            let mut state = lock(&state);
             state.counters.retain(|_, c| c.window == window);
             state
                 .counters
@@ -323,7 +329,7 @@ async fn flush_counters(local: Weak<Mutex<Local>>, redis: Reached, prefix: Strin
         };
         match shared {
             Ok(totals) => {
-                let mut state = state.lock().expect("cache lock");
+                let mut state = lock(&state);
                 for ((client, _), total) in deltas.iter().zip(totals) {
                     if let Some(c) = state
                         .counters
@@ -337,7 +343,7 @@ async fn flush_counters(local: Weak<Mutex<Local>>, redis: Reached, prefix: Strin
             Err(e) => {
                 // Keep the counts for the next flush; meanwhile the limit is local.
                 tracing::warn!(error = %e, "could not share rate-limit counts");
-                let mut state = state.lock().expect("cache lock");
+                let mut state = lock(&state);
                 for (client, delta) in deltas {
                     if let Some(c) = state
                         .counters
@@ -368,7 +374,7 @@ async fn listen_for_invalidations(
         }
         .await;
         let Some(state) = local.upgrade() else { return };
-        state.lock().expect("cache lock").entries.clear();
+        lock(&state).entries.clear();
         drop(state);
         match subscribed {
             Ok(mut pubsub) => {

@@ -1,3 +1,7 @@
+//! The command line every service binary shares: `serve`, `migrate`,
+//! `provision`, `topics`, `dev-token`, `dev-keys`, `openapi`, `dlq-replay`,
+//! `rotate-keys`, and the service's own.
+
 #![allow(
     clippy::print_stdout,
     reason = "the command line answers its operator on stdout"
@@ -298,7 +302,7 @@ pub fn dev_token(auth: &AuthConfig, token: &NewToken<'_>) -> anyhow::Result<Stri
         auth.max_token_lifetime_secs
     );
     let signer = Signer::from_pem_file(std::path::Path::new(&auth.local_signing_key))?;
-    Ok(signer.mint(token))
+    signer.mint(token)
 }
 
 #[cfg(test)]

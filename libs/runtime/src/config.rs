@@ -1,3 +1,5 @@
+//! The configuration every service shares, with its own under `[service]`.
+
 use db::DbConfig;
 use messaging::KafkaConfig;
 use platform::auth::AuthConfig;
@@ -204,7 +206,7 @@ mod tests {
                 jail.set_env(format!("QC_SOME_SERVICE_{key}"), value);
             }
             let cfg = load("some-service").expect("valid");
-            assert_eq!(cfg.instance.city().as_str(), "350200");
+            assert_eq!(cfg.instance.city().map(|c| c.as_str()), Ok("350200"));
             assert_eq!(cfg.kafka.replication_factor, 3);
             assert_eq!(cfg.kafka.group_instance_id, "some-service-7d9f8b6c5-x2x4p");
             assert_eq!(

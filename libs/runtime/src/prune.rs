@@ -13,6 +13,8 @@ use prometheus::{register_int_counter_vec, register_int_gauge_vec, IntCounterVec
 use crate::config::RetentionConfig;
 use crate::Periodic;
 
+// why: registers once (the LazyLock) under a constant, valid, unique name.
+#[allow(clippy::expect_used)]
 static PRUNED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     register_int_counter_vec!(
         "qc_pruned_rows_total",
@@ -22,6 +24,8 @@ static PRUNED: LazyLock<IntCounterVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+// why: registers once (the LazyLock) under a constant, valid, unique name.
+#[allow(clippy::expect_used)]
 static TABLE_BYTES: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     register_int_gauge_vec!(
         "qc_table_bytes",

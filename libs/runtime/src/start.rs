@@ -1,3 +1,6 @@
+//! Starting a service: HTTP server, outbox relay, consumers, periodic jobs
+//! and readiness, stopped gracefully together.
+
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
@@ -105,7 +108,7 @@ pub async fn start<S: Service>(
 ) -> anyhow::Result<Running> {
     let pool = db::pool(&cfg.database)?;
     let cache = PublicCache::connect(&cfg.redis, &cfg.public).await?;
-    let city = cfg.instance.city();
+    let city = cfg.instance.city()?;
     let relay = Arc::new(Relay::new(
         pool.clone(),
         &cfg.kafka,

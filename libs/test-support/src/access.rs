@@ -271,7 +271,7 @@ fn claims(role: Role, own: bool, persons: &(String, String)) -> Claims {
 }
 
 fn sign(c: &Claims) -> String {
-    crate::signer().sign(c)
+    crate::signer().sign(c).expect("the test key signs")
 }
 
 /// The token the matrix's "own" cell of `role` carries (an integrator's
@@ -374,7 +374,11 @@ fn bad_tokens(
         ),
         (
             "a token of an unknown key",
-            Some(platform::auth::Signer::generate().sign(&officer())),
+            Some(
+                platform::auth::Signer::generate()
+                    .sign(&officer())
+                    .expect("a new key signs"),
+            ),
             401,
             "token_key_unknown",
         ),

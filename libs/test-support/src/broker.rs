@@ -1,3 +1,6 @@
+//! Reading and feeding topics: a test reads what a service published, or
+//! publishes what another service would have.
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

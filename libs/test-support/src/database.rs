@@ -1,3 +1,6 @@
+//! A database per test, copied from a template built once per migration
+//! fingerprint.
+
 use std::path::Path;
 
 use anyhow::Context as _;

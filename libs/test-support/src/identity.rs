@@ -56,80 +56,90 @@ pub fn token_with(
     org: Option<&str>,
     scope: Option<&str>,
 ) -> String {
-    signer().mint(&NewToken {
-        issuer: TEST_ISSUER,
-        audience: "qiancheng",
-        sub: &format!("{}-tester", role.as_str()),
-        role,
-        city,
-        org,
-        scope,
-        ttl_secs: 3600,
-    })
+    signer()
+        .mint(&NewToken {
+            issuer: TEST_ISSUER,
+            audience: "qiancheng",
+            sub: &format!("{}-tester", role.as_str()),
+            role,
+            city,
+            org,
+            scope,
+            ttl_secs: 3600,
+        })
+        .expect("the test key signs")
 }
 
 /// A trainee's own token: its subject is their person id.
 pub fn trainee_token(person_id: &str) -> String {
-    signer().mint(&NewToken {
-        issuer: TEST_ISSUER,
-        audience: "qiancheng",
-        sub: person_id,
-        role: Role::Trainee,
-        city: None,
-        org: None,
-        scope: None,
-        ttl_secs: 3600,
-    })
+    signer()
+        .mint(&NewToken {
+            issuer: TEST_ISSUER,
+            audience: "qiancheng",
+            sub: person_id,
+            role: Role::Trainee,
+            city: None,
+            org: None,
+            scope: None,
+            ttl_secs: 3600,
+        })
+        .expect("the test key signs")
 }
 
 /// A token of `role` that `issuer` signed (with the test key): the
 /// province's identity provider, or another city's.
 pub fn token_from(issuer: &str, role: Role, city: Option<&str>) -> String {
-    signer().mint(&NewToken {
-        issuer,
-        audience: "qiancheng",
-        sub: &format!("{}-tester", role.as_str()),
-        role,
-        city,
-        org: None,
-        scope: None,
-        ttl_secs: 3600,
-    })
+    signer()
+        .mint(&NewToken {
+            issuer,
+            audience: "qiancheng",
+            sub: &format!("{}-tester", role.as_str()),
+            role,
+            city,
+            org: None,
+            scope: None,
+            ttl_secs: 3600,
+        })
+        .expect("the test key signs")
 }
 
 /// A token for `role` whose subject is `sub`: a second officer of the same
 /// city is the same role under another subject.
 pub fn token_as(sub: &str, role: Role, city: Option<&str>, org: Option<&str>) -> String {
-    signer().mint(&NewToken {
-        issuer: TEST_ISSUER,
-        audience: "qiancheng",
-        sub,
-        role,
-        city,
-        org,
-        scope: None,
-        ttl_secs: 3600,
-    })
+    signer()
+        .mint(&NewToken {
+            issuer: TEST_ISSUER,
+            audience: "qiancheng",
+            sub,
+            role,
+            city,
+            org,
+            scope: None,
+            ttl_secs: 3600,
+        })
+        .expect("the test key signs")
 }
 
 /// The trainee portal acting for a trainee (RFC 8693 `act`): a trainee's
 /// token that says who acts for them.
 pub fn portal_token(person_id: &str) -> String {
     let now = chrono::Utc::now().timestamp();
-    signer().sign(&platform::auth::Claims {
-        sub: person_id.to_owned(),
-        role: Role::Trainee,
-        city: None,
-        org: None,
-        scope: None,
-        act: Some(platform::auth::Actor {
-            sub: "trainee-portal".to_owned(),
-        }),
-        iss: TEST_ISSUER.to_owned(),
-        aud: platform::auth::Audience(vec!["qiancheng".to_owned()]),
-        exp: now + 3600,
-        iat: now,
-        nbf: Some(now),
-        jti: None,
-    })
+    signer()
+        .sign(&platform::auth::Claims {
+            sub: person_id.to_owned(),
+            role: Role::Trainee,
+            city: None,
+            org: None,
+            scope: None,
+            act: Some(platform::auth::Actor {
+                sub: "trainee-portal".to_owned(),
+            }),
+            iss: TEST_ISSUER.to_owned(),
+            aud: platform::auth::Audience(vec!["qiancheng".to_owned()]),
+            exp: now + 3600,
+            iat: now,
+            nbf: Some(now),
+            jti: None,
+        })
+        .expect("the test key signs")
 }

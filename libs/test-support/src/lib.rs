@@ -10,12 +10,13 @@
 //! `127.0.0.1:9092`) and `QC_TEST_REDIS` (default `redis://127.0.0.1:6379`).
 
 // Test support fails the test that uses it by panicking.
-#![allow(clippy::panic)]
+#![allow(clippy::panic, clippy::expect_used)]
 
 pub mod access;
 mod broker;
 mod database;
 mod identity;
+pub mod keys;
 mod outage;
 mod poll;
 mod service;

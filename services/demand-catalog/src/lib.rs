@@ -90,7 +90,7 @@ impl Service for DemandCatalog {
 async fn republish(cfg: &Config, year: i32) -> anyhow::Result<()> {
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
-    let city = cfg.instance.city();
+    let city = cfg.instance.city()?;
     let Some(done) = app::catalogues::republish(&mut conn, city, year).await? else {
         println!("no published catalogue of {year} for {city}: nothing to republish");
         return Ok(());

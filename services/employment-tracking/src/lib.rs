@@ -163,7 +163,7 @@ impl Service for EmploymentTracking {
             Command::CloseWindows { as_of } => {
                 let pool = db::pool(&cfg.database)?;
                 let as_of = as_of.unwrap_or_else(|| ids::business_date(chrono::Utc::now()));
-                let closed = app::windows::close(&pool, cfg.instance.city(), as_of).await?;
+                let closed = app::windows::close(&pool, cfg.instance.city()?, as_of).await?;
                 println!(
                     "closed as of {as_of}: {} employed within the window, {} not employed at its end",
                     closed.employed_within_window, closed.not_employed_at_window_end

@@ -78,7 +78,7 @@ impl Service for InstitutionRegistry {
 async fn republish(cfg: &Config) -> anyhow::Result<()> {
     let pool = db::pool(&cfg.database)?;
     let mut conn = pool.get().await?;
-    let queued = app::institutions::republish(&mut conn, cfg.instance.city()).await?;
+    let queued = app::institutions::republish(&mut conn, cfg.instance.city()?).await?;
     println!("queued {queued} event(s) of listed institutions for publication");
     Ok(())
 }

@@ -244,7 +244,7 @@ impl Service for PerformanceEvaluation {
         match command {
             Command::Rescore { all } => {
                 let pool = db::pool(&cfg.database)?;
-                let (city, today) = (cfg.instance.city(), ids::business_date(chrono::Utc::now()));
+                let (city, today) = (cfg.instance.city()?, ids::business_date(chrono::Utc::now()));
                 let done = if all {
                     app::ratings::rescore_all(&pool, city, today).await?
                 } else {

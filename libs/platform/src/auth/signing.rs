@@ -17,7 +17,7 @@ use super::{Audience, Claims, Role};
 
 /// An Ed25519 signing key with its key id (the RFC 7638 thumbprint).
 pub struct Signer {
-    encoding: EncodingKey,
+    key: SigningKey,
     public: [u8; 32],
     kid: String,
 }
@@ -53,9 +53,8 @@ impl Signer {
 
     fn from_key(key: SigningKey) -> Self {
         let public = key.verifying_key().to_bytes();
-        let der = key.to_pkcs8_der().expect("an Ed25519 key encodes");
         Self {
-            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            key,
             kid: ed25519_key_id(&public),
             public,
         }
@@ -77,15 +76,24 @@ impl Signer {
         }]})
     }
 
-    /// Signs whatever claims are given (tests build odd ones on purpose).
-    pub fn sign(&self, claims: &impl serde::Serialize) -> String {
+    /// Signs whatever claims are given (tests build odd ones on purpose);
+    /// refused when the claims do not serialise.
+    pub fn sign(&self, claims: &impl serde::Serialize) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
-        encode(&header, claims, &self.encoding).expect("EdDSA signing cannot fail")
+        let der = self
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| anyhow::anyhow!("encoding the signing key: {e}"))?;
+        Ok(encode(
+            &header,
+            claims,
+            &EncodingKey::from_ed_der(der.as_bytes()),
+        )?)
     }
 
     /// Signs a token valid from now for `ttl_secs`.
-    pub fn mint(&self, t: &NewToken<'_>) -> String {
+    pub fn mint(&self, t: &NewToken<'_>) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         self.sign(&Claims {
             sub: t.sub.to_owned(),

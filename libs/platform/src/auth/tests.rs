@@ -125,7 +125,7 @@ async fn eddsa_es256_and_rs256_tokens_verify_by_their_key_id() {
     let v = verifier(&config(url));
     let c = claims(Role::BureauOfficer);
     for token in [
-        ed.sign(&c),
+        ed.sign(&c).expect("signs"),
         foreign_key_token(&ec, Algorithm::ES256, "ec-1", &c),
         foreign_key_token(&rsa, Algorithm::RS256, "rsa-1", &c),
     ] {
@@ -150,7 +150,7 @@ async fn each_broken_rule_is_named() {
     let with = |f: &dyn Fn(&mut Claims)| {
         let mut c = claims(Role::BureauOfficer);
         f(&mut c);
-        signer.sign(&c)
+        signer.sign(&c).expect("signs")
     };
     let hs256 = encode(
         &Header::new(Algorithm::HS256),
@@ -158,9 +158,11 @@ async fn each_broken_rule_is_named() {
         &EncodingKey::from_secret(b"local-development-secret-not-for-production"),
     )
     .expect("hs256");
-    let stranger = Signer::generate().sign(&claims(Role::BureauOfficer));
-    let mut tampered = signer.sign(&claims(Role::Auditor));
-    let forged_payload = signer.sign(&claims(Role::BureauOfficer));
+    let stranger = Signer::generate()
+        .sign(&claims(Role::BureauOfficer))
+        .expect("signs");
+    let mut tampered = signer.sign(&claims(Role::Auditor)).expect("signs");
+    let forged_payload = signer.sign(&claims(Role::BureauOfficer)).expect("signs");
     let (head, _) = tampered.split_once('.').expect("jwt");
     let body = forged_payload.split('.').nth(1).expect("payload");
     let sig = tampered.rsplit('.').next().expect("signature").to_owned();
@@ -237,20 +239,30 @@ async fn a_rotated_key_is_picked_up_without_a_restart() {
     let url = dir.write_set("jwks.json", &[jwk_of(&old)]);
     let v = verifier(&config(url));
     let c = claims(Role::Auditor);
-    v.verify(&old.sign(&c)).await.expect("old key");
+    v.verify(&old.sign(&c).expect("signs"))
+        .await
+        .expect("old key");
     let new = Signer::generate();
-    assert_eq!(code_of(&v, &new.sign(&c)).await, "token_key_unknown");
+    assert_eq!(
+        code_of(&v, &new.sign(&c).expect("signs")).await,
+        "token_key_unknown"
+    );
     // The identity provider publishes the new key beside the old.
     dir.write_set("jwks.json", &[jwk_of(&old), jwk_of(&new)]);
-    v.verify(&new.sign(&c))
+    v.verify(&new.sign(&c).expect("signs"))
         .await
         .expect("new key, same process");
-    v.verify(&old.sign(&c)).await.expect("old key still listed");
+    v.verify(&old.sign(&c).expect("signs"))
+        .await
+        .expect("old key still listed");
     // …then retires the old one.
     dir.write_set("jwks.json", &[jwk_of(&new)]);
     let stray = Signer::generate();
-    let _ = v.verify(&stray.sign(&c)).await;
-    assert_eq!(code_of(&v, &old.sign(&c)).await, "token_key_unknown");
+    let _ = v.verify(&stray.sign(&c).expect("signs")).await;
+    assert_eq!(
+        code_of(&v, &old.sign(&c).expect("signs")).await,
+        "token_key_unknown"
+    );
 }
 
 #[tokio::test]
@@ -268,16 +280,22 @@ async fn the_province_vouches_for_its_read_only_role_alone() {
     c.iss = PROVINCE_ISS.into();
     c.city = None;
     assert_eq!(
-        v.verify(&province.sign(&c)).await.expect("ok").role,
+        v.verify(&province.sign(&c).expect("signs"))
+            .await
+            .expect("ok")
+            .role,
         Role::Province
     );
     // The city's key cannot vouch for the province's issuer, nor the
     // province's for an officer.
-    assert_eq!(code_of(&v, &city.sign(&c)).await, "token_key_unknown");
+    assert_eq!(
+        code_of(&v, &city.sign(&c).expect("signs")).await,
+        "token_key_unknown"
+    );
     c.role = Role::BureauOfficer;
     c.city = Some("350100".into());
     assert_eq!(
-        code_of(&v, &province.sign(&c)).await,
+        code_of(&v, &province.sign(&c).expect("signs")).await,
         "token_claims_invalid"
     );
 }
@@ -317,12 +335,17 @@ async fn keys_over_http_are_cached_and_refetched_sparingly() {
     let v = verifier(&cfg);
     let c = claims(Role::Auditor);
     for _ in 0..5 {
-        v.verify(&signer.sign(&c)).await.expect("verifies");
+        v.verify(&signer.sign(&c).expect("signs"))
+            .await
+            .expect("verifies");
     }
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     for _ in 0..5 {
         let stranger = Signer::generate();
-        assert_eq!(code_of(&v, &stranger.sign(&c)).await, "token_key_unknown");
+        assert_eq!(
+            code_of(&v, &stranger.sign(&c).expect("signs")).await,
+            "token_key_unknown"
+        );
     }
     assert_eq!(
         hits.load(Ordering::SeqCst),
@@ -335,7 +358,9 @@ async fn keys_over_http_are_cached_and_refetched_sparingly() {
 #[tokio::test]
 async fn an_unreachable_identity_provider_is_a_503_not_a_401() {
     let v = verifier(&config("http://127.0.0.1:9/jwks".into()));
-    let token = Signer::generate().sign(&claims(Role::Auditor));
+    let token = Signer::generate()
+        .sign(&claims(Role::Auditor))
+        .expect("signs");
     let err = v.verify(&token).await.expect_err("no keys");
     assert_eq!(
         (err.status.as_u16(), err.code),

@@ -88,7 +88,7 @@ pub async fn create(
             Ok(Created::new(
                 StatusCode::CREATED,
                 &CatalogueView::new(row, Some(Vec::new())),
-            )
+            )?
             .at(location))
         }
         .scope_boxed()
@@ -185,7 +185,7 @@ pub async fn add_entry(
         async move {
             let entry = catalogues::add_entry(conn, &who, id, new).await?;
             let location = format!("/v1/catalogues/{id}/entries/{}", entry.id);
-            Ok(Created::new(StatusCode::CREATED, &EntryView::from(entry)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &EntryView::from(entry))?.at(location))
         }
         .scope_boxed()
     })

@@ -84,7 +84,7 @@ pub async fn submit(
         async move {
             let row = demands::submit(conn, who.subject(), demand).await?;
             let location = format!("/v1/demands/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &DemandView::from(row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &DemandView::from(row))?.at(location))
         }
         .scope_boxed()
     })
@@ -135,7 +135,8 @@ pub async fn list(
     };
     let mut conn = state.pool.get().await?;
     let rows = demands::list(&mut conn, state.city, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| (r.created_at, r.id));
+    let page =
+        pagination::page(rows, limit, |r| (r.created_at, r.id)).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.into_iter().map(DemandView::from).collect(),
         next_cursor: page.next_cursor,

@@ -101,7 +101,7 @@ pub fn check_entry(year: i32, terms: EntryTerms<'_>) -> Vec<FieldError> {
 /// Published after 30 June of its year: allowed, but flagged (policy item 1
 /// asks for publication by the end of June).
 pub fn is_late(year: i32, published_on: NaiveDate) -> bool {
-    published_on > NaiveDate::from_ymd_opt(year, 6, 30).expect("30 June exists")
+    (published_on.year(), published_on.month()) > (year, 6)
 }
 
 /// First publication: a draft with at least one entry.

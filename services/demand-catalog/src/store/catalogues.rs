@@ -1,3 +1,5 @@
+//! Catalogues (目录) and their entries, with every version kept.
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};

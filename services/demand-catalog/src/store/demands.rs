@@ -1,3 +1,5 @@
+//! Demands (需求) as submitted, and their summary per occupation and level.
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};

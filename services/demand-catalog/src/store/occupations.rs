@@ -1,3 +1,5 @@
+//! The occupation list (职业分类大典) as loaded from its file.
+
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::upsert::excluded;

@@ -1,6 +1,9 @@
 //! The demand catalogue over HTTP and Kafka, against a real Postgres, Redis
 //! and Kafka-protocol broker.
 
+// Test code outside #[test] functions (harnesses, helpers) fails the
+// test the same way: by panicking.
+#![allow(clippy::expect_used)]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]

@@ -101,7 +101,7 @@ pub async fn register(
         async move {
             let row = apprenticeships::register(conn, internship).await?;
             let location = format!("/v1/apprenticeships/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &ApprenticeshipView::from(row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &ApprenticeshipView::from(row))?.at(location))
         }
         .scope_boxed()
     })

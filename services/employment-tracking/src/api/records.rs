@@ -98,7 +98,7 @@ pub async fn report(
         async move {
             let row = records::report(conn, city, authorised).await?;
             let location = format!("/v1/employment-records/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &RecordView::from(row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &RecordView::from(row))?.at(location))
         }
         .scope_boxed()
     })

@@ -105,7 +105,7 @@ pub async fn post(
         async move {
             let row = vacancies::post(conn, vacancy).await?;
             let location = format!("/v1/vacancies/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &VacancyView::from(row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &VacancyView::from(row))?.at(location))
         }
         .scope_boxed()
     })

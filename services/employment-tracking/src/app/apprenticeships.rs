@@ -199,5 +199,5 @@ pub async fn list(
         Scope::City | Scope::Institutions(_) => {}
     }
     let rows = store::list_apprenticeships(conn, &filter, after, limit + 1).await?;
-    Ok(pagination::page(rows, limit, |r| r.id))
+    Ok(pagination::page(rows, limit, |r| r.id)?)
 }

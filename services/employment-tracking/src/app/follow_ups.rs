@@ -32,7 +32,7 @@ pub async fn list(
         filter.institutions = Some(ids);
     }
     let rows = store::list_completers(conn, &filter, after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |c| (c.completed_on, c.enrolment_id));
+    let page = pagination::page(rows, limit, |c| (c.completed_on, c.enrolment_id))?;
     let ids: Vec<Uuid> = page.items.iter().map(|c| c.enrolment_id).collect();
     let found = store::milestones_of(conn, &ids).await?;
     let items = page

@@ -152,7 +152,7 @@ pub async fn list(
         Scope::Integrator { subject, .. } => filter.recorded_by = Some(subject),
     }
     let rows = store::list_records(conn, &filter, after, limit + 1).await?;
-    Ok(pagination::page(rows, limit, |r| r.id))
+    Ok(pagination::page(rows, limit, |r| r.id)?)
 }
 
 /// One employment record, if the viewer may see it.

@@ -71,7 +71,7 @@ pub async fn list(
         Scope::City | Scope::Institutions(_) => {}
     }
     let rows = store::list_vacancies(conn, &filter, after, limit + 1).await?;
-    Ok(pagination::page(rows, limit, |r| r.id))
+    Ok(pagination::page(rows, limit, |r| r.id)?)
 }
 
 /// Recommends open vacancies to a completer not employed within the window
@@ -166,5 +166,5 @@ pub async fn recommendations(
         Scope::City | Scope::Integrator { .. } => {}
     }
     let rows = store::list_recommendations(conn, &filter, after, limit + 1).await?;
-    Ok(pagination::page(rows, limit, |r| r.id))
+    Ok(pagination::page(rows, limit, |r| r.id)?)
 }

@@ -2,7 +2,7 @@
 //! person, the paying employer and the month. A bad line is reported with
 //! every problem it has; the good lines of the batch are still taken.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use ids::{CitizenId, CreditCode};
 use serde::Deserialize;
 
@@ -58,7 +58,7 @@ pub fn parse_month(raw: &str, today: NaiveDate) -> Result<NaiveDate, LineProblem
             "contributions are reported for past or current months",
         ));
     }
-    if month < NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date") {
+    if month.year() < 2000 {
         return Err(problem(
             "month",
             "month_range",

@@ -13,9 +13,14 @@ pub const MILESTONES: [u32; 3] = [3, 6, 12];
 /// The last day of the window: `months` calendar months after completion,
 /// clamped to the month's end (31 August + 6 months = end of February).
 pub fn window_end(completed_on: NaiveDate, months: u32) -> NaiveDate {
-    completed_on
-        .checked_add_months(Months::new(months))
-        .expect("dates stay far from chrono's limits")
+    add_months(completed_on, months)
+}
+
+/// `n` calendar months after `date`, clamped to the month's end; past the
+/// end of chrono's calendar, its last day (a window that never closes).
+fn add_months(date: NaiveDate, n: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(n))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The window is open until its last day has passed.
@@ -24,22 +29,24 @@ pub fn is_closed(window_end: NaiveDate, today: NaiveDate) -> bool {
 }
 
 /// The first day of the month of `date`.
+// why: every month has a day 1, so `with_day(1)` always answers.
+#[allow(clippy::expect_used)]
 pub fn month_of(date: NaiveDate) -> NaiveDate {
     date.with_day(1).expect("every month has a first day")
 }
 
 /// The month `n` months after the month of `date`.
 pub fn months_after(date: NaiveDate, n: u32) -> NaiveDate {
-    month_of(date)
-        .checked_add_months(Months::new(n))
-        .expect("dates stay far from chrono's limits")
+    add_months(month_of(date), n)
 }
 
-/// The last day of the month starting on `month`.
+/// The last day of the month starting on `month` (the calendar's last day
+/// for its last month).
 pub fn month_end(month: NaiveDate) -> NaiveDate {
-    months_after(month, 1)
-        .pred_opt()
-        .expect("not the first day ever")
+    month_of(month)
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Does a contribution for `month` show employment within the window? The

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
+use contracts::delivery::ENROLMENTS_TOPIC;
 use contracts::employment::{
     ApprenticeshipEvent, EmploymentRecordEvent, OutcomeEvent, APPRENTICESHIPS_TOPIC,
     EMPLOYED_WITHIN_WINDOW, INSURANCE_TOPIC, NOT_EMPLOYED_AT_WINDOW_END, OUTCOMES_TOPIC,
     RECORDS_TOPIC,
 };
-use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC};
+use contracts::registry::INSTITUTIONS_TOPIC;
+use contracts::Event;
 use diesel_async::AsyncPgConnection;
 use ids::{CityCode, PersonId};
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
@@ -123,21 +123,14 @@ impl EventHandler for Completions {
         event: &'a ReceivedEvent,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            match (event.topic.as_str(), event.envelope.event_type.as_str()) {
-                (ENROLMENTS_TOPIC, TRAINEE_COMPLETED) => {
-                    let e = event.payload::<CompletionEvent>()?;
+            match Event::read(&event.topic, &event.envelope.event_type, &event.data)? {
+                Some(Event::Completion(e)) if e.completed => {
                     completions::completed(conn, self.city, self.window_months, &e).await?
                 }
-                // Enrolments, withdrawals and non-completions open no window.
-                (ENROLMENTS_TOPIC, _) => {}
-                (INSTITUTIONS_TOPIC, _) => {
-                    let e = event.payload::<InstitutionEvent>()?;
-                    completions::institution_changed(conn, &e).await?
-                }
-                (other, _) => {
-                    return Err(anyhow::anyhow!("no handler for topic {other}"))
-                        .context("unexpected topic")
-                }
+                Some(Event::Institution(e)) => completions::institution_changed(conn, &e).await?,
+                // Enrolments, withdrawals and non-completions open no window;
+                // nothing else is on the topics this consumer reads.
+                _ => {}
             }
             Ok(())
         })

@@ -26,7 +26,7 @@ pub const OTHER_SCHOOL: &str = "91350100MA2YYY005Y";
 pub const FACTORY: &str = "91350100MA2XYA001F";
 pub const SHIPYARD: &str = "91350200MA3ABC0028";
 
-const PERSON_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+use test_support::keys::PERSON_ID_KEY as PERSON_KEY;
 
 pub fn officer() -> String {
     test_support::token(Role::BureauOfficer, Some("350100"), None)
@@ -172,24 +172,15 @@ impl Tracking {
     /// Waits until the follow-up exists (and the school is known) and
     /// returns it.
     pub async fn follow_up(&self, enrolment: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let res = self
-                .app
-                .get(
-                    &format!("/v1/follow-ups/{enrolment}"),
-                    Some(&operator(SCHOOL)),
-                )
-                .await;
-            if res.status() == 200 {
-                return body(res).await;
+        let path = format!("/v1/follow-ups/{enrolment}");
+        test_support::eventually(WAIT, || async {
+            let res = self.app.get(&path, Some(&operator(SCHOOL))).await;
+            match res.status().as_u16() {
+                200 => Ok(body(res).await),
+                status => Err(format!("the completion has not arrived: {status}")),
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the completion never arrived"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await
     }
 
     pub async fn put_batch(&self, id: &str, lines: &str, token: &str) -> Response {

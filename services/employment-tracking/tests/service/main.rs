@@ -1,6 +1,9 @@
 //! Employment tracking over HTTP and Kafka, fed with a recorded history of
 //! delivery's completions and the registry's institutions.
 
+// Test code outside #[test] functions (harnesses, helpers) fails the
+// test the same way: by panicking.
+#![allow(clippy::expect_used)]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]

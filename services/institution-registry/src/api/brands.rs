@@ -71,7 +71,7 @@ pub async fn register(
         async move {
             let row = brands::register(conn, city, who.subject(), brand).await?;
             let location = format!("/v1/brands/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &BrandView::from(row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &BrandView::from(row))?.at(location))
         }
         .scope_boxed()
     })

@@ -200,7 +200,7 @@ pub async fn apply(
         async move {
             let full = institutions::apply(conn, city, who.subject(), application).await?;
             let location = format!("/v1/institutions/{}", full.institution.id);
-            Ok(Created::new(StatusCode::CREATED, &InstitutionView::from(&full)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &InstitutionView::from(&full))?.at(location))
         }
         .scope_boxed()
     })

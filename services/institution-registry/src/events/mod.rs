@@ -55,7 +55,7 @@ pub fn institution(
         credit_code: i.credit_code.parse()?,
         name: i.name.clone(),
         nature: i.nature.clone(),
-        status: i.status.clone(),
+        status: i.status.as_str().into(),
         high_skill_base: i.high_skill_base,
         scope: granted_scope(full)?,
         reason,

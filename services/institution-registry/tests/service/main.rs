@@ -2,6 +2,9 @@
 //! Redis and Kafka-protocol broker — with the demand catalogue running beside
 //! it where the directory needs its subsidy standards.
 
+// Test code outside #[test] functions (harnesses, helpers) fails the
+// test the same way: by panicking.
+#![allow(clippy::expect_used)]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]

@@ -137,7 +137,7 @@ pub async fn new_formula(
         async move {
             let row = scorecards::new_formula(conn, &formula, &note, &by).await?;
             let view = FormulaView::new(row).map_err(ApiError::internal)?;
-            Ok(Created::new(StatusCode::CREATED, &view).at("/v1/formula".into()))
+            Ok(Created::new(StatusCode::CREATED, &view)?.at("/v1/formula".into()))
         }
         .scope_boxed()
     })
@@ -295,7 +295,7 @@ pub async fn override_rating(
     let res = idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
             let scorecard = ratings::override_rating(conn, city, institution_id, year, o).await?;
-            Ok(Created::new(StatusCode::CREATED, &view(scorecard)?))
+            Created::new(StatusCode::CREATED, &view(scorecard)?)
         }
         .scope_boxed()
     })

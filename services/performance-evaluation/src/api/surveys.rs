@@ -95,7 +95,7 @@ pub async fn answer(
                 survey,
                 answered_at: row.answered_at,
             };
-            Ok(Created::new(StatusCode::CREATED, &receipt))
+            Created::new(StatusCode::CREATED, &receipt)
         }
         .scope_boxed()
     })

@@ -170,16 +170,19 @@ async fn read_city(
     year: i32,
     as_of: NaiveDate,
 ) -> Result<CityFigures, String> {
-    let token = aggregator.signer.mint(&NewToken {
-        issuer: &aggregator.issuer,
-        audience: PROVINCE_AUDIENCE,
-        sub: "province-aggregator",
-        role: Role::Province,
-        city: None,
-        org: None,
-        scope: None,
-        ttl_secs: 60,
-    });
+    let token = aggregator
+        .signer
+        .mint(&NewToken {
+            issuer: &aggregator.issuer,
+            audience: PROVINCE_AUDIENCE,
+            sub: "province-aggregator",
+            role: Role::Province,
+            city: None,
+            org: None,
+            scope: None,
+            ttl_secs: 60,
+        })
+        .map_err(|e| format!("no token to ask with: {e}"))?;
     let res = aggregator
         .http
         .get(format!("{base}/v1/dashboard/figures"))

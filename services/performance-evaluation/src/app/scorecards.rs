@@ -87,7 +87,7 @@ pub async fn list(
 ) -> Result<Page<Scorecard>, Error> {
     let scope = Scope::of(conn, viewer).await?;
     let rows = store::list_scorecards(conn, year, scope.only(), after, limit + 1).await?;
-    let page = pagination::page(rows, limit, |r| r.institution_id);
+    let page = pagination::page(rows, limit, |r| r.institution_id)?;
     let mut items = Vec::with_capacity(page.items.len());
     for row in page.items {
         let name = store::institution_name(conn, row.institution_id).await?;

@@ -13,7 +13,11 @@
 //! - **Time-proportional progress** (序时进度): the share of the statistical
 //!   year's days elapsed up to and including the as-of date.
 
-use chrono::NaiveDate;
+use contracts::assessment::CertificateStatus;
+use contracts::Open;
+use std::cmp::Ordering;
+
+use chrono::{Datelike, NaiveDate};
 use ids::{SkillLevel, StatisticalYear};
 
 /// The statistical year a completion counts for.
@@ -26,9 +30,10 @@ pub fn is_subsidised_training(completed: bool) -> bool {
     completed
 }
 
-/// Whether a certificate makes its holder a new skilled worker of its year.
-pub fn counts_as_skilled(status: &str) -> bool {
-    status == "valid"
+/// Whether a certificate makes its holder a new skilled worker of its year:
+/// a valid one (a status this version does not know counts for nothing).
+pub fn counts_as_skilled(status: &Open<CertificateStatus>) -> bool {
+    *status == Open::Known(CertificateStatus::Valid)
 }
 
 /// Whether a level counts as high-skilled (高级工 and above).
@@ -39,15 +44,23 @@ pub fn is_high_skilled(level: SkillLevel) -> bool {
 /// Days in a statistical year (365 or 366, the leap day falling in its
 /// February).
 pub fn total_days(year: i32) -> i64 {
-    let y = StatisticalYear::of(NaiveDate::from_ymd_opt(year, 6, 1).expect("1 June exists"));
-    (y.last_day() - y.first_day()).num_days() + 1
+    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    }
 }
 
 /// Days of `year` elapsed on `as_of`, counting `as_of` itself: 1 on
 /// 1 December, all of them on 30 November; 0 before the year, all after.
 pub fn elapsed_days(year: i32, as_of: NaiveDate) -> i64 {
-    let first = NaiveDate::from_ymd_opt(year - 1, 12, 1).expect("1 December exists");
-    ((as_of - first).num_days() + 1).clamp(0, total_days(year))
+    match training_year(as_of).cmp(&year) {
+        Ordering::Less => 0,
+        Ordering::Greater => total_days(year),
+        // December's days, then the days of the calendar year so far.
+        Ordering::Equal if as_of.month() == 12 => i64::from(as_of.day()),
+        Ordering::Equal => 31 + i64::from(as_of.ordinal()),
+    }
 }
 
 /// The time-proportional share of the year on `as_of`, in [0, 1].
@@ -58,8 +71,12 @@ pub fn pro_rata(year: i32, as_of: NaiveDate) -> f64 {
 /// The date a year's figures are taken at when none is asked for: today
 /// while the year runs, its last day once it ended.
 pub fn default_as_of(year: i32, today: NaiveDate) -> NaiveDate {
-    let last = NaiveDate::from_ymd_opt(year, 11, 30).expect("30 November exists");
-    today.min(last)
+    if training_year(today) <= year {
+        return today;
+    }
+    // The year has ended: its last day (chrono's first for a year before
+    // its calendar).
+    NaiveDate::from_ymd_opt(year, 11, 30).unwrap_or(NaiveDate::MIN)
 }
 
 #[cfg(test)]
@@ -82,8 +99,9 @@ mod tests {
     fn only_completions_and_valid_certificates_count() {
         assert!(is_subsidised_training(true));
         assert!(!is_subsidised_training(false));
-        assert!(counts_as_skilled("valid"));
-        assert!(!counts_as_skilled("revoked"));
+        assert!(counts_as_skilled(&Open::from("valid")));
+        assert!(!counts_as_skilled(&Open::from("revoked")));
+        assert!(!counts_as_skilled(&Open::from("suspended")));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! decisions. One finding per claim however many events speak of it (a
 //! claim rejected and later recovered is one finding).
 
-use contracts::subsidy::{ReasonItem, CLAIM_REFUSED, CLAIM_REJECTED};
+use contracts::subsidy::{ReasonItem, RecoveryCause, CLAIM_REFUSED, CLAIM_REJECTED};
+use contracts::Open;
 
 /// Whether a claim decision is a finding: an officer's rejection after
 /// review, or a refusal citing a fraud rule. Queued claims are suspicions,
@@ -20,8 +21,12 @@ pub fn claim_is_finding(event_type: &str, reasons: &[ReasonItem]) -> bool {
 /// Whether a recovery is a finding: recovered for fraud or because the
 /// certificate it paid for was revoked; a dispute upheld by the person is
 /// the claimant's matter, not necessarily the institution's.
-pub fn recovery_is_finding(cause: &str) -> bool {
-    matches!(cause, "fraud" | "certificate_revoked")
+/// A cause this version does not know is not counted against anyone.
+pub fn recovery_is_finding(cause: &Open<RecoveryCause>) -> bool {
+    matches!(
+        cause,
+        Open::Known(RecoveryCause::Fraud | RecoveryCause::CertificateRevoked)
+    )
 }
 
 #[cfg(test)]
@@ -56,8 +61,10 @@ mod tests {
 
     #[test]
     fn recoveries_for_fraud_or_revoked_certificates_are_findings() {
-        assert!(recovery_is_finding("fraud"));
-        assert!(recovery_is_finding("certificate_revoked"));
-        assert!(!recovery_is_finding("dispute_upheld"));
+        let finding = |cause: &str| recovery_is_finding(&Open::from(cause));
+        assert!(finding("fraud"));
+        assert!(finding("certificate_revoked"));
+        assert!(!finding("dispute_upheld"));
+        assert!(!finding("a_cause_added_later"));
     }
 }

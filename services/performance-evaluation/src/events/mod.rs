@@ -5,18 +5,13 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-use contracts::assessment::{
-    CertificateEvent, LeadingTalentEvent, CERTIFICATES_TOPIC, LEADING_TALENTS_TOPIC,
-};
-use contracts::delivery::{
-    ClassEvent, CompletionEvent, CLASSES_TOPIC, ENROLMENTS_TOPIC, TRAINEE_COMPLETED,
-    TRAINEE_NOT_COMPLETED,
-};
-use contracts::employment::{OutcomeEvent, OUTCOMES_TOPIC};
+use contracts::assessment::{CERTIFICATES_TOPIC, LEADING_TALENTS_TOPIC};
+use contracts::delivery::{CLASSES_TOPIC, ENROLMENTS_TOPIC};
+use contracts::employment::OUTCOMES_TOPIC;
 use contracts::evaluation::{RatingEvent, RATINGS_TOPIC, RATING_CHANGED};
-use contracts::registry::{BrandEvent, InstitutionEvent, BRANDS_TOPIC, INSTITUTIONS_TOPIC};
-use contracts::subsidy::{ClaimEvent, RecoveryEvent, CLAIMS_TOPIC, RECOVERIES_TOPIC};
+use contracts::registry::{BRANDS_TOPIC, INSTITUTIONS_TOPIC};
+use contracts::subsidy::{CLAIMS_TOPIC, RECOVERIES_TOPIC};
+use contracts::Event;
 use diesel_async::AsyncPgConnection;
 use ids::CityCode;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
@@ -82,40 +77,27 @@ impl EventHandler for ReadModels {
         event: &'a ReceivedEvent,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            let kind = event.envelope.event_type.as_str();
-            match event.topic.as_str() {
-                ENROLMENTS_TOPIC => {
-                    if matches!(kind, TRAINEE_COMPLETED | TRAINEE_NOT_COMPLETED) {
-                        read_models::completion(conn, &event.payload::<CompletionEvent>()?).await?
-                    }
-                    // Enrolments and withdrawals count for nothing here.
+            let Some(read) = Event::read(&event.topic, &event.envelope.event_type, &event.data)?
+            else {
+                return Ok(());
+            };
+            match read {
+                Event::Completion(e) => read_models::completion(conn, &e).await?,
+                Event::Class(e) => read_models::class(conn, &e).await?,
+                Event::CertificateIssued(e) | Event::CertificateRevoked(e) => {
+                    read_models::certificate(conn, &e).await?
                 }
-                CLASSES_TOPIC => read_models::class(conn, &event.payload::<ClassEvent>()?).await?,
-                CERTIFICATES_TOPIC => {
-                    read_models::certificate(conn, &event.payload::<CertificateEvent>()?).await?
+                Event::LeadingTalent(e) => read_models::leading_talent(conn, &e).await?,
+                Event::Outcome(e) => read_models::outcome(conn, &e).await?,
+                Event::Institution(e) => read_models::institution(conn, &e).await?,
+                Event::Brand(e) => read_models::brand(conn, &e).await?,
+                Event::Claim { decision, claim } => {
+                    read_models::claim(conn, decision, &claim).await?
                 }
-                LEADING_TALENTS_TOPIC => {
-                    let e = event.payload::<LeadingTalentEvent>()?;
-                    read_models::leading_talent(conn, &e).await?
-                }
-                OUTCOMES_TOPIC => {
-                    read_models::outcome(conn, &event.payload::<OutcomeEvent>()?).await?
-                }
-                INSTITUTIONS_TOPIC => {
-                    read_models::institution(conn, &event.payload::<InstitutionEvent>()?).await?
-                }
-                BRANDS_TOPIC => read_models::brand(conn, &event.payload::<BrandEvent>()?).await?,
-                CLAIMS_TOPIC => {
-                    read_models::claim(conn, kind, &event.payload::<ClaimEvent>()?).await?
-                }
-                RECOVERIES_TOPIC => {
-                    let e = event.payload::<RecoveryEvent>()?;
-                    read_models::recovery(conn, event.envelope.time, &e).await?
-                }
-                other => {
-                    return Err(anyhow::anyhow!("no handler for topic {other}"))
-                        .context("unexpected topic")
-                }
+                Event::Recovery(e) => read_models::recovery(conn, event.envelope.time, &e).await?,
+                // Enrolments and withdrawals count for nothing here, and
+                // nothing else is on the topics this consumer reads.
+                _ => {}
             }
             Ok(())
         })

@@ -27,7 +27,7 @@ pub async fn upsert_institution(
             institutions::institution_id.eq(e.institution_id),
             institutions::credit_code.eq(e.credit_code.as_str()),
             institutions::name.eq(&e.name),
-            institutions::status.eq(&e.status),
+            institutions::status.eq(e.status.as_str()),
             institutions::rating.eq(&e.rating),
             institutions::under_review.eq(e.under_review),
         ))
@@ -36,7 +36,7 @@ pub async fn upsert_institution(
         .set((
             institutions::credit_code.eq(e.credit_code.as_str()),
             institutions::name.eq(&e.name),
-            institutions::status.eq(&e.status),
+            institutions::status.eq(e.status.as_str()),
             institutions::rating.eq(&e.rating),
             institutions::under_review.eq(e.under_review),
         ))

@@ -320,32 +320,27 @@ impl Evaluation {
 
     /// Polls `path` (as `token`) until `ready` holds of its answer.
     pub async fn until(&self, path: &str, token: &str, ready: impl Fn(&Value) -> bool) -> Value {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
+        test_support::eventually(WAIT, || async {
             let res = self.app.get(path, Some(token)).await;
-            if res.status() == 200 {
-                let got = body(res).await;
-                if ready(&got) {
-                    return got;
-                }
-                assert!(tokio::time::Instant::now() < deadline, "{path}: {got}");
+            let status = res.status();
+            let got = body(res).await;
+            if status == 200 && ready(&got) {
+                Ok(got)
             } else {
-                assert!(
-                    tokio::time::Instant::now() < deadline,
-                    "{path}: {}",
-                    res.status()
-                );
+                Err(format!("{path}: {status} {got}"))
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        })
+        .await
     }
 
-    /// Every event on a topic of this service, once `n` are there.
+    /// The first `n` events on a topic of this service, once they are
+    /// there (the reader stops at `n`: [`Self::exactly`] says there are no
+    /// more).
     pub async fn events(&self, topic: &str, n: usize) -> Vec<Record> {
         let got = read_topic(&self.shared.kafka, &self.shared.kafka.topic(topic), n, WAIT)
             .await
             .expect("read");
-        assert!(got.len() >= n, "events on {topic}: {got:?}");
+        assert_eq!(got.len(), n, "events on {topic}: {got:?}");
         got
     }
 

@@ -120,16 +120,18 @@ async fn the_province_sums_two_cities_and_names_the_missing_one() {
     // The aggregator's credentials read the figures and nothing else; the
     // province's staff tokens are not the aggregator's.
     let aggregator = Signer::from_pem_file(&signing_key).expect("key");
-    let own = aggregator.mint(&platform::auth::NewToken {
-        issuer: AGGREGATOR,
-        audience: "qiancheng/performance-evaluation",
-        sub: "province-aggregator",
-        role: Role::Province,
-        city: None,
-        org: None,
-        scope: None,
-        ttl_secs: 60,
-    });
+    let own = aggregator
+        .mint(&platform::auth::NewToken {
+            issuer: AGGREGATOR,
+            audience: "qiancheng/performance-evaluation",
+            sub: "province-aggregator",
+            role: Role::Province,
+            city: None,
+            org: None,
+            scope: None,
+            ttl_secs: 60,
+        })
+        .expect("the aggregator's key signs");
     assert_eq!(
         fuzhou
             .app

@@ -139,7 +139,7 @@ pub async fn file(
         async move {
             let profile = bodies::file(conn, &deps, who.subject(), filing).await?;
             let location = format!("/v1/assessment-bodies/{}", profile.body.id);
-            Ok(Created::new(StatusCode::CREATED, &view(&deps, profile)?).at(location))
+            Ok(Created::new(StatusCode::CREATED, &view(&deps, profile)?)?.at(location))
         }
         .scope_boxed()
     })
@@ -258,7 +258,7 @@ pub async fn rotate_signing_key(
         async move {
             let rotated = bodies::rotate_signing_key(conn, &deps, id, who.subject()).await?;
             let view = key_view(&deps.issuer_id(&rotated.body_code), &rotated.key)?;
-            Ok(Created::new(StatusCode::CREATED, &view))
+            Created::new(StatusCode::CREATED, &view)
         }
         .scope_boxed()
     })
@@ -324,7 +324,7 @@ pub async fn register_staff(
                 name: row.name,
                 credential_no: row.credential_no,
             };
-            Ok(Created::new(StatusCode::CREATED, &view))
+            Created::new(StatusCode::CREATED, &view)
         }
         .scope_boxed()
     })

@@ -73,7 +73,7 @@ pub async fn issue(
         async move {
             let row = certificates::issue(conn, &deps, &who, session_id, candidate_id).await?;
             let location = format!("/v1/certificates/{}", row.certificate_no);
-            Ok(Created::new(StatusCode::CREATED, &view(&deps, row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &view(&deps, row))?.at(location))
         }
         .scope_boxed()
     })

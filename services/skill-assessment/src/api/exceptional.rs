@@ -88,7 +88,7 @@ pub async fn file(
         async move {
             let row = exceptional::file(conn, &deps, &who, application).await?;
             let location = format!("/v1/exceptional-certifications/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &view(row, None)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &view(row, None))?.at(location))
         }
         .scope_boxed()
     })

@@ -146,7 +146,7 @@ pub async fn schedule(
         async move {
             let session = sessions::schedule(conn, &who, new).await?;
             let location = format!("/v1/sessions/{}", session.session.id);
-            Ok(Created::new(StatusCode::CREATED, &session_view(session)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &session_view(session))?.at(location))
         }
         .scope_boxed()
     })
@@ -223,7 +223,7 @@ pub async fn register(
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
             let row = sessions::register(conn, &deps, &who, session_id, new).await?;
-            Ok(Created::new(StatusCode::CREATED, &candidate_view(row)))
+            Created::new(StatusCode::CREATED, &candidate_view(row))
         }
         .scope_boxed()
     })

@@ -125,7 +125,7 @@ pub async fn select(
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
             let row = talents::select(conn, &deps, who.subject(), selection).await?;
-            Ok(Created::new(StatusCode::CREATED, &view(row)))
+            Created::new(StatusCode::CREATED, &view(row))
         }
         .scope_boxed()
     })

@@ -59,7 +59,7 @@ fn event(city: CityCode, body: &BodyRow, c: &CertificateRow) -> Result<Certifica
         statistical_year: c.statistical_year,
         class_id: c.class_id,
         institution_id: c.institution_id,
-        status: c.status.clone(),
+        status: c.status.as_str().into(),
         revoked_reason: c.revoked_reason.clone(),
         revoked_on: c.revoked_on,
     })

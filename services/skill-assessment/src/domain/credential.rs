@@ -37,6 +37,8 @@ impl KeyRing {
         Ok(Self { secret })
     }
 
+    // why: HMAC takes a key of any length; `new_from_slice` never refuses one.
+    #[allow(clippy::expect_used)]
     fn derive(&self, label: &str) -> [u8; 32] {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length");
         mac.update(label.as_bytes());
@@ -49,6 +51,8 @@ impl KeyRing {
     }
 
     /// A tag that makes a QR payload unforgeable without exposing the holder.
+    // why: HMAC takes a key of any length; `new_from_slice` never refuses one.
+    #[allow(clippy::expect_used)]
     pub fn qr_tag(&self, certificate_no: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.derive("qr")).expect("any key length");
         mac.update(certificate_no.as_bytes());
@@ -145,8 +149,11 @@ pub fn parse_multikey(s: &str) -> Option<VerifyingKey> {
     VerifyingKey::from_bytes(&raw).ok()
 }
 
-/// JSON Canonicalization Scheme (RFC 8785) for the documents made here:
-/// object keys sorted, no whitespace; numbers are integers.
+/// JSON Canonicalization Scheme (RFC 8785), what `eddsa-jcs-2022` hashes:
+/// no whitespace; object keys sorted by their UTF-16 code units (§3.2.3);
+/// strings escaped as serde_json escapes them, which is §3.2.2.2's rule
+/// (`\b \t \n \f \r \" \\`, other controls `\u00xx` in lower case,
+/// everything else as is); numbers as ECMAScript writes a double (§3.2.2.3).
 pub fn canonical(v: &Value) -> String {
     let mut out = String::new();
     write_canonical(v, &mut out);
@@ -179,7 +186,21 @@ fn write_canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        other => out.push_str(&other.to_string()),
+        Value::Number(n) => write_number(n, out),
+        Value::Null | Value::Bool(_) | Value::String(_) => out.push_str(&v.to_string()),
+    }
+}
+
+/// RFC 8785 §3.2.2.3: every number is an IEEE 754 double, written as
+/// ECMAScript's Number::toString writes it (`1.0` is `1`, `1e30` is
+/// `1e+30`, `-0` is `0`). Integers are doubles too: beyond 2^53 they are
+/// rounded as a JavaScript verifier reads them.
+fn write_number(n: &serde_json::Number, out: &mut String) {
+    // Some for every number a `Value` holds (no `arbitrary_precision`), and
+    // finite: a `Value` cannot hold NaN or an infinity.
+    match n.as_f64() {
+        Some(double) => out.push_str(ryu_js::Buffer::new().format(double)),
+        None => out.push_str(&n.to_string()),
     }
 }
 
@@ -211,7 +232,9 @@ pub fn sign(
     let config = proof_config(&document, verification_method, &created);
     let signature = key.sign(&hash_data(&config, &document));
     let mut proof = config;
-    proof.as_object_mut().expect("an object").remove("@context");
+    if let Some(fields) = proof.as_object_mut() {
+        fields.remove("@context");
+    }
     proof["proofValue"] = json!(format!(
         "z{}",
         bs58::encode(signature.to_bytes()).into_string()
@@ -245,14 +268,13 @@ pub fn verify(secured: &Value, key: &VerifyingKey) -> Result<(), Unverified> {
         .and_then(|v| bs58::decode(v).into_vec().ok())
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or(Unverified::MalformedSignature)?;
-    let mut config = proof;
-    config
-        .as_object_mut()
-        .expect("an object")
-        .remove("proofValue");
-    config["@context"] = document["@context"].clone();
+    let Value::Object(mut config) = proof else {
+        return Err(Unverified::WrongSuite);
+    };
+    config.remove("proofValue");
+    config.insert("@context".to_owned(), document["@context"].clone());
     key.verify(
-        &hash_data(&config, &document),
+        &hash_data(&Value::Object(config), &document),
         &Signature::from_bytes(&value),
     )
     .map_err(|_| Unverified::BadSignature)
@@ -314,6 +336,8 @@ pub fn certificate_credential(c: &CertificateClaims<'_>) -> Value {
 
 /// The bitstring (first index = most significant bit of the first byte),
 /// gzip-compressed, base64url, multibase `u`.
+// why: the encoder writes to a `Vec`, which cannot fail.
+#[allow(clippy::expect_used)]
 pub fn encode_status_list(revoked: &[i64], highest_index: i64) -> String {
     let bits = MIN_STATUS_BITS.max(usize::try_from(highest_index + 1).unwrap_or(0).div_ceil(8) * 8);
     let mut bytes = vec![0u8; bits / 8];
@@ -441,6 +465,203 @@ mod tests {
     fn canonical_form_sorts_keys_at_every_depth() {
         let v = json!({"b": 1, "a": {"d": [true, null], "c": "é"}});
         assert_eq!(canonical(&v), r#"{"a":{"c":"é","d":[true,null]},"b":1}"#);
+    }
+
+    /// RFC 8785 Appendix B, each double given by its bits, then the
+    /// cases the ECMAScript algorithm is easiest to get wrong on.
+    #[test]
+    fn numbers_are_written_as_ecmascript_writes_a_double() {
+        let appendix_b: [(u64, &str); 24] = [
+            (0x0000_0000_0000_0000, "0"),
+            (0x8000_0000_0000_0000, "0"),
+            (0x0000_0000_0000_0001, "5e-324"),
+            (0x8000_0000_0000_0001, "-5e-324"),
+            (0x7fef_ffff_ffff_ffff, "1.7976931348623157e+308"),
+            (0xffef_ffff_ffff_ffff, "-1.7976931348623157e+308"),
+            (0x4340_0000_0000_0000, "9007199254740992"),
+            (0xc340_0000_0000_0000, "-9007199254740992"),
+            (0x4430_0000_0000_0000, "295147905179352830000"),
+            (0x44b5_2d02_c7e1_4af5, "9.999999999999997e+22"),
+            (0x44b5_2d02_c7e1_4af6, "1e+23"),
+            (0x44b5_2d02_c7e1_4af7, "1.0000000000000001e+23"),
+            (0x444b_1ae4_d6e2_ef4e, "999999999999999700000"),
+            (0x444b_1ae4_d6e2_ef4f, "999999999999999900000"),
+            (0x444b_1ae4_d6e2_ef50, "1e+21"),
+            (0x3eb0_c6f7_a0b5_ed8c, "9.999999999999997e-7"),
+            (0x3eb0_c6f7_a0b5_ed8d, "0.000001"),
+            (0x41b3_de43_5555_5553, "333333333.3333332"),
+            (0x41b3_de43_5555_5554, "333333333.33333325"),
+            (0x41b3_de43_5555_5555, "333333333.3333333"),
+            (0x41b3_de43_5555_5556, "333333333.3333334"),
+            (0x41b3_de43_5555_5557, "333333333.33333343"),
+            (0xbecb_f647_612f_3696, "-0.0000033333333333333333"),
+            (0x4314_3ff3_c1cb_0959, "1424953923781206.2"),
+        ];
+        for (bits, expected) in appendix_b {
+            let v = json!(f64::from_bits(bits));
+            assert_eq!(canonical(&v), expected, "{bits:016x}");
+        }
+        let cases = [
+            (json!(1.0), "1"),
+            (json!(-0.0), "0"),
+            (json!(1e30), "1e+30"),
+            (json!(4.50), "4.5"),
+            (json!(0.002), "0.002"),
+            (json!(0.000001), "0.000001"),
+            (json!(1e-7), "1e-7"),
+            (json!(1e20), "100000000000000000000"),
+            (json!(1e21), "1e+21"),
+            (json!(-1.5e-9), "-1.5e-9"),
+            (json!(333_333_333.333_333_3), "333333333.3333333"),
+            (json!(0), "0"),
+            (json!(-42), "-42"),
+            (json!(9_007_199_254_740_992_u64), "9007199254740992"),
+            (json!(9_007_199_254_740_993_u64), "9007199254740992"),
+            (json!(u64::MAX), "18446744073709552000"),
+            (json!(i64::MIN), "-9223372036854776000"),
+        ];
+        for (v, expected) in cases {
+            assert_eq!(canonical(&v), expected, "{v}");
+        }
+        let parsed: Value =
+            serde_json::from_str("[295147905179352830000, 1E30, 4.50, 2e-3]").unwrap();
+        assert_eq!(
+            canonical(&parsed),
+            "[295147905179352830000,1e+30,4.5,0.002]"
+        );
+    }
+
+    /// RFC 8785 §3.2.2's example: numbers, escapes and literals together.
+    #[test]
+    fn the_rfc_example_canonicalises_exactly() {
+        let input = r#"{
+          "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+          "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+          "literals": [null, true, false]
+        }"#;
+        let mut v: Value = serde_json::from_str(input).unwrap();
+        // serde_json without `float_roundtrip` reads this 17-digit number one
+        // unit in the last place low (0x41b3de4355555554): a parsing matter,
+        // not canonicalisation. Put in the double the text denotes.
+        v["numbers"][0] = json!(f64::from_bits(0x41b3_de43_5555_5555));
+        assert_eq!(
+            canonical(&v),
+            "{\"literals\":[null,true,false],\
+             \"numbers\":[333333333.3333333,1e+30,4.5,0.002,1e-27],\
+             \"string\":\"\u{20ac}$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}"
+        );
+    }
+
+    /// RFC 8785 §3.2.3's example: keys sort by UTF-16 code units, so the
+    /// emoji (a surrogate pair, 0xD83D…) comes before U+FB33, unlike in
+    /// code point or UTF-8 order.
+    #[test]
+    fn keys_sort_by_utf16_code_units() {
+        let v = json!({
+            "\u{20ac}": "Euro Sign",
+            "\r": "Carriage Return",
+            "\u{fb33}": "Hebrew Letter Dalet With Dagesh",
+            "1": "One",
+            "\u{1f600}": "Emoji: Grinning Face",
+            "\u{80}": "Control",
+            "\u{f6}": "Latin Small Letter O With Diaeresis",
+        });
+        assert_eq!(
+            canonical(&v),
+            "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\",\
+             \"\u{f6}\":\"Latin Small Letter O With Diaeresis\",\"\u{20ac}\":\"Euro Sign\",\
+             \"\u{1f600}\":\"Emoji: Grinning Face\",\"\u{fb33}\":\"Hebrew Letter Dalet With Dagesh\"}"
+        );
+    }
+
+    /// RFC 8785 §3.2.2.2: the five short escapes, `\u00xx` (lower-case hex)
+    /// for the other controls, `"` and `\` escaped, and nothing else: not
+    /// `/`, DEL, U+2028 or anything beyond ASCII. Keys the same as values.
+    #[test]
+    fn strings_are_escaped_as_rfc8785_says() {
+        let controls: String = (0u8..0x20).map(char::from).collect();
+        assert_eq!(
+            canonical(&json!(controls)),
+            r#""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f""#
+        );
+        let others = "\"\\/\u{7f}\u{2028}\u{fffd}é林😀 ";
+        let mut object = serde_json::Map::new();
+        object.insert(others.to_owned(), json!(others));
+        assert_eq!(
+            canonical(&Value::Object(object)),
+            "{\"\\\"\\\\/\u{7f}\u{2028}\u{fffd}é林😀 \":\"\\\"\\\\/\u{7f}\u{2028}\u{fffd}é林😀 \"}"
+        );
+    }
+
+    /// A credential carrying floats signs and verifies, and the signature is
+    /// over the RFC 8785 text any JCS library produces (written out here),
+    /// so a verifier with another implementation accepts it.
+    #[test]
+    fn a_credential_with_floats_verifies_against_the_rfc8785_text() {
+        let key = key(3);
+        let document = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": { "score": 87.50, "ratio": 1.0, "tiny": 1e-7, "big": 1e30, "n": 7 },
+        });
+        let created: DateTime<Utc> = "2026-03-02T00:00:00Z".parse().unwrap();
+        let signed = sign(document, &key, "issuer#key-1", created);
+        assert_eq!(verify(&signed, &key.verifying_key()), Ok(()));
+
+        let document_jcs = r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"credentialSubject":{"big":1e+30,"n":7,"ratio":1,"score":87.5,"tiny":1e-7},"type":["VerifiableCredential"]}"#;
+        let config_jcs = r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"created":"2026-03-02T00:00:00Z","cryptosuite":"eddsa-jcs-2022","proofPurpose":"assertionMethod","type":"DataIntegrityProof","verificationMethod":"issuer#key-1"}"#;
+        let mut unsigned = signed.clone();
+        unsigned.as_object_mut().unwrap().remove("proof");
+        assert_eq!(canonical(&unsigned), document_jcs);
+        let mut data = Sha256::digest(config_jcs).to_vec();
+        data.extend_from_slice(&Sha256::digest(document_jcs));
+        let proof_value = signed["proof"]["proofValue"].as_str().unwrap();
+        let bytes = bs58::decode(proof_value.strip_prefix('z').unwrap())
+            .into_vec()
+            .unwrap();
+        let signature = Signature::from_bytes(&<[u8; 64]>::try_from(bytes).unwrap());
+        assert!(key.verifying_key().verify(&data, &signature).is_ok());
+
+        // As a verifier receives it: JSON text, parsed again.
+        let received: Value = serde_json::from_str(&signed.to_string()).unwrap();
+        assert_eq!(verify(&received, &key.verifying_key()), Ok(()));
+        let mut changed = received;
+        changed["credentialSubject"]["score"] = json!(87.51);
+        assert_eq!(
+            verify(&changed, &key.verifying_key()),
+            Err(Unverified::BadSignature)
+        );
+    }
+
+    fn numbers_in(v: &Value) -> usize {
+        match v {
+            Value::Number(_) => 1,
+            Value::Array(items) => items.iter().map(numbers_in).sum(),
+            Value::Object(map) => map.values().map(numbers_in).sum(),
+            Value::Null | Value::Bool(_) | Value::String(_) => 0,
+        }
+    }
+
+    /// The documents signed here hold no numbers at all (the status index
+    /// is a string), so the number rule never changed what they hash to.
+    #[test]
+    fn the_signed_documents_carry_no_numbers() {
+        let key = key(1);
+        let certificate = sign(credential(), &key, "issuer#key-1", Utc::now());
+        let status = sign(
+            status_list_credential(
+                "https://example/v1/public/credentials/status/revocation",
+                "https://example/v1/public/issuers/city",
+                encode_status_list(&[7], 7),
+            ),
+            &key,
+            "issuer#key-1",
+            Utc::now(),
+        );
+        let profile = issuer_profile("issuer", "评价机构", &[(1, key.verifying_key())]);
+        assert_eq!(numbers_in(&certificate), 0);
+        assert_eq!(numbers_in(&status), 0);
+        assert_eq!(numbers_in(&profile), 0);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 pub use test_support::{fields, problem, WAIT};
 
-const PERSON_ID_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+use test_support::keys::PERSON_ID_KEY;
 pub const OCCUPATION: &str = "6-31-01-03";
 
 pub fn officer() -> String {
@@ -66,8 +66,8 @@ pub async fn start_with(
         .await
         .expect("delivery's topic");
     TestApp::<SkillAssessment>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
-        cfg.service.pii_encryption_keys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
-        cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
+        cfg.service.pii_encryption_keys = test_support::keys::PII_ENCRYPTION_KEYS.into();
+        cfg.service.pii_lookup_key = test_support::keys::PII_LOOKUP_KEY.into();
         cfg.service.person_id_key = PERSON_ID_KEY.into();
         cfg.service.credential_secret = "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=".into();
         cfg.service.public_base_url = "https://assessment.350100.example".into();
@@ -235,26 +235,18 @@ pub async fn register_completer(
     citizen_id: &str,
     name: &str,
 ) -> Value {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let res = app
-            .post(
-                &format!("/v1/sessions/{session}/candidates"),
-                Some(&body.token),
-                &json!({ "citizen_id": citizen_id, "name": name, "route": "completion" }),
-            )
-            .await;
+    let path = format!("/v1/sessions/{session}/candidates");
+    let candidate = json!({ "citizen_id": citizen_id, "name": name, "route": "completion" });
+    test_support::eventually(WAIT, || async {
+        let res = app.post(&path, Some(&body.token), &candidate).await;
         if res.status() == 201 {
-            return test_support::body(res).await;
+            return Ok(test_support::body(res).await);
         }
         let p = test_support::body(res).await;
         assert_eq!(p["code"], "no_completion", "{p}");
-        assert!(
-            std::time::Instant::now() < deadline,
-            "completion never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+        Err("the completion has not arrived".to_owned())
+    })
+    .await
 }
 
 pub async fn score(

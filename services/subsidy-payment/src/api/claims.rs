@@ -114,7 +114,8 @@ pub async fn list(
     }
     let mut conn = state.pool.get().await?;
     let rows = claims::list(&mut conn, &filter).await?;
-    let page = pagination::page(rows, limit, |r| (r.created_at, r.id));
+    let page =
+        pagination::page(rows, limit, |r| (r.created_at, r.id)).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(Page {
         items: page
             .items
@@ -300,7 +301,7 @@ pub async fn review(
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
             let row = use_case::review(conn, city, id, decision, note.as_deref(), &by).await?;
-            Ok(Created::new(StatusCode::OK, &ClaimView::from(row)))
+            Created::new(StatusCode::OK, &ClaimView::from(row))
         }
         .scope_boxed()
     })

@@ -57,7 +57,7 @@ pub(crate) async fn propose_once(
     idempotency::once(&mut conn, key, scope, request, move |conn| {
         async move {
             let proposal = proposals::propose(conn, &deps, who, payload, sealed).await?;
-            Ok(Created::new(StatusCode::ACCEPTED, &proposal))
+            Created::new(StatusCode::ACCEPTED, &proposal)
         }
         .scope_boxed()
     })

@@ -132,7 +132,7 @@ pub async fn dispute(
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
             let filed = disputes::file(conn, id, &person, &body.reason, &by).await?;
-            Ok(Created::new(StatusCode::CREATED, &DisputeView::from(filed)))
+            Created::new(StatusCode::CREATED, &DisputeView::from(filed))
         }
         .scope_boxed()
     })
@@ -174,7 +174,7 @@ pub async fn resolve(
         async move {
             let resolved =
                 disputes::resolve(conn, engine, id, body.upheld, body.note.as_deref(), &by).await?;
-            Ok(Created::new(StatusCode::OK, &DisputeView::from(resolved)))
+            Created::new(StatusCode::OK, &DisputeView::from(resolved))
         }
         .scope_boxed()
     })

@@ -62,7 +62,7 @@ pub async fn list(
     };
     let mut conn = state.pool.get().await?;
     let rows = stored::list(&mut conn, state.city, &filter, limit).await?;
-    let page = pagination::page(rows, limit, |r| r.id);
+    let page = pagination::page(rows, limit, |r| r.id).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(Page {
         items: page
             .items

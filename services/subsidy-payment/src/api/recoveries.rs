@@ -80,7 +80,7 @@ pub async fn repay(
     idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
             let r = recoveries::repay(conn, city, id, body.amount_fen.0, &by).await?;
-            Ok(Created::new(StatusCode::OK, &RecoveryView::from(r)))
+            Created::new(StatusCode::OK, &RecoveryView::from(r))
         }
         .scope_boxed()
     })
@@ -126,7 +126,7 @@ pub async fn order(
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
             let r = recoveries::order_for_fraud(conn, engine, id, &body.reason).await?;
-            Ok(Created::new(StatusCode::CREATED, &RecoveryView::from(r)))
+            Created::new(StatusCode::CREATED, &RecoveryView::from(r))
         }
         .scope_boxed()
     })

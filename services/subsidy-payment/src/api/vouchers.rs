@@ -68,7 +68,7 @@ pub async fn issue(
                 by: &by,
             };
             let row = vouchers::issue(conn, issue).await?;
-            Ok(Created::new(StatusCode::CREATED, &VoucherView::from(row)))
+            Created::new(StatusCode::CREATED, &VoucherView::from(row))
         }
         .scope_boxed()
     })

@@ -3,7 +3,7 @@
 //! until an officer resolves the dispute.
 
 use chrono::Utc;
-use contracts::subsidy::CLAIM_DISPUTE_DISMISSED;
+use contracts::subsidy::{RecoveryCause, CLAIM_DISPUTE_DISMISSED};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -89,7 +89,7 @@ pub async fn resolve(
         (true, ClaimStatus::Paid) => {
             claims::set_status(conn, row.id, ClaimStatus::Paid).await?;
             row.set_status(ClaimStatus::Paid);
-            order_recovery(conn, engine, &row, "dispute_upheld", &why).await?;
+            order_recovery(conn, engine, &row, RecoveryCause::DisputeUpheld, &why).await?;
         }
         (true, _) => {
             release_in_ledger(conn, engine.city, &row, &why, by).await?;

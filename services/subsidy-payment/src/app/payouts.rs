@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use actix_web::http::StatusCode;
 use chrono::Utc;
 use contracts::subsidy::{
-    PaymentEvent, PAYMENTS_TOPIC, PAYMENT_CONFIRMED, PAYMENT_FAILED, PAYMENT_SENT,
+    PaymentEvent, RecoveryCause, PAYMENTS_TOPIC, PAYMENT_CONFIRMED, PAYMENT_FAILED, PAYMENT_SENT,
 };
 use diesel_async::AsyncPgConnection;
 use ids::{CityCode, Fen, PiiCipher};
@@ -494,7 +494,7 @@ async fn after_answers(
                 conn,
                 engine,
                 &row,
-                "certificate_revoked",
+                RecoveryCause::CertificateRevoked,
                 "certificate revoked while the payment was at the bank",
             )
             .await?;

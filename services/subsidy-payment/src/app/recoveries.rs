@@ -2,7 +2,7 @@
 //! on a revoked certificate, settled by repayments (here) and by
 //! withholding from later payouts (see [`super::payouts`]).
 
-use contracts::subsidy::{RecoveryEvent, RECOVERIES_TOPIC, RECOVERY_ORDERED};
+use contracts::subsidy::{RecoveryCause, RecoveryEvent, RECOVERIES_TOPIC, RECOVERY_ORDERED};
 use diesel_async::AsyncPgConnection;
 use ids::{CityCode, Fen, PersonId};
 use messaging::OutboxEvent;
@@ -18,12 +18,12 @@ use crate::store::{self, claims, ClaimRow, StoreError};
 /// One recovery order per paid claim: the ledger moves what was paid to
 /// the payee's receivable, correcting the approval. A second order of the
 /// same claim changes nothing.
-#[tracing::instrument(skip_all, fields(claim = %row.id, cause = cause))]
+#[tracing::instrument(skip_all, fields(claim = %row.id, cause = cause.as_str()))]
 pub async fn order_recovery(
     conn: &mut AsyncPgConnection,
     engine: &Engine,
     row: &ClaimRow,
-    cause: &str,
+    cause: RecoveryCause,
     reason: &str,
 ) -> Result<(), Error> {
     if recoveries::of_claim(conn, row.id).await?.is_some() {
@@ -64,7 +64,7 @@ pub async fn order_recovery(
             id,
             claim_id: row.id,
             payee: &row.payee,
-            cause,
+            cause: cause.as_str(),
             reason,
             amount_fen: amount,
             recovery_tx,
@@ -80,7 +80,7 @@ pub async fn order_recovery(
         person_id: PersonId::from_stored(&row.person_id),
         fund: fund.as_str().to_owned(),
         amount_fen: Fen::new(amount),
-        cause: cause.to_owned(),
+        cause: cause.into(),
         reason: reason.to_owned(),
         institution_id: row.institution_id,
     };
@@ -113,7 +113,7 @@ pub async fn order_for_fraud(
     if status != ClaimStatus::Paid {
         return Err(Error::ClaimNotPaid(status));
     }
-    order_recovery(conn, engine, &row, "fraud", reason).await?;
+    order_recovery(conn, engine, &row, RecoveryCause::Fraud, reason).await?;
     recoveries::of_claim(conn, claim_id)
         .await?
         .ok_or_else(|| Error::corrupt(format!("claim {claim_id} recovered without an order")))

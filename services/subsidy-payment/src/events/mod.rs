@@ -5,17 +5,13 @@
 
 use std::sync::Arc;
 
-use contracts::assessment::{
-    CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_REVOKED, RESULTS_TOPIC,
-};
+use contracts::assessment::{CertificateStatus, CERTIFICATES_TOPIC, RESULTS_TOPIC};
 use contracts::catalog::ENTRIES_TOPIC;
-use contracts::delivery::{
-    ALERTS_TOPIC, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_ENROLLED, TRAINEE_NOT_COMPLETED,
-    TRAINEE_WITHDRAWN,
-};
+use contracts::delivery::{ALERTS_TOPIC, ENROLMENTS_TOPIC};
 use contracts::employment::{APPRENTICESHIPS_TOPIC, INSURANCE_TOPIC, OUTCOMES_TOPIC};
-use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC};
+use contracts::registry::INSTITUTIONS_TOPIC;
 use contracts::subsidy::{CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC};
+use contracts::{Event, Open};
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
 
@@ -50,41 +46,36 @@ impl EventHandler for Evidence {
         event: &'a ReceivedEvent,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
+            let read = Event::read(&event.topic, &event.envelope.event_type, &event.data)?;
+            let Some(read) = read else {
+                return Ok(());
+            };
             let engine = &self.engine.current(conn).await?;
-            match (event.topic.as_str(), event.envelope.event_type.as_str()) {
-                (ENTRIES_TOPIC, _) => {
-                    evidence::catalogue_entry(conn, engine, &event.payload()?).await?;
+            match read {
+                Event::CatalogueEntry(e) => evidence::catalogue_entry(conn, engine, &e).await?,
+                Event::Institution(e) => {
+                    evidence::institution(conn, &e, event.envelope.time).await?
                 }
-                (INSTITUTIONS_TOPIC, _) => {
-                    let e: InstitutionEvent = event.payload()?;
-                    evidence::institution(conn, &e, event.envelope.time).await?;
-                }
-                (ENROLMENTS_TOPIC, TRAINEE_COMPLETED | TRAINEE_NOT_COMPLETED) => {
-                    evidence::completion(conn, engine, &event.payload()?).await?;
-                }
-                (ENROLMENTS_TOPIC, TRAINEE_WITHDRAWN) => {
-                    evidence::withdrawal(conn, &event.payload()?).await?;
-                }
-                (ENROLMENTS_TOPIC, TRAINEE_ENROLLED) => {
+                Event::Completion(e) => evidence::completion(conn, engine, &e).await?,
+                Event::Withdrawn(e) => evidence::withdrawal(conn, &e).await?,
+                Event::Enrolled(e) => {
                     let on = ids::business_date(event.envelope.time);
-                    evidence::enrolment(conn, &event.payload()?, on).await?;
+                    evidence::enrolment(conn, &e, on).await?;
                 }
-                (ALERTS_TOPIC, _) => evidence::alert(conn, &event.payload()?).await?,
-                (RESULTS_TOPIC, _) => evidence::exam_result(conn, &event.payload()?).await?,
-                (CERTIFICATES_TOPIC, kind) => {
-                    let e: CertificateEvent = event.payload()?;
-                    let revoked = kind == CERTIFICATE_REVOKED || e.status == "revoked";
+                Event::Conflict(e) => evidence::alert(conn, &e).await?,
+                Event::ExamResult(e) => evidence::exam_result(conn, &e).await?,
+                Event::CertificateIssued(e) => {
+                    // An issue event carries the certificate's status at
+                    // publication (a republished history may say revoked).
+                    let revoked = e.status == Open::Known(CertificateStatus::Revoked);
                     evidence::certificate(conn, engine, &e, revoked).await?;
                 }
-                (OUTCOMES_TOPIC, _) => {
-                    evidence::outcome(conn, engine, &event.payload()?).await?;
+                Event::CertificateRevoked(e) => {
+                    evidence::certificate(conn, engine, &e, true).await?
                 }
-                (APPRENTICESHIPS_TOPIC, _) => {
-                    evidence::apprenticeship(conn, engine, &event.payload()?).await?;
-                }
-                (INSURANCE_TOPIC, _) => {
-                    evidence::insured_months(conn, &event.payload()?).await?;
-                }
+                Event::Outcome(e) => evidence::outcome(conn, engine, &e).await?,
+                Event::Apprenticeship(e) => evidence::apprenticeship(conn, engine, &e).await?,
+                Event::InsuredMonths(e) => evidence::insured_months(conn, &e).await?,
                 // Other events: not evidence of a subsidy.
                 _ => {}
             }

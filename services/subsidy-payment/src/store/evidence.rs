@@ -65,7 +65,7 @@ pub async fn put_institution(
     .bind::<Text, _>(e.city.as_str())
     .bind::<Text, _>(e.credit_code.as_str())
     .bind::<Text, _>(&e.name)
-    .bind::<Text, _>(&e.status)
+    .bind::<Text, _>(e.status.as_str())
     .bind::<Timestamptz, _>(at)
     .execute(conn)
     .await?;

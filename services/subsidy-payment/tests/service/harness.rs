@@ -128,8 +128,8 @@ pub async fn start_with(adjust: impl FnOnce(&mut subsidy_payment::Config)) -> Ap
         .await
         .expect("consumed topics");
     TestApp::<SubsidyPayment>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
-        cfg.service.pii_encryption_keys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
-        cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
+        cfg.service.pii_encryption_keys = test_support::keys::PII_ENCRYPTION_KEYS.into();
+        cfg.service.pii_lookup_key = test_support::keys::PII_LOOKUP_KEY.into();
         cfg.service.bank.signing_key = bank_keys().city_key.clone();
         cfg.service.bank.result_keys = bank_keys().bank_jwks.clone();
         adjust(cfg);

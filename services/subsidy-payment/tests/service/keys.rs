@@ -12,7 +12,7 @@ use subsidy_payment::SubsidyPayment;
 
 use crate::harness::*;
 
-const OLD: &str = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const OLD: &str = test_support::keys::PII_ENCRYPTION_KEYS;
 const NEW: &str = "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const SCHOOL_ACCOUNT: &str = "6222020200112233445";
 const EMPLOYER_ACCOUNT: &str = "6217000010002345678";

@@ -85,7 +85,7 @@ pub async fn file(
             Ok(Created::new(
                 StatusCode::CREATED,
                 &ClassView::new(filed.class, filed.sessions),
-            )
+            )?
             .at(location))
         }
         .scope_boxed()

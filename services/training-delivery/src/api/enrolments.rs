@@ -74,7 +74,7 @@ pub async fn enrol(
         async move {
             let row = enrolments::enrol(conn, who, keys, grace, class_id, trainee).await?;
             let location = format!("/v1/classes/{class_id}/enrolments/{}", row.id);
-            Ok(Created::new(StatusCode::CREATED, &EnrolmentView::from(row)).at(location))
+            Ok(Created::new(StatusCode::CREATED, &EnrolmentView::from(row))?.at(location))
         }
         .scope_boxed()
     })

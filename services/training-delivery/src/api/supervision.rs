@@ -60,10 +60,7 @@ pub async fn inspect(
     idempotency::once(&mut conn, &key, scope, &request, |conn| {
         async move {
             let row = supervision::inspect(conn, who, class_id, findings, photo_urls).await?;
-            Ok(Created::new(
-                StatusCode::CREATED,
-                &InspectionView::from(row),
-            ))
+            Created::new(StatusCode::CREATED, &InspectionView::from(row))
         }
         .scope_boxed()
     })

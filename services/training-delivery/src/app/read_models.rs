@@ -29,7 +29,7 @@ pub async fn keep_institution(
     e: &InstitutionEvent,
     as_of: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let standing = filing_standing(&e.status, e.under_review);
+    let standing = filing_standing(e.status.as_str(), e.under_review);
     Ok(store::upsert_institution(conn, e, standing, as_of).await?)
 }
 

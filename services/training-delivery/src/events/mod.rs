@@ -4,15 +4,13 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC};
+use contracts::catalog::ENTRIES_TOPIC;
 use contracts::delivery::{
     ClassEvent, CompletionEvent, ConflictAlert, EnrolmentEvent, ALERTS_TOPIC, CLASSES_TOPIC,
     CONFLICT_DETECTED, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_NOT_COMPLETED,
 };
-use contracts::registry::{
-    InstitutionEvent, TeacherEvent, VenueEvent, INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC,
-};
+use contracts::registry::{INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC};
+use contracts::Event;
 use diesel_async::AsyncPgConnection;
 use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
 
@@ -156,25 +154,17 @@ impl EventHandler for ReadModels {
         event: &'a ReceivedEvent,
     ) -> HandlerFuture<'a> {
         Box::pin(async move {
-            match event.topic.as_str() {
-                ENTRIES_TOPIC => {
-                    let e: CatalogueEntryEvent = event.payload()?;
+            match Event::read(&event.topic, &event.envelope.event_type, &event.data)? {
+                Some(Event::CatalogueEntry(e)) => {
                     read_models::keep_catalogue_entry(conn, &e).await?
                 }
-                INSTITUTIONS_TOPIC => {
-                    let e: InstitutionEvent = event.payload()?;
+                Some(Event::Institution(e)) => {
                     read_models::keep_institution(conn, &e, event.envelope.time).await?
                 }
-                TEACHERS_TOPIC => {
-                    read_models::keep_teacher(conn, &event.payload::<TeacherEvent>()?).await?
-                }
-                VENUES_TOPIC => {
-                    read_models::keep_venue(conn, &event.payload::<VenueEvent>()?).await?
-                }
-                other => {
-                    return Err(anyhow::anyhow!("no read model for topic {other}"))
-                        .context("unexpected topic")
-                }
+                Some(Event::Teacher(e)) => read_models::keep_teacher(conn, &e).await?,
+                Some(Event::Venue(e)) => read_models::keep_venue(conn, &e).await?,
+                // Nothing else is on the topics this consumer reads.
+                _ => {}
             }
             Ok(())
         })

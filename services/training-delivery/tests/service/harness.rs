@@ -54,9 +54,9 @@ pub async fn mesh_with(adjust: impl FnOnce(&mut training_delivery::Config)) -> M
     let registry =
         TestApp::<InstitutionRegistry>::start(&dir("institution-registry"), &shared, |_| {}).await;
     let delivery = TestApp::<TrainingDelivery>::start(env!("CARGO_MANIFEST_DIR"), &shared, |cfg| {
-        cfg.service.pii_encryption_keys = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into();
-        cfg.service.pii_lookup_key = "HxwdHh8AAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=".into();
-        cfg.service.person_id_key = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=".into();
+        cfg.service.pii_encryption_keys = test_support::keys::PII_ENCRYPTION_KEYS.into();
+        cfg.service.pii_lookup_key = test_support::keys::PII_LOOKUP_KEY.into();
+        cfg.service.person_id_key = test_support::keys::PERSON_ID_KEY.into();
         adjust(cfg);
     })
     .await;

@@ -1,6 +1,9 @@
 //! Training delivery over HTTP and Kafka, with the catalogue and the
 //! registry running beside it: filing is checked against what they announce.
 
+// Test code outside #[test] functions (harnesses, helpers) fails the
+// test the same way: by panicking.
+#![allow(clippy::expect_used)]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]

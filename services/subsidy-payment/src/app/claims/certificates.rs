@@ -3,6 +3,7 @@
 //! undoes.
 
 use chrono::{NaiveDate, Utc};
+use contracts::subsidy::RecoveryCause;
 use diesel_async::AsyncPgConnection;
 use ids::{PersonId, StatisticalYear};
 use uuid::Uuid;
@@ -91,7 +92,14 @@ pub async fn certificate_revoked(
     for row in rows {
         let status = row.status()?;
         if status == ClaimStatus::Paid {
-            order_recovery(conn, engine, &row, "certificate_revoked", reason).await?;
+            order_recovery(
+                conn,
+                engine,
+                &row,
+                RecoveryCause::CertificateRevoked,
+                reason,
+            )
+            .await?;
         } else if status.undecided_or_unpaid() {
             let note = format!("certificate revoked: {reason}");
             release_in_ledger(conn, engine.city, &row, &note, SYSTEM).await?;
