@@ -306,10 +306,7 @@ pub async fn fund_use(state: State, public: PublicRead) -> Result<HttpResponse, 
             let mut conn = state.pool.get().await?;
             let mut paid = Vec::new();
             for p in payouts::confirmed(&mut conn).await? {
-                let kind = SubsidyKind::ALL
-                    .into_iter()
-                    .find(|k| k.as_str() == p.kind)
-                    .ok_or_else(|| ApiError::internal(format!("claim kind {:?}", p.kind)))?;
+                let kind: SubsidyKind = p.kind.parse().map_err(ApiError::internal)?;
                 paid.push(PaidClaim {
                     city: p.city.parse().map_err(ApiError::internal)?,
                     fund: store::fund_of(p.fund.as_deref().unwrap_or_default())?,

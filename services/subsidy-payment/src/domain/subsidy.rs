@@ -8,46 +8,34 @@ use ids::{CityCode, CreditCode, PersonId, StatisticalYear};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Where the money comes from (policy item 14). Each source is accounted
-/// separately: money never moves from one to another.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum FundSource {
-    /// 就业补助资金
-    EmploymentSubsidy,
-    /// 失业保险基金
-    UnemploymentInsurance,
-    /// 职业技能提升行动专账资金
-    SkillsUpgrading,
+ids::vocabulary! {
+    /// Where the money comes from (policy item 14). Each source is accounted
+    /// separately: money never moves from one to another.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum FundSource: "fund_unknown" {
+        /// 就业补助资金
+        EmploymentSubsidy = "employment_subsidy",
+        /// 失业保险基金
+        UnemploymentInsurance = "unemployment_insurance",
+        /// 职业技能提升行动专账资金
+        SkillsUpgrading = "skills_upgrading",
+    }
 }
 
 impl FundSource {
-    pub const ALL: [FundSource; 3] = [
-        Self::EmploymentSubsidy,
-        Self::UnemploymentInsurance,
-        Self::SkillsUpgrading,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EmploymentSubsidy => "employment_subsidy",
-            Self::UnemploymentInsurance => "unemployment_insurance",
-            Self::SkillsUpgrading => "skills_upgrading",
-        }
-    }
-
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::EmploymentSubsidy => "就业补助资金",
@@ -57,58 +45,38 @@ impl FundSource {
     }
 }
 
-impl fmt::Display for FundSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+ids::vocabulary! {
+    /// The subsidies this service pays.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum SubsidyKind: "subsidy_kind_unknown" {
+        /// 职业培训补贴: the catalogue standard for a completer with a
+        /// certificate, paid to the institution.
+        Training = "training",
+        /// 培训促进就业奖补: to the institution when a completer is employed
+        /// within the follow-up window (item 5).
+        EmploymentReward = "employment_reward",
+        /// 企业新型学徒制培训补贴: to the enterprise (item 9).
+        Apprenticeship = "apprenticeship",
+        /// 个人取证补贴 (policy: 个人见证补贴, 技能提升补贴): to the person who
+        /// obtained a certificate.
+        Certificate = "certificate",
     }
-}
-
-/// The subsidies this service pays.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum SubsidyKind {
-    /// 职业培训补贴: the catalogue standard for a completer with a
-    /// certificate, paid to the institution.
-    Training,
-    /// 培训促进就业奖补: to the institution when a completer is employed
-    /// within the follow-up window (item 5).
-    EmploymentReward,
-    /// 企业新型学徒制培训补贴: to the enterprise (item 9).
-    Apprenticeship,
-    /// 个人取证补贴 (policy: 个人见证补贴, 技能提升补贴): to the person who
-    /// obtained a certificate.
-    Certificate,
 }
 
 impl SubsidyKind {
-    pub const ALL: [SubsidyKind; 4] = [
-        Self::Training,
-        Self::EmploymentReward,
-        Self::Apprenticeship,
-        Self::Certificate,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Training => "training",
-            Self::EmploymentReward => "employment_reward",
-            Self::Apprenticeship => "apprenticeship",
-            Self::Certificate => "certificate",
-        }
-    }
-
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::Training => "职业培训补贴",
@@ -116,12 +84,6 @@ impl SubsidyKind {
             Self::Apprenticeship => "企业新型学徒制培训补贴",
             Self::Certificate => "个人取证补贴",
         }
-    }
-}
-
-impl fmt::Display for SubsidyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

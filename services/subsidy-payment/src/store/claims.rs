@@ -49,10 +49,9 @@ impl ClaimRow {
     }
 
     pub fn kind(&self) -> Result<SubsidyKind, StoreError> {
-        SubsidyKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == self.kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("claim {}: kind {:?}", self.id, self.kind)))
+        self.kind
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("claim {}: {e}", self.id)))
     }
 
     pub fn set_status(&mut self, status: ClaimStatus) {

@@ -63,10 +63,8 @@ impl From<StoreError> for platform::ApiError {
 }
 
 pub fn fund_of(s: &str) -> Result<FundSource, StoreError> {
-    FundSource::ALL
-        .into_iter()
-        .find(|f| f.as_str() == s)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown fund {s:?}")))
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("unknown fund {s:?}")))
 }
 
 /// The statistical year a row numbers `year`: one outside the programme's

@@ -28,9 +28,7 @@ async fn granted(
 ) -> Result<HashSet<GrantKey>, Error> {
     let mut out = HashSet::new();
     for g in claims::grants_of(conn, person_id, besides).await? {
-        let Some(kind) = SubsidyKind::ALL.into_iter().find(|k| k.as_str() == g.kind) else {
-            return Err(Error::corrupt(format!("claim kind {:?}", g.kind)));
-        };
+        let kind: SubsidyKind = g.kind.parse()?;
         out.insert(GrantKey {
             person: PersonId::from_stored(person_id),
             kind,
