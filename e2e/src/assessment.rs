@@ -5,7 +5,7 @@
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 
-use crate::Api;
+use crate::{text, Api};
 
 /// A filed body ready to run sessions.
 pub struct Body {
@@ -43,27 +43,27 @@ pub async fn prepare_body(
     if status != 201 {
         bail!("filing the body: {status} {filed}");
     }
-    let id = filed["id"].as_str().context("body id")?.to_owned();
+    let id = text(&filed, "id").context("body id")?.to_owned();
     for (role, no) in [("assessor", "KP-0001"), ("supervisor", "DD-0001")] {
         let staff = json!({ "role": role, "name": "陈考评", "credential_no": no });
         let (status, answer) = body
             .post(&format!("/v1/assessment-bodies/{id}/staff"), &staff, None)
             .await?;
-        if status != 201 && answer["code"] != "staff_already_registered" {
+        if status != 201 && text(&answer, "code") != Some("staff_already_registered") {
             bail!("registering staff: {status} {answer}");
         }
     }
     let (_, full) = body.get(&format!("/v1/assessment-bodies/{id}")).await?;
     let pick = |role: &str| -> anyhow::Result<String> {
-        full["staff"]
-            .as_array()
+        full.get("staff")
+            .and_then(Value::as_array)
             .and_then(|s| s.iter().find(|x| x["role"] == role))
             .and_then(|x| x["id"].as_str())
             .map(str::to_owned)
             .with_context(|| format!("a {role} of the body"))
     };
     Ok(Body {
-        code: full["code"].as_str().context("body code")?.to_owned(),
+        code: text(&full, "code").context("body code")?.to_owned(),
         assessor: pick("assessor")?,
         supervisor: pick("supervisor")?,
         id,
@@ -87,10 +87,7 @@ pub async fn schedule(
     if status != 201 {
         bail!("scheduling a session: {status} {answer}");
     }
-    answer["id"]
-        .as_str()
-        .map(str::to_owned)
-        .context("session id")
+    text(&answer, "id").map(str::to_owned).context("session id")
 }
 
 /// Registers a candidate (`candidate` as the API takes it), records the
@@ -118,14 +115,14 @@ pub async fn examine(
                 registered = Some(answer);
                 break;
             }
-            409 if answer["code"] == "no_completion" => {
+            409 if text(&answer, "code") == Some("no_completion") => {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await
             }
             _ => bail!("registering a candidate: {status} {answer}"),
         }
     }
     let registered = registered.context("the completion never reached skill assessment")?;
-    let id = registered["id"].as_str().context("candidate id")?;
+    let id = text(&registered, "id").context("candidate id")?;
     let result = json!({ "theory_score": scores.0, "practical_score": scores.1 });
     let (status, answer) = api
         .put(
@@ -134,8 +131,8 @@ pub async fn examine(
         )
         .await?;
     let passed = match status {
-        200 => answer["passed"] == true,
-        409 if answer["code"] == "result_recorded" => scores.0 >= 60 && scores.1 >= 60,
+        200 => answer.get("passed") == Some(&Value::Bool(true)),
+        409 if text(&answer, "code") == Some("result_recorded") => scores.0 >= 60 && scores.1 >= 60,
         _ => bail!("recording a result: {status} {answer}"),
     };
     if !passed {

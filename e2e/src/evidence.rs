@@ -6,11 +6,12 @@
 
 use anyhow::Context as _;
 use contracts::assessment::{CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED};
-use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
+use contracts::catalog::ENTRIES_TOPIC;
 use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use contracts::registry::{InstitutionEvent, INSTITUTIONS_TOPIC, INSTITUTION_APPROVED};
 use ids::{CitizenId, CityCode, Fen, PersonIdKey, SkillLevel, StatisticalYear};
 use messaging::OutboxEvent;
+use test_support::fixtures::{published_entry, Listed};
 use uuid::Uuid;
 
 /// The catalogue's subsidy standard for the occupation, in fen.
@@ -58,21 +59,6 @@ impl Evidence {
             rating: None,
             under_review: false,
         };
-        let entry = CatalogueEntryEvent {
-            entry_id: Uuid::now_v7(),
-            catalogue_id: Uuid::now_v7(),
-            city,
-            year: year.year(),
-            version: 1,
-            occupation_code: OCCUPATION.parse()?,
-            occupation_name: "电子商务师".into(),
-            skill_level: SkillLevel::Junior,
-            urgent: false,
-            subsidy_fen: Fen::new(STANDARD),
-            valid_from: year.first_day(),
-            valid_to: year.last_day(),
-            withdrawn: false,
-        };
         let reference = vec![
             OutboxEvent::new(
                 INSTITUTIONS_TOPIC,
@@ -80,11 +66,16 @@ impl Evidence {
                 institution_id.to_string(),
                 &institution,
             ),
-            OutboxEvent::new(
-                ENTRIES_TOPIC,
-                ENTRY_PUBLISHED,
-                entry.entry_id.to_string(),
-                &entry,
+            published_entry(
+                city,
+                year,
+                Uuid::now_v7(),
+                Listed {
+                    occupation: OCCUPATION.parse()?,
+                    name: "电子商务师",
+                    level: SkillLevel::Junior,
+                    subsidy: Fen::new(STANDARD),
+                },
             ),
         ];
         // Classes of 100, so completions (keyed by class) spread over partitions.
@@ -100,7 +91,10 @@ impl Evidence {
             credit_code,
         };
         let out = (0..trainees)
-            .map(|n| facts.trainee(n, classes[n / 100], key))
+            .map(|n| {
+                let class = classes.get(n / 100).context("a class per 100 trainees")?;
+                facts.trainee(n, *class, key)
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             institution_id,
@@ -114,7 +108,9 @@ impl Evidence {
     /// approval, the entry, every completion, every certificate.
     pub fn by_owner(&self) -> anyhow::Result<Vec<(&'static str, Vec<OutboxEvent>)>> {
         let mut out: Vec<(&'static str, Vec<OutboxEvent>)> = Vec::new();
-        let trainees = (0..2).flat_map(|i| self.trainees.iter().map(move |t| &t[i]));
+        let completions = self.trainees.iter().map(|[completion, _]| completion);
+        let certificates = self.trainees.iter().map(|[_, certificate]| certificate);
+        let trainees = completions.chain(certificates);
         for event in self.reference.iter().chain(trainees) {
             let owner = contracts::owner_of(event.topic)
                 .with_context(|| format!("{} has no owning service", event.topic))?;

@@ -93,3 +93,9 @@ impl Api {
         ))
     }
 }
+
+/// A text field of an answer, if it has one: answers are read as an
+/// integrator would, without trusting their shape.
+pub fn text<'a>(answer: &'a Value, field: &str) -> Option<&'a str> {
+    answer.get(field).and_then(Value::as_str)
+}

@@ -43,9 +43,7 @@ async fn main() -> anyhow::Result<()> {
     let certificate = examine(&body, &session, &candidate, (90, 90))
         .await?
         .context("the bench candidate passed")?;
-    let number = certificate["certificate_no"]
-        .as_str()
-        .context("certificate number")?;
+    let number = e2e::text(&certificate, "certificate_no").context("certificate number")?;
     let name: String = "林晓明".bytes().map(|b| format!("%{b:02X}")).collect();
     println!("/v1/public/certificates/verify?number={number}&holder_name={name}");
     Ok(())

@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{bail, Context as _};
 use clap::Parser;
 use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use ids::{SkillLevel, StatisticalYear};
@@ -47,8 +47,9 @@ async fn counted(http: &reqwest::Client, args: &Args, year: i32) -> anyhow::Resu
         .await?
         .json()
         .await?;
-    Ok(figures["progress"]["subsidised_trainings"]["actual"]
-        .as_i64()
+    Ok(figures
+        .pointer("/progress/subsidised_trainings/actual")
+        .and_then(Value::as_i64)
         .unwrap_or(0))
 }
 
@@ -86,7 +87,9 @@ async fn main() -> anyhow::Result<()> {
             let e = CompletionEvent {
                 enrolment_id: Uuid::now_v7(),
                 class_id,
-                institution_id: institutions[(n / 40) % institutions.len()],
+                institution_id: *institutions
+                    .get((n / 40) % institutions.len())
+                    .context("an institution per class")?,
                 // Pseudonyms are 64 hex digits; these belong to nobody.
                 person_id: ids::PersonId::from_stored(format!(
                     "{}{}",

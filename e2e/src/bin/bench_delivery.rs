@@ -16,7 +16,7 @@ use anyhow::{bail, Context as _};
 use clap::Parser;
 use e2e::Api;
 use futures::stream::{self, StreamExt};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[derive(Parser)]
 struct Args {
@@ -47,16 +47,18 @@ fn citizen_id(n: usize) -> anyhow::Result<String> {
 /// (institution, venue, teacher, the venue's capacity).
 async fn school_facts(registry: &Api) -> anyhow::Result<(String, String, String, usize)> {
     let (_, mine) = registry.get("/v1/institutions").await?;
-    let institution = mine[0]["id"]
-        .as_str()
+    let institution = mine
+        .pointer("/0/id")
+        .and_then(Value::as_str)
         .context("a listed school (run qc-seed)")?
         .to_owned();
     let (_, full) = registry
         .get(&format!("/v1/institutions/{institution}"))
         .await?;
     // The venue and teacher for 电工 (senior).
-    let venue = full["venues"]
-        .as_array()
+    let venue = full
+        .get("venues")
+        .and_then(Value::as_array)
         .and_then(|v| {
             v.iter().find(|v| {
                 v["occupations"]
@@ -65,8 +67,9 @@ async fn school_facts(registry: &Api) -> anyhow::Result<(String, String, String,
             })
         })
         .context("a venue for 6-31-01-03")?;
-    let teacher = full["teachers"]
-        .as_array()
+    let teacher = full
+        .get("teachers")
+        .and_then(Value::as_array)
         .and_then(|t| {
             t.iter()
                 .find(|t| t["may_teach"].to_string().contains("6-31-01-03"))
@@ -127,15 +130,19 @@ async fn main() -> anyhow::Result<()> {
         if status != 201 {
             bail!("filing: {status} {filed}");
         }
-        let id = filed["id"].as_str().context("class id")?.to_owned();
+        let id = e2e::text(&filed, "id").context("class id")?.to_owned();
         officer
             .post(&format!("/v1/classes/{id}/approve"), &json!({}), None)
             .await?;
         classes.push(id);
     }
 
-    let work: Vec<(String, usize)> = (0..args.trainees)
-        .map(|n| (classes[n / capacity].clone(), n))
+    // Each class in turn takes `capacity` trainees.
+    let work: Vec<(String, usize)> = classes
+        .iter()
+        .flat_map(|class| std::iter::repeat_n(class, capacity))
+        .zip(0..args.trainees)
+        .map(|(class, n)| (class.clone(), n))
         .collect();
     let started = Instant::now();
     let enrolled: Vec<anyhow::Result<(String, String)>> = stream::iter(work)
@@ -147,7 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 if status != 201 {
                     bail!("enrolling: {status} {answer}");
                 }
-                Ok((class, answer["id"].as_str().context("enrolment id")?.to_owned()))
+                Ok((class, e2e::text(&answer, "id").context("enrolment id")?.to_owned()))
             }
         })
         .buffer_unordered(args.concurrency)

@@ -132,7 +132,7 @@ async fn settle(
     if status != reqwest::StatusCode::ACCEPTED {
         return Ok(v);
     }
-    let id = v["id"].as_str().unwrap_or_default();
+    let id = e2e::text(&v, "id").unwrap_or_default();
     let res = http
         .post(format!("{}/v1/proposals/{id}/approve", args.service))
         .bearer_auth(&args.checker_token)
@@ -144,7 +144,7 @@ async fn settle(
     if !status.is_success() {
         bail!("approving {path} answered {status}: {decided}");
     }
-    Ok(decided["outcome"].clone())
+    Ok(decided.get("outcome").cloned().unwrap_or(Value::Null))
 }
 
 /// Waits (30 minutes at most) until the payable balance reaches

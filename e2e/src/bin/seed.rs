@@ -6,8 +6,8 @@
 use anyhow::{bail, Context as _};
 use chrono::{Datelike, Utc};
 use clap::Parser;
-use e2e::Api;
-use serde_json::json;
+use e2e::{text, Api};
+use serde_json::{json, Value};
 
 #[derive(Parser)]
 struct Args {
@@ -145,10 +145,10 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => bail!("creating the catalogue: {status} {created}"),
     };
-    let id = created["id"].as_str().context("catalogue id")?.to_owned();
+    let id = text(&created, "id").context("catalogue id")?.to_owned();
     // A replayed creation answers as it did the first time: ask for now.
     let (_, current) = api.get(&format!("/v1/catalogues/{id}")).await?;
-    if current["status"] == "draft" {
+    if text(&current, "status") == Some("draft") {
         for (code, level, urgent, subsidy) in ENTRIES {
             let body = json!({
                 "occupation_code": code, "skill_level": level, "urgent": urgent, "subsidy_fen": subsidy,
@@ -213,8 +213,8 @@ async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
         .as_array()
         .and_then(|l| l.first())
         .context("the school's record")?;
-    let id = listed["id"].as_str().context("institution id")?.to_owned();
-    if listed["status"] == "pending" {
+    let id = text(listed, "id").context("institution id")?.to_owned();
+    if text(listed, "status") == Some("pending") {
         let approval = json!({
             "selection_method": "open_selection", "reason": "年度遴选通过",
             "scope": [
@@ -269,8 +269,8 @@ async fn seed_high_skill_base(args: &Args, year: i32) -> anyhow::Result<()> {
         .as_array()
         .and_then(|l| l.first())
         .context("the base's record")?;
-    if listed["status"] == "pending" {
-        let id = listed["id"].as_str().context("id")?;
+    if text(listed, "status") == Some("pending") {
+        let id = text(listed, "id").context("id")?;
         let approval = json!({ "selection_method": "assessment_recommendation", "reason": "高技能人才培训基地纳入目录", "scope": [
             { "occupation_code": "6-30-99-00", "skill_level": "senior", "valid_from": format!("{year}-01-01"), "valid_to": format!("{}-12-31", year + 1) } ] });
         let (status, answer) = officer
@@ -298,10 +298,10 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
         .get(&format!("/v1/institutions/{institution}"))
         .await?;
     let pick = |list: &str, name: &str| -> anyhow::Result<String> {
-        full[list]
-            .as_array()
+        full.get(list)
+            .and_then(Value::as_array)
             .and_then(|l| l.iter().find(|x| x["name"] == name))
-            .and_then(|x| x["id"].as_str())
+            .and_then(|x| text(x, "id"))
             .map(str::to_owned)
             .with_context(|| format!("{name} in {list}"))
     };
@@ -335,17 +335,19 @@ async fn seed_delivery(args: &Args, year: i32, institution: &str) -> anyhow::Res
                 .post("/v1/classes", &class, Some(&format!("seed-class-{n}")))
                 .await?;
             last = answer.clone();
-            if answer["code"] == "idempotency_key_reused" {
+            if text(&answer, "code") == Some("idempotency_key_reused") {
                 // Seeded on an earlier day (the dates moved): keep that,
                 // and make sure of what came later.
                 println!("the demo classes were seeded before");
                 return finish(args, institution).await;
             }
             if status == 201 {
-                filed = answer["id"].as_str().map(str::to_owned);
+                filed = text(&answer, "id").map(str::to_owned);
                 break;
             }
-            if answer["errors"][0]["code"] == "institution_under_review" {
+            if answer.pointer("/errors/0/code").and_then(Value::as_str)
+                == Some("institution_under_review")
+            {
                 // A year that just ended scored the demo school from the few
                 // trainings a demo has (a rerun on a new statistical year):
                 // the bureau reviews it, as it would a real D.
@@ -402,8 +404,11 @@ async fn seed_plan(args: &Args, institution: &str) -> anyhow::Result<()> {
         let (_, inputs) = officer
             .get(&format!("/v1/scorecards/{institution}/{year}/inputs"))
             .await?;
-        let completers = inputs["completers"].as_i64().unwrap_or(0);
-        if completers > 0 && inputs["certified"].as_i64() == Some(completers) {
+        let completers = inputs
+            .get("completers")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if completers > 0 && inputs.get("certified").and_then(Value::as_i64) == Some(completers) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -448,14 +453,16 @@ async fn seed_exam(
     let (status, filed) = school
         .post("/v1/classes", &class, Some("seed-class-exam"))
         .await?;
-    if filed["code"] == "idempotency_key_reused" || (status == 201 && filed["status"] != "filed") {
+    if text(&filed, "code") == Some("idempotency_key_reused")
+        || (status == 201 && text(&filed, "status") != Some("filed"))
+    {
         println!("the exam class was seeded before");
         return Ok(());
     }
     if status != 201 {
         bail!("filing the exam class: {status} {filed}");
     }
-    let id = filed["id"].as_str().context("class id")?.to_owned();
+    let id = text(&filed, "id").context("class id")?.to_owned();
     for enrolment in approve_and_enrol(school, officer, &id).await? {
         for (kind, at) in [("check_in", start), ("check_out", end)] {
             let mark =
@@ -463,7 +470,7 @@ async fn seed_exam(
             let (status, answer) = school
                 .post(&format!("/v1/classes/{id}/attendance"), &mark, None)
                 .await?;
-            if status != 201 && answer["code"] != "already_recorded" {
+            if status != 201 && text(&answer, "code") != Some("already_recorded") {
                 bail!("attendance: {status} {answer}");
             }
         }
@@ -504,7 +511,7 @@ async fn seed_exam(
         if let Some(c) = e2e::assessment::examine(&assessor, &session, &candidate, scores).await? {
             numbers.push(format!(
                 "{} ({name})",
-                c["certificate_no"].as_str().unwrap_or_default()
+                text(&c, "certificate_no").unwrap_or_default()
             ));
         }
     }
@@ -550,7 +557,7 @@ async fn review_rating(args: &Args, institution: &str) -> anyhow::Result<()> {
             None,
         )
         .await?;
-    if status != 200 && answer["code"] != "not_under_review" {
+    if status != 200 && text(&answer, "code") != Some("not_under_review") {
         bail!("reviewing the school's rating: {status} {answer}");
     }
     Ok(())
@@ -566,11 +573,10 @@ async fn seed_budget(args: &Args) -> anyhow::Result<()> {
     if status != 200 {
         bail!("reading the budgets: {status} {pots}");
     }
-    let allocated = pots
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|p| p["fund"] == "employment_subsidy" && p["allocated_fen"].as_i64() > Some(0));
+    let allocated = pots.as_array().into_iter().flatten().any(|p| {
+        text(p, "fund") == Some("employment_subsidy")
+            && p.get("allocated_fen").and_then(Value::as_i64) > Some(0)
+    });
     if !allocated {
         // One officer proposes, a second approves: money needs two people.
         let allocation = json!({ "fund": "employment_subsidy", "year": year, "amount_fen": 100_000_000, "memo": "榕人社〔演示〕1号 年度就业补助资金" });
@@ -580,7 +586,7 @@ async fn seed_budget(args: &Args) -> anyhow::Result<()> {
         if status != 202 {
             bail!("proposing the budget: {status} {proposal}");
         }
-        let id = proposal["id"].as_str().unwrap_or_default();
+        let id = text(&proposal, "id").unwrap_or_default();
         let (status, decided) = checker
             .post(
                 &format!("/v1/proposals/{id}/approve"),
@@ -619,21 +625,24 @@ async fn seed_attendance(
     let (status, filed) = school
         .post("/v1/classes", &class, Some("seed-class-live"))
         .await?;
-    if filed["code"] == "idempotency_key_reused" {
+    if text(&filed, "code") == Some("idempotency_key_reused") {
         println!("the live demo class was seeded before");
         return Ok(());
     }
     if status != 201 {
         bail!("filing the live class: {status} {filed}");
     }
-    let id = filed["id"].as_str().context("class id")?.to_owned();
-    let started = filed["sessions"][0]["starts_at"].clone();
+    let id = text(&filed, "id").context("class id")?.to_owned();
+    let started = filed
+        .pointer("/sessions/0/starts_at")
+        .cloned()
+        .unwrap_or(Value::Null);
     for enrolment in approve_and_enrol(school, officer, &id).await? {
         let mark = json!({ "enrolment_id": enrolment, "session_seq": 1, "kind": "check_in", "at": started });
         let (status, answer) = school
             .post(&format!("/v1/classes/{id}/attendance"), &mark, None)
             .await?;
-        if status != 201 && answer["code"] != "already_recorded" {
+        if status != 201 && text(&answer, "code") != Some("already_recorded") {
             bail!("checking in: {status} {answer}");
         }
     }
@@ -665,7 +674,7 @@ async fn approve_and_enrol(school: &Api, officer: &Api, id: &str) -> anyhow::Res
         if status != 201 {
             bail!("enrolling in class {id}: {status} {enrolled}");
         }
-        enrolments.push(enrolled["id"].as_str().context("enrolment id")?.to_owned());
+        enrolments.push(text(&enrolled, "id").context("enrolment id")?.to_owned());
     }
     Ok(enrolments)
 }

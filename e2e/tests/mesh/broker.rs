@@ -71,16 +71,13 @@ impl Broker {
                 .spawn()
                 .expect("tansu is installed (make test installs it)"),
         );
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+        test_support::eventually(Duration::from_secs(10), || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", self.port))
                 .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the broker did not listen on {}", self.port);
+                .map(drop)
+                .map_err(|e| format!("the broker listening on {}: {e}", self.port))
+        })
+        .await;
     }
 }
 

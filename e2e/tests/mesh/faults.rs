@@ -14,7 +14,6 @@
 
 use std::time::{Duration, Instant};
 
-use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
 use contracts::delivery::{ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use contracts::subsidy::CLAIMS_TOPIC;
 use diesel::sql_types::BigInt;
@@ -27,7 +26,8 @@ use platform::config::RedisConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde_json::json;
-use test_support::Outage;
+use test_support::fixtures::{published_entry, Listed};
+use test_support::{eventually, Outage};
 
 use crate::broker::Broker;
 use crate::process::{kill, secrets, terminate, Process, Served, PII_KEYS};
@@ -221,15 +221,16 @@ impl Node {
     /// Waits until `fraction` of the expected effects are applied.
     async fn reached(&self, fraction: f64) {
         let goal = (self.expected as f64 * fraction) as i64;
-        let deadline = Instant::now() + QUIET_DEADLINE;
-        while self.applied().await < goal {
-            assert!(
-                Instant::now() < deadline,
-                "{} never reached {goal}",
-                self.process.name
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        eventually(QUIET_DEADLINE, || async {
+            match self.applied().await {
+                applied if applied >= goal => Ok(()),
+                applied => Err(format!(
+                    "{} to reach {goal}, at {applied}",
+                    self.process.name
+                )),
+            }
+        })
+        .await;
     }
 
     /// How long until the next effect after `before` applied (none when
@@ -326,28 +327,18 @@ fn entries(year: ids::StatisticalYear) -> Vec<OutboxEvent> {
     let catalogue_id = uuid::Uuid::now_v7();
     (0..TRAINEES)
         .map(|i| {
-            let entry = CatalogueEntryEvent {
-                entry_id: uuid::Uuid::now_v7(),
+            published_entry(
+                evidence::CITY.parse().expect("city"),
+                year,
                 catalogue_id,
-                city: evidence::CITY.parse().expect("city"),
-                year: year.year(),
-                version: 1,
-                occupation_code: format!("6-{:02}-{:02}-99", i / 100, i % 100)
-                    .parse()
-                    .expect("occupation"),
-                occupation_name: format!("目录职业 {i}"),
-                skill_level: ids::SkillLevel::Junior,
-                urgent: false,
-                subsidy_fen: ids::Fen::new(STANDARD),
-                valid_from: year.first_day(),
-                valid_to: year.last_day(),
-                withdrawn: false,
-            };
-            OutboxEvent::new(
-                ENTRIES_TOPIC,
-                ENTRY_PUBLISHED,
-                entry.entry_id.to_string(),
-                &entry,
+                Listed {
+                    occupation: format!("6-{:02}-{:02}-99", i / 100, i % 100)
+                        .parse()
+                        .expect("occupation"),
+                    name: &format!("目录职业 {i}"),
+                    level: ids::SkillLevel::Junior,
+                    subsidy: ids::Fen::new(STANDARD),
+                },
             )
         })
         .collect()
@@ -632,32 +623,37 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
     // every claim subsidy payment published applied by evaluation.
     let deadline = Instant::now() + QUIET_DEADLINE;
     for node in &nodes {
-        while node.applied().await < node.expected - node.refused
-            || node
+        eventually(left(deadline), || async {
+            let applied = node.applied().await;
+            let unsent = node
                 .count("SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL")
-                .await
-                > 0
-        {
-            assert!(
-                Instant::now() < deadline,
-                "{} never got quiet",
-                node.process.name
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+                .await;
+            if applied >= node.expected - node.refused && unsent == 0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} quiet: {applied} of {} applied, {unsent} unsent",
+                    node.process.name,
+                    node.expected - node.refused
+                ))
+            }
+        })
+        .await;
     }
     let claims_published = claim_events(&nodes[SUBSIDY], "outbox").await;
     assert_eq!(
         claims_published, TRAINEES as i64,
         "one claim event a trainee"
     );
-    while claim_events(&nodes[EVALUATION], "inbox").await < claims_published {
-        assert!(
-            Instant::now() < deadline,
-            "evaluation never applied every claim"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(left(deadline), || async {
+        match claim_events(&nodes[EVALUATION], "inbox").await {
+            applied if applied >= claims_published => Ok(()),
+            applied => Err(format!(
+                "evaluation to apply every claim: {applied} of {claims_published}"
+            )),
+        }
+    })
+    .await;
 
     let delivery = &nodes[DELIVERY].process;
     let dlq = |topic: &str| messaging::dlq_topic(&kafka.topic(topic));
@@ -687,13 +683,16 @@ async fn run(faults: &[Fault]) -> Vec<Figures> {
             );
         }
         let evaluation = &nodes[EVALUATION];
-        while evaluation.applied().await < evaluation.expected {
-            assert!(
-                Instant::now() < deadline,
-                "the replayed completions were not applied"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        eventually(left(deadline), || async {
+            match evaluation.applied().await {
+                applied if applied >= evaluation.expected => Ok(()),
+                applied => Err(format!(
+                    "the replayed completions applied: {applied} of {}",
+                    evaluation.expected
+                )),
+            }
+        })
+        .await;
         assert_eq!(waiting(delivery), 8, "only the unreadable wait");
     } else {
         assert_eq!(dead_lettered, 0, "nothing valid is dead-lettered");
@@ -792,8 +791,7 @@ async fn relay_dies_before_marking(subsidy: &Node, kafka: &KafkaConfig) {
            EXECUTE FUNCTION subsidy_payment.relay_dies();",
     )
     .await;
-    let deadline = Instant::now() + RESUME_DEADLINE;
-    loop {
+    eventually(RESUME_DEADLINE, || async {
         let published = messages_in(kafka, kafka.topic(CLAIMS_TOPIC)).await;
         let marked = subsidy
             .count(&format!(
@@ -801,14 +799,14 @@ async fn relay_dies_before_marking(subsidy: &Node, kafka: &KafkaConfig) {
             ))
             .await;
         if published > marked {
-            return;
+            Ok(())
+        } else {
+            Err(format!(
+                "the relay to publish a claim it cannot mark: {published} published, {marked} marked"
+            ))
         }
-        assert!(
-            Instant::now() < deadline,
-            "the relay published nothing it could not mark"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
 }
 
 /// Redis away from every service for [`REDIS_AWAY`] while the stream goes
@@ -894,6 +892,11 @@ async fn resumed(nodes: &[Node]) -> Duration {
         longest = longest.max(node.resumed_after(before, ended).await);
     }
     longest
+}
+
+/// What is left of the time until `deadline`, for a wait that shares it.
+fn left(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
 }
 
 /// How many dead letters of the completions' topic wait, as its owner lists them.

@@ -11,6 +11,7 @@
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss
 )]
+#![allow(clippy::indexing_slicing, reason = "a test fails by panicking")]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]
@@ -135,8 +136,14 @@ async fn the_catalogue_service_runs_as_a_process_and_traces_a_publication_end_to
     // The trace: client → HTTP server span → producer span, one trace id.
     let spans = receiver
         .spans_of(TRACE_ID, Duration::from_secs(10), |spans| {
-            spans.iter().any(|s| s.kind == otlp::SERVER)
-                && spans.iter().filter(|s| s.kind == otlp::PRODUCER).count() >= 2
+            let producers = spans.iter().filter(|s| s.kind == otlp::PRODUCER).count();
+            if spans.iter().any(|s| s.kind == otlp::SERVER) && producers >= 2 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "a server span and 2 producer spans ({producers} producers): {spans:?}"
+                ))
+            }
         })
         .await;
     let server = spans

@@ -48,17 +48,16 @@ impl Receiver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The spans of one trace, waiting until `ready` holds of them (a test
-    /// asserts on the spans it waited for, not on however many had arrived),
-    /// or until `wait` has passed.
+    /// The spans of one trace once `ready` accepts them (a test asserts on
+    /// the spans it waited for, not on however many had arrived); fails
+    /// with what `ready` still misses once `wait` has passed.
     pub async fn spans_of(
         &self,
         trace: &str,
         wait: Duration,
-        ready: impl Fn(&[Span]) -> bool,
+        ready: impl Fn(&[Span]) -> Result<(), String>,
     ) -> Vec<Span> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
+        test_support::eventually(wait, || async {
             let found: Vec<Span> = self
                 .spans
                 .lock()
@@ -67,11 +66,9 @@ impl Receiver {
                 .filter(|s| s.trace == trace)
                 .cloned()
                 .collect();
-            if ready(&found) || tokio::time::Instant::now() > deadline {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            ready(&found).map(|()| found)
+        })
+        .await
     }
 }
 

@@ -263,14 +263,16 @@ impl Process {
             log,
         };
         let probe = Api::new(&format!("http://127.0.0.1:{port}"), None).expect("an HTTP client");
-        for _ in 0..150 {
-            if matches!(probe.get("/readyz").await, Ok((200, _))) {
-                return child;
+        // A failed wait unwinds through `child`: the process is killed.
+        test_support::eventually(Duration::from_secs(15), || async {
+            match probe.get("/readyz").await {
+                Ok((200, _)) => Ok(()),
+                Ok((status, answer)) => Err(format!("{} ready: {status} {answer}", self.name)),
+                Err(e) => Err(format!("{} ready: {e:#}", self.name)),
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        drop(child);
-        panic!("{} did not become ready", self.name);
+        })
+        .await;
+        child
     }
 }
 

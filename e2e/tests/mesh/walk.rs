@@ -16,7 +16,7 @@ use contracts::employment::{EMPLOYED_WITHIN_WINDOW, OUTCOMES_TOPIC};
 use e2e::assessment::{examine, prepare_body, schedule};
 use e2e::Api;
 use serde_json::json;
-use test_support::read_topic;
+use test_support::{eventually, read_topic};
 
 use crate::otlp;
 use crate::process::{bank_settings, secrets, terminate, Process};
@@ -222,20 +222,20 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         "plan": { "curriculum": [{ "topic": "低压电工", "theory_hours": 1, "practice_hours": 1 }], "safety_content": "安全操作规程", "materials": [] },
         "sessions": [{ "starts_at": start, "ends_at": end, "venue_id": venue, "teacher_id": teacher }],
     });
-    let mut filed = None;
-    for _ in 0..30 {
+    let class_id = eventually(Duration::from_secs(3), || async {
         let (status, answer) = school
             .post("/v1/classes", &class, Some("walk-class"))
             .await
             .expect("file");
         if status == 201 {
-            filed = answer["id"].as_str().map(str::to_owned);
-            break;
+            Ok(answer["id"].as_str().expect("class id").to_owned())
+        } else {
+            Err(format!(
+                "the class filed once delivery knew the catalogue and the school: {status} {answer}"
+            ))
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let class_id =
-        filed.expect("the class was filed once delivery knew the catalogue and the school");
+    })
+    .await;
     let officer_delivery =
         Api::new(&delivery.base(), Some(officer_token.clone())).expect("an HTTP client");
     assert_eq!(
@@ -325,15 +325,13 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
         .iter()
         .all(|e| e.headers["ce_source"] == "/350100/training-delivery"));
     // The completion moves the dashboard (the other trainee did not complete).
-    let mut counted = json!(null);
-    for _ in 0..150 {
-        counted = trainings().await;
-        if counted == json!(1) {
-            break;
+    eventually(Duration::from_secs(30), || async {
+        match trainings().await {
+            counted if counted == json!(1) => Ok(()),
+            counted => Err(format!("one subsidised training (人次), not {counted}")),
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(counted, json!(1), "one subsidised training (人次)");
+    })
+    .await;
 
     // The year's budget is there before the evidence, so the certificate
     // alone makes the training subsidy due.
@@ -496,15 +494,16 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // the public disclosure shows it.
     let officer_subsidy = officer_subsidy.traced(&traceparent);
     // The employment within the window earned the institution its reward too.
-    let mut claims = Vec::new();
-    for _ in 0..150 {
+    let claims = eventually(Duration::from_secs(30), || async {
         let (_, list) = officer_subsidy.get("/v1/claims").await.expect("claims");
-        claims = list["items"].as_array().cloned().unwrap_or_default();
+        let claims = list["items"].as_array().cloned().unwrap_or_default();
         if claims.len() == 2 && claims.iter().all(|c| c["status"] == "approved") {
-            break;
+            Ok(claims)
+        } else {
+            Err(format!("two approved claims: {claims:?}"))
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
     let amount_of = |kind: &str| {
         claims
             .iter()
@@ -617,13 +616,12 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     let stat_year = events[2].payload["statistical_year"]
         .as_i64()
         .expect("year");
-    let mut rated = (0, json!(null));
-    for _ in 0..150 {
+    eventually(Duration::from_secs(30), || async {
         officer_evaluation
             .post("/v1/scorecards/rescore", &json!({}), None)
             .await
             .expect("rescore");
-        rated = officer_evaluation
+        let (status, rated) = officer_evaluation
             .post(
                 &format!("/v1/scorecards/{institution}/{stat_year}/override"),
                 &json!({ "rating": "D", "reason": "专项检查发现虚报培训人数" }),
@@ -631,12 +629,13 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
             )
             .await
             .expect("override");
-        if rated.0 == 201 {
-            break;
+        if status == 201 {
+            Ok(())
+        } else {
+            Err(format!("the D rating recorded: {status} {rated}"))
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(rated.0, 201, "{}", rated.1);
+    })
+    .await;
     let mut later = class.clone();
     let later_start = Utc::now() + chrono::Duration::days(3);
     later["sessions"][0]["starts_at"] = json!(later_start);
@@ -645,16 +644,18 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
     // filing anything; once it knows of the D, the real filing is refused.
     let mut probe = later.clone();
     probe["capacity"] = json!(0);
-    for _ in 0..150 {
+    eventually(Duration::from_secs(30), || async {
         let (_, answer) = school
             .post("/v1/classes", &probe, None)
             .await
             .expect("probe");
         if answer.to_string().contains("institution_under_review") {
-            break;
+            Ok(())
+        } else {
+            Err(format!("delivery to know of the D rating: {answer}"))
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
     let (status, refused) = school
         .post("/v1/classes", &later, None)
         .await
@@ -810,14 +811,11 @@ async fn from_a_published_catalogue_to_payment_dashboard_and_rating_across_seven
 async fn money_on_one_trace(receiver: &otlp::Receiver, trace_id: &str) {
     // Spans arrive in export batches from seven processes: wait for the trail
     // itself, not for a count of spans.
-    let spans = receiver
+    receiver
         .spans_of(trace_id, Duration::from_secs(60), |spans| {
-            money_trail(spans, trace_id).is_ok()
+            money_trail(spans, trace_id).map_err(|missing| format!("{missing}: {spans:#?}"))
         })
         .await;
-    if let Err(missing) = money_trail(&spans, trace_id) {
-        panic!("{missing}: {spans:#?}");
-    }
 }
 
 /// The money's path on one trace: the certificate request publishes the

@@ -18,6 +18,57 @@ ids::vocabulary! {
     }
 }
 
+ids::vocabulary! {
+    /// The three kinds of skill assessment (技能评价).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AssessmentKind: "assessment_kind_unknown" {
+        /// 职业资格评价
+        Qualification = "qualification",
+        /// 职业技能等级认定
+        Certification = "certification",
+        /// 专项职业能力考核
+        SpecialAbility = "special_ability",
+    }
+}
+
+impl AssessmentKind {
+    /// The certificate's name in Chinese, as printed on it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Qualification => "职业资格证书",
+            Self::Certification => "职业技能等级证书",
+            Self::SpecialAbility => "专项职业能力证书",
+        }
+    }
+}
+
+ids::vocabulary! {
+    /// What kind of organisation a body is; decides the certificate number's
+    /// first letter.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum BodyKind: "body_kind_unknown" {
+        /// 社会培训评价组织
+        SocialOrganisation = "social_organisation",
+        /// 用人单位 (incl. a 链主企业 assessing its chain)
+        Enterprise = "enterprise",
+        /// 技工院校
+        TechnicalSchool = "technical_school",
+    }
+}
+
+ids::vocabulary! {
+    /// How a certificate was earned.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum CertificateRoute: "certificate_route_unknown" {
+        /// Passed an exam session.
+        Exam = "exam",
+        /// Exceptional certification (破格认定).
+        Exceptional = "exceptional",
+    }
+}
+
 /// Results per candidate; key = session id.
 pub const RESULTS_TOPIC: &str = "assessment.results.v1";
 pub const RESULT_RECORDED: &str = "qiancheng.assessment.result.recorded.v1";
@@ -41,7 +92,8 @@ pub struct ResultEvent {
     pub person_id: PersonId,
     /// qualification (职业资格评价), certification (职业技能等级认定),
     /// special_ability (专项职业能力考核)
-    pub assessment_kind: String,
+    #[schema(value_type = String)]
+    pub assessment_kind: Open<AssessmentKind>,
     pub occupation_code: OccupationCode,
     pub skill_level: SkillLevel,
     pub theory_score: u8,
@@ -66,13 +118,16 @@ pub struct CertificateEvent {
     pub body_id: Uuid,
     pub body_credit_code: CreditCode,
     /// social_organisation, enterprise, technical_school
-    pub body_kind: String,
-    pub assessment_kind: String,
+    #[schema(value_type = String)]
+    pub body_kind: Open<BodyKind>,
+    #[schema(value_type = String)]
+    pub assessment_kind: Open<AssessmentKind>,
     pub occupation_code: OccupationCode,
     pub skill_level: SkillLevel,
     pub high_skilled: bool,
     /// exam, or exceptional (破格认定)
-    pub route: String,
+    #[schema(value_type = String)]
+    pub route: Open<CertificateRoute>,
     pub issued_on: NaiveDate,
     pub statistical_year: i32,
     /// The class the holder completed, when the certificate follows one.

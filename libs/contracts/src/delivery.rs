@@ -8,6 +8,40 @@ use uuid::Uuid;
 
 use crate::Open;
 
+ids::vocabulary! {
+    /// Who pays for the class.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FundingRoute: "funding_route_unknown" {
+        /// 职业培训券
+        Voucher = "voucher",
+        Enterprise = "enterprise",
+        Individual = "individual",
+    }
+}
+
+ids::vocabulary! {
+    /// Where a class stands (开班备案).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ClassStatus: "class_status_unknown" {
+        /// Filed by the institution, waiting for the bureau.
+        Filed = "filed",
+        /// Approved: trainees may enrol and attend.
+        Approved = "approved",
+        /// Closed: completions are decided.
+        Closed = "closed",
+    }
+}
+
+ids::vocabulary! {
+    /// What process supervision found double-booked.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ConflictKind: "conflict_kind_unknown" {
+        TeacherDoubleBooked = "teacher_double_booked",
+        VenueDoubleBooked = "venue_double_booked",
+    }
+}
+
 /// Classes; key = class id.
 pub const CLASSES_TOPIC: &str = "delivery.classes.v1";
 /// Alerts of process supervision; key = class id.
@@ -38,11 +72,13 @@ pub struct ClassEvent {
     pub year: i32,
     pub capacity: i32,
     /// voucher, enterprise, individual
-    pub funding_route: String,
+    #[schema(value_type = String)]
+    pub funding_route: Open<FundingRoute>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// filed, approved, closed
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Open<ClassStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -109,7 +145,8 @@ pub struct CompletionEvent {
 pub struct ConflictAlert {
     pub alert_id: Uuid,
     /// teacher_double_booked, venue_double_booked
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Open<ConflictKind>,
     pub class_id: Uuid,
     pub other_class_id: Uuid,
     pub institution_id: Uuid,

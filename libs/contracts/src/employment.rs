@@ -7,6 +7,36 @@ use ids::{CityCode, CreditCode, OccupationCode, PersonId, SkillLevel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::Open;
+
+ids::vocabulary! {
+    /// Where an employment record comes from, lowest rank first.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        PartialOrd,
+        Ord,
+        Hash,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum RecordSource: "record_source_unknown" {
+        /// The worker's own statement (个人申报), e.g. through a portal or a desk.
+        SelfReported = "self_reported",
+        /// The training institution's follow-up (机构回访).
+        InstitutionReported = "institution_reported",
+        /// The employer's report of its own staff (用人单位申报).
+        EmployerReported = "employer_reported",
+        /// Derived from social-insurance contributions (社保缴费记录).
+        SocialInsurance = "social_insurance",
+    }
+}
+
 /// Employment records; key = person id.
 pub const RECORDS_TOPIC: &str = "employment.records.v1";
 pub const RECORD_ADDED: &str = "qiancheng.employment.record.added.v1";
@@ -39,8 +69,10 @@ pub struct EmploymentRecordEvent {
     pub job: String,
     pub starts_on: NaiveDate,
     pub contract_months: Option<i32>,
-    /// self_reported, institution_reported, social_insurance
-    pub source: String,
+    /// self_reported, institution_reported, employer_reported,
+    /// social_insurance
+    #[schema(value_type = String)]
+    pub source: Open<RecordSource>,
     /// Another record of the person disagrees with this one.
     pub conflicting: bool,
 }

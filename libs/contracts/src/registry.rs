@@ -1,7 +1,7 @@
 //! Events of the institution registry (补贴性培训机构目录).
 
 use chrono::NaiveDate;
-use ids::{CityCode, CreditCode, OccupationCode, SkillLevel};
+use ids::{CityCode, CreditCode, OccupationCode, Rating, SkillLevel};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -14,6 +14,32 @@ ids::vocabulary! {
         Approved = "approved",
         Suspended = "suspended",
         Removed = "removed",
+    }
+}
+
+ids::vocabulary! {
+    /// 办学性质
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Nature: "nature_unknown" {
+        /// 公办
+        Public = "public",
+        /// 民办
+        Private = "private",
+        /// 企业 (incl. enterprise training centres)
+        Enterprise = "enterprise",
+        /// 技工院校
+        TechnicalSchool = "technical_school",
+    }
+}
+
+ids::vocabulary! {
+    /// How a teacher is employed by the institution.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Employment: "employment_unknown" {
+        FullTime = "full_time",
+        PartTime = "part_time",
     }
 }
 
@@ -57,7 +83,8 @@ pub struct InstitutionEvent {
     pub credit_code: CreditCode,
     pub name: String,
     /// public, private, enterprise, technical_school
-    pub nature: String,
+    #[schema(value_type = String)]
+    pub nature: Open<Nature>,
     /// approved, suspended, removed
     #[schema(value_type = String)]
     pub status: Open<InstitutionStatus>,
@@ -68,7 +95,8 @@ pub struct InstitutionEvent {
     pub reason: Option<String>,
     /// The latest rating (A–D) from performance evaluation, if any.
     #[serde(default)]
-    pub rating: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub rating: Option<Open<Rating>>,
     /// Rated D and not yet reviewed: may not add occupations or file new
     /// classes.
     #[serde(default)]
@@ -89,7 +117,8 @@ pub struct TeacherEvent {
     pub city: CityCode,
     pub name: String,
     /// full_time, part_time
-    pub employment: String,
+    #[schema(value_type = String)]
+    pub employment: Open<Employment>,
     pub may_teach: Vec<TeachingQualification>,
 }
 

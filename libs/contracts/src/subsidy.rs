@@ -20,6 +20,134 @@ ids::vocabulary! {
     }
 }
 
+ids::vocabulary! {
+    /// Where the money comes from (policy item 14). Each source is accounted
+    /// separately: money never moves from one to another.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum FundSource: "fund_unknown" {
+        /// 就业补助资金
+        EmploymentSubsidy = "employment_subsidy",
+        /// 失业保险基金
+        UnemploymentInsurance = "unemployment_insurance",
+        /// 职业技能提升行动专账资金
+        SkillsUpgrading = "skills_upgrading",
+    }
+}
+
+impl FundSource {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::EmploymentSubsidy => "就业补助资金",
+            Self::UnemploymentInsurance => "失业保险基金",
+            Self::SkillsUpgrading => "职业技能提升行动专账资金",
+        }
+    }
+}
+
+ids::vocabulary! {
+    /// The subsidies this service pays.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        Serialize,
+        Deserialize,
+        utoipa::ToSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum SubsidyKind: "subsidy_kind_unknown" {
+        /// 职业培训补贴: the catalogue standard for a completer with a
+        /// certificate, paid to the institution.
+        Training = "training",
+        /// 培训促进就业奖补: to the institution when a completer is employed
+        /// within the follow-up window (item 5).
+        EmploymentReward = "employment_reward",
+        /// 企业新型学徒制培训补贴: to the enterprise (item 9).
+        Apprenticeship = "apprenticeship",
+        /// 个人取证补贴 (policy: 个人见证补贴, 技能提升补贴): to the person who
+        /// obtained a certificate.
+        Certificate = "certificate",
+    }
+}
+
+impl SubsidyKind {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Training => "职业培训补贴",
+            Self::EmploymentReward => "培训促进就业奖补",
+            Self::Apprenticeship => "企业新型学徒制培训补贴",
+            Self::Certificate => "个人取证补贴",
+        }
+    }
+}
+
+ids::vocabulary! {
+    /// Where a claim stands (申领状态).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ClaimStatus: "claim_status_unknown" {
+        /// Not payable; recorded only when the grant was already made.
+        Refused = "refused",
+        /// Payable, waiting for an officer (the fraud rules' verdict).
+        InReview = "in_review",
+        /// The officer asked for documents before deciding.
+        DocumentsRequested = "documents_requested",
+        /// Frozen while a dispute (异议) is resolved.
+        Disputed = "disputed",
+        /// The money is committed in the ledger, not yet sent.
+        Approved = "approved",
+        /// In a payout batch at the bank.
+        InPayout = "in_payout",
+        /// The bank confirmed the transfer.
+        Paid = "paid",
+        /// An officer (or a revoked certificate) turned it down.
+        Rejected = "rejected",
+        /// Paid, then ordered back (追回).
+        Recovered = "recovered",
+    }
+}
+
+ids::vocabulary! {
+    /// Where one transfer of a payout batch stands at the bank.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PaymentStatus: "payment_status_unknown" {
+        /// In a file the bank has, no answer yet.
+        Sent = "sent",
+        Confirmed = "confirmed",
+        Failed = "failed",
+    }
+}
+
+ids::vocabulary! {
+    /// Who receives a payment.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PayeeType: "payee_type_unknown" {
+        /// A worker (individual certificate subsidy).
+        Person = "person",
+        /// A training institution.
+        Institution = "institution",
+        /// An enterprise (apprenticeships).
+        Enterprise = "enterprise",
+    }
+}
+
 /// Claims as they are decided; key = claim id.
 pub const CLAIMS_TOPIC: &str = "subsidy.claims.v1";
 /// Approved, automatically (low risk) or by an officer.
@@ -79,7 +207,8 @@ pub struct ClaimEvent {
     pub claim_id: Uuid,
     pub city: CityCode,
     /// training, employment_reward, apprenticeship, certificate
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Open<SubsidyKind>,
     /// The person the subsidy is for (the trainee, apprentice or holder).
     pub person_id: PersonId,
     pub occupation_code: Option<String>,
@@ -88,14 +217,17 @@ pub struct ClaimEvent {
     /// The institution paid, for the institution's subsidies.
     pub institution_id: Option<Uuid>,
     /// person, institution or enterprise
-    pub payee_type: String,
+    #[schema(value_type = String)]
+    pub payee_type: Open<PayeeType>,
     /// employment_subsidy, unemployment_insurance, skills_upgrading; absent
     /// when refused.
-    pub fund: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub fund: Option<Open<FundSource>>,
     pub amount_fen: Fen,
     /// approved, in_review, refused, rejected, documents_requested,
-    /// disputed, paid
-    pub status: String,
+    /// disputed, in_payout, paid, recovered
+    #[schema(value_type = String)]
+    pub status: Open<ClaimStatus>,
     pub risk_score: i32,
     pub reasons: Vec<ReasonItem>,
 }
@@ -107,12 +239,15 @@ pub struct PaymentEvent {
     pub claim_id: Uuid,
     pub batch_no: String,
     pub city: CityCode,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Open<SubsidyKind>,
     pub person_id: PersonId,
-    pub fund: String,
+    #[schema(value_type = String)]
+    pub fund: Open<FundSource>,
     pub amount_fen: Fen,
     /// sent, confirmed, failed
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Open<PaymentStatus>,
     /// The bank's reason for a failure.
     pub reason: Option<String>,
 }
@@ -123,9 +258,11 @@ pub struct RecoveryEvent {
     pub recovery_id: Uuid,
     pub claim_id: Uuid,
     pub city: CityCode,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: Open<SubsidyKind>,
     pub person_id: PersonId,
-    pub fund: String,
+    #[schema(value_type = String)]
+    pub fund: Open<FundSource>,
     pub amount_fen: Fen,
     /// certificate_revoked, fraud, dispute_upheld
     #[schema(value_type = String)]

@@ -18,6 +18,7 @@ pub mod lease;
 pub mod prune;
 pub mod reseal;
 pub mod schema;
+mod word;
 
 pub use diesel_async::scoped_futures::ScopedFutureExt;
 
@@ -30,6 +31,7 @@ pub type DbConn = Object<AsyncPgConnection>;
 pub const PLATFORM_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 pub use tls::Verify as SslMode;
+pub use word::WordColumn;
 
 /// The `database` section of a service's configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]

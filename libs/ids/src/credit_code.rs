@@ -38,6 +38,10 @@ impl CreditCode {
         let values: Option<Vec<usize>> = first17.bytes().map(value_of).collect();
         match values {
             Some(values) if values.len() == 17 => {
+                #[allow(
+                    clippy::indexing_slicing,
+                    reason = "a check value is below 31, the alphabet's length"
+                )]
                 let check = char::from(ALPHABET[check_value(&values)]);
                 format!("{first17}{check}").parse()
             }
@@ -67,13 +71,13 @@ impl FromStr for CreditCode {
                 "a unified social credit code uses digits and the letters of GB 32100 (no I, O, S, V, Z)",
             ));
         };
-        if values[17] != check_value(&values[..17]) {
-            return Err(InvalidValue::new(
+        match values.split_last() {
+            Some((&check, first17)) if check == check_value(first17) => Ok(Self(s)),
+            _ => Err(InvalidValue::new(
                 "credit_code_check_digit",
                 "the unified social credit code's check character does not match",
-            ));
+            )),
         }
-        Ok(Self(s))
     }
 }
 

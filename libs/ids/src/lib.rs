@@ -25,7 +25,7 @@ pub use role::Role;
 pub use skill_level::SkillLevel;
 pub use stat_year::{business_date, StatisticalYear, BUSINESS_TZ};
 pub use validate::{Checked, FieldError, Invalid, Validator};
-pub use vocabulary::{Rating, TargetGroup};
+pub use vocabulary::{Rating, TargetGroup, Vocabulary};
 
 /// Why a value was refused. `code` is stable and machine-readable; `message`
 /// is for people.

@@ -34,17 +34,23 @@ impl FromStr for OccupationCode {
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         let s = raw.trim();
         let parts: Vec<&str> = s.split('-').collect();
-        let shape_ok = matches!(parts.len(), 4 | 5)
-            && parts[0].len() == 1
-            && parts[1..].iter().all(|p| p.len() == 2)
-            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
-        if !shape_ok {
-            return Err(InvalidValue::new(
-                "occupation_code_format",
-                "an occupation code looks like 4-10-01-05 (optionally with a sub-trade, 4-10-01-05-01)",
-            ));
-        }
-        if !(1..=8).contains(&(parts[0].as_bytes()[0] - b'0')) {
+        let major = match parts.as_slice() {
+            [major, groups @ ..]
+                if major.len() == 1
+                    && matches!(groups.len(), 3 | 4)
+                    && groups.iter().all(|p| p.len() == 2)
+                    && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                major
+            }
+            _ => {
+                return Err(InvalidValue::new(
+                    "occupation_code_format",
+                    "an occupation code looks like 4-10-01-05 (optionally with a sub-trade, 4-10-01-05-01)",
+                ))
+            }
+        };
+        if !matches!(major.as_bytes(), [b'1'..=b'8']) {
             return Err(InvalidValue::new(
                 "occupation_code_major_group",
                 "the major group of an occupation code is 1 to 8",

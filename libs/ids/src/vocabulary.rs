@@ -3,9 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A word of a closed vocabulary: what every enum declared with
+/// [`vocabulary!`](crate::vocabulary) is, so events (`contracts::Open`) and
+/// stored columns (`db::WordColumn`) can hold any of them.
+pub trait Vocabulary:
+    Copy + std::str::FromStr<Err = crate::InvalidValue> + Send + Sync + 'static
+{
+    fn as_str(self) -> &'static str;
+}
+
 /// Declares a closed vocabulary: an enum whose every variant is spelt one
 /// way (`Variant = "word"`), with `ALL`, `as_str`, `FromStr` (an unknown
-/// word is refused with the given stable code) and `Display`. The spelling
+/// word is refused with the given stable code), `Display` and
+/// [`Vocabulary`]. The spelling
 /// lives in this one mapping; derive serde with the same spelling beside it.
 /// The enum must be `Copy`.
 #[macro_export]
@@ -52,6 +62,12 @@ macro_rules! vocabulary {
         impl ::core::fmt::Display for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::Vocabulary for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
         }
     };

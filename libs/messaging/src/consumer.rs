@@ -3,8 +3,6 @@
 //! not; partitions paused, not rebalanced, while an outage lasts.
 
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,22 +30,22 @@ use crate::metrics::{ASSIGNMENTS, CONSUMED, CONSUMER_LAG};
 use crate::topics::dlq_topic;
 use crate::KafkaConfig;
 
-pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
-
 /// The effect of an event, applied inside the transaction that also records
-/// the event in the inbox. Must not commit on its own.
+/// the event in the inbox. Must not commit on its own. (`async_trait`: the
+/// runner holds its handlers as trait objects.)
+#[async_trait::async_trait]
 pub trait EventHandler: Send + Sync + 'static {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a>;
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()>;
 
     /// Runs once the effect committed (not for repeats): for what must not
     /// happen before, such as dropping a cache the effect makes stale.
     /// Failures are logged, never retried.
-    fn after_commit<'a>(&'a self, _event: &'a ReceivedEvent) -> HandlerFuture<'a> {
-        Box::pin(async { Ok(()) })
+    async fn after_commit(&self, _event: &ReceivedEvent) -> anyhow::Result<()> {
+        Ok(())
     }
 }
 

@@ -12,8 +12,9 @@ mod outbox;
 mod relay;
 mod topics;
 
+pub use async_trait::async_trait;
 pub use config::{KafkaConfig, SaslMechanism, SecurityProtocol};
-pub use consumer::{is_transient, ConsumerRunner, EventHandler, HandlerFuture};
+pub use consumer::{is_transient, ConsumerRunner, EventHandler};
 pub use dead_letters::{replay_dead_letters, waiting_dead_letters, DeadLetter, Replay};
 pub use envelope::{Envelope, ReceivedEvent};
 pub use outbox::{enqueue, OutboxEvent};

@@ -18,8 +18,7 @@ use diesel::sql_types::{BigInt, Bool};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use messaging::{
-    ConsumerRunner, EventHandler, HandlerFuture, KafkaConfig, OutboxEvent, ReceivedEvent, Relay,
-    Replay,
+    ConsumerRunner, EventHandler, KafkaConfig, OutboxEvent, ReceivedEvent, Relay, Replay,
 };
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use tokio::sync::watch;
@@ -48,40 +47,39 @@ struct Attempt {
     n: i64,
 }
 
+#[messaging::async_trait]
 impl EventHandler for RecordEffect {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if event.data.get("poison") == Some(&serde_json::Value::Bool(true)) {
-                let Flag { failing } =
-                    diesel::sql_query("SELECT failing FROM switches WHERE name = 'poison'")
-                        .get_result(conn)
-                        .await?;
-                anyhow::ensure!(!failing, "poisoned event");
-            }
-            if let Some(conflicts) = event.data.get("conflicts").and_then(|k| k.as_i64()) {
-                let Attempt { n } = diesel::sql_query("SELECT nextval('conflicts') AS n")
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        if event.data.get("poison") == Some(&serde_json::Value::Bool(true)) {
+            let Flag { failing } =
+                diesel::sql_query("SELECT failing FROM switches WHERE name = 'poison'")
                     .get_result(conn)
                     .await?;
-                if n <= conflicts {
-                    diesel::sql_query(
-                        "DO $$ BEGIN RAISE EXCEPTION 'simulated conflict' \
-                         USING ERRCODE = 'serialization_failure'; END $$",
-                    )
-                    .execute(conn)
-                    .await?;
-                }
-            }
-            diesel::sql_query("INSERT INTO effects VALUES ($1, $2)")
-                .bind::<diesel::sql_types::Uuid, _>(event.envelope.id)
-                .bind::<diesel::sql_types::Jsonb, _>(&event.data)
+            anyhow::ensure!(!failing, "poisoned event");
+        }
+        if let Some(conflicts) = event.data.get("conflicts").and_then(|k| k.as_i64()) {
+            let Attempt { n } = diesel::sql_query("SELECT nextval('conflicts') AS n")
+                .get_result(conn)
+                .await?;
+            if n <= conflicts {
+                diesel::sql_query(
+                    "DO $$ BEGIN RAISE EXCEPTION 'simulated conflict' \
+                     USING ERRCODE = 'serialization_failure'; END $$",
+                )
                 .execute(conn)
                 .await?;
-            Ok(())
-        })
+            }
+        }
+        diesel::sql_query("INSERT INTO effects VALUES ($1, $2)")
+            .bind::<diesel::sql_types::Uuid, _>(event.envelope.id)
+            .bind::<diesel::sql_types::Jsonb, _>(&event.data)
+            .execute(conn)
+            .await?;
+        Ok(())
     }
 }
 

@@ -14,12 +14,13 @@ use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder, TracingLogger};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, RefOr};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::HttpConfig;
+use crate::problem::{self, reference};
 use crate::{json, metrics, ApiError};
 
 #[derive(Debug, Clone, Copy)]
@@ -137,14 +138,40 @@ pub fn openapi<F: FnOnce(&mut ServiceConfig<'_>)>(
             }
         }
     }
+    keep_used_responses(&mut doc);
     doc
+}
+
+/// Drops the reusable answers no operation refers to, so a document lists
+/// only what its service can answer.
+fn keep_used_responses(doc: &mut OpenApi) {
+    let used: std::collections::BTreeSet<String> = doc
+        .paths
+        .paths
+        .values()
+        .flat_map(|item| [&item.get, &item.post, &item.put, &item.patch, &item.delete])
+        .flatten()
+        .flat_map(|operation| operation.responses.responses.values())
+        .filter_map(|response| match response {
+            RefOr::Ref(r) => r
+                .ref_location
+                .strip_prefix("#/components/responses/")
+                .map(str::to_owned),
+            RefOr::T(_) => None,
+        })
+        .collect();
+    if let Some(components) = doc.components.as_mut() {
+        components.responses.retain(|name, _| used.contains(name));
+    }
 }
 
 /// The answers every operation of its kind gives, whether or not its
 /// handler names them: a protected one 401 and 403; one with a body 400,
 /// 413, 415 and 422; one with path parameters 404; one with parameters
-/// 422; a public one 429. Each is a problem+json, added where the
-/// operation does not document the status itself.
+/// 422; a public one 429. Each is a problem+json (the reusable answer of
+/// [`crate::problem`] but for 400, which says what its kind of operation
+/// can get wrong), added where the operation does not document the status
+/// itself.
 fn document_standard_answers(
     operation: &mut utoipa::openapi::path::Operation,
     rule: &crate::access::Rule,
@@ -158,71 +185,48 @@ fn document_standard_answers(
         .iter()
         .any(|p| p.parameter_in == ParameterIn::Header && p.name == crate::idempotency::HEADER);
     let public = matches!(rule.access, crate::access::Access::Public);
-    let mut answers: Vec<(&str, &str)> = Vec::new();
+    let mut answers: Vec<(&str, RefOr<utoipa::openapi::Response>)> = Vec::new();
     if !public {
-        answers.push(("401", "No token, or one that is expired, not yet valid, or not signed by a trusted key (`unauthorized`)"));
-        answers.push(("403", "The token's role, city, organisation or scope may not do this (`forbidden_role`, `out_of_scope`, …)"));
+        answers.push(("401", reference::<problem::Unauthorized>()));
+        answers.push(("403", reference::<problem::Forbidden>()));
     } else {
-        answers.push((
-            "429",
-            "Too many requests from this client (`rate_limited`); see `Retry-After`",
-        ));
+        answers.push(("429", reference::<problem::TooManyRequests>()));
     }
-    match (body, keyed) {
-        (true, true) => answers.push((
-            "400",
-            "The body is not well-formed (`malformed_json`, `body_unreadable`), or the Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)",
-        )),
-        (true, false) => answers.push((
-            "400",
-            "The body is not well-formed (`malformed_json`, `body_unreadable`)",
-        )),
-        (false, true) => answers.push((
-            "400",
-            "The Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)",
-        )),
-        (false, false) => {}
+    let bad_request = match (body, keyed) {
+        (true, true) => Some("The body is not well-formed (`malformed_json`, `body_unreadable`), or the Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)"),
+        (true, false) => Some("The body is not well-formed (`malformed_json`, `body_unreadable`)"),
+        (false, true) => Some("The Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)"),
+        (false, false) => None,
+    };
+    if let Some(description) = bad_request {
+        let answer = utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        answers.push(("400", answer.into()));
     }
     if body {
         // A route taking another media type states its own limit.
-        answers.push((
-            "413",
-            "The body is larger than 1 MiB, the most a JSON body may be (`body_too_large`)",
-        ));
-        answers.push((
-            "415",
-            "The body is not of the documented media type (`unsupported_media_type`)",
-        ));
+        answers.push(("413", reference::<problem::PayloadTooLarge>()));
+        answers.push(("415", reference::<problem::UnsupportedMediaType>()));
     }
     if path_params {
-        answers.push((
-            "404",
-            "Nothing of that id, or nothing the caller may see (`not_found`, …)",
-        ));
+        answers.push(("404", reference::<problem::NotFound>()));
     }
     if body || path_params || query_params {
-        answers.push((
-            "422",
-            "A field or parameter is invalid; `errors` names each (`validation_failed`, …)",
-        ));
+        answers.push(("422", reference::<problem::Unprocessable>()));
     }
-    for (status, description) in answers {
+    for (status, answer) in answers {
         operation
             .responses
             .responses
             .entry(status.to_owned())
-            .or_insert_with(|| {
-                utoipa::openapi::ResponseBuilder::new()
-                    .description(description)
-                    .content(
-                        "application/problem+json",
-                        utoipa::openapi::ContentBuilder::new()
-                            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
-                            .build(),
-                    )
-                    .build()
-                    .into()
-            });
+            .or_insert(answer);
     }
 }
 
@@ -235,7 +239,7 @@ fn routes_document<F: FnOnce(&mut ServiceConfig<'_>)>(info: &ServiceInfo, routes
                 .description(Some(info.description)),
         )
         .components(Some(
-            ComponentsBuilder::new()
+            problem::components(ComponentsBuilder::new())
                 .security_scheme(
                     "bearer",
                     SecurityScheme::Http(

@@ -4,6 +4,7 @@
 //! cursor pagination, and the cached, rate-limited public read path.
 
 pub mod access;
+mod app_error;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -16,4 +17,5 @@ pub mod problem;
 pub mod public;
 pub mod validate;
 
+pub use app_error::AppError;
 pub use problem::{ApiError, FieldError};

@@ -1,8 +1,12 @@
 //! RFC 9457 problem details. Every error a client sees has a stable `code`.
+//! The answers most operations share are documented once here, as reusable
+//! OpenAPI responses.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa::openapi::{ComponentsBuilder, Ref, RefOr, Response};
+use utoipa::{PartialSchema, ToResponse, ToSchema};
 
 pub use ids::FieldError;
 
@@ -20,6 +24,109 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+// The reusable answers: an operation names one by its status, as
+// `(status = 404, response = platform::problem::NotFound)`, and the
+// document refers to it (`#/components/responses/NotFound`). Each
+// description holds wherever the answer is used; an operation for which the
+// answer means more describes it inline instead.
+
+/// `401`, from the bearer-token check.
+#[derive(ToResponse)]
+#[response(
+    description = "No token (`token_missing`), or one that is malformed, expired, not yet valid, or not signed by a trusted key (`token_expired`, `token_key_unknown`, …)",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"qiancheng\"`, with `error=\"invalid_token\"` when a token was sent"))
+)]
+pub struct Unauthorized(pub Problem);
+
+/// `403`, from the access table or the caller's scope.
+#[derive(ToResponse)]
+#[response(
+    description = "The token's role, city, organisation or scope may not do this (`forbidden_role`, `out_of_scope`, …)",
+    content_type = "application/problem+json"
+)]
+pub struct Forbidden(pub Problem);
+
+/// `404`, for a path naming something absent or hidden from the caller.
+#[derive(ToResponse)]
+#[response(
+    description = "Nothing of that id, or nothing the caller may see (`not_found`, …)",
+    content_type = "application/problem+json"
+)]
+pub struct NotFound(pub Problem);
+
+/// `409`, when the resource's state refuses the request.
+#[derive(ToResponse)]
+#[response(
+    description = "The resource's state does not allow this now; `code` says why (`concurrent_update`: it changed meanwhile, retry)",
+    content_type = "application/problem+json"
+)]
+pub struct Conflict(pub Problem);
+
+/// `409`, from [`crate::idempotency`] alone.
+#[derive(ToResponse)]
+#[response(
+    description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)",
+    content_type = "application/problem+json"
+)]
+pub struct IdempotencyInFlight(pub Problem);
+
+/// `413`, from the JSON body reader.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is larger than 1 MiB, the most a JSON body may be (`body_too_large`)",
+    content_type = "application/problem+json"
+)]
+pub struct PayloadTooLarge(pub Problem);
+
+/// `415`, from the body reader.
+#[derive(ToResponse)]
+#[response(
+    description = "The body is not of the documented media type (`unsupported_media_type`)",
+    content_type = "application/problem+json"
+)]
+pub struct UnsupportedMediaType(pub Problem);
+
+/// `422`, for invalid fields or parameters.
+#[derive(ToResponse)]
+#[response(
+    description = "A field or parameter is invalid; `errors` names each (`validation_failed`, …)",
+    content_type = "application/problem+json"
+)]
+pub struct Unprocessable(pub Problem);
+
+/// `429`, from the public read path's rate limit.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many requests from this client (`rate_limited`); see `Retry-After`",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds until the client may ask again"))
+)]
+pub struct TooManyRequests(pub Problem);
+
+/// The `Problem` schema (with what it refers to) and every reusable answer,
+/// added to a document's components.
+pub fn components(builder: ComponentsBuilder) -> ComponentsBuilder {
+    let mut schemas = vec![(Problem::name().into_owned(), Problem::schema())];
+    Problem::schemas(&mut schemas);
+    builder
+        .schemas_from_iter(schemas)
+        .response_from::<Unauthorized>()
+        .response_from::<Forbidden>()
+        .response_from::<NotFound>()
+        .response_from::<Conflict>()
+        .response_from::<IdempotencyInFlight>()
+        .response_from::<PayloadTooLarge>()
+        .response_from::<UnsupportedMediaType>()
+        .response_from::<Unprocessable>()
+        .response_from::<TooManyRequests>()
+}
+
+/// A reference to the reusable answer `R`, as an operation's response.
+pub fn reference<'r, R: ToResponse<'r>>() -> RefOr<Response> {
+    Ref::from_response_name(R::response().0).into()
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

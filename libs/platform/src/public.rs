@@ -4,9 +4,10 @@
 //! year). Redis holds them under the namespace's version; publishing bumps
 //! the version, which makes every older answer unreachable at once, and
 //! announces the namespace on a pub/sub channel. Each instance keeps a near
-//! cache of recent answers in memory, dropped on that announcement (and on
-//! its own changes at once); `public.local_ttl_ms` bounds how long a missed
-//! announcement could leave one stale.
+//! cache of recent answers in memory (moka: bounded, least-used answers go
+//! first), dropped on that announcement (and on its own changes at once);
+//! `public.local_ttl_ms` bounds how long a missed announcement could leave
+//! one stale.
 //!
 //! Rate limits count per client and minute in memory and add the counts to
 //! Redis every 100 ms, so the limit holds across instances up to what they
@@ -15,7 +16,7 @@
 use std::collections::HashMap;
 use std::future::{ready, Future, Ready};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -31,18 +32,13 @@ use crate::ApiError;
 
 const WINDOW_SECS: u64 = 60;
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
-/// Beyond this many answers the near cache starts over.
-const MAX_LOCAL_ENTRIES: usize = 10_000;
+/// The near cache holds at most this many answers.
+const MAX_LOCAL_ENTRIES: u64 = 10_000;
 
 const READ_SCRIPT: &str = r"
 local v = redis.call('GET', KEYS[1]) or '0'
 return {v, redis.call('GET', ARGV[1] .. v .. ':' .. ARGV[2])}
 ";
-
-struct Entry {
-    body: Bytes,
-    stored: Instant,
-}
 
 #[derive(Default)]
 struct Counter {
@@ -55,9 +51,18 @@ struct Counter {
 
 #[derive(Default)]
 struct Local {
-    /// By `namespace \0 variant`.
-    entries: HashMap<String, Entry>,
     counters: HashMap<String, Counter>,
+}
+
+/// Recent answers by `namespace \0 variant`, each kept for `ttl`.
+type Near = moka::sync::Cache<String, Bytes>;
+
+fn near_cache(ttl: Duration) -> Near {
+    moka::sync::Cache::builder()
+        .max_capacity(MAX_LOCAL_ENTRIES)
+        .time_to_live(ttl)
+        .support_invalidation_closures()
+        .build()
 }
 
 fn entry_key(namespace: &str, variant: &str) -> String {
@@ -126,6 +131,7 @@ pub struct PublicCache {
     cfg: PublicConfig,
     script: redis::Script,
     local: Arc<Mutex<Local>>,
+    near: Near,
 }
 
 fn now_secs() -> u64 {
@@ -156,6 +162,8 @@ impl PublicCache {
             cfg: cfg.clone(),
             script: redis::Script::new(READ_SCRIPT),
             local: Arc::default(),
+            // With no local TTL nothing is kept near (`keep_near`).
+            near: near_cache(Duration::from_millis(cfg.local_ttl_ms.max(1))),
         };
         match ConnectionManager::new_with_config(client.clone(), manager.clone()).await {
             Ok(connected) => redis.set(connected),
@@ -176,6 +184,7 @@ impl PublicCache {
         ));
         tokio::spawn(listen_for_invalidations(
             Arc::downgrade(&cache.local),
+            cache.near.clone(),
             client,
             cache.channel(),
         ));
@@ -194,7 +203,7 @@ impl PublicCache {
     /// on the announcement. Call after the change committed; if Redis is down
     /// the answers expire with their TTL.
     pub async fn invalidate(&self, namespace: &str) {
-        forget(&self.local, namespace);
+        forget(&self.near, namespace);
         let bumped = match self.redis.get() {
             Ok(mut redis) => {
                 redis::pipe()
@@ -257,29 +266,15 @@ impl PublicCache {
                 counter.pending += 1;
             }
         }
-        let ttl = Duration::from_millis(self.cfg.local_ttl_ms);
-        Ok(local
-            .entries
-            .get(key)
-            .filter(|e| e.stored.elapsed() < ttl)
-            .map(|e| e.body.clone()))
+        drop(local);
+        Ok(self.near.get(key))
     }
 
     fn keep_near(&self, key: String, body: Bytes) {
         if self.cfg.local_ttl_ms == 0 {
             return;
         }
-        let mut local = lock(&self.local);
-        if local.entries.len() >= MAX_LOCAL_ENTRIES {
-            local.entries.clear();
-        }
-        local.entries.insert(
-            key,
-            Entry {
-                body,
-                stored: Instant::now(),
-            },
-        );
+        self.near.insert(key, body);
     }
 }
 
@@ -289,11 +284,14 @@ fn lock(local: &Mutex<Local>) -> MutexGuard<'_, Local> {
     local.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn forget(local: &Mutex<Local>, namespace: &str) {
+fn forget(near: &Near, namespace: &str) {
     let prefix = format!("{namespace}\0");
-    lock(local)
-        .entries
-        .retain(|key, _| !key.starts_with(&prefix));
+    if let Err(e) = near.invalidate_entries_if(move |key, _| key.starts_with(&prefix)) {
+        // Cannot happen with the cache as built (closures supported); dropping
+        // everything is the safe answer anyway.
+        tracing::warn!(error = %e, "near cache: dropping every answer");
+        near.invalidate_all();
+    }
 }
 
 /// Adds the counts admitted here to Redis and learns everyone's totals.
@@ -363,6 +361,7 @@ async fn flush_counters(local: Weak<Mutex<Local>>, redis: Reached, prefix: Strin
 /// been missed.
 async fn listen_for_invalidations(
     local: Weak<Mutex<Local>>,
+    near: Near,
     client: redis::Client,
     channel: String,
 ) {
@@ -373,19 +372,22 @@ async fn listen_for_invalidations(
             redis::RedisResult::Ok(pubsub)
         }
         .await;
-        let Some(state) = local.upgrade() else { return };
-        lock(&state).entries.clear();
-        drop(state);
+        if local.strong_count() == 0 {
+            return;
+        }
+        near.invalidate_all();
         match subscribed {
             Ok(mut pubsub) => {
                 let mut messages = pubsub.on_message();
                 loop {
                     let next = tokio::time::timeout(Duration::from_secs(1), messages.next()).await;
-                    let Some(state) = local.upgrade() else { return };
+                    if local.strong_count() == 0 {
+                        return;
+                    }
                     match next {
                         Ok(Some(msg)) => {
                             if let Ok(namespace) = msg.get_payload::<String>() {
-                                forget(&state, &namespace);
+                                forget(&near, &namespace);
                             }
                         }
                         Ok(None) => break,
@@ -639,5 +641,36 @@ mod tests {
             .about("S000135350100263000001");
         assert_eq!(v.key, "verify|number=S000135350100263000001|holder#abcd");
         assert_eq!(v.record.as_deref(), Some("S000135350100263000001"));
+    }
+
+    #[test]
+    fn forgetting_a_namespace_drops_its_answers_and_no_one_elses() {
+        let near = near_cache(Duration::from_secs(60));
+        let answer = |b: &'static str| Bytes::from_static(b.as_bytes());
+        near.insert(entry_key("cat:350100:2026", "all"), answer("this year"));
+        near.insert(entry_key("cat:350100:2026", "urgent"), answer("urgent"));
+        near.insert(entry_key("cat:350100:2027", "all"), answer("next year"));
+        // A namespace whose name merely starts like the forgotten one.
+        near.insert(entry_key("cat:350100:20261", "all"), answer("other"));
+        forget(&near, "cat:350100:2026");
+        assert_eq!(near.get(&entry_key("cat:350100:2026", "all")), None);
+        assert_eq!(near.get(&entry_key("cat:350100:2026", "urgent")), None);
+        assert_eq!(
+            near.get(&entry_key("cat:350100:2027", "all")),
+            Some(answer("next year"))
+        );
+        assert_eq!(
+            near.get(&entry_key("cat:350100:20261", "all")),
+            Some(answer("other"))
+        );
+    }
+
+    #[test]
+    fn a_near_answer_lives_no_longer_than_its_ttl() {
+        let near = near_cache(Duration::from_millis(50));
+        near.insert("ns\0v".to_owned(), Bytes::from_static(b"x"));
+        assert!(near.get("ns\0v").is_some());
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(near.get("ns\0v"), None);
     }
 }

@@ -11,10 +11,12 @@
 
 // Test support fails the test that uses it by panicking.
 #![allow(clippy::panic, clippy::expect_used)]
+#![allow(clippy::indexing_slicing, reason = "a test fails by panicking")]
 
 pub mod access;
 mod broker;
 mod database;
+pub mod fixtures;
 mod identity;
 pub mod keys;
 mod outage;

@@ -126,8 +126,9 @@ impl IssuerKeys {
             KeySource::Discovery(url) => {
                 let doc: serde_json::Value = serde_json::from_slice(&self.get_bytes(url).await?)
                     .context("the discovery document is not JSON")?;
-                let jwks = doc["jwks_uri"]
-                    .as_str()
+                let jwks = doc
+                    .get("jwks_uri")
+                    .and_then(serde_json::Value::as_str)
                     .context("the discovery document names no jwks_uri")?;
                 anyhow::ensure!(
                     jwks.starts_with("https://"),

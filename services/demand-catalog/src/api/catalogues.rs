@@ -61,7 +61,7 @@ async fn invalidate(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Draft created", body = CatalogueView),
         (status = 409, description = "The city already has a catalogue for that year", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -130,7 +130,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "catalogues",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = CatalogueView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = CatalogueView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/catalogues/{id}")]
@@ -156,7 +156,7 @@ pub async fn get(
     responses(
         (status = 201, body = EntryView),
         (status = 409, description = "The occupation and level are already listed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -199,7 +199,7 @@ pub async fn add_entry(
     tag = "catalogues",
     request_body = EntryChange,
     params(("id" = Uuid, Path), ("entry_id" = Uuid, Path)),
-    responses((status = 200, body = EntryView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = EntryView), (status = 404, response = platform::problem::NotFound), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[patch("/v1/catalogues/{id}/entries/{entry_id}")]
@@ -229,7 +229,7 @@ pub async fn change_entry(
     tag = "catalogues",
     request_body = Withdrawal,
     params(("id" = Uuid, Path), ("entry_id" = Uuid, Path)),
-    responses((status = 200, body = EntryView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = EntryView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/catalogues/{id}/entries/{entry_id}/withdraw")]

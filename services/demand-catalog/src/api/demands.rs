@@ -9,7 +9,6 @@ use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::pagination::{self, Page};
-use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -28,8 +27,8 @@ use crate::store::demands::DemandFilter;
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
     responses(
         (status = 201, body = DemandView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

@@ -27,10 +27,15 @@ pub struct PublicCatalogueQuery {
 
 fn valid_group(raw: &str) -> bool {
     let parts: Vec<&str> = raw.split('-').collect();
-    (1..=5).contains(&parts.len())
-        && parts[0].len() == 1
-        && parts[1..].iter().all(|p| p.len() == 2)
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    match parts.as_slice() {
+        [major, groups @ ..] => {
+            major.len() == 1
+                && groups.len() <= 4
+                && groups.iter().all(|p| p.len() == 2)
+                && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        }
+        [] => false,
+    }
 }
 
 /// The published guidance catalogue of a city and year.
@@ -40,7 +45,7 @@ fn valid_group(raw: &str) -> bool {
     responses(
         (status = 200, body = PublicCatalogue),
         (status = 404, description = "Not published, or not this instance's city", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())
 )]
@@ -116,7 +121,7 @@ pub struct OccupationQuery {
 #[utoipa::path(
     tag = "public",
     params(OccupationQuery),
-    responses((status = 200, body = Vec<OccupationRow>), (status = 429, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<OccupationRow>), (status = 429, response = platform::problem::TooManyRequests)),
     security(())
 )]
 #[get("/v1/public/occupations")]

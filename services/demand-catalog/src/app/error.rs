@@ -53,27 +53,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The status and stable code the client gets. `Invalid`, `Internal`
-    /// and `Db` answer as `platform` maps them (field errors, a logged
-    /// cause, the database's kind of failure); theirs here are the usual.
-    pub fn answer(&self) -> (StatusCode, &'static str) {
-        match self {
-            Self::CatalogueNotFound => (StatusCode::NOT_FOUND, "catalogue_not_found"),
-            Self::EntryNotFound => (StatusCode::NOT_FOUND, "entry_not_found"),
-            Self::CatalogueNotPublished(_) => (StatusCode::NOT_FOUND, "catalogue_not_published"),
-            Self::OutOfScope(_) => (StatusCode::FORBIDDEN, "out_of_scope"),
-            Self::CatalogueExists { .. } => (StatusCode::CONFLICT, "catalogue_exists"),
-            Self::EntryExists { .. } => (StatusCode::CONFLICT, "entry_exists"),
-            Self::EntryWithdrawn | Self::AlreadyWithdrawn => {
-                (StatusCode::CONFLICT, "entry_withdrawn")
-            }
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
-            Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
-            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            Self::Internal(_) | Self::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        }
-    }
-
     /// A value this service built or stored that does not read.
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Self::Internal(e.to_string())
@@ -96,16 +75,31 @@ impl From<ids::Invalid> for Error {
     }
 }
 
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Invalid(errors) => ApiError::validation(errors),
-            Error::Internal(what) => ApiError::internal(what),
-            Error::Db(db) => db.into(),
-            refusal => {
-                let (status, code) = refusal.answer();
-                ApiError::new(status, code, refusal.to_string())
+impl platform::AppError for Error {
+    /// `Invalid`, `Internal` and `Db` are answered as `platform` maps them
+    /// (field errors, a logged cause, the database's kind of failure).
+    fn refusal(&self) -> Option<(StatusCode, &'static str)> {
+        Some(match self {
+            Self::CatalogueNotFound => (StatusCode::NOT_FOUND, "catalogue_not_found"),
+            Self::EntryNotFound => (StatusCode::NOT_FOUND, "entry_not_found"),
+            Self::CatalogueNotPublished(_) => (StatusCode::NOT_FOUND, "catalogue_not_published"),
+            Self::OutOfScope(_) => (StatusCode::FORBIDDEN, "out_of_scope"),
+            Self::CatalogueExists { .. } => (StatusCode::CONFLICT, "catalogue_exists"),
+            Self::EntryExists { .. } => (StatusCode::CONFLICT, "entry_exists"),
+            Self::EntryWithdrawn | Self::AlreadyWithdrawn => {
+                (StatusCode::CONFLICT, "entry_withdrawn")
             }
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, *code),
+            Self::Invalid(_) | Self::Internal(_) | Self::Db(_) => return None,
+        })
+    }
+
+    fn otherwise(self) -> ApiError {
+        match self {
+            Self::Invalid(errors) => ApiError::validation(errors),
+            Self::Db(db) => db.into(),
+            other => ApiError::internal(other),
         }
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{catalogue_changes, catalogue_entries, catalogues};
+use crate::domain::catalogue::CatalogueStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = catalogues)]
@@ -95,7 +96,7 @@ pub async fn find_published(
             catalogues::city
                 .eq(city)
                 .and(catalogues::year.eq(year))
-                .and(catalogues::status.eq("published")),
+                .and(catalogues::status.eq(CatalogueStatus::Published.as_str())),
         )
         .select(CatalogueRow::as_select())
         .first(conn)

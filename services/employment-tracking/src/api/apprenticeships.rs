@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use super::{viewer, ApprenticeshipView, NewApprenticeship, NewContract, State};
 use crate::app::apprenticeships::{self, NewInternship};
-use crate::domain::apprenticeship::LabourContract;
-use crate::store::ApprenticeshipFilter;
+use crate::domain::apprenticeship::{ApprenticeshipStatus, LabourContract};
+use crate::store::apprenticeships::ApprenticeshipFilter;
 
 /// An enterprise's own account, or its own system (an integrator with the
 /// apprenticeship scope).
@@ -50,8 +50,8 @@ fn require_party(who: &Principal, enterprise: &str) -> Result<(), ApiError> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
     responses(
         (status = 201, body = ApprenticeshipView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -117,9 +117,9 @@ pub async fn register(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ApprenticeshipView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -166,7 +166,7 @@ pub async fn contract(
 #[utoipa::path(
     tag = "apprenticeships",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ApprenticeshipView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ApprenticeshipView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/apprenticeships/{id}")]
@@ -179,15 +179,6 @@ pub async fn get(
     let mut conn = state.pool.get().await?;
     let row = apprenticeships::get(&mut conn, &viewer, *id).await?;
     Ok(HttpResponse::Ok().json(ApprenticeshipView::from(row)))
-}
-
-/// internship, recognised, not_recognised
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApprenticeshipStatus {
-    Internship,
-    Recognised,
-    NotRecognised,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -207,7 +198,7 @@ pub struct ApprenticeshipQuery {
 #[utoipa::path(
     tag = "apprenticeships",
     params(ApprenticeshipQuery),
-    responses((status = 200, body = Page<ApprenticeshipView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<ApprenticeshipView>), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/apprenticeships")]
@@ -227,14 +218,7 @@ pub async fn list(
     let viewer = viewer(&state, &who)?;
     let mut conn = state.pool.get().await?;
     let filter = ApprenticeshipFilter {
-        status: query.status.map(|s| {
-            match s {
-                ApprenticeshipStatus::Internship => "internship",
-                ApprenticeshipStatus::Recognised => "recognised",
-                ApprenticeshipStatus::NotRecognised => "not_recognised",
-            }
-            .to_owned()
-        }),
+        status: query.status.map(|s| s.as_str().to_owned()),
         ..ApprenticeshipFilter::default()
     };
     let page = apprenticeships::list(&mut conn, &viewer, filter, after, limit).await?;

@@ -43,7 +43,7 @@ fn check_batch_id(id: &str) -> Result<(), ApiError> {
         (status = 200, description = "A repeat of a batch already taken: its report", body = BatchReport),
         (status = 409, description = "The same batch is being received", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "More lines than a batch may have (`batch_too_large`): 2,000,000 unless the city configures another `batch_max_rows`. The body is read as it arrives, never whole", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 415, response = platform::problem::UnsupportedMediaType),
         (status = 422, description = "The batch id was used for other content", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -104,7 +104,7 @@ pub async fn submit(
 #[utoipa::path(
     tag = "social-insurance",
     params(("batch_id" = String, Path)),
-    responses((status = 200, body = BatchReport), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = BatchReport), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/social-insurance/batches/{batch_id}")]

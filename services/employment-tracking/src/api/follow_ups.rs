@@ -6,7 +6,6 @@ use chrono::{NaiveDate, Utc};
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::pagination::{self, Page};
-use platform::problem::Problem;
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,7 +13,7 @@ use uuid::Uuid;
 use super::{viewer, CloseWindows, FollowUpView, State};
 use crate::app::follow_ups::{self, FollowUp};
 use crate::app::windows::{self, Closed};
-use crate::store::{self, CompleterFilter};
+use crate::store::{self, completers::CompleterFilter};
 
 fn view(f: FollowUp, today: NaiveDate) -> FollowUpView {
     FollowUpView::new(f.completer, &f.milestones, today)
@@ -47,7 +46,7 @@ pub struct FollowUpQuery {
 #[utoipa::path(
     tag = "follow-ups",
     params(FollowUpQuery),
-    responses((status = 200, body = Page<FollowUpView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<FollowUpView>), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/follow-ups")]
@@ -69,8 +68,10 @@ pub async fn list(
         institution_id: query.institution_id,
         outcome: query.outcome.map(|o| match o {
             OutcomeFilter::Pending => None,
-            OutcomeFilter::EmployedWithinWindow => Some(store::EMPLOYED.to_owned()),
-            OutcomeFilter::NotEmployedAtWindowEnd => Some(store::NOT_EMPLOYED.to_owned()),
+            OutcomeFilter::EmployedWithinWindow => Some(store::completers::EMPLOYED.to_owned()),
+            OutcomeFilter::NotEmployedAtWindowEnd => {
+                Some(store::completers::NOT_EMPLOYED.to_owned())
+            }
         }),
         statistical_year: query.statistical_year,
         ..CompleterFilter::default()
@@ -87,7 +88,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "follow-ups",
     params(("enrolment_id" = Uuid, Path)),
-    responses((status = 200, body = FollowUpView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = FollowUpView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/follow-ups/{enrolment_id}")]
@@ -109,7 +110,7 @@ pub async fn get(
 #[utoipa::path(
     tag = "follow-ups",
     request_body = CloseWindows,
-    responses((status = 200, body = Closed), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Closed), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[post("/v1/follow-ups/close-windows")]

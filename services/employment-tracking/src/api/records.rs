@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{viewer, NewRecord, RecordView, State};
 use crate::app::records::{self, NewReport, ReportedBy};
 use crate::domain::evidence::Source;
-use crate::store::RecordFilter;
+use crate::store::records::RecordFilter;
 
 /// Report an employment. Conflicting reports are kept and flagged; a report
 /// never replaces another record.
@@ -31,7 +31,7 @@ use crate::store::RecordFilter;
     responses(
         (status = 201, body = RecordView),
         (status = 403, description = "Not this caller's trainee or staff, or a source the caller cannot report", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -130,7 +130,7 @@ pub struct RecordQuery {
         RecordQuery,
         ("X-Person-Id" = Option<String>, Header, description = "Only this person's records"),
     ),
-    responses((status = 200, body = Page<RecordView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<RecordView>), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/employment-records")]
@@ -168,7 +168,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "employment-records",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = RecordView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = RecordView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/employment-records/{id}")]

@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use super::{viewer, NewVacancy, RecommendationView, State, VacancyView};
 use crate::app::vacancies::{self, Posting};
-use crate::store::{RecommendationFilter, VacancyFilter};
+use crate::store::recommendations::RecommendationFilter;
+use crate::store::vacancies::VacancyFilter;
 
 /// Post a vacancy. An enterprise posts its own; an integrator (e.g. a
 /// public employment service's system) posts for any employer.
@@ -28,8 +29,8 @@ use crate::store::{RecommendationFilter, VacancyFilter};
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
     responses(
         (status = 201, body = VacancyView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -131,7 +132,7 @@ pub struct VacancyQuery {
 #[utoipa::path(
     tag = "employment-services",
     params(VacancyQuery),
-    responses((status = 200, body = Page<VacancyView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<VacancyView>), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/vacancies")]
@@ -179,7 +180,7 @@ pub async fn list(
     params(("enrolment_id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<RecommendationView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "The completer is already employed", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -226,7 +227,7 @@ pub struct RecommendationQuery {
 #[utoipa::path(
     tag = "employment-services",
     params(RecommendationQuery),
-    responses((status = 200, body = Page<RecommendationView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<RecommendationView>), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/recommendations")]

@@ -10,9 +10,12 @@ use uuid::Uuid;
 pub use crate::app::contributions::BatchReport;
 use crate::domain::evidence::Source;
 use crate::domain::window::{milestone_month, milestone_state, MILESTONES};
-use crate::store::{
-    ApprenticeshipRow, CompleterRow, MilestoneRow, RecommendationRow, RecordRow, VacancyRow,
-};
+use crate::store::apprenticeships::ApprenticeshipRow;
+use crate::store::completers::CompleterRow;
+use crate::store::milestones::MilestoneRow;
+use crate::store::recommendations::RecommendationRow;
+use crate::store::records::RecordRow;
+use crate::store::vacancies::VacancyRow;
 
 /// An employment report (就业信息登记).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -13,11 +13,14 @@ use uuid::Uuid;
 use super::scope::{self, Scope, Viewer};
 use super::Error;
 use crate::domain::apprenticeship::{
-    decide, internship_issues, Decision, Internship, LabourContract, Reason,
+    decide, internship_issues, ApprenticeshipStatus, Decision, Internship, LabourContract, Reason,
 };
 use crate::domain::window::whole_months;
 use crate::events;
-use crate::store::{self, ApprenticeshipFilter, ApprenticeshipRow};
+use crate::store::{
+    self,
+    apprenticeships::{ApprenticeshipFilter, ApprenticeshipRow},
+};
 
 /// An internship agreement (实习协议), validated.
 #[derive(Debug)]
@@ -78,7 +81,7 @@ pub async fn register(
         graduation_on: n.graduation_on,
         internship_starts_on: n.starts_on,
         internship_ends_on: n.ends_on,
-        status: "internship".into(),
+        status: ApprenticeshipStatus::Internship.as_str().into(),
         reasons: serde_json::Value::Array(Vec::new()),
         contract_employer: None,
         employment_starts_on: None,
@@ -92,7 +95,7 @@ pub async fn register(
     };
     tracing::Span::current().record("apprenticeship_id", tracing::field::display(row.id));
     row.reasons = reasons(internship_issues(&internship(&row)))?;
-    store::insert_apprenticeship(conn, &row).await?;
+    store::apprenticeships::insert(conn, &row).await?;
     Ok(row)
 }
 
@@ -113,18 +116,18 @@ pub async fn contract(
     let scope = &scope;
     conn.transaction::<_, Error, _>(|conn| {
         async move {
-            let mut row = store::lock_apprenticeship(conn, id)
+            let mut row = store::apprenticeships::lock(conn, id)
                 .await?
                 .filter(|a| scope.sees_apprenticeship(a))
                 .ok_or(Error::ApprenticeshipNotFound)?;
             if party.as_deref() != Some(row.enterprise_credit_code.as_str()) {
                 return Err(Error::NotTheParty);
             }
-            if row.status != "internship" {
+            if row.status != ApprenticeshipStatus::Internship.as_str() {
                 return Err(Error::AlreadyDecided(row.status));
             }
             let out = apply(city, &mut row, &contract)?;
-            store::update_apprenticeship(conn, &row).await?;
+            store::apprenticeships::update(conn, &row).await?;
             messaging::enqueue(conn, &out).await?;
             Ok(row)
         }
@@ -151,7 +154,7 @@ fn apply(
             training_months,
             contract_months,
         } => {
-            row.status = "recognised".into();
+            row.status = ApprenticeshipStatus::Recognised.as_str().into();
             row.reasons = reasons(Vec::new())?;
             row.recognised_from = Some(recognised_from);
             row.training_months = Some(training_months);
@@ -159,7 +162,7 @@ fn apply(
             out.push(events::apprenticeship(city, row)?);
         }
         Decision::NotRecognised(why) => {
-            row.status = "not_recognised".into();
+            row.status = ApprenticeshipStatus::NotRecognised.as_str().into();
             row.reasons = reasons(why)?;
             row.contract_months = contract
                 .ends_on
@@ -177,7 +180,7 @@ pub async fn get(
     id: Uuid,
 ) -> Result<ApprenticeshipRow, Error> {
     let scope = scope::resolve(conn, viewer).await?;
-    store::apprenticeship(conn, id)
+    store::apprenticeships::find(conn, id)
         .await?
         .filter(|a| scope.sees_apprenticeship(a))
         .ok_or(Error::ApprenticeshipNotFound)
@@ -198,6 +201,6 @@ pub async fn list(
         Scope::Integrator { subject, .. } => filter.registered_by = Some(subject),
         Scope::City | Scope::Institutions(_) => {}
     }
-    let rows = store::list_apprenticeships(conn, &filter, after, limit + 1).await?;
+    let rows = store::apprenticeships::list(conn, &filter, after, limit + 1).await?;
     Ok(pagination::page(rows, limit, |r| r.id)?)
 }

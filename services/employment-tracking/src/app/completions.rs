@@ -10,7 +10,7 @@ use ids::CityCode;
 
 use super::{reassess, Error};
 use crate::domain::window::window_end;
-use crate::store::{self, CompleterRow};
+use crate::store::{self, completers::CompleterRow};
 
 /// Opens a follow-up window of `window_months` for a completer, then looks
 /// at the evidence already known of them (contributions may arrive first)
@@ -46,7 +46,7 @@ pub async fn completed(
         decided_at: None,
         received_at: Utc::now(),
     };
-    if store::insert_completer(conn, &row).await? {
+    if store::completers::insert(conn, &row).await? {
         let events = reassess::reassess(conn, city, &[row.person_id]).await?;
         messaging::enqueue(conn, &events).await?;
     }
@@ -60,5 +60,5 @@ pub async fn institution_changed(
     conn: &mut AsyncPgConnection,
     e: &InstitutionEvent,
 ) -> Result<(), Error> {
-    Ok(store::upsert_institution(conn, e).await?)
+    Ok(store::institutions::upsert(conn, e).await?)
 }

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 
 use super::Error;
 use crate::domain::contribution::{parse_line, MAX_LINE_BYTES};
-use crate::store::{self, uploads, BatchRow, ContributionRow};
+use crate::store::{self, batches::BatchRow, contributions::ContributionRow, uploads};
 use lines::Lines;
 use staging::{Message, Upload, ABANDONED_AFTER, KEEP_ALIVE};
 
@@ -105,7 +105,7 @@ where
     E: std::fmt::Display,
 {
     let mut conn = pool.get().await?;
-    if let Some(known) = store::batch(&mut conn, &batch.submitter, &batch.batch_id).await? {
+    if let Some(known) = store::batches::find(&mut conn, &batch.submitter, &batch.batch_id).await? {
         drop(conn);
         return repeat(&mut body, known).await;
     }
@@ -179,7 +179,7 @@ pub async fn report(
     conn: &mut AsyncPgConnection,
     batch: &Batch,
 ) -> Result<serde_json::Value, Error> {
-    store::batch(conn, &batch.submitter, &batch.batch_id)
+    store::batches::find(conn, &batch.submitter, &batch.batch_id)
         .await?
         .map(|b| b.report)
         .ok_or(Error::BatchNotFound)

@@ -50,7 +50,7 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-impl Error {
+impl platform::AppError for Error {
     /// The status and stable code of a refusal; `None` for a failure.
     fn refusal(&self) -> Option<(StatusCode, &'static str)> {
         Some(match self {
@@ -72,16 +72,11 @@ impl Error {
             Self::Db(_) | Self::Pool(_) | Self::Internal(_) => return None,
         })
     }
-}
 
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        if let Some((status, code)) = e.refusal() {
-            return ApiError::new(status, code, e.to_string());
-        }
-        match e {
-            Error::Db(e) => e.into(),
-            Error::Pool(e) => e.into(),
+    fn otherwise(self) -> ApiError {
+        match self {
+            Self::Db(e) => e.into(),
+            Self::Pool(e) => e.into(),
             other => ApiError::internal(other),
         }
     }

@@ -9,7 +9,11 @@ use uuid::Uuid;
 
 use super::scope::{self, Scope, Viewer};
 use super::Error;
-use crate::store::{self, CompleterFilter, CompleterRow, MilestoneRow};
+use crate::store::{
+    self,
+    completers::{CompleterFilter, CompleterRow},
+    milestones::MilestoneRow,
+};
 
 /// A completer and the milestones reached.
 #[derive(Debug)]
@@ -31,10 +35,10 @@ pub async fn list(
     if let Scope::Institutions(ids) = scope::resolve(conn, viewer).await? {
         filter.institutions = Some(ids);
     }
-    let rows = store::list_completers(conn, &filter, after, limit + 1).await?;
+    let rows = store::completers::list(conn, &filter, after, limit + 1).await?;
     let page = pagination::page(rows, limit, |c| (c.completed_on, c.enrolment_id))?;
     let ids: Vec<Uuid> = page.items.iter().map(|c| c.enrolment_id).collect();
-    let found = store::milestones_of(conn, &ids).await?;
+    let found = store::milestones::of_enrolments(conn, &ids).await?;
     let items = page
         .items
         .into_iter()
@@ -64,11 +68,11 @@ pub async fn get(
     enrolment_id: Uuid,
 ) -> Result<FollowUp, Error> {
     let scope = scope::resolve(conn, viewer).await?;
-    let completer = store::completer(conn, enrolment_id)
+    let completer = store::completers::find(conn, enrolment_id)
         .await?
         .filter(|c| scope.sees_completer(c))
         .ok_or(Error::FollowUpNotFound)?;
-    let milestones = store::milestones_of(conn, &[completer.enrolment_id]).await?;
+    let milestones = store::milestones::of_enrolments(conn, &[completer.enrolment_id]).await?;
     Ok(FollowUp {
         completer,
         milestones,

@@ -19,7 +19,12 @@ use crate::domain::evidence::{
 };
 use crate::domain::window::{milestone_month, MILESTONES};
 use crate::events;
-use crate::store::{self, CompleterRow, Employed, MilestoneRow, RecordRow, Widened};
+use crate::store::{
+    self,
+    completers::{CompleterRow, Employed},
+    milestones::MilestoneRow,
+    records::{RecordRow, Widened},
+};
 
 /// Who the service records as the author of what social insurance shows.
 const INSURANCE_AUTHOR: &str = "social-insurance-match";
@@ -54,7 +59,7 @@ pub(crate) async fn reassess(
     city: CityCode,
     persons: &[String],
 ) -> Result<Vec<OutboxEvent>, Error> {
-    let completers = store::completers_of(conn, persons).await?;
+    let completers = store::completers::of_persons(conn, persons).await?;
     if completers.is_empty() {
         return Ok(Vec::new());
     }
@@ -83,7 +88,7 @@ async fn gather(
         .collect();
     let mut paid: HashMap<String, Vec<Contribution>> = HashMap::new();
     let mut masked: HashMap<String, String> = HashMap::new();
-    for row in store::contributions_of(conn, &persons).await? {
+    for row in store::contributions::of_persons(conn, &persons).await? {
         paid.entry(row.person_id.clone())
             .or_default()
             .push(Contribution {
@@ -92,7 +97,7 @@ async fn gather(
             });
         masked.insert(row.person_id, row.citizen_masked);
     }
-    let records = store::records_of(conn, &persons).await?;
+    let records = store::records::of_persons(conn, &persons).await?;
     Ok(Known {
         completers,
         persons,
@@ -148,9 +153,9 @@ async fn record_insured(
             }
         }
     }
-    store::widen_insured(conn, &widened).await?;
+    store::records::widen_insured(conn, &widened).await?;
     // A concurrent batch may have inserted the same record: keep what landed.
-    let inserted: HashSet<Uuid> = store::insert_insured(conn, &fresh)
+    let inserted: HashSet<Uuid> = store::records::insert_insured(conn, &fresh)
         .await?
         .into_iter()
         .collect();
@@ -179,7 +184,7 @@ async fn flag_conflicts(
         .filter(|r| !r.conflicting && flagged.contains(&r.id))
         .map(|r| r.id)
         .collect();
-    store::flag_conflicting(conn, &newly).await?;
+    store::records::flag_conflicting(conn, &newly).await?;
     for r in records.iter_mut() {
         r.conflicting |= flagged.contains(&r.id);
     }
@@ -204,7 +209,7 @@ async fn record_milestones(conn: &mut AsyncPgConnection, known: &Known) -> Resul
             }
         }
     }
-    Ok(store::insert_milestones(conn, &milestones).await?)
+    Ok(store::milestones::insert(conn, &milestones).await?)
 }
 
 /// Confirms employment in the open windows the evidence shows it in;
@@ -234,7 +239,7 @@ async fn decide_outcomes(
         })
         .collect();
     // Only the outcomes this transaction wrote are published: exactly once.
-    let decided: HashSet<Uuid> = store::decide_employed(conn, &employed)
+    let decided: HashSet<Uuid> = store::completers::decide_employed(conn, &employed)
         .await?
         .into_iter()
         .collect();

@@ -14,7 +14,10 @@ use super::{reassess, Error};
 use crate::domain::evidence::{self, Reporter, Source};
 use crate::domain::window::whole_months;
 use crate::events;
-use crate::store::{self, RecordFilter, RecordRow};
+use crate::store::{
+    self,
+    records::{RecordFilter, RecordRow},
+};
 
 /// An employment report, validated.
 #[derive(Debug)]
@@ -59,8 +62,8 @@ pub async fn authorise(
 ) -> Result<Authorised, Error> {
     let own_trainee = match by.org.as_deref() {
         Some(org) => {
-            let mine = store::institutions_of(conn, org).await?;
-            store::completed_at(conn, &report.person_id, &mine).await?
+            let mine = store::institutions::of_org(conn, org).await?;
+            store::completers::completed_at(conn, &report.person_id, &mine).await?
         }
         None => false,
     };
@@ -115,10 +118,10 @@ pub async fn report(
         recorded_at: Utc::now(),
     };
     tracing::Span::current().record("record_id", tracing::field::display(row.id));
-    store::insert_record(conn, &row).await?;
+    store::records::insert(conn, &row).await?;
     let mut out = reassess::reassess(conn, city, std::slice::from_ref(&row.person_id)).await?;
     // Reassessing may have flagged the new record as conflicting.
-    let row = store::record(conn, row.id)
+    let row = store::records::find(conn, row.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the record just written is gone"))?;
     out.insert(0, events::record(city, &row)?);
@@ -151,7 +154,7 @@ pub async fn list(
         }
         Scope::Integrator { subject, .. } => filter.recorded_by = Some(subject),
     }
-    let rows = store::list_records(conn, &filter, after, limit + 1).await?;
+    let rows = store::records::list(conn, &filter, after, limit + 1).await?;
     Ok(pagination::page(rows, limit, |r| r.id)?)
 }
 
@@ -162,12 +165,14 @@ pub async fn get(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<RecordRow, Error> {
-    let row = store::record(conn, id)
+    let row = store::records::find(conn, id)
         .await?
         .ok_or(Error::RecordNotFound)?;
     let visible = match scope::resolve(conn, viewer).await? {
         Scope::City => true,
-        Scope::Institutions(ids) => store::completed_at(conn, &row.person_id, &ids).await?,
+        Scope::Institutions(ids) => {
+            store::completers::completed_at(conn, &row.person_id, &ids).await?
+        }
         Scope::Employer(org) => row.employer_credit_code == org,
         Scope::Integrator { subject, .. } => row.recorded_by == subject,
     };

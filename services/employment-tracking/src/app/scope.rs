@@ -6,7 +6,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::Error;
-use crate::store::{self, ApprenticeshipRow, CompleterRow};
+use crate::store::{self, apprenticeships::ApprenticeshipRow, completers::CompleterRow};
 
 /// Who asks, as the API authenticated them.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub(crate) async fn resolve(conn: &mut AsyncPgConnection, viewer: &Viewer) -> Re
     Ok(match viewer {
         Viewer::City => Scope::City,
         Viewer::Institution { org } => Scope::Institutions(match org {
-            Some(org) => store::institutions_of(conn, org).await?,
+            Some(org) => store::institutions::of_org(conn, org).await?,
             None => Vec::new(),
         }),
         Viewer::Employer(org) => Scope::Employer(org.clone()),

@@ -12,7 +12,10 @@ use super::scope::{self, Scope, Viewer};
 use super::Error;
 use crate::domain::matching::{score, Opening, Seeker};
 use crate::store::{
-    self, CompleterRow, RecommendationFilter, RecommendationRow, VacancyFilter, VacancyRow,
+    self,
+    completers::CompleterRow,
+    recommendations::{RecommendationFilter, RecommendationRow},
+    vacancies::{VacancyFilter, VacancyRow},
 };
 
 /// Recommendations made at most per request.
@@ -51,7 +54,7 @@ pub async fn post(conn: &mut AsyncPgConnection, v: Posting) -> Result<VacancyRow
         posted_at: Utc::now(),
     };
     tracing::Span::current().record("vacancy_id", tracing::field::display(row.id));
-    store::insert_vacancy(conn, &row).await?;
+    store::vacancies::insert(conn, &row).await?;
     Ok(row)
 }
 
@@ -70,7 +73,7 @@ pub async fn list(
         Scope::Integrator { subject, .. } => filter.posted_by = Some(subject),
         Scope::City | Scope::Institutions(_) => {}
     }
-    let rows = store::list_vacancies(conn, &filter, after, limit + 1).await?;
+    let rows = store::vacancies::list(conn, &filter, after, limit + 1).await?;
     Ok(pagination::page(rows, limit, |r| r.id)?)
 }
 
@@ -86,21 +89,21 @@ pub async fn recommend(
     recommended_by: String,
 ) -> Result<Vec<RecommendationRow>, Error> {
     let scope = scope::resolve(conn, viewer).await?;
-    let c = store::completer(conn, enrolment_id)
+    let c = store::completers::find(conn, enrolment_id)
         .await?
         .filter(|c| scope.sees_completer(c))
         .ok_or(Error::FollowUpNotFound)?;
-    if c.outcome.as_deref() == Some(store::EMPLOYED) {
+    if c.outcome.as_deref() == Some(store::completers::EMPLOYED) {
         return Err(Error::AlreadyEmployed);
     }
     let today = ids::business_date(Utc::now());
-    let candidates = store::open_vacancies_near(conn, &c.occupation_code, today).await?;
+    let candidates = store::vacancies::open_near(conn, &c.occupation_code, today).await?;
     let rows = best_fits(&c, city, candidates, &recommended_by)?;
     conn.transaction::<_, Error, _>(|conn| {
         async move {
-            store::insert_recommendations(conn, &rows).await?;
+            store::recommendations::insert(conn, &rows).await?;
             let vacancies: Vec<Uuid> = rows.iter().map(|r| r.vacancy_id).collect();
-            Ok(store::recommendations_for(conn, c.enrolment_id, &vacancies).await?)
+            Ok(store::recommendations::of_completer(conn, c.enrolment_id, &vacancies).await?)
         }
         .scope_boxed()
     })
@@ -165,6 +168,6 @@ pub async fn recommendations(
         Scope::Employer(org) => filter.employer = Some(org),
         Scope::City | Scope::Integrator { .. } => {}
     }
-    let rows = store::list_recommendations(conn, &filter, after, limit + 1).await?;
+    let rows = store::recommendations::list(conn, &filter, after, limit + 1).await?;
     Ok(pagination::page(rows, limit, |r| r.id)?)
 }

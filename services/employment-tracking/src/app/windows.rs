@@ -11,7 +11,7 @@ use ids::CityCode;
 
 use super::{reassess, Error};
 use crate::events;
-use crate::store::{self, CompleterRow};
+use crate::store::{self, completers::CompleterRow};
 
 /// What closing windows did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -50,7 +50,7 @@ async fn close_some(
     city: CityCode,
     as_of: NaiveDate,
 ) -> Result<(Closed, usize), Error> {
-    let due: Vec<CompleterRow> = store::lock_due(conn, as_of, CLOSE_BATCH).await?;
+    let due: Vec<CompleterRow> = store::completers::lock_due(conn, as_of, CLOSE_BATCH).await?;
     let persons: Vec<String> = due.iter().map(|c| c.person_id.clone()).collect();
     let mut out = reassess::reassess(conn, city, &persons).await?;
     let employed = out
@@ -59,7 +59,7 @@ async fn close_some(
         .count();
     let mut not_employed = 0;
     for c in &due {
-        let decided = store::close_not_employed(conn, c.enrolment_id).await?;
+        let decided = store::completers::close_not_employed(conn, c.enrolment_id).await?;
         if decided {
             not_employed += 1;
             out.push(events::outcome(city, c, None)?);

@@ -8,6 +8,17 @@ use chrono::{Months, NaiveDate};
 
 use super::window::whole_months;
 
+ids::vocabulary! {
+    /// internship, recognised, not_recognised
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ApprenticeshipStatus: "apprenticeship_status_unknown" {
+        Internship = "internship",
+        Recognised = "recognised",
+        NotRecognised = "not_recognised",
+    }
+}
+
 pub const MIN_INTERNSHIP_MONTHS: i32 = 6;
 pub const MIN_CONTRACT_MONTHS: i32 = 12;
 /// The final year: the internship starts at most this long before graduation.

@@ -47,7 +47,7 @@ fn problem(field: &str, code: &str, message: impl Into<String>) -> LineProblem {
 
 /// `YYYY-MM` from 2000-01 up to the current month.
 pub fn parse_month(raw: &str, today: NaiveDate) -> Result<NaiveDate, LineProblem> {
-    let month = (raw.len() == 7 && raw.as_bytes()[4] == b'-')
+    let month = (raw.len() == 7 && raw.as_bytes().get(4) == Some(&b'-'))
         .then(|| NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d").ok())
         .flatten()
         .ok_or_else(|| problem("month", "month_format", "a month looks like 2027-03"))?;

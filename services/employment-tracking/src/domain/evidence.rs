@@ -9,77 +9,18 @@
 //! is flagged on both records and kept for officers to resolve.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::window::{month_end, month_in_window};
 
 /// Where an employment record comes from, lowest rank first.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// The worker's own statement (个人申报), e.g. through a portal or a desk.
-    SelfReported,
-    /// The training institution's follow-up (机构回访).
-    InstitutionReported,
-    /// The employer's report of its own staff (用人单位申报).
-    EmployerReported,
-    /// Derived from social-insurance contributions (社保缴费记录).
-    SocialInsurance,
-}
+pub use contracts::employment::RecordSource as Source;
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SelfReported => "self_reported",
-            Self::InstitutionReported => "institution_reported",
-            Self::EmployerReported => "employer_reported",
-            Self::SocialInsurance => "social_insurance",
-        }
-    }
-
-    /// Does a record of this source confirm employment on its own?
-    pub fn confirms(self) -> bool {
-        self != Self::SelfReported
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Source {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        [
-            Self::SelfReported,
-            Self::InstitutionReported,
-            Self::EmployerReported,
-            Self::SocialInsurance,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
-        .ok_or_else(|| format!("unknown source {s:?}"))
-    }
+/// Does a record of this source confirm employment on its own?
+pub fn confirms(source: Source) -> bool {
+    source != Source::SelfReported
 }
 
 /// An employment record as the rules see it.
@@ -176,7 +117,7 @@ pub fn confirmation(
         .iter()
         .filter(|c| {
             c.source != Source::SocialInsurance
-                && c.source.confirms()
+                && confirms(c.source)
                 && (completed_on..=window_end).contains(&c.starts_on)
                 && !outranked(c, claims)
         })
@@ -292,8 +233,8 @@ mod tests {
         assert!(Source::SocialInsurance > Source::EmployerReported);
         assert!(Source::EmployerReported > Source::InstitutionReported);
         assert!(Source::InstitutionReported > Source::SelfReported);
-        assert!(!Source::SelfReported.confirms());
-        assert!(Source::InstitutionReported.confirms());
+        assert!(!confirms(Source::SelfReported));
+        assert!(confirms(Source::InstitutionReported));
         assert_eq!("social_insurance".parse(), Ok(Source::SocialInsurance));
     }
 

@@ -13,11 +13,13 @@ use contracts::registry::INSTITUTIONS_TOPIC;
 use contracts::Event;
 use diesel_async::AsyncPgConnection;
 use ids::{CityCode, PersonId};
-use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
+use messaging::{EventHandler, OutboxEvent, ReceivedEvent};
 
 use crate::app::completions;
-use crate::domain::evidence::Confirmation;
-use crate::store::{ApprenticeshipRow, CompleterRow, RecordRow};
+use crate::domain::evidence::{Confirmation, Source};
+use crate::store::apprenticeships::ApprenticeshipRow;
+use crate::store::completers::CompleterRow;
+use crate::store::records::RecordRow;
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 4] = [
@@ -37,7 +39,7 @@ pub fn record(city: CityCode, r: &RecordRow) -> anyhow::Result<OutboxEvent> {
         job: r.job.clone(),
         starts_on: r.starts_on,
         contract_months: r.contract_months,
-        source: r.source.clone(),
+        source: r.source.parse::<Source>()?.into(),
         conflicting: r.conflicting,
     };
     Ok(OutboxEvent::new(
@@ -116,24 +118,23 @@ pub struct Completions {
     pub window_months: u32,
 }
 
+#[messaging::async_trait]
 impl EventHandler for Completions {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            match Event::read(&event.topic, &event.envelope.event_type, &event.data)? {
-                Some(Event::Completion(e)) if e.completed => {
-                    completions::completed(conn, self.city, self.window_months, &e).await?
-                }
-                Some(Event::Institution(e)) => completions::institution_changed(conn, &e).await?,
-                // Enrolments, withdrawals and non-completions open no window;
-                // nothing else is on the topics this consumer reads.
-                _ => {}
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        match Event::read(&event.topic, &event.envelope.event_type, &event.data)? {
+            Some(Event::Completion(e)) if e.completed => {
+                completions::completed(conn, self.city, self.window_months, &e).await?
             }
-            Ok(())
-        })
+            Some(Event::Institution(e)) => completions::institution_changed(conn, &e).await?,
+            // Enrolments, withdrawals and non-completions open no window;
+            // nothing else is on the topics this consumer reads.
+            _ => {}
+        }
+        Ok(())
     }
 }
 

@@ -6,8 +6,8 @@ use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::contributions::ContributionRow;
 use super::schema::{contribution_staging as staging, contribution_uploads as uploads};
-use super::ContributionRow;
 
 /// Starts receiving a batch, unless another request is receiving it: an
 /// upload of the same batch touched within `abandoned_after` holds it

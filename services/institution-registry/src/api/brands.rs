@@ -7,7 +7,6 @@ use ids::OccupationCode;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
-use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 
@@ -23,7 +22,7 @@ const BRANDS_PER_CITY: i64 = 1;
     tag = "brands",
     request_body = NewBrand,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
-    responses((status = 201, body = BrandView), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = BrandView), (status = 409, response = platform::problem::Conflict), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[post("/v1/brands")]

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::app::{decisions, institutions, ratings};
 use crate::domain::institution::{check_district, check_phone, check_text, check_validity, Status};
-use crate::store::Full;
+use crate::store::institutions::Full;
 
 const OFFICERS: &[Role] = &[Role::BureauOfficer];
 const READERS: &[Role] = &[
@@ -163,7 +163,7 @@ fn application(body: &NewApplication, credit_code: CreditCode) -> institutions::
     responses(
         (status = 201, body = InstitutionView),
         (status = 409, description = "The organisation already has a live record here", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -256,7 +256,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "institutions",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/institutions/{id}")]
@@ -320,7 +320,7 @@ async fn decided(state: &AppState, full: &Full) -> HttpResponse {
     tag = "review",
     request_body = Approval,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/approve")]
@@ -353,7 +353,7 @@ pub async fn approve(
     tag = "review",
     request_body = Rejection,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/reject")]
@@ -377,7 +377,7 @@ pub async fn reject(
     tag = "review",
     request_body = ScopeChange,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[put("/v1/institutions/{id}/scope")]
@@ -402,7 +402,7 @@ pub async fn change_scope(
     tag = "sanctions",
     request_body = Sanction,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/suspend")]
@@ -427,7 +427,7 @@ pub async fn suspend(
     tag = "sanctions",
     request_body = Reinstatement,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/reinstate")]
@@ -451,7 +451,7 @@ pub async fn reinstate(
     tag = "sanctions",
     request_body = Sanction,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/remove")]
@@ -477,7 +477,7 @@ pub async fn remove(
     tag = "sanctions",
     request_body = RatingReview,
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, description = "Not under review", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = InstitutionView), (status = 409, description = "Not under review", body = Problem, content_type = "application/problem+json"), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/rating-review")]

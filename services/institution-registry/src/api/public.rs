@@ -2,7 +2,7 @@
 //! limited like the catalogue.
 
 use actix_web::{get, web, HttpResponse};
-use ids::{CityCode, SkillLevel};
+use ids::{CityCode, Rating, SkillLevel};
 use platform::problem::Problem;
 use platform::public::{PublicRead, Variant};
 use platform::validate::Validator;
@@ -32,7 +32,7 @@ pub struct DirectoryQuery {
     responses(
         (status = 200, body = Directory),
         (status = 404, description = "Not this instance's city", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())
 )]
@@ -98,7 +98,7 @@ fn entry(listing: Listing) -> DirectoryEntry {
         district: row.district,
         nature: row.nature,
         high_skill_base: row.high_skill_base,
-        a_rated: row.rating.as_deref() == Some("A"),
+        a_rated: row.rating == Some(Rating::A),
         contact_person: row.contact_person,
         contact_phone: row.contact_phone,
         projects: listing

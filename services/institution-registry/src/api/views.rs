@@ -1,13 +1,15 @@
 //! Request and response bodies. Requests deny unknown fields.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ids::SkillLevel;
+use ids::{Rating, SkillLevel};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::institution::ScopeKind;
 use crate::domain::institution::{Employment, Nature, SanctionReason, SelectionMethod};
-use crate::store::{BrandRow, Full, InstitutionRow, ScopeRow};
+use crate::store::brands::BrandRow;
+use crate::store::institutions::{Full, InstitutionRow, ScopeRow};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -200,8 +202,8 @@ pub struct InstitutionSummary {
     /// pending, approved, rejected, suspended, removed
     pub status: String,
     pub applied_at: DateTime<Utc>,
-    /// The latest rating (A–D) from performance evaluation.
-    pub rating: Option<String>,
+    /// The latest rating from performance evaluation.
+    pub rating: Option<Rating>,
     /// Rated D and not yet reviewed: no new occupations or class filings.
     pub under_review: bool,
 }
@@ -218,7 +220,7 @@ impl From<&InstitutionRow> for InstitutionSummary {
             high_skill_base: r.high_skill_base,
             status: r.status.clone(),
             applied_at: r.applied_at,
-            rating: r.rating.clone(),
+            rating: r.rating,
             under_review: r.under_review,
         }
     }
@@ -246,10 +248,10 @@ pub struct InstitutionView {
 impl From<&Full> for InstitutionView {
     fn from(f: &Full) -> Self {
         let i = &f.institution;
-        let scope = |kind: &str| {
+        let scope = |kind: ScopeKind| {
             f.scopes
                 .iter()
-                .filter(|s| s.kind == kind)
+                .filter(|s| s.kind == kind.as_str())
                 .map(ScopeView::from)
                 .collect()
         };
@@ -284,8 +286,8 @@ impl From<&Full> for InstitutionView {
                     may_teach: t.may_teach.clone(),
                 })
                 .collect(),
-            requested_scope: scope("requested"),
-            granted_scope: scope("granted"),
+            requested_scope: scope(ScopeKind::Requested),
+            granted_scope: scope(ScopeKind::Granted),
             sanctions: f
                 .sanctions
                 .iter()

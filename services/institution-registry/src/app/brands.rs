@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::Error;
 use crate::events;
-use crate::store::{self, BrandRow};
+use crate::store::brands::{self, BrandRow};
+use crate::store::institutions;
 
 /// A brand as checked at the door.
 pub struct NewBrand {
@@ -42,14 +43,14 @@ pub async fn register(
     let mut unique = row.institution_ids.clone();
     unique.sort();
     unique.dedup();
-    if store::count_listed(conn, &row.city, &unique).await? != unique.len() as i64 {
+    if institutions::count_listed(conn, &row.city, &unique).await? != unique.len() as i64 {
         return Err(Error::Invalid(vec![FieldError::new(
             "institution_ids",
             "institution_not_listed",
             "every linked institution must be listed in this city",
         )]));
     }
-    if !store::insert_brand(conn, &row).await? {
+    if !brands::insert(conn, &row).await? {
         return Err(Error::BrandExists);
     }
     messaging::enqueue(conn, &[events::brand(&row)?]).await?;
@@ -59,5 +60,5 @@ pub async fn register(
 /// The city's brands, oldest first.
 #[tracing::instrument(skip_all, fields(city = %city))]
 pub async fn list(conn: &mut AsyncPgConnection, city: CityCode) -> Result<Vec<BrandRow>, Error> {
-    Ok(store::brands_of(conn, city.as_str()).await?)
+    Ok(brands::of_city(conn, city.as_str()).await?)
 }

@@ -5,7 +5,7 @@ use contracts::catalog::CatalogueEntryEvent;
 use diesel_async::AsyncPgConnection;
 
 use super::Error;
-use crate::store::{self, CatalogueEntryRow};
+use crate::store::catalogue::{self, CatalogueEntryRow};
 
 /// Keeps the newest state of a catalogue entry (a late repeat of an older
 /// one changes nothing). Runs in the consumer's transaction.
@@ -22,5 +22,5 @@ pub async fn keep_entry(conn: &mut AsyncPgConnection, e: CatalogueEntryEvent) ->
         withdrawn: e.withdrawn,
         version: e.version,
     };
-    Ok(store::upsert_catalogue_entry(conn, &row).await?)
+    Ok(catalogue::upsert_entry(conn, &row).await?)
 }

@@ -17,11 +17,13 @@ use uuid::Uuid;
 
 use super::institutions::may_see;
 use super::Error;
+use crate::domain::institution::ScopeKind;
 use crate::domain::institution::{
     adds_to_scope, transition, Action, SanctionReason, SelectionMethod, Status,
 };
 use crate::events;
-use crate::store::{self, Full, ScopeRow};
+use crate::store::decisions;
+use crate::store::institutions::{self, Full, ScopeRow};
 
 /// One occupation × level granted, with its validity (checked: not reversed).
 pub struct Grant {
@@ -59,7 +61,7 @@ fn granted(id: Uuid, items: &[Grant]) -> Vec<ScopeRow> {
         .iter()
         .map(|g| ScopeRow {
             institution_id: id,
-            kind: "granted".into(),
+            kind: ScopeKind::Granted.as_str().into(),
             occupation_code: g.occupation_code.clone(),
             skill_level: g.skill_level.to_string(),
             valid_from: Some(g.valid_from),
@@ -191,7 +193,7 @@ async fn apply_decision(
     action: Action,
     change: Change,
 ) -> Result<Full, Error> {
-    let mut row = store::lock(conn, id)
+    let mut row = institutions::lock(conn, id)
         .await?
         .filter(|r| may_see(who, r))
         .ok_or(Error::InstitutionNotFound)?;
@@ -211,7 +213,7 @@ async fn apply_decision(
             row.decision_reason = Some(reason);
             row.decided_by = Some(who.subject().to_owned());
             row.decided_at = Some(now);
-            store::grant(conn, id, &grants).await?;
+            decisions::grant(conn, id, &grants).await?;
             (Some(INSTITUTION_APPROVED), None)
         }
         Change::Reject { reason } => {
@@ -222,11 +224,14 @@ async fn apply_decision(
         }
         Change::Scope { grants, reason } => {
             if row.under_review
-                && adds_to_scope(&pairs(&store::scope_of(conn, id).await?), &pairs(&grants))
+                && adds_to_scope(
+                    &pairs(&institutions::scope_of(conn, id).await?),
+                    &pairs(&grants),
+                )
             {
                 return Err(Error::UnderReview);
             }
-            store::grant(conn, id, &grants).await?;
+            decisions::grant(conn, id, &grants).await?;
             (Some(INSTITUTION_SCOPE_CHANGED), Some(reason))
         }
         Change::Sanction {
@@ -235,7 +240,8 @@ async fn apply_decision(
             detail,
         } => {
             let reason_kind = reason_kind.map(SanctionReason::as_str);
-            store::record_sanction(conn, id, action, reason_kind, &detail, who.subject()).await?;
+            decisions::record_sanction(conn, id, action, reason_kind, &detail, who.subject())
+                .await?;
             let reason = match reason_kind {
                 Some(kind) => format!("{kind}: {detail}"),
                 None => detail,
@@ -243,8 +249,8 @@ async fn apply_decision(
             (Some(sanction_event(action)), Some(reason))
         }
     };
-    store::save_decision(conn, &row).await?;
-    let full = store::full(conn, id)
+    decisions::save(conn, &row).await?;
+    let full = institutions::full(conn, id)
         .await?
         .ok_or(Error::InstitutionNotFound)?;
     if let Some(event_type) = event_type {
@@ -260,7 +266,7 @@ async fn apply_decision(
 /// The granted occupation × level pairs of scope rows.
 fn pairs(rows: &[ScopeRow]) -> Vec<(String, String)> {
     rows.iter()
-        .filter(|s| s.kind == "granted")
+        .filter(|s| s.kind == ScopeKind::Granted.as_str())
         .map(|s| (s.occupation_code.clone(), s.skill_level.clone()))
         .collect()
 }

@@ -7,7 +7,9 @@ use ids::{CityCode, SkillLevel};
 
 use super::Error;
 use crate::domain::institution::{valid_in_year, Nature};
-use crate::store::{self, CatalogueEntryRow, InstitutionRow, ScopeRow};
+use crate::store::catalogue::{self, CatalogueEntryRow};
+use crate::store::directory;
+use crate::store::institutions::{InstitutionRow, ScopeRow};
 
 /// What a reader narrows the directory to.
 #[derive(Debug, Default)]
@@ -45,10 +47,10 @@ pub async fn read(
     year: i32,
     filter: &Filter,
 ) -> Result<Vec<Listing>, Error> {
-    let catalogue = store::catalogue(conn, city.as_str(), year).await?;
+    let catalogue = catalogue::entries(conn, city.as_str(), year).await?;
     let narrowed = filter.occupation.is_some() || filter.skill_level.is_some();
     let mut out = Vec::new();
-    for listed in store::listed(conn, city.as_str()).await? {
+    for listed in directory::listed(conn, city.as_str()).await? {
         let row = listed.institution;
         if filter
             .district

@@ -13,9 +13,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::Error;
+use crate::domain::institution::ScopeKind;
 use crate::domain::institution::{Employment, Nature, Status};
 use crate::events;
-use crate::store::{self, Full, InstitutionRow, ScopeRow, TeacherRow, VenueRow};
+use crate::store::institutions::{self, Full, InstitutionRow, ScopeRow, TeacherRow, VenueRow};
 
 /// An application as checked at the door: trimmed, every field valid.
 pub struct Application {
@@ -127,10 +128,11 @@ pub async fn apply(
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let requested = requested_scope(id, &application.requested_scope);
-    if !store::insert_application(conn, &institution, &venues, &teachers, &requested).await? {
+    if !institutions::insert_application(conn, &institution, &venues, &teachers, &requested).await?
+    {
         return Err(Error::InstitutionExists);
     }
-    store::full(conn, id)
+    institutions::full(conn, id)
         .await?
         .ok_or(Error::InstitutionNotFound)
 }
@@ -141,7 +143,7 @@ fn requested_scope(id: Uuid, items: &[Qualification]) -> Vec<ScopeRow> {
         .iter()
         .map(|q| ScopeRow {
             institution_id: id,
-            kind: "requested".into(),
+            kind: ScopeKind::Requested.as_str().into(),
             occupation_code: q.occupation_code.clone(),
             skill_level: q.skill_level.to_string(),
             valid_from: None,
@@ -164,13 +166,13 @@ pub async fn list(
     status: Option<Status>,
     own: Option<&str>,
 ) -> Result<Vec<InstitutionRow>, Error> {
-    Ok(store::list(conn, city.as_str(), status.map(Status::as_str), own).await?)
+    Ok(institutions::list(conn, city.as_str(), status.map(Status::as_str), own).await?)
 }
 
 /// One institution in full, if the caller may see it.
 #[tracing::instrument(skip_all, fields(institution_id = %id))]
 pub async fn get(conn: &mut AsyncPgConnection, who: &Principal, id: Uuid) -> Result<Full, Error> {
-    store::full(conn, id)
+    institutions::full(conn, id)
         .await?
         .filter(|f| may_see(who, &f.institution))
         .ok_or(Error::InstitutionNotFound)
@@ -185,8 +187,10 @@ pub async fn republish(conn: &mut AsyncPgConnection, city: CityCode) -> Result<u
         async move {
             let mut batch = Vec::new();
             for status in [Status::Approved, Status::Suspended] {
-                for row in store::list(conn, city.as_str(), Some(status.as_str()), None).await? {
-                    let full = store::full(conn, row.id)
+                for row in
+                    institutions::list(conn, city.as_str(), Some(status.as_str()), None).await?
+                {
+                    let full = institutions::full(conn, row.id)
                         .await?
                         .ok_or(Error::InstitutionNotFound)?;
                     let kind = if status == Status::Approved {

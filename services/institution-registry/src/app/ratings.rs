@@ -2,6 +2,7 @@
 //! a D (整改复核): a D puts the institution under review — no new
 //! occupations, no new class filings — until an officer reviews it.
 
+use anyhow::Context as _;
 use chrono::Utc;
 use contracts::evaluation::RatingEvent;
 use contracts::registry::{INSTITUTION_RATED, INSTITUTION_REVIEWED};
@@ -14,33 +15,37 @@ use super::institutions::may_see;
 use super::Error;
 use crate::domain::institution::under_review_after;
 use crate::events;
-use crate::store::{self, Full, RatingRow};
+use crate::store::institutions::{self, Full};
+use crate::store::ratings::{self, RatingRow};
 
 /// Records a rating received; when the institution takes it (it is the
 /// newest), announces its new standing. A rating of an institution this
 /// registry does not hold is skipped. Runs in the consumer's transaction.
 #[tracing::instrument(skip_all, fields(institution_id = %e.institution_id, year = e.statistical_year))]
 pub async fn record(conn: &mut AsyncPgConnection, e: &RatingEvent) -> Result<(), Error> {
-    let Some(current) = store::lock(conn, e.institution_id).await? else {
+    let Some(current) = institutions::lock(conn, e.institution_id).await? else {
         tracing::warn!(institution_id = %e.institution_id, "a rating for an institution this registry does not hold");
         return Ok(());
     };
+    // A word this version does not know cannot be applied: the event is
+    // dead-lettered rather than guessed at.
+    let rating = e.rating.known().context("the rating of a rating event")?;
     let row = RatingRow {
         id: Uuid::now_v7(),
         institution_id: e.institution_id,
         statistical_year: e.statistical_year,
-        rating: e.rating.as_str().to_owned(),
+        rating,
         overridden: e.overridden,
         reason: e.reason.clone(),
         decided_at: e.decided_at,
         received_at: Utc::now(),
     };
-    let under_review = under_review_after(current.under_review, e.rating.as_str(), e.overridden);
-    if store::apply_rating(conn, &row, under_review).await? {
-        let full = store::full(conn, e.institution_id)
+    let under_review = under_review_after(current.under_review, rating, e.overridden);
+    if ratings::apply(conn, &row, under_review).await? {
+        let full = institutions::full(conn, e.institution_id)
             .await?
             .ok_or(Error::InstitutionNotFound)?;
-        let reason = Some(format!("rated {} for {}", e.rating, e.statistical_year));
+        let reason = Some(format!("rated {rating} for {}", e.statistical_year));
         messaging::enqueue(
             conn,
             &[events::institution(&full, INSTITUTION_RATED, reason)?],
@@ -61,15 +66,15 @@ pub async fn review(
 ) -> Result<Full, Error> {
     conn.transaction::<_, Error, _>(|conn| {
         async move {
-            let row = store::lock(conn, id)
+            let row = institutions::lock(conn, id)
                 .await?
                 .filter(|r| may_see(who, r))
                 .ok_or(Error::InstitutionNotFound)?;
             if !row.under_review {
                 return Err(Error::NotUnderReview);
             }
-            store::record_review(conn, id, &note, who.subject(), Utc::now()).await?;
-            let full = store::full(conn, id)
+            ratings::record_review(conn, id, &note, who.subject(), Utc::now()).await?;
+            let full = institutions::full(conn, id)
                 .await?
                 .ok_or(Error::InstitutionNotFound)?;
             let event = events::institution(&full, INSTITUTION_REVIEWED, Some(note))?;

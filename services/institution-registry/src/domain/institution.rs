@@ -4,7 +4,21 @@
 use chrono::NaiveDate;
 use ids::CityCode;
 use ids::FieldError;
+use ids::Rating;
 use serde::{Deserialize, Serialize};
+
+pub use contracts::registry::{Employment, Nature};
+
+ids::vocabulary! {
+    /// Which scope a row of an institution's scope is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ScopeKind: "scope_kind_unknown" {
+        /// What the institution applied to train.
+        Requested = "requested",
+        /// What the bureau granted: what it may file classes for.
+        Granted = "granted",
+    }
+}
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -24,20 +38,6 @@ macro_rules! text_enum {
         }
     };
 }
-
-text_enum!(
-    /// 办学性质
-    Nature {
-        /// 公办
-        Public => "public",
-        /// 民办
-        Private => "private",
-        /// 企业 (incl. enterprise training centres)
-        Enterprise => "enterprise",
-        /// 技工院校
-        TechnicalSchool => "technical_school",
-    }
-);
 
 text_enum!(
     /// How the bureau selected the institution.
@@ -63,13 +63,6 @@ text_enum!(
         /// 弄虚作假骗取补贴
         Fraud => "fraud",
         Other => "other",
-    }
-);
-
-text_enum!(
-    Employment {
-        FullTime => "full_time",
-        PartTime => "part_time",
     }
 );
 
@@ -127,9 +120,9 @@ pub fn transition(
 /// Whether an institution is under review after a rating: a D puts it
 /// there; an officer's override to a better rating lifts it, as does a
 /// review; a computed better rating alone does not (a human looks first).
-pub fn under_review_after(current: bool, rating: &str, overridden: bool) -> bool {
+pub fn under_review_after(current: bool, rating: Rating, overridden: bool) -> bool {
     match rating {
-        "D" => true,
+        Rating::D => true,
         _ if overridden => false,
         _ => current,
     }
@@ -146,7 +139,9 @@ pub fn adds_to_scope(current: &[(String, String)], next: &[(String, String)]) ->
 pub fn check_phone(field: &str, raw: &str) -> Option<FieldError> {
     let digits: String = raw.chars().filter(|c| *c != '-' && *c != ' ').collect();
     let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    let mobile = digits.len() == 11 && digits.starts_with('1') && digits.as_bytes()[1] >= b'3';
+    let mobile = digits.len() == 11
+        && digits.starts_with('1')
+        && digits.as_bytes().get(1).is_some_and(|d| *d >= b'3');
     let landline = digits.starts_with('0') && (10..=12).contains(&digits.len());
     (!(all_digits && (mobile || landline))).then(|| {
         FieldError::new(
@@ -228,11 +223,11 @@ mod tests {
 
     #[test]
     fn a_d_rating_holds_until_an_officer_lifts_it() {
-        assert!(under_review_after(false, "D", false));
-        assert!(under_review_after(true, "B", false));
-        assert!(!under_review_after(true, "B", true));
-        assert!(under_review_after(true, "D", true));
-        assert!(!under_review_after(false, "A", false));
+        assert!(under_review_after(false, Rating::D, false));
+        assert!(under_review_after(true, Rating::B, false));
+        assert!(!under_review_after(true, Rating::B, true));
+        assert!(under_review_after(true, Rating::D, true));
+        assert!(!under_review_after(false, Rating::A, false));
     }
 
     #[test]

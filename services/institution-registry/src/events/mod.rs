@@ -13,11 +13,13 @@ use contracts::registry::{
     VENUES_TOPIC, VENUE_REGISTERED,
 };
 use diesel_async::AsyncPgConnection;
-use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
+use messaging::{EventHandler, OutboxEvent, ReceivedEvent};
 use platform::public::PublicCache;
 
 use crate::app;
-use crate::store::{BrandRow, Full};
+use crate::domain::institution::ScopeKind;
+use crate::store::brands::BrandRow;
+use crate::store::institutions::Full;
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 4] = [
@@ -30,7 +32,7 @@ pub const OWNED_TOPICS: [&str; 4] = [
 fn granted_scope(full: &Full) -> anyhow::Result<Vec<ScopeItem>> {
     full.scopes
         .iter()
-        .filter(|s| s.kind == "granted")
+        .filter(|s| s.kind == ScopeKind::Granted.as_str())
         .map(|s| {
             Ok(ScopeItem {
                 occupation_code: s.occupation_code.parse()?,
@@ -54,12 +56,12 @@ pub fn institution(
         city: i.city.parse()?,
         credit_code: i.credit_code.parse()?,
         name: i.name.clone(),
-        nature: i.nature.clone(),
+        nature: i.nature.as_str().into(),
         status: i.status.as_str().into(),
         high_skill_base: i.high_skill_base,
         scope: granted_scope(full)?,
         reason,
-        rating: i.rating.clone(),
+        rating: i.rating.map(Into::into),
         under_review: i.under_review,
     };
     Ok(OutboxEvent::new(
@@ -82,7 +84,7 @@ pub fn staff_and_venues(full: &Full) -> anyhow::Result<Vec<OutboxEvent>> {
             institution_id: t.institution_id,
             city,
             name: t.name.clone(),
-            employment: t.employment.clone(),
+            employment: t.employment.as_str().into(),
             may_teach,
         };
         out.push(OutboxEvent::new(
@@ -146,27 +148,24 @@ pub struct Ratings {
     pub cache: PublicCache,
 }
 
+#[messaging::async_trait]
 impl EventHandler for Ratings {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let e: RatingEvent = event.payload().context("a rating event")?;
-            Ok(app::ratings::record(conn, &e).await?)
-        })
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        let e: RatingEvent = event.payload().context("a rating event")?;
+        Ok(app::ratings::record(conn, &e).await?)
     }
 
     /// The directory marks A-rated institutions: drop its cached answers.
-    fn after_commit<'a>(&'a self, event: &'a ReceivedEvent) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let e: RatingEvent = event.payload()?;
-            self.cache
-                .invalidate(&crate::api::directory_namespace(e.city.as_str()))
-                .await;
-            Ok(())
-        })
+    async fn after_commit(&self, event: &ReceivedEvent) -> anyhow::Result<()> {
+        let e: RatingEvent = event.payload()?;
+        self.cache
+            .invalidate(&crate::api::directory_namespace(e.city.as_str()))
+            .await;
+        Ok(())
     }
 }
 
@@ -175,27 +174,24 @@ pub struct CatalogueEntries {
     pub cache: PublicCache,
 }
 
+#[messaging::async_trait]
 impl EventHandler for CatalogueEntries {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let e: CatalogueEntryEvent = event.payload().context("a catalogue entry event")?;
-            Ok(app::catalogue::keep_entry(conn, e).await?)
-        })
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        let e: CatalogueEntryEvent = event.payload().context("a catalogue entry event")?;
+        Ok(app::catalogue::keep_entry(conn, e).await?)
     }
 
     /// The directory shows subsidy standards: drop its cached answers.
-    fn after_commit<'a>(&'a self, event: &'a ReceivedEvent) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let e: CatalogueEntryEvent = event.payload()?;
-            self.cache
-                .invalidate(&crate::api::directory_namespace(e.city.as_str()))
-                .await;
-            Ok(())
-        })
+    async fn after_commit(&self, event: &ReceivedEvent) -> anyhow::Result<()> {
+        let e: CatalogueEntryEvent = event.payload()?;
+        self.cache
+            .invalidate(&crate::api::directory_namespace(e.city.as_str()))
+            .await;
+        Ok(())
     }
 }
 

@@ -27,7 +27,7 @@ fn year_only(year: i32) -> Result<(), ApiError> {
 #[utoipa::path(
     tag = "targets",
     params(("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = TargetsView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = TargetsView), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/targets/{year}")]
@@ -56,7 +56,7 @@ pub async fn get_targets(
     tag = "targets",
     params(("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     request_body = Targets,
-    responses((status = 200, body = TargetsView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = TargetsView), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[put("/v1/targets/{year}")]
@@ -103,7 +103,7 @@ pub struct FiguresQuery {
 #[utoipa::path(
     tag = "dashboard",
     params(FiguresQuery),
-    responses((status = 200, body = CityFigures), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = CityFigures), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/dashboard/figures")]
@@ -145,7 +145,7 @@ pub async fn city_figures(
     responses(
         (status = 200, body = ProvinceDashboard),
         (status = 404, description = "This instance is not the provincial aggregator", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -182,7 +182,7 @@ fn not_an_aggregator() -> ApiError {
     responses(
         (status = 200, description = "A JWKS with the aggregator's signing key", body = Object),
         (status = 404, description = "This instance is not the provincial aggregator", body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
     )
 )]
 #[get("/.well-known/jwks.json")]

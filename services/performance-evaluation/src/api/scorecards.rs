@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
+use ids::Rating;
 use platform::auth::Principal;
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
@@ -23,7 +24,7 @@ use super::{
 };
 use crate::app::ratings::{self, Override};
 use crate::app::scorecards::{self, Scorecard, PUBLIC_NAMESPACE};
-use crate::domain::scoring::{is_rating, Formula, Inputs};
+use crate::domain::scoring::{Formula, Inputs};
 
 fn view(s: Scorecard) -> Result<ScorecardView, ApiError> {
     ScorecardView::new(s.row, s.name, s.history).map_err(ApiError::internal)
@@ -36,7 +37,7 @@ fn view(s: Scorecard) -> Result<ScorecardView, ApiError> {
     tag = "scorecards",
     params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     request_body = Plan,
-    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[put("/v1/plans/{institution_id}/{year}")]
@@ -109,7 +110,7 @@ pub async fn formula_versions(state: State, who: Principal) -> Result<HttpRespon
     tag = "scorecards",
     request_body = NewFormula,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
-    responses((status = 201, body = FormulaView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = FormulaView), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[post("/v1/formula")]
@@ -161,7 +162,7 @@ pub struct ScorecardQuery {
 #[utoipa::path(
     tag = "scorecards",
     params(ScorecardQuery),
-    responses((status = 200, body = Page<ScorecardView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<ScorecardView>), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/scorecards")]
@@ -192,7 +193,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "scorecards",
     params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = ScorecardView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ScorecardView), (status = 404, response = platform::problem::NotFound), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/scorecards/{institution_id}/{year}")]
@@ -216,7 +217,7 @@ pub async fn get(
 #[utoipa::path(
     tag = "scorecards",
     params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = Inputs), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Inputs), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/scorecards/{institution_id}/{year}/inputs")]
@@ -260,7 +261,7 @@ pub async fn rescore(state: State, who: Principal) -> Result<HttpResponse, ApiEr
     tag = "scorecards",
     params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
     request_body = NewOverride,
-    responses((status = 201, body = ScorecardView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = ScorecardView), (status = 404, response = platform::problem::NotFound), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[post("/v1/scorecards/{institution_id}/{year}/override")]
@@ -276,22 +277,13 @@ pub async fn override_rating(
     let reason = body.reason.trim().to_owned();
     let mut v = Validator::new();
     check_year(&mut v, year);
-    v.ensure(
-        is_rating(&body.rating),
-        "rating",
-        "rating_unknown",
-        "one of A, B, C, D",
-    );
+    let rating = v.parse::<Rating>("rating", &body.rating);
     v.text("reason", &reason, 1..=500);
-    v.finish(())?;
+    let rating = v.finish(rating)?;
     let mut conn = state.pool.get().await?;
     let (city, by) = (state.city, who.subject().to_owned());
     let scope = format!("{by}:override:{institution_id}:{year}");
-    let o = Override {
-        rating: body.rating.clone(),
-        reason,
-        by,
-    };
+    let o = Override { rating, reason, by };
     let res = idempotency::once(&mut conn, &key, scope, &body, |conn| {
         async move {
             let scorecard = ratings::override_rating(conn, city, institution_id, year, o).await?;
@@ -309,7 +301,7 @@ pub async fn override_rating(
 #[utoipa::path(
     tag = "scorecards",
     params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = ScorecardView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "not_overridden", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ScorecardView), (status = 404, response = platform::problem::NotFound), (status = 409, description = "not_overridden", body = Problem, content_type = "application/problem+json"), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[delete("/v1/scorecards/{institution_id}/{year}/override")]
@@ -344,8 +336,8 @@ pub async fn lift_override(
     params(("institution_id" = Uuid, Path)),
     responses(
         (status = 200, body = PublicScorecard),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
+        (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())
 )]

@@ -24,7 +24,7 @@ use crate::domain::survey::{answer_problems, SurveyKind, MAX_COMMENT_CHARS};
 /// The survey's questions.
 #[utoipa::path(
     tag = "surveys",
-    responses((status = 200, body = Questions), (status = 401, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Questions), (status = 401, response = platform::problem::Unauthorized)),
     security(("bearer" = []))
 )]
 #[get("/v1/surveys/questions")]
@@ -49,7 +49,7 @@ pub async fn questions(state: State, _who: Principal) -> Result<HttpResponse, Ap
         (status = 201, body = AnswerReceipt),
         (status = 404, description = "No such completed enrolment of the trainee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "survey_already_answered, or survey_not_open yet", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -118,7 +118,7 @@ pub struct ReportQuery {
 #[utoipa::path(
     tag = "surveys",
     params(ReportQuery),
-    responses((status = 200, body = SurveyReport), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = SurveyReport), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/survey-reports")]

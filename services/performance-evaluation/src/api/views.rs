@@ -2,6 +2,7 @@
 //! enrolment id: survey reports and scorecards are anonymous.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use ids::Rating;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -9,7 +10,7 @@ use crate::app::dashboard::TargetSource;
 use crate::domain::dashboard::Targets;
 use crate::domain::scoring::{Formula, Inputs, Scored, Thresholds, Weights};
 use crate::domain::survey::SurveyKind;
-use crate::store::{FormulaRow, RatingChangeRow, ScorecardRow};
+use crate::store::{formulas::FormulaRow, ratings::RatingChangeRow, scorecards::ScorecardRow};
 
 /// The survey's questions, in the order answers score them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -126,8 +127,8 @@ impl FormulaView {
 /// A rating in force changed (published as a RatingEvent).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RatingChangeView {
-    pub rating: String,
-    pub previous: Option<String>,
+    pub rating: Rating,
+    pub previous: Option<Rating>,
     pub score: Option<f64>,
     pub formula_version: i32,
     pub overridden: bool,
@@ -163,9 +164,9 @@ pub struct ScorecardView {
     pub scored: Scored,
     pub score: Option<f64>,
     /// What the formula gives.
-    pub computed_rating: Option<String>,
+    pub computed_rating: Option<Rating>,
     /// In force: the computed rating, or the override.
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
     pub overridden: bool,
     pub override_reason: Option<String>,
     pub computed_at: DateTime<Utc>,
@@ -222,7 +223,7 @@ pub struct NewOverride {
 pub struct PublicYear {
     pub statistical_year: i32,
     pub as_of: NaiveDate,
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
     pub overridden: bool,
     pub formula_version: i32,
     pub scored: Scored,

@@ -82,7 +82,7 @@ pub async fn targets(
     conn: &mut AsyncPgConnection,
     year: i32,
 ) -> Result<(TargetSource, Option<Targets>), Error> {
-    Ok(match store::targets(conn, year).await? {
+    Ok(match store::dashboard::targets(conn, year).await? {
         Some(t) => (TargetSource::Set, Some(t)),
         None => match Targets::default_for(year) {
             Some(t) => (TargetSource::Default, Some(t)),
@@ -99,7 +99,7 @@ pub async fn set_targets(
     targets: &Targets,
     by: &str,
 ) -> Result<(), Error> {
-    Ok(store::set_targets(conn, year, targets, by).await?)
+    Ok(store::dashboard::set_targets(conn, year, targets, by).await?)
 }
 
 /// The city's progress in a statistical year up to `as_of`, against its
@@ -112,7 +112,7 @@ pub async fn city_figures(
     as_of: NaiveDate,
 ) -> Result<CityFigures, Error> {
     let (source, targets) = targets(conn, year).await?;
-    let actuals = store::actuals(conn, year, as_of).await?;
+    let actuals = store::dashboard::actuals(conn, year, as_of).await?;
     Ok(CityFigures {
         city: city.to_string(),
         city_name: city.name_zh().to_owned(),

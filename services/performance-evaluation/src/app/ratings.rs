@@ -11,7 +11,7 @@
 use chrono::{NaiveDate, Utc};
 use db::{DbPool, ScopedFutureExt};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ids::CityCode;
+use ids::{CityCode, Rating};
 use messaging::OutboxEvent;
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ use super::scorecards::{self, Scorecard};
 use super::Error;
 use crate::domain::{counting, scoring};
 use crate::events;
-use crate::store::{self, RatingChangeRow, ScorecardRow};
+use crate::store::{self, ratings::RatingChangeRow, scorecards::ScorecardRow};
 
 /// Marked scorecards computed per transaction.
 const BATCH: i64 = 50;
@@ -30,8 +30,8 @@ async fn record_change(
     city: CityCode,
     change: RatingChangeRow,
 ) -> Result<OutboxEvent, Error> {
-    store::insert_rating_change(conn, &change).await?;
-    Ok(events::rating(city, &change)?)
+    store::ratings::insert_change(conn, &change).await?;
+    Ok(events::rating(city, &change))
 }
 
 /// Computes one scorecard as of `today` (its year's last day once the
@@ -45,18 +45,18 @@ async fn rescore(
     today: NaiveDate,
 ) -> Result<Option<OutboxEvent>, Error> {
     let as_of = counting::default_as_of(year, today);
-    let formula_row = store::current_formula(conn).await?;
+    let formula_row = store::formulas::current(conn).await?;
     let formula = formula_row.formula()?;
-    let inputs = store::inputs(conn, institution_id, year, as_of, today).await?;
+    let inputs = store::scorecards::inputs(conn, institution_id, year, as_of, today).await?;
     let scored = scoring::score(&inputs, &formula);
-    let old = store::scorecard_for_update(conn, institution_id, year).await?;
-    let previous = old.as_ref().and_then(|o| o.rating.clone());
+    let old = store::scorecards::for_update(conn, institution_id, year).await?;
+    let previous = old.as_ref().and_then(|o| o.rating);
     let overridden = old.as_ref().is_some_and(|o| o.overridden);
     let rating = if overridden {
-        previous.clone()
+        previous
     } else {
         // A scorecard that can no longer be scored keeps its last rating.
-        scored.rating.clone().or(previous.clone())
+        scored.rating.or(previous)
     };
     let now = Utc::now();
     let row = ScorecardRow {
@@ -67,16 +67,16 @@ async fn rescore(
         inputs: serde_json::to_value(inputs).map_err(anyhow::Error::from)?,
         scored: serde_json::to_value(&scored).map_err(anyhow::Error::from)?,
         score: scored.score,
-        computed_rating: scored.rating.clone(),
-        rating: rating.clone(),
+        computed_rating: scored.rating,
+        rating,
         overridden,
         override_reason: old.as_ref().and_then(|o| o.override_reason.clone()),
         overridden_by: old.as_ref().and_then(|o| o.overridden_by.clone()),
         computed_at: now,
     };
-    store::save_scorecard(conn, &row).await?;
+    store::scorecards::save(conn, &row).await?;
     match rating {
-        Some(r) if Some(&r) != previous.as_ref() => {
+        Some(r) if Some(r) != previous => {
             let change = RatingChangeRow {
                 id: Uuid::now_v7(),
                 institution_id,
@@ -102,20 +102,20 @@ async fn rescore(
 #[tracing::instrument(skip_all, fields(today = %today))]
 pub async fn rescore_due(pool: &DbPool, city: CityCode, today: NaiveDate) -> Result<usize, Error> {
     let mut conn = pool.get().await?;
-    store::mark_stale(&mut conn, today).await?;
+    store::dirty::mark_stale(&mut conn, today).await?;
     let mut total = 0;
     loop {
         let done = conn
             .transaction::<_, Error, _>(|conn| {
                 async move {
-                    let due = store::take_dirty(conn, BATCH).await?;
+                    let due = store::dirty::take(conn, BATCH).await?;
                     let mut out = Vec::new();
                     for d in &due {
                         out.extend(
                             rescore(conn, city, d.institution_id, d.statistical_year, today)
                                 .await?,
                         );
-                        store::clear_dirty(conn, d).await?;
+                        store::dirty::clear(conn, d).await?;
                     }
                     messaging::enqueue(conn, &out).await?;
                     Ok(due.len())
@@ -134,14 +134,14 @@ pub async fn rescore_due(pool: &DbPool, city: CityCode, today: NaiveDate) -> Res
 /// (e.g. after restoring a backup); returns how many were computed.
 #[tracing::instrument(skip_all, fields(today = %today))]
 pub async fn rescore_all(pool: &DbPool, city: CityCode, today: NaiveDate) -> Result<usize, Error> {
-    store::mark_all(&mut *pool.get().await?).await?;
+    store::dirty::mark_all(&mut *pool.get().await?).await?;
     rescore_due(pool, city, today).await
 }
 
 /// An officer's rating for a scorecard, with the reason.
 #[derive(Debug)]
 pub struct Override {
-    pub rating: String,
+    pub rating: Rating,
     pub reason: String,
     pub by: String,
 }
@@ -156,15 +156,15 @@ pub async fn override_rating(
     year: i32,
     o: Override,
 ) -> Result<Scorecard, Error> {
-    let mut row = store::scorecard_for_update(conn, institution_id, year)
+    let mut row = store::scorecards::for_update(conn, institution_id, year)
         .await?
         .ok_or(Error::ScorecardNotFound)?;
     let change = RatingChangeRow {
         id: Uuid::now_v7(),
         institution_id,
         statistical_year: year,
-        rating: o.rating.clone(),
-        previous: row.rating.clone(),
+        rating: o.rating,
+        previous: row.rating,
         score: row.score,
         formula_version: row.formula_version,
         overridden: true,
@@ -176,7 +176,7 @@ pub async fn override_rating(
     row.overridden = true;
     row.override_reason = Some(o.reason);
     row.overridden_by = Some(o.by);
-    store::save_scorecard(conn, &row).await?;
+    store::scorecards::save(conn, &row).await?;
     let event = record_change(conn, city, change).await?;
     messaging::enqueue(conn, &[event]).await?;
     scorecards::with_history(conn, row).await
@@ -194,19 +194,19 @@ pub async fn lift_override(
 ) -> Result<Scorecard, Error> {
     conn.transaction::<_, Error, _>(|conn| {
         async move {
-            let mut row = store::scorecard_for_update(conn, institution_id, year)
+            let mut row = store::scorecards::for_update(conn, institution_id, year)
                 .await?
                 .ok_or(Error::ScorecardNotFound)?;
             if !row.overridden {
                 return Err(Error::NotOverridden);
             }
-            let previous = row.rating.clone();
-            row.rating = row.computed_rating.clone().or(previous.clone());
+            let previous = row.rating;
+            row.rating = row.computed_rating.or(previous);
             row.overridden = false;
             row.override_reason = None;
             row.overridden_by = None;
-            store::save_scorecard(conn, &row).await?;
-            if let Some(rating) = row.rating.clone().filter(|r| Some(r) != previous.as_ref()) {
+            store::scorecards::save(conn, &row).await?;
+            if let Some(rating) = row.rating.filter(|r| Some(*r) != previous) {
                 let change = RatingChangeRow {
                     id: Uuid::now_v7(),
                     institution_id,

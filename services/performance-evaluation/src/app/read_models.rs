@@ -16,7 +16,7 @@ use diesel_async::AsyncPgConnection;
 
 use super::Error;
 use crate::domain::{counting, findings};
-use crate::store::{self, CompletionRow};
+use crate::store::{self, read_models::CompletionRow};
 
 /// A trainee's result (completed or not); the first of an enrolment is
 /// kept.
@@ -33,19 +33,19 @@ pub async fn completion(conn: &mut AsyncPgConnection, e: &CompletionEvent) -> Re
         // Derived from the date, whatever the event says.
         statistical_year: counting::training_year(e.completed_on),
     };
-    Ok(store::insert_completion(conn, &row).await?)
+    Ok(store::read_models::insert_completion(conn, &row).await?)
 }
 
 /// A class as filed, approved or closed.
 #[tracing::instrument(skip_all, fields(class_id = %e.class_id))]
 pub async fn class(conn: &mut AsyncPgConnection, e: &ClassEvent) -> Result<(), Error> {
-    Ok(store::upsert_class(conn, e).await?)
+    Ok(store::read_models::upsert_class(conn, e).await?)
 }
 
 /// A certificate as issued or revoked.
 #[tracing::instrument(skip_all, fields(certificate_id = %e.certificate_id))]
 pub async fn certificate(conn: &mut AsyncPgConnection, e: &CertificateEvent) -> Result<(), Error> {
-    Ok(store::upsert_certificate(conn, e).await?)
+    Ok(store::read_models::upsert_certificate(conn, e).await?)
 }
 
 /// A leading talent (领军人才) selected.
@@ -54,25 +54,25 @@ pub async fn leading_talent(
     conn: &mut AsyncPgConnection,
     e: &LeadingTalentEvent,
 ) -> Result<(), Error> {
-    Ok(store::insert_leading_talent(conn, e).await?)
+    Ok(store::read_models::insert_leading_talent(conn, e).await?)
 }
 
 /// The outcome of a completer's follow-up window; the first is kept.
 #[tracing::instrument(skip_all, fields(enrolment_id = %e.enrolment_id))]
 pub async fn outcome(conn: &mut AsyncPgConnection, e: &OutcomeEvent) -> Result<(), Error> {
-    Ok(store::insert_outcome(conn, e).await?)
+    Ok(store::read_models::insert_outcome(conn, e).await?)
 }
 
 /// An institution's name, status and rating as the registry holds them.
 #[tracing::instrument(skip_all, fields(institution_id = %e.institution_id))]
 pub async fn institution(conn: &mut AsyncPgConnection, e: &InstitutionEvent) -> Result<(), Error> {
-    Ok(store::upsert_institution(conn, e).await?)
+    Ok(store::read_models::upsert_institution(conn, e).await?)
 }
 
 /// A training brand (培训品牌) registered.
 #[tracing::instrument(skip_all, fields(brand_id = %e.brand_id))]
 pub async fn brand(conn: &mut AsyncPgConnection, e: &BrandEvent) -> Result<(), Error> {
-    Ok(store::upsert_brand(conn, e).await?)
+    Ok(store::read_models::upsert_brand(conn, e).await?)
 }
 
 /// A claim refused for fraud counts as a finding against its institution.
@@ -83,10 +83,16 @@ pub async fn claim(
     e: &ClaimEvent,
 ) -> Result<(), Error> {
     match e.institution_id {
-        Some(institution) if findings::claim_is_finding(event_type, &e.reasons) => Ok(
-            store::insert_finding(conn, e.claim_id, institution, e.statistical_year, "claim")
-                .await?,
-        ),
+        Some(institution) if findings::claim_is_finding(event_type, &e.reasons) => {
+            Ok(store::read_models::insert_finding(
+                conn,
+                e.claim_id,
+                institution,
+                e.statistical_year,
+                "claim",
+            )
+            .await?)
+        }
         _ => Ok(()),
     }
 }
@@ -102,7 +108,10 @@ pub async fn recovery(
     match e.institution_id {
         Some(institution) if findings::recovery_is_finding(&e.cause) => {
             let year = ids::StatisticalYear::of_instant(ordered_at).year();
-            Ok(store::insert_finding(conn, e.claim_id, institution, year, "recovery").await?)
+            Ok(
+                store::read_models::insert_finding(conn, e.claim_id, institution, year, "recovery")
+                    .await?,
+            )
         }
         _ => Ok(()),
     }

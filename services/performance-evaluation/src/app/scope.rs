@@ -6,7 +6,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::Error;
-use crate::store;
+use crate::store::read_models;
 
 /// Who asks, as the API authenticated them.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ impl Scope {
         Ok(match viewer {
             Viewer::City => Scope::City,
             Viewer::Institution { org } => Scope::Institutions(match org {
-                Some(org) => store::institutions_of(conn, org).await?,
+                Some(org) => read_models::institutions_of(conn, org).await?,
                 None => Vec::new(),
             }),
         })

@@ -11,7 +11,10 @@ use super::scope::{Scope, Viewer};
 use super::Error;
 use crate::domain::counting;
 use crate::domain::scoring::{Formula, Inputs};
-use crate::store::{self, FormulaRow, RatingChangeRow, ScorecardRow};
+use crate::store::formulas::{self, FormulaRow};
+use crate::store::ratings::{self, RatingChangeRow};
+use crate::store::scorecards::{self, ScorecardRow};
+use crate::store::{dirty, read_models};
 
 /// The public cache namespace of scorecards: dropped whenever a rating or
 /// a score may have changed.
@@ -31,8 +34,8 @@ pub(crate) async fn with_history(
     conn: &mut AsyncPgConnection,
     row: ScorecardRow,
 ) -> Result<Scorecard, Error> {
-    let history = store::rating_changes_of(conn, row.institution_id, row.statistical_year).await?;
-    let name = store::institution_name(conn, row.institution_id).await?;
+    let history = ratings::changes_of(conn, row.institution_id, row.statistical_year).await?;
+    let name = read_models::institution_name(conn, row.institution_id).await?;
     Ok(Scorecard { row, name, history })
 }
 
@@ -46,19 +49,19 @@ pub async fn set_plan(
     planned: i64,
     by: &str,
 ) -> Result<(), Error> {
-    Ok(store::set_plan(conn, institution_id, year, planned, by).await?)
+    Ok(scorecards::set_plan(conn, institution_id, year, planned, by).await?)
 }
 
 /// The formula in force.
 #[tracing::instrument(skip_all)]
 pub async fn current_formula(conn: &mut AsyncPgConnection) -> Result<FormulaRow, Error> {
-    Ok(store::current_formula(conn).await?)
+    Ok(formulas::current(conn).await?)
 }
 
 /// Every version of the formula, newest first.
 #[tracing::instrument(skip_all)]
 pub async fn formula_versions(conn: &mut AsyncPgConnection) -> Result<Vec<FormulaRow>, Error> {
-    Ok(store::formula_versions(conn).await?)
+    Ok(formulas::versions(conn).await?)
 }
 
 /// Puts a new version of the formula in force and marks every scorecard
@@ -70,8 +73,8 @@ pub async fn new_formula(
     note: &str,
     by: &str,
 ) -> Result<FormulaRow, Error> {
-    let row = store::insert_formula(conn, formula, note, by).await?;
-    store::mark_all(conn).await?;
+    let row = formulas::insert(conn, formula, note, by).await?;
+    dirty::mark_all(conn).await?;
     Ok(row)
 }
 
@@ -86,11 +89,11 @@ pub async fn list(
     limit: i64,
 ) -> Result<Page<Scorecard>, Error> {
     let scope = Scope::of(conn, viewer).await?;
-    let rows = store::list_scorecards(conn, year, scope.only(), after, limit + 1).await?;
+    let rows = scorecards::list(conn, year, scope.only(), after, limit + 1).await?;
     let page = pagination::page(rows, limit, |r| r.institution_id)?;
     let mut items = Vec::with_capacity(page.items.len());
     for row in page.items {
-        let name = store::institution_name(conn, row.institution_id).await?;
+        let name = read_models::institution_name(conn, row.institution_id).await?;
         items.push(Scorecard {
             row,
             name,
@@ -115,7 +118,7 @@ pub async fn get(
     if !Scope::of(conn, viewer).await?.may_see(institution_id) {
         return Err(Error::ScorecardNotFound);
     }
-    let row = store::scorecard(conn, institution_id, year)
+    let row = scorecards::find(conn, institution_id, year)
         .await?
         .ok_or(Error::ScorecardNotFound)?;
     with_history(conn, row).await
@@ -135,7 +138,7 @@ pub async fn live_inputs(
     }
     let today = ids::business_date(Utc::now());
     let as_of = counting::default_as_of(year, today);
-    Ok(store::inputs(conn, institution_id, year, as_of, today).await?)
+    Ok(scorecards::inputs(conn, institution_id, year, as_of, today).await?)
 }
 
 /// Every year's scorecard of an institution, latest first, with its name:
@@ -145,10 +148,10 @@ pub async fn public(
     conn: &mut AsyncPgConnection,
     institution_id: Uuid,
 ) -> Result<(Vec<ScorecardRow>, Option<String>), Error> {
-    let rows = store::scorecards_of(conn, institution_id).await?;
+    let rows = scorecards::of_institution(conn, institution_id).await?;
     if rows.is_empty() {
         return Err(Error::ScorecardNotFound);
     }
-    let name = store::institution_name(conn, institution_id).await?;
+    let name = read_models::institution_name(conn, institution_id).await?;
     Ok((rows, name))
 }

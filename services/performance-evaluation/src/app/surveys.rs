@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::scope::{Scope, Viewer};
 use super::Error;
 use crate::domain::survey::{mean, SurveyKind};
-use crate::store::{self, AnswerRow, ClassSurvey, CommentRow, CompletionRow, QuestionMean};
+use crate::store::read_models::{self, CompletionRow};
+use crate::store::surveys::{self, AnswerRow, ClassSurvey, CommentRow, QuestionMean};
 
 /// A trainee's answer, validated.
 #[derive(Debug)]
@@ -36,7 +37,7 @@ pub async fn admit(
     person_id: Option<&str>,
     answer: Answer,
 ) -> Result<Admitted, Error> {
-    let done = store::completion(conn, answer.enrolment_id)
+    let done = read_models::completion(conn, answer.enrolment_id)
         .await?
         .filter(|c| c.completed)
         .filter(|c| person_id == Some(c.person_id.as_str()))
@@ -67,7 +68,7 @@ pub async fn answer(conn: &mut AsyncPgConnection, admitted: Admitted) -> Result<
         comment: answer.comment,
         answered_at: Utc::now(),
     };
-    if !store::insert_answer(conn, &row).await? {
+    if !surveys::insert_answer(conn, &row).await? {
         return Err(Error::SurveyAlreadyAnswered);
     }
     Ok(row)
@@ -101,11 +102,11 @@ pub async fn report(
         (None, Some(one)) => Some(vec![one]),
         (None, None) => None,
     };
-    let surveys = store::class_surveys(conn, year, only.as_deref(), today).await?;
+    let surveys = surveys::class_surveys(conn, year, only.as_deref(), today).await?;
     let mut classes: Vec<Uuid> = surveys.iter().map(|r| r.class_id).collect();
     classes.dedup();
-    let question_means = store::question_means(conn, year, &classes).await?;
-    let comments = store::comments(conn, year, &classes).await?;
+    let question_means = surveys::question_means(conn, year, &classes).await?;
+    let comments = surveys::comments(conn, year, &classes).await?;
     Ok(ClassFigures {
         surveys,
         question_means,

@@ -8,7 +8,7 @@
 //! for what cannot be measured yet. With no indicator at all there is no
 //! score and no rating.
 
-use ids::FieldError;
+use ids::{FieldError, Rating};
 use serde::{Deserialize, Serialize};
 
 /// Weights of the four indicators; they must sum to 1.
@@ -166,25 +166,20 @@ pub struct Scored {
     pub penalty: f64,
     /// `weighted − penalty`, not below 0.
     pub score: Option<f64>,
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
 }
 
 /// The rating a score earns.
-pub fn rating(score: f64, t: &Thresholds) -> &'static str {
+pub fn rating(score: f64, t: &Thresholds) -> Rating {
     if score >= t.a {
-        "A"
+        Rating::A
     } else if score >= t.b {
-        "B"
+        Rating::B
     } else if score >= t.c {
-        "C"
+        Rating::C
     } else {
-        "D"
+        Rating::D
     }
-}
-
-/// Whether a rating is one of A–D.
-pub fn is_rating(r: &str) -> bool {
-    matches!(r, "A" | "B" | "C" | "D")
 }
 
 fn indicator(name: &str, numerator: f64, denominator: f64, weight: f64, cap: bool) -> Indicator {
@@ -272,7 +267,7 @@ pub fn score(inputs: &Inputs, f: &Formula) -> Scored {
         fraud_findings: inputs.fraud_findings,
         penalty,
         score,
-        rating: score.map(|s| rating(s, &f.thresholds).to_owned()),
+        rating: score.map(|s| rating(s, &f.thresholds)),
     }
 }
 
@@ -346,7 +341,7 @@ mod tests {
         let values: Vec<_> = s.indicators.iter().map(|i| i.value.expect("v")).collect();
         assert_eq!(values, [0.8, 0.75, 0.75, 0.8]);
         assert!(close(s.score.expect("score"), 0.7775));
-        assert_eq!(s.rating.as_deref(), Some("B"));
+        assert_eq!(s.rating, Some(Rating::B));
     }
 
     #[test]
@@ -359,7 +354,7 @@ mod tests {
         // 0.3 + 0.1875 + 0.15 + 0.2 = 0.8375, minus 2 × 0.1 = 0.6375 → C.
         assert!(close(s.weighted.expect("w"), 0.8375));
         assert!(close(s.score.expect("score"), 0.6375));
-        assert_eq!(s.rating.as_deref(), Some("C"));
+        assert_eq!(s.rating, Some(Rating::C));
         i.fraud_findings = 20;
         assert_eq!(score(&i, &DEFAULT_FORMULA).score, Some(0.0));
     }
@@ -379,7 +374,7 @@ mod tests {
         // Only the certificate rate (0.75) is measurable: it carries all weight.
         assert!(close(s.indicators[1].applied_weight, 1.0));
         assert!(close(s.score.expect("score"), 0.75));
-        assert_eq!(s.rating.as_deref(), Some("B"));
+        assert_eq!(s.rating, Some(Rating::B));
         let none = Inputs {
             completers: 0,
             certified: 0,
@@ -393,10 +388,9 @@ mod tests {
     #[test]
     fn thresholds_are_inclusive() {
         let t = DEFAULT_FORMULA.thresholds;
-        assert_eq!(rating(0.85, &t), "A");
-        assert_eq!(rating(0.8499, &t), "B");
-        assert_eq!(rating(0.55, &t), "C");
-        assert_eq!(rating(0.0, &t), "D");
-        assert!(is_rating("D") && !is_rating("E"));
+        assert_eq!(rating(0.85, &t), Rating::A);
+        assert_eq!(rating(0.8499, &t), Rating::B);
+        assert_eq!(rating(0.55, &t), Rating::C);
+        assert_eq!(rating(0.0, &t), Rating::D);
     }
 }

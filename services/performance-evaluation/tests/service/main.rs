@@ -5,6 +5,7 @@
 // Test code outside #[test] functions (harnesses, helpers) fails the
 // test the same way: by panicking.
 #![allow(clippy::expect_used)]
+#![allow(clippy::indexing_slicing, reason = "a test fails by panicking")]
 // A scenario reads top to bottom, as the user would meet it; it may be
 // longer than a function of the service.
 #![allow(clippy::too_many_lines)]

@@ -20,7 +20,7 @@ use super::{
 use crate::app::bodies::{self, public_half, Filing, Profile};
 use crate::app::Deps;
 use crate::domain::credential::{method_id, multikey};
-use crate::store::SigningKeyRow;
+use crate::store::signing_keys::SigningKeyRow;
 
 pub(super) fn view(deps: &Deps<'_>, p: Profile) -> Result<BodyView, ApiError> {
     let staff = p
@@ -85,7 +85,7 @@ pub(super) fn view(deps: &Deps<'_>, p: Profile) -> Result<BodyView, ApiError> {
     responses(
         (status = 201, body = BodyView),
         (status = 409, description = "Already filed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -150,7 +150,7 @@ pub async fn file(
 #[utoipa::path(
     tag = "bodies",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = BodyView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = BodyView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/assessment-bodies/{id}")]
@@ -234,9 +234,9 @@ fn key_view(issuer: &str, row: &SigningKeyRow) -> Result<SigningKeyView, ApiErro
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = SigningKeyView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 404, response = platform::problem::NotFound),
+        (status = 409, response = platform::problem::IdempotencyInFlight),
     ),
     security(("bearer" = []))
 )]

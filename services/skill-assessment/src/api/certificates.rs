@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{body_staff, CertificateView, Revocation, State};
 use crate::app::{certificates, Deps};
 use crate::domain::certificate_no::CertificateNo;
-use crate::store::CertificateRow;
+use crate::store::certificates::CertificateRow;
 
 /// Public answers that change when a certificate does.
 pub(crate) const PUBLIC_NAMESPACE: &str = "certificates";
@@ -91,7 +91,7 @@ fn number(raw: &str) -> Result<CertificateNo, ApiError> {
 #[utoipa::path(
     tag = "certificates",
     params(("number" = String, Path, example = "S000135350100263000001", pattern = r"^[SY]\d{4}35\d{8}[1-8]\d{6}$")),
-    responses((status = 200, body = CertificateView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, description = "Not a certificate number", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = CertificateView), (status = 404, response = platform::problem::NotFound), (status = 422, description = "Not a certificate number", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[get("/v1/certificates/{number}")]

@@ -18,7 +18,7 @@ use super::certificates::view as certificate_view;
 use super::{officer, ExceptionalView, NewExceptional, Review, State};
 use crate::app::exceptional::{self, Application};
 use crate::domain::body::ScopeItem;
-use crate::store::ExceptionalRow;
+use crate::store::exceptional::ExceptionalRow;
 
 fn view(row: ExceptionalRow, certificate: Option<super::CertificateView>) -> ExceptionalView {
     ExceptionalView {
@@ -45,7 +45,7 @@ fn view(row: ExceptionalRow, certificate: Option<super::CertificateView>) -> Exc
     responses(
         (status = 201, body = ExceptionalView),
         (status = 403, description = "Not an enterprise body", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

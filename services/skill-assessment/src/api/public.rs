@@ -83,7 +83,7 @@ fn lookup(state: &AppState, operation: &str, number: &str, name: Option<&str>) -
         (status = 200, body = Verification),
         (status = 404, description = "No certificate matches", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed number or QR payload", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())
 )]
@@ -127,9 +127,9 @@ pub async fn verify(
     params(("number" = String, Path, example = "S000135350100263000001", pattern = r"^[SY]\d{4}35\d{8}[1-8]\d{6}$"), ("holder_name" = String, Query, min_length = 1, max_length = 50, pattern = r"\S")),
     responses(
         (status = 200, description = "An OpenBadgeCredential with a DataIntegrityProof", body = Object),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "The issuing body has no signing key yet", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Rate limited", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())
 )]
@@ -170,7 +170,7 @@ pub struct HolderQuery {
 #[utoipa::path(
     tag = "public",
     params(("code" = String, Path, example = "0001")),
-    responses((status = 200, description = "The issuer's Profile with every Multikey it has signed with", body = Object), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "The issuer's Profile with every Multikey it has signed with", body = Object), (status = 404, response = platform::problem::NotFound)),
     security(())
 )]
 #[get("/v1/public/issuers/{code}")]

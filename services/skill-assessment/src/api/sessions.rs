@@ -22,7 +22,7 @@ use super::{
 use crate::app::sessions::{self, Scores, Session};
 use crate::domain::body::ScopeItem;
 use crate::domain::scoring::{score, PassRule};
-use crate::store::CandidateRow;
+use crate::store::candidates::CandidateRow;
 
 fn candidate_view(c: CandidateRow) -> CandidateView {
     CandidateView {
@@ -63,7 +63,7 @@ fn session_view(
 #[utoipa::path(
     tag = "sessions",
     request_body = NewPassRule,
-    responses((status = 200, body = PassRule), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = PassRule), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[put("/v1/pass-rules")]
@@ -157,7 +157,7 @@ pub async fn schedule(
 #[utoipa::path(
     tag = "sessions",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = SessionView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = SessionView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/sessions/{id}")]
@@ -180,7 +180,7 @@ pub async fn get(
     responses(
         (status = 201, body = CandidateView),
         (status = 409, description = "Already registered, no completion on record, or the exam is over", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

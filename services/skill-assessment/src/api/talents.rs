@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::{officer, NewTalent, PlanYear, SkilledWorkers, State, TalentList, TalentView};
 use crate::app::is_bureau;
 use crate::app::talents::{self, Selection};
-use crate::store::TalentRow;
+use crate::store::talents::TalentRow;
 
 /// A cultivation cycle lasts five years (五年培养周期).
 const CYCLE_YEARS: i32 = 5;
@@ -55,7 +55,7 @@ fn bureau_only(who: &Principal, state: &super::AppState) -> Result<(), ApiError>
     responses(
         (status = 201, body = TalentView),
         (status = 409, description = "Already selected that year, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -171,7 +171,7 @@ pub async fn list(
 #[utoipa::path(
     tag = "statistics",
     params(YearQuery),
-    responses((status = 200, body = SkilledWorkers), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = SkilledWorkers), (status = 422, response = platform::problem::Unprocessable)),
     security(("bearer" = []))
 )]
 #[get("/v1/statistics/skilled-workers")]

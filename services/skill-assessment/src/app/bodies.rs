@@ -9,9 +9,14 @@ use platform::auth::Principal;
 use uuid::Uuid;
 
 use super::{may_see, Deps, Error};
-use crate::domain::body::{BodyKind, ScopeItem, StaffRole};
+use crate::domain::body::{BodyKind, BodyStatus, ScopeItem, StaffRole};
 use crate::domain::credential::BodyKey;
-use crate::store::{self, ActionRow, BodyRow, SigningKeyRow, StaffRow};
+use crate::store::{
+    self,
+    bodies::{ActionRow, BodyRow},
+    signing_keys::SigningKeyRow,
+    staff::StaffRow,
+};
 
 /// A body with everything its page shows.
 pub struct Profile {
@@ -25,10 +30,10 @@ pub struct Profile {
 
 async fn profile(conn: &mut AsyncPgConnection, body: BodyRow) -> Result<Profile, Error> {
     Ok(Profile {
-        scope: store::scope_of(conn, body.id).await?,
-        staff: store::staff_of(conn, body.id).await?,
-        history: store::actions_of(conn, body.id).await?,
-        signing_keys: store::signing_keys(conn, body.id).await?,
+        scope: store::bodies::scope_of(conn, body.id).await?,
+        staff: store::staff::of_body(conn, body.id).await?,
+        history: store::bodies::actions_of(conn, body.id).await?,
+        signing_keys: store::signing_keys::of_body(conn, body.id).await?,
         body,
     })
 }
@@ -69,7 +74,7 @@ pub async fn file(
     by: &str,
     filing: Filing,
 ) -> Result<Profile, Error> {
-    if store::body_by_credit_code(conn, &filing.credit_code)
+    if store::bodies::by_credit_code(conn, &filing.credit_code)
         .await?
         .is_some()
     {
@@ -82,17 +87,17 @@ pub async fn file(
         name: filing.name,
         kind: filing.kind.as_str().to_owned(),
         lead_enterprise: filing.lead_enterprise,
-        code: store::next_body_code(conn).await?,
+        code: store::bodies::next_code(conn).await?,
         valid_from: filing.valid_from,
         valid_until: filing.valid_until,
-        status: "active".into(),
+        status: BodyStatus::Active.as_str().into(),
         filed_by: by.to_owned(),
         filed_at: Utc::now(),
     };
     tracing::Span::current().record("body_id", tracing::field::display(row.id));
-    store::insert_body(conn, &row, &filing.scope).await?;
-    store::replace_signing_key(conn, &new_signing_key(deps, row.id, 1, by)).await?;
-    store::record_action(conn, row.id, "filed", "filed with the bureau", by).await?;
+    store::bodies::insert(conn, &row, &filing.scope).await?;
+    store::signing_keys::replace(conn, &new_signing_key(deps, row.id, 1, by)).await?;
+    store::bodies::record_action(conn, row.id, "filed", "filed with the bureau", by).await?;
     profile(conn, row).await
 }
 
@@ -104,7 +109,7 @@ pub async fn get(
     who: &Principal,
     id: Uuid,
 ) -> Result<Profile, Error> {
-    let body = store::body(conn, id)
+    let body = store::bodies::find(conn, id)
         .await?
         .filter(|b| may_see(who, deps.city, b))
         .ok_or(Error::BodyNotFound)?;
@@ -120,7 +125,15 @@ pub async fn suspend(
     reason: String,
     by: &str,
 ) -> Result<Profile, Error> {
-    change_status(conn, id, reason, by, "active", "suspended").await
+    change_status(
+        conn,
+        id,
+        reason,
+        by,
+        BodyStatus::Active,
+        BodyStatus::Suspended,
+    )
+    .await
 }
 
 /// Lifts a suspension.
@@ -131,7 +144,15 @@ pub async fn reinstate(
     reason: String,
     by: &str,
 ) -> Result<Profile, Error> {
-    change_status(conn, id, reason, by, "suspended", "active").await
+    change_status(
+        conn,
+        id,
+        reason,
+        by,
+        BodyStatus::Suspended,
+        BodyStatus::Active,
+    )
+    .await
 }
 
 async fn change_status(
@@ -139,22 +160,22 @@ async fn change_status(
     id: Uuid,
     reason: String,
     by: &str,
-    from: &'static str,
-    to: &'static str,
+    from: BodyStatus,
+    to: BodyStatus,
 ) -> Result<Profile, Error> {
     conn.transaction::<_, Error, _>(|conn| {
         async move {
-            let row = store::body_for_update(conn, id)
+            let row = store::bodies::for_update(conn, id)
                 .await?
                 .ok_or(Error::BodyNotFound)?;
-            if row.status != from {
+            if row.status != from.as_str() {
                 return Err(Error::BodyStatus(row.status));
             }
-            store::set_body_status(conn, id, to, &reason, by).await?;
+            store::bodies::set_status(conn, id, to.as_str(), &reason, by).await?;
             profile(
                 conn,
                 BodyRow {
-                    status: to.to_owned(),
+                    status: to.as_str().to_owned(),
                     ..row
                 },
             )
@@ -187,16 +208,16 @@ pub async fn rotate_signing_key(
     id: Uuid,
     by: &str,
 ) -> Result<Rotated, Error> {
-    let body = store::body_for_update(conn, id)
+    let body = store::bodies::for_update(conn, id)
         .await?
         .ok_or(Error::BodyNotFound)?;
-    let next = store::signing_keys(conn, id)
+    let next = store::signing_keys::of_body(conn, id)
         .await?
         .last()
         .map_or(1, |k| k.key_no + 1);
     let key = new_signing_key(deps, id, next, by);
-    store::replace_signing_key(conn, &key).await?;
-    store::record_action(
+    store::signing_keys::replace(conn, &key).await?;
+    store::bodies::record_action(
         conn,
         id,
         "signing_key_rotated",
@@ -227,7 +248,7 @@ pub async fn register_staff(
     body_id: Uuid,
     staff: NewStaff,
 ) -> Result<StaffRow, Error> {
-    let body = store::body(conn, body_id)
+    let body = store::bodies::find(conn, body_id)
         .await?
         .filter(|b| may_see(who, deps.city, b))
         .ok_or(Error::BodyNotFound)?;
@@ -239,7 +260,7 @@ pub async fn register_staff(
         credential_no: staff.credential_no,
         registered_at: Utc::now(),
     };
-    if !store::insert_staff(conn, &row).await? {
+    if !store::staff::insert(conn, &row).await? {
         return Err(Error::StaffAlreadyRegistered);
     }
     Ok(row)

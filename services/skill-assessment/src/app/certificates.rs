@@ -4,7 +4,8 @@
 
 use chrono::{Datelike, Utc};
 use contracts::assessment::{
-    CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED,
+    CertificateEvent, CertificateRoute, CertificateStatus, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED,
+    CERTIFICATE_REVOKED,
 };
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -15,9 +16,9 @@ use uuid::Uuid;
 
 use super::sessions::scope_item;
 use super::{acts_for, may_see, Deps, Error};
-use crate::domain::body::{may_assess, BodyKind};
+use crate::domain::body::{certificate_letter, may_assess, AssessmentKind, BodyKind};
 use crate::domain::certificate_no::{level_digit, CertificateNo};
-use crate::store::{self, BodyRow, CertificateRow};
+use crate::store::{self, bodies::BodyRow, certificates::CertificateRow};
 
 /// What a new certificate is for.
 pub(super) struct Grant {
@@ -27,7 +28,7 @@ pub(super) struct Grant {
     pub assessment_kind: String,
     pub occupation_code: String,
     pub skill_level: SkillLevel,
-    pub route: &'static str,
+    pub route: CertificateRoute,
     pub candidate_id: Option<Uuid>,
     pub exceptional_id: Option<Uuid>,
     pub class_id: Option<Uuid>,
@@ -46,15 +47,27 @@ fn event(city: CityCode, body: &BodyRow, c: &CertificateRow) -> Result<Certifica
             .credit_code
             .parse()
             .map_err(|_| Error::stored("credit code"))?,
-        body_kind: body.kind.clone(),
-        assessment_kind: c.assessment_kind.clone(),
+        body_kind: body
+            .kind
+            .parse::<BodyKind>()
+            .map_err(|_| Error::stored("body kind"))?
+            .into(),
+        assessment_kind: c
+            .assessment_kind
+            .parse::<AssessmentKind>()
+            .map_err(|_| Error::stored("kind"))?
+            .into(),
         occupation_code: c
             .occupation_code
             .parse()
             .map_err(|_| Error::stored("code"))?,
         skill_level: level,
         high_skilled: level.is_high_skilled(),
-        route: c.route.clone(),
+        route: c
+            .route
+            .parse::<CertificateRoute>()
+            .map_err(|_| Error::stored("route"))?
+            .into(),
         issued_on: c.issued_on,
         statistical_year: c.statistical_year,
         class_id: c.class_id,
@@ -75,15 +88,18 @@ pub(super) async fn grant(
     by: &str,
 ) -> Result<CertificateRow, Error> {
     let today = ids::business_date(Utc::now());
-    let kind = BodyKind::parse(&body.kind).ok_or_else(|| Error::stored("body kind"))?;
+    let kind = body
+        .kind
+        .parse::<BodyKind>()
+        .map_err(|_| Error::stored("body kind"))?;
     let year2 = format!("{:02}", today.year().rem_euclid(100));
     let digit = level_digit(g.skill_level).to_string();
-    let serial = store::next_serial(conn, body.id, &year2, &digit).await?;
+    let serial = store::certificates::next_serial(conn, body.id, &year2, &digit).await?;
     if serial > 999_999 {
         return Err(Error::SerialsExhausted);
     }
     let number = CertificateNo::compose(
-        kind.letter(),
+        certificate_letter(kind),
         &body.code,
         city.as_str(),
         today.year(),
@@ -102,20 +118,20 @@ pub(super) async fn grant(
         assessment_kind: g.assessment_kind,
         occupation_code: g.occupation_code,
         skill_level: g.skill_level.as_str().to_owned(),
-        route: g.route.to_owned(),
+        route: g.route.as_str().to_owned(),
         issued_on: today,
         statistical_year: ids::StatisticalYear::of(today).year(),
         class_id: g.class_id,
         institution_id: g.institution_id,
-        status_index: store::next_status_index(conn).await?,
-        status: "valid".into(),
+        status_index: store::certificates::next_status_index(conn).await?,
+        status: CertificateStatus::Valid.as_str().into(),
         revoked_reason: None,
         revoked_on: None,
         revoked_by: None,
         issued_by: by.to_owned(),
         issued_at: Utc::now(),
     };
-    store::insert_certificate(conn, &row).await?;
+    store::certificates::insert(conn, &row).await?;
     let payload = event(city, body, &row)?;
     messaging::enqueue(
         conn,
@@ -142,27 +158,27 @@ pub async fn issue(
     session_id: Uuid,
     candidate_id: Uuid,
 ) -> Result<CertificateRow, Error> {
-    let session = store::session(conn, session_id)
+    let session = store::sessions::find(conn, session_id)
         .await?
         .ok_or(Error::SessionNotFound)?;
-    let owner = store::body(conn, session.body_id)
+    let owner = store::bodies::find(conn, session.body_id)
         .await?
         .filter(|b| acts_for(who, b))
         .ok_or(Error::SessionNotFound)?;
     // Locked, so a suspension and an issuance cannot pass each other.
-    let body = store::body_for_update(conn, owner.id)
+    let body = store::bodies::for_update(conn, owner.id)
         .await?
         .ok_or(Error::BodyNotFound)?;
     let today = ids::business_date(Utc::now());
     let reasons = may_assess(
-        &store::facts_of(conn, &body).await?,
+        &store::bodies::facts_of(conn, &body).await?,
         &scope_item(&session)?,
         today,
     );
     if !reasons.is_empty() {
         return Err(Error::refused(reasons));
     }
-    let candidate = store::candidate(conn, session.id, candidate_id)
+    let candidate = store::candidates::find(conn, session.id, candidate_id)
         .await?
         .ok_or(Error::CandidateNotFound)?;
     match candidate.passed {
@@ -170,7 +186,7 @@ pub async fn issue(
         Some(false) => return Err(Error::ResultFailed),
         Some(true) => {}
     }
-    if store::certificate_for_candidate(conn, candidate.id)
+    if store::certificates::for_candidate(conn, candidate.id)
         .await?
         .is_some()
     {
@@ -186,7 +202,7 @@ pub async fn issue(
             .skill_level
             .parse()
             .map_err(|_| Error::stored("level"))?,
-        route: "exam",
+        route: CertificateRoute::Exam,
         candidate_id: Some(candidate.id),
         exceptional_id: None,
         class_id: candidate.class_id,
@@ -202,10 +218,10 @@ async fn visible(
     who: &Principal,
     number: &CertificateNo,
 ) -> Result<(CertificateRow, BodyRow), Error> {
-    let cert = store::certificate(conn, number.as_str())
+    let cert = store::certificates::find(conn, number.as_str())
         .await?
         .ok_or(Error::CertificateNotFound)?;
-    let body = store::body(conn, cert.body_id)
+    let body = store::bodies::find(conn, cert.body_id)
         .await?
         .filter(|b| may_see(who, deps.city, b))
         .ok_or(Error::CertificateNotFound)?;
@@ -238,10 +254,10 @@ pub async fn revoke(
     conn.transaction::<_, Error, _>(|conn| {
         async move {
             let on = ids::business_date(Utc::now());
-            if !store::revoke(conn, cert.id, &reason, on, who.subject()).await? {
+            if !store::certificates::revoke(conn, cert.id, &reason, on, who.subject()).await? {
                 return Err(Error::AlreadyRevoked);
             }
-            let row = store::certificate(conn, &cert.certificate_no)
+            let row = store::certificates::find(conn, &cert.certificate_no)
                 .await?
                 .ok_or(Error::CertificateNotFound)?;
             let payload = event(city, &issuer, &row)?;

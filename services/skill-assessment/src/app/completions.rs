@@ -14,7 +14,7 @@ pub async fn record(
     completion: &CompletionEvent,
 ) -> Result<(), Error> {
     if completion.completed {
-        store::record_completion(conn, completion).await?;
+        store::completions::record(conn, completion).await?;
     }
     Ok(())
 }

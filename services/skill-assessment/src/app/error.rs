@@ -98,12 +98,13 @@ impl Error {
     pub fn stored(what: &str) -> Self {
         Self::Internal(format!("stored {what}"))
     }
+}
 
-    /// The status and stable code the client gets. `Invalid`, `Internal`
-    /// and `Db` answer as `platform` maps them (field errors, a logged
-    /// cause, the database's kind of failure); theirs here are the usual.
-    pub fn answer(&self) -> (StatusCode, &'static str) {
-        match self {
+impl platform::AppError for Error {
+    /// `Invalid`, `Internal` and `Db` are answered as `platform` maps them
+    /// (field errors, a logged cause, the database's kind of failure).
+    fn refusal(&self) -> Option<(StatusCode, &'static str)> {
+        Some(match self {
             Self::NotABody => (StatusCode::FORBIDDEN, "not_a_body"),
             Self::NotAnEnterpriseBody => (StatusCode::FORBIDDEN, "not_an_enterprise_body"),
             Self::NotTheBody(_) => (StatusCode::FORBIDDEN, "not_the_body"),
@@ -131,22 +132,15 @@ impl Error {
             Self::AlreadyReviewed(_) => (StatusCode::CONFLICT, "already_reviewed"),
             Self::AlreadySelected => (StatusCode::CONFLICT, "already_selected"),
             Self::IssuerKeyMissing => (StatusCode::CONFLICT, "issuer_key_missing"),
-            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            Self::Internal(_) | Self::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        }
+            Self::Invalid(_) | Self::Internal(_) | Self::Db(_) => return None,
+        })
     }
-}
 
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::Invalid(errors) => ApiError::validation(errors),
-            Error::Internal(what) => ApiError::internal(what),
-            Error::Db(db) => db.into(),
-            refusal => {
-                let (status, code) = refusal.answer();
-                ApiError::new(status, code, refusal.to_string())
-            }
+    fn otherwise(self) -> ApiError {
+        match self {
+            Self::Invalid(errors) => ApiError::validation(errors),
+            Self::Db(db) => db.into(),
+            other => ApiError::internal(other),
         }
     }
 }

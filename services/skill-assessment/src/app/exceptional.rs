@@ -3,6 +3,7 @@
 //! issued only when the bureau approves.
 
 use chrono::Utc;
+use contracts::assessment::CertificateRoute;
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ids::{CitizenId, SkillLevel};
@@ -12,8 +13,8 @@ use uuid::Uuid;
 use super::certificates::{grant, Grant};
 use super::{Deps, Error};
 use crate::domain::body::{may_assess, AssessmentKind, BodyKind, ScopeItem};
-use crate::domain::exceptional::{Decision, Grounds};
-use crate::store::{self, CertificateRow, ExceptionalRow};
+use crate::domain::exceptional::{Decision, ExceptionalStatus, Grounds};
+use crate::store::{self, certificates::CertificateRow, exceptional::ExceptionalRow};
 
 /// An application to file, its fields checked.
 pub struct Application {
@@ -34,13 +35,13 @@ pub async fn file(
     application: Application,
 ) -> Result<ExceptionalRow, Error> {
     let org = who.org().unwrap_or_default();
-    let owner = store::body_by_credit_code(conn, org)
+    let owner = store::bodies::by_credit_code(conn, org)
         .await?
         .filter(|b| b.kind == BodyKind::Enterprise.as_str())
         .ok_or(Error::NotAnEnterpriseBody)?;
     tracing::Span::current().record("body_id", tracing::field::display(owner.id));
     let reasons = may_assess(
-        &store::facts_of(conn, &owner).await?,
+        &store::bodies::facts_of(conn, &owner).await?,
         &application.item,
         ids::business_date(Utc::now()),
     );
@@ -60,7 +61,7 @@ pub async fn file(
         skill_level: application.item.skill_level.as_str().to_owned(),
         grounds: application.grounds.as_str().to_owned(),
         justification: application.justification,
-        status: "pending".into(),
+        status: ExceptionalStatus::Pending.as_str().into(),
         filed_by: who.subject().to_owned(),
         filed_at: Utc::now(),
         reviewed_by: None,
@@ -68,7 +69,7 @@ pub async fn file(
         reviewed_at: None,
     };
     tracing::Span::current().record("exceptional_id", tracing::field::display(row.id));
-    store::insert_exceptional(conn, &row).await?;
+    store::exceptional::insert(conn, &row).await?;
     Ok(row)
 }
 
@@ -93,20 +94,23 @@ pub async fn review(
     let city = deps.city;
     conn.transaction::<_, Error, _>(|conn| {
         async move {
-            let row = store::exceptional_for_update(conn, id)
+            let row = store::exceptional::for_update(conn, id)
                 .await?
                 .ok_or(Error::ExceptionalNotFound)?;
-            if row.status != "pending" {
+            if row.status != ExceptionalStatus::Pending.as_str() {
                 return Err(Error::AlreadyReviewed(row.status));
             }
             let (status, certificate) = match decision {
-                Decision::Reject => ("rejected", None),
-                Decision::Approve => ("approved", Some(approve(conn, city, &row, by).await?)),
+                Decision::Reject => (ExceptionalStatus::Rejected, None),
+                Decision::Approve => (
+                    ExceptionalStatus::Approved,
+                    Some(approve(conn, city, &row, by).await?),
+                ),
             };
-            store::review_exceptional(conn, id, status, &note, by).await?;
+            store::exceptional::review(conn, id, status.as_str(), &note, by).await?;
             Ok(Reviewed {
                 application: ExceptionalRow {
-                    status: status.to_owned(),
+                    status: status.as_str().to_owned(),
                     review_note: Some(note),
                     ..row
                 },
@@ -125,7 +129,7 @@ async fn approve(
     row: &ExceptionalRow,
     by: &str,
 ) -> Result<CertificateRow, Error> {
-    let owner = store::body_for_update(conn, row.body_id)
+    let owner = store::bodies::for_update(conn, row.body_id)
         .await?
         .ok_or(Error::BodyNotFound)?;
     let level: SkillLevel = row
@@ -133,13 +137,16 @@ async fn approve(
         .parse()
         .map_err(|_| Error::stored("level"))?;
     let item = ScopeItem {
-        assessment_kind: AssessmentKind::parse(&row.assessment_kind)
+        assessment_kind: row
+            .assessment_kind
+            .parse::<AssessmentKind>()
+            .ok()
             .ok_or_else(|| Error::stored("kind"))?,
         occupation_code: row.occupation_code.clone(),
         skill_level: level,
     };
     let reasons = may_assess(
-        &store::facts_of(conn, &owner).await?,
+        &store::bodies::facts_of(conn, &owner).await?,
         &item,
         ids::business_date(Utc::now()),
     );
@@ -153,7 +160,7 @@ async fn approve(
         assessment_kind: row.assessment_kind.clone(),
         occupation_code: row.occupation_code.clone(),
         skill_level: level,
-        route: "exceptional",
+        route: CertificateRoute::Exceptional,
         candidate_id: None,
         exceptional_id: Some(row.id),
         class_id: None,

@@ -19,7 +19,7 @@ use platform::auth::{Principal, Role};
 pub use error::Error;
 
 use crate::domain::credential::KeyRing;
-use crate::store::BodyRow;
+use crate::store::bodies::BodyRow;
 
 /// What the use cases need of the service's configuration.
 pub struct Deps<'a> {

@@ -15,7 +15,7 @@ use super::{acts_for, may_see, Deps, Error};
 use crate::domain::body::{may_assess, AssessmentKind, ScopeItem};
 use crate::domain::entry::{may_apply_directly, CandidateRoute, Evidence};
 use crate::domain::scoring::PassRule;
-use crate::store::{self, BodyRow, CandidateRow, SessionRow};
+use crate::store::{self, bodies::BodyRow, candidates::CandidateRow, sessions::SessionRow};
 
 /// A session with its candidates.
 pub struct Session {
@@ -28,7 +28,7 @@ async fn with_candidates(
     session: SessionRow,
 ) -> Result<Session, Error> {
     Ok(Session {
-        candidates: store::candidates_of(conn, session.id).await?,
+        candidates: store::candidates::of_session(conn, session.id).await?,
         session,
     })
 }
@@ -36,7 +36,7 @@ async fn with_candidates(
 /// The body the caller acts for.
 async fn own_body(conn: &mut AsyncPgConnection, who: &Principal) -> Result<BodyRow, Error> {
     let org = who.org().unwrap_or_default();
-    store::body_by_credit_code(conn, org)
+    store::bodies::by_credit_code(conn, org)
         .await?
         .ok_or(Error::NotABody)
 }
@@ -48,10 +48,10 @@ async fn visible(
     who: &Principal,
     id: Uuid,
 ) -> Result<(SessionRow, BodyRow), Error> {
-    let session = store::session(conn, id)
+    let session = store::sessions::find(conn, id)
         .await?
         .ok_or(Error::SessionNotFound)?;
-    let body = store::body(conn, session.body_id)
+    let body = store::bodies::find(conn, session.body_id)
         .await?
         .filter(|b| may_see(who, deps.city, b))
         .ok_or(Error::SessionNotFound)?;
@@ -61,7 +61,10 @@ async fn visible(
 /// What a stored session is about, as the body's scope names it.
 pub(super) fn scope_item(s: &SessionRow) -> Result<ScopeItem, Error> {
     Ok(ScopeItem {
-        assessment_kind: AssessmentKind::parse(&s.assessment_kind)
+        assessment_kind: s
+            .assessment_kind
+            .parse::<AssessmentKind>()
+            .ok()
             .ok_or_else(|| Error::stored("assessment kind"))?,
         occupation_code: s.occupation_code.clone(),
         skill_level: s.skill_level.parse().map_err(|_| Error::stored("level"))?,
@@ -77,7 +80,7 @@ pub async fn set_pass_rule(
     rule: PassRule,
     by: &str,
 ) -> Result<PassRule, Error> {
-    store::set_pass_rule(conn, occupation_code, skill_level.as_str(), rule, by).await?;
+    store::pass_rules::set(conn, occupation_code, skill_level.as_str(), rule, by).await?;
     Ok(rule)
 }
 
@@ -100,12 +103,12 @@ pub async fn schedule(
 ) -> Result<Session, Error> {
     let owner = own_body(conn, who).await?;
     tracing::Span::current().record("body_id", tracing::field::display(owner.id));
-    let facts = store::facts_of(conn, &owner).await?;
+    let facts = store::bodies::facts_of(conn, &owner).await?;
     let reasons = may_assess(&facts, &new.item, new.exam_date);
     if !reasons.is_empty() {
         return Err(Error::refused(reasons));
     }
-    let staff = store::staff_of(conn, owner.id).await?;
+    let staff = store::staff::of_body(conn, owner.id).await?;
     let has = |id: &Uuid, role: &str| staff.iter().any(|s| s.id == *id && s.role == role);
     let mut problems: Vec<FieldError> = Vec::new();
     for (i, id) in new.assessor_ids.iter().enumerate() {
@@ -141,7 +144,7 @@ pub async fn schedule(
         scheduled_at: Utc::now(),
     };
     tracing::Span::current().record("session_id", tracing::field::display(row.id));
-    store::insert_session(conn, &row).await?;
+    store::sessions::insert(conn, &row).await?;
     with_candidates(conn, row).await
 }
 
@@ -179,7 +182,8 @@ struct Origin {
 
 fn level_below(level: SkillLevel) -> Option<SkillLevel> {
     let i = SkillLevel::ALL.iter().position(|l| *l == level)?;
-    i.checked_sub(1).map(|j| SkillLevel::ALL[j])
+    i.checked_sub(1)
+        .and_then(|j| SkillLevel::ALL.get(j).copied())
 }
 
 /// A completer needs the completion on record; a direct applicant the
@@ -194,7 +198,7 @@ async fn eligibility(
 ) -> Result<Origin, Error> {
     match route {
         CandidateRoute::Completion => {
-            let done = store::completion_of(
+            let done = store::completions::latest(
                 conn,
                 person_id,
                 &session.occupation_code,
@@ -211,7 +215,7 @@ async fn eligibility(
         CandidateRoute::Direct => {
             let holds_level_below = match level_below(level) {
                 Some(below) => {
-                    store::holds_certificate(
+                    store::certificates::holds(
                         conn,
                         person_id,
                         &session.occupation_code,
@@ -277,7 +281,7 @@ pub async fn register(
         recorded_by: None,
         recorded_at: None,
     };
-    if !store::insert_candidate(conn, &row).await? {
+    if !store::candidates::insert(conn, &row).await? {
         return Err(Error::AlreadyRegistered);
     }
     Ok(row)
@@ -305,7 +309,11 @@ fn result_event(
         body_id: session.body_id,
         city,
         person_id: ids::PersonId::from_stored(candidate.person_id.clone()),
-        assessment_kind: session.assessment_kind.clone(),
+        assessment_kind: session
+            .assessment_kind
+            .parse::<AssessmentKind>()
+            .map_err(|_| Error::stored("kind"))?
+            .into(),
         occupation_code: session
             .occupation_code
             .parse()
@@ -348,22 +356,23 @@ pub async fn record_result(
     conn.transaction::<_, Error, _>(|conn| {
         async move {
             // Locked, so a suspension and a result cannot pass each other.
-            let body = store::body_for_update(conn, owner.id)
+            let body = store::bodies::for_update(conn, owner.id)
                 .await?
                 .ok_or(Error::BodyNotFound)?;
-            let facts = store::facts_of(conn, &body).await?;
+            let facts = store::bodies::facts_of(conn, &body).await?;
             let reasons = may_assess(&facts, &scope_item(&session)?, today);
             if !reasons.is_empty() {
                 return Err(Error::refused(reasons));
             }
             let rule =
-                store::pass_rule(conn, &session.occupation_code, &session.skill_level).await?;
+                store::pass_rules::find(conn, &session.occupation_code, &session.skill_level)
+                    .await?;
             let passed = rule.passes(scores.theory, scores.practical);
             let result_id = Uuid::now_v7();
-            let candidate = store::candidate(conn, session.id, candidate_id)
+            let candidate = store::candidates::find(conn, session.id, candidate_id)
                 .await?
                 .ok_or(Error::CandidateNotFound)?;
-            let recorded = store::record_result(
+            let recorded = store::candidates::record_result(
                 conn,
                 candidate.id,
                 scores.theory,
@@ -387,7 +396,7 @@ pub async fn record_result(
                 )],
             )
             .await?;
-            store::candidate(conn, session.id, candidate_id)
+            store::candidates::find(conn, session.id, candidate_id)
                 .await?
                 .ok_or_else(|| Error::Internal("candidate vanished".into()))
         }

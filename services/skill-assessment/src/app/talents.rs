@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Deps, Error};
 use crate::domain::statistics::{tally, Tally};
-use crate::store::{self, TalentRow};
+use crate::store::{self, talents::TalentRow};
 
 /// A selected talent to record, its fields checked.
 pub struct Selection {
@@ -61,7 +61,7 @@ pub async fn select(
         selected_by: by.to_owned(),
         selected_at: Utc::now(),
     };
-    if !store::insert_talent(conn, &row).await? {
+    if !store::talents::insert(conn, &row).await? {
         return Err(Error::AlreadySelected);
     }
     messaging::enqueue(
@@ -80,14 +80,14 @@ pub async fn select(
 /// The leading talents selected in a year.
 #[tracing::instrument(skip_all, fields(selection_year = year))]
 pub async fn list(conn: &mut AsyncPgConnection, year: i32) -> Result<Vec<TalentRow>, Error> {
-    Ok(store::talents(conn, year).await?)
+    Ok(store::talents::of_year(conn, year).await?)
 }
 
 /// New skilled workers and the high-skilled share of a statistical year,
 /// from the valid certificates issued in it.
 #[tracing::instrument(skip_all, fields(statistical_year = year))]
 pub async fn statistics(conn: &mut AsyncPgConnection, year: i32) -> Result<Tally, Error> {
-    let certified: Vec<(String, SkillLevel)> = store::certified_in_year(conn, year)
+    let certified: Vec<(String, SkillLevel)> = store::certificates::certified_in_year(conn, year)
         .await?
         .into_iter()
         .filter_map(|c| Some((c.person_id, c.skill_level.parse().ok()?)))

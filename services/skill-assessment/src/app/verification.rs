@@ -12,7 +12,7 @@ use super::bodies::public_half;
 use super::{Deps, Error};
 use crate::domain::body::AssessmentKind;
 use crate::domain::credential::{self, BodyKey, CertificateClaims};
-use crate::store::{self, BodyRow, CertificateRow};
+use crate::store::{self, bodies::BodyRow, certificates::CertificateRow};
 
 /// The label of the city's own key (the revocation list's issuer).
 pub const CITY_ISSUER: &str = "city";
@@ -26,11 +26,11 @@ pub async fn find(
     number: &str,
     name: Option<&str>,
 ) -> Result<(CertificateRow, BodyRow), Error> {
-    let cert = store::certificate(conn, number).await?;
+    let cert = store::certificates::find(conn, number).await?;
     let holder = cert.as_ref().map_or("", |c| c.holder_name.as_str());
     let named = name.is_none_or(|n| Sha256::digest(n) == Sha256::digest(holder));
     let cert = cert.filter(|_| named).ok_or(Error::NoCertificateMatches)?;
-    let body = store::body(conn, cert.body_id)
+    let body = store::bodies::find(conn, cert.body_id)
         .await?
         .ok_or_else(|| Error::Internal("certificate without its body".into()))?;
     Ok((cert, body))
@@ -42,7 +42,7 @@ async fn signing_key(
     deps: &Deps<'_>,
     body_id: uuid::Uuid,
 ) -> Result<Option<BodyKey>, Error> {
-    let Some(row) = store::current_signing_key(conn, body_id).await? else {
+    let Some(row) = store::signing_keys::current(conn, body_id).await? else {
         return Ok(None);
     };
     let seed = deps
@@ -67,7 +67,10 @@ pub async fn signed_credential(
     let key = signing_key(conn, deps, body.id)
         .await?
         .ok_or(Error::IssuerKeyMissing)?;
-    let kind = AssessmentKind::parse(&c.assessment_kind).ok_or_else(|| Error::stored("kind"))?;
+    let kind = c
+        .assessment_kind
+        .parse::<AssessmentKind>()
+        .map_err(|_| Error::stored("kind"))?;
     let issuer_id = deps.issuer_id(&body.code);
     let unsigned = credential::certificate_credential(&CertificateClaims {
         certificate_no: &c.certificate_no,
@@ -108,10 +111,10 @@ pub async fn body_issuer(
     deps: &Deps<'_>,
     code: &str,
 ) -> Result<Value, Error> {
-    let body = store::body_by_code(conn, code)
+    let body = store::bodies::by_code(conn, code)
         .await?
         .ok_or(Error::IssuerNotFound)?;
-    let keys = store::signing_keys(conn, body.id)
+    let keys = store::signing_keys::of_body(conn, body.id)
         .await?
         .into_iter()
         .map(|k| public_half(&k).map(|public| (k.key_no, public)))
@@ -126,7 +129,7 @@ pub async fn body_issuer(
 /// The revocation list (Bitstring Status List), signed by the city.
 #[tracing::instrument(skip_all)]
 pub async fn status_list(conn: &mut AsyncPgConnection, deps: &Deps<'_>) -> Result<Value, Error> {
-    let list = store::status_list(conn).await?;
+    let list = store::certificates::status_list(conn).await?;
     let issuer_id = deps.issuer_id(CITY_ISSUER);
     let unsigned = credential::status_list_credential(
         &deps.status_list_url(),

@@ -4,85 +4,25 @@ use chrono::NaiveDate;
 use ids::SkillLevel;
 use serde::{Deserialize, Serialize};
 
-/// What kind of organisation a body is; decides the certificate number's
-/// first letter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyKind {
-    /// 社会培训评价组织
-    SocialOrganisation,
-    /// 用人单位 (incl. a 链主企业 assessing its chain)
-    Enterprise,
-    /// 技工院校
-    TechnicalSchool,
-}
+pub use contracts::assessment::{AssessmentKind, BodyKind};
 
-impl BodyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SocialOrganisation => "social_organisation",
-            Self::Enterprise => "enterprise",
-            Self::TechnicalSchool => "technical_school",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::SocialOrganisation,
-            Self::Enterprise,
-            Self::TechnicalSchool,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
-    /// `Y` for an employer (用人单位), `S` for a social body; a technical
-    /// school assesses as a social body.
-    pub fn letter(self) -> char {
-        match self {
-            Self::Enterprise => 'Y',
-            Self::SocialOrganisation | Self::TechnicalSchool => 'S',
-        }
+ids::vocabulary! {
+    /// Whether a body may assess and certify.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum BodyStatus: "body_status_unknown" {
+        Active = "active",
+        /// Suspended by the bureau: no sessions, no certificates.
+        Suspended = "suspended",
     }
 }
 
-/// The three kinds of skill assessment (技能评价).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentKind {
-    /// 职业资格评价
-    Qualification,
-    /// 职业技能等级认定
-    Certification,
-    /// 专项职业能力考核
-    SpecialAbility,
-}
-
-impl AssessmentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Qualification => "qualification",
-            Self::Certification => "certification",
-            Self::SpecialAbility => "special_ability",
-        }
-    }
-
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Self::Qualification => "职业资格证书",
-            Self::Certification => "职业技能等级证书",
-            Self::SpecialAbility => "专项职业能力证书",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Qualification,
-            Self::Certification,
-            Self::SpecialAbility,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+/// The certificate number's letter for a body of this kind: `Y` for an
+/// employer (用人单位), `S` for a social body; a technical school assesses
+/// as a social body.
+pub fn certificate_letter(kind: BodyKind) -> char {
+    match kind {
+        BodyKind::Enterprise => 'Y',
+        BodyKind::SocialOrganisation | BodyKind::TechnicalSchool => 'S',
     }
 }
 
@@ -221,8 +161,8 @@ mod tests {
 
     #[test]
     fn enterprises_number_with_y_and_schools_with_s() {
-        assert_eq!(BodyKind::Enterprise.letter(), 'Y');
-        assert_eq!(BodyKind::TechnicalSchool.letter(), 'S');
-        assert_eq!(BodyKind::SocialOrganisation.letter(), 'S');
+        assert_eq!(certificate_letter(BodyKind::Enterprise), 'Y');
+        assert_eq!(certificate_letter(BodyKind::TechnicalSchool), 'S');
+        assert_eq!(certificate_letter(BodyKind::SocialOrganisation), 'S');
     }
 }

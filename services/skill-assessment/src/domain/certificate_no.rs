@@ -75,7 +75,11 @@ impl FromStr for CertificateNo {
         if &digits[4..6] != FUJIAN {
             return Err(bad("not issued in Fujian (province 35)"));
         }
-        if !('1'..='8').contains(&char::from(digits.as_bytes()[14])) {
+        if !digits
+            .as_bytes()
+            .get(14)
+            .is_some_and(|d| (b'1'..=b'8').contains(d))
+        {
             return Err(bad("unknown level digit"));
         }
         Ok(Self(s))

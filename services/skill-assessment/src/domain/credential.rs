@@ -56,7 +56,8 @@ impl KeyRing {
     pub fn qr_tag(&self, certificate_no: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.derive("qr")).expect("any key length");
         mac.update(certificate_no.as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..8])
+        let first8: Vec<u8> = mac.finalize().into_bytes().into_iter().take(8).collect();
+        hex::encode(first8)
     }
 
     /// `QC1.<number>.<tag>`: what the certificate's QR code holds.
@@ -221,7 +222,9 @@ fn proof_config(document: &Value, verification_method: &str, created: &str) -> V
     })
 }
 
-/// Adds the proof to `document` (which has none).
+/// Adds the proof to `document` (which has none). A document that is not a
+/// JSON object has nowhere to hold one: it comes back as it was, and
+/// [`verify`] refuses it.
 pub fn sign(
     mut document: Value,
     key: &SigningKey,
@@ -234,12 +237,17 @@ pub fn sign(
     let mut proof = config;
     if let Some(fields) = proof.as_object_mut() {
         fields.remove("@context");
+        fields.insert(
+            "proofValue".to_owned(),
+            json!(format!(
+                "z{}",
+                bs58::encode(signature.to_bytes()).into_string()
+            )),
+        );
     }
-    proof["proofValue"] = json!(format!(
-        "z{}",
-        bs58::encode(signature.to_bytes()).into_string()
-    ));
-    document["proof"] = proof;
+    if let Some(fields) = document.as_object_mut() {
+        fields.insert("proof".to_owned(), proof);
+    }
     document
 }
 
@@ -259,20 +267,24 @@ pub fn verify(secured: &Value, key: &VerifyingKey) -> Result<(), Unverified> {
         .as_object_mut()
         .and_then(|d| d.remove("proof"))
         .ok_or(Unverified::NoProof)?;
-    if proof["type"] != "DataIntegrityProof" || proof["cryptosuite"] != "eddsa-jcs-2022" {
+    let Value::Object(mut config) = proof else {
+        return Err(Unverified::WrongSuite);
+    };
+    let field = |name: &str| config.get(name).and_then(Value::as_str);
+    if field("type") != Some("DataIntegrityProof") || field("cryptosuite") != Some("eddsa-jcs-2022")
+    {
         return Err(Unverified::WrongSuite);
     }
-    let value = proof["proofValue"]
-        .as_str()
+    let value = config
+        .remove("proofValue")
+        .as_ref()
+        .and_then(Value::as_str)
         .and_then(|v| v.strip_prefix('z'))
         .and_then(|v| bs58::decode(v).into_vec().ok())
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or(Unverified::MalformedSignature)?;
-    let Value::Object(mut config) = proof else {
-        return Err(Unverified::WrongSuite);
-    };
-    config.remove("proofValue");
-    config.insert("@context".to_owned(), document["@context"].clone());
+    let context = document.get("@context").cloned().unwrap_or(Value::Null);
+    config.insert("@context".to_owned(), context);
     key.verify(
         &hash_data(&Value::Object(config), &document),
         &Signature::from_bytes(&value),
@@ -343,8 +355,8 @@ pub fn encode_status_list(revoked: &[i64], highest_index: i64) -> String {
     let mut bytes = vec![0u8; bits / 8];
     for &i in revoked {
         if let Ok(i) = usize::try_from(i) {
-            if i < bits {
-                bytes[i / 8] |= 0x80 >> (i % 8);
+            if let Some(byte) = bytes.get_mut(i / 8) {
+                *byte |= 0x80 >> (i % 8);
             }
         }
     }

@@ -4,6 +4,16 @@
 
 use serde::{Deserialize, Serialize};
 
+ids::vocabulary! {
+    /// Where an application for exceptional certification stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ExceptionalStatus: "exceptional_status_unknown" {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
 /// Grounds for exceptional certification (破格认定).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

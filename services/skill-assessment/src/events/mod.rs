@@ -6,7 +6,7 @@ use std::sync::Arc;
 use contracts::assessment::{CERTIFICATES_TOPIC, LEADING_TALENTS_TOPIC, RESULTS_TOPIC};
 use contracts::delivery::{CompletionEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED};
 use diesel_async::AsyncPgConnection;
-use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
+use messaging::{EventHandler, ReceivedEvent};
 
 use crate::app;
 
@@ -17,19 +17,18 @@ pub const OWNED_TOPICS: [&str; 3] = [RESULTS_TOPIC, CERTIFICATES_TOPIC, LEADING_
 /// not needed here.
 pub struct Completions;
 
+#[messaging::async_trait]
 impl EventHandler for Completions {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            if event.envelope.event_type == TRAINEE_COMPLETED {
-                let completion: CompletionEvent = event.payload()?;
-                app::completions::record(conn, &completion).await?;
-            }
-            Ok(())
-        })
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        if event.envelope.event_type == TRAINEE_COMPLETED {
+            let completion: CompletionEvent = event.payload()?;
+            app::completions::record(conn, &completion).await?;
+        }
+        Ok(())
     }
 }
 

@@ -235,7 +235,7 @@ pub async fn file(
     tag = "claims",
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -263,7 +263,7 @@ pub async fn get(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "The claim is not awaiting review, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No budget left, or a note missing", body = Problem, content_type = "application/problem+json"),
     ),

@@ -59,9 +59,9 @@ fn payee_path(path: &str) -> Result<Payee, ApiError> {
     params(("payee" = String, Path, description = "`institution:<id>`, `enterprise:<credit code>` or `person:<person id>`"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
         (status = 409, description = "A change of this payee's account is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -128,8 +128,8 @@ pub async fn bank_account(
     params(("payee" = String, Path, description = "`institution:<id>`, `enterprise:<credit code>` or `person:<person id>`")),
     responses(
         (status = 200, body = Vec<AccountChangeView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -210,7 +210,7 @@ pub async fn create_batch(
     responses(
         (status = 200, description = "payee_account,payee_name,amount,reference", body = String, content_type = "text/csv",
             headers(("X-Signature" = String, description = "keyId=\"…\", algorithm=\"ed25519\", signature=\"…\" (base64)"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -255,7 +255,7 @@ pub async fn file(
     params(("X-Signature" = String, Header, description = "The bank's detached signature: keyId=\"…\", algorithm=\"ed25519\", signature=\"…\""), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; the outcome of each line is in `summary.preview`", body = ProposalView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "A result of this batch is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No signature, or one that is malformed, by an unknown key, or does not verify", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than 16 MiB (`body_too_large`)", body = Problem, content_type = "application/problem+json"),
@@ -296,7 +296,7 @@ pub async fn result(
     tag = "public",
     responses(
         (status = 200, body = FundUse),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
     )
 )]
 #[get("/v1/public/fund-use")]

@@ -91,8 +91,8 @@ fn cursor_of(text: &str) -> Option<(DateTime<Utc>, Uuid)> {
     params(ProposalQuery),
     responses(
         (status = 200, body = ProposalPage),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -155,7 +155,7 @@ pub async fn list(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ProposalView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -188,7 +188,7 @@ pub async fn get(
     responses(
         (status = 200, description = "Applied; what it did is `outcome`", body = ProposalView),
         (status = 403, description = "Not a bureau officer of the city, or the proposer (`same_officer`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "Already decided, expired, or stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The effect was refused; the proposal is failed", body = Problem, content_type = "application/problem+json"),
     ),
@@ -250,10 +250,10 @@ async fn close(
     request_body = Closing,
     responses(
         (status = 200, body = ProposalView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 404, response = platform::problem::NotFound),
+        (status = 409, response = platform::problem::Conflict),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -275,10 +275,10 @@ pub async fn reject(
     request_body = Closing,
     responses(
         (status = 200, body = ProposalView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 404, response = platform::problem::NotFound),
+        (status = 409, response = platform::problem::Conflict),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

@@ -73,8 +73,8 @@ fn person_for(
     params(("X-Person-Id" = Option<String>, Header, description = "The person, for an officer; a trainee's token names them already")),
     responses(
         (status = 200, body = Vec<ReceiptView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -101,7 +101,7 @@ pub async fn receipts(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = DisputeView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "The claim cannot be disputed now, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
@@ -148,7 +148,7 @@ pub async fn dispute(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 200, body = DisputeView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "Already resolved, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),

@@ -5,7 +5,6 @@
 use actix_web::{get, web, HttpResponse};
 use platform::auth::{Principal, Role};
 use platform::pagination::{self, Page};
-use platform::problem::Problem;
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -90,7 +89,7 @@ async fn load(
     params(("id" = Uuid, Path, description = "The reconciliation (the proposal that imported the file)")),
     responses(
         (status = 200, body = ReconciliationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -116,7 +115,7 @@ pub async fn get(
     params(("id" = Uuid, Path, description = "The reconciliation (the proposal that imported the file)")),
     responses(
         (status = 200, description = "line,reference,outcome,detail", body = String, content_type = "text/csv"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
     ),
     security(("bearer" = []))
 )]

@@ -56,8 +56,8 @@ pub async fn list(state: State, who: Principal) -> Result<HttpResponse, ApiError
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 200, body = RecoveryView),
-        (status = 409, description = "A request with this Idempotency-Key is still running", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, response = platform::problem::IdempotencyInFlight),
+        (status = 404, response = platform::problem::NotFound),
         (status = 422, description = "More than is open, or not a positive whole number of fen", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -95,7 +95,7 @@ pub async fn repay(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = RecoveryView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = platform::problem::NotFound),
         (status = 409, description = "The claim is not paid, or already recovered, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
     ),

@@ -81,7 +81,7 @@ pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiE
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
         (status = 409, description = "Another version was set meanwhile (`stale_rules_version`), a rules proposal is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

@@ -25,7 +25,7 @@ use crate::domain::subsidy::TargetGroup;
     responses(
         (status = 201, body = VoucherView),
         (status = 422, description = "Not eligible, too long, or already held", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, response = platform::problem::IdempotencyInFlight),
     ),
     security(("bearer" = []))
 )]
@@ -83,8 +83,8 @@ pub async fn issue(
     params(("X-Person-Id" = Option<String>, Header, description = "The person, for officers and auditors")),
     responses(
         (status = 200, body = Vec<VoucherView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 403, response = platform::problem::Forbidden),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

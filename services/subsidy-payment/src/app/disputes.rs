@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::claims::{claim_event, claim_event_as, release_in_ledger, Engine};
 use super::recoveries::order_recovery;
 use super::Error;
-use crate::domain::status::{ClaimStatus, DisputeResolution};
+use crate::domain::status::{disputable, ClaimStatus, DisputeResolution};
 use crate::store::claims::{self, DecisionChange};
 use crate::store::disputes::{self, DisputeRow};
 use crate::store::ClaimRow;
@@ -31,7 +31,7 @@ pub async fn file(
         .filter(|r| r.person_id == person_id)
         .ok_or(Error::ClaimNotFound)?;
     let status = row.status()?;
-    if !status.disputable() {
+    if !disputable(status) {
         return Err(Error::ClaimNotDisputable(status));
     }
     let dispute = DisputeRow {

@@ -89,22 +89,31 @@ impl From<std::num::TryFromIntError> for Error {
     }
 }
 
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::ClaimNotFound => ApiError::not_found("claim_not_found", e.to_string()),
-            Error::ClaimNotInReview(_) => ApiError::conflict("claim_not_in_review", e.to_string()),
-            Error::ClaimNotDisputable(_) => {
-                ApiError::conflict("claim_not_disputable", e.to_string())
+impl platform::AppError for Error {
+    fn refusal(&self) -> Option<(StatusCode, &'static str)> {
+        let not_found = |code| Some((StatusCode::NOT_FOUND, code));
+        let conflict = |code| Some((StatusCode::CONFLICT, code));
+        match self {
+            Self::ClaimNotFound => not_found("claim_not_found"),
+            Self::ClaimNotInReview(_) => conflict("claim_not_in_review"),
+            Self::ClaimNotDisputable(_) => conflict("claim_not_disputable"),
+            Self::AlreadyDisputed => conflict("already_disputed"),
+            Self::DisputeNotFound => not_found("dispute_not_found"),
+            Self::DisputeResolved => conflict("dispute_resolved"),
+            Self::PaymentInFlight => conflict("payment_in_flight"),
+            Self::EvidenceNotFound(_) => not_found("evidence_not_found"),
+            Self::ClaimNotPaid(_) => conflict("claim_not_paid"),
+            Self::RecoveryNotFound => not_found("recovery_not_found"),
+            Self::VoucherRefused(refused) => {
+                Some((StatusCode::UNPROCESSABLE_ENTITY, refused.code()))
             }
-            Error::AlreadyDisputed => ApiError::conflict("already_disputed", e.to_string()),
-            Error::DisputeNotFound => ApiError::not_found("dispute_not_found", e.to_string()),
-            Error::DisputeResolved => ApiError::conflict("dispute_resolved", e.to_string()),
-            Error::PaymentInFlight => ApiError::conflict("payment_in_flight", e.to_string()),
-            Error::EvidenceNotFound(_) => ApiError::not_found("evidence_not_found", e.to_string()),
-            Error::ClaimNotPaid(_) => ApiError::conflict("claim_not_paid", e.to_string()),
-            Error::RecoveryNotFound => ApiError::not_found("recovery_not_found", e.to_string()),
-            Error::NotPayable(reasons) => {
+            Self::NotPayable(_) | Self::Unreadable(_) | Self::Store(_) => None,
+        }
+    }
+
+    fn otherwise(self) -> ApiError {
+        match self {
+            Self::NotPayable(reasons) => {
                 let mut answer = ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "not_payable",
@@ -116,13 +125,8 @@ impl From<Error> for ApiError {
                     .collect();
                 answer
             }
-            Error::VoucherRefused(refused) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused.code(),
-                refused.to_string(),
-            ),
-            Error::Unreadable(_) => ApiError::internal(e),
-            Error::Store(e) => e.into(),
+            Self::Store(e) => e.into(),
+            other => ApiError::internal(other),
         }
     }
 }

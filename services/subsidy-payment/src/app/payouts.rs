@@ -23,7 +23,7 @@ use crate::domain::ledger::{ClaimKey, Ledger, Transaction};
 use crate::domain::payout::{self, BankDetails, Batch, Held, Item, Line};
 use crate::domain::reconciliation::{self, Earlier, LineOutcome, ReportLine};
 use crate::domain::status::{ClaimStatus, PaymentStatus, RecoveryStatus};
-use crate::domain::subsidy::{FundSource, Payee};
+use crate::domain::subsidy::{FundSource, Payee, SubsidyKind};
 use crate::store::payees as payee_accounts;
 use crate::store::payouts::{self, NewBatchRow, NewPayoutRow, PayoutRow};
 use crate::store::recoveries::{self, OpenRecoveryRow};
@@ -578,11 +578,21 @@ fn payment_event(
         claim_id: row.id,
         batch_no: batch_no.to_owned(),
         city: row.city.parse().map_err(ApiError::internal)?,
-        kind: row.kind.clone(),
+        kind: row
+            .kind
+            .parse::<SubsidyKind>()
+            .map_err(ApiError::internal)?
+            .into(),
         person_id: ids::PersonId::from_stored(row.person_id.clone()),
-        fund: row.fund.clone().unwrap_or_default(),
+        fund: row
+            .fund
+            .as_deref()
+            .unwrap_or_default()
+            .parse::<FundSource>()
+            .map_err(ApiError::internal)?
+            .into(),
         amount_fen: Fen::new(amount),
-        status: status.as_str().to_owned(),
+        status: status.into(),
         reason,
     };
     Ok(OutboxEvent::new(

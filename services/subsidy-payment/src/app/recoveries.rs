@@ -12,6 +12,7 @@ use super::claims::{payee_of, Engine, SYSTEM};
 use super::Error;
 use crate::domain::ledger::{ClaimKey, Transaction};
 use crate::domain::status::{ClaimStatus, RecoveryStatus};
+use crate::domain::subsidy::SubsidyKind;
 use crate::store::recoveries::{self, NewRecovery, RecoveryRow};
 use crate::store::{self, claims, ClaimRow, StoreError};
 
@@ -76,9 +77,9 @@ pub async fn order_recovery(
         recovery_id: id,
         claim_id: row.id,
         city: engine.city,
-        kind: row.kind.clone(),
+        kind: row.kind.parse::<SubsidyKind>()?.into(),
         person_id: PersonId::from_stored(&row.person_id),
-        fund: fund.as_str().to_owned(),
+        fund: fund.into(),
         amount_fen: Fen::new(amount),
         cause: cause.into(),
         reason: reason.to_owned(),

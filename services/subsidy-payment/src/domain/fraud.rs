@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use contracts::registry::InstitutionStatus;
+use contracts::Open;
 use ids::CitizenId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -288,9 +290,13 @@ pub fn certificate_revoked(revoked_on: Option<NaiveDate>, cfg: &FraudConfig) -> 
     )
 }
 
-/// The institution is suspended (status from the registry).
-pub fn institution_suspended(status: &str, cfg: &FraudConfig) -> Option<Finding> {
-    (status == "suspended").then_some(())?;
+/// The institution is suspended (status from the registry, kept as it
+/// came: a word this version does not know is not a suspension).
+pub fn institution_suspended(
+    status: &Open<InstitutionStatus>,
+    cfg: &FraudConfig,
+) -> Option<Finding> {
+    (*status == Open::Known(InstitutionStatus::Suspended)).then_some(())?;
     cfg.finding(
         Rule::InstitutionSuspended,
         "the institution is suspended".to_owned(),
@@ -555,12 +561,13 @@ mod tests {
             (45, Verdict::Review)
         );
         let revoked = certificate_revoked(Some(d(2026, 5, 1)), &cfg).expect("finding");
-        let suspended = institution_suspended("suspended", &cfg).expect("finding");
+        let suspended = institution_suspended(&Open::Known(InstitutionStatus::Suspended), &cfg)
+            .expect("finding");
         assert_eq!(
             decide(&[revoked, suspended, alerts], &cfg),
             (100, Verdict::Review)
         );
-        assert!(institution_suspended("approved", &cfg).is_none());
+        assert!(institution_suspended(&Open::Known(InstitutionStatus::Approved), &cfg).is_none());
         assert!(attendance_alerts(0, &cfg).is_none());
     }
 

@@ -293,12 +293,20 @@ impl Transaction {
     /// The amount moved. Every canonical form starts with a debit of it
     /// (an offset moves it twice, once per pot).
     pub fn amount(&self) -> i64 {
-        self.postings[0].amount
+        self.first().amount
     }
 
     /// The pot of the first posting (for an offset, the withheld claim's).
     pub fn pot(&self) -> Pot {
-        self.postings[0].account.pot()
+        self.first().account.pot()
+    }
+
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "every Transaction has passed check, which refuses one without postings"
+    )]
+    fn first(&self) -> &Posting {
+        &self.postings[0]
     }
 
     /// Rebuilds a stored transaction; refuses it unless [`check`] passes.
@@ -548,9 +556,9 @@ impl Transaction {
 /// amount; claim and correction links where the kind needs them.
 pub fn check(tx: &Transaction) -> Result<(), LedgerError> {
     let p = &tx.postings;
-    if p.is_empty() {
+    let Some(first) = p.first() else {
         return Err(LedgerError::Empty);
-    }
+    };
     if p.iter().any(|x| x.amount == 0) {
         return Err(LedgerError::ZeroPosting);
     }
@@ -565,7 +573,7 @@ pub fn check(tx: &Transaction) -> Result<(), LedgerError> {
     {
         return Err(LedgerError::MissingLink(kind));
     }
-    let amount = p[0].amount;
+    let amount = first.amount;
     if amount <= 0 {
         return Err(LedgerError::Malformed(kind));
     }
@@ -573,7 +581,7 @@ pub fn check(tx: &Transaction) -> Result<(), LedgerError> {
         let Some(third) = p.get(2) else {
             return Err(LedgerError::Malformed(kind));
         };
-        let (recovered, withheld) = (third.account.pot(), p[0].account.pot());
+        let (recovered, withheld) = (third.account.pot(), first.account.pot());
         let same_payee =
             tx.claim.as_ref().map(|c| &c.payee) == tx.against.as_ref().map(|c| &c.payee);
         if recovered.fund != withheld.fund || recovered.city != withheld.city || !same_payee {
@@ -581,7 +589,7 @@ pub fn check(tx: &Transaction) -> Result<(), LedgerError> {
         }
         (recovered, Some(withheld))
     } else {
-        (p[0].account.pot(), None)
+        (first.account.pot(), None)
     };
     let expected = canonical(
         kind,
@@ -686,7 +694,7 @@ impl Ledger {
     }
 
     pub fn transaction(&self, id: Uuid) -> Option<&Transaction> {
-        self.ids.get(&id).map(|&i| &self.txs[i])
+        self.ids.get(&id).and_then(|&i| self.txs.get(i))
     }
 
     pub fn balance(&self, account: &Account) -> i64 {
@@ -877,7 +885,11 @@ impl Ledger {
         mut s: ClaimState,
     ) -> Result<Vec<(ClaimKey, ClaimState)>, LedgerError> {
         let amount = tx.amount();
-        if s.pot != tx.postings[2].account.pot() {
+        // check gave an offset its four postings; the third is in the recovered claim's pot.
+        let Some(recovered) = tx.postings.get(2) else {
+            return Err(LedgerError::Malformed(tx.kind));
+        };
+        if s.pot != recovered.account.pot() {
             return Err(LedgerError::UnknownClaim);
         }
         settle(&mut s, amount)?;

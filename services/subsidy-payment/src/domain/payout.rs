@@ -117,9 +117,10 @@ pub fn plan(batch_no: &str, items: Vec<Item>, details: &HashMap<Payee, BankDetai
             };
             let lines = payees
                 .into_values()
+                // Each list was made by pushing its first item.
+                .filter_map(|items| Some((items.first()?.key.payee.clone(), items)))
                 .enumerate()
-                .map(|(i, items)| {
-                    let payee = items[0].key.payee.clone();
+                .map(|(i, (payee, items))| {
                     let bank = &details[&payee];
                     Line {
                         reference: format!("{no}-{:04}", i + 1),

@@ -1,58 +1,26 @@
 //! Where a claim, a payment and a recovery stand: closed vocabularies,
 //! each spelt once here and stored as that text.
 
-ids::vocabulary! {
-    /// Where a claim stands (申领状态).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum ClaimStatus: "claim_status_unknown" {
-        /// Not payable; recorded only when the grant was already made.
-        Refused = "refused",
-        /// Payable, waiting for an officer (the fraud rules' verdict).
-        InReview = "in_review",
-        /// The officer asked for documents before deciding.
-        DocumentsRequested = "documents_requested",
-        /// Frozen while a dispute (异议) is resolved.
-        Disputed = "disputed",
-        /// The money is committed in the ledger, not yet sent.
-        Approved = "approved",
-        /// In a payout batch at the bank.
-        InPayout = "in_payout",
-        /// The bank confirmed the transfer.
-        Paid = "paid",
-        /// An officer (or a revoked certificate) turned it down.
-        Rejected = "rejected",
-        /// Paid, then ordered back (追回).
-        Recovered = "recovered",
-    }
+pub use contracts::subsidy::{ClaimStatus, PaymentStatus};
+
+/// Statuses that hold no grant: the person may claim the same again.
+pub const WITHOUT_GRANT: [ClaimStatus; 2] = [ClaimStatus::Refused, ClaimStatus::Rejected];
+
+/// Still open to an officer's decision (and to a revoked certificate's
+/// rejection): nothing has gone to the bank.
+pub fn undecided_or_unpaid(status: ClaimStatus) -> bool {
+    use ClaimStatus::*;
+    matches!(status, Approved | InReview | DocumentsRequested | Disputed)
 }
 
-impl ClaimStatus {
-    /// Statuses that hold no grant: the person may claim the same again.
-    pub const WITHOUT_GRANT: [ClaimStatus; 2] = [Self::Refused, Self::Rejected];
-
-    /// Still open to an officer's decision (and to a revoked certificate's
-    /// rejection): nothing has gone to the bank.
-    pub fn undecided_or_unpaid(self) -> bool {
-        matches!(
-            self,
-            Self::Approved | Self::InReview | Self::DocumentsRequested | Self::Disputed
-        )
-    }
-}
-
-impl ClaimStatus {
-    /// The person may dispute the claim: it is not refused, rejected,
-    /// recovered or disputed already.
-    pub fn disputable(self) -> bool {
-        matches!(
-            self,
-            Self::InReview
-                | Self::Approved
-                | Self::DocumentsRequested
-                | Self::Paid
-                | Self::InPayout
-        )
-    }
+/// The person may dispute the claim: it is not refused, rejected,
+/// recovered or disputed already.
+pub fn disputable(status: ClaimStatus) -> bool {
+    use ClaimStatus::*;
+    matches!(
+        status,
+        InReview | Approved | DocumentsRequested | Paid | InPayout
+    )
 }
 
 ids::vocabulary! {
@@ -64,17 +32,6 @@ ids::vocabulary! {
         Upheld = "upheld",
         /// The claim goes back to where it was.
         Dismissed = "dismissed",
-    }
-}
-
-ids::vocabulary! {
-    /// Where one transfer of a payout batch stands at the bank.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum PaymentStatus: "payment_status_unknown" {
-        /// In a file the bank has, no answer yet.
-        Sent = "sent",
-        Confirmed = "confirmed",
-        Failed = "failed",
     }
 }
 
@@ -129,7 +86,7 @@ mod tests {
     fn only_a_claim_standing_or_paid_can_be_disputed() {
         let disputable: Vec<ClaimStatus> = ClaimStatus::ALL
             .into_iter()
-            .filter(|s| s.disputable())
+            .filter(|s| disputable(*s))
             .collect();
         assert_eq!(
             disputable,

@@ -8,84 +8,9 @@ use ids::{CityCode, CreditCode, PersonId, StatisticalYear};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-ids::vocabulary! {
-    /// Where the money comes from (policy item 14). Each source is accounted
-    /// separately: money never moves from one to another.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        Serialize,
-        Deserialize,
-        utoipa::ToSchema,
-    )]
-    #[serde(rename_all = "snake_case")]
-    pub enum FundSource: "fund_unknown" {
-        /// 就业补助资金
-        EmploymentSubsidy = "employment_subsidy",
-        /// 失业保险基金
-        UnemploymentInsurance = "unemployment_insurance",
-        /// 职业技能提升行动专账资金
-        SkillsUpgrading = "skills_upgrading",
-    }
-}
-
-impl FundSource {
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Self::EmploymentSubsidy => "就业补助资金",
-            Self::UnemploymentInsurance => "失业保险基金",
-            Self::SkillsUpgrading => "职业技能提升行动专账资金",
-        }
-    }
-}
-
-ids::vocabulary! {
-    /// The subsidies this service pays.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        PartialOrd,
-        Ord,
-        Serialize,
-        Deserialize,
-        utoipa::ToSchema,
-    )]
-    #[serde(rename_all = "snake_case")]
-    pub enum SubsidyKind: "subsidy_kind_unknown" {
-        /// 职业培训补贴: the catalogue standard for a completer with a
-        /// certificate, paid to the institution.
-        Training = "training",
-        /// 培训促进就业奖补: to the institution when a completer is employed
-        /// within the follow-up window (item 5).
-        EmploymentReward = "employment_reward",
-        /// 企业新型学徒制培训补贴: to the enterprise (item 9).
-        Apprenticeship = "apprenticeship",
-        /// 个人取证补贴 (policy: 个人见证补贴, 技能提升补贴): to the person who
-        /// obtained a certificate.
-        Certificate = "certificate",
-    }
-}
-
-impl SubsidyKind {
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Self::Training => "职业培训补贴",
-            Self::EmploymentReward => "培训促进就业奖补",
-            Self::Apprenticeship => "企业新型学徒制培训补贴",
-            Self::Certificate => "个人取证补贴",
-        }
-    }
-}
+/// The fund sources and the subsidies, as the claims, payments and
+/// recoveries events spell them.
+pub use contracts::subsidy::{FundSource, SubsidyKind};
 
 /// Spelt as delivery spells it in its events: one vocabulary of the mesh.
 pub use ids::TargetGroup;

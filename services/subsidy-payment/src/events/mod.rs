@@ -13,7 +13,7 @@ use contracts::registry::INSTITUTIONS_TOPIC;
 use contracts::subsidy::{CLAIMS_TOPIC, PAYMENTS_TOPIC, RECOVERIES_TOPIC};
 use contracts::{Event, Open};
 use diesel_async::AsyncPgConnection;
-use messaging::{EventHandler, HandlerFuture, ReceivedEvent};
+use messaging::{EventHandler, ReceivedEvent};
 
 use crate::app::claims::Engine;
 use crate::app::evidence;
@@ -39,48 +39,43 @@ pub struct Evidence {
     engine: Arc<Engine>,
 }
 
+#[messaging::async_trait]
 impl EventHandler for Evidence {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let read = Event::read(&event.topic, &event.envelope.event_type, &event.data)?;
-            let Some(read) = read else {
-                return Ok(());
-            };
-            let engine = &self.engine.current(conn).await?;
-            match read {
-                Event::CatalogueEntry(e) => evidence::catalogue_entry(conn, engine, &e).await?,
-                Event::Institution(e) => {
-                    evidence::institution(conn, &e, event.envelope.time).await?
-                }
-                Event::Completion(e) => evidence::completion(conn, engine, &e).await?,
-                Event::Withdrawn(e) => evidence::withdrawal(conn, &e).await?,
-                Event::Enrolled(e) => {
-                    let on = ids::business_date(event.envelope.time);
-                    evidence::enrolment(conn, &e, on).await?;
-                }
-                Event::Conflict(e) => evidence::alert(conn, &e).await?,
-                Event::ExamResult(e) => evidence::exam_result(conn, &e).await?,
-                Event::CertificateIssued(e) => {
-                    // An issue event carries the certificate's status at
-                    // publication (a republished history may say revoked).
-                    let revoked = e.status == Open::Known(CertificateStatus::Revoked);
-                    evidence::certificate(conn, engine, &e, revoked).await?;
-                }
-                Event::CertificateRevoked(e) => {
-                    evidence::certificate(conn, engine, &e, true).await?
-                }
-                Event::Outcome(e) => evidence::outcome(conn, engine, &e).await?,
-                Event::Apprenticeship(e) => evidence::apprenticeship(conn, engine, &e).await?,
-                Event::InsuredMonths(e) => evidence::insured_months(conn, &e).await?,
-                // Other events: not evidence of a subsidy.
-                _ => {}
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        let read = Event::read(&event.topic, &event.envelope.event_type, &event.data)?;
+        let Some(read) = read else {
+            return Ok(());
+        };
+        let engine = &self.engine.current(conn).await?;
+        match read {
+            Event::CatalogueEntry(e) => evidence::catalogue_entry(conn, engine, &e).await?,
+            Event::Institution(e) => evidence::institution(conn, &e, event.envelope.time).await?,
+            Event::Completion(e) => evidence::completion(conn, engine, &e).await?,
+            Event::Withdrawn(e) => evidence::withdrawal(conn, &e).await?,
+            Event::Enrolled(e) => {
+                let on = ids::business_date(event.envelope.time);
+                evidence::enrolment(conn, &e, on).await?;
             }
-            Ok(())
-        })
+            Event::Conflict(e) => evidence::alert(conn, &e).await?,
+            Event::ExamResult(e) => evidence::exam_result(conn, &e).await?,
+            Event::CertificateIssued(e) => {
+                // An issue event carries the certificate's status at
+                // publication (a republished history may say revoked).
+                let revoked = e.status == Open::Known(CertificateStatus::Revoked);
+                evidence::certificate(conn, engine, &e, revoked).await?;
+            }
+            Event::CertificateRevoked(e) => evidence::certificate(conn, engine, &e, true).await?,
+            Event::Outcome(e) => evidence::outcome(conn, engine, &e).await?,
+            Event::Apprenticeship(e) => evidence::apprenticeship(conn, engine, &e).await?,
+            Event::InsuredMonths(e) => evidence::insured_months(conn, &e).await?,
+            // Other events: not evidence of a subsidy.
+            _ => {}
+        }
+        Ok(())
     }
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::schema::{claims, institutions};
 use super::StoreError;
-use crate::domain::status::ClaimStatus;
+use crate::domain::status::{self, ClaimStatus};
 use crate::domain::subsidy::SubsidyKind;
 
 /// A claim as stored.
@@ -220,7 +220,7 @@ pub async fn grants_of(
 ) -> QueryResult<Vec<GrantRow>> {
     let mut q = claims::table
         .filter(claims::person_id.eq(person_id))
-        .filter(claims::status.ne_all(ClaimStatus::WITHOUT_GRANT.map(ClaimStatus::as_str)))
+        .filter(claims::status.ne_all(status::WITHOUT_GRANT.map(ClaimStatus::as_str)))
         .into_boxed();
     if let Some(source) = besides {
         q = q.filter(claims::source_ref.ne(source));

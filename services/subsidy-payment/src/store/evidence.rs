@@ -141,7 +141,7 @@ pub async fn put_alert(conn: &mut AsyncPgConnection, e: &ConflictAlert) -> Query
     diesel::insert_into(class_alerts::table)
         .values((
             class_alerts::alert_id.eq(e.alert_id),
-            class_alerts::kind.eq(&e.kind),
+            class_alerts::kind.eq(e.kind.as_str()),
             class_alerts::class_id.eq(e.class_id),
             class_alerts::other_class_id.eq(e.other_class_id),
             class_alerts::at.eq(e.at),

@@ -189,7 +189,7 @@ pub async fn load_ledger(
     let mut history: Vec<(i64, Transaction)> = Vec::new();
     let mut done = 0;
     while done < wanted.len() {
-        let batch = wanted[done..].to_vec();
+        let batch: Vec<Uuid> = wanted.iter().skip(done).copied().collect();
         done = wanted.len();
         let rows: Vec<StoredTx> = diesel::sql_query(
             "SELECT seq, body FROM ledger_transactions \

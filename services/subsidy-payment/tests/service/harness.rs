@@ -5,7 +5,6 @@ use chrono::Utc;
 use contracts::assessment::{
     CertificateEvent, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED,
 };
-use contracts::catalog::{CatalogueEntryEvent, ENTRIES_TOPIC, ENTRY_PUBLISHED};
 use contracts::delivery::{
     CompletionEvent, EnrolmentEvent, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_ENROLLED,
 };
@@ -18,6 +17,7 @@ use messaging::OutboxEvent;
 use platform::auth::Role;
 use serde_json::{json, Value};
 use subsidy_payment::SubsidyPayment;
+use test_support::fixtures::Listed;
 use test_support::{body, Shared, TestApp};
 use uuid::Uuid;
 
@@ -189,23 +189,17 @@ pub fn institution_of(credit_code: &str, name: &str) -> Institution {
 
 /// The catalogue entry with `STANDARD` for `OCCUPATION` at senior level.
 pub fn catalogue_entry() -> OutboxEvent {
-    let entry_id = Uuid::now_v7();
-    let e = CatalogueEntryEvent {
-        entry_id,
-        catalogue_id: Uuid::now_v7(),
-        city: "350100".parse().unwrap(),
-        year: year(),
-        version: 1,
-        occupation_code: OCCUPATION.parse().unwrap(),
-        occupation_name: "育婴员".into(),
-        skill_level: ids::SkillLevel::Senior,
-        urgent: false,
-        subsidy_fen: ids::Fen::new(STANDARD),
-        valid_from: ids::StatisticalYear::of(today()).first_day(),
-        valid_to: ids::StatisticalYear::of(today()).last_day(),
-        withdrawn: false,
-    };
-    OutboxEvent::new(ENTRIES_TOPIC, ENTRY_PUBLISHED, entry_id.to_string(), &e)
+    test_support::fixtures::published_entry(
+        "350100".parse().unwrap(),
+        ids::StatisticalYear::of(today()),
+        Uuid::now_v7(),
+        Listed {
+            occupation: OCCUPATION.parse().unwrap(),
+            name: "育婴员",
+            level: ids::SkillLevel::Senior,
+            subsidy: ids::Fen::new(STANDARD),
+        },
+    )
 }
 
 /// Delivery's completion of `person` in a class of `institution`.

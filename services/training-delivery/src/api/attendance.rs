@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{ClassView, EnrolmentView, InspectionView, State};
 use crate::app::attendance::{self, Check, ClassFile};
-use crate::store::AttendanceRow;
+use crate::store::attendance::AttendanceRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -130,7 +130,7 @@ pub struct Archive {
 #[utoipa::path(
     tag = "attendance",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = Archive), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Archive), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/classes/{id}/archive")]

@@ -97,7 +97,7 @@ pub async fn file(
 #[utoipa::path(
     tag = "classes",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ClassView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ClassView), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/classes/{id}")]
@@ -115,7 +115,7 @@ pub async fn get(
 #[utoipa::path(
     tag = "classes",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ClassView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ClassView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/classes/{id}/approve")]

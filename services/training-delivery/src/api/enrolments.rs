@@ -24,7 +24,7 @@ use crate::app::enrolments::{self, Keys, Trainee};
     responses(
         (status = 201, body = EnrolmentView),
         (status = 409, description = "Not approved, full, closed, or the person is in a class at the same time", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]
@@ -85,7 +85,7 @@ pub async fn enrol(
 #[utoipa::path(
     tag = "enrolments",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<EnrolmentView>), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<EnrolmentView>), (status = 404, response = platform::problem::NotFound)),
     security(("bearer" = []))
 )]
 #[get("/v1/classes/{id}/enrolments")]
@@ -115,7 +115,7 @@ pub struct Withdrawal {
     tag = "enrolments",
     request_body = Withdrawal,
     params(("id" = Uuid, Path), ("enrolment_id" = Uuid, Path)),
-    responses((status = 200, body = EnrolmentView), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = EnrolmentView), (status = 409, response = platform::problem::Conflict)),
     security(("bearer" = []))
 )]
 #[post("/v1/classes/{id}/enrolments/{enrolment_id}/withdraw")]

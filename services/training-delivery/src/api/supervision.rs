@@ -6,7 +6,6 @@ use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
-use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use uuid::Uuid;
@@ -21,8 +20,8 @@ use crate::app::supervision;
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 201, body = InspectionView),
-        (status = 409, description = "A request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, response = platform::problem::IdempotencyInFlight),
+        (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
 )]

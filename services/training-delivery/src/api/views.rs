@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::class::{FundingRoute, TargetGroup};
-use crate::store::{ClassRow, EnrolmentRow, InspectionRow, SessionRow};
+use crate::store::classes::{ClassRow, SessionRow};
+use crate::store::enrolments::EnrolmentRow;
+use crate::store::inspections::InspectionRow;
 
 /// A curriculum line: theory and practice hours of a topic.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -15,11 +15,12 @@ use super::Error;
 use crate::domain::attendance::{
     check_record, completes, first_broken, genesis, hours, link, Presence, Record,
 };
+use crate::domain::class::ClassStatus;
 use crate::events;
-use crate::store::{
-    self, AttendanceRow, ClassRow, EnrolmentRow, InspectionRow, NewAttendanceRow, Outcome,
-    SessionRow,
-};
+use crate::store::attendance::{self, AttendanceRow, NewAttendanceRow};
+use crate::store::classes::{self, ClassRow, Outcome, SessionRow};
+use crate::store::enrolments::{self, EnrolmentRow};
+use crate::store::inspections::{self, InspectionRow};
 
 /// A check-in or check-out as checked at the door.
 pub struct Check {
@@ -106,20 +107,21 @@ pub async fn record(
         async move {
             // The class row's lock keeps the chain a single line.
             let class = lock_visible(conn, who, class_id).await?;
-            if !store::enrolment_in(conn, class_id, check.enrolment_id).await? {
+            if !enrolments::enrolment_in(conn, class_id, check.enrolment_id).await? {
                 return Err(Error::Invalid(vec![FieldError::new(
                     "enrolment_id",
                     "not_enrolled",
                     "not an enrolment of this class",
                 )]));
             }
-            let session = store::sessions_of(conn, class_id)
+            let session = classes::sessions_of(conn, class_id)
                 .await?
                 .into_iter()
                 .find(|s| s.seq == check.session_seq)
                 .map(|s| (s.starts_at, s.ends_at));
             let checked_in =
-                store::has_record(conn, check.enrolment_id, check.session_seq, "check_in").await?;
+                attendance::has_record(conn, check.enrolment_id, check.session_seq, "check_in")
+                    .await?;
             if let Some((code, message)) =
                 check_record(check.kind, check.at, Utc::now(), session, checked_in)
             {
@@ -128,7 +130,7 @@ pub async fn record(
                     message: message.to_owned(),
                 });
             }
-            let last = store::last_hash(conn, class_id).await?;
+            let last = attendance::last_hash(conn, class_id).await?;
             let prev = last.clone().unwrap_or_else(|| genesis(class_id));
             let record = Record {
                 enrolment_id: check.enrolment_id,
@@ -148,7 +150,7 @@ pub async fn record(
                 prev_hash: &prev,
                 hash: &hash,
             };
-            let stored = store::append_attendance(conn, &new)
+            let stored = attendance::append(conn, &new)
                 .await?
                 .ok_or(Error::AlreadyRecorded)?;
             if last.is_none() {
@@ -171,9 +173,9 @@ pub async fn archive(
     id: Uuid,
 ) -> Result<ClassFile, Error> {
     let class = visible(conn, who, id).await?;
-    let sessions = store::sessions_of(conn, class.id).await?;
-    let roster = store::roster(conn, class.id).await?;
-    let chain = store::attendance_of(conn, class.id).await?;
+    let sessions = classes::sessions_of(conn, class.id).await?;
+    let roster = enrolments::roster(conn, class.id).await?;
+    let chain = attendance::of_class(conn, class.id).await?;
     let links: Vec<_> = chain
         .iter()
         .map(|a| (record_of(a), a.prev_hash.clone(), a.hash.clone()))
@@ -186,7 +188,7 @@ pub async fn archive(
             enrolment: e,
         })
         .collect();
-    let inspections = store::inspections_of(conn, class.id).await?;
+    let inspections = inspections::of_class(conn, class.id).await?;
     Ok(ClassFile {
         class,
         sessions,
@@ -222,7 +224,7 @@ async fn close_class(
     threshold_percent: u8,
 ) -> Result<(), Error> {
     let class = lock_visible(conn, who, class_id).await?;
-    if class.status != "approved" {
+    if class.status != ClassStatus::Approved.as_str() {
         return Err(Error::ClassNotOpen {
             status: class.status,
         });
@@ -230,12 +232,12 @@ async fn close_class(
     if Utc::now() < class.ends_at {
         return Err(Error::ClassNotEnded);
     }
-    let sessions = store::sessions_of(conn, class_id).await?;
-    let chain = store::attendance_of(conn, class_id).await?;
+    let sessions = classes::sessions_of(conn, class_id).await?;
+    let chain = attendance::of_class(conn, class_id).await?;
     let planned = planned(&sessions);
     let mut outcomes = Vec::new();
     let mut batch = Vec::new();
-    for e in store::roster(conn, class_id)
+    for e in enrolments::roster(conn, class_id)
         .await?
         .into_iter()
         .filter(|e| e.withdrawn_at.is_none())
@@ -253,8 +255,8 @@ async fn close_class(
             attended_hours: hours,
         });
     }
-    store::close(conn, class_id, &outcomes).await?;
-    let closed = store::class(conn, class_id)
+    classes::close(conn, class_id, &outcomes).await?;
+    let closed = classes::find(conn, class_id)
         .await?
         .ok_or(Error::ClassNotFound)?;
     batch.push(events::class(&closed, CLASS_CLOSED)?);

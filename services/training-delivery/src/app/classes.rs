@@ -14,9 +14,12 @@ use platform::auth::Principal;
 use uuid::Uuid;
 
 use super::Error;
-use crate::domain::class::{check_filing, Facts, Filing, FundingRoute, Granted, Session};
+use crate::domain::class::{
+    check_filing, ClassStatus, Facts, Filing, FundingRoute, Granted, Session, Standing,
+};
 use crate::events;
-use crate::store::{self, ClassRow, SessionRow};
+use crate::store::classes::{self, ClassRow, SessionRow};
+use crate::store::{catalogue, institutions};
 
 /// A filing as checked at the door.
 pub struct ClassFiling {
@@ -50,7 +53,7 @@ pub(super) async fn visible(
     who: &Principal,
     id: Uuid,
 ) -> Result<ClassRow, Error> {
-    store::class(conn, id)
+    classes::find(conn, id)
         .await?
         .filter(|c| may_see(who, c))
         .ok_or(Error::ClassNotFound)
@@ -62,7 +65,7 @@ pub(super) async fn lock_visible(
     who: &Principal,
     id: Uuid,
 ) -> Result<ClassRow, Error> {
-    store::lock_class(conn, id)
+    classes::lock(conn, id)
         .await?
         .filter(|c| may_see(who, c))
         .ok_or(Error::ClassNotFound)
@@ -105,7 +108,7 @@ pub async fn file(
         who.subject(),
         filing,
     )?;
-    store::insert_class(conn, &class.class, &class.sessions).await?;
+    classes::insert(conn, &class.class, &class.sessions).await?;
     announce_filing(conn, &class).await?;
     Ok(class)
 }
@@ -117,10 +120,10 @@ async fn facts(
     city: &str,
     filing: &ClassFiling,
 ) -> Result<(Facts, Option<String>), Error> {
-    let institution = store::institution(conn, filing.institution_id).await?;
+    let institution = institutions::find(conn, filing.institution_id).await?;
     let venue_ids: Vec<Uuid> = filing.sessions.iter().map(|s| s.venue_id).collect();
     let teacher_ids: Vec<Uuid> = filing.sessions.iter().map(|s| s.teacher_id).collect();
-    let teachers: HashMap<_, _> = store::teachers_of(conn, &teacher_ids)
+    let teachers: HashMap<_, _> = institutions::teachers_of(conn, &teacher_ids)
         .await?
         .into_iter()
         .map(|t| (t.teacher_id, (t.institution_id, may_teach(&t.may_teach))))
@@ -129,13 +132,15 @@ async fn facts(
     let facts = Facts {
         institution: match institution {
             Some(i) => Some((
-                i.status,
+                i.status
+                    .parse::<Standing>()
+                    .context("an institution's standing")?,
                 serde_json::from_value::<Vec<Granted>>(i.scope)
                     .context("an institution's granted scope")?,
             )),
             None => None,
         },
-        listed_in_catalogue: store::listed_in_catalogue(
+        listed_in_catalogue: catalogue::listed(
             conn,
             city,
             filing.year,
@@ -143,7 +148,7 @@ async fn facts(
             filing.skill_level.as_str(),
         )
         .await?,
-        venues: store::venues_of(conn, &venue_ids)
+        venues: institutions::venues_of(conn, &venue_ids)
             .await?
             .into_iter()
             .map(|v| (v.venue_id, (v.institution_id, v.capacity, v.occupations)))
@@ -199,7 +204,7 @@ fn filed(
         capacity: filing.capacity,
         funding_route: filing.funding_route.as_str().to_owned(),
         plan: filing.plan,
-        status: "filed".into(),
+        status: ClassStatus::Filed.as_str().into(),
         starts_at: first.starts_at,
         ends_at,
         filed_by: filed_by.to_owned(),
@@ -229,7 +234,7 @@ async fn announce_filing(conn: &mut AsyncPgConnection, filed: &Class) -> Result<
     let row = &filed.class;
     let mut alerts = Vec::new();
     for s in &filed.sessions {
-        let bookings = store::double_bookings(
+        let bookings = classes::double_bookings(
             conn,
             row.id,
             s.starts_at,
@@ -256,7 +261,7 @@ async fn announce_filing(conn: &mut AsyncPgConnection, filed: &Class) -> Result<
 #[tracing::instrument(skip_all, fields(class_id = %id))]
 pub async fn get(conn: &mut AsyncPgConnection, who: &Principal, id: Uuid) -> Result<Class, Error> {
     let class = visible(conn, who, id).await?;
-    let sessions = store::sessions_of(conn, class.id).await?;
+    let sessions = classes::sessions_of(conn, class.id).await?;
     Ok(Class { class, sessions })
 }
 
@@ -270,17 +275,17 @@ pub async fn approve(
     conn.transaction::<_, Error, _>(|conn| {
         async move {
             let mut class = lock_visible(conn, who, id).await?;
-            if class.status != "filed" {
+            if class.status != ClassStatus::Filed.as_str() {
                 return Err(Error::ClassNotFiled {
                     status: class.status,
                 });
             }
-            store::approve(conn, id, who.subject()).await?;
-            class.status = "approved".into();
+            classes::approve(conn, id, who.subject()).await?;
+            class.status = ClassStatus::Approved.as_str().into();
             class.approved_by = Some(who.subject().to_owned());
             class.approved_at = Some(Utc::now());
             messaging::enqueue(conn, &[events::class(&class, CLASS_APPROVED)?]).await?;
-            let sessions = store::sessions_of(conn, id).await?;
+            let sessions = classes::sessions_of(conn, id).await?;
             Ok(Class { class, sessions })
         }
         .scope_boxed()

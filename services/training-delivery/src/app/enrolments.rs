@@ -2,6 +2,7 @@
 //! with a keyed hash beside them for lookups, the roster answers them
 //! masked, and events carry only the pseudonymous person id.
 
+use anyhow::Context as _;
 use chrono::{Duration, Utc};
 use contracts::delivery::{TRAINEE_ENROLLED, TRAINEE_WITHDRAWN};
 use db::ScopedFutureExt;
@@ -12,9 +13,9 @@ use uuid::Uuid;
 
 use super::classes::{lock_visible, visible};
 use super::Error;
-use crate::domain::class::check_enrolment;
+use crate::domain::class::{check_enrolment, ClassStatus};
 use crate::events;
-use crate::store::{self, EnrolmentRow};
+use crate::store::enrolments::{self, EnrolmentRow};
 
 /// A trainee as checked at the door. Deliberately not `Debug`: it holds
 /// the citizen ID and phone in clear.
@@ -73,12 +74,12 @@ pub async fn enrol(
     let row = sealed(keys, class_id, &trainee, who.subject());
     tracing::Span::current().record("enrolment_id", tracing::field::display(row.id));
     let class = lock_visible(conn, who, class_id).await?;
-    let enrolled = store::enrolled_count(conn, class_id).await?;
+    let enrolled = enrolments::enrolled_count(conn, class_id).await?;
     let overlapping =
-        store::in_overlapping_class(conn, &row.citizen_lookup, class.starts_at, class.ends_at)
+        enrolments::in_overlapping_class(conn, &row.citizen_lookup, class.starts_at, class.ends_at)
             .await?;
     if let Some((code, message)) = check_enrolment(
-        &class.status,
+        class.status.parse().context("a class's status")?,
         class.starts_at,
         Utc::now(),
         grace,
@@ -88,7 +89,7 @@ pub async fn enrol(
     ) {
         return Err(Error::Refused { code, message });
     }
-    store::insert_enrolment(conn, &row).await?;
+    enrolments::insert(conn, &row).await?;
     let phone_lookup = keys.cipher.lookup_hash(&trainee.phone);
     let facts = events::PersonFacts {
         citizen: &trainee.citizen,
@@ -107,7 +108,7 @@ pub async fn roster(
     class_id: Uuid,
 ) -> Result<Vec<EnrolmentRow>, Error> {
     let class = visible(conn, who, class_id).await?;
-    Ok(store::roster(conn, class.id).await?)
+    Ok(enrolments::roster(conn, class.id).await?)
 }
 
 /// A trainee leaves the roster of a class not yet closed, with the reason.
@@ -122,10 +123,10 @@ pub async fn withdraw(
     conn.transaction::<_, Error, _>(|conn| {
         async move {
             let class = lock_visible(conn, who, class_id).await?;
-            if class.status == "closed" {
+            if class.status == ClassStatus::Closed.as_str() {
                 return Err(Error::ClassClosed);
             }
-            let row = store::roster(conn, class_id)
+            let row = enrolments::roster(conn, class_id)
                 .await?
                 .into_iter()
                 .find(|e| e.id == enrolment_id)
@@ -133,10 +134,10 @@ pub async fn withdraw(
             if row.withdrawn_at.is_some() {
                 return Err(Error::AlreadyWithdrawn);
             }
-            store::withdraw(conn, enrolment_id, &reason).await?;
+            enrolments::withdraw(conn, enrolment_id, &reason).await?;
             let event = events::enrolment(&class, &row, TRAINEE_WITHDRAWN, None)?;
             messaging::enqueue(conn, &[event]).await?;
-            store::roster(conn, class_id)
+            enrolments::roster(conn, class_id)
                 .await?
                 .into_iter()
                 .find(|e| e.id == enrolment_id)

@@ -47,10 +47,10 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-impl Error {
+impl platform::AppError for Error {
     /// The status and stable code of a business refusal; `None` for what is
     /// answered otherwise (field errors, the database, internal failures).
-    pub fn refusal(&self) -> Option<(StatusCode, &'static str)> {
+    fn refusal(&self) -> Option<(StatusCode, &'static str)> {
         let conflict = |code| Some((StatusCode::CONFLICT, code));
         match self {
             Self::ClassNotFound => Some((StatusCode::NOT_FOUND, "class_not_found")),
@@ -66,16 +66,11 @@ impl Error {
             Self::Invalid(_) | Self::Db(_) | Self::Internal(_) => None,
         }
     }
-}
 
-impl From<Error> for ApiError {
-    fn from(e: Error) -> Self {
-        if let Some((status, code)) = e.refusal() {
-            return ApiError::new(status, code, e.to_string());
-        }
-        match e {
-            Error::Invalid(errors) => ApiError::validation(errors),
-            Error::Db(e) => ApiError::from(e),
+    fn otherwise(self) -> ApiError {
+        match self {
+            Self::Invalid(errors) => ApiError::validation(errors),
+            Self::Db(e) => ApiError::from(e),
             other => ApiError::internal(other),
         }
     }

@@ -3,6 +3,7 @@
 //! venues. Each runs in the consumer's transaction; events of one aggregate
 //! arrive in order, and a late repeat of an older state changes nothing.
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use contracts::catalog::CatalogueEntryEvent;
 use contracts::registry::{InstitutionEvent, TeacherEvent, VenueEvent};
@@ -10,7 +11,7 @@ use diesel_async::AsyncPgConnection;
 
 use super::Error;
 use crate::domain::class::filing_standing;
-use crate::store;
+use crate::store::{catalogue, institutions};
 
 /// Keeps a catalogue entry (is the occupation × level listed that year?).
 #[tracing::instrument(skip_all, fields(entry_id = %e.entry_id, version = e.version))]
@@ -18,7 +19,7 @@ pub async fn keep_catalogue_entry(
     conn: &mut AsyncPgConnection,
     e: &CatalogueEntryEvent,
 ) -> Result<(), Error> {
-    Ok(store::upsert_catalogue_entry(conn, e).await?)
+    Ok(catalogue::upsert_entry(conn, e).await?)
 }
 
 /// Keeps an institution's standing and granted scope as of `as_of` (the
@@ -29,18 +30,21 @@ pub async fn keep_institution(
     e: &InstitutionEvent,
     as_of: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let standing = filing_standing(e.status.as_str(), e.under_review);
-    Ok(store::upsert_institution(conn, e, standing, as_of).await?)
+    // A status this version does not know stops here (dead-lettered), not
+    // taken for a standing it might not be.
+    let status = e.status.known().context("an institution's status")?;
+    let standing = filing_standing(status, e.under_review);
+    Ok(institutions::upsert(conn, e, standing.as_str(), as_of).await?)
 }
 
 /// Keeps a teacher and what they may teach.
 #[tracing::instrument(skip_all, fields(teacher_id = %e.teacher_id, institution_id = %e.institution_id))]
 pub async fn keep_teacher(conn: &mut AsyncPgConnection, e: &TeacherEvent) -> Result<(), Error> {
-    Ok(store::upsert_teacher(conn, e).await?)
+    Ok(institutions::upsert_teacher(conn, e).await?)
 }
 
 /// Keeps a venue, its capacity and the occupations it is equipped for.
 #[tracing::instrument(skip_all, fields(venue_id = %e.venue_id, institution_id = %e.institution_id))]
 pub async fn keep_venue(conn: &mut AsyncPgConnection, e: &VenueEvent) -> Result<(), Error> {
-    Ok(store::upsert_venue(conn, e).await?)
+    Ok(institutions::upsert_venue(conn, e).await?)
 }

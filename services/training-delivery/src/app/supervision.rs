@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::classes::visible;
 use super::Error;
-use crate::store::{self, InspectionRow};
+use crate::store::inspections::{self, InspectionRow};
 
 /// Records an officer's inspection of a class they may see. Runs in the
 /// caller's transaction (the request's idempotency key is recorded in it).
@@ -30,6 +30,6 @@ pub async fn inspect(
         photo_urls,
     };
     tracing::Span::current().record("inspection_id", tracing::field::display(row.id));
-    store::insert_inspection(conn, &row).await?;
+    inspections::insert(conn, &row).await?;
     Ok(row)
 }

@@ -7,26 +7,21 @@ use ids::FieldError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Who pays for the class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FundingRoute {
-    /// 职业培训券
-    Voucher,
-    Enterprise,
-    Individual,
-}
+pub use contracts::delivery::{ClassStatus, FundingRoute};
+use contracts::registry::InstitutionStatus;
 
-impl FundingRoute {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Voucher => "voucher",
-            Self::Enterprise => "enterprise",
-            Self::Individual => "individual",
-        }
+ids::vocabulary! {
+    /// An institution's standing for filing, as delivery keeps it: the
+    /// registry's status, except that an approved institution rated D and
+    /// not yet reviewed stands under review (it may not file new classes).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Standing: "standing_unknown" {
+        Approved = "approved",
+        UnderReview = "under_review",
+        Suspended = "suspended",
+        Removed = "removed",
     }
 }
-
 pub use ids::TargetGroup;
 
 /// A granted occupation × level with its validity, as the registry says.
@@ -42,7 +37,7 @@ pub struct Granted {
 #[derive(Debug, Default)]
 pub struct Facts {
     /// The institution: status and granted scope, if the registry announced it.
-    pub institution: Option<(String, Vec<Granted>)>,
+    pub institution: Option<(Standing, Vec<Granted>)>,
     /// The catalogue of the year lists the occupation × level (published, not withdrawn).
     pub listed_in_catalogue: bool,
     /// Venues by id: (institution, capacity, occupations).
@@ -108,12 +103,12 @@ fn check_institution(f: &Filing<'_>, facts: &Facts, out: &mut Vec<FieldError>) {
             "institution_unknown",
             "the registry has not approved this institution",
         )),
-        Some((status, _)) if status == "under_review" => out.push(FieldError::new(
+        Some((Standing::UnderReview, _)) => out.push(FieldError::new(
             "institution_id",
             "institution_under_review",
             "the institution was rated D and may not file new classes until the bureau has reviewed it",
         )),
-        Some((status, _)) if status != "approved" => out.push(FieldError::new(
+        Some((status @ (Standing::Suspended | Standing::Removed), _)) => out.push(FieldError::new(
             "institution_id",
             "institution_not_approved",
             format!("the institution is {status} and cannot file classes"),
@@ -218,20 +213,19 @@ pub fn covers_year(g: &Granted, year: i32) -> bool {
     g.valid_from.year() <= year && g.valid_to.year() >= year
 }
 
-/// What filing takes as an institution's standing: the registry's status,
-/// except that an approved institution rated D and not yet reviewed stands
-/// as `under_review` (it may not file new classes).
-pub fn filing_standing(status: &str, under_review: bool) -> &str {
-    if under_review && status == "approved" {
-        "under_review"
-    } else {
-        status
+/// What filing takes as an institution's standing (see [`Standing`]).
+pub fn filing_standing(status: InstitutionStatus, under_review: bool) -> Standing {
+    match status {
+        InstitutionStatus::Approved if under_review => Standing::UnderReview,
+        InstitutionStatus::Approved => Standing::Approved,
+        InstitutionStatus::Suspended => Standing::Suspended,
+        InstitutionStatus::Removed => Standing::Removed,
     }
 }
 
 /// Why an enrolment is refused, if it is.
 pub fn check_enrolment(
-    status: &str,
+    status: ClassStatus,
     starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
     grace: Duration,
@@ -239,7 +233,7 @@ pub fn check_enrolment(
     capacity: i32,
     in_overlapping_class: bool,
 ) -> Option<(&'static str, String)> {
-    if status != "approved" {
+    if status != ClassStatus::Approved {
         return Some((
             "class_not_approved",
             "the roster opens when the bureau approves the class".into(),
@@ -282,7 +276,7 @@ mod tests {
             valid_to: chrono::NaiveDate::from_ymd_opt(2027, 12, 31).expect("date"),
         }];
         Facts {
-            institution: Some(("approved".into(), scope)),
+            institution: Some((Standing::Approved, scope)),
             listed_in_catalogue: true,
             venues: [(venue, (institution, 40, vec!["6-31-01-03".to_owned()]))].into(),
             teachers: [(
@@ -369,12 +363,12 @@ mod tests {
             sessions: &sessions,
         };
         let mut f = facts(inst, venue, teacher);
-        f.institution = Some(("suspended".into(), Vec::new()));
+        f.institution = Some((Standing::Suspended, Vec::new()));
         assert_eq!(
             check_filing(&filing, &f, at(1, 0))[0].code,
             "institution_not_approved"
         );
-        f.institution = Some(("under_review".into(), Vec::new()));
+        f.institution = Some((Standing::UnderReview, Vec::new()));
         assert_eq!(
             check_filing(&filing, &f, at(1, 0))[0].code,
             "institution_under_review"
@@ -391,22 +385,32 @@ mod tests {
 
     #[test]
     fn only_an_approved_institution_under_review_stands_under_review() {
-        assert_eq!(filing_standing("approved", true), "under_review");
-        assert_eq!(filing_standing("approved", false), "approved");
-        assert_eq!(filing_standing("suspended", true), "suspended");
+        use InstitutionStatus::*;
+        assert_eq!(filing_standing(Approved, true), Standing::UnderReview);
+        assert_eq!(filing_standing(Approved, false), Standing::Approved);
+        assert_eq!(filing_standing(Suspended, true), Standing::Suspended);
+        assert_eq!(filing_standing(Removed, false), Standing::Removed);
     }
 
     #[test]
     fn enrolment_rules() {
         let grace = Duration::days(3);
         assert_eq!(
-            check_enrolment("approved", at(10, 9), at(1, 0), grace, 0, 30, false),
+            check_enrolment(
+                ClassStatus::Approved,
+                at(10, 9),
+                at(1, 0),
+                grace,
+                0,
+                30,
+                false
+            ),
             None
         );
         let code = |r: Option<(&'static str, String)>| r.map(|(c, _)| c);
         assert_eq!(
             code(check_enrolment(
-                "filed",
+                ClassStatus::Filed,
                 at(10, 9),
                 at(1, 0),
                 grace,
@@ -418,7 +422,7 @@ mod tests {
         );
         assert_eq!(
             code(check_enrolment(
-                "approved",
+                ClassStatus::Approved,
                 at(10, 9),
                 at(13, 10),
                 grace,
@@ -430,7 +434,7 @@ mod tests {
         );
         assert_eq!(
             code(check_enrolment(
-                "approved",
+                ClassStatus::Approved,
                 at(10, 9),
                 at(12, 10),
                 grace,
@@ -443,7 +447,7 @@ mod tests {
         );
         assert_eq!(
             code(check_enrolment(
-                "approved",
+                ClassStatus::Approved,
                 at(10, 9),
                 at(1, 0),
                 grace,
@@ -455,7 +459,7 @@ mod tests {
         );
         assert_eq!(
             code(check_enrolment(
-                "approved",
+                ClassStatus::Approved,
                 at(10, 9),
                 at(1, 0),
                 grace,

@@ -6,16 +6,18 @@ use std::sync::Arc;
 
 use contracts::catalog::ENTRIES_TOPIC;
 use contracts::delivery::{
-    ClassEvent, CompletionEvent, ConflictAlert, EnrolmentEvent, ALERTS_TOPIC, CLASSES_TOPIC,
-    CONFLICT_DETECTED, ENROLMENTS_TOPIC, TRAINEE_COMPLETED, TRAINEE_NOT_COMPLETED,
+    ClassEvent, ClassStatus, CompletionEvent, ConflictAlert, ConflictKind, EnrolmentEvent,
+    FundingRoute, ALERTS_TOPIC, CLASSES_TOPIC, CONFLICT_DETECTED, ENROLMENTS_TOPIC,
+    TRAINEE_COMPLETED, TRAINEE_NOT_COMPLETED,
 };
 use contracts::registry::{INSTITUTIONS_TOPIC, TEACHERS_TOPIC, VENUES_TOPIC};
 use contracts::Event;
 use diesel_async::AsyncPgConnection;
-use messaging::{EventHandler, HandlerFuture, OutboxEvent, ReceivedEvent};
+use messaging::{EventHandler, OutboxEvent, ReceivedEvent};
 
 use crate::app::read_models;
-use crate::store::{ClassRow, EnrolmentRow};
+use crate::store::classes::ClassRow;
+use crate::store::enrolments::EnrolmentRow;
 
 /// Topics this service owns (and creates with its `topics` command).
 pub const OWNED_TOPICS: [&str; 3] = [CLASSES_TOPIC, ENROLMENTS_TOPIC, ALERTS_TOPIC];
@@ -29,10 +31,10 @@ pub fn class(row: &ClassRow, event_type: &'static str) -> anyhow::Result<OutboxE
         skill_level: row.skill_level.parse()?,
         year: row.year,
         capacity: row.capacity,
-        funding_route: row.funding_route.clone(),
+        funding_route: row.funding_route.parse::<FundingRoute>()?.into(),
         starts_at: row.starts_at,
         ends_at: row.ends_at,
-        status: row.status.clone(),
+        status: row.status.parse::<ClassStatus>()?.into(),
     };
     Ok(OutboxEvent::new(
         CLASSES_TOPIC,
@@ -122,13 +124,13 @@ pub fn completion(
 /// A conflict for supervision to look at.
 pub fn conflict(
     class: &ClassRow,
-    kind: &str,
+    kind: ConflictKind,
     other_class: uuid::Uuid,
     subject: String,
 ) -> OutboxEvent {
     let payload = ConflictAlert {
         alert_id: uuid::Uuid::now_v7(),
-        kind: kind.to_owned(),
+        kind: kind.into(),
         class_id: class.id,
         other_class_id: other_class,
         institution_id: class.institution_id,
@@ -147,27 +149,24 @@ pub fn conflict(
 /// teachers and venues.
 pub struct ReadModels;
 
+#[messaging::async_trait]
 impl EventHandler for ReadModels {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a ReceivedEvent,
-    ) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            match Event::read(&event.topic, &event.envelope.event_type, &event.data)? {
-                Some(Event::CatalogueEntry(e)) => {
-                    read_models::keep_catalogue_entry(conn, &e).await?
-                }
-                Some(Event::Institution(e)) => {
-                    read_models::keep_institution(conn, &e, event.envelope.time).await?
-                }
-                Some(Event::Teacher(e)) => read_models::keep_teacher(conn, &e).await?,
-                Some(Event::Venue(e)) => read_models::keep_venue(conn, &e).await?,
-                // Nothing else is on the topics this consumer reads.
-                _ => {}
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &ReceivedEvent,
+    ) -> anyhow::Result<()> {
+        match Event::read(&event.topic, &event.envelope.event_type, &event.data)? {
+            Some(Event::CatalogueEntry(e)) => read_models::keep_catalogue_entry(conn, &e).await?,
+            Some(Event::Institution(e)) => {
+                read_models::keep_institution(conn, &e, event.envelope.time).await?
             }
-            Ok(())
-        })
+            Some(Event::Teacher(e)) => read_models::keep_teacher(conn, &e).await?,
+            Some(Event::Venue(e)) => read_models::keep_venue(conn, &e).await?,
+            // Nothing else is on the topics this consumer reads.
+            _ => {}
+        }
+        Ok(())
     }
 }
 

@@ -13,13 +13,16 @@ pub(super) struct Lines {
 }
 
 impl Lines {
-    pub(super) fn feed(&mut self, mut data: &[u8], mut line: impl FnMut(u64, Option<&[u8]>)) {
-        while let Some(at) = data.iter().position(|b| *b == b'\n') {
-            self.push(&data[..at]);
-            self.end(&mut line);
-            data = &data[at + 1..];
+    pub(super) fn feed(&mut self, data: &[u8], mut line: impl FnMut(u64, Option<&[u8]>)) {
+        // A piece followed by another ended at a newline; the last one
+        // carries on into the next feed.
+        let mut pieces = data.split(|b| *b == b'\n').peekable();
+        while let Some(piece) = pieces.next() {
+            self.push(piece);
+            if pieces.peek().is_some() {
+                self.end(&mut line);
+            }
         }
-        self.push(data);
     }
 
     fn push(&mut self, data: &[u8]) {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::BatchReport;
 use crate::app::{reassess, Error};
-use crate::store::{self, uploads, ContributionRow};
+use crate::store::{self, contributions::ContributionRow, uploads};
 
 /// How long an upload may go without a byte arriving before it counts as
 /// abandoned and another request may take the batch over.
@@ -96,7 +96,7 @@ async fn apply(
             // batch's. Refused when taken over meanwhile as abandoned, or
             // applied by another.
             if !uploads::lock(conn, upload.id).await?
-                || store::batch(conn, &upload.submitter, &upload.batch_id)
+                || store::batches::find(conn, &upload.submitter, &upload.batch_id)
                     .await?
                     .is_some()
             {
@@ -123,7 +123,8 @@ async fn apply(
             report.matched = sums.matched as u64;
             report.outcomes_confirmed = sums.confirmed as u64;
             let stored = serde_json::to_value(&report).map_err(anyhow::Error::from)?;
-            store::insert_batch(conn, &upload.submitter, &upload.batch_id, hash, &stored).await?;
+            store::batches::insert(conn, &upload.submitter, &upload.batch_id, hash, &stored)
+                .await?;
             uploads::finish(conn, upload.id).await?;
             Ok(report)
         }
@@ -157,9 +158,9 @@ async fn ingest(
     if rows.is_empty() {
         return Ok(ChunkResult::default());
     }
-    let fresh = store::insert_contributions(conn, rows).await?;
+    let fresh = store::contributions::insert(conn, rows).await?;
     let persons = distinct(rows.iter().map(|r| r.person_id.clone()));
-    let known: HashSet<String> = store::known_completers(conn, &persons)
+    let known: HashSet<String> = store::completers::known(conn, &persons)
         .await?
         .into_iter()
         .collect();
@@ -173,7 +174,7 @@ async fn ingest(
     // Everyone with new months: how long they have been insured now, for
     // what rests on it (the certificate-based subsidy).
     let with_new = distinct(fresh.iter().cloned());
-    for row in store::insured_months(conn, &with_new).await? {
+    for row in store::contributions::insured_months(conn, &with_new).await? {
         let e = InsuredMonthsEvent {
             person_id: ids::PersonId::from_stored(row.person_id.clone()),
             city,

@@ -13,7 +13,7 @@ use super::{claim_event, record, release_in_ledger, Basis, Engine, Error, SYSTEM
 use crate::app::recoveries::order_recovery;
 use crate::domain::entitlement::{self, Reason};
 use crate::domain::fraud::{self, Finding};
-use crate::domain::status::ClaimStatus;
+use crate::domain::status::{undecided_or_unpaid, ClaimStatus};
 use crate::domain::subsidy::{Payee, SubsidyKind};
 use crate::store::claims::{self, DecisionChange};
 use crate::store::{evidence, ClaimRow};
@@ -100,7 +100,7 @@ pub async fn certificate_revoked(
                 reason,
             )
             .await?;
-        } else if status.undecided_or_unpaid() {
+        } else if undecided_or_unpaid(status) {
             let note = format!("certificate revoked: {reason}");
             release_in_ledger(conn, engine.city, &row, &note, SYSTEM).await?;
             let mut findings: Vec<Finding> = serde_json::from_value(row.findings.clone())?;

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
+use contracts::Open;
 use diesel_async::AsyncPgConnection;
 use ids::{CityCode, Fen, PersonId, StatisticalYear};
 use uuid::Uuid;
@@ -341,7 +342,7 @@ async fn institution_findings(
 ) -> Result<Vec<Finding>, Error> {
     Ok(evidence::institution_status(conn, institution_id)
         .await?
-        .and_then(|s| fraud::institution_suspended(&s, &engine.fraud))
+        .and_then(|s| fraud::institution_suspended(&Open::from(s), &engine.fraud))
         .into_iter()
         .collect())
 }

@@ -18,7 +18,7 @@ pub use review::{apprenticeship_claim, file_certificate, file_for_enrolment, rev
 
 use chrono::Utc;
 use contracts::subsidy::{
-    ClaimEvent, ReasonItem, CLAIMS_TOPIC, CLAIM_APPROVED, CLAIM_DISPUTED,
+    ClaimEvent, PayeeType, ReasonItem, CLAIMS_TOPIC, CLAIM_APPROVED, CLAIM_DISPUTED,
     CLAIM_DOCUMENTS_REQUESTED, CLAIM_QUEUED_FOR_REVIEW, CLAIM_REFUSED, CLAIM_REJECTED,
 };
 use diesel_async::AsyncPgConnection;
@@ -31,7 +31,7 @@ use crate::domain::entitlement::{Decision, Reason, Rules};
 use crate::domain::fraud::{self, Finding, FraudConfig, Verdict};
 use crate::domain::ledger::{ClaimKey, Transaction};
 use crate::domain::status::ClaimStatus;
-use crate::domain::subsidy::{Payee, SubsidyKind};
+use crate::domain::subsidy::{FundSource, Payee, SubsidyKind};
 use crate::store::{self, claims, evidence, ClaimRow, StoreError};
 
 /// The rules a city runs with, shared by consumers and handlers.
@@ -95,16 +95,26 @@ pub fn claim_event_as(row: &ClaimRow, event_type: &'static str) -> Result<Outbox
     let payload = ClaimEvent {
         claim_id: row.id,
         city: row.city.parse()?,
-        kind: row.kind.clone(),
+        kind: row.kind.parse::<SubsidyKind>()?.into(),
         person_id: PersonId::from_stored(&row.person_id),
         occupation_code: Some(row.occupation_code.clone()).filter(|o| !o.is_empty()),
         skill_level: row.skill_level.clone(),
         statistical_year: row.statistical_year,
         institution_id: row.institution_id,
-        payee_type: row.payee.split_once(':').map_or("", |(t, _)| t).to_owned(),
-        fund: row.fund.clone(),
+        payee_type: row
+            .payee
+            .split_once(':')
+            .map_or("", |(t, _)| t)
+            .parse::<PayeeType>()?
+            .into(),
+        fund: row
+            .fund
+            .as_deref()
+            .map(str::parse::<FundSource>)
+            .transpose()?
+            .map(Into::into),
         amount_fen: Fen::new(row.amount_fen),
-        status: row.status.clone(),
+        status: row.status.parse::<ClaimStatus>()?.into(),
         risk_score: row.risk_score,
         reasons: serde_json::from_value(row.reasons.clone())?,
     };
