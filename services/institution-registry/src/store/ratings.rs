@@ -88,16 +88,3 @@ pub async fn record_review(
         .await
         .map(|_| ())
 }
-
-/// Ratings received for an institution, oldest first.
-pub async fn of_institution(
-    conn: &mut AsyncPgConnection,
-    institution_id: Uuid,
-) -> QueryResult<Vec<RatingRow>> {
-    ratings::table
-        .filter(ratings::institution_id.eq(institution_id))
-        .order(ratings::decided_at)
-        .select(RatingRow::as_select())
-        .load(conn)
-        .await
-}

@@ -351,7 +351,10 @@ pub fn certificate_credential(c: &CertificateClaims<'_>) -> Value {
 // why: the encoder writes to a `Vec`, which cannot fail.
 #[allow(clippy::expect_used)]
 pub fn encode_status_list(revoked: &[i64], highest_index: i64) -> String {
-    let bits = MIN_STATUS_BITS.max(usize::try_from(highest_index + 1).unwrap_or(0).div_ceil(8) * 8);
+    // Sized to cover every revoked index too: a stale `highest_index` must
+    // never leave a revocation out, which would publish it as valid.
+    let highest = revoked.iter().copied().fold(highest_index, i64::max);
+    let bits = MIN_STATUS_BITS.max(usize::try_from(highest + 1).unwrap_or(0).div_ceil(8) * 8);
     let mut bytes = vec![0u8; bits / 8];
     for &i in revoked {
         if let Ok(i) = usize::try_from(i) {
@@ -685,6 +688,11 @@ mod tests {
         assert_eq!(status_bit(&list, 131_071), Some(true));
         let grown = encode_status_list(&[200_000], 200_000);
         assert_eq!(status_bit(&grown, 200_000), Some(true));
+        // A highest index behind the revocations still lists them all.
+        let stale = encode_status_list(&[9, 300_000], 131_071);
+        assert_eq!(status_bit(&stale, 9), Some(true));
+        assert_eq!(status_bit(&stale, 300_000), Some(true));
+        assert_eq!(status_bit(&stale, 299_999), Some(false));
     }
 
     #[test]
