@@ -587,7 +587,7 @@ fn payment_event(
         fund: row
             .fund
             .as_deref()
-            .unwrap_or_default()
+            .ok_or_else(|| ApiError::internal("a claim in a payout has no fund"))?
             .parse::<FundSource>()
             .map_err(ApiError::internal)?
             .into(),
