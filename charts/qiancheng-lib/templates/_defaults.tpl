@@ -29,6 +29,11 @@ image:
 # The image's entrypoint is the service binary; its subcommands are
 # serve (this Deployment), migrate and topics (the pre-install/pre-upgrade Job).
 args: ["serve"]
+imagePullSecrets: []           # names, after global.imagePullSecrets
+
+# Object names: the chart's name (demand-catalog, ...) unless overridden.
+nameOverride: ""
+fullnameOverride: ""
 
 replicaCount: 2      # ignored while hpa.enabled (the HPA owns the replica count)
 
@@ -45,20 +50,45 @@ hpa:
   minReplicas: 2
   maxReplicas: 6
   targetCPUUtilizationPercentage: 70
+  # targetMemoryUtilizationPercentage: 80   # a second metric, off by default
+  # behavior: {...}                         # autoscaling/v2 HPA behavior, as is
+
+# A stopping pod sleeps preStopSleepSeconds (endpoints drop it meanwhile), then
+# finishes in-flight work within terminationGracePeriodSeconds.
+terminationGracePeriodSeconds: 30
+preStopSleepSeconds: 5
+
+# Startup, liveness (GET /healthz) and readiness (GET /readyz) probes.
+probes:
+  startupFailureThreshold: 30  # every 2 s: 60 s to start
+  livenessPeriodSeconds: 10
+  livenessFailureThreshold: 3
+  readinessPeriodSeconds: 5
+  readinessFailureThreshold: 3
+  timeoutSeconds: 2
+
+# Empty: UID/GID 65532, non-root, RuntimeDefault seccomp (pod); read-only root
+# filesystem, no privilege escalation, all capabilities dropped (container).
+# `make charts` refuses a render without non-root and a read-only root filesystem.
+podSecurityContext: {}
+securityContext: {}
 
 pdb:
   enabled: true
-  minAvailable: 1
+  minAvailable: 1              # or maxUnavailable (then null minAvailable); not both
 
 networkPolicy:
   enabled: true
   monitoringNamespace: ""      # empty: global.monitoringNamespace
   extraIngressNamespaces: []   # e.g. [ingress-nginx] if exposed through an ingress controller
+  egressPorts: {}              # {name: port}; empty: Postgres, Redis, https, the brokers', OTLP's
+  extraEgress: []              # NetworkPolicy egress rules added as they are
 
 serviceMonitor:
   enabled: false               # needs the Prometheus Operator CRDs; global.serviceMonitor.enabled also turns it on
   labels: {}
   interval: 30s
+  scrapeTimeout: 10s
 
 # Grafana dashboard (ConfigMap labelled grafana_dashboard: "1", picked up by the Grafana
 # sidecar; it must search this namespace, e.g. kube-prometheus-stack
@@ -68,10 +98,66 @@ dashboards:
   enabled: true
   labels: {}
   annotations: {}              # e.g. {grafana_folder: Qiancheng} with sidecar.dashboards.folderAnnotation
+
+# Alerting rules (PrometheusRule, monitoring.coreos.com/v1; needs the Prometheus
+# Operator CRDs). enabled: null follows global.prometheusRule.enabled; true or false
+# decides for this service. labels are merged over global.prometheusRule.labels;
+# alerts.<alert> over global.prometheusRule.alerts.<alert> (the thresholds, below).
+prometheusRule:
+  enabled: null
+  labels: {}
+  alerts: {}
+
+# One-off Jobs running a subcommand of the service's binary, off by default: turn
+# one on for one `helm upgrade`, then off again (docs/runbook.md). Each is a Helm
+# hook (provision before the migration Job; the others after the upgrade) kept
+# until the next run replaces it, with the pod settings and Secrets of the
+# migration Job but never the owner Secret.
+jobs:
+  backoffLimit: 0
+  activeDeadlineSeconds: 3600
+  resources:
+    requests:
+      cpu: 50m
+      memory: 64Mi
+    limits:
+      cpu: 500m
+      memory: 256Mi
+  # `provision`: the schema, its owner role and its application role, once per city
+  # (global.jobs.provision.enabled: every service). Its Secret (default
+  # qiancheng-<service>-provision) holds QC_ADMIN_DATABASE_URL (a role that may create
+  # roles and schemas), QC_SERVICE_DB_PASSWORD and QC_SERVICE_DB_APP_PASSWORD (the
+  # passwords of the owner and application roles, as in the owner URL and DATABASE__URL).
+  provision:
+    enabled: false
+    secret: ""
+  # `dlq-replay --topic <topic>`: the topic must be one this service owns.
+  dlqReplay:
+    enabled: false
+    topic: ""
+    list: false                # only list what waits (--list)
+    id: ""                     # move only this event (--id, its CloudEvents id)
+    dryRun: false              # say what would move (--dry-run)
+  # `republish`: demand-catalog (`republish --year <year>`) and institution-registry.
+  republish:
+    enabled: false
+    year: 0
+  # `rotate-keys`: services that seal personal data (SERVICE__PII_ENCRYPTION_KEYS).
+  rotateKeys:
+    enabled: false
+    batch: 500                 # --batch
+    limit: 0                   # --limit; 0: no limit
+
 # Migration Job (Helm hook pre-install,pre-upgrade): initContainer `migrate`, then `topics`.
 migration:
   enabled: true
-  topics: true
+  topics: true                 # run `topics` (global.kafkaTopics.mode job only)
+  migrateArgs: ["migrate"]
+  topicsArgs: ["topics"]
+  hookWeight: -5
+  backoffLimit: 3
+  activeDeadlineSeconds: 600
+  # ttlSecondsAfterFinished: 3600   # unset: the Job stays until the next upgrade replaces it
   resources:
     requests:
       cpu: 50m
@@ -129,6 +215,59 @@ kafkaUser:
 extraVolumes: []
 extraVolumeMounts: []
 
+# Extra env vars (Kubernetes EnvVar objects: name and value, or valueFrom a
+# fieldRef / resourceFieldRef / configMapKeyRef), after global.extraEnv, in the
+# Deployment and the migration Job. Not for secrets: a name that looks secret
+# (PASSWORD, SECRET, TOKEN, ..._KEY), a key of the service's Secret or a
+# secretKeyRef is refused (add the key to the Secret instead: secretKeys), and so is
+# a name the ConfigMap sets (use config: for those).
+extraEnv: []
+
+# Pod metadata (the Deployment's pods), merged over global.podAnnotations /
+# global.podLabels. podLabels may not change the selector labels.
+podAnnotations: {}
+podLabels: {}
+
+# Scheduling (Deployment and migration Job). nodeSelector merges over
+# global.nodeSelector; tolerations come after global.tolerations; affinity and
+# topologySpreadConstraints (Deployment only) replace global.affinity /
+# global.topologySpreadConstraints. Without any: one spread constraint, pods
+# across nodes (kubernetes.io/hostname, ScheduleAnyway).
+nodeSelector: {}
+tolerations: []
+affinity: {}
+topologySpreadConstraints: []
+
+# The pods' ServiceAccount. create: the chart creates it (name: default the
+# service's name), never mounting its token (the services call no Kubernetes API).
+# Without create, name picks an existing one; empty: the namespace's default.
+# The migration Job (a hook, before the release's objects exist) uses it only if
+# it is not created by the chart.
+serviceAccount:
+  create: false
+  name: ""
+  annotations: {}            # e.g. a cloud workload identity
+
+# Ingress (networking.k8s.io/v1) and Gateway API HTTPRoute (gateway.networking.k8s.io/v1)
+# for the service's API, both off by default (global.ingress.enabled /
+# global.httpRoute.enabled turn them on for every service). Host (both):
+# <service>.<global.city>.<global.ingress.domain>, e.g.
+# training-delivery.350100.qiancheng.example. Only the API is routed: /v1,
+# /.well-known, /docs (prefixes) and /openapi.json, never /metrics, /healthz or
+# /readyz. The NetworkPolicy then admits global.ingress.controllerNamespace.
+ingress:
+  enabled: false
+  host: ""                   # empty: the host above
+  className: ""              # empty: global.ingress.className
+  annotations: {}            # merged over global.ingress.annotations
+  tls:
+    enabled: true
+    secretName: ""           # empty: global.ingress.tlsSecretName, else <service>-tls
+httpRoute:
+  enabled: false
+  annotations: {}
+  parentRefs: []             # the Gateway(s); empty: global.httpRoute.parentRefs (one is required)
+
 # Non-secret configuration, rendered into the ConfigMap as env vars:
 #   config.telemetry.log_format -> QC_<SERVICE>_TELEMETRY__LOG_FORMAT
 # The library already sets HTTP__BIND (0.0.0.0:8080), INSTANCE__CITY (global.city),
@@ -149,6 +288,17 @@ global:
   imagePullSecrets: []
   kafkaBrokers: ""
   otlpEndpoint: ""
+  telemetry:
+    sampleRatio: 0.05
+  kafkaTopics:
+    mode: job
+    strimziCluster: ""
+    partitions: 3
+    replicationFactor: 3
+    minInsyncReplicas: 0
+    retentionDays: 0
+    dlqRetentionDays: 30
+    topics: {}
   auth:
     issuer: ""
     jwksUrl: ""
@@ -171,9 +321,60 @@ global:
     strimziCluster: ""
   extraVolumes: []
   extraVolumeMounts: []
+  extraEnv: []
+  podAnnotations: {}
+  podLabels: {}
+  nodeSelector: {}
+  tolerations: []
+  affinity: {}
+  topologySpreadConstraints: []
+  ingress:
+    enabled: false
+    domain: qiancheng.example
+    className: ""
+    annotations: {}
+    tlsSecretName: ""
+    controllerNamespace: ""
+  httpRoute:
+    enabled: false
+    parentRefs: []
+  trustedProxies: []
   monitoringNamespace: monitoring
   serviceMonitor:
     enabled: false
+  prometheusRule:
+    enabled: false
+    labels: {}
+    runbookBaseUrl: ""
+    # Per alert: enabled, severity (a label for Alertmanager's routes), for,
+    # threshold (in the unit the alert names) and window (of rate/increase/delta).
+    alerts:
+      QcHighErrorRatio: {enabled: true, severity: critical, for: 5m, threshold: 0.05, window: 5m}
+      QcHighLatencyP99: {enabled: true, severity: warning, for: 10m, threshold: 1, window: 5m}
+      QcConsumerLagGrowing: {enabled: true, severity: warning, for: 15m, threshold: 100, window: 10m}
+      QcEventsDeadLettered: {enabled: true, severity: warning, for: 0m, threshold: 0, window: 15m}
+      QcDeadLettersPresent: {enabled: true, severity: warning, for: 10m, threshold: 0, window: 5m}
+      QcOutboxBacklogOld: {enabled: true, severity: warning, for: 5m, threshold: 300, window: 5m}
+      QcDbPoolSaturated: {enabled: true, severity: warning, for: 10m, threshold: 0.9, window: 5m}
+      QcPodRestarts: {enabled: true, severity: warning, for: 0m, threshold: 2, window: 30m}
+      QcDependencyDown: {enabled: true, severity: critical, for: 5m, threshold: 0, window: 5m}
+      QcLedgerAuditFailing: {enabled: true, severity: critical, for: 0m, threshold: 93600, window: 5m}
+      QcStatusListStale: {enabled: true, severity: warning, for: 5m, threshold: 3600, window: 5m}
+  jobs:
+    provision:
+      enabled: false
+  grafana:
+    renderedBy: ""
+    meshDashboard: true
+    tempoDatasource:
+      enabled: false
+      name: Tempo
+      uid: tempo
+      url: ""
+      lokiUid: loki
+      prometheusUid: prometheus
+      labels:
+        grafana_datasource: "1"
 {{- end -}}
 
 {{/*

@@ -27,7 +27,7 @@ spec:
       labels:
         {{- include "qiancheng-lib.labels" . | nindent 8 }}
         app.kubernetes.io/component: server
-        {{- with .Values.podLabels }}
+        {{- with include "qiancheng-lib.podLabels" . | fromYaml }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
       annotations:
@@ -35,15 +35,24 @@ spec:
         # the pods. Secrets are not the chart's: after rotating one, restart the
         # Deployment (kubectl rollout restart).
         checksum/config: {{ include "qiancheng-lib.env" . | sha256sum }}
-        {{- with .Values.podAnnotations }}
+        {{- with merge (deepCopy (.Values.podAnnotations | default dict)) (deepCopy ((.Values.global | default dict).podAnnotations | default dict)) }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
+      {{- with include "qiancheng-lib.serviceAccountName" . }}
+      serviceAccountName: {{ . }}
+      {{- end }}
       {{- include "qiancheng-lib.podSpecCommon" . | trim | nindent 6 }}
       terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds | default 30 }}
       topologySpreadConstraints:
-        {{- if .Values.topologySpreadConstraints }}
-        {{- toYaml .Values.topologySpreadConstraints | nindent 8 }}
+        {{- with .Values.topologySpreadConstraints | default (.Values.global | default dict).topologySpreadConstraints }}
+        {{- /* a constraint without labelSelector counts this service's pods (so one global list fits every service) */}}
+        {{- $selector := dict "matchLabels" (set (fromYaml (include "qiancheng-lib.selectorLabels" $)) "app.kubernetes.io/component" "server") }}
+        {{- range $c := . }}
+        {{- $c := deepCopy $c }}
+        {{- if not (hasKey $c "labelSelector") }}{{ $_ := set $c "labelSelector" $selector }}{{ end }}
+        - {{ toYaml $c | nindent 10 | trim }}
+        {{- end }}
         {{- else }}
         - maxSkew: 1
           topologyKey: kubernetes.io/hostname
@@ -97,8 +106,8 @@ spec:
               value: {{ include "qiancheng-lib.name" . | quote }}
             - name: OTEL_RESOURCE_ATTRIBUTES
               value: {{ printf "service.namespace=qiancheng,service.version=%s,qiancheng.city=%s,k8s.namespace.name=$(POD_NAMESPACE),k8s.pod.name=$(POD_NAME)" (.Chart.AppVersion | default .Chart.Version) (include "qiancheng-lib.city" .) | quote }}
-            {{- with .Values.extraEnv }}
-            {{- toYaml . | nindent 12 }}
+            {{- with include "qiancheng-lib.extraEnv" . }}
+            {{- . | nindent 12 }}
             {{- end }}
           startupProbe:
             httpGet:

@@ -4,8 +4,11 @@ qiancheng-lib helpers. Every template takes the service chart's root context (.)
 The values they read (.Values: the service chart's values merged over
 qiancheng-lib.defaults by qiancheng-lib.component; defaults documented in _defaults.tpl):
   envPrefix, image, args, replicaCount, resources, hpa, pdb, networkPolicy,
-  serviceMonitor, dashboards, migration, config, existingSecret, ownerSecret,
-  secretKeys, kafka, kafkaUser, extraVolumes, extraVolumeMounts, global.*
+  serviceMonitor, prometheusRule, dashboards, migration, jobs, config, existingSecret, ownerSecret,
+  secretKeys, kafka, kafkaUser, extraVolumes, extraVolumeMounts, extraEnv,
+  podAnnotations, podLabels, nodeSelector, tolerations, affinity,
+  topologySpreadConstraints, serviceAccount, ingress, httpRoute, probes, global.*
+Their types: values.schema.json of each chart (scripts/charts-schema.py).
 */}}
 
 {{/* The HTTP port every service listens on (probes, Service, NetworkPolicy). */}}
@@ -102,6 +105,12 @@ app.kubernetes.io/name: {{ include "qiancheng-lib.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* The Deployment's extra pod labels: global.podLabels, then podLabels over them. */}}
+{{- define "qiancheng-lib.podLabels" -}}
+{{- $g := .Values.global | default dict -}}
+{{- toYaml (merge (deepCopy (.Values.podLabels | default dict)) (deepCopy ($g.podLabels | default dict))) -}}
+{{- end -}}
+
 {{- define "qiancheng-lib.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{ include "qiancheng-lib.selectorLabels" . }}
@@ -163,7 +172,9 @@ global.* and the http port; the service's `config:` map is applied on top.
   DATABASE__SSLMODE=verify-full, DATABASE__CA_FILE
   KAFKA__BROKERS, KAFKA__SECURITY_PROTOCOL=sasl_ssl, KAFKA__SASL_MECHANISM=SCRAM-SHA-512,
   KAFKA__SASL_USERNAME, KAFKA__CA_FILE, KAFKA__TOPIC_PREFIX, KAFKA__LIBRDKAFKA__<KEY>
-  REDIS__CA_FILE, TELEMETRY__OTLP_ENDPOINT, TELEMETRY__OTLP_CA_FILE
+  KAFKA__PARTITIONS, KAFKA__REPLICATION_FACTOR, KAFKA__DLQ_RETENTION_DAYS (global.kafkaTopics)
+  REDIS__CA_FILE, TELEMETRY__OTLP_ENDPOINT, TELEMETRY__OTLP_CA_FILE,
+  TELEMETRY__SAMPLE_RATIO (global.telemetry.sampleRatio)
 Every *_CA_FILE is the mounted global.tls.caBundle (AUTH__CA_FILE: global.auth.caFile
 if set). Secrets (DATABASE__URL, KAFKA__SASL_PASSWORD, REDIS__URL, secretKeys) are
 never here: see qiancheng-lib.secretEnv.
@@ -181,12 +192,18 @@ never here: see qiancheng-lib.secretEnv.
       "sasl_mechanism" "SCRAM-SHA-512"
       "sasl_username" (include "qiancheng-lib.kafkaUsername" .) -}}
 {{- with $g.kafkaBrokers }}{{ $_ := set $kafka "brokers" . }}{{ end -}}
+{{- $kt := $g.kafkaTopics | default dict -}}
+{{- with $kt.partitions }}{{ $_ := set $kafka "partitions" . }}{{ end -}}
+{{- with $kt.replicationFactor }}{{ $_ := set $kafka "replication_factor" . }}{{ end -}}
+{{- with $kt.dlqRetentionDays }}{{ $_ := set $kafka "dlq_retention_days" . }}{{ end -}}
 {{- with include "qiancheng-lib.topicPrefix" . }}{{ $_ := set $kafka "topic_prefix" . }}{{ end -}}
 {{- $librdkafka := merge (deepCopy ($k.librdkafka | default dict)) (deepCopy ($gk.librdkafka | default dict)) -}}
 {{- with $librdkafka }}{{ $_ := set $kafka "librdkafka" . }}{{ end -}}
 {{- $redis := dict -}}
 {{- $telemetry := dict -}}
 {{- with $g.otlpEndpoint }}{{ $_ := set $telemetry "otlp_endpoint" . }}{{ end -}}
+{{- $sampleRatio := ($g.telemetry | default dict).sampleRatio -}}
+{{- if not (kindIs "invalid" $sampleRatio) }}{{ $_ := set $telemetry "sample_ratio" $sampleRatio }}{{ end -}}
 {{- $authEnv := dict "issuer" ($auth.issuer | default "") "audience" ($auth.audience | default "qiancheng") -}}
 {{- with $auth.jwksUrl }}{{ $_ := set $authEnv "jwks_url" . }}{{ end -}}
 {{- with ($auth.caFile | default $ca) }}{{ $_ := set $authEnv "ca_file" . }}{{ end -}}
@@ -264,12 +281,17 @@ DATABASE__OWNER_URL from the owner Secret.
 {{- end }}
 {{- end -}}
 
+{{/* global.extraEnv then extraEnv (checked by qiancheng-lib.validateExtraEnv). */}}
+{{- define "qiancheng-lib.extraEnv" -}}
+{{- $g := .Values.global | default dict -}}
+{{- with concat ($g.extraEnv | default list) (.Values.extraEnv | default list) }}
+{{- toYaml . }}
+{{- end }}
+{{- end -}}
+
 {{/* Pod-level settings shared by the Deployment and the migration Job. */}}
 {{- define "qiancheng-lib.podSpecCommon" -}}
 {{- $g := .Values.global | default dict -}}
-{{- with .Values.serviceAccountName }}
-serviceAccountName: {{ . }}
-{{- end }}
 automountServiceAccountToken: false
 {{- with (concat ($g.imagePullSecrets | default list) (.Values.imagePullSecrets | default list)) }}
 imagePullSecrets:
@@ -284,15 +306,15 @@ securityContext:
         "runAsGroup" 65532
         "fsGroup" 65532
         "seccompProfile" (dict "type" "RuntimeDefault"))) | nindent 2 }}
-{{- with .Values.nodeSelector }}
+{{- with merge (deepCopy (.Values.nodeSelector | default dict)) (deepCopy ($g.nodeSelector | default dict)) }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.tolerations }}
+{{- with concat ($g.tolerations | default list) (.Values.tolerations | default list) }}
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.affinity }}
+{{- with .Values.affinity | default $g.affinity }}
 affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -410,6 +432,9 @@ as <caDir>/ca.crt), then global.extraVolumes and extraVolumes.
 {{- if ternary $mig.enabled true (hasKey $mig "enabled") -}}
 {{- include "qiancheng-lib.validateResources" (dict "path" "migration.resources" "value" $mig.resources) -}}
 {{- end -}}
+{{- if fromYamlArray (include "qiancheng-lib.oneOffJobList" .) -}}
+{{- include "qiancheng-lib.validateResources" (dict "path" "jobs.resources" "value" (.Values.jobs | default dict).resources) -}}
+{{- end -}}
 {{- $hpa := .Values.hpa | default dict -}}
 {{- if $hpa.enabled -}}
 {{- include "qiancheng-lib.validateInt" (dict "path" "hpa.minReplicas" "value" $hpa.minReplicas "min" 1) -}}
@@ -429,6 +454,9 @@ as <caDir>/ca.crt), then global.extraVolumes and extraVolumes.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- include "qiancheng-lib.validateKafkaTopics" . -}}
+{{- include "qiancheng-lib.validatePodLabels" . -}}
+{{- include "qiancheng-lib.validateIngress" . -}}
 {{- include "qiancheng-lib.validateSecurity" . -}}
 {{- end -}}
 
@@ -523,6 +551,48 @@ as <caDir>/ca.crt), then global.extraVolumes and extraVolumes.
 {{- end -}}
 {{- if hasSuffix "AUTH__LOCAL_SIGNING_KEY" $name -}}
 {{- fail "config.auth.local_signing_key is for local development only: the charts never configure a signing key for the city's tokens" -}}
+{{- end -}}
+{{- end -}}
+{{- include "qiancheng-lib.validateExtraEnv" (dict "root" . "env" $env "secret" $secret) -}}
+{{- end -}}
+
+{{/*
+extraEnv (global.extraEnv, then extraEnv) adds plain settings only: a secret would
+sit in the pod spec, or reach the pod from a Secret outside the service's own keys.
+*/}}
+{{- define "qiancheng-lib.validateExtraEnv" -}}
+{{- $prefix := include "qiancheng-lib.envPrefix" .root -}}
+{{- $g := .root.Values.global | default dict -}}
+{{- range $e := concat ($g.extraEnv | default list) (.root.Values.extraEnv | default list) -}}
+{{- if not (and (kindIs "map" $e) $e.name) -}}
+{{- fail (printf "extraEnv: %v is not an EnvVar ({name: ..., value: ...})" $e) -}}
+{{- end -}}
+{{- $name := $e.name | toString -}}
+{{- $key := trimPrefix $prefix $name -}}
+{{- if contains "LOCAL_SIGNING_KEY" $name -}}
+{{- fail (printf "extraEnv sets %s: the charts never configure a signing key for the city's tokens" $name) -}}
+{{- end -}}
+{{- if has $key $.secret -}}
+{{- fail (printf "extraEnv sets %s, a secret: it belongs in the service's Secret, not the pod spec" $name) -}}
+{{- end -}}
+{{- if ($e.valueFrom | default dict).secretKeyRef -}}
+{{- fail (printf "extraEnv %s reads a Secret: secrets reach a pod only from its own Secret (add the key to secretKeys)" $name) -}}
+{{- end -}}
+{{- if regexMatch "(?i)(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|_KEYS?$|_URL$)" $key -}}
+{{- fail (printf "extraEnv sets %s, which looks secret: put it in the service's Secret (secretKeys), not the pod spec" $name) -}}
+{{- end -}}
+{{- if hasKey $.env $name -}}
+{{- fail (printf "extraEnv sets %s, which the chart's ConfigMap sets: use config: instead" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* podLabels add labels: the chart's own (the selector's among them) stay as they are. */}}
+{{- define "qiancheng-lib.validatePodLabels" -}}
+{{- $own := set (fromYaml (include "qiancheng-lib.labels" .)) "app.kubernetes.io/component" "server" -}}
+{{- range $k, $_ := fromYaml (include "qiancheng-lib.podLabels" .) -}}
+{{- if hasKey $own $k -}}
+{{- fail (printf "podLabels.%s would change a label the chart sets (the selector labels among them)" $k) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -4,7 +4,8 @@ the service's Kafka topics exist BEFORE the new pods roll out (a post-install ho
 deadlocks with pods that wait for the schema). Migrations are baked into the image;
 nothing is downloaded at install time.
 
-The pod runs the service image twice: initContainer `migrate`, then `topics`.
+The pod runs the service image twice: initContainer `migrate`, then `topics`
+(`migrate` alone with global.kafkaTopics.mode strimzi: KafkaTopics create the topics).
 Its non-secret env is rendered inline, not from the ConfigMap: hooks run before
 the release's own objects exist, so on first install the ConfigMap is not there yet.
 Secrets come from the service's pre-existing Secret, key by key, like the
@@ -26,6 +27,9 @@ Volumes (CA bundle, extraVolumes) are the Deployment's: configured files must ex
     {{- include "qiancheng-lib.secretEnv" (dict "root" .root "owner" (eq .name "migrate")) | trim | nindent 4 }}
     - name: OTEL_SERVICE_NAME
       value: {{ printf "%s-%s" (include "qiancheng-lib.name" .root) .name | quote }}
+    {{- with include "qiancheng-lib.extraEnv" .root }}
+    {{- . | nindent 4 }}
+    {{- end }}
   resources:
     {{- toYaml .root.Values.migration.resources | nindent 4 }}
   securityContext:
@@ -36,7 +40,7 @@ Volumes (CA bundle, extraVolumes) are the Deployment's: configured files must ex
 
 {{- define "qiancheng-lib.job" -}}
 {{- $mig := .Values.migration -}}
-{{- $topics := ternary $mig.topics true (hasKey $mig "topics") -}}
+{{- $topics := and (ternary $mig.topics true (hasKey $mig "topics")) (not (include "qiancheng-lib.strimziTopics" .)) -}}
 apiVersion: batch/v1
 kind: Job
 metadata:
@@ -62,6 +66,12 @@ spec:
         app.kubernetes.io/component: migrate
     spec:
       restartPolicy: Never
+      {{- /* a ServiceAccount the chart creates does not exist yet when the hook runs */}}
+      {{- if not (.Values.serviceAccount | default dict).create }}
+      {{- with include "qiancheng-lib.serviceAccountName" . }}
+      serviceAccountName: {{ . }}
+      {{- end }}
+      {{- end }}
       {{- include "qiancheng-lib.podSpecCommon" . | trim | nindent 6 }}
       {{- if $topics }}
       initContainers:

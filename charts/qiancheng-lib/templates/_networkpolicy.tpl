@@ -5,7 +5,8 @@ and from the monitoring namespace (Prometheus). Egress: DNS, then TCP to any add
 Postgres 5432, Redis 6379, https 443 (the identity providers' key sets, the
 provincial aggregator's cities), each port of global.kafkaBrokers (9093 if none
 names one) and the port of global.otlpEndpoint. networkPolicy.egressPorts
-({name: port}) replaces that list.
+({name: port}) replaces that list. Ingress from networkPolicy.extraIngressNamespaces
+too, and from global.ingress.controllerNamespace while an Ingress or HTTPRoute is on.
 The policy selects the migration Job's pods too (same name/instance labels).
 */}}
 {{- define "qiancheng-lib.egressPorts" -}}
@@ -29,6 +30,12 @@ The policy selects the migration Job's pods too (same name/instance labels).
 {{- $g := .Values.global | default dict -}}
 {{- $monitoringNs := $np.monitoringNamespace | default $g.monitoringNamespace | default "monitoring" -}}
 {{- $egressPorts := $np.egressPorts | default (fromYaml (include "qiancheng-lib.egressPorts" .)) -}}
+{{- $ingressNamespaces := $np.extraIngressNamespaces | default list -}}
+{{- with ($g.ingress | default dict).controllerNamespace -}}
+{{- if and (or (include "qiancheng-lib.ingressEnabled" $) (include "qiancheng-lib.httpRouteEnabled" $)) (not (has . $ingressNamespaces)) -}}
+{{- $ingressNamespaces = append $ingressNamespaces . -}}
+{{- end -}}
+{{- end -}}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -49,7 +56,7 @@ spec:
         - namespaceSelector:
             matchLabels:
               kubernetes.io/metadata.name: {{ $monitoringNs }}
-        {{- range $np.extraIngressNamespaces }}
+        {{- range $ingressNamespaces }}
         - namespaceSelector:
             matchLabels:
               kubernetes.io/metadata.name: {{ . }}
