@@ -14,6 +14,9 @@ KAFKA_PORT=${QC_KAFKA_PORT:-9092}
 ADMIN_URL=${QC_ADMIN_DATABASE_URL:-postgres://postgres:postgres@$PG_HOST:$PG_PORT/postgres}
 TANSU_VERSION=0.6.0
 SCHEMATHESIS_VERSION=4.32.5
+OPENAPI_SPEC_VALIDATOR_VERSION=0.9.0
+REDOCLY_VERSION=2.77.0
+ASYNCAPI_PARSER_VERSION=3.6.6
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 warn() { printf '\033[33mwarning:\033[0m %s\n' "$*" >&2; }
@@ -42,6 +45,42 @@ ensure_schemathesis() {
   fi
   [ -x "$venv/bin/st" ] || return 1
   echo "$venv/bin/st"
+}
+
+# ensure_spec_validator: openapi-spec-validator (PyPI) in .tools/venv;
+# prints its CLI's path.
+ensure_spec_validator() {
+  local venv="$ROOT/.tools/venv" cli="$ROOT/.tools/venv/bin/openapi-spec-validator"
+  # (Read whole: grep -q closing the pipe early would fail pip under pipefail.)
+  local shown
+  shown=$("$venv/bin/pip" show openapi-spec-validator 2>/dev/null || true)
+  if [[ "$shown" != *"Version: $OPENAPI_SPEC_VALIDATOR_VERSION"* ]]; then
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2 || return 1
+    say "installing openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION" >&2 || return 1
+  fi
+  [ -x "$cli" ] || return 1
+  echo "$cli"
+}
+
+# ensure_npm_tool PACKAGE VERSION: an npm package in .tools/node, installed
+# when missing or of another version.
+ensure_npm_tool() {
+  local dir="$ROOT/.tools/node"
+  if ! node -e "process.exit(require('$dir/node_modules/$1/package.json').version === '$2' ? 0 : 1)" 2>/dev/null; then
+    command -v npm >/dev/null || apt_install nodejs npm >&2
+    mkdir -p "$dir"
+    say "installing $1 $2" >&2
+    npm install --silent --no-audit --no-fund --prefix "$dir" "$1@$2" >&2 || return 1
+  fi
+}
+
+# ensure_redocly: Redocly's CLI (npm) in .tools/node; prints its path.
+ensure_redocly() {
+  ensure_npm_tool @redocly/cli "$REDOCLY_VERSION" || return 1
+  [ -x "$ROOT/.tools/node/node_modules/.bin/redocly" ] || return 1
+  echo "$ROOT/.tools/node/node_modules/.bin/redocly"
 }
 
 apt_install() {

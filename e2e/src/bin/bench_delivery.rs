@@ -48,7 +48,7 @@ fn citizen_id(n: usize) -> anyhow::Result<String> {
 async fn school_facts(registry: &Api) -> anyhow::Result<(String, String, String, usize)> {
     let (_, mine) = registry.get("/v1/institutions").await?;
     let institution = mine
-        .pointer("/0/id")
+        .pointer("/items/0/id")
         .and_then(Value::as_str)
         .context("a listed school (run qc-seed)")?
         .to_owned();

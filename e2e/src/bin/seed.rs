@@ -139,7 +139,7 @@ async fn main() -> anyhow::Result<()> {
         201 => created,
         409 => {
             let (_, list) = api.get(&format!("/v1/catalogues?year={year}")).await?;
-            list.get(0)
+            list.pointer("/items/0")
                 .cloned()
                 .context("the catalogue exists but is not listed")?
         }
@@ -209,10 +209,7 @@ async fn seed_registry(args: &Args, year: i32) -> anyhow::Result<()> {
         bail!("applying: {status} {applied}");
     }
     let (_, mine) = school.get("/v1/institutions").await?;
-    let listed = mine
-        .as_array()
-        .and_then(|l| l.first())
-        .context("the school's record")?;
+    let listed = mine.pointer("/items/0").context("the school's record")?;
     let id = text(listed, "id").context("institution id")?.to_owned();
     if text(listed, "status") == Some("pending") {
         let approval = json!({
@@ -265,10 +262,7 @@ async fn seed_high_skill_base(args: &Args, year: i32) -> anyhow::Result<()> {
         bail!("applying as the base: {status} {answer}");
     }
     let (_, mine) = base.get("/v1/institutions").await?;
-    let listed = mine
-        .as_array()
-        .and_then(|l| l.first())
-        .context("the base's record")?;
+    let listed = mine.pointer("/items/0").context("the base's record")?;
     if text(listed, "status") == Some("pending") {
         let id = text(listed, "id").context("id")?;
         let approval = json!({ "selection_method": "assessment_recommendation", "reason": "高技能人才培训基地纳入目录", "scope": [

@@ -56,6 +56,53 @@ fn the_checked_in_authorization_page_matches_the_access_tables() {
     );
 }
 
+/// `asyncapi/<service>.json`, each service's topics as a subscriber's
+/// contract, is what `libs/contracts` generates (`make openapi` rewrites
+/// them; `make openapi-check` also validates them with AsyncAPI's parser).
+#[test]
+fn the_checked_in_asyncapi_documents_match_the_contracts() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../asyncapi");
+    for owner in [
+        "demand-catalog",
+        "institution-registry",
+        "training-delivery",
+        "skill-assessment",
+        "employment-tracking",
+        "subsidy-payment",
+        "performance-evaluation",
+    ] {
+        let doc = contracts::asyncapi::document(owner, env!("CARGO_PKG_VERSION"));
+        let text = serde_json::to_string_pretty(&doc).expect("serialises") + "\n";
+        test_support::assert_file_is_current(&format!("{root}/{owner}.json"), &text);
+    }
+}
+
+/// A client generated for the whole mesh (or a gateway in front of it)
+/// names each operation once: operationIds are unique across all seven
+/// checked-in documents, not only within each.
+#[test]
+fn the_checked_in_documents_name_every_operation_once_across_the_mesh() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi");
+    let mut names = std::collections::BTreeMap::<String, Vec<String>>::new();
+    let mut operations = 0;
+    for entry in std::fs::read_dir(root).expect("openapi/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("a document")).expect("JSON");
+        for (method, route, operation) in test_support::openapi_lint::operations(&doc) {
+            operations += 1;
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            names.entry(id.to_owned()).or_default().push(format!(
+                "{} {method} {route}",
+                path.file_stem().unwrap_or_default().to_string_lossy()
+            ));
+        }
+    }
+    let repeated: Vec<_> = names.iter().filter(|(_, uses)| uses.len() > 1).collect();
+    assert_eq!(repeated, Vec::<(&String, &Vec<String>)>::new());
+    assert_eq!(names.len(), operations);
+}
+
 const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
 const CLIENT_SPAN: &str = "b7ad6b7169203331";
 

@@ -4,6 +4,7 @@
 //! vocabulary ([`Open`]); anything else is a new `.vN` type on a new topic.
 
 pub mod assessment;
+pub mod asyncapi;
 pub mod catalog;
 pub mod delivery;
 pub mod employment;

@@ -15,6 +15,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use serde::{Deserialize, Serialize};
 
 pub mod lease;
+mod metrics;
 pub mod prune;
 pub mod reseal;
 pub mod schema;
@@ -24,8 +25,24 @@ pub use diesel_async::scoped_futures::ScopedFutureExt;
 
 pub use diesel_async::pooled_connection::deadpool::PoolError;
 
-pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
+
+/// A pool of connections to the service's database. Its checkouts that time
+/// out are counted (`qc_db_pool_timeouts_total`); its connections in use,
+/// idle and awaited are read at each scrape (`qc_db_pool_*`).
+#[derive(Clone)]
+pub struct DbPool(Pool<AsyncPgConnection>);
+
+impl DbPool {
+    /// A connection, waiting up to the pool's timeouts for one.
+    pub async fn get(&self) -> Result<DbConn, PoolError> {
+        let got = self.0.get().await;
+        if let Err(PoolError::Timeout(_)) = &got {
+            metrics::TIMEOUTS.inc();
+        }
+        got
+    }
+}
 
 /// The outbox, inbox and idempotency tables, created in every service schema.
 pub const PLATFORM_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -154,13 +171,15 @@ pub fn pool(cfg: &DbConfig) -> anyhow::Result<DbPool> {
     });
     let manager =
         AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(&cfg.url, setup);
-    Pool::builder(manager)
+    let pool = Pool::builder(manager)
         .max_size(cfg.pool_size)
         .wait_timeout(Some(Duration::from_secs(5)))
         .create_timeout(Some(Duration::from_secs(5)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .context("building the database pool")
+        .context("building the database pool")?;
+    metrics::watch(pool.weak());
+    Ok(DbPool(pool))
 }
 
 /// Readiness: a connection can be had and answers.

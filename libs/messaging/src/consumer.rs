@@ -13,7 +13,7 @@ use rdkafka::client::ClientContext;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
-use rdkafka::error::KafkaResult;
+use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
@@ -26,7 +26,7 @@ use db::schema::inbox;
 use db::{DbPool, ScopedFutureExt};
 
 use crate::envelope::{header, Envelope, ReceivedEvent, TRACEPARENT, TRACESTATE};
-use crate::metrics::{ASSIGNMENTS, CONSUMED, CONSUMER_LAG};
+use crate::metrics::{ASSIGNMENTS, CONSUMED, CONSUMER_LAG, DEAD_LETTERS};
 use crate::topics::dlq_topic;
 use crate::KafkaConfig;
 
@@ -134,6 +134,12 @@ impl ConsumerRunner {
             self.cfg.clone(),
             shutdown.clone(),
         ));
+        let dead_letters = tokio::spawn(report_dead_letters(
+            self.consumer.clone(),
+            self.owners.keys().cloned().collect(),
+            self.cfg.clone(),
+            shutdown.clone(),
+        ));
         while !*shutdown.borrow() {
             let msg = tokio::select! {
                 msg = self.consumer.recv() => msg,
@@ -150,6 +156,7 @@ impl ConsumerRunner {
         // Commit what was stored before leaving the group.
         let _ = self.consumer.commit_consumer_state(CommitMode::Sync);
         lag.abort();
+        dead_letters.abort();
     }
 
     async fn process(
@@ -491,6 +498,53 @@ fn partition_lags(consumer: &Kafka) -> rdkafka::error::KafkaResult<Vec<(String, 
             Ok((e.topic().to_owned(), e.partition(), (high - from).max(0)))
         })
         .collect()
+}
+
+/// Every `kafka.lag_interval_ms`, `qc_dead_letter_messages` for each
+/// (logical) topic this consumer reads: what its dead-letter topic retains,
+/// replayed or not (only retention removes a dead letter). Every replica
+/// reports the same figure.
+async fn report_dead_letters(
+    consumer: Arc<Kafka>,
+    topics: Vec<String>,
+    cfg: KafkaConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every = Duration::from_millis(cfg.lag_interval_ms);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        for topic in &topics {
+            let (asked, dlq) = (consumer.clone(), dlq_topic(&cfg.topic(topic)));
+            match tokio::task::spawn_blocking(move || retained(&asked, &dlq)).await {
+                Ok(Ok(n)) => DEAD_LETTERS.with_label_values(&[topic]).set(n),
+                Ok(Err(e)) => {
+                    tracing::debug!(%topic, error = %e, "dead letters unknown for now");
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+/// The messages `topic` retains: its high watermark minus its low one,
+/// summed over its partitions.
+fn retained(consumer: &Kafka, topic: &str) -> KafkaResult<i64> {
+    let timeout = Duration::from_secs(5);
+    let metadata = consumer.fetch_metadata(Some(topic), timeout)?;
+    let mut total = 0;
+    for t in metadata.topics() {
+        if let Some(e) = t.error() {
+            return Err(KafkaError::MetadataFetch(e.into()));
+        }
+        for p in t.partitions() {
+            let (low, high) = consumer.fetch_watermarks(topic, p.id(), timeout)?;
+            total += (high - low).max(0);
+        }
+    }
+    Ok(total)
 }
 
 /// Capped exponential backoff with full jitter: replicas that lost the

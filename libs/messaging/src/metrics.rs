@@ -6,8 +6,8 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    register_int_counter_vec, register_int_gauge, register_int_gauge_vec, IntCounterVec, IntGauge,
-    IntGaugeVec,
+    register_gauge, register_int_counter_vec, register_int_gauge, register_int_gauge_vec, Gauge,
+    IntCounterVec, IntGauge, IntGaugeVec,
 };
 
 pub(crate) static PUBLISHED: LazyLock<IntCounterVec> = LazyLock::new(|| {
@@ -32,6 +32,23 @@ pub(crate) static PENDING: LazyLock<IntGauge> = LazyLock::new(|| {
     register_int_gauge!(
         "qc_outbox_pending",
         "Outbox rows not yet acknowledged by the broker, as the relay last saw"
+    )
+    .expect("metric registers once")
+});
+
+pub(crate) static OLDEST_PENDING_AGE: LazyLock<Gauge> = LazyLock::new(|| {
+    register_gauge!(
+        "qc_outbox_oldest_pending_age_seconds",
+        "Age of the oldest outbox row not yet acknowledged by the broker (from its occurred_at), as the relay last saw; 0 when none waits"
+    )
+    .expect("metric registers once")
+});
+
+pub(crate) static DEAD_LETTERS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec!(
+        "qc_dead_letter_messages",
+        "Messages the dead-letter topic of a consumed topic retains (its high watermark minus its low one, over its partitions), replayed or not",
+        &["topic"]
     )
     .expect("metric registers once")
 });

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures::future::try_join_all;
@@ -19,7 +20,7 @@ use db::schema::outbox;
 use db::{DbPool, ScopedFutureExt};
 
 use crate::envelope::Envelope;
-use crate::metrics::{PENDING, PUBLISHED};
+use crate::metrics::{OLDEST_PENDING_AGE, PENDING, PUBLISHED};
 use crate::KafkaConfig;
 
 #[derive(Queryable)]
@@ -60,24 +61,43 @@ impl Relay {
         })
     }
 
-    /// One round: publish what is pending (up to a batch) and mark it sent.
+    /// One round: publish what is pending (up to a batch) and mark it sent;
+    /// then measure what still waits, whether the round succeeded or not (a
+    /// broker away is when the backlog grows).
     pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let published = self.publish_round().await;
+        if let Err(e) = self.measure_backlog().await {
+            tracing::debug!(error = %format!("{e:#}"), "outbox backlog unknown for now");
+        }
+        published
+    }
+
+    async fn publish_round(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get().await.context("relay connection")?;
         conn.transaction::<_, anyhow::Error, _>(|conn| {
             async move {
                 let ids = self.publish_pending(conn).await?;
                 self.mark_sent(conn, &ids).await?;
-                let pending: i64 = outbox::table
-                    .filter(outbox::sent_at.is_null())
-                    .count()
-                    .get_result(conn)
-                    .await?;
-                PENDING.set(pending);
                 Ok(ids.len())
             }
             .scope_boxed()
         })
         .await
+    }
+
+    /// `qc_outbox_pending` and `qc_outbox_oldest_pending_age_seconds`.
+    async fn measure_backlog(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.get().await.context("relay connection")?;
+        let (pending, oldest): (i64, Option<DateTime<Utc>>) = outbox::table
+            .filter(outbox::sent_at.is_null())
+            .select((count_star(), min(outbox::occurred_at)))
+            .get_result(&mut conn)
+            .await?;
+        PENDING.set(pending);
+        // An occurred_at ahead of this clock (another replica's) counts as new.
+        let age = oldest.and_then(|at| (Utc::now() - at).to_std().ok());
+        OLDEST_PENDING_AGE.set(age.map_or(0.0, |age| age.as_secs_f64()));
+        Ok(())
     }
 
     /// Locks and publishes pending rows, waiting for every acknowledgement.

@@ -156,7 +156,16 @@ fn start_consumer_on(f: &Fixture, pool: DbPool, name: &str) -> watch::Sender<boo
 }
 
 fn start_consumer_with(kafka: &KafkaConfig, pool: DbPool, name: &str) -> watch::Sender<bool> {
-    let topics = [(TOPIC.to_owned(), OWNER.to_owned())].into();
+    start_consumer_of(kafka, pool, name, TOPIC)
+}
+
+fn start_consumer_of(
+    kafka: &KafkaConfig,
+    pool: DbPool,
+    name: &str,
+    topic: &str,
+) -> watch::Sender<bool> {
+    let topics = [(topic.to_owned(), OWNER.to_owned())].into();
     let runner = ConsumerRunner::new(pool, kafka, name, topics).expect("consumer");
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(runner.run(Arc::new(RecordEffect), stop_rx));
@@ -558,11 +567,25 @@ async fn a_database_outage_dead_letters_nothing_and_every_event_applies_once_aft
     assert!(stopped.is_ok());
 }
 
+/// A topic only the next test consumes: the dead-letter gauge of its name
+/// is that test's alone (the other tests' consumers all report `TOPIC`'s).
+const GARBAGE_TOPIC: &str = "test.garbage.v1";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_message_without_an_envelope_is_dead_lettered_at_once() {
+async fn a_message_without_an_envelope_is_dead_lettered_at_once_and_counted() {
     let f = fixture().await;
+    messaging::ensure_topics(&f.kafka, &[GARBAGE_TOPIC])
+        .await
+        .expect("topics");
+    let stop = start_consumer_of(&f.kafka, f.pool.clone(), "garbage-consumer", GARBAGE_TOPIC);
+    let dead_letters = [("topic", GARBAGE_TOPIC)];
+    assert_eq!(
+        wait_for_sample("qc_dead_letter_messages", &dead_letters, 0.0).await,
+        Some(0.0),
+        "nothing dead-lettered yet"
+    );
     let producer: FutureProducer = f.kafka.producer_client().create().expect("producer");
-    let topic = f.kafka.topic(TOPIC);
+    let topic = f.kafka.topic(GARBAGE_TOPIC);
     producer
         .send(
             FutureRecord::to(&topic).key("k").payload("not an event"),
@@ -570,7 +593,6 @@ async fn a_message_without_an_envelope_is_dead_lettered_at_once() {
         )
         .await
         .expect("produced");
-    let stop = start_consumer(&f, "garbage-consumer");
     let dead = read_topic(&f.kafka, &messaging::dlq_topic(&topic), 1, WAIT)
         .await
         .expect("read dlq");
@@ -578,6 +600,11 @@ async fn a_message_without_an_envelope_is_dead_lettered_at_once() {
     assert_eq!(dead[0].headers["x-dlq-attempts"], "0");
     assert!(dead[0].headers["x-dlq-reason"].contains("ce_specversion"));
     assert_eq!(count(&f.pool, "SELECT count(*) AS n FROM effects").await, 0);
+    assert_eq!(
+        wait_for_sample("qc_dead_letter_messages", &dead_letters, 1.0).await,
+        Some(1.0),
+        "the dead letter is counted under the topic it came from"
+    );
     let stopped = stop.send(true);
     assert!(stopped.is_ok());
 }

@@ -13,14 +13,10 @@ use futures::future::BoxFuture;
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder, TracingLogger};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, RefOr};
 use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::HttpConfig;
-use crate::problem::{self, reference};
 use crate::{json, metrics, ApiError};
 
 #[derive(Debug, Clone, Copy)]
@@ -106,161 +102,6 @@ impl Readiness {
     }
 }
 
-/// The OpenAPI document of a service, collected from the routes it
-/// registers (the same function that serves them), each operation carrying
-/// who may call it (`x-qiancheng-access`) from the service's access table.
-pub fn openapi<F: FnOnce(&mut ServiceConfig<'_>)>(
-    info: &ServiceInfo,
-    routes: F,
-    access: &[crate::access::Rule],
-) -> OpenApi {
-    let mut doc = routes_document(info, routes);
-    let table = crate::access::Table::new(access);
-    for (path, item) in doc.paths.paths.iter_mut() {
-        for (method, operation) in [
-            ("GET", &mut item.get),
-            ("POST", &mut item.post),
-            ("PUT", &mut item.put),
-            ("PATCH", &mut item.patch),
-            ("DELETE", &mut item.delete),
-        ] {
-            let (Some(operation), Some(rule)) = (operation.as_mut(), table.rule(method, path))
-            else {
-                continue;
-            };
-            document_standard_answers(operation, rule);
-            let extension = utoipa::openapi::extensions::ExtensionsBuilder::new()
-                .add("x-qiancheng-access", crate::access::extension(rule))
-                .build();
-            match operation.extensions.as_mut() {
-                Some(existing) => existing.merge(extension),
-                None => operation.extensions = Some(extension),
-            }
-        }
-    }
-    keep_used_responses(&mut doc);
-    doc
-}
-
-/// Drops the reusable answers no operation refers to, so a document lists
-/// only what its service can answer.
-fn keep_used_responses(doc: &mut OpenApi) {
-    let used: std::collections::BTreeSet<String> = doc
-        .paths
-        .paths
-        .values()
-        .flat_map(|item| [&item.get, &item.post, &item.put, &item.patch, &item.delete])
-        .flatten()
-        .flat_map(|operation| operation.responses.responses.values())
-        .filter_map(|response| match response {
-            RefOr::Ref(r) => r
-                .ref_location
-                .strip_prefix("#/components/responses/")
-                .map(str::to_owned),
-            RefOr::T(_) => None,
-        })
-        .collect();
-    if let Some(components) = doc.components.as_mut() {
-        components.responses.retain(|name, _| used.contains(name));
-    }
-}
-
-/// The answers every operation of its kind gives, whether or not its
-/// handler names them: a protected one 401 and 403; one with a body 400,
-/// 413, 415 and 422; one with path parameters 404; one with parameters
-/// 422; a public one 429. Each is a problem+json (the reusable answer of
-/// [`crate::problem`] but for 400, which says what its kind of operation
-/// can get wrong), added where the operation does not document the status
-/// itself.
-fn document_standard_answers(
-    operation: &mut utoipa::openapi::path::Operation,
-    rule: &crate::access::Rule,
-) {
-    use utoipa::openapi::path::ParameterIn;
-    let params = operation.parameters.as_deref().unwrap_or_default();
-    let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
-    let (path_params, query_params) = (has(ParameterIn::Path), has(ParameterIn::Query));
-    let body = operation.request_body.is_some();
-    let keyed = params
-        .iter()
-        .any(|p| p.parameter_in == ParameterIn::Header && p.name == crate::idempotency::HEADER);
-    let public = matches!(rule.access, crate::access::Access::Public);
-    let mut answers: Vec<(&str, RefOr<utoipa::openapi::Response>)> = Vec::new();
-    if !public {
-        answers.push(("401", reference::<problem::Unauthorized>()));
-        answers.push(("403", reference::<problem::Forbidden>()));
-    } else {
-        answers.push(("429", reference::<problem::TooManyRequests>()));
-    }
-    let bad_request = match (body, keyed) {
-        (true, true) => Some("The body is not well-formed (`malformed_json`, `body_unreadable`), or the Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)"),
-        (true, false) => Some("The body is not well-formed (`malformed_json`, `body_unreadable`)"),
-        (false, true) => Some("The Idempotency-Key is not 1 to 255 visible ASCII characters (`idempotency_key_invalid`)"),
-        (false, false) => None,
-    };
-    if let Some(description) = bad_request {
-        let answer = utoipa::openapi::ResponseBuilder::new()
-            .description(description)
-            .content(
-                "application/problem+json",
-                utoipa::openapi::ContentBuilder::new()
-                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build();
-        answers.push(("400", answer.into()));
-    }
-    if body {
-        // A route taking another media type states its own limit.
-        answers.push(("413", reference::<problem::PayloadTooLarge>()));
-        answers.push(("415", reference::<problem::UnsupportedMediaType>()));
-    }
-    if path_params {
-        answers.push(("404", reference::<problem::NotFound>()));
-    }
-    if body || path_params || query_params {
-        answers.push(("422", reference::<problem::Unprocessable>()));
-    }
-    for (status, answer) in answers {
-        operation
-            .responses
-            .responses
-            .entry(status.to_owned())
-            .or_insert(answer);
-    }
-}
-
-fn routes_document<F: FnOnce(&mut ServiceConfig<'_>)>(info: &ServiceInfo, routes: F) -> OpenApi {
-    let base = OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title(info.name)
-                .version(info.version)
-                .description(Some(info.description)),
-        )
-        .components(Some(
-            problem::components(ComponentsBuilder::new())
-                .security_scheme(
-                    "bearer",
-                    SecurityScheme::Http(
-                        utoipa::openapi::security::HttpBuilder::from(Http::new(
-                            HttpAuthScheme::Bearer,
-                        ))
-                        .bearer_format("JWT")
-                        .build(),
-                    ),
-                )
-                .build(),
-        ))
-        .build();
-    App::new()
-        .into_utoipa_app()
-        .openapi(base)
-        .configure(routes)
-        .split_for_parts()
-        .1
-}
-
 /// Builds the server on `listener`; the caller awaits it. It stops
 /// gracefully on SIGTERM/SIGINT, letting requests finish.
 pub fn server<F>(
@@ -274,7 +115,7 @@ pub fn server<F>(
 where
     F: Fn(&mut ServiceConfig<'_>) + Clone + Send + 'static,
 {
-    let spec = openapi(&info, routes.clone(), access);
+    let spec = crate::openapi::document(&info, routes.clone(), access);
     let readiness = web::Data::new(readiness);
     let table = web::Data::new(crate::access::Table::new(access));
     let mut server = HttpServer::new(move || {
@@ -295,7 +136,10 @@ where
                         .finish()
                 }),
             )
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .external_url_unchecked("/openapi.json", spec.clone()),
+            )
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError::not_found(
                     "route_not_found",

@@ -68,3 +68,41 @@ pub async fn handler() -> HttpResponse {
         Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The prometheus crate's `process` feature puts its collector in the
+    /// default registry (on Linux): the pod's CPU, memory, descriptors and
+    /// start time are served with the rest.
+    #[tokio::test]
+    async fn the_process_metrics_are_served() {
+        let res = super::handler().await;
+        let body = actix_web::body::to_bytes(res.into_body())
+            .await
+            .expect("body");
+        let text = std::str::from_utf8(&body).expect("text");
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        // Whole seconds: a young test process may not have used one yet.
+        assert!(value("process_cpu_seconds_total").is_some());
+        for name in [
+            "process_resident_memory_bytes",
+            "process_virtual_memory_bytes",
+            "process_open_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(value(name).is_some_and(|v| v > 0.0), "{name}");
+        }
+        // The kernel's soft limit of open files for this process.
+        let limits = std::fs::read_to_string("/proc/self/limits").expect("limits");
+        let soft = limits
+            .lines()
+            .find_map(|line| line.strip_prefix("Max open files"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse::<f64>().ok());
+        assert_eq!(value("process_max_fds"), soft);
+    }
+}

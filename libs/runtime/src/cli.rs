@@ -133,12 +133,8 @@ pub async fn main<S: Service>() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Command::Openapi = cli.command {
-        let spec = platform::http::openapi(&S::INFO, S::routes, S::ACCESS);
-        println!(
-            "{}",
-            spec.to_pretty_json()
-                .context("serialising the OpenAPI document")?
-        );
+        let spec = platform::openapi::document(&S::INFO, S::routes, S::ACCESS);
+        print!("{}", platform::openapi::to_pretty(&spec));
         return Ok(());
     }
     let cfg: Config<S::Settings> = platform::config::load_over(

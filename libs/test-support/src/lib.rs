@@ -19,6 +19,7 @@ mod database;
 pub mod fixtures;
 mod identity;
 pub mod keys;
+pub mod openapi_lint;
 mod outage;
 mod poll;
 mod service;

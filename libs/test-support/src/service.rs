@@ -224,11 +224,19 @@ pub fn fields(problem: &Value) -> Vec<(String, String)> {
 /// the access table generate; with `UPDATE_OPENAPI` set it rewrites it
 /// first (`make openapi`). `root` is the workspace root.
 pub fn assert_openapi_is_current<S: Service>(root: &str) {
-    let generated = platform::http::openapi(&S::INFO, S::routes, S::ACCESS)
-        .to_pretty_json()
-        .expect("serialises")
-        + "\n";
-    assert_file_is_current(&format!("{root}/openapi/{}.json", S::INFO.name), &generated);
+    let doc = platform::openapi::document(&S::INFO, S::routes, S::ACCESS);
+    assert_file_is_current(
+        &format!("{root}/openapi/{}.json", S::INFO.name),
+        &platform::openapi::to_pretty(&doc),
+    );
+    let problems = crate::openapi_lint::problems(&doc);
+    assert!(
+        problems.is_empty(),
+        "openapi/{}.json: {} problem(s):\n{}",
+        S::INFO.name,
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 /// Fails when the checked-in contract `path` differs from `generated`; with

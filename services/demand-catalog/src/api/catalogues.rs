@@ -4,10 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::Utc;
 use db::ScopedFutureExt;
-use ids::CityCode;
+use ids::{CityCode, InvalidValue};
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
@@ -19,7 +20,8 @@ use super::{
     NewEntry, State, Withdrawal,
 };
 use crate::app::catalogues::{self, EntryChanges};
-use crate::domain::catalogue::check_year;
+use crate::domain::catalogue::{check_year, CatalogueStatus};
+use crate::store::catalogues::CatalogueFilter;
 
 const READERS: &[Role] = &[Role::BureauOfficer, Role::Auditor];
 const EDITORS: &[Role] = &[Role::BureauOfficer];
@@ -53,15 +55,26 @@ async fn invalidate(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Start the draft catalogue of a year.
+/// Start the draft catalogue of a year
+///
+/// A bureau officer of the city starts the year's guidance catalogue
+/// (职业技能培训需求指导目录, policy item 1) as an empty draft, version 0;
+/// entries are then added and the draft is published, by 30 June. A city
+/// has one catalogue per year. The city must be the one this instance
+/// serves (`city_not_served`) and the year between 2025 and next year
+/// (`year_range`), both 422 with the field named. Nothing is announced
+/// until publication. A retry with the same `Idempotency-Key` answers the
+/// first answer again.
 #[utoipa::path(
     tag = "catalogues",
+    operation_id = "createCatalogue",
     request_body = NewCatalogue,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first answer again")),
     responses(
-        (status = 201, description = "Draft created", body = CatalogueView),
-        (status = 409, description = "The city already has a catalogue for that year", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The draft catalogue, version 0, with no entries yet", body = CatalogueView,
+            headers(("Location" = String, description = "Where the created resource is read"))),
+        (status = 409, description = "Refused: catalogue_exists (the city already has a catalogue for that year), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`city`: city_code_unknown, city_not_served; `year`: year_range), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -99,15 +112,38 @@ pub async fn create(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueQuery {
-    /// Only this year.
-    pub year: Option<i32>,
+    /// Only the catalogue of this year.
+    #[param(value_type = Option<i32>, example = 2026)]
+    pub year: Option<String>,
+    /// Only catalogues in this status: `draft` (being prepared) or
+    /// `published`.
+    #[param(value_type = Option<CatalogueStatus>)]
+    pub status: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
 }
 
-/// The city's catalogues, drafts included.
+/// List the city's catalogues
+///
+/// Bureau officers and auditors of the city page through its guidance
+/// catalogues, drafts included, the latest year first, without their
+/// entries (read one catalogue for those), optionally of one year or in
+/// one status (`draft`: the ones still to publish). Pages are `limit` long
+/// (1 to 500, default 50); pass a page's `next_cursor` as `cursor` for the
+/// next one. A bad filter answers 422 naming the field (`year_format`,
+/// `catalogue_status_unknown`, `limit_range`, `cursor_invalid`). Officers
+/// and auditors of another city are refused 403 `out_of_scope`.
 #[utoipa::path(
     tag = "catalogues",
+    operation_id = "listCatalogues",
     params(CatalogueQuery),
-    responses((status = 200, body = Vec<CatalogueView>)),
+    responses(
+        (status = 200, description = "A page of the city's catalogues, the latest year first", body = Page<CatalogueView>),
+        (status = 422, description = "Refused: validation_failed (`year`: year_format; `status`: catalogue_status_unknown; `limit`: limit_range; `cursor`: cursor_invalid)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/catalogues")]
@@ -117,20 +153,52 @@ pub async fn list(
     query: web::Query<CatalogueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?.require_city(state.city)?;
+    let limit = pagination::limit(query.limit)?;
+    // A city has one catalogue per year: the year alone orders and pages.
+    let before_year: Option<i32> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut v = Validator::new();
+    let year = query.year.as_deref().and_then(|raw| {
+        v.check(
+            "year",
+            raw.parse::<i32>()
+                .map_err(|_| InvalidValue::new("year_format", "a year, e.g. 2026")),
+        )
+    });
+    let status: Option<CatalogueStatus> = query
+        .status
+        .as_deref()
+        .and_then(|raw| v.parse("status", raw));
+    v.finish(())?;
+    let filter = CatalogueFilter { year, status };
     let mut conn = state.pool.get().await?;
-    let rows = catalogues::list(&mut conn, state.city, query.year).await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
+    let rows = catalogues::list(&mut conn, state.city, &filter, before_year, limit + 1).await?;
+    let page = pagination::page(rows, limit, |r| r.year).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
             .map(|r| CatalogueView::new(r, None))
-            .collect::<Vec<_>>(),
-    ))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
-/// One catalogue with all its entries, withdrawn ones included.
+/// Read one catalogue with all its entries
+///
+/// Bureau officers and auditors of the catalogue's city read a catalogue,
+/// draft or published, with every entry, withdrawn ones included (each
+/// entry says so and which version last changed it). Another city's
+/// catalogue is refused 403 `out_of_scope`; an unknown id answers 404
+/// `catalogue_not_found`.
 #[utoipa::path(
     tag = "catalogues",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = CatalogueView), (status = 404, response = platform::problem::NotFound)),
+    operation_id = "getCatalogue",
+    params(("id" = Uuid, Path, description = "The catalogue's id")),
+    responses(
+        (status = 200, description = "The catalogue with all its entries", body = CatalogueView),
+        (status = 403, description = "Refused: forbidden_role, out_of_scope (another city's catalogue)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: catalogue_not_found", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/catalogues/{id}")]
@@ -148,15 +216,34 @@ pub async fn get(
     )))
 }
 
-/// Add an entry. On a published catalogue this makes a new version at once.
+/// Add an occupation and level to a catalogue
+///
+/// A bureau officer of the catalogue's city lists an occupation at a skill
+/// level with its subsidy standard per person (in fen), whether it is
+/// urgent or scarce (急需紧缺), and its validity, which must overlap the
+/// catalogue's year. The name defaults to the occupation list's. An
+/// occupation and level is listed once per catalogue (409
+/// `entry_exists`). On a draft the entry waits for publication; on a
+/// published catalogue it makes a new version at once and is announced on
+/// `catalog.entries.v1` (`qiancheng.catalog.entry.published.v1`) with the
+/// catalogue's new version on `catalog.catalogues.v1`. The public
+/// catalogue is read afresh afterwards. A retry with the same
+/// `Idempotency-Key` answers the first answer again.
 #[utoipa::path(
     tag = "catalogues",
+    operation_id = "addCatalogueEntry",
     request_body = NewEntry,
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(
+        ("id" = Uuid, Path, description = "The catalogue's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first answer again"),
+    ),
     responses(
-        (status = 201, body = EntryView),
-        (status = 409, description = "The occupation and level are already listed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The entry as listed, with the catalogue version it landed in", body = EntryView,
+            headers(("Location" = String, description = "Where the created resource is read"))),
+        (status = 403, description = "Refused: forbidden_role, out_of_scope (another city's catalogue)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: catalogue_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: entry_exists (the occupation and level are already listed), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (occupation_code_format, occupation_code_major_group, occupation_name_length, occupation_unknown, money_negative, subsidy_too_high, validity_reversed, validity_outside_year), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -194,12 +281,32 @@ pub async fn add_entry(
     Ok(res)
 }
 
-/// Change an entry's terms. A change that changes nothing makes no version.
+/// Change an entry's terms
+///
+/// A bureau officer of the catalogue's city changes an entry's name,
+/// urgency, subsidy standard or validity; absent fields stay as they are,
+/// and the result is checked against the catalogue's year as a new entry
+/// is. A change that changes nothing makes no version. On a published
+/// catalogue each change makes a new version and is announced on
+/// `catalog.entries.v1` (`qiancheng.catalog.entry.changed.v1`) with the
+/// catalogue's new version on `catalog.catalogues.v1`. A withdrawn entry
+/// cannot change (409 `entry_withdrawn`). Every change is kept in the
+/// catalogue's history.
 #[utoipa::path(
     tag = "catalogues",
+    operation_id = "changeCatalogueEntry",
     request_body = EntryChange,
-    params(("id" = Uuid, Path), ("entry_id" = Uuid, Path)),
-    responses((status = 200, body = EntryView), (status = 404, response = platform::problem::NotFound), (status = 422, response = platform::problem::Unprocessable)),
+    params(
+        ("id" = Uuid, Path, description = "The catalogue's id"),
+        ("entry_id" = Uuid, Path, description = "The entry's id"),
+    ),
+    responses(
+        (status = 200, description = "The entry as it now stands", body = EntryView),
+        (status = 403, description = "Refused: forbidden_role, out_of_scope (another city's catalogue)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: catalogue_not_found, entry_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: entry_withdrawn", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (occupation_name_length, money_negative, subsidy_too_high, validity_reversed, validity_outside_year)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[patch("/v1/catalogues/{id}/entries/{entry_id}")]
@@ -224,12 +331,31 @@ pub async fn change_entry(
     Ok(HttpResponse::Ok().json(EntryView::from(entry)))
 }
 
-/// Take an entry out of the catalogue, with the reason kept in its history.
+/// Withdraw an entry from a catalogue
+///
+/// A bureau officer of the catalogue's city takes an entry out of the
+/// catalogue, giving a reason of 1 to 500 characters (422 `reason_length`)
+/// that is kept in the catalogue's history. The entry stays readable,
+/// marked withdrawn. On a published catalogue the withdrawal makes a new
+/// version and is announced on `catalog.entries.v1`
+/// (`qiancheng.catalog.entry.withdrawn.v1`) with the catalogue's new
+/// version on `catalog.catalogues.v1`; from then on no new class is filed
+/// for it. An entry is withdrawn once (409 `entry_withdrawn`).
 #[utoipa::path(
     tag = "catalogues",
+    operation_id = "withdrawCatalogueEntry",
     request_body = Withdrawal,
-    params(("id" = Uuid, Path), ("entry_id" = Uuid, Path)),
-    responses((status = 200, body = EntryView), (status = 409, response = platform::problem::Conflict)),
+    params(
+        ("id" = Uuid, Path, description = "The catalogue's id"),
+        ("entry_id" = Uuid, Path, description = "The entry's id"),
+    ),
+    responses(
+        (status = 200, description = "The entry, now withdrawn", body = EntryView),
+        (status = 403, description = "Refused: forbidden_role, out_of_scope (another city's catalogue)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: catalogue_not_found, entry_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: entry_withdrawn (already withdrawn)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`reason`: reason_length)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/catalogues/{id}/entries/{entry_id}/withdraw")]
@@ -255,13 +381,27 @@ pub async fn withdraw_entry(
     Ok(HttpResponse::Ok().json(EntryView::from(entry)))
 }
 
-/// Publish the draft as version 1. After 30 June it is published, flagged late.
+/// Publish a draft catalogue
+///
+/// A bureau officer of the catalogue's city publishes the draft as
+/// version 1. Policy item 1 asks for publication by 30 June; after it the
+/// catalogue is still published, flagged `late`. Every active entry is
+/// announced on `catalog.entries.v1`
+/// (`qiancheng.catalog.entry.published.v1`) and the catalogue on
+/// `catalog.catalogues.v1` (`qiancheng.catalog.catalogue.published.v1`),
+/// so that the registry and training delivery take it up; the public
+/// catalogue shows it from then on. A catalogue is published once (later
+/// changes become versions by themselves, 409 `already_published`) and
+/// needs at least one active entry (409 `catalogue_empty`).
 #[utoipa::path(
     tag = "catalogues",
-    params(("id" = Uuid, Path)),
+    operation_id = "publishCatalogue",
+    params(("id" = Uuid, Path, description = "The catalogue's id")),
     responses(
-        (status = 200, body = CatalogueView),
-        (status = 409, description = "Already published, or empty", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The published catalogue, version 1, with its active entries", body = CatalogueView),
+        (status = 403, description = "Refused: forbidden_role, out_of_scope (another city's catalogue)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: catalogue_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: already_published, catalogue_empty", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -282,11 +422,22 @@ pub async fn publish(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Who changed what, when: every change since the draft was started.
+/// Read a catalogue's history of changes
+///
+/// Bureau officers and auditors of the catalogue's city read who changed
+/// what, when: every change since the draft was started (`created`,
+/// `entry_added`, `entry_changed`, `entry_withdrawn`, `published`), oldest
+/// first, with the version it made and the entry before and after. Another
+/// city's catalogue is refused 403 `out_of_scope`.
 #[utoipa::path(
     tag = "catalogues",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<ChangeView>)),
+    operation_id = "getCatalogueHistory",
+    params(("id" = Uuid, Path, description = "The catalogue's id")),
+    responses(
+        (status = 200, description = "Every change, oldest first", body = Vec<ChangeView>),
+        (status = 403, description = "Refused: forbidden_role, out_of_scope (another city's catalogue)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: catalogue_not_found", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/catalogues/{id}/history")]

@@ -9,6 +9,7 @@ use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
 use platform::pagination::{self, Page};
+use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::Deserialize;
@@ -20,15 +21,30 @@ use crate::app::{self, demands};
 use crate::domain::demand::{check_terms, may_submit, DemandChannel};
 use crate::store::demands::DemandFilter;
 
-/// Submit a skill demand.
+/// Submit a skill demand
+///
+/// Demand reaches the bureau bottom-up (需求收集, policy item 1) through five
+/// channels, and is the input to drafting the catalogue. An enterprise
+/// submits through the `enterprise` channel for its own credit code only;
+/// an integrator with the `demands:submit` scope names the organisation its
+/// token is bound to (`submitter_org`, a gig platform submits as itself);
+/// a bureau officer of the city records a demand of any channel (an
+/// `enterprise` one naming the enterprise). Anyone else, or another
+/// organisation, is refused 403 `demand_not_allowed`. The city must be
+/// this instance's; the headcount is 1 to 100000 and the period at most
+/// three years. Nothing is announced. A retry with the same
+/// `Idempotency-Key` answers the first answer again.
 #[utoipa::path(
     tag = "demands",
+    operation_id = "submitDemand",
     request_body = NewDemand,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first answer again")),
     responses(
-        (status = 201, body = DemandView),
-        (status = 403, response = platform::problem::Forbidden),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The demand as recorded", body = DemandView,
+            headers(("Location" = String, description = "Where the created resource is read"))),
+        (status = 403, description = "Refused: forbidden_role, scope_missing, out_of_scope, demand_not_allowed (wrong channel or another organisation)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (city_code_unknown, city_not_served, occupation_code_format, credit_code_format, credit_code_check_digit, submitter_org_required, headcount_range, period_reversed, period_too_long, note_too_long), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -93,9 +109,12 @@ pub async fn submit(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DemandQuery {
-    #[param(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
+    /// Only demands for this occupation, e.g. `6-29-01-01`.
+    #[param(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$", example = "6-29-01-01")]
     pub occupation_code: Option<String>,
+    /// Only demands at this skill level.
     pub skill_level: Option<SkillLevel>,
+    /// Only demands that came through this channel.
     pub channel: Option<DemandChannel>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -104,11 +123,19 @@ pub struct DemandQuery {
     pub limit: Option<i64>,
 }
 
-/// The city's demands, newest first.
+/// List the city's demands
+///
+/// Bureau officers and auditors of the city page through the demands
+/// submitted for it, newest first, optionally of one occupation, level or
+/// channel. Pages are `limit` long (1 to 500, default 50); pass a page's
+/// `next_cursor` as `cursor` for the next one. A bad filter answers 422
+/// naming the field (`occupation_code_format`, `limit_range`,
+/// `cursor_invalid`).
 #[utoipa::path(
     tag = "demands",
+    operation_id = "listDemands",
     params(DemandQuery),
-    responses((status = 200, body = Page<DemandView>)),
+    responses((status = 200, description = "A page of the city's demands, newest first", body = Page<DemandView>)),
     security(("bearer" = []))
 )]
 #[get("/v1/demands")]
@@ -145,17 +172,31 @@ pub async fn list(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryQuery {
-    /// Demands whose period overlaps this range (default: this calendar year).
+    /// Start of the range: demands whose period overlaps it are counted
+    /// (default: 1 January of this year).
+    #[param(example = "2026-01-01")]
     pub from: Option<NaiveDate>,
+    /// End of the range (default: 31 December of this year).
+    #[param(example = "2026-12-31")]
     pub to: Option<NaiveDate>,
 }
 
-/// Demand per occupation × level × city, largest headcount first: the input
-/// to drafting the catalogue.
+/// Summarise demand per occupation and level
+///
+/// Bureau officers and auditors of the city read its demand per occupation
+/// × skill level, largest headcount first: the number of demands, the
+/// people needed and the channels they came through. This is the input to
+/// drafting the catalogue. Demands whose period overlaps `from`–`to` are
+/// counted (this calendar year by default); `to` before `from` answers 422
+/// `range_reversed`.
 #[utoipa::path(
     tag = "demands",
+    operation_id = "summariseDemands",
     params(SummaryQuery),
-    responses((status = 200, body = Vec<DemandSummaryRow>)),
+    responses(
+        (status = 200, description = "Demand per occupation and level, largest headcount first", body = Vec<DemandSummaryRow>),
+        (status = 422, description = "Refused: validation_failed (`to`: range_reversed; a date not in YYYY-MM-DD form)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/demands/summary")]

@@ -20,6 +20,7 @@ pub struct PublicCatalogueQuery {
     /// An occupation code or a group of the classification, e.g. `6-29`.
     #[param(pattern = r"^\d(?:-\d{2}){0,4}$")]
     pub occupation: Option<String>,
+    /// Only entries at this skill level.
     pub skill_level: Option<SkillLevel>,
     /// Only urgent/scarce (急需紧缺) entries.
     pub urgent: Option<bool>,
@@ -38,13 +39,29 @@ fn valid_group(raw: &str) -> bool {
     }
 }
 
-/// The published guidance catalogue of a city and year.
+/// Read a city's published guidance catalogue
+///
+/// Anyone, without a token, reads the current version of a city's
+/// published guidance catalogue (需求指导目录) of a year: its active entries
+/// with their subsidy standard per person (in fen), optionally of one
+/// occupation or group of the classification (e.g. `6-29`), one skill
+/// level, or the urgent/scarce (急需紧缺) ones. Drafts and withdrawn entries
+/// are not shown. Answers are cached and read afresh after every change;
+/// clients are rate limited. A city other than this instance's answers 404
+/// `city_not_served`, a year without a published catalogue 404
+/// `catalogue_not_published`.
 #[utoipa::path(
     tag = "public",
-    params(("city" = String, Path, example = "350100", pattern = r"^350(?:[1-9]00|128)$"), ("year" = i32, Path, example = 2026), PublicCatalogueQuery),
+    operation_id = "getPublicCatalogue",
+    params(
+        ("city" = String, Path, description = "The city's administrative division code", example = "350100", pattern = r"^350(?:[1-9]00|128)$"),
+        ("year" = i32, Path, description = "The catalogue's year", example = 2026),
+        PublicCatalogueQuery,
+    ),
     responses(
-        (status = 200, body = PublicCatalogue),
-        (status = 404, description = "Not published, or not this instance's city", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The published catalogue, its active entries as filtered", body = PublicCatalogue),
+        (status = 404, description = "Refused: catalogue_not_published, city_not_served (not this instance's city)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`city`: city_code_unknown; `occupation`: occupation_code_format)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())
@@ -112,16 +129,31 @@ pub async fn catalogue(
 #[serde(deny_unknown_fields)]
 pub struct OccupationQuery {
     /// Code or group prefix, e.g. `6-29`.
+    #[param(example = "6-29")]
     pub code: Option<String>,
     /// Part of the name, e.g. 电工.
+    #[param(example = "电工")]
     pub name: Option<String>,
 }
 
-/// The occupation reference list (GB/T 6565); the shipped list is sample data.
+/// List occupations of the classification
+///
+/// Anyone, without a token, searches the occupation reference list
+/// (职业分类大典, GB/T 6565) by code or group prefix (e.g. `6-29`) or by
+/// part of the name (e.g. 电工): the codes a catalogue entry, a class or a
+/// demand names. The shipped list is sample data, each row marked
+/// `sample`, until the city loads the full list. Answers are cached;
+/// clients are rate limited. A code that is neither a code nor a group
+/// answers 422 `occupation_code_format`.
 #[utoipa::path(
     tag = "public",
+    operation_id = "listOccupations",
     params(OccupationQuery),
-    responses((status = 200, body = Vec<OccupationRow>), (status = 429, response = platform::problem::TooManyRequests)),
+    responses(
+        (status = 200, description = "The matching occupations by code, at most 500", body = Vec<OccupationRow>),
+        (status = 422, description = "Refused: validation_failed (`code`: occupation_code_format)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, response = platform::problem::TooManyRequests),
+    ),
     security(())
 )]
 #[get("/v1/public/occupations")]

@@ -14,6 +14,17 @@ use crate::store::demands::{DemandAggregate, DemandRow};
 /// A skill demand as submitted.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "city": "350100",
+    "occupation_code": "4-10-01-05",
+    "skill_level": "junior",
+    "headcount": 40,
+    "period_from": "2026-03-01",
+    "period_to": "2026-12-31",
+    "channel": "enterprise",
+    "submitter_org": "91350100M000100Y43",
+    "note": "新院区开业，需养老护理员（初级）40 名"
+})))]
 pub struct NewDemand {
     /// Region code of the city; must be this instance's city.
     #[schema(example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
@@ -34,7 +45,22 @@ pub struct NewDemand {
     pub note: Option<String>,
 }
 
+/// A skill demand as recorded.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "0192f3a4-5b6c-7d8e-9f01-23456789abcd",
+    "city": "350100",
+    "occupation_code": "4-10-01-05",
+    "skill_level": "junior",
+    "headcount": 40,
+    "period_from": "2026-03-01",
+    "period_to": "2026-12-31",
+    "channel": "enterprise",
+    "submitter_org": "91350100M000100Y43",
+    "submitted_by": "enterprise-91350100M000100Y43",
+    "note": "新院区开业，需养老护理员（初级）40 名",
+    "created_at": "2026-02-10T02:15:00Z"
+})))]
 pub struct DemandView {
     pub id: Uuid,
     pub city: String,
@@ -72,6 +98,14 @@ impl From<DemandRow> for DemandView {
 
 /// Demand per occupation × level × city.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "city": "350100",
+    "occupation_code": "6-31-01-03",
+    "skill_level": "senior",
+    "demand_count": 3,
+    "total_headcount": 75,
+    "channels": ["enterprise", "gig_market", "trade_union"]
+})))]
 pub struct DemandSummaryRow {
     pub city: String,
     #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
@@ -95,8 +129,10 @@ impl From<DemandAggregate> for DemandSummaryRow {
     }
 }
 
+/// The city and year of a new draft catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({ "city": "350100", "year": 2026 })))]
 pub struct NewCatalogue {
     #[schema(example = "350100", pattern = r"^350(?:[1-9]00|128)$")]
     pub city: String,
@@ -107,6 +143,15 @@ pub struct NewCatalogue {
 /// An entry to add to a catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "occupation_code": "4-10-01-05",
+    "occupation_name": "养老护理员",
+    "skill_level": "junior",
+    "urgent": true,
+    "subsidy_fen": 150000,
+    "valid_from": "2026-01-01",
+    "valid_to": "2026-12-31"
+})))]
 pub struct NewEntry {
     #[schema(example = "6-29-01-01", pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
@@ -126,6 +171,7 @@ pub struct NewEntry {
 /// Changes to an entry; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({ "subsidy_fen": 180000, "valid_to": "2026-11-30" })))]
 pub struct EntryChange {
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub occupation_name: Option<String>,
@@ -136,15 +182,33 @@ pub struct EntryChange {
     pub valid_to: Option<NaiveDate>,
 }
 
+/// Why an entry leaves the catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({ "reason": "本市该工种用工需求已饱和，年中调整退出目录" })))]
 pub struct Withdrawal {
     /// Why the entry leaves the catalogue.
     #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
+/// An entry of a catalogue, as it now stands.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "0192f3a4-6c7d-7e8f-9a01-23456789abce",
+    "occupation_code": "4-10-01-05",
+    "occupation_name": "养老护理员",
+    "skill_level": "junior",
+    "skill_level_name": "初级工",
+    "high_skilled": false,
+    "urgent": true,
+    "subsidy_fen": 150000,
+    "valid_from": "2026-01-01",
+    "valid_to": "2026-12-31",
+    "withdrawn": false,
+    "version": 0,
+    "updated_at": "2026-03-02T01:30:00Z"
+})))]
 pub struct EntryView {
     pub id: Uuid,
     #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
@@ -185,7 +249,46 @@ impl From<EntryRow> for EntryView {
     }
 }
 
+/// A city's guidance catalogue of a year.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f61",
+    "city": "350100",
+    "city_name": "福州市",
+    "year": 2027,
+    "status": "draft",
+    "version": 0,
+    "created_by": "officer-fz-0231",
+    "created_at": "2026-11-20T01:00:00Z",
+    "published_at": null,
+    "late": null
+}), json!({
+    "id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+    "city": "350100",
+    "city_name": "福州市",
+    "year": 2026,
+    "status": "published",
+    "version": 1,
+    "created_by": "officer-fz-0231",
+    "created_at": "2026-03-01T01:00:00Z",
+    "published_at": "2026-06-20T02:00:00Z",
+    "late": false,
+    "entries": [{
+        "id": "0192f3a4-6c7d-7e8f-9a01-23456789abce",
+        "occupation_code": "4-10-01-05",
+        "occupation_name": "养老护理员",
+        "skill_level": "junior",
+        "skill_level_name": "初级工",
+        "high_skilled": false,
+        "urgent": true,
+        "subsidy_fen": 150000,
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "withdrawn": false,
+        "version": 0,
+        "updated_at": "2026-03-02T01:30:00Z"
+    }]
+})))]
 pub struct CatalogueView {
     pub id: Uuid,
     pub city: String,
@@ -228,6 +331,41 @@ impl CatalogueView {
 
 /// One line of a catalogue's history.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "version": 2,
+    "actor": "officer-fz-0231",
+    "action": "entry_changed",
+    "entry_id": "0192f3a4-6c7d-7e8f-9a01-23456789abce",
+    "before": {
+        "id": "0192f3a4-6c7d-7e8f-9a01-23456789abce",
+        "catalogue_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+        "occupation_code": "4-10-01-05",
+        "occupation_name": "养老护理员",
+        "skill_level": "junior",
+        "urgent": true,
+        "subsidy_fen": 150000,
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "withdrawn": false,
+        "version": 0,
+        "updated_at": "2026-03-02T01:30:00Z"
+    },
+    "after": {
+        "id": "0192f3a4-6c7d-7e8f-9a01-23456789abce",
+        "catalogue_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+        "occupation_code": "4-10-01-05",
+        "occupation_name": "养老护理员",
+        "skill_level": "junior",
+        "urgent": true,
+        "subsidy_fen": 180000,
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "withdrawn": false,
+        "version": 2,
+        "updated_at": "2026-08-12T07:45:00Z"
+    },
+    "at": "2026-08-12T07:45:00Z"
+})))]
 pub struct ChangeView {
     pub version: i32,
     pub actor: String,
@@ -255,6 +393,24 @@ impl From<ChangeRow> for ChangeView {
 
 /// The published catalogue as the public sees it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "city": "350100",
+    "city_name": "福州市",
+    "year": 2026,
+    "version": 3,
+    "published_at": "2026-06-20T02:00:00Z",
+    "late": false,
+    "entries": [{
+        "occupation_code": "4-10-01-05",
+        "occupation_name": "养老护理员",
+        "skill_level": "junior",
+        "skill_level_name": "初级工",
+        "urgent": true,
+        "subsidy_fen": 150000,
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31"
+    }]
+})))]
 pub struct PublicCatalogue {
     pub city: String,
     pub city_name: String,
@@ -265,7 +421,18 @@ pub struct PublicCatalogue {
     pub entries: Vec<PublicEntry>,
 }
 
+/// An active entry of a published catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "occupation_code": "6-31-01-03",
+    "occupation_name": "电工",
+    "skill_level": "senior",
+    "skill_level_name": "高级工",
+    "urgent": false,
+    "subsidy_fen": 200000,
+    "valid_from": "2026-01-01",
+    "valid_to": "2026-12-31"
+})))]
 pub struct PublicEntry {
     #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,

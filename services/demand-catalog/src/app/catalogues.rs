@@ -17,7 +17,7 @@ use crate::domain::catalogue::{
 };
 use crate::events;
 use crate::store::catalogues::{
-    self as store, CatalogueRow, Change, ChangeRow, EntryFilter, EntryRow,
+    self as store, CatalogueFilter, CatalogueRow, Change, ChangeRow, EntryFilter, EntryRow,
 };
 use crate::store::occupations;
 
@@ -126,14 +126,17 @@ pub async fn create(
     Ok(row)
 }
 
-/// The city's catalogues, drafts included, the latest year first.
+/// A page of the city's catalogues, drafts included, the latest year
+/// first: those before the cursor's year, at most `limit`.
 #[tracing::instrument(skip_all, fields(city = %city))]
 pub async fn list(
     conn: &mut AsyncPgConnection,
     city: CityCode,
-    year: Option<i32>,
+    filter: &CatalogueFilter,
+    before_year: Option<i32>,
+    limit: i64,
 ) -> Result<Vec<CatalogueRow>, Error> {
-    Ok(store::list(conn, city.as_str(), year).await?)
+    Ok(store::list(conn, city.as_str(), filter, before_year, limit).await?)
 }
 
 /// One catalogue of the caller's city with all its entries, withdrawn ones

@@ -2,9 +2,11 @@
 //! a city drafts it, publishes it by 30 June, and may update it during the
 //! year; every update after publication is a new version.
 
+use std::str::FromStr;
+
 use chrono::{Datelike, NaiveDate};
 use ids::Fen;
-use ids::FieldError;
+use ids::{FieldError, InvalidValue};
 use serde::{Deserialize, Serialize};
 
 use super::Refusal;
@@ -30,6 +32,20 @@ impl CatalogueStatus {
             "published" => Some(Self::Published),
             _ => None,
         }
+    }
+}
+
+/// A status as a client writes it, e.g. in a list's filter.
+impl FromStr for CatalogueStatus {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| {
+            InvalidValue::new(
+                "catalogue_status_unknown",
+                format!("{s:?} is not one of draft, published"),
+            )
+        })
     }
 }
 

@@ -104,18 +104,36 @@ pub async fn find_published(
         .optional()
 }
 
+/// What a list of a city's catalogues is narrowed to.
+#[derive(Debug, Default)]
+pub struct CatalogueFilter {
+    pub year: Option<i32>,
+    pub status: Option<CatalogueStatus>,
+}
+
+/// The latest year first, keyset-paged on the year (a city has one
+/// catalogue per year): those before `before_year`, at most `limit`.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     city: &str,
-    year: Option<i32>,
+    filter: &CatalogueFilter,
+    before_year: Option<i32>,
+    limit: i64,
 ) -> QueryResult<Vec<CatalogueRow>> {
     let mut query = catalogues::table
         .filter(catalogues::city.eq(city))
         .select(CatalogueRow::as_select())
         .order(catalogues::year.desc())
+        .limit(limit)
         .into_boxed();
-    if let Some(year) = year {
+    if let Some(year) = filter.year {
         query = query.filter(catalogues::year.eq(year));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(catalogues::status.eq(status.as_str()));
+    }
+    if let Some(year) = before_year {
+        query = query.filter(catalogues::year.lt(year));
     }
     query.load(conn).await
 }

@@ -9,8 +9,10 @@ use serde::Serialize;
 use super::schema::occupations;
 use crate::domain::occupations_file::Occupation;
 
+/// An occupation of the classification (职业分类大典).
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = occupations)]
+#[schema(examples(json!({ "code": "4-10-01-05", "name": "养老护理员", "sample": true })))]
 pub struct OccupationRow {
     pub code: String,
     pub name: String,

@@ -15,4 +15,5 @@ mod access;
 mod api_contract;
 mod catalogue_flow;
 mod demands;
+mod lists;
 mod rules;

@@ -115,7 +115,7 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing() {
 
     // Only the one good catalogue exists, and it is still empty.
     let list = body(app.get("/v1/catalogues", Some(&token)).await).await;
-    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
     let one = body(
         app.get(&format!("/v1/catalogues/{cat}"), Some(&token))
             .await,
@@ -325,7 +325,7 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     problem(bad_key, 400, "idempotency_key_invalid").await;
     let list = body(app.get("/v1/catalogues", Some(&token)).await).await;
     assert_eq!(
-        list.as_array().map(Vec::len),
+        list["items"].as_array().map(Vec::len),
         Some(2),
         "one catalogue per key"
     );

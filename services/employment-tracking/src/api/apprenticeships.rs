@@ -42,15 +42,30 @@ fn require_party(who: &Principal, enterprise: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Register an internship agreement (实习协议). The answer already lists
-/// what would stop recognition (e.g. an internship under six months).
+/// Register an apprentice's internship agreement
+///
+/// An enterprise registers the internship agreement (实习协议) of a
+/// final-year student it takes on as a new-style apprentice (新型学徒制),
+/// with its own account or its own system (an integrator with the scope
+/// `employment:apprenticeships`); the enterprise in the body must be the
+/// organisation the token acts for. The apprenticeship starts as
+/// `internship`, and the answer already lists every reason that would stop
+/// recognition (`internship_too_short`: under six whole months;
+/// `not_final_year`: not started in the final year before graduation).
+/// Refused: 403 `out_of_scope` (another enterprise's apprentice),
+/// `forbidden_role`, `scope_missing`; 422 with field errors
+/// (`citizen_id_check_digit`, `internship_ends_before_start`, a malformed
+/// credit or occupation code). With an `Idempotency-Key`, a retry answers
+/// the first result again.
 #[utoipa::path(
     tag = "apprenticeships",
+    operation_id = "registerApprenticeship",
     request_body = NewApprenticeship,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first result again")),
     responses(
-        (status = 201, body = ApprenticeshipView),
-        (status = 403, response = platform::problem::Forbidden),
+        (status = 201, description = "The apprenticeship as registered, with what would stop its recognition", body = ApprenticeshipView,
+            headers(("Location" = String, description = "Where the apprenticeship is read"))),
+        (status = 403, description = "Refused: out_of_scope (the enterprise is not the caller's organisation), forbidden_role, scope_missing", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
@@ -108,17 +123,32 @@ pub async fn register(
     .await
 }
 
-/// Add the labour contract (劳动合同) signed after graduation and decide:
-/// recognised (APPRENTICESHIP_RECOGNISED is published) or not recognised,
-/// with every reason.
+/// Record the labour contract and decide the apprenticeship
+///
+/// The enterprise of the internship (its own account, or its own system with
+/// the scope `employment:apprenticeships`) adds the labour contract (劳动合同)
+/// signed after graduation, and the service decides at once: `recognised`
+/// when the contract is with the same enterprise, starts after graduation
+/// and after the internship, and runs at least twelve months (or is
+/// open-ended) — the enterprise is subsidised from the start of employment,
+/// the internship months count as training time, and
+/// `qiancheng.employment.apprenticeship.recognised.v1` is published;
+/// otherwise `not_recognised` with every reason (`different_enterprise`,
+/// `contract_before_graduation`, `contract_during_internship`,
+/// `contract_too_short`, and the internship's own). Refused: 403
+/// `out_of_scope` (not the enterprise of the internship); 404
+/// `apprenticeship_not_found`; 409 `already_decided`; 422
+/// `contract_ends_before_start` or a malformed credit code.
 #[utoipa::path(
     tag = "apprenticeships",
+    operation_id = "recordApprenticeshipContract",
     request_body = NewContract,
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path, description = "The apprenticeship's id")),
     responses(
-        (status = 200, body = ApprenticeshipView),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The apprenticeship as decided: recognised, or not recognised with every reason", body = ApprenticeshipView),
+        (status = 403, description = "Refused: out_of_scope (not the enterprise of the internship), forbidden_role, scope_missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: apprenticeship_not_found (none, or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: already_decided (the contract was recorded and the apprenticeship decided before)", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
@@ -162,11 +192,21 @@ pub async fn contract(
     Ok(HttpResponse::Ok().json(ApprenticeshipView::from(row)))
 }
 
-/// One apprenticeship.
+/// Read one apprenticeship
+///
+/// The apprenticeship, its status and every reason it is not (or would not
+/// be) recognised. Officers and auditors of the city see any; an
+/// enterprise its own; an integrator those it registered or those of the
+/// enterprise it acts for. One the caller may not see answers 404
+/// `apprenticeship_not_found`, as one that does not exist.
 #[utoipa::path(
     tag = "apprenticeships",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = ApprenticeshipView), (status = 404, response = platform::problem::NotFound)),
+    operation_id = "getApprenticeship",
+    params(("id" = Uuid, Path, description = "The apprenticeship's id")),
+    responses(
+        (status = 200, description = "The apprenticeship", body = ApprenticeshipView),
+        (status = 404, description = "Refused: apprenticeship_not_found (none, or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/apprenticeships/{id}")]
@@ -184,6 +224,7 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ApprenticeshipQuery {
+    /// Only apprenticeships in this status.
     #[param(inline)]
     pub status: Option<ApprenticeshipStatus>,
     /// From the previous page's `next_cursor`.
@@ -193,12 +234,23 @@ pub struct ApprenticeshipQuery {
     pub limit: Option<i64>,
 }
 
-/// Apprenticeships, newest first: officers and auditors see all, an
-/// enterprise its own.
+/// List apprenticeships, newest first
+///
+/// Officers and auditors of the city see every apprenticeship; an
+/// enterprise its own; an integrator those it registered. Filters by
+/// status (`internship` lists those awaiting their labour contract).
+/// Cursor-paginated: pass `next_cursor` back as `cursor`. Refused: 403
+/// `forbidden_role`, `out_of_scope` (an officer or auditor of another
+/// city); 422 `limit_range`, `cursor_invalid`, `invalid_query_parameter`
+/// (e.g. an unknown `status`).
 #[utoipa::path(
     tag = "apprenticeships",
+    operation_id = "listApprenticeships",
     params(ApprenticeshipQuery),
-    responses((status = 200, body = Page<ApprenticeshipView>), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "A page of apprenticeships", body = Page<ApprenticeshipView>),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/apprenticeships")]

@@ -30,21 +30,37 @@ fn check_batch_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Submit a batch of social-insurance contributions, one JSON object per
-/// line. Good lines are taken; every bad line is reported with its number
-/// and problems. A repeat with the same content answers the first report
-/// (200, `Idempotent-Replayed`); other content under the same id is 422.
+/// Submit a batch of social-insurance contributions
+///
+/// The city's social-insurance agency's system (an integrator with the scope
+/// `employment:social_insurance`; nobody else, officers included) sends the
+/// month's contributions (社保缴费数据) as `application/x-ndjson`, one JSON
+/// object per line, under its own batch id. Good lines are taken; every
+/// bad line is reported with its number and every problem it has. Taken
+/// contributions of completers are matched against their follow-up
+/// windows: employment shown within a window is published as
+/// `qiancheng.employment.outcome.employed_within_window.v1`, and insured
+/// months added as `qiancheng.employment.insured_months.counted.v1`. The
+/// batch id makes the request idempotent: a repeat with the same content
+/// answers the first report (200, `Idempotent-Replayed: true`); other
+/// content under the same id is refused. Refused: 400 `batch_incomplete`,
+/// `body_unreadable`; 409 `batch_in_flight`; 413 `batch_too_large`; 415
+/// `unsupported_media_type`; 422 `batch_id_format`, `batch_content_differs`.
 #[utoipa::path(
     tag = "social-insurance",
+    operation_id = "submitSocialInsuranceBatch",
     request_body(content = ContributionLine, content_type = "application/x-ndjson", description = "One contribution per line: {\"citizen_id\", \"employer_credit_code\", \"month\": \"YYYY-MM\"}"),
     params(("batch_id" = String, Path, description = "The sender's id of the batch: 1 to 100 letters, digits, '.', '_' or '-'")),
     responses(
-        (status = 201, body = BatchReport),
-        (status = 200, description = "A repeat of a batch already taken: its report", body = BatchReport),
-        (status = 409, description = "The same batch is being received", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "More lines than a batch may have (`batch_too_large`): 2,000,000 unless the city configures another `batch_max_rows`. The body is read as it arrives, never whole", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The batch taken: what it did, and every rejected line", body = BatchReport,
+            headers(("Location" = String, description = "Where the batch's report is read"))),
+        (status = 200, description = "A repeat of a batch already taken: its first report", body = BatchReport,
+            headers(("Location" = String, description = "Where the batch's report is read"))),
+        (status = 400, description = "Refused: batch_incomplete (the body ended before it was read whole), body_unreadable", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: batch_in_flight (the same batch is being received by another request; retry to get its report)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Refused: batch_too_large (more lines than a batch may have: 2,000,000 unless the city configures another `batch_max_rows`). The body is read as it arrives, never whole", body = Problem, content_type = "application/problem+json"),
         (status = 415, response = platform::problem::UnsupportedMediaType),
-        (status = 422, description = "The batch id was used for other content", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: batch_id_format, batch_content_differs (the batch id was used for other content)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -100,11 +116,20 @@ pub async fn submit(
     }
 }
 
-/// The report of a batch the caller submitted.
+/// Read the report of a submitted contribution batch
+///
+/// The social-insurance agency's system (an integrator with the scope
+/// `employment:social_insurance`) reads the report of a batch it submitted,
+/// e.g. after a `batch_in_flight` refusal. Another sender's batch answers
+/// 404 `batch_not_found`, as one that does not exist.
 #[utoipa::path(
     tag = "social-insurance",
-    params(("batch_id" = String, Path)),
-    responses((status = 200, body = BatchReport), (status = 404, response = platform::problem::NotFound)),
+    operation_id = "getSocialInsuranceBatch",
+    params(("batch_id" = String, Path, description = "The sender's id of the batch")),
+    responses(
+        (status = 200, description = "The batch's report, as answered when it was taken", body = BatchReport),
+        (status = 404, description = "Refused: batch_not_found (none of the caller's under that id)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/social-insurance/batches/{batch_id}")]

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use platform::auth::{Principal, Role};
 use platform::json::Json;
 use platform::pagination::{self, Page};
+use platform::problem::Problem;
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -31,9 +32,12 @@ pub enum OutcomeFilter {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpQuery {
+    /// Only completers of this institution.
     pub institution_id: Option<Uuid>,
+    /// Only windows still open (`pending`), or those closed with this outcome.
     #[param(inline)]
     pub outcome: Option<OutcomeFilter>,
+    /// Only completers of this statistical year.
     pub statistical_year: Option<i32>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -42,11 +46,25 @@ pub struct FollowUpQuery {
     pub limit: Option<i64>,
 }
 
-/// Completers' follow-ups, latest completion first.
+/// List completers' follow-ups, latest completion first
+///
+/// Each completer's follow-up window (就业跟踪), the 3-, 6- and 12-month
+/// milestones social insurance showed, and the outcome once decided.
+/// Officers and auditors of the city see every completer; an institution
+/// operator its own institutions' completers. Filters by institution,
+/// outcome (`pending` for windows still open) and statistical year.
+/// Cursor-paginated: pass `next_cursor` back as `cursor`. Refused: 403
+/// `forbidden_role`, `out_of_scope` (an officer or auditor of another city);
+/// 422 `limit_range`, `cursor_invalid`, `invalid_query_parameter` (e.g. an
+/// unknown `outcome`).
 #[utoipa::path(
     tag = "follow-ups",
+    operation_id = "listFollowUps",
     params(FollowUpQuery),
-    responses((status = 200, body = Page<FollowUpView>), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "A page of follow-ups", body = Page<FollowUpView>),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/follow-ups")]
@@ -84,11 +102,20 @@ pub async fn list(
     }))
 }
 
-/// One completer's follow-up, by enrolment.
+/// Read one completer's follow-up, by enrolment
+///
+/// The completer's window, milestones and outcome. Officers and auditors of
+/// the city see any; an institution operator its own completers'. One the
+/// caller may not see answers 404 `follow_up_not_found`, as one that does
+/// not exist.
 #[utoipa::path(
     tag = "follow-ups",
-    params(("enrolment_id" = Uuid, Path)),
-    responses((status = 200, body = FollowUpView), (status = 404, response = platform::problem::NotFound)),
+    operation_id = "getFollowUp",
+    params(("enrolment_id" = Uuid, Path, description = "The completed enrolment (delivery's enrolment id)")),
+    responses(
+        (status = 200, description = "The completer's follow-up", body = FollowUpView),
+        (status = 404, description = "Refused: follow_up_not_found (no such completer, or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/follow-ups/{enrolment_id}")]
@@ -103,14 +130,24 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view(found, ids::business_date(Utc::now()))))
 }
 
-/// Close every window that ended before `as_of` (default today): evidence
-/// is looked at once more, then NOT_EMPLOYED_AT_WINDOW_END is published for
-/// the rest. The periodic job does the same every interval; repeating it is
-/// harmless.
+/// Close the follow-up windows that ended before a date
+///
+/// A bureau officer of the city closes every window that ended before
+/// `as_of` (default today): the evidence is looked at once more, and a
+/// window it shows employment in is closed with
+/// `qiancheng.employment.outcome.employed_within_window.v1`; the rest with
+/// `qiancheng.employment.outcome.not_employed_at_window_end.v1`. The
+/// periodic job does the same every interval; repeating it is harmless (a
+/// window is decided once). Refused: 403 `forbidden_role`, `out_of_scope`
+/// (another city); 422 `as_of_in_future`.
 #[utoipa::path(
     tag = "follow-ups",
+    operation_id = "closeFollowUpWindows",
     request_body = CloseWindows,
-    responses((status = 200, body = Closed), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "How many windows were closed, by outcome", body = Closed),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/follow-ups/close-windows")]

@@ -22,15 +22,37 @@ use crate::app::records::{self, NewReport, ReportedBy};
 use crate::domain::evidence::Source;
 use crate::store::records::RecordFilter;
 
-/// Report an employment. Conflicting reports are kept and flagged; a report
-/// never replaces another record.
+/// Report an employment of a worker
+///
+/// Records an employment (就业信息登记) of a worker, identified by citizen ID
+/// (only its pseudonym and masked form are kept). Who may report from which
+/// `source`: a bureau officer of the city (`self_reported`, a worker's
+/// statement heard at a desk); a trainee, or the trainee portal acting for
+/// them, their own employment (`self_reported`); an institution operator or
+/// an integrator acting for an institution, its own completers
+/// (`institution_reported`); an enterprise or an integrator acting for it,
+/// its own staff (`employer_reported`). An integrator needs the scope
+/// `employment:reports`. `social_insurance` records come only from
+/// contribution batches.
+///
+/// A report never replaces another record: one placing the person with
+/// another employer over the same time is kept and both are flagged
+/// `conflicting`. The report may confirm employment within a completer's
+/// follow-up window. Publishes `qiancheng.employment.record.added.v1` (and an
+/// outcome event when a window is confirmed). Refused: 403 `out_of_scope`
+/// (not the caller's trainee, staff or own employment), `source_not_allowed`;
+/// 422 with field errors (`citizen_id_check_digit`, `starts_in_future`,
+/// `contract_ends_before_start`, ...). With an `Idempotency-Key`, a retry
+/// answers the first report again.
 #[utoipa::path(
     tag = "employment-records",
+    operation_id = "reportEmployment",
     request_body = NewRecord,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first result again")),
     responses(
-        (status = 201, body = RecordView),
-        (status = 403, description = "Not this caller's trainee or staff, or a source the caller cannot report", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The employment as recorded, flagged if it conflicts with another record", body = RecordView,
+            headers(("Location" = String, description = "Where the record is read"))),
+        (status = 403, description = "Refused: out_of_scope (not this caller's trainee, staff or own employment), source_not_allowed (a source the caller cannot report), forbidden_role, scope_missing", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
@@ -108,8 +130,10 @@ pub async fn report(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RecordQuery {
+    /// Only records of this employer (unified social credit code).
     #[param(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: Option<String>,
+    /// Only records from this source.
     pub source: Option<Source>,
     /// Only records in (or out of) conflict with another.
     pub conflicting: Option<bool>,
@@ -120,17 +144,27 @@ pub struct RecordQuery {
     pub limit: Option<i64>,
 }
 
-/// Employment records the caller may see, newest first: officers and
-/// auditors all of the city's, an enterprise its own staff's, an
-/// institution its completers', an integrator those it submitted. One
-/// person's only with `X-Person-Id` (never in the URL).
+/// List the employment records the caller may see, newest first
+///
+/// Officers and auditors of the city see all of the city's records; an
+/// enterprise its own staff's; an institution operator its completers'; an
+/// integrator those it submitted. Filters by employer, source and conflict;
+/// one person's records only with the `X-Person-Id` header (a person id,
+/// never in the URL). Cursor-paginated: pass `next_cursor` back as `cursor`.
+/// Refused: 403 `out_of_scope` (an officer or auditor of another city),
+/// `forbidden_role`; 422 `limit_range`, `cursor_invalid`, or a malformed
+/// `employer_credit_code`.
 #[utoipa::path(
     tag = "employment-records",
+    operation_id = "listEmploymentRecords",
     params(
         RecordQuery,
-        ("X-Person-Id" = Option<String>, Header, description = "Only this person's records"),
+        ("X-Person-Id" = Option<String>, Header, description = "Only this person's records (the person id, a pseudonym)"),
     ),
-    responses((status = 200, body = Page<RecordView>), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "A page of employment records, personal data masked", body = Page<RecordView>),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/employment-records")]
@@ -164,11 +198,21 @@ pub async fn list(
     }))
 }
 
-/// One employment record.
+/// Read one employment record
+///
+/// The record, personal data masked, if the caller may see it: officers and
+/// auditors of the city any; an enterprise its own staff's; an institution
+/// operator its completers'; an integrator those it submitted. A record
+/// the caller may not see answers 404 `record_not_found`, as one that does
+/// not exist.
 #[utoipa::path(
     tag = "employment-records",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = RecordView), (status = 404, response = platform::problem::NotFound)),
+    operation_id = "getEmploymentRecord",
+    params(("id" = Uuid, Path, description = "The record's id")),
+    responses(
+        (status = 200, description = "The employment record", body = RecordView),
+        (status = 404, description = "Refused: record_not_found (none, or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/employment-records/{id}")]

@@ -21,15 +21,26 @@ use crate::app::vacancies::{self, Posting};
 use crate::store::recommendations::RecommendationFilter;
 use crate::store::vacancies::VacancyFilter;
 
-/// Post a vacancy. An enterprise posts its own; an integrator (e.g. a
-/// public employment service's system) posts for any employer.
+/// Post a vacancy of an enterprise
+///
+/// An enterprise posts its own vacancies (岗位信息), or its own system does
+/// as an integrator with the scope `employment:vacancies`; the employer in
+/// the body must be the organisation the token acts for. Open vacancies
+/// are what recommendations to completers are chosen from. Refused: 403
+/// `out_of_scope` (another employer's vacancy), `forbidden_role`,
+/// `scope_missing`; 422 with field errors (`headcount_range`,
+/// `salary_range`, `amount_negative`, `open_until_past`, a malformed
+/// occupation or city code). With an `Idempotency-Key`, a retry answers the
+/// first result again.
 #[utoipa::path(
     tag = "employment-services",
+    operation_id = "postVacancy",
     request_body = NewVacancy,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first result again")),
     responses(
-        (status = 201, body = VacancyView),
-        (status = 403, response = platform::problem::Forbidden),
+        (status = 201, description = "The vacancy as posted", body = VacancyView,
+            headers(("Location" = String, description = "The vacancy's address (it is read through GET /v1/vacancies; no single-vacancy read exists)"))),
+        (status = 403, description = "Refused: out_of_scope (the employer is not the caller's organisation), forbidden_role, scope_missing", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
@@ -116,6 +127,7 @@ pub async fn post(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct VacancyQuery {
+    /// Only vacancies of this occupation (国家职业分类 code).
     #[param(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: Option<String>,
     /// Only vacancies still open today.
@@ -127,12 +139,22 @@ pub struct VacancyQuery {
     pub limit: Option<i64>,
 }
 
-/// Vacancies, newest first: officers and auditors see all, an enterprise
-/// its own, an integrator those it posted.
+/// List vacancies, newest first
+///
+/// Officers and auditors of the city see every vacancy; an enterprise its
+/// own; an integrator those it posted. Filters by occupation and by being
+/// still open today. Cursor-paginated: pass `next_cursor` back as `cursor`.
+/// Refused: 403 `forbidden_role`, `out_of_scope` (an officer or auditor of
+/// another city); 422 `limit_range`, `cursor_invalid`, or a malformed
+/// `occupation_code`.
 #[utoipa::path(
     tag = "employment-services",
+    operation_id = "listVacancies",
     params(VacancyQuery),
-    responses((status = 200, body = Page<VacancyView>), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "A page of vacancies", body = Page<VacancyView>),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/vacancies")]
@@ -172,16 +194,24 @@ pub async fn list(
     }))
 }
 
-/// Recommend open vacancies to a completer not employed within the window
-/// so far, best fit first; each recommendation is recorded (once per
-/// vacancy). Officers of the city and the completer's institution may ask.
+/// Recommend open vacancies to a completer not yet employed
+///
+/// A bureau officer of the city, or an operator of the completer's
+/// institution, asks for the open vacancies that best fit a completer not
+/// employed within the window so far: at most ten, best fit first, scored
+/// on occupation, skill level and city of work. Each recommendation is
+/// recorded once per vacancy (one made before stays, and is answered
+/// again), so repeating the request is harmless. Refused: 404
+/// `follow_up_not_found` (no such completer, or not the caller's); 409
+/// `already_employed`.
 #[utoipa::path(
     tag = "employment-services",
-    params(("enrolment_id" = Uuid, Path)),
+    operation_id = "recommendVacancies",
+    params(("enrolment_id" = Uuid, Path, description = "The completed enrolment (delivery's enrolment id)")),
     responses(
-        (status = 200, body = Vec<RecommendationView>),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "The completer is already employed", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The recommendations made, best fit first (empty when no open vacancy fits)", body = Vec<RecommendationView>),
+        (status = 404, description = "Refused: follow_up_not_found (no such completer, or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: already_employed (the completer's window closed with employment)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -213,7 +243,9 @@ pub async fn recommend(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationQuery {
+    /// Only recommendations to this completed enrolment.
     pub enrolment_id: Option<Uuid>,
+    /// Only recommendations of this vacancy.
     pub vacancy_id: Option<Uuid>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -222,12 +254,22 @@ pub struct RecommendationQuery {
     pub limit: Option<i64>,
 }
 
-/// Recommendations made, newest first: officers and auditors see all, an
-/// institution those to its completers, an enterprise those of its vacancies.
+/// List the recommendations made, newest first
+///
+/// Officers and auditors of the city see every recommendation; an
+/// institution operator those made to its completers; an enterprise those
+/// of its vacancies. Filters by enrolment and vacancy. Cursor-paginated:
+/// pass `next_cursor` back as `cursor`. Refused: 403 `forbidden_role`,
+/// `out_of_scope` (an officer or auditor of another city); 422
+/// `limit_range`, `cursor_invalid`.
 #[utoipa::path(
     tag = "employment-services",
+    operation_id = "listRecommendations",
     params(RecommendationQuery),
-    responses((status = 200, body = Page<RecommendationView>), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "A page of recommendations", body = Page<RecommendationView>),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/recommendations")]

@@ -20,6 +20,9 @@ use crate::store::vacancies::VacancyRow;
 /// An employment report (就业信息登记).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// The citizen ID is GB 11643's own specimen number, not a person's.
+#[schema(examples(json!({"citizen_id": "11010519491231002X", "employer_credit_code": "91350100MA2XYA001F",
+    "job": "维修电工", "starts_on": "2026-08-01", "ends_on": "2028-07-31", "source": "institution_reported"})))]
 pub struct NewRecord {
     /// 18-character citizen ID; only its pseudonym and masked form are kept.
     #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
@@ -44,11 +47,17 @@ pub struct NewRecord {
 
 /// An employment record, personal data masked.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"id": "01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f",
+    "person_id": "5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e",
+    "citizen_id": "350102********123X", "employer_credit_code": "91350100MA2XYA001F", "job": "维修电工",
+    "starts_on": "2026-08-01", "ends_on": "2028-07-31", "contract_months": 24, "source": "institution_reported",
+    "conflicting": false, "recorded_by": "fz-school-operator-03", "recorded_at": "2026-08-03T01:20:00Z"})))]
 pub struct RecordView {
     pub id: Uuid,
+    /// The worker's pseudonym, the same in every service and city.
     pub person_id: String,
-    /// e.g. 350102********123X
-    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
+    /// Masked: region code and last four characters, e.g. 350102********123X.
+    #[schema(pattern = r"^\d{6}\*{8}\d{3}[\dX]$")]
     pub citizen_id: String,
     #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub employer_credit_code: String,
@@ -58,6 +67,7 @@ pub struct RecordView {
     /// Contract end; for social insurance, the end of the last month paid.
     pub ends_on: Option<NaiveDate>,
     pub contract_months: Option<i32>,
+    /// self_reported, institution_reported, employer_reported, social_insurance
     pub source: String,
     /// Another record of the person places them elsewhere at the same time.
     pub conflicting: bool,
@@ -87,6 +97,8 @@ impl From<RecordRow> for RecordView {
 /// One line of a contribution batch (`application/x-ndjson`, one JSON
 /// object per line).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+// The citizen ID is GB 11643's own specimen number, not a person's.
+#[schema(examples(json!({"citizen_id": "11010519491231002X", "employer_credit_code": "91350100MA2XYA001F", "month": "2026-09"})))]
 pub struct ContributionLine {
     #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
@@ -114,6 +126,16 @@ pub struct MilestoneView {
 
 /// A completer's follow-up (就业跟踪).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"enrolment_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+    "class_id": "01934a5b-6c7d-7e8f-9a0b-1c2d3e4f5a6b", "institution_id": "01933c2d-4e5f-7a6b-8c9d-0e1f2a3b4c5d",
+    "person_id": "5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e",
+    "occupation_code": "6-31-01-03", "skill_level": "senior", "completed_on": "2026-06-30", "statistical_year": 2026,
+    "window_months": 6, "window_ends_on": "2026-12-30", "outcome": "employed_within_window",
+    "employed_on": "2026-08-01", "employer_credit_code": "91350100MA2XYA001F", "outcome_source": "social_insurance",
+    "decided_at": "2026-10-12T02:00:00Z", "milestones": [
+        {"months": 3, "month": "2026-09-01", "state": "employed", "employer_credit_code": "91350100MA2XYA001F"},
+        {"months": 6, "month": "2026-12-01", "state": "pending", "employer_credit_code": null},
+        {"months": 12, "month": "2027-06-01", "state": "pending", "employer_credit_code": null}]})))]
 pub struct FollowUpView {
     pub enrolment_id: Uuid,
     pub class_id: Uuid,
@@ -179,6 +201,7 @@ impl FollowUpView {
 /// Close the windows that ended before a date.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"as_of": "2026-12-31"})))]
 pub struct CloseWindows {
     /// Business date to close as of (default: today); not in the future.
     pub as_of: Option<NaiveDate>,
@@ -187,6 +210,9 @@ pub struct CloseWindows {
 /// A vacancy an enterprise or integrator posts (岗位信息).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"employer_credit_code": "91350100MA2XYA001F", "title": "设备维修电工",
+    "occupation_code": "6-31-01-03", "min_skill_level": "intermediate", "work_city": "350100", "headcount": 5,
+    "salary_min_fen": 600000, "salary_max_fen": 850000, "open_until": "2026-12-31"})))]
 pub struct NewVacancy {
     #[schema(
         example = "91350100M000100Y43",
@@ -213,7 +239,12 @@ pub struct NewVacancy {
     pub open_until: NaiveDate,
 }
 
+/// A vacancy as posted.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"id": "01937b1c-2d3e-7f40-8a51-b2c3d4e5f607", "employer_credit_code": "91350100MA2XYA001F",
+    "title": "设备维修电工", "occupation_code": "6-31-01-03", "min_skill_level": "intermediate", "work_city": "350100",
+    "headcount": 5, "salary_min_fen": 600000, "salary_max_fen": 850000, "open_until": "2026-12-31",
+    "posted_by": "mawei-machinery-hr", "posted_at": "2026-09-01T01:00:00Z"})))]
 pub struct VacancyView {
     pub id: Uuid,
     #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
@@ -221,7 +252,9 @@ pub struct VacancyView {
     pub title: String,
     #[schema(pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")]
     pub occupation_code: String,
+    /// The lowest skill level the job takes (a `SkillLevel` word).
     pub min_skill_level: String,
+    /// Region code of the city of work.
     pub work_city: String,
     pub headcount: i32,
     pub salary_min_fen: Option<i64>,
@@ -252,6 +285,10 @@ impl From<VacancyRow> for VacancyView {
 
 /// A vacancy recommended to a completer, and how well it fits.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"id": "01937c4d-5e6f-7a81-9b02-c3d4e5f60718", "enrolment_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+    "person_id": "5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e",
+    "vacancy_id": "01937b1c-2d3e-7f40-8a51-b2c3d4e5f607", "score": 5, "recommended_by": "fz-officer-017",
+    "recommended_at": "2026-09-02T03:15:00Z"})))]
 pub struct RecommendationView {
     pub id: Uuid,
     pub enrolment_id: Uuid,
@@ -280,6 +317,10 @@ impl From<RecommendationRow> for RecommendationView {
 /// An internship agreement (实习协议) of a final-year student.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// The citizen ID is GB 11643's own specimen number, not a person's.
+#[schema(examples(json!({"citizen_id": "11010519491231002X", "enterprise_credit_code": "91350100MA2XYA001F",
+    "occupation_code": "6-31-01-03", "school": "福建工业学校", "graduation_on": "2027-06-30",
+    "internship_starts_on": "2026-09-01", "internship_ends_on": "2027-05-31"})))]
 pub struct NewApprenticeship {
     #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
     pub citizen_id: String,
@@ -303,6 +344,7 @@ pub struct NewApprenticeship {
 /// The labour contract (劳动合同) after graduation.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"employer_credit_code": "91350100MA2XYA001F", "starts_on": "2027-07-01", "ends_on": "2029-06-30"})))]
 pub struct NewContract {
     #[schema(
         example = "91350100M000100Y43",
@@ -317,17 +359,32 @@ pub struct NewContract {
 
 /// Why an apprenticeship is not (or would not be) recognised.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"code": "internship_too_short",
+    "message": "the internship agreement covers 5 whole months; a new-style apprenticeship needs at least 6"})))]
 pub struct ReasonView {
+    /// internship_too_short, not_final_year, different_enterprise,
+    /// contract_before_graduation, contract_during_internship,
+    /// contract_too_short
     pub code: String,
     pub message: String,
 }
 
+/// A new-style apprenticeship (新型学徒制) and its decision.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"id": "01937d5e-6f70-7b82-8c93-d4e5f6071829",
+    "person_id": "5f1c0e8a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e",
+    "citizen_id": "350121********567X", "enterprise_credit_code": "91350100MA2XYA001F", "occupation_code": "6-31-01-03",
+    "school": "福建工业学校", "graduation_on": "2027-06-30", "internship_starts_on": "2026-09-01",
+    "internship_ends_on": "2027-05-31", "status": "recognised", "reasons": [], "employment_starts_on": "2027-07-01",
+    "contract_ends_on": "2029-06-30", "contract_months": 24, "recognised_from": "2027-07-01", "training_months": 9,
+    "registered_by": "mawei-machinery-hr", "registered_at": "2026-09-03T02:00:00Z",
+    "decided_at": "2027-07-02T06:30:00Z"})))]
 pub struct ApprenticeshipView {
     pub id: Uuid,
+    /// The apprentice's pseudonym, the same in every service and city.
     pub person_id: String,
-    /// e.g. 350102********123X
-    #[schema(format = "citizen-id", pattern = r"^\d{17}[\dX]$")]
+    /// Masked: region code and last four characters, e.g. 350102********123X.
+    #[schema(pattern = r"^\d{6}\*{8}\d{3}[\dX]$")]
     pub citizen_id: String,
     #[schema(format = "credit-code", pattern = r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub enterprise_credit_code: String,

@@ -42,6 +42,11 @@ pub struct LineError {
 
 /// What a batch did. Answered again, unchanged, to a repeat of the batch.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"batch_id": "si-350100-2026-09.part_1", "rows": 120000, "accepted": 119998,
+    "rejected": 2, "duplicates": 310, "matched": 2140, "outcomes_confirmed": 57, "errors": [
+        {"line": 1834, "field": "citizen_id", "code": "citizen_id_check_digit", "message": "the citizen ID number's check character does not match"},
+        {"line": 90211, "field": "month", "code": "month_format", "message": "a month looks like 2027-03"}],
+    "received_at": "2026-10-08T16:05:00Z"})))]
 pub struct BatchReport {
     pub batch_id: String,
     /// Non-blank lines received.

@@ -15,6 +15,7 @@ use crate::store::{self, completers::CompleterRow};
 
 /// What closing windows did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(examples(json!({"employed_within_window": 3, "not_employed_at_window_end": 41})))]
 pub struct Closed {
     /// Windows found to hold employment on a last look at the evidence.
     pub employed_within_window: usize,

@@ -19,7 +19,7 @@ pub const ACCESS: &[Rule] = &[
         "GET",
         "/v1/institutions",
         &INSTITUTION_READERS,
-        "institutions of the city",
+        "institutions of the city; the review queue",
     ),
     Rule::grants(
         "GET",

@@ -2,11 +2,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{DateTime, Utc};
 use db::ScopedFutureExt;
-use ids::{CreditCode, OccupationCode};
+use ids::{CreditCode, InvalidValue, OccupationCode};
 use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
@@ -20,7 +22,7 @@ use super::{
 };
 use crate::app::{decisions, institutions, ratings};
 use crate::domain::institution::{check_district, check_phone, check_text, check_validity, Status};
-use crate::store::institutions::Full;
+use crate::store::institutions::{Full, InstitutionFilter};
 
 const OFFICERS: &[Role] = &[Role::BureauOfficer];
 const READERS: &[Role] = &[
@@ -155,15 +157,31 @@ fn application(body: &NewApplication, credit_code: CreditCode) -> institutions::
     }
 }
 
-/// Apply to be listed.
+/// Apply to be listed as a subsidised training institution
+///
+/// Listing is open to any qualified institution that applies
+/// (条件公开、自愿申请, policy item 2). An institution operator, or an
+/// integrator with the `registry:apply` scope, applies for its own credit
+/// code only (403 `out_of_scope` otherwise); a bureau officer of the city
+/// may file an application for any. The application names the district,
+/// address, contact, at least one venue (capacity 1 to 1000) and teacher
+/// (each with what they may teach) and the occupations × levels it wants
+/// to train; every bad field is named in one 422. An organisation has one
+/// live record in the city (409 `institution_exists`). The record starts
+/// `pending`, awaiting the bureau's review; nothing is announced until it
+/// is approved. A retry with the same `Idempotency-Key` answers the first
+/// answer again.
 #[utoipa::path(
     tag = "institutions",
+    operation_id = "submitInstitutionApplication",
     request_body = NewApplication,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first answer again")),
     responses(
-        (status = 201, body = InstitutionView),
-        (status = 409, description = "The organisation already has a live record here", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The institution as it applied, pending review", body = InstitutionView,
+            headers(("Location" = String, description = "Where the created resource is read"))),
+        (status = 403, description = "Refused: forbidden_role, scope_missing, out_of_scope (another organisation's credit code, or another city's officer)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: institution_exists (the organisation already has a live record here), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (credit_code_format, credit_code_length, credit_code_check_digit, text_length, district_outside_city, phone_format, list_empty, capacity_range, occupation_code_format), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -210,13 +228,39 @@ pub async fn apply(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionQuery {
-    /// pending, approved, rejected, suspended, removed
-    #[param(pattern = r"^(?:pending|approved|rejected|suspended|removed)$")]
+    /// Only institutions in this status: pending (the review queue),
+    /// approved, rejected, suspended, removed.
+    #[param(value_type = Option<Status>, inline, example = "pending")]
     pub status: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
 }
 
-/// Institutions of the city (an institution's own people see only theirs).
-#[utoipa::path(tag = "institutions", params(InstitutionQuery), responses((status = 200, body = Vec<InstitutionSummary>)), security(("bearer" = [])))]
+/// List the city's institutions
+///
+/// Bureau officers and auditors of the city page through its
+/// institutions, newest application first, optionally in one status:
+/// `status=pending` is the bureau's review queue of applications awaiting
+/// a decision. An institution operator, or an integrator, sees only its
+/// own organisation's records (a token naming no organisation is refused
+/// 403 `out_of_scope`); officers and auditors of another city are refused
+/// 403 `out_of_scope`. Pages are `limit` long (1 to 500, default 50); pass
+/// a page's `next_cursor` as `cursor` for the next one. A bad filter
+/// answers 422 naming the field (`unknown_value`, `limit_range`,
+/// `cursor_invalid`).
+#[utoipa::path(
+    tag = "institutions",
+    operation_id = "listInstitutions",
+    params(InstitutionQuery),
+    responses(
+        (status = 200, description = "A page of the institutions the caller may see, newest application first", body = Page<InstitutionSummary>),
+        (status = 422, description = "Refused: validation_failed (`status`: unknown_value; `limit`: limit_range; `cursor`: cursor_invalid)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
 #[get("/v1/institutions")]
 pub async fn list(
     state: State,
@@ -224,39 +268,64 @@ pub async fn list(
     query: web::Query<InstitutionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
-    let status = match &query.status {
-        Some(status) => Some(Status::parse(status).ok_or_else(|| {
-            ApiError::validation(vec![platform::FieldError {
-                field: "status".into(),
-                code: "unknown_value".into(),
-                message: "pending, approved, rejected, suspended or removed".into(),
-            }])
-        })?),
-        None => None,
-    };
-    let own = match who.role() {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut v = Validator::new();
+    let status = query.status.as_deref().and_then(|raw| {
+        v.check(
+            "status",
+            Status::parse(raw).ok_or_else(|| {
+                InvalidValue::new(
+                    "unknown_value",
+                    "pending, approved, rejected, suspended or removed",
+                )
+            }),
+        )
+    });
+    v.finish(())?;
+    let credit_code = match who.role() {
         Role::BureauOfficer | Role::Auditor => {
             who.require_city(state.city)?;
             None
         }
-        _ => Some(who.org().ok_or_else(|| {
-            ApiError::forbidden("out_of_scope", "the token names no organisation")
-        })?),
+        _ => Some(
+            who.org()
+                .ok_or_else(|| {
+                    ApiError::forbidden("out_of_scope", "the token names no organisation")
+                })?
+                .to_owned(),
+        ),
+    };
+    let filter = InstitutionFilter {
+        status,
+        credit_code,
     };
     let mut conn = state.pool.get().await?;
-    let rows = institutions::list(&mut conn, state.city, status, own).await?;
-    Ok(HttpResponse::Ok().json(
-        rows.iter()
-            .map(InstitutionSummary::from)
-            .collect::<Vec<_>>(),
-    ))
+    let rows = institutions::list(&mut conn, state.city, &filter, after, limit + 1).await?;
+    let page =
+        pagination::page(rows, limit, |r| (r.applied_at, r.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.iter().map(InstitutionSummary::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
-/// One institution with its venues, teachers, scope and sanctions.
+/// Read one institution in full
+///
+/// Bureau officers and auditors of the institution's city, and the
+/// institution's own operator or integrator, read it with its venues,
+/// teachers, requested and granted scope, the bureau's decision and every
+/// sanction. An institution the caller may not see answers 404
+/// `institution_not_found`, as an unknown one does, so that another
+/// institution's existence does not show.
 #[utoipa::path(
     tag = "institutions",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 404, response = platform::problem::NotFound)),
+    operation_id = "getInstitution",
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution in full", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found (unknown, or not the caller's to see)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/institutions/{id}")]
@@ -315,12 +384,28 @@ async fn decided(state: &AppState, full: &Full) -> HttpResponse {
     HttpResponse::Ok().json(InstitutionView::from(full))
 }
 
-/// Approve an application with its scope (occupations × levels × validity).
+/// Approve an application with its granted scope
+///
+/// A bureau officer of the city approves a pending application (审核),
+/// saying how the institution was selected (遴选, 揭榜挂帅 or 评估推荐) and
+/// why, and grants the occupations × levels it may train, each with its
+/// validity (not reversed: 422 `validity_reversed`). Only a pending
+/// application is approved (409 `invalid_transition`). The institution is
+/// listed: `qiancheng.registry.institution.approved.v1` is announced on
+/// `registry.institutions.v1` with its teachers and venues on
+/// `registry.teachers.v1` and `registry.venues.v1`, and the public
+/// directory is read afresh.
 #[utoipa::path(
     tag = "review",
+    operation_id = "approveInstitution",
     request_body = Approval,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict), (status = 422, response = platform::problem::Unprocessable)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution, approved, with its granted scope", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: invalid_transition (not pending)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`reason`: text_length; `scope`: list_empty; occupation_code_format, validity_reversed)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/approve")]
@@ -348,12 +433,26 @@ pub async fn approve(
     Ok(decided(&state, &full).await)
 }
 
-/// Reject an application, with the reason.
+/// Reject an application
+///
+/// A bureau officer of the city rejects a pending application, with the
+/// reason (1 to 1000 characters, 422 `text_length`), which the institution
+/// reads on its record. A high-skill talent training base
+/// (高技能人才培训基地) is always listed and cannot be rejected (409
+/// `high_skill_base_always_listed`: approve it with its scope); anything
+/// but a pending application answers 409 `invalid_transition`. Nothing is
+/// announced: a rejected institution was never listed.
 #[utoipa::path(
     tag = "review",
+    operation_id = "rejectInstitution",
     request_body = Rejection,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution, rejected, with the reason", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: high_skill_base_always_listed, invalid_transition (not pending)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`reason`: text_length)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/reject")]
@@ -372,12 +471,26 @@ pub async fn reject(
     Ok(decided(&state, &full).await)
 }
 
-/// Replace the granted scope.
+/// Replace an institution's granted scope
+///
+/// A bureau officer of the city replaces the occupations × levels × validity
+/// an approved or suspended institution may train, with the reason. An
+/// institution rated D and not yet reviewed may narrow its scope but not
+/// add to it (409 `institution_under_review`); a pending, rejected or
+/// removed one answers 409 `invalid_transition`. The change is announced
+/// (`qiancheng.registry.institution.scope_changed.v1` on
+/// `registry.institutions.v1`) and the public directory is read afresh.
 #[utoipa::path(
     tag = "review",
+    operation_id = "changeInstitutionScope",
     request_body = ScopeChange,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution with its new granted scope", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: institution_under_review (rated D: the scope may not grow), invalid_transition", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`reason`: text_length; `scope`: list_empty; occupation_code_format, validity_reversed)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[put("/v1/institutions/{id}/scope")]
@@ -397,12 +510,26 @@ pub async fn change_scope(
     Ok(decided(&state, &full).await)
 }
 
-/// Suspend an institution: it cannot file classes until reinstated.
+/// Suspend an institution
+///
+/// A bureau officer of the city suspends an approved institution (policy
+/// item 15: false advertising, subcontracting, transferring a project,
+/// fraud, or another reason with its detail): it files no classes until
+/// reinstated. Only an approved institution is suspended (409
+/// `invalid_transition`). The sanction is kept on the record, announced
+/// (`qiancheng.registry.institution.suspended.v1` on
+/// `registry.institutions.v1`) and the public directory is read afresh.
 #[utoipa::path(
     tag = "sanctions",
+    operation_id = "suspendInstitution",
     request_body = Sanction,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution, suspended, with the sanction recorded", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: invalid_transition (not approved)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`detail`: text_length; `reason_kind` outside its vocabulary)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/suspend")]
@@ -422,12 +549,25 @@ pub async fn suspend(
     Ok(decided(&state, &full).await)
 }
 
-/// Lift a suspension.
+/// Reinstate a suspended institution
+///
+/// A bureau officer of the city lifts a suspension, with what was
+/// corrected; the institution is approved again and may file classes.
+/// Only a suspended institution is reinstated (409 `invalid_transition`).
+/// The reinstatement is kept on the record, announced
+/// (`qiancheng.registry.institution.reinstated.v1` on
+/// `registry.institutions.v1`) and the public directory is read afresh.
 #[utoipa::path(
     tag = "sanctions",
+    operation_id = "reinstateInstitution",
     request_body = Reinstatement,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution, approved again", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: invalid_transition (not suspended)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`detail`: text_length)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/reinstate")]
@@ -446,12 +586,25 @@ pub async fn reinstate(
     Ok(decided(&state, &full).await)
 }
 
-/// Remove an institution from the directory for good.
+/// Remove an institution from the directory
+///
+/// A bureau officer of the city removes an approved or suspended
+/// institution from the directory for good (policy item 15), with the
+/// reason and its detail; it can never be reinstated. Anything else answers
+/// 409 `invalid_transition`. The removal is kept on the record, announced
+/// (`qiancheng.registry.institution.removed.v1` on
+/// `registry.institutions.v1`) and the public directory is read afresh.
 #[utoipa::path(
     tag = "sanctions",
+    operation_id = "removeInstitution",
     request_body = Sanction,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, response = platform::problem::Conflict)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution, removed, with the sanction recorded", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: invalid_transition (not approved or suspended)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`detail`: text_length; `reason_kind` outside its vocabulary)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/remove")]
@@ -471,13 +624,26 @@ pub async fn remove(
     Ok(decided(&state, &full).await)
 }
 
-/// Review a D-rated institution (绩效评价 D 级整改复核): lifts the
-/// restriction on new occupations and class filings, with the officer's note.
+/// Review a D-rated institution
+///
+/// An institution rated D in the performance evaluation is under review
+/// (绩效评价 D 级整改复核): it may add no occupations and file no classes.
+/// A bureau officer of the city reviews it, with a note of what was
+/// checked (1 to 1000 characters), which lifts the restriction. An
+/// institution not under review answers 409 `not_under_review`. The
+/// review is announced (`qiancheng.registry.institution.reviewed.v1` on
+/// `registry.institutions.v1`) and the public directory is read afresh.
 #[utoipa::path(
     tag = "sanctions",
+    operation_id = "reviewInstitutionRating",
     request_body = RatingReview,
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = InstitutionView), (status = 409, description = "Not under review", body = Problem, content_type = "application/problem+json"), (status = 422, response = platform::problem::Unprocessable)),
+    params(("id" = Uuid, Path, description = "The institution's id")),
+    responses(
+        (status = 200, description = "The institution, no longer under review", body = InstitutionView),
+        (status = 404, description = "Refused: institution_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: not_under_review", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`note`: text_length)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/institutions/{id}/rating-review")]

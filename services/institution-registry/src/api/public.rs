@@ -17,21 +17,44 @@ use crate::domain::institution::Nature;
 #[serde(deny_unknown_fields)]
 pub struct DirectoryQuery {
     /// An occupation code or a group of the classification, e.g. `6-31`.
+    #[param(example = "6-31")]
     pub occupation: Option<String>,
+    /// Only institutions that may train at this skill level.
     pub skill_level: Option<SkillLevel>,
     /// District code, e.g. 350102.
+    #[param(example = "350102")]
     pub district: Option<String>,
+    /// Only institutions of this nature.
     pub nature: Option<Nature>,
 }
 
-/// Listed institutions of a city with the projects they may train in a
-/// year, each with the subsidy standard of that year's catalogue.
+/// Read a city's public directory of training institutions
+///
+/// Anyone, without a token, reads the directory of subsidised training
+/// institutions (补贴性培训机构目录, policy item 16): the listed
+/// institutions of a city with the projects (occupation × level) they may
+/// train in a year, each with the subsidy standard per person (in fen) of
+/// that year's published catalogue when it lists the project, their
+/// address and contact, and whether they were rated A. Filters narrow it
+/// to an occupation or group, a level, a district or a nature; an
+/// institution without a matching project is left out, but a high-skill
+/// talent training base is always listed when nothing narrows by
+/// occupation or level. Only approved institutions are listed. Answers are
+/// cached and read afresh after every decision and catalogue change;
+/// clients are rate limited. A city other than this instance's answers 404
+/// `city_not_served`.
 #[utoipa::path(
     tag = "public",
-    params(("city" = String, Path, example = "350100", pattern = r"^350(?:[1-9]00|128)$"), ("year" = i32, Path, example = 2026, minimum = 2025, maximum = 2100), DirectoryQuery),
+    operation_id = "getPublicDirectory",
+    params(
+        ("city" = String, Path, description = "The city's administrative division code", example = "350100", pattern = r"^350(?:[1-9]00|128)$"),
+        ("year" = i32, Path, description = "The year whose granted scope and catalogue apply", example = 2026, minimum = 2025, maximum = 2100),
+        DirectoryQuery,
+    ),
     responses(
-        (status = 200, body = Directory),
-        (status = 404, description = "Not this instance's city", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The listed institutions with their projects of the year", body = Directory),
+        (status = 404, description = "Refused: city_not_served (not this instance's city)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (`city`: city_code_unknown; `year`: year_range)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())

@@ -48,6 +48,32 @@ pub struct NewTeacher {
 /// An application to be listed (条件公开、自愿申请).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "credit_code": "91350100M000100Y43",
+    "name": "福州市职业技能培训中心",
+    "nature": "private",
+    "district": "350102",
+    "address": "福州市鼓楼区工业路 1 号",
+    "contact_person": "林老师",
+    "contact_phone": "0591-87654321",
+    "high_skill_base": false,
+    "venues": [{
+        "name": "实训楼 A",
+        "address": "福州市鼓楼区工业路 1 号 A 栋",
+        "capacity": 40,
+        "occupations": ["6-31-01-03", "4-10-01-05"]
+    }],
+    "teachers": [{
+        "name": "陈师傅",
+        "employment": "full_time",
+        "qualification": "电工技师职业资格证书，从事电工实训教学 12 年",
+        "may_teach": [{ "occupation_code": "6-31-01-03", "skill_level": "senior" }]
+    }],
+    "requested_scope": [
+        { "occupation_code": "6-31-01-03", "skill_level": "senior" },
+        { "occupation_code": "4-10-01-05", "skill_level": "junior" }
+    ]
+})))]
 pub struct NewApplication {
     #[schema(
         example = "91350100M000100Y43",
@@ -92,8 +118,17 @@ pub struct Grant {
     pub valid_to: NaiveDate,
 }
 
+/// The bureau's approval of an application, with the scope it grants.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "selection_method": "open_selection",
+    "reason": "2026 年遴选通过：场地、师资符合要求",
+    "scope": [
+        { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": "2026-01-01", "valid_to": "2027-12-31" },
+        { "occupation_code": "4-10-01-05", "skill_level": "junior", "valid_from": "2026-01-01", "valid_to": "2026-12-31" }
+    ]
+})))]
 pub struct Approval {
     pub selection_method: SelectionMethod,
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
@@ -101,31 +136,47 @@ pub struct Approval {
     pub scope: Vec<Grant>,
 }
 
+/// The bureau's rejection of an application.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({ "reason": "实训场地面积不足，且无养老护理员专职教师" })))]
 pub struct Rejection {
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
+/// A new granted scope replacing the current one.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "scope": [
+        { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": "2026-01-01", "valid_to": "2027-12-31" }
+    ],
+    "reason": "养老护理员实训场地改作他用，收回该项目"
+})))]
 pub struct ScopeChange {
     pub scope: Vec<Grant>,
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
+/// A suspension or removal, with its reason.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "reason_kind": "false_advertising",
+    "detail": "招生宣传中承诺“包拿证、包就业”，经核查属实"
+})))]
 pub struct Sanction {
     pub reason_kind: SanctionReason,
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub detail: String,
 }
 
+/// What was corrected before a suspension is lifted.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({ "detail": "已撤回违规宣传并书面整改，复查合格" })))]
 pub struct Reinstatement {
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
     pub detail: String,
@@ -134,6 +185,7 @@ pub struct Reinstatement {
 /// An officer's review of a D-rated institution.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({ "note": "已完成整改：补充专职教师 2 名，教学台账齐全，复核通过" })))]
 pub struct RatingReview {
     /// What was checked and why the restriction is lifted.
     #[schema(min_length = 1, max_length = 1000, pattern = r"\S")]
@@ -190,6 +242,19 @@ pub struct SanctionView {
 
 /// An institution in lists.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+    "city": "350100",
+    "credit_code": "91350100M000100Y43",
+    "name": "福州市职业技能培训中心",
+    "nature": "private",
+    "district": "350102",
+    "high_skill_base": false,
+    "status": "approved",
+    "applied_at": "2026-02-10T02:15:00Z",
+    "rating": "A",
+    "under_review": false
+})))]
 pub struct InstitutionSummary {
     pub id: Uuid,
     pub city: String,
@@ -228,6 +293,49 @@ impl From<&InstitutionRow> for InstitutionSummary {
 
 /// Everything about one institution.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60",
+    "city": "350100",
+    "credit_code": "91350100M000100Y43",
+    "name": "福州市职业技能培训中心",
+    "nature": "private",
+    "district": "350102",
+    "high_skill_base": false,
+    "status": "approved",
+    "applied_at": "2026-02-10T02:15:00Z",
+    "rating": "A",
+    "under_review": false,
+    "address": "福州市鼓楼区工业路 1 号",
+    "contact_person": "林老师",
+    "contact_phone": "0591-87654321",
+    "selection_method": "open_selection",
+    "decision_reason": "2026 年遴选通过：场地、师资符合要求",
+    "decided_by": "officer-fz-0231",
+    "decided_at": "2026-03-01T06:00:00Z",
+    "venues": [{
+        "id": "0192f3a4-7d8e-7f90-a1b2-c3d4e5f60718",
+        "name": "实训楼 A",
+        "address": "福州市鼓楼区工业路 1 号 A 栋",
+        "capacity": 40,
+        "occupations": ["6-31-01-03", "4-10-01-05"]
+    }],
+    "teachers": [{
+        "id": "0192f3a4-7d8e-7f90-a1b2-c3d4e5f60719",
+        "name": "陈师傅",
+        "employment": "full_time",
+        "qualification": "电工技师职业资格证书，从事电工实训教学 12 年",
+        "may_teach": [{ "occupation_code": "6-31-01-03", "skill_level": "senior" }]
+    }],
+    "requested_scope": [
+        { "occupation_code": "4-10-01-05", "skill_level": "junior", "valid_from": null, "valid_to": null },
+        { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": null, "valid_to": null }
+    ],
+    "granted_scope": [
+        { "occupation_code": "4-10-01-05", "skill_level": "junior", "valid_from": "2026-01-01", "valid_to": "2026-12-31" },
+        { "occupation_code": "6-31-01-03", "skill_level": "senior", "valid_from": "2026-01-01", "valid_to": "2027-12-31" }
+    ],
+    "sanctions": []
+})))]
 pub struct InstitutionView {
     #[serde(flatten)]
     pub summary: InstitutionSummary,
@@ -306,6 +414,11 @@ impl From<&Full> for InstitutionView {
 /// A training brand (培训品牌): "place/enterprise + occupation + 培训".
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "name": "榕城电工培训",
+    "occupation_codes": ["6-31-01-03"],
+    "institution_ids": ["0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60"]
+})))]
 pub struct NewBrand {
     #[schema(
         example = "闽清电工培训",
@@ -320,7 +433,16 @@ pub struct NewBrand {
     pub institution_ids: Vec<Uuid>,
 }
 
+/// A registered training brand.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+        "id": "0192f3a4-8e9f-7a01-b2c3-d4e5f6071829",
+        "name": "榕城电工培训",
+        "occupation_codes": ["6-31-01-03"],
+        "institution_ids": ["0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60"],
+        "created_by": "officer-fz-0231",
+        "created_at": "2026-04-08T03:20:00Z"
+    })))]
 pub struct BrandView {
     pub id: Uuid,
     pub name: String,
@@ -343,13 +465,36 @@ impl From<BrandRow> for BrandView {
     }
 }
 
-/// The city's brands against the policy's target (at least one per city).
+/// A page of the city's brands against the policy's target (at least one
+/// per city).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "city": "350100",
+    "target": 1,
+    "total": 1,
+    "met": true,
+    "brands": [{
+        "id": "0192f3a4-8e9f-7a01-b2c3-d4e5f6071829",
+        "name": "榕城电工培训",
+        "occupation_codes": ["6-31-01-03"],
+        "institution_ids": ["0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60"],
+        "created_by": "officer-fz-0231",
+        "created_at": "2026-04-08T03:20:00Z"
+    }]
+})))]
 pub struct BrandsView {
     pub city: String,
+    /// Brands the city is to build.
     pub target: i64,
+    /// Brands the city has, on every page.
+    pub total: i64,
+    /// Whether `total` reaches `target`.
     pub met: bool,
+    /// This page of them, oldest first.
     pub brands: Vec<BrandView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A training project in the public directory, with the catalogue's
@@ -365,6 +510,19 @@ pub struct DirectoryProject {
 
 /// The public profile of policy item 16.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+        "name": "福州市职业技能培训中心",
+        "address": "福州市鼓楼区工业路 1 号",
+        "district": "350102",
+        "nature": "private",
+        "high_skill_base": false,
+        "a_rated": true,
+        "contact_person": "林老师",
+        "contact_phone": "0591-87654321",
+        "projects": [
+            { "occupation_code": "6-31-01-03", "occupation_name": "电工", "skill_level": "senior", "subsidy_fen": 200000 }
+        ]
+    })))]
 pub struct DirectoryEntry {
     pub name: String,
     pub address: String,
@@ -378,7 +536,26 @@ pub struct DirectoryEntry {
     pub projects: Vec<DirectoryProject>,
 }
 
+/// A city's public directory of a year.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({
+    "city": "350100",
+    "city_name": "福州市",
+    "year": 2026,
+    "institutions": [{
+        "name": "福州市职业技能培训中心",
+        "address": "福州市鼓楼区工业路 1 号",
+        "district": "350102",
+        "nature": "private",
+        "high_skill_base": false,
+        "a_rated": true,
+        "contact_person": "林老师",
+        "contact_phone": "0591-87654321",
+        "projects": [
+            { "occupation_code": "6-31-01-03", "occupation_name": "电工", "skill_level": "senior", "subsidy_fen": 200000 }
+        ]
+    }]
+})))]
 pub struct Directory {
     pub city: String,
     pub city_name: String,

@@ -1,7 +1,7 @@
 //! Training brands (培训品牌, policy item 7): registered by the bureau,
 //! linked to listed institutions and occupations, at least one per city.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use ids::{CityCode, FieldError};
 use uuid::Uuid;
@@ -57,8 +57,23 @@ pub async fn register(
     Ok(row)
 }
 
-/// The city's brands, oldest first.
+/// A page of a city's brands and how many it has in all.
+pub struct Brands {
+    pub page: Vec<BrandRow>,
+    pub total: i64,
+}
+
+/// A page of the city's brands, oldest first (those after the cursor's,
+/// at most `limit`), and how many the city has in all.
 #[tracing::instrument(skip_all, fields(city = %city))]
-pub async fn list(conn: &mut AsyncPgConnection, city: CityCode) -> Result<Vec<BrandRow>, Error> {
-    Ok(brands::of_city(conn, city.as_str()).await?)
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    city: CityCode,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Brands, Error> {
+    Ok(Brands {
+        page: brands::of_city(conn, city.as_str(), after, limit).await?,
+        total: brands::count_of_city(conn, city.as_str()).await?,
+    })
 }

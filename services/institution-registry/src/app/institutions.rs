@@ -3,7 +3,7 @@
 //! for other services' read models.
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use contracts::registry::{INSTITUTION_APPROVED, INSTITUTION_SUSPENDED};
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -16,7 +16,9 @@ use super::Error;
 use crate::domain::institution::ScopeKind;
 use crate::domain::institution::{Employment, Nature, Status};
 use crate::events;
-use crate::store::institutions::{self, Full, InstitutionRow, ScopeRow, TeacherRow, VenueRow};
+use crate::store::institutions::{
+    self, Full, InstitutionFilter, InstitutionRow, ScopeRow, TeacherRow, VenueRow,
+};
 
 /// An application as checked at the door: trimmed, every field valid.
 pub struct Application {
@@ -157,16 +159,18 @@ fn requested_scope(id: Uuid, items: &[Qualification]) -> Vec<ScopeRow> {
     requested
 }
 
-/// Institutions of the city, newest first, optionally in one status;
-/// `own` narrows them to one organisation's (by credit code).
+/// A page of the city's institutions, newest application first, as
+/// `filter` narrows them (one status; one organisation's, by credit code):
+/// those after the cursor's, at most `limit`.
 #[tracing::instrument(skip_all, fields(city = %city))]
 pub async fn list(
     conn: &mut AsyncPgConnection,
     city: CityCode,
-    status: Option<Status>,
-    own: Option<&str>,
+    filter: &InstitutionFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<InstitutionRow>, Error> {
-    Ok(institutions::list(conn, city.as_str(), status.map(Status::as_str), own).await?)
+    Ok(institutions::list(conn, city.as_str(), filter, after, limit).await?)
 }
 
 /// One institution in full, if the caller may see it.
@@ -187,9 +191,7 @@ pub async fn republish(conn: &mut AsyncPgConnection, city: CityCode) -> Result<u
         async move {
             let mut batch = Vec::new();
             for status in [Status::Approved, Status::Suspended] {
-                for row in
-                    institutions::list(conn, city.as_str(), Some(status.as_str()), None).await?
-                {
+                for row in institutions::in_status(conn, city.as_str(), status).await? {
                     let full = institutions::full(conn, row.id)
                         .await?
                         .ok_or(Error::InstitutionNotFound)?;

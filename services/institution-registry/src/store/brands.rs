@@ -33,11 +33,35 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &BrandRow) -> QueryResult
     }
 }
 
-pub async fn of_city(conn: &mut AsyncPgConnection, city: &str) -> QueryResult<Vec<BrandRow>> {
+/// The city's brands, oldest first, keyset-paged on `(created_at, id)`:
+/// those after `after`, at most `limit`.
+pub async fn of_city(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<BrandRow>> {
+    let mut query = brands::table
+        .filter(brands::city.eq(city))
+        .order((brands::created_at, brands::id))
+        .select(BrandRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            brands::created_at
+                .gt(at)
+                .or(brands::created_at.eq(at).and(brands::id.gt(id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// How many brands the city has.
+pub async fn count_of_city(conn: &mut AsyncPgConnection, city: &str) -> QueryResult<i64> {
     brands::table
         .filter(brands::city.eq(city))
-        .order(brands::created_at)
-        .select(BrandRow::as_select())
-        .load(conn)
+        .count()
+        .get_result(conn)
         .await
 }

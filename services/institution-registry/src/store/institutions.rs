@@ -179,26 +179,61 @@ pub async fn scope_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec
         .await
 }
 
-/// Institutions of a city, newest first; `credit_code` narrows to one organisation.
+/// What a list of a city's institutions is narrowed to.
+#[derive(Debug, Default)]
+pub struct InstitutionFilter {
+    pub status: Option<Status>,
+    /// One organisation's records only (its credit code).
+    pub credit_code: Option<String>,
+}
+
+/// Institutions of a city, newest application first, keyset-paged on
+/// `(applied_at, id)`: those after `after`, at most `limit`.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     city: &str,
-    status: Option<&str>,
-    credit_code: Option<&str>,
+    filter: &InstitutionFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> QueryResult<Vec<InstitutionRow>> {
     let mut query = institutions::table
         .filter(institutions::city.eq(city))
-        .order(institutions::applied_at.desc())
+        .order((institutions::applied_at.desc(), institutions::id.desc()))
         .select(InstitutionRow::as_select())
-        .limit(500)
+        .limit(limit)
         .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(institutions::status.eq(status));
+    if let Some(status) = filter.status {
+        query = query.filter(institutions::status.eq(status.as_str()));
     }
-    if let Some(code) = credit_code {
+    if let Some(code) = &filter.credit_code {
         query = query.filter(institutions::credit_code.eq(code));
     }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            institutions::applied_at
+                .lt(at)
+                .or(institutions::applied_at.eq(at).and(institutions::id.lt(id))),
+        );
+    }
     query.load(conn).await
+}
+
+/// Every institution of a city in one status, oldest application first.
+pub async fn in_status(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+    status: Status,
+) -> QueryResult<Vec<InstitutionRow>> {
+    institutions::table
+        .filter(
+            institutions::city
+                .eq(city)
+                .and(institutions::status.eq(status.as_str())),
+        )
+        .order((institutions::applied_at, institutions::id))
+        .select(InstitutionRow::as_select())
+        .load(conn)
+        .await
 }
 
 /// How many of `ids` are listed institutions of the city.

@@ -15,6 +15,7 @@ mod harness;
 mod access;
 mod directory;
 mod lifecycle;
+mod lists;
 mod ratings;
 mod rules;
 

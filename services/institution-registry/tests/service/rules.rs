@@ -47,7 +47,7 @@ async fn a_bad_application_is_refused_whole_with_every_field_named_and_stores_no
     .await;
     assert_eq!(p["errors"][0]["field"], "nature");
     let list = body(app.get("/v1/institutions", Some(&officer())).await).await;
-    assert_eq!(list, json!([]), "nothing was stored");
+    assert_eq!(list["items"], json!([]), "nothing was stored");
 
     let id = applied(&app, SCHOOL).await;
     let mut approval = crate::harness::approval();
@@ -115,8 +115,8 @@ async fn an_institution_sees_only_itself_and_officers_only_their_city() {
     )
     .await;
     let own = body(app.get("/v1/institutions", Some(&me)).await).await;
-    assert_eq!(own.as_array().map(Vec::len), Some(1));
-    assert_eq!(own[0]["credit_code"], SCHOOL);
+    assert_eq!(own["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(own["items"][0]["credit_code"], SCHOOL);
     problem(
         app.post("/v1/applications", Some(&me), &application(OTHER))
             .await,
@@ -166,9 +166,9 @@ async fn an_institution_sees_only_itself_and_officers_only_their_city() {
             app.get("/v1/institutions?status=pending", Some(&auditor))
                 .await
         )
-        .await
-        .as_array()
-        .map(Vec::len),
+        .await["items"]
+            .as_array()
+            .map(Vec::len),
         Some(2)
     );
     problem(

@@ -23,11 +23,22 @@ fn year_only(year: i32) -> Result<(), ApiError> {
     Ok(v.finish(())?)
 }
 
-/// The city's targets for a statistical year.
+/// Read the city's targets for a statistical year
+///
+/// The programme targets in force for the city in a statistical year:
+/// those its officers set (`source: set`), else the province's 2025–2027
+/// totals split equally between the ten cities (`default`), else none
+/// (`none`, a year outside 2025–2027 no officer set). Officers and auditors
+/// of the city. Refused: 403 `forbidden_role`, `out_of_scope` (another
+/// city); 422 `year_range`.
 #[utoipa::path(
     tag = "targets",
+    operation_id = "getTargets",
     params(("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = TargetsView), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "The targets in force and where they come from", body = TargetsView),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/targets/{year}")]
@@ -50,13 +61,24 @@ pub async fn get_targets(
     }))
 }
 
-/// Set the city's targets for a statistical year (all of them; none below
-/// zero, the share between 0 and 1).
+/// Set the city's targets for a statistical year
+///
+/// A bureau officer of the city sets all of the year's targets at once:
+/// subsidised trainings, new skilled workers, the high-skilled share (0 to
+/// 1), training brands and leading talents, none below zero. They replace
+/// the default split and any earlier setting; the dashboard's cached
+/// figures are dropped. Setting the same targets again is harmless.
+/// Refused: 403 `forbidden_role`, `out_of_scope`; 422 `year_range`,
+/// `target_negative`, `share_range`.
 #[utoipa::path(
     tag = "targets",
+    operation_id = "setTargets",
     params(("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     request_body = Targets,
-    responses((status = 200, body = TargetsView), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "The targets now in force (`source: set`)", body = TargetsView),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[put("/v1/targets/{year}")]
@@ -86,7 +108,7 @@ pub async fn set_targets(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct FiguresQuery {
-    /// The statistical year.
+    /// The statistical year: 2025 to 2100.
     #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
     /// Figures up to this date (within the year, not after today);
@@ -94,16 +116,26 @@ pub struct FiguresQuery {
     pub as_of: Option<NaiveDate>,
 }
 
-/// The city's progress in a statistical year against its targets: the
-/// time-proportional expectation, a linear projection to the year's end
-/// and the indicators behind. Officers and auditors of the city; the
-/// provincial aggregator reads it with its own `province` token.
-/// Answers are cached until the next event or target change (`X-Cache`),
-/// and rate limited per client like the public reads.
+/// Read the city's progress against its targets
+///
+/// The city's progress in a statistical year as of a date: what happened
+/// (trainings, new skilled workers and their high-skilled share, brands,
+/// leading talents), the time-proportional expectation, a linear
+/// projection to the year's end and the names of the indicators behind
+/// (`warnings`). Officers and auditors of the city; the provincial
+/// aggregator reads it with its own `province` token. Answers are cached
+/// until the next event or target change (`X-Cache`), and rate limited per
+/// client like the public reads (429 `rate_limited`). Refused: 403
+/// `forbidden_role`, `out_of_scope`; 422 `year_range`, `as_of_range`.
 #[utoipa::path(
     tag = "dashboard",
+    operation_id = "getCityFigures",
     params(FiguresQuery),
-    responses((status = 200, body = CityFigures), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "The city's figures for the year as of the date", body = CityFigures),
+        (status = 422, response = platform::problem::Unprocessable),
+        (status = 429, response = platform::problem::TooManyRequests),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/dashboard/figures")]
@@ -135,16 +167,22 @@ pub async fn city_figures(
     .await
 }
 
-/// The province's progress (provincial aggregator only): every configured
-/// city's figures read over HTTP at the same as-of date and summed. A city
-/// that does not answer is listed under `unreachable` and `complete` is
-/// false; the sum is then over the cities that answered.
+/// Read the province's roll-up of the cities' progress
+///
+/// On the provincial aggregator only, for provincial staff (role
+/// `province`, signed in at the province's identity provider): every
+/// configured city's figures, read over HTTP at the same as-of date, and
+/// their sum read like a city's. A city that does not answer is listed
+/// under `unreachable` and `complete` is false; the sum is then over the
+/// cities that answered. Refused: 403 `forbidden_role`; 404
+/// `not_an_aggregator` (a city's instance); 422 `year_range`, `as_of_range`.
 #[utoipa::path(
     tag = "dashboard",
+    operation_id = "getProvinceDashboard",
     params(FiguresQuery),
     responses(
-        (status = 200, body = ProvinceDashboard),
-        (status = 404, description = "This instance is not the provincial aggregator", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The province's figures and each city's", body = ProvinceDashboard),
+        (status = 404, description = "Refused: not_an_aggregator (this instance serves one city)", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
@@ -175,13 +213,23 @@ fn not_an_aggregator() -> ApiError {
     )
 }
 
-/// The aggregator's public key, which the cities trust for the `province`
-/// role (`auth.province.jwks_url`). Public: it is a public key.
+/// Publish the provincial aggregator's public signing key
+///
+/// The aggregator's Ed25519 public key as a JSON Web Key Set (RFC 7517,
+/// RFC 8037), which each city trusts for the `province` role
+/// (`auth.province.jwks_url`): the aggregator signs the tokens it reads the
+/// cities' figures with. Public, with no token: it is a public key. Cached
+/// and rate limited per client (429 `rate_limited`). Refused: 404
+/// `not_an_aggregator` (a city's instance).
 #[utoipa::path(
     tag = "dashboard",
+    operation_id = "getProvinceKeys",
     responses(
-        (status = 200, description = "A JWKS with the aggregator's signing key", body = Object),
-        (status = 404, description = "This instance is not the provincial aggregator", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A JWKS with the aggregator's signing key", body = Object,
+            example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+                "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"}]})),
+        (status = 404, description = "Refused: not_an_aggregator (this instance serves one city)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = platform::problem::TooManyRequests),
     )
 )]

@@ -30,14 +30,24 @@ fn view(s: Scorecard) -> Result<ScorecardView, ApiError> {
     ScorecardView::new(s.row, s.name, s.history).map_err(ApiError::internal)
 }
 
-/// Set an institution's planned volume for a statistical year (the base
-/// of its time-proportional progress). Without one, the capacity of the
-/// classes it filed for the year is the plan.
+/// Set an institution's planned training volume for a year
+///
+/// A bureau officer of the city sets an institution's planned volume of
+/// subsidised trainings (人次) for a statistical year: the base of its
+/// time-proportional progress (序时培训任务完成情况). Without one, the
+/// capacity of the classes it filed for the year is the plan. Setting it
+/// again replaces it; the institution's scorecard is marked to be computed
+/// again. Refused: 403 `forbidden_role`, `out_of_scope` (another city); 422
+/// `year_range`, `target_negative`.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
+    operation_id = "setTrainingPlan",
+    params(("institution_id" = Uuid, Path, description = "The institution (the registry's id)"), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
     request_body = Plan,
-    responses((status = 204), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 204, description = "The plan is set; the scorecard will be computed again"),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[put("/v1/plans/{institution_id}/{year}")]
@@ -70,10 +80,17 @@ pub async fn set_plan(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The formula in force.
+/// Read the scoring formula in force
+///
+/// The latest version of the formula scorecards are computed with: the
+/// weights of the four indicators, the thresholds of ratings A to C and
+/// the penalty per fraud finding. Officers and auditors of the city, and
+/// an institution's operators or integrators, may read it. Refused: 403
+/// `forbidden_role`, `out_of_scope` (an officer or auditor of another city).
 #[utoipa::path(
     tag = "scorecards",
-    responses((status = 200, body = FormulaView)),
+    operation_id = "getCurrentFormula",
+    responses((status = 200, description = "The formula in force", body = FormulaView)),
     security(("bearer" = []))
 )]
 #[get("/v1/formula")]
@@ -84,10 +101,17 @@ pub async fn current_formula(state: State, who: Principal) -> Result<HttpRespons
     Ok(HttpResponse::Ok().json(FormulaView::new(row).map_err(ApiError::internal)?))
 }
 
-/// Every version of the formula, newest first.
+/// List every version of the scoring formula, newest first
+///
+/// Every version ever put in force, with who adopted it, when and why; none
+/// is changed or deleted, so a scorecard's `formula_version` can always be
+/// read back. A short list, answered whole. Officers and auditors of the
+/// city, and an institution's operators or integrators, may read it.
+/// Refused: 403 `forbidden_role`, `out_of_scope`.
 #[utoipa::path(
     tag = "scorecards",
-    responses((status = 200, body = Vec<FormulaView>)),
+    operation_id = "listFormulaVersions",
+    responses((status = 200, description = "Every version of the formula, newest first", body = Vec<FormulaView>)),
     security(("bearer" = []))
 )]
 #[get("/v1/formula/versions")]
@@ -103,14 +127,27 @@ pub async fn formula_versions(state: State, who: Principal) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(views))
 }
 
-/// Put a new version of the formula in force: weights summing to 1,
-/// thresholds falling from A to C, a penalty per fraud finding. Every
-/// scorecard is computed again with it.
+/// Adopt a new version of the scoring formula
+///
+/// A bureau officer of the city puts a new version of the formula in force,
+/// with a note saying why: four weights between 0 and 1 summing to 1,
+/// thresholds of A, B and C between 0 and 1 and falling from A to C, and a
+/// penalty between 0 and 1 per fraud finding. Every scorecard is marked to
+/// be computed again with it; rating changes that follow are published as
+/// `qiancheng.evaluation.rating.changed.v1`. Refused: 403 `forbidden_role`,
+/// `out_of_scope`; 422 `weight_range`, `weights_sum`, `threshold_range`,
+/// `thresholds_order`, `penalty_range`, `text_length` (note). With an
+/// `Idempotency-Key`, a retry answers the first result again.
 #[utoipa::path(
     tag = "scorecards",
+    operation_id = "adoptFormula",
     request_body = NewFormula,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
-    responses((status = 201, body = FormulaView), (status = 422, response = platform::problem::Unprocessable)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first result again")),
+    responses(
+        (status = 201, description = "The new version, now in force", body = FormulaView,
+            headers(("Location" = String, description = "Where the formula in force is read"))),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/formula")]
@@ -148,6 +185,7 @@ pub async fn new_formula(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ScorecardQuery {
+    /// The statistical year: 2025 to 2100.
     #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
     /// From the previous page's `next_cursor`.
@@ -157,12 +195,23 @@ pub struct ScorecardQuery {
     pub limit: Option<i64>,
 }
 
-/// A year's scorecards: officers and auditors of the city see all, an
-/// institution its own.
+/// List a year's scorecards, in institution order
+///
+/// Each institution's scorecard (绩效评价) of a statistical year, with its
+/// inputs, score and rating (without the rating's history, which the
+/// single read gives). Officers and auditors of the city see every
+/// institution's; an institution's operators or integrators their own
+/// institutions'. Cursor-paginated: pass `next_cursor` back as `cursor`.
+/// Refused: 403 `forbidden_role`, `out_of_scope` (an officer or auditor of
+/// another city); 422 `year_range`, `limit_range`, `cursor_invalid`.
 #[utoipa::path(
     tag = "scorecards",
+    operation_id = "listScorecards",
     params(ScorecardQuery),
-    responses((status = 200, body = Page<ScorecardView>), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "A page of the year's scorecards", body = Page<ScorecardView>),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/scorecards")]
@@ -189,11 +238,24 @@ pub async fn list(
     }))
 }
 
-/// One scorecard with its inputs and the history of its rating.
+/// Read one scorecard with its inputs and rating history
+///
+/// An institution's scorecard of a statistical year: the inputs it was
+/// computed from, each indicator as scored, the score, the computed rating
+/// and the rating in force (an officer's override while there is one), and
+/// every change of the rating in force, oldest first. Officers and auditors
+/// of the city see any; an institution's operators or integrators their
+/// own. Refused: 403 `forbidden_role`, `out_of_scope`; 404
+/// `scorecard_not_found` (none yet, or not the caller's); 422 `year_range`.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = ScorecardView), (status = 404, response = platform::problem::NotFound), (status = 422, response = platform::problem::Unprocessable)),
+    operation_id = "getScorecard",
+    params(("institution_id" = Uuid, Path, description = "The institution (the registry's id)"), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
+    responses(
+        (status = 200, description = "The scorecard with its rating history", body = ScorecardView),
+        (status = 404, description = "Refused: scorecard_not_found (none computed yet, or not one the caller may see)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/scorecards/{institution_id}/{year}")]
@@ -212,12 +274,25 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view(scorecard)?))
 }
 
-/// What the next computation of a scorecard will use, as of today (or the
-/// year's last day): the live inputs, before any job stored them.
+/// Read a scorecard's live inputs, before the next computation
+///
+/// What the next computation of an institution's scorecard will use, as of
+/// today (or the year's last day once the year ended): the plan, the
+/// trainings delivered, certificates, survey answers, employment outcomes
+/// and fraud findings as the read models hold them now, before any job
+/// stored them. Officers and auditors of the city see any institution's;
+/// an institution's operators or integrators their own. Refused: 403
+/// `forbidden_role`, `out_of_scope`; 404 `scorecard_not_found` (another
+/// organisation's institution); 422 `year_range`.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = Inputs), (status = 422, response = platform::problem::Unprocessable)),
+    operation_id = "getScorecardInputs",
+    params(("institution_id" = Uuid, Path, description = "The institution (the registry's id)"), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
+    responses(
+        (status = 200, description = "The inputs the next computation will use", body = Inputs),
+        (status = 404, description = "Refused: scorecard_not_found (not an institution the caller may see)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/scorecards/{institution_id}/{year}/inputs")]
@@ -236,11 +311,19 @@ pub async fn live_inputs(
     Ok(HttpResponse::Ok().json(inputs))
 }
 
-/// Compute the scorecards marked by new events now, rather than at the
-/// periodic job's next run (e.g. right after a correction).
+/// Compute the marked scorecards now
+///
+/// A bureau officer of the city computes the scorecards marked by new
+/// events (and those whose time-proportional plan moved on) now, rather
+/// than at the periodic job's next run, e.g. right after a correction.
+/// Ratings in force that change are published as
+/// `qiancheng.evaluation.rating.changed.v1` and the public scorecards'
+/// cache is dropped. Repeating it is harmless: nothing marked, nothing
+/// computed. Refused: 403 `forbidden_role`, `out_of_scope`.
 #[utoipa::path(
     tag = "scorecards",
-    responses((status = 200, body = Rescored)),
+    operation_id = "rescoreInstitutions",
+    responses((status = 200, description = "How many scorecards were computed", body = Rescored)),
     security(("bearer" = []))
 )]
 #[post("/v1/scorecards/rescore")]
@@ -254,14 +337,28 @@ pub async fn rescore(state: State, who: Principal) -> Result<HttpResponse, ApiEr
     Ok(HttpResponse::Ok().json(Rescored { computed }))
 }
 
-/// Override the rating of a scorecard with a reason. The override stands
-/// until lifted: computations go on updating the score and the computed
-/// rating, but the rating in force stays. Published with `overridden`.
+/// Override a scorecard's rating
+///
+/// A bureau officer of the city puts a rating (A to D) in force on an
+/// institution's scorecard, with a reason. The override stands until
+/// lifted: computations go on updating the score and the computed rating,
+/// but the rating in force stays. The change is recorded in the rating
+/// history and published as `qiancheng.evaluation.rating.changed.v1` with
+/// `overridden: true` (a D puts the institution under review in the
+/// registry); the public scorecards' cache is dropped. Refused: 403
+/// `forbidden_role`, `out_of_scope`; 404 `scorecard_not_found`; 422
+/// `year_range`, `rating_unknown`, `text_length` (reason). With an
+/// `Idempotency-Key`, a retry answers the first result again.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    operation_id = "overrideRating",
+    params(("institution_id" = Uuid, Path, description = "The institution (the registry's id)"), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first result again")),
     request_body = NewOverride,
-    responses((status = 201, body = ScorecardView), (status = 404, response = platform::problem::NotFound), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 201, description = "The scorecard with the override in force", body = ScorecardView),
+        (status = 404, description = "Refused: scorecard_not_found (none computed yet for that institution and year)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/scorecards/{institution_id}/{year}/override")]
@@ -296,12 +393,24 @@ pub async fn override_rating(
     Ok(res)
 }
 
-/// Lift an override: the computed rating is in force again (published if
-/// it differs from the override).
+/// Lift a rating override
+///
+/// A bureau officer of the city lifts the override of a scorecard: the
+/// computed rating is in force again. The change is recorded in the rating
+/// history and, if the computed rating differs from the override, published
+/// as `qiancheng.evaluation.rating.changed.v1`; the public scorecards'
+/// cache is dropped. Refused: 403 `forbidden_role`, `out_of_scope`; 404
+/// `scorecard_not_found`; 409 `not_overridden`; 422 `year_range`.
 #[utoipa::path(
     tag = "scorecards",
-    params(("institution_id" = Uuid, Path), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
-    responses((status = 200, body = ScorecardView), (status = 404, response = platform::problem::NotFound), (status = 409, description = "not_overridden", body = Problem, content_type = "application/problem+json"), (status = 422, response = platform::problem::Unprocessable)),
+    operation_id = "liftRatingOverride",
+    params(("institution_id" = Uuid, Path, description = "The institution (the registry's id)"), ("year" = i32, Path, minimum = 2025, maximum = 2100, description = "The statistical year: 2025 to 2100")),
+    responses(
+        (status = 200, description = "The scorecard with the computed rating in force", body = ScorecardView),
+        (status = 404, description = "Refused: scorecard_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: not_overridden (the rating in force is the computed one)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[delete("/v1/scorecards/{institution_id}/{year}/override")]
@@ -328,15 +437,21 @@ pub async fn lift_override(
     Ok(HttpResponse::Ok().json(view(scorecard)?))
 }
 
-/// An institution's public scorecards (the public directory's companion):
-/// rating and indicator rates per year, no personal data. Cached and rate
-/// limited; no token.
+/// Read an institution's public scorecards
+///
+/// The public directory's companion, for anyone and without a token: an
+/// institution's rating and indicator rates per statistical year, latest
+/// first, with no personal data and no inputs beyond the rates. Answers are
+/// cached until a rating or score may have changed, and rate limited per
+/// client (429 `rate_limited`). Refused: 404 `scorecard_not_found` (no
+/// scorecard of that institution).
 #[utoipa::path(
     tag = "public",
-    params(("institution_id" = Uuid, Path)),
+    operation_id = "getPublicScorecard",
+    params(("institution_id" = Uuid, Path, description = "The institution (the registry's id)")),
     responses(
-        (status = 200, body = PublicScorecard),
-        (status = 404, response = platform::problem::NotFound),
+        (status = 200, description = "The institution's public scorecards, latest year first", body = PublicScorecard),
+        (status = 404, description = "Refused: scorecard_not_found (no scorecard of that institution)", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = platform::problem::TooManyRequests),
     ),
     security(())

@@ -21,10 +21,20 @@ use super::{
 use crate::app::surveys::{self, Answer, ClassFigures};
 use crate::domain::survey::{answer_problems, SurveyKind, MAX_COMMENT_CHARS};
 
-/// The survey's questions.
+/// List the satisfaction survey's questions
+///
+/// The questions of the satisfaction survey (培训满意度), in the order an
+/// answer scores them, with the score range (1 to 5) and the longest free
+/// comment taken. The city configures the questions; both surveys of a
+/// completed enrolment (at completion, and six months later) ask the same.
+/// Any authenticated caller may read them.
 #[utoipa::path(
     tag = "surveys",
-    responses((status = 200, body = Questions), (status = 401, response = platform::problem::Unauthorized)),
+    operation_id = "listSurveyQuestions",
+    responses(
+        (status = 200, description = "The survey's questions and how they are answered", body = Questions),
+        (status = 401, response = platform::problem::Unauthorized),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/surveys/questions")]
@@ -37,18 +47,29 @@ pub async fn questions(state: State, _who: Principal) -> Result<HttpResponse, Ap
     }))
 }
 
-/// Answer a survey of a completed enrolment: the trainee (their token's
-/// subject is their person id) or the trainee portal (an integrator)
-/// passing the enrolment. One answer per enrolment and survey; the
-/// six-month survey opens six months after completion.
+/// Answer a satisfaction survey of a completed enrolment
+///
+/// A trainee answers a survey about an enrolment of theirs that completed:
+/// with their own token (its person id names them), or through the trainee
+/// portal acting for them (a trainee token carrying `act`); no
+/// institution's system answers for its trainees. One score 1 to 5 per
+/// question, in the questions' order, and an optional comment. One answer
+/// per enrolment and survey: `at_completion` opens on completion,
+/// `six_months` six months later. The answer is anonymous in every report;
+/// the institution's scorecard is marked to be computed again. Refused:
+/// 403 `forbidden_role`; 404 `enrolment_not_found`; 409
+/// `survey_already_answered`, `survey_not_open`; 422 `scores_count`,
+/// `score_range`, `text_length` (comment). With an `Idempotency-Key`, a
+/// retry answers the first result again.
 #[utoipa::path(
     tag = "surveys",
+    operation_id = "answerSurvey",
     request_body = NewAnswer,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer the first result again")),
     responses(
-        (status = 201, body = AnswerReceipt),
-        (status = 404, description = "No such completed enrolment of the trainee", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "survey_already_answered, or survey_not_open yet", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The answer as recorded", body = AnswerReceipt),
+        (status = 404, description = "Refused: enrolment_not_found (no completed enrolment of the trainee with that id)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: survey_already_answered, survey_not_open (the six-month survey opens six months after completion)", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = platform::problem::Unprocessable),
     ),
     security(("bearer" = []))
@@ -105,20 +126,31 @@ pub async fn answer(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
-    /// Statistical year of the completions.
+    /// Statistical year of the completions: 2025 to 2100.
     #[param(minimum = 2025, maximum = 2100)]
     pub year: i32,
+    /// Only this institution's classes.
     pub institution_id: Option<Uuid>,
 }
 
-/// Satisfaction per class of a year's completers: surveys due and
-/// answered (the response rate), mean scores per question and the
-/// comments — never who answered. Officers and auditors see the city's
-/// classes; an institution its own.
+/// Read the satisfaction report per class of a year
+///
+/// Satisfaction per class of a statistical year's completers, as of today:
+/// for each survey, how many are due and answered (the response rate), the
+/// mean score, the mean per question and the comments, ordered by their
+/// text — never who answered. Officers and auditors of the city see every
+/// class; an institution's operators or integrators their own
+/// institutions'; either may ask for one institution. Refused: 403
+/// `forbidden_role`, `out_of_scope` (an officer or auditor of another
+/// city); 422 `year_range`.
 #[utoipa::path(
     tag = "surveys",
+    operation_id = "getSurveyReport",
     params(ReportQuery),
-    responses((status = 200, body = SurveyReport), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "The year's satisfaction per class", body = SurveyReport),
+        (status = 422, response = platform::problem::Unprocessable),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/survey-reports")]

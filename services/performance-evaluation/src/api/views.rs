@@ -14,6 +14,7 @@ use crate::store::{formulas::FormulaRow, ratings::RatingChangeRow, scorecards::S
 
 /// The survey's questions, in the order answers score them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(examples::questions))]
 pub struct Questions {
     pub questions: Vec<String>,
     pub min_score: i32,
@@ -24,17 +25,22 @@ pub struct Questions {
 /// A trainee's answer to one survey of a completed enrolment.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"enrolment_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60", "survey": "at_completion",
+    "scores": [5, 4, 5, 4, 5], "comment": "实操课时充足，老师讲解细致"})))]
 pub struct NewAnswer {
     /// The completed enrolment the survey is about.
     pub enrolment_id: Uuid,
     pub survey: SurveyKind,
     /// One score 1–5 per question, in the questions' order.
     pub scores: Vec<i32>,
+    /// A free comment, at most 500 characters; reported without its author.
     pub comment: Option<String>,
 }
 
 /// An answer as recorded; the answer is anonymous in every report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(json!({"id": "01938a1b-2c3d-7e4f-8a5b-6c7d8e9f0a1b", "survey": "at_completion",
+    "answered_at": "2026-07-01T08:30:00Z"})))]
 pub struct AnswerReceipt {
     pub id: Uuid,
     pub survey: SurveyKind,
@@ -66,6 +72,7 @@ pub struct ClassSurveyReport {
 
 /// Satisfaction per class of a statistical year's completers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(examples::survey_report))]
 pub struct SurveyReport {
     pub statistical_year: i32,
     pub as_of: NaiveDate,
@@ -76,6 +83,7 @@ pub struct SurveyReport {
 /// An institution's planned volume for a statistical year.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"planned_trainings": 400})))]
 pub struct Plan {
     /// Subsidised trainings (人次) planned for the year.
     #[schema(minimum = 0)]
@@ -85,9 +93,13 @@ pub struct Plan {
 /// A new version of the scoring formula.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"weights": {"plan_progress": 0.25, "certificate_rate": 0.25, "satisfaction": 0.2,
+    "employment_rate": 0.3}, "thresholds": {"a": 0.85, "b": 0.7, "c": 0.55}, "fraud_penalty": 0.1,
+    "note": "2027年起提高就业率权重，依据省人社厅绩效评价通知"})))]
 pub struct NewFormula {
     pub weights: Weights,
     pub thresholds: Thresholds,
+    /// Subtracted from the weighted score per fraud finding, 0 to 1.
     pub fraud_penalty: f64,
     /// Why it changes (kept with the version).
     #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
@@ -98,6 +110,10 @@ pub struct NewFormula {
 /// [`Formula`]: that schema admits no other property, so a flattened one
 /// would contradict the version's own fields in the contract.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(json!({"version": 2, "weights": {"plan_progress": 0.25, "certificate_rate": 0.25,
+    "satisfaction": 0.2, "employment_rate": 0.3}, "thresholds": {"a": 0.85, "b": 0.7, "c": 0.55},
+    "fraud_penalty": 0.1, "note": "2027年起提高就业率权重，依据省人社厅绩效评价通知",
+    "created_by": "fz-officer-017", "created_at": "2026-11-20T02:00:00Z"})))]
 pub struct FormulaView {
     pub version: i32,
     pub weights: Weights,
@@ -154,6 +170,7 @@ impl From<RatingChangeRow> for RatingChangeView {
 
 /// An institution's scorecard for a statistical year, with every input.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(examples::scorecard))]
 pub struct ScorecardView {
     pub institution_id: Uuid,
     pub institution_name: Option<String>,
@@ -202,6 +219,7 @@ impl ScorecardView {
 
 /// How many marked scorecards were computed.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(json!({"computed": 12})))]
 pub struct Rescored {
     pub computed: usize,
 }
@@ -209,6 +227,7 @@ pub struct Rescored {
 /// An officer's rating, replacing the computed one until lifted.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"rating": "C", "reason": "2026年6月专项检查发现考勤记录不实，评级下调为C"})))]
 pub struct NewOverride {
     /// A, B, C or D
     #[schema(pattern = r"^[ABCD]$", example = "B")]
@@ -231,16 +250,84 @@ pub struct PublicYear {
 
 /// The public scorecard of an institution (the directory's companion).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(examples::public_scorecard))]
 pub struct PublicScorecard {
     pub institution_id: Uuid,
     pub name: Option<String>,
     pub years: Vec<PublicYear>,
 }
 
+/// A city's targets for a statistical year and where they come from.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(json!({"city": "350100", "statistical_year": 2026, "source": "set", "targets": {
+    "subsidised_trainings": 22000, "new_skilled_workers": 11000, "high_skilled_share": 0.35,
+    "training_brands": 2, "leading_talents": 5}})))]
 pub struct TargetsView {
+    /// The city's region code.
     pub city: String,
     pub statistical_year: i32,
     pub source: TargetSource,
     pub targets: Option<Targets>,
+}
+
+/// The documents' examples too long to write inline, or shared by several
+/// bodies: one institution's 2026 scorecard as of 30 September.
+mod examples {
+    use serde_json::{json, Value};
+
+    const INSTITUTION: &str = "01933c2d-4e5f-7a6b-8c9d-0e1f2a3b4c5d";
+
+    fn questions_asked() -> Value {
+        json!([
+            "培训内容对工作有帮助 (the content helps in work)",
+            "教师讲解清楚 (the teachers explain clearly)",
+            "实操设备和场地满足需要 (equipment and venue are adequate)",
+            "培训组织和管理规范 (the training is well organised)",
+            "愿意向他人推荐本机构 (would recommend the institution)"
+        ])
+    }
+
+    pub fn questions() -> Value {
+        json!({"questions": questions_asked(), "min_score": 1, "max_score": 5, "max_comment_chars": 500})
+    }
+
+    pub fn survey_report() -> Value {
+        json!({"statistical_year": 2026, "as_of": "2026-09-30", "questions": questions_asked(),
+            "classes": [{"class_id": "01934a5b-6c7d-7e8f-9a0b-1c2d3e4f5a6b", "institution_id": INSTITUTION,
+                "surveys": [{"survey": "at_completion", "due": 48, "answered": 41, "response_rate": 0.8542,
+                    "mean_score": 4.37, "question_means": [4.5, 4.4, 4.1, 4.3, 4.55],
+                    "comments": ["实操设备可以再多一些", "老师讲解很清楚"]}]}]})
+    }
+
+    fn scored() -> Value {
+        json!({"indicators": [
+                {"name": "plan_progress", "numerator": 300.0, "denominator": 333.16, "value": 0.9005,
+                    "weight": 0.3, "applied_weight": 0.3},
+                {"name": "certificate_rate", "numerator": 252.0, "denominator": 300.0, "value": 0.84,
+                    "weight": 0.25, "applied_weight": 0.25},
+                {"name": "satisfaction", "numerator": 210.0, "denominator": 300.0, "value": 0.825,
+                    "weight": 0.2, "applied_weight": 0.2},
+                {"name": "employment_rate", "numerator": 150.0, "denominator": 190.0, "value": 0.7895,
+                    "weight": 0.25, "applied_weight": 0.25}],
+            "weighted": 0.8425, "fraud_findings": 0, "penalty": 0.0, "score": 0.8425, "rating": "B"})
+    }
+
+    pub fn scorecard() -> Value {
+        json!({"institution_id": INSTITUTION, "institution_name": "福州市职业技能培训中心",
+            "statistical_year": 2026, "as_of": "2026-09-30", "formula_version": 1,
+            "inputs": {"planned": 400, "plan_source": "set_by_officer", "delivered": 300, "pro_rata": 0.8329,
+                "completers": 300, "certified": 252, "responses": 210, "surveys_due": 300,
+                "satisfaction_mean": 4.3, "employed": 150, "outcomes_decided": 190, "fraud_findings": 0},
+            "scored": scored(), "score": 0.8425, "computed_rating": "B", "rating": "B", "overridden": false,
+            "override_reason": null, "computed_at": "2026-09-30T16:01:00Z",
+            "history": [{"rating": "B", "previous": "C", "score": 0.8425, "formula_version": 1,
+                "overridden": false, "reason": null, "decided_by": "scorecard",
+                "decided_at": "2026-09-30T16:01:00Z"}]})
+    }
+
+    pub fn public_scorecard() -> Value {
+        json!({"institution_id": INSTITUTION, "name": "福州市职业技能培训中心", "years": [
+            {"statistical_year": 2026, "as_of": "2026-09-30", "rating": "B", "overridden": false,
+                "formula_version": 1, "scored": scored()}]})
+    }
 }

@@ -34,6 +34,7 @@ pub enum TargetSource {
 /// A city's figures: what each city instance serves, and what the
 /// provincial aggregator reads.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(examples::city_figures))]
 pub struct CityFigures {
     pub city: String,
     pub city_name: String,
@@ -52,6 +53,7 @@ pub struct Unreachable {
 
 /// The province's progress: the sum of the cities that answered.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(examples(examples::province_dashboard))]
 pub struct ProvinceDashboard {
     pub statistical_year: i32,
     pub as_of: NaiveDate,
@@ -202,4 +204,38 @@ async fn read_city(
         return Err(format!("answered for city {}", figures.city));
     }
     Ok(figures)
+}
+
+/// The documents' examples: Fuzhou's 2026 figures as of 30 September, and
+/// the province's roll-up while Xiamen did not answer.
+mod examples {
+    use serde_json::{json, Value};
+
+    fn fuzhou_progress() -> Value {
+        json!({"year": 2026, "as_of": "2026-09-30", "elapsed_days": 304, "total_days": 365, "pro_rata": 0.8329,
+            "targets": {"subsidised_trainings": 20000, "new_skilled_workers": 10000, "high_skilled_share": 0.35,
+                "training_brands": 1, "leading_talents": 5},
+            "actuals": {"subsidised_trainings": 15800, "new_skilled_workers": 8900, "high_skilled_workers": 2850,
+                "training_brands": 1, "leading_talents": 3},
+            "subsidised_trainings": {"target": 20000, "actual": 15800, "expected_to_date": 16657.53,
+                "projection": 18970, "behind": true},
+            "new_skilled_workers": {"target": 10000, "actual": 8900, "expected_to_date": 8328.77,
+                "projection": 10685, "behind": false},
+            "high_skilled_share": {"target": 0.35, "high_skilled_workers": 2850, "new_skilled_workers": 8900,
+                "actual": 0.3202, "behind": true},
+            "training_brands": {"target": 1, "actual": 1, "behind": false},
+            "leading_talents": {"target": 5, "actual": 3, "expected_to_date": 4.16, "projection": 3, "behind": true},
+            "warnings": ["subsidised_trainings", "high_skilled_share", "leading_talents"]})
+    }
+
+    pub fn city_figures() -> Value {
+        json!({"city": "350100", "city_name": "福州", "targets_source": "default", "progress": fuzhou_progress()})
+    }
+
+    pub fn province_dashboard() -> Value {
+        json!({"statistical_year": 2026, "as_of": "2026-09-30", "complete": false,
+            "province": fuzhou_progress(), "cities": [city_figures()],
+            "unreachable": [{"city": "350200", "city_name": "厦门",
+                "base_url": "https://evaluation.xm.qiancheng.example", "error": "answered 503 Service Unavailable"}]})
+    }
 }

@@ -31,6 +31,8 @@ const CITIES: i64 = 10;
 /// A city's targets for a statistical year.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"subsidised_trainings": 22000, "new_skilled_workers": 11000, "high_skilled_share": 0.35,
+    "training_brands": 2, "leading_talents": 5})))]
 pub struct Targets {
     /// Subsidised trainings (补贴性培训, 人次).
     #[schema(minimum = 0)]

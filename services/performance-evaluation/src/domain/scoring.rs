@@ -119,6 +119,9 @@ pub enum PlanSource {
 
 /// What a scorecard is computed from, for one institution and year.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({"planned": 400, "plan_source": "set_by_officer", "delivered": 300, "pro_rata": 0.8329,
+    "completers": 300, "certified": 252, "responses": 210, "surveys_due": 300, "satisfaction_mean": 4.3,
+    "employed": 150, "outcomes_decided": 190, "fraud_findings": 0})))]
 pub struct Inputs {
     /// The planned volume for the year, if any.
     pub planned: Option<i64>,

@@ -30,6 +30,12 @@ pub const ACCESS: &[Rule] = &[
     ),
     Rule::grants(
         "GET",
+        "/v1/assessment-bodies",
+        &READERS,
+        "the bodies one may see",
+    ),
+    Rule::grants(
+        "GET",
         "/v1/assessment-bodies/{id}",
         &READERS,
         "one body in full",
@@ -72,6 +78,12 @@ pub const ACCESS: &[Rule] = &[
     Rule::grants("POST", "/v1/sessions", &BODY, "schedule an exam session"),
     Rule::grants(
         "GET",
+        "/v1/sessions",
+        &READERS,
+        "exam sessions, by exam date",
+    ),
+    Rule::grants(
+        "GET",
         "/v1/sessions/{id}",
         &READERS,
         "a session with its candidates",
@@ -93,6 +105,12 @@ pub const ACCESS: &[Rule] = &[
         "/v1/sessions/{id}/candidates/{candidate}/certificate",
         &BODY,
         "issue a passed candidate's certificate",
+    ),
+    Rule::grants(
+        "GET",
+        "/v1/certificates",
+        &READERS,
+        "certificates, holders' names masked",
     ),
     Rule::grants(
         "GET",
@@ -120,6 +138,12 @@ pub const ACCESS: &[Rule] = &[
             Grant::system(Scope::AssessmentRecords),
         ],
         "file an exceptional certification",
+    ),
+    Rule::grants(
+        "GET",
+        "/v1/exceptional-certifications",
+        &READERS,
+        "exceptional certifications (the review queue)",
     ),
     Rule::grants(
         "POST",

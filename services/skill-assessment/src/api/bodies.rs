@@ -3,23 +3,28 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
 use db::ScopedFutureExt;
 use ids::{CreditCode, OccupationCode};
 use platform::auth::Principal;
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    officer, BodyActionView, BodyView, NewBody, NewStaff, SigningKeyView, StaffRole, StaffView,
-    State, StatusChange,
+    officer, optional, BodyActionView, BodyStatusWord, BodySummaryView, BodyView, NewBody,
+    NewStaff, SigningKeyView, StaffRole, StaffView, State, StatusChange,
 };
 use crate::app::bodies::{self, public_half, Filing, Profile};
 use crate::app::Deps;
+use crate::domain::body::BodyStatus;
 use crate::domain::credential::{method_id, multikey};
+use crate::store::bodies::BodyRow;
 use crate::store::signing_keys::SigningKeyRow;
 
 pub(super) fn view(deps: &Deps<'_>, p: Profile) -> Result<BodyView, ApiError> {
@@ -76,16 +81,30 @@ pub(super) fn view(deps: &Deps<'_>, p: Profile) -> Result<BodyView, ApiError> {
     })
 }
 
-/// File an assessment body with the bureau: who it is, what it may assess,
-/// and until when.
+/// File an assessment body with the bureau
+///
+/// A bureau officer of the city files an assessment body (评价机构备案): its unified
+/// social credit code, name, kind, validity and scope (the occupations × levels
+/// × kinds of assessment it may run). The body gets its 4-digit code, used in
+/// its certificate numbers, and its first credential signing key; its people
+/// then act with tokens naming its credit code as `org`. One body per credit
+/// code (409 `body_already_filed`). Every bad field is named at once (422
+/// `validation_failed`): `credit_code` (`credit_code_format`,
+/// `credit_code_length`, `credit_code_check_digit`), `name` (`text_length`),
+/// `valid_until` (`date_order`), `scope` (`scope_empty`),
+/// `scope[i].occupation_code` (`occupation_code_format`), `lead_enterprise`
+/// (`lead_needs_enterprise`: only an enterprise is a 链主企业). Publishes no event.
+/// Send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
+    operation_id = "fileAssessmentBody",
     tag = "bodies",
     request_body = NewBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422 `idempotency_key_reused`), a concurrent one too (409 `idempotency_in_flight`)")),
     responses(
-        (status = 201, body = BodyView),
-        (status = 409, description = "Already filed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The body as filed, active, with its code and first signing key", body = BodyView,
+            headers(("Location" = String, description = "Where the body is read: `/v1/assessment-bodies/{id}`"))),
+        (status = 409, description = "Refused: `body_already_filed` (a body with this credit code exists); `idempotency_in_flight`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: `validation_failed` naming each bad field (see above); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -146,11 +165,23 @@ pub async fn file(
     .await
 }
 
-/// A body, its scope, staff and history: for the bureau and the body itself.
+/// Read an assessment body with its scope, staff and history
+///
+/// The body in full: filing, scope, assessors (考评员) and supervisors (督导员),
+/// every filing/suspension/reinstatement with who and why, and every credential
+/// signing key it has had (public halves). For bureau officers and auditors of
+/// the city, and for the body's own assessors, enterprise account and systems
+/// (token `org` = the body's credit code). Anyone else, like an unknown id, is
+/// answered 404 `body_not_found`, so another body's filing does not show it
+/// exists.
 #[utoipa::path(
+    operation_id = "getAssessmentBody",
     tag = "bodies",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = BodyView), (status = 404, response = platform::problem::NotFound)),
+    params(("id" = Uuid, Path, description = "The body's id")),
+    responses(
+        (status = 200, description = "The body in full", body = BodyView),
+        (status = 404, description = "`body_not_found`: no such body, or not one the caller may see", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/assessment-bodies/{id}")]
@@ -165,6 +196,80 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view(&deps, profile)?))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BodyListQuery {
+    /// Only bodies in this status: `active`, or `suspended`.
+    #[param(inline, value_type = Option<BodyStatusWord>)]
+    pub status: Option<String>,
+    /// Where to go on: the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 500; 50 when absent.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// List the assessment bodies the caller may see
+///
+/// Assessment bodies, oldest filing first, a page at a time: every body of the
+/// city for bureau officers and auditors; for a body's own assessors,
+/// enterprise account and systems, their own body only (what `GET
+/// /v1/assessment-bodies/{id}` allows them, one at a time). Each item is the
+/// filing without staff, history or keys; read the body for those. Refused: 422
+/// `validation_failed` with `status` (`body_status_unknown`), `limit`
+/// (`limit_range`), `cursor` (`cursor_invalid`).
+#[utoipa::path(
+    operation_id = "listAssessmentBodies",
+    tag = "bodies",
+    params(BodyListQuery),
+    responses(
+        (status = 200, description = "A page of bodies; `next_cursor` when there are more", body = Page<BodySummaryView>),
+        (status = 422, description = "Refused: `validation_failed` (`body_status_unknown`, `limit_range`, `cursor_invalid`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/assessment-bodies")]
+pub async fn list(
+    state: State,
+    who: Principal,
+    query: web::Query<BodyListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut v = Validator::new();
+    let status: Option<BodyStatus> = optional(&mut v, "status", query.status.as_deref());
+    v.finish(())?;
+    let filter = bodies::BodyQuery {
+        status,
+        after,
+        limit: limit + 1,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = bodies::list(&mut conn, &state.deps(), &who, filter).await?;
+    let page = pagination::page(rows, limit, |b| (b.filed_at, b.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.into_iter().map(summary).collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+fn summary(row: BodyRow) -> BodySummaryView {
+    BodySummaryView {
+        id: row.id,
+        city: row.city,
+        credit_code: row.credit_code,
+        name: row.name,
+        kind: row.kind,
+        lead_enterprise: row.lead_enterprise,
+        code: row.code,
+        valid_from: row.valid_from,
+        valid_until: row.valid_until,
+        status: row.status,
+        filed_at: row.filed_at,
+    }
+}
+
 /// The officer's reason, checked.
 fn reason(who: &Principal, state: &State, reason: &str) -> Result<String, ApiError> {
     officer(who, state)?;
@@ -174,12 +279,25 @@ fn reason(who: &Principal, state: &State, reason: &str) -> Result<String, ApiErr
     Ok(reason.trim().to_owned())
 }
 
-/// Suspend a body (it can then neither schedule, record nor certify).
+/// Suspend an assessment body, with the reason
+///
+/// A bureau officer of the city suspends an active body (e.g. after a
+/// supervisor's finding): until reinstated it can neither schedule sessions,
+/// record results nor issue certificates (those answer 422 `body_suspended`).
+/// The action and reason enter the body's history. Refused: 404
+/// `body_not_found`; 409 `body_status` when the body is already suspended; 422
+/// `validation_failed` with `reason` (`text_length`, 1 to 500 characters).
+/// Publishes no event.
 #[utoipa::path(
+    operation_id = "suspendAssessmentBody",
     tag = "bodies",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path, description = "The body's id")),
     request_body = StatusChange,
-    responses((status = 200, body = BodyView), (status = 409, description = "Already suspended", body = Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "The body, now suspended, its history showing why", body = BodyView),
+        (status = 404, description = "`body_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: `body_status` (the body is not active: already suspended)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/assessment-bodies/{id}/suspension")]
@@ -195,12 +313,23 @@ pub async fn suspend(
     Ok(HttpResponse::Ok().json(view(&state.deps(), profile)?))
 }
 
-/// Lift a suspension, with the reason.
+/// Lift an assessment body's suspension, with the reason
+///
+/// A bureau officer of the city reinstates a suspended body (e.g. once it has
+/// put things right); it may then assess and certify again within its filing.
+/// The action (`active`) and reason enter the body's history. Refused: 404
+/// `body_not_found`; 409 `body_status` when the body is not suspended; 422
+/// `validation_failed` with `reason` (`text_length`). Publishes no event.
 #[utoipa::path(
+    operation_id = "reinstateAssessmentBody",
     tag = "bodies",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path, description = "The body's id")),
     request_body = StatusChange,
-    responses((status = 200, body = BodyView), (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 200, description = "The body, active again", body = BodyView),
+        (status = 404, description = "`body_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: `body_status` (the body is not suspended)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/assessment-bodies/{id}/reinstatement")]
@@ -226,16 +355,24 @@ fn key_view(issuer: &str, row: &SigningKeyRow) -> Result<SigningKeyView, ApiErro
     })
 }
 
-/// Give a body a new credential signing key (rotation; or its first, for a
-/// body filed before keys were kept per body). The old key stays in the
-/// body's issuer profile, so every credential it signed still verifies.
+/// Give an assessment body a new credential signing key
+///
+/// A bureau officer of the city rotates a body's Ed25519 signing key (or gives
+/// its first, for a body filed before keys were kept per body). The new key
+/// signs the body's credentials from now on; the old one is retired but stays
+/// in the body's public issuer profile (`GET /v1/public/issuers/{code}`), so
+/// every credential it signed still verifies. The cached issuer profiles and
+/// public answers are dropped. The rotation enters the body's history. Refused:
+/// 404 `body_not_found`. Send an `Idempotency-Key`: a retried rotation does not
+/// rotate twice.
 #[utoipa::path(
+    operation_id = "rotateBodySigningKey",
     tag = "bodies",
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The body's id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422 `idempotency_key_reused`), a concurrent one too (409 `idempotency_in_flight`)")),
     responses(
-        (status = 201, body = SigningKeyView),
+        (status = 201, description = "The new key (public half), now the one in force", body = SigningKeyView),
         (status = 403, response = platform::problem::Forbidden),
-        (status = 404, response = platform::problem::NotFound),
+        (status = 404, description = "`body_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, response = platform::problem::IdempotencyInFlight),
     ),
     security(("bearer" = []))
@@ -273,13 +410,26 @@ pub async fn rotate_signing_key(
     Ok(answered)
 }
 
-/// Register an assessor (考评员) or supervisor (督导员) of a body: by the
-/// bureau or by the body itself.
+/// Register an assessor or supervisor of an assessment body
+///
+/// Registers an assessor (考评员) or supervisor (督导员) with a body, by its
+/// credential number: by a bureau officer of the city, or by the body itself
+/// (its assessors, its enterprise account, or its system with scope
+/// `assessment:records`). Sessions name their assessors and supervisor from
+/// these. A credential number is registered once per body (409
+/// `staff_already_registered`). Refused: 404 `body_not_found` (no such body, or
+/// another body's); 422 `validation_failed` with `name` or `credential_no`
+/// (`text_length`). Send an `Idempotency-Key` to retry safely.
 #[utoipa::path(
+    operation_id = "registerAssessmentStaff",
     tag = "bodies",
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The body's id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422 `idempotency_key_reused`), a concurrent one too (409 `idempotency_in_flight`)")),
     request_body = NewStaff,
-    responses((status = 201, body = StaffView), (status = 409, description = "Credential already registered, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json")),
+    responses(
+        (status = 201, description = "The assessor or supervisor as registered", body = StaffView),
+        (status = 404, description = "`body_not_found`: no such body, or not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: `staff_already_registered` (the credential number is registered with the body); `idempotency_in_flight`", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/assessment-bodies/{id}/staff")]

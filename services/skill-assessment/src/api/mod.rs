@@ -10,11 +10,16 @@ mod sessions;
 mod talents;
 mod views;
 
+use std::str::FromStr;
+
 use actix_web::web;
-use ids::{CityCode, PersonIdKey, PiiCipher};
+use chrono::NaiveDate;
+use ids::{CityCode, InvalidValue, PersonIdKey, PiiCipher};
 use platform::auth::{Principal, Role, Scope};
+use platform::validate::Validator;
 use platform::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 pub use access::ACCESS;
 pub use views::*;
@@ -49,6 +54,7 @@ impl AppState {
 /// Every route of the service; also the source of its OpenAPI document.
 pub fn routes(cfg: &mut ServiceConfig<'_>) {
     cfg.service(bodies::file)
+        .service(bodies::list)
         .service(bodies::get)
         .service(bodies::suspend)
         .service(bodies::reinstate)
@@ -56,13 +62,16 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(bodies::rotate_signing_key)
         .service(sessions::set_pass_rule)
         .service(sessions::schedule)
+        .service(sessions::list)
         .service(sessions::get)
         .service(sessions::register)
         .service(sessions::record_result)
         .service(certificates::issue)
+        .service(certificates::list)
         .service(certificates::get)
         .service(certificates::revoke)
         .service(exceptional::file)
+        .service(exceptional::list)
         .service(exceptional::review)
         .service(talents::select)
         .service(talents::list)
@@ -74,6 +83,41 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 }
 
 pub(crate) type State = web::Data<AppState>;
+
+/// An optional query parameter read as `T`; a bad one is recorded under
+/// `field`.
+pub(crate) fn optional<T>(v: &mut Validator, field: &str, raw: Option<&str>) -> Option<T>
+where
+    T: FromStr<Err = InvalidValue>,
+{
+    raw.and_then(|raw| v.parse(field, raw))
+}
+
+/// An optional id in a query (`uuid_format`).
+pub(crate) fn optional_id(v: &mut Validator, field: &str, raw: Option<&str>) -> Option<Uuid> {
+    raw.and_then(|raw| {
+        v.check(
+            field,
+            raw.parse()
+                .map_err(|_| InvalidValue::new("uuid_format", "a UUID")),
+        )
+    })
+}
+
+/// An optional day in a query (`date_format`).
+pub(crate) fn optional_date(
+    v: &mut Validator,
+    field: &str,
+    raw: Option<&str>,
+) -> Option<NaiveDate> {
+    raw.and_then(|raw| {
+        v.check(
+            field,
+            raw.parse()
+                .map_err(|_| InvalidValue::new("date_format", "a date, YYYY-MM-DD")),
+        )
+    })
+}
 
 pub(crate) fn officer(who: &Principal, state: &AppState) -> Result<(), ApiError> {
     who.require(&[Role::BureauOfficer])?;

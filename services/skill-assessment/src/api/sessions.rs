@@ -4,25 +4,28 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpResponse};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use db::ScopedFutureExt;
 use ids::{CitizenId, OccupationCode};
 use platform::auth::Principal;
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    body_staff, officer, CandidateRoute, CandidateView, NewCandidate, NewPassRule, NewResult,
-    NewSession, SessionView, State,
+    body_staff, officer, optional, optional_date, optional_id, CandidateRoute, CandidateView,
+    NewCandidate, NewPassRule, NewResult, NewSession, SessionSummaryView, SessionView, State,
 };
 use crate::app::sessions::{self, Scores, Session};
 use crate::domain::body::ScopeItem;
 use crate::domain::scoring::{score, PassRule};
 use crate::store::candidates::CandidateRow;
+use crate::store::sessions::SessionRow;
 
 fn candidate_view(c: CandidateRow) -> CandidateView {
     CandidateView {
@@ -59,11 +62,22 @@ fn session_view(
     }
 }
 
-/// Set the pass rule of an occupation and level (default: both ≥ 60).
+/// Set the pass rule of an occupation and level
+///
+/// A bureau officer of the city sets the minimum theory and practical scores
+/// (out of 100) that pass an exam of one occupation and level; without a rule
+/// both must reach 60. Setting it again replaces it; it applies to results
+/// recorded from then on. Refused: 422 `validation_failed` with
+/// `occupation_code` (`occupation_code_format`), `theory_min` or
+/// `practical_min` (`score_range`: 0 to 100). Publishes no event.
 #[utoipa::path(
+    operation_id = "setPassRule",
     tag = "sessions",
     request_body = NewPassRule,
-    responses((status = 200, body = PassRule), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "The pass rule now in force for the occupation and level", body = PassRule),
+        (status = 422, description = "Refused: `validation_failed` naming each bad field", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[put("/v1/pass-rules")]
@@ -94,14 +108,31 @@ pub async fn set_pass_rule(
     Ok(HttpResponse::Ok().json(rule))
 }
 
-/// Schedule an exam session of the caller's body.
+/// Schedule an exam session of the caller's body
+///
+/// A body's own people (its assessors or enterprise account) or its system
+/// (scope `assessment:records`) schedule an exam session (考试场次) of an
+/// occupation, level and kind, on a date from today, at a venue, run by the
+/// body's own assessors (考评员) and one supervisor (督导员). The body is the one
+/// whose credit code the token names (403 `not_a_body` otherwise). Every
+/// problem is named at once (422 `validation_failed`): `occupation_code`
+/// (`occupation_code_format`), `venue` (`text_length`), `assessor_ids`
+/// (`assessors_missing`), `exam_date` (`date_past`), `assessor_ids[i]`
+/// (`not_an_assessor`), `supervisor_id` (`not_a_supervisor`), and on `body`:
+/// `body_suspended`, `body_not_valid` (outside the filing's validity),
+/// `out_of_scope` (the occupation × level × kind is not in its filing). Send an
+/// `Idempotency-Key` to retry safely. Publishes no event.
 #[utoipa::path(
+    operation_id = "scheduleSession",
     tag = "sessions",
     request_body = NewSession,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422 `idempotency_key_reused`), a concurrent one too (409 `idempotency_in_flight`)")),
     responses(
-        (status = 201, body = SessionView),
-        (status = 422, description = "Out of scope, suspended, outside the filing's validity, or staff not of the body", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The session as scheduled, without candidates yet", body = SessionView,
+            headers(("Location" = String, description = "Where the session is read: `/v1/sessions/{id}`"))),
+        (status = 403, description = "Refused: `not_a_body` (the caller's organisation is not a filed body); or the token's role or scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, response = platform::problem::IdempotencyInFlight),
+        (status = 422, description = "Refused: `validation_failed` naming each bad field (see above); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -153,11 +184,21 @@ pub async fn schedule(
     .await
 }
 
-/// A session with its candidates (ID numbers masked).
+/// Read an exam session with its candidates
+///
+/// The session and its candidates with their results; candidates' ID numbers
+/// are masked (`350102********1234`). For bureau officers and auditors of the
+/// city and for the body that runs it (its assessors, enterprise account and
+/// systems). Anyone else, like an unknown id, is answered 404
+/// `session_not_found`.
 #[utoipa::path(
+    operation_id = "getSession",
     tag = "sessions",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = SessionView), (status = 404, response = platform::problem::NotFound)),
+    params(("id" = Uuid, Path, description = "The session's id")),
+    responses(
+        (status = 200, description = "The session with its candidates", body = SessionView),
+        (status = 404, description = "`session_not_found`: no such session, or not one the caller may see", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/sessions/{id}")]
@@ -171,16 +212,126 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(session_view(session)))
 }
 
-/// Register a candidate: a completer of a class of this occupation and
-/// level, or a direct applicant meeting the level's entry rules.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionListQuery {
+    /// Only this body's sessions (its id).
+    #[param(value_type = Option<Uuid>)]
+    pub body: Option<String>,
+    /// Only sessions of this occupation (code of the national classification).
+    #[param(value_type = Option<String>, pattern = r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$", example = "6-31-01-03")]
+    pub occupation: Option<String>,
+    /// Only exams on or after this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub from: Option<String>,
+    /// Only exams on or before this day.
+    #[param(value_type = Option<NaiveDate>)]
+    pub to: Option<String>,
+    /// Where to go on: the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 500; 50 when absent.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// List the exam sessions the caller may see
+///
+/// Exam sessions by exam date (earliest first), a page at a time: every session
+/// of the city's bodies for bureau officers and auditors; for a body's own
+/// assessors, enterprise account and systems, their own body's only (what `GET
+/// /v1/sessions/{id}` allows them, one at a time). Filter by body, occupation
+/// and a range of exam dates. Items carry no candidates; read the session for
+/// them. Refused: 422 `validation_failed` with `body` (`uuid_format`),
+/// `occupation` (`occupation_code_format`), `from` or `to` (`date_format`),
+/// `to` (`date_order`: before `from`), `limit` (`limit_range`), `cursor`
+/// (`cursor_invalid`).
 #[utoipa::path(
+    operation_id = "listSessions",
     tag = "sessions",
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(SessionListQuery),
+    responses(
+        (status = 200, description = "A page of sessions; `next_cursor` when there are more", body = Page<SessionSummaryView>),
+        (status = 422, description = "Refused: `validation_failed` (`uuid_format`, `occupation_code_format`, `date_format`, `date_order`, `limit_range`, `cursor_invalid`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/sessions")]
+pub async fn list(
+    state: State,
+    who: Principal,
+    query: web::Query<SessionListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut v = Validator::new();
+    let body_id = optional_id(&mut v, "body", query.body.as_deref());
+    let occupation_code: Option<OccupationCode> =
+        optional(&mut v, "occupation", query.occupation.as_deref());
+    let from = optional_date(&mut v, "from", query.from.as_deref());
+    let to = optional_date(&mut v, "to", query.to.as_deref());
+    if let (Some(from), Some(to)) = (from, to) {
+        v.ensure(to >= from, "to", "date_order", "on or after from");
+    }
+    v.finish(())?;
+    let filter = sessions::SessionQuery {
+        body_id,
+        occupation_code,
+        from,
+        to,
+        after,
+        limit: limit + 1,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = sessions::list(&mut conn, &state.deps(), &who, filter).await?;
+    let page =
+        pagination::page(rows, limit, |s| (s.exam_date, s.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.into_iter().map(summary).collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+fn summary(s: SessionRow) -> SessionSummaryView {
+    SessionSummaryView {
+        id: s.id,
+        body_id: s.body_id,
+        assessment_kind: s.assessment_kind,
+        occupation_code: s.occupation_code,
+        skill_level: s.skill_level,
+        exam_date: s.exam_date,
+        venue: s.venue,
+    }
+}
+
+/// Register a candidate for an exam session
+///
+/// The body running the session registers a candidate until the exam date: a
+/// completer of a subsidised class of this occupation and level (route
+/// `completion`, known from training delivery's completion events; the class
+/// and institution are recorded), or a direct applicant (route `direct`) whose
+/// declared years in the occupation, with or without the certificate of the
+/// level below, meet the level's entry rules. The citizen ID is kept sealed and
+/// answered masked. Refused: 404 `session_not_found`; 403 `not_the_body` (the
+/// bureau sees the session but does not register); 409 `session_over` (the exam
+/// date has passed), `no_completion` (no completion of this occupation and
+/// level on record: retry once delivery's event arrives), `already_registered`;
+/// 422 `validation_failed` with `citizen_id` (`citizen_id_format`,
+/// `citizen_id_length`, `citizen_id_birth_date`, `citizen_id_check_digit`),
+/// `name` (`text_length`), `experience_years` (`experience_range`,
+/// `entry_rule`). Send an `Idempotency-Key` to retry safely. Publishes no
+/// event.
+#[utoipa::path(
+    operation_id = "registerCandidate",
+    tag = "sessions",
+    params(("id" = Uuid, Path, description = "The session's id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422 `idempotency_key_reused`), a concurrent one too (409 `idempotency_in_flight`)")),
     request_body = NewCandidate,
     responses(
-        (status = 201, body = CandidateView),
-        (status = 409, description = "Already registered, no completion on record, or the exam is over", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The candidate as registered, the ID number masked", body = CandidateView),
+        (status = 403, description = "Refused: `not_the_body`; or the token's role or scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`session_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: `session_over`, `no_completion`, `already_registered`, `idempotency_in_flight`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: `validation_failed` naming each bad field (see above); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -230,16 +381,30 @@ pub async fn register(
     .await
 }
 
-/// Record a candidate's result once, on or after the exam date. The pass
-/// rule of the occupation and level decides `passed`.
+/// Record a candidate's exam result
+///
+/// The body running the session records a candidate's theory and practical
+/// scores once, on or after the exam date, while it may still assess; the
+/// occupation and level's pass rule decides `passed`. The result is announced
+/// on `assessment.results.v1` (type `qiancheng.assessment.result.recorded.v1`,
+/// keyed by the session). A wrong result is not overwritten: what it produced
+/// is revoked. Refused: 404 `session_not_found`, `candidate_not_found`; 403
+/// `not_the_body`; 409 `exam_not_held` (before the exam date),
+/// `result_recorded` (already recorded); 422 `validation_failed` with
+/// `theory_score` or `practical_score` (`score_range`: 0 to 100), or on `body`:
+/// `body_suspended`, `body_not_valid` (outside the filing's validity),
+/// `out_of_scope` (the occupation × level × kind is not in its filing).
 #[utoipa::path(
+    operation_id = "recordResult",
     tag = "sessions",
-    params(("id" = Uuid, Path), ("candidate" = Uuid, Path)),
+    params(("id" = Uuid, Path, description = "The session's id"), ("candidate" = Uuid, Path, description = "The candidate's id")),
     request_body = NewResult,
     responses(
-        (status = 200, body = CandidateView),
-        (status = 409, description = "Already recorded, or before the exam", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Scores out of range, or the body may not assess now", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The candidate with the result and whether it passed", body = CandidateView),
+        (status = 403, description = "Refused: `not_the_body`; or the token's role or scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`session_not_found`, `candidate_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: `exam_not_held`, `result_recorded`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: `validation_failed` (`score_range`; or on `body`: `body_suspended`, `body_not_valid`, `out_of_scope`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -46,16 +46,29 @@ fn bureau_only(who: &Principal, state: &super::AppState) -> Result<(), ApiError>
     Ok(())
 }
 
-/// Record a selected leading talent with the five-year cultivation plan
-/// (one entry per year, offsets 1 to 5).
+/// Record a selected high-skill leading talent
+///
+/// A bureau officer of the city records a person selected as a high-skill
+/// leading talent (高技能领军人才, policy item 11) in a year, with the five-year
+/// cultivation plan (one entry per year, offsets 1 to 5). A person is selected
+/// once a year (409 `already_selected`). Announced on
+/// `assessment.leading_talents.v1`
+/// (`qiancheng.assessment.leading_talent.selected.v1`, with the person id,
+/// never the citizen ID). Refused: 422 `validation_failed` with `citizen_id`
+/// (`citizen_id_format`, …), `occupation_code` (`occupation_code_format`),
+/// `employer_credit_code` (`credit_code_format`, …), `selection_year`
+/// (`year_range`), `name` (`text_length`), `skill_level` (`talent_level`: 高级工
+/// or above), `plan` (`plan_years`), `plan[i].goals` (`text_length`). Send an
+/// `Idempotency-Key` to retry safely.
 #[utoipa::path(
+    operation_id = "selectLeadingTalent",
     tag = "talents",
     request_body = NewTalent,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422 `idempotency_key_reused`), a concurrent one too (409 `idempotency_in_flight`)")),
     responses(
-        (status = 201, body = TalentView),
-        (status = 409, description = "Already selected that year, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The leading talent as recorded, the ID number masked", body = TalentView),
+        (status = 409, description = "Refused: `already_selected` (the person is selected that year); `idempotency_in_flight`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: `validation_failed` naming each bad field (see above); `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -135,15 +148,23 @@ pub async fn select(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct YearQuery {
-    #[param(minimum = 2025, maximum = 2100)]
+    /// The selection year, or the statistical year (1 Dec – 30 Nov) of the
+    /// figures.
+    #[param(minimum = 2025, maximum = 2100, example = 2026)]
     pub year: i32,
 }
 
-/// The leading talents selected in a year (about 50 a year province-wide).
+/// List the leading talents selected in a year
+///
+/// Every high-skill leading talent the city selected in `year` (about 50 a year
+/// province-wide), with the cultivation plan and the ID numbers masked. For
+/// bureau officers and auditors of the city (403 `out_of_scope` for another
+/// city's).
 #[utoipa::path(
+    operation_id = "listLeadingTalents",
     tag = "talents",
     params(YearQuery),
-    responses((status = 200, body = TalentList)),
+    responses((status = 200, description = "The year's leading talents, in the order selected", body = TalentList)),
     security(("bearer" = []))
 )]
 #[get("/v1/leading-talents")]
@@ -166,12 +187,22 @@ pub async fn list(
     }))
 }
 
-/// New skilled workers and the high-skilled share of a statistical year
-/// (1 Dec – 30 Nov), from valid certificates issued in it.
+/// Count the new skilled workers of a statistical year
+///
+/// New skilled workers (新增技能人才: people with a valid certificate issued in the
+/// statistical year, 1 Dec – 30 Nov, each counted once), how many of them are
+/// high-skilled (高技能人才: 高级工 and above) and the share, and the certificates per
+/// level. Revoked certificates never count. For bureau officers and auditors of
+/// the city. Refused: 422 `validation_failed` with `year` (`year_range`: from
+/// 2025).
 #[utoipa::path(
+    operation_id = "getSkilledWorkerStatistics",
     tag = "statistics",
     params(YearQuery),
-    responses((status = 200, body = SkilledWorkers), (status = 422, response = platform::problem::Unprocessable)),
+    responses(
+        (status = 200, description = "The year's figures for the city", body = SkilledWorkers),
+        (status = 422, description = "Refused: `validation_failed` with `year` (`year_range`)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/statistics/skilled-workers")]

@@ -2,18 +2,18 @@
 //! reinstated with reasons, given credential signing keys, their assessors
 //! (考评员) and supervisors (督导员) registered.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use platform::auth::Principal;
 use uuid::Uuid;
 
-use super::{may_see, Deps, Error};
+use super::{may_see, visible, Deps, Error};
 use crate::domain::body::{BodyKind, BodyStatus, ScopeItem, StaffRole};
 use crate::domain::credential::BodyKey;
 use crate::store::{
     self,
-    bodies::{ActionRow, BodyRow},
+    bodies::{ActionRow, BodyFilter, BodyRow},
     signing_keys::SigningKeyRow,
     staff::StaffRow,
 };
@@ -114,6 +114,37 @@ pub async fn get(
         .filter(|b| may_see(who, deps.city, b))
         .ok_or(Error::BodyNotFound)?;
     profile(conn, body).await
+}
+
+/// What a list of bodies is narrowed to, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyQuery {
+    pub status: Option<BodyStatus>,
+    /// After this (filed_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Rows to read: the page and one more.
+    pub limit: i64,
+}
+
+/// The bodies the caller may see, oldest filing first: the city's for the
+/// bureau, its own for a body's people.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    deps: &Deps<'_>,
+    who: &Principal,
+    query: BodyQuery,
+) -> Result<Vec<BodyRow>, Error> {
+    let Some(visible) = visible(who, deps.city) else {
+        return Ok(Vec::new());
+    };
+    let filter = BodyFilter {
+        visible,
+        status: query.status.map(BodyStatus::as_str),
+        after: query.after,
+        limit: query.limit,
+    };
+    Ok(store::bodies::list(conn, &filter).await?)
 }
 
 /// Suspends an active body: it can then neither schedule, record nor

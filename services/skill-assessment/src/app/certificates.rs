@@ -2,23 +2,27 @@
 //! exceptional certification), numbered in the national format, revocable
 //! with the reason; each issue and revocation announced.
 
-use chrono::{Datelike, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use contracts::assessment::{
     CertificateEvent, CertificateRoute, CertificateStatus, CERTIFICATES_TOPIC, CERTIFICATE_ISSUED,
     CERTIFICATE_REVOKED,
 };
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ids::{CityCode, SkillLevel};
+use ids::{CityCode, OccupationCode, SkillLevel};
 use messaging::OutboxEvent;
 use platform::auth::Principal;
 use uuid::Uuid;
 
 use super::sessions::scope_item;
-use super::{acts_for, may_see, Deps, Error};
+use super::{acts_for, may_see, visible as visible_to, Deps, Error};
 use crate::domain::body::{certificate_letter, may_assess, AssessmentKind, BodyKind};
 use crate::domain::certificate_no::{level_digit, CertificateNo};
-use crate::store::{self, bodies::BodyRow, certificates::CertificateRow};
+use crate::store::{
+    self,
+    bodies::BodyRow,
+    certificates::{CertificateFilter, CertificateRow},
+};
 
 /// What a new certificate is for.
 pub(super) struct Grant {
@@ -237,6 +241,46 @@ pub async fn get(
     number: &CertificateNo,
 ) -> Result<CertificateRow, Error> {
     visible(conn, deps, who, number).await.map(|(cert, _)| cert)
+}
+
+/// What a list of certificates is narrowed to, checked.
+#[derive(Debug, Clone)]
+pub struct CertificateQuery {
+    pub body_id: Option<Uuid>,
+    pub occupation_code: Option<OccupationCode>,
+    pub skill_level: Option<SkillLevel>,
+    pub status: Option<CertificateStatus>,
+    pub statistical_year: Option<i32>,
+    /// After this (issued_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Rows to read: the page and one more.
+    pub limit: i64,
+}
+
+/// The certificates the caller may see, oldest issue first: the city's for
+/// the bureau, the ones its body issued for a body's people (as
+/// [`get`] allows one at a time).
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    deps: &Deps<'_>,
+    who: &Principal,
+    query: CertificateQuery,
+) -> Result<Vec<CertificateRow>, Error> {
+    let Some(visible) = visible_to(who, deps.city) else {
+        return Ok(Vec::new());
+    };
+    let filter = CertificateFilter {
+        visible,
+        body_id: query.body_id,
+        occupation_code: query.occupation_code.map(|c| c.to_string()),
+        skill_level: query.skill_level.map(SkillLevel::as_str),
+        status: query.status.map(CertificateStatus::as_str),
+        statistical_year: query.statistical_year,
+        after: query.after,
+        limit: query.limit,
+    };
+    Ok(store::certificates::list(conn, &filter).await?)
 }
 
 /// Revokes a valid certificate with the reason, by the bureau or the body

@@ -2,7 +2,7 @@
 //! files its staff for 高级工 or above with the grounds; the certificate is
 //! issued only when the bureau approves.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use contracts::assessment::CertificateRoute;
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -11,10 +11,14 @@ use platform::auth::Principal;
 use uuid::Uuid;
 
 use super::certificates::{grant, Grant};
-use super::{Deps, Error};
+use super::{visible, Deps, Error};
 use crate::domain::body::{may_assess, AssessmentKind, BodyKind, ScopeItem};
 use crate::domain::exceptional::{Decision, ExceptionalStatus, Grounds};
-use crate::store::{self, certificates::CertificateRow, exceptional::ExceptionalRow};
+use crate::store::{
+    self,
+    certificates::CertificateRow,
+    exceptional::{ExceptionalFilter, ExceptionalRow},
+};
 
 /// An application to file, its fields checked.
 pub struct Application {
@@ -73,7 +77,7 @@ pub async fn file(
     Ok(row)
 }
 
-/// A reviewed application, with the certificate an approval issued.
+/// An application, with the certificate an approval issued.
 pub struct Reviewed {
     pub application: ExceptionalRow,
     pub certificate: Option<CertificateRow>,
@@ -120,6 +124,53 @@ pub async fn review(
         .scope_boxed()
     })
     .await
+}
+
+/// What a list of applications is narrowed to, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct ExceptionalQuery {
+    pub status: Option<ExceptionalStatus>,
+    /// After this (filed_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// Rows to read: the page and one more.
+    pub limit: i64,
+}
+
+/// The applications the caller may see, oldest first (the bureau's review
+/// queue with `pending`), each with the certificate an approval issued:
+/// the city's for the bureau, its own body's for a body's people.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    deps: &Deps<'_>,
+    who: &Principal,
+    query: ExceptionalQuery,
+) -> Result<Vec<Reviewed>, Error> {
+    let Some(visible) = visible(who, deps.city) else {
+        return Ok(Vec::new());
+    };
+    let filter = ExceptionalFilter {
+        visible,
+        status: query.status.map(ExceptionalStatus::as_str),
+        after: query.after,
+        limit: query.limit,
+    };
+    let rows = store::exceptional::list(conn, &filter).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut issued = store::certificates::for_exceptional(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|application| {
+            let certificate = issued
+                .iter()
+                .position(|c| c.exceptional_id == Some(application.id))
+                .map(|i| issued.swap_remove(i));
+            Reviewed {
+                application,
+                certificate,
+            }
+        })
+        .collect())
 }
 
 /// Issues the approved application's certificate, the body's row locked.

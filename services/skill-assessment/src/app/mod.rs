@@ -19,7 +19,7 @@ use platform::auth::{Principal, Role};
 pub use error::Error;
 
 use crate::domain::credential::KeyRing;
-use crate::store::bodies::BodyRow;
+use crate::store::bodies::{BodyRow, Visible};
 
 /// What the use cases need of the service's configuration.
 pub struct Deps<'a> {
@@ -63,4 +63,23 @@ pub fn acts_for(who: &Principal, body: &BodyRow) -> bool {
 /// Bodies see only their own records; others are answered 404.
 pub fn may_see(who: &Principal, city: CityCode, body: &BodyRow) -> bool {
     is_bureau(who, city) || acts_for(who, body)
+}
+
+/// The bodies whose records the caller's lists hold: what [`may_see`]
+/// allows one record at a time, for a whole list. `None`: nobody's.
+pub fn visible(who: &Principal, city: CityCode) -> Option<Visible> {
+    let credit_code = if is_bureau(who, city) {
+        None
+    } else if matches!(
+        who.role(),
+        Role::Assessor | Role::Enterprise | Role::Integrator
+    ) {
+        Some(who.org()?.to_owned())
+    } else {
+        return None;
+    };
+    Some(Visible {
+        city: city.to_string(),
+        credit_code,
+    })
 }

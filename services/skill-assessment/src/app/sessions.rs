@@ -6,16 +6,21 @@ use chrono::{NaiveDate, Utc};
 use contracts::assessment::{ResultEvent, RESULTS_TOPIC, RESULT_RECORDED};
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ids::{CitizenId, FieldError, SkillLevel};
+use ids::{CitizenId, FieldError, OccupationCode, SkillLevel};
 use messaging::OutboxEvent;
 use platform::auth::Principal;
 use uuid::Uuid;
 
-use super::{acts_for, may_see, Deps, Error};
+use super::{acts_for, may_see, visible as visible_to, Deps, Error};
 use crate::domain::body::{may_assess, AssessmentKind, ScopeItem};
 use crate::domain::entry::{may_apply_directly, CandidateRoute, Evidence};
 use crate::domain::scoring::PassRule;
-use crate::store::{self, bodies::BodyRow, candidates::CandidateRow, sessions::SessionRow};
+use crate::store::{
+    self,
+    bodies::BodyRow,
+    candidates::CandidateRow,
+    sessions::{SessionFilter, SessionRow},
+};
 
 /// A session with its candidates.
 pub struct Session {
@@ -146,6 +151,46 @@ pub async fn schedule(
     tracing::Span::current().record("session_id", tracing::field::display(row.id));
     store::sessions::insert(conn, &row).await?;
     with_candidates(conn, row).await
+}
+
+/// What a list of sessions is narrowed to, checked.
+#[derive(Debug, Clone)]
+pub struct SessionQuery {
+    pub body_id: Option<Uuid>,
+    pub occupation_code: Option<OccupationCode>,
+    /// Exam dates from this day on.
+    pub from: Option<NaiveDate>,
+    /// Exam dates up to this day.
+    pub to: Option<NaiveDate>,
+    /// After this (exam_date, id).
+    pub after: Option<(NaiveDate, Uuid)>,
+    /// Rows to read: the page and one more.
+    pub limit: i64,
+}
+
+/// The sessions the caller may see, by exam date: the city's for the
+/// bureau, its own body's for a body's people. Without candidates: those
+/// are read one session at a time.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    deps: &Deps<'_>,
+    who: &Principal,
+    query: SessionQuery,
+) -> Result<Vec<SessionRow>, Error> {
+    let Some(visible) = visible_to(who, deps.city) else {
+        return Ok(Vec::new());
+    };
+    let filter = SessionFilter {
+        visible,
+        body_id: query.body_id,
+        occupation_code: query.occupation_code.map(|c| c.to_string()),
+        from: query.from,
+        to: query.to,
+        after: query.after,
+        limit: query.limit,
+    };
+    Ok(store::sessions::list(conn, &filter).await?)
 }
 
 /// A session with its candidates, for the bureau and the body.

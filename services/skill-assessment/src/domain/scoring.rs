@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The minimum theory and practical scores, out of 100, that pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(examples(json!({"theory_min": 60, "practical_min": 70})))]
 pub struct PassRule {
     pub theory_min: u8,
     pub practical_min: u8,

@@ -2,6 +2,7 @@
 //! levels, and history of actions.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -91,6 +92,57 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .first(conn)
         .await
         .optional()
+}
+
+/// The bodies whose records a list may hold: every body of the city, or
+/// only the one of `credit_code` (a body's own people).
+#[derive(Debug, Clone)]
+pub struct Visible {
+    pub city: String,
+    pub credit_code: Option<String>,
+}
+
+/// The ids of the bodies `v` names, as a subquery.
+pub(super) fn visible_ids(v: &Visible) -> bodies::BoxedQuery<'_, Pg, diesel::sql_types::Uuid> {
+    let mut q = bodies::table
+        .filter(bodies::city.eq(&v.city))
+        .select(bodies::id)
+        .into_boxed();
+    if let Some(org) = &v.credit_code {
+        q = q.filter(bodies::credit_code.eq(org));
+    }
+    q
+}
+
+/// A page of bodies, oldest filing first.
+#[derive(Debug, Clone)]
+pub struct BodyFilter {
+    pub visible: Visible,
+    pub status: Option<&'static str>,
+    /// After this (filed_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, f: &BodyFilter) -> QueryResult<Vec<BodyRow>> {
+    let mut q = bodies::table
+        .filter(bodies::id.eq_any(visible_ids(&f.visible)))
+        .into_boxed();
+    if let Some(status) = f.status {
+        q = q.filter(bodies::status.eq(status));
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            bodies::filed_at
+                .gt(at)
+                .or(bodies::filed_at.eq(at).and(bodies::id.gt(id))),
+        );
+    }
+    q.order((bodies::filed_at, bodies::id))
+        .limit(f.limit)
+        .select(BodyRow::as_select())
+        .load(conn)
+        .await
 }
 
 /// Locks the body's row for the rest of the transaction, so a suspension

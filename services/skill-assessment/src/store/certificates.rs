@@ -8,6 +8,7 @@ use diesel::sql_types::{Int4, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::bodies::{visible_ids, Visible};
 use super::schema::certificates;
 use super::Next;
 
@@ -123,6 +124,68 @@ pub async fn for_candidate(
         .first(conn)
         .await
         .optional()
+}
+
+/// The certificates approved exceptional certifications issued.
+pub async fn for_exceptional(
+    conn: &mut AsyncPgConnection,
+    exceptional_ids: &[Uuid],
+) -> QueryResult<Vec<CertificateRow>> {
+    certificates::table
+        .filter(certificates::exceptional_id.eq_any(exceptional_ids))
+        .select(CertificateRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A page of certificates, oldest issue first.
+#[derive(Debug, Clone)]
+pub struct CertificateFilter {
+    pub visible: Visible,
+    pub body_id: Option<Uuid>,
+    pub occupation_code: Option<String>,
+    pub skill_level: Option<&'static str>,
+    pub status: Option<&'static str>,
+    pub statistical_year: Option<i32>,
+    /// After this (issued_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: &CertificateFilter,
+) -> QueryResult<Vec<CertificateRow>> {
+    let mut q = certificates::table
+        .filter(certificates::body_id.eq_any(visible_ids(&f.visible)))
+        .into_boxed();
+    if let Some(body) = f.body_id {
+        q = q.filter(certificates::body_id.eq(body));
+    }
+    if let Some(code) = &f.occupation_code {
+        q = q.filter(certificates::occupation_code.eq(code));
+    }
+    if let Some(level) = f.skill_level {
+        q = q.filter(certificates::skill_level.eq(level));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(certificates::status.eq(status));
+    }
+    if let Some(year) = f.statistical_year {
+        q = q.filter(certificates::statistical_year.eq(year));
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            certificates::issued_at
+                .gt(at)
+                .or(certificates::issued_at.eq(at).and(certificates::id.gt(id))),
+        );
+    }
+    q.order((certificates::issued_at, certificates::id))
+        .limit(f.limit)
+        .select(CertificateRow::as_select())
+        .load(conn)
+        .await
 }
 
 /// Revokes a valid certificate: `false` when it was already revoked.

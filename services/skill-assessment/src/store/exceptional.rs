@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::bodies::{visible_ids, Visible};
 use super::schema::exceptional_certifications;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -67,4 +68,43 @@ pub async fn review(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// A page of applications, oldest filing first (the review queue's order).
+#[derive(Debug, Clone)]
+pub struct ExceptionalFilter {
+    pub visible: Visible,
+    pub status: Option<&'static str>,
+    /// After this (filed_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    f: &ExceptionalFilter,
+) -> QueryResult<Vec<ExceptionalRow>> {
+    let mut q = exceptional_certifications::table
+        .filter(exceptional_certifications::body_id.eq_any(visible_ids(&f.visible)))
+        .into_boxed();
+    if let Some(status) = f.status {
+        q = q.filter(exceptional_certifications::status.eq(status));
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            exceptional_certifications::filed_at
+                .gt(at)
+                .or(exceptional_certifications::filed_at
+                    .eq(at)
+                    .and(exceptional_certifications::id.gt(id))),
+        );
+    }
+    q.order((
+        exceptional_certifications::filed_at,
+        exceptional_certifications::id,
+    ))
+    .limit(f.limit)
+    .select(ExceptionalRow::as_select())
+    .load(conn)
+    .await
 }

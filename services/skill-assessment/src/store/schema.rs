@@ -206,4 +206,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     candidates,
     certificates,
     completions,
+    exceptional_certifications,
 );

@@ -15,6 +15,7 @@ mod abuse;
 mod access;
 mod bodies;
 mod certificates;
+mod lists;
 mod verification;
 
 /// `openapi/skill-assessment.json` is what the routes generate.

@@ -108,6 +108,12 @@ pub const ACCESS: &[Rule] = &[
         "a payee's bank account history",
     ),
     Rule::grants(
+        "GET",
+        "/v1/payout-batches",
+        &CITY_READERS,
+        "released payout batches and where they stand with the bank",
+    ),
+    Rule::grants(
         "POST",
         "/v1/payout-batches",
         &OFFICERS,
@@ -147,8 +153,14 @@ pub const ACCESS: &[Rule] = &[
     Rule::grants(
         "GET",
         "/v1/proposals",
-        &CITY_READERS,
-        "the city's proposals",
+        &[
+            Grant::city(Role::BureauOfficer),
+            Grant::city(Role::Auditor),
+            Grant::own(Role::InstitutionOperator),
+            Grant::own(Role::Integrator),
+            Grant::own(Role::Enterprise),
+        ],
+        "the proposals the caller may see",
     ),
     Rule::grants(
         "GET",
@@ -196,6 +208,12 @@ pub const ACCESS: &[Rule] = &[
         "/v1/claims/{id}/disputes",
         &[Grant::city(Role::BureauOfficer), Grant::own(Role::Trainee)],
         "dispute a claim in one's name",
+    ),
+    Rule::grants(
+        "GET",
+        "/v1/disputes",
+        &[Grant::city(Role::BureauOfficer), Grant::city(Role::Auditor)],
+        "the city's disputes, the bureau's work queue",
     ),
     Rule::grants(
         "POST",

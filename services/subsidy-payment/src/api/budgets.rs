@@ -87,17 +87,27 @@ async fn propose(
     propose_once(&state, &who, &key, route, &body, payload, None).await
 }
 
-/// Propose an allocation to a pot of the city (预算下达); a second officer
-/// approves it (`POST /v1/proposals/{id}/approve`), and subsidies that
-/// waited only for budget in that year are then decided at once.
+/// Propose a budget allocation to one of the city's pots
+///
+/// A bureau officer of the city proposes money allocated (预算下达) to the pot
+/// of a fund source × statistical year. Nothing moves yet: the answer is a
+/// pending proposal (`202`) that a second officer of the city approves
+/// (`POST /v1/proposals/{id}/approve`); approving posts the allocation in
+/// the ledger, records it in the budget history, and decides at once the
+/// subsidies of that year that waited only for budget. `amount_fen` is a
+/// positive whole number of fen; `memo` names the budget document.
+/// Refusals: `proposal_pending` (409) while another change of the same pot
+/// waits; `year_range`, `memo_required` (422). With an `Idempotency-Key`,
+/// a retry answers with the first proposal and proposes nothing again.
 #[utoipa::path(
     tag = "budgets",
+    operation_id = "allocateBudget",
     request_body = BudgetChange,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a positive whole number of fen, or bad fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: proposal_pending (a change of this pot is already waiting), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (year_range, memo_required, not a positive whole number of fen), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -111,17 +121,26 @@ pub async fn allocate(
     propose(state, who, key, body, false).await
 }
 
-/// Propose taking unused money back from a pot (预算调减); a second officer
-/// approves it. Refused, changing nothing, when the pot's available budget
-/// would go below zero (when proposed, and again when approved).
+/// Propose taking unused money back from one of the city's pots
+///
+/// A bureau officer of the city proposes a reduction (预算调减) of a pot's
+/// available budget; a second officer of the city approves it
+/// (`POST /v1/proposals/{id}/approve`), which posts it in the ledger and
+/// records it in the budget history. Money already committed to claims is
+/// never taken back: a reduction that would take the pot's available
+/// budget below zero is refused, changing nothing, both when proposed and
+/// again when approved. Refusals: `proposal_pending` (409);
+/// `balance_would_go_negative`, `year_range`, `memo_required` (422). With
+/// an `Idempotency-Key`, a retry answers with the first proposal.
 #[utoipa::path(
     tag = "budgets",
+    operation_id = "reduceBudget",
     request_body = BudgetChange,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 409, description = "A change of this pot is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The available budget would go below zero (`balance_would_go_negative`), or bad fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: proposal_pending (a change of this pot is already waiting), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: balance_would_go_negative, validation_failed (year_range, memo_required, not a positive whole number of fen), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -148,11 +167,18 @@ fn readers(who: &Principal, state: &State) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Balances of every pot of the city, per fund and year.
+/// Read the balances of every pot of the city, per fund and year
+///
+/// Bureau officers and auditors of the city. One entry per fund source ×
+/// statistical year, in fen: allocated net of reductions (拨入), available
+/// (可用预算), payable (应付), at the bank (在途), paid (已拨付) and
+/// receivable from recoveries (应收追回), all read from the ledger's
+/// running balances. `year` narrows to one statistical year.
 #[utoipa::path(
     tag = "budgets",
+    operation_id = "getBudgetBalances",
     params(YearQuery),
-    responses((status = 200, body = Vec<PotView>)),
+    responses((status = 200, description = "Every pot of the city, ordered by year then fund", body = Vec<PotView>)),
     security(("bearer" = []))
 )]
 #[get("/v1/budgets")]
@@ -189,11 +215,18 @@ pub async fn balances(
     Ok(HttpResponse::Ok().json(pots.into_values().collect::<Vec<_>>()))
 }
 
-/// What is owed to each payee (应付), per fund and year.
+/// List what is owed to each payee, per fund and year
+///
+/// Bureau officers and auditors of the city. One entry per payee × fund ×
+/// statistical year with the approved money not yet sent to the bank
+/// (应付), read from the ledger's payable accounts; a payout batch
+/// (`POST /v1/payout-batches`) takes it from here. `year` narrows to one
+/// statistical year.
 #[utoipa::path(
     tag = "budgets",
+    operation_id = "listPayables",
     params(YearQuery),
-    responses((status = 200, body = Vec<PayableView>)),
+    responses((status = 200, description = "What each payee of the city is owed", body = Vec<PayableView>)),
     security(("bearer" = []))
 )]
 #[get("/v1/payables")]
@@ -221,15 +254,23 @@ pub async fn payables(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
+    /// Only this fund source's changes.
     pub fund: Option<FundSource>,
+    /// Only this statistical year's changes.
     pub year: Option<i32>,
 }
 
-/// Every budget change of the city, oldest first.
+/// List every budget change of the city, oldest first
+///
+/// Bureau officers and auditors of the city. Each allocation and reduction
+/// that a second officer approved, with its ledger transaction, the
+/// proposer and the approver; `fund` and `year` narrow the list.
+/// Proposals still waiting are not here (see `GET /v1/proposals`).
 #[utoipa::path(
     tag = "budgets",
+    operation_id = "getBudgetHistory",
     params(HistoryQuery),
-    responses((status = 200, body = Vec<BudgetChangeView>)),
+    responses((status = 200, description = "The city's budget changes, oldest first", body = Vec<BudgetChangeView>)),
     security(("bearer" = []))
 )]
 #[get("/v1/budgets/history")]
@@ -251,11 +292,17 @@ pub async fn history(
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Checks the running balances against the postings they derive from
-/// (对账): every account of the city recomputed; mismatches listed.
+/// Check the ledger's running balances against its postings
+///
+/// Bureau officers and auditors of the city (对账). Every account of the
+/// city is recomputed from its postings and compared with the running
+/// balance the money operations read; `consistent` is true when none
+/// differs, otherwise each difference is listed (and logged as an error).
+/// Reads only; changes nothing.
 #[utoipa::path(
     tag = "budgets",
-    responses((status = 200, body = LedgerAudit)),
+    operation_id = "auditLedger",
+    responses((status = 200, description = "How many accounts were checked, and any that differ", body = LedgerAudit)),
     security(("bearer" = []))
 )]
 #[get("/v1/ledger/audit")]

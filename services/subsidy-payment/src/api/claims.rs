@@ -53,8 +53,12 @@ async fn may_see(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimQuery {
-    /// in_review (the review queue), approved, refused, …
+    /// Only claims of this status: in_review (the review queue),
+    /// documents_requested, disputed, approved, in_payout, paid, refused,
+    /// rejected, recovered.
     pub status: Option<String>,
+    /// Only claims of this kind: training, employment_reward,
+    /// apprenticeship, certificate.
     pub kind: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -63,16 +67,24 @@ pub struct ClaimQuery {
     pub limit: Option<i64>,
 }
 
-/// Claims the caller may see, oldest first: all of the city's for
-/// officers and auditors, its own for an institution or an enterprise.
-/// One person's only with `X-Person-Id` (never in the URL).
+/// List the claims the caller may see, oldest first
+///
+/// Bureau officers and auditors of the city see every claim of the city;
+/// an institution operator or integrator sees its own institution's
+/// claims, an enterprise the claims paying it (its apprentices). `status`
+/// (`in_review` is the officers' review queue, 复核) and `kind` narrow the
+/// list; one person's claims are asked for with the `X-Person-Id` header,
+/// never in the URL. Cursor-paginated: pass the previous page's
+/// `next_cursor` as `cursor`; `limit` is 1 to 500 (default 50). Refusals:
+/// `limit_range`, `cursor_invalid` (422).
 #[utoipa::path(
     tag = "claims",
+    operation_id = "listClaims",
     params(
         ClaimQuery,
-        ("X-Person-Id" = Option<String>, Header, description = "Only this person's claims"),
+        ("X-Person-Id" = Option<String>, Header, description = "Only this person's claims (their pseudonymous person id)"),
     ),
-    responses((status = 200, body = Page<ClaimView>)),
+    responses((status = 200, description = "A page of claims, oldest first", body = Page<ClaimView>)),
     security(("bearer" = []))
 )]
 #[get("/v1/claims")]
@@ -150,20 +162,37 @@ fn answer(filed: Filed) -> Result<HttpResponse, ApiError> {
     })
 }
 
-/// File a claim: an institution for its trainee's training subsidy or
-/// employment reward, an enterprise for its apprentice, a person (through
-/// the portal) for the certificate subsidy. Answers the matching claim
-/// (200 if the events already made it, 201 if made now), or 422 with every
-/// reason it is not payable. A refusal because the subsidy was already
-/// granted is recorded as a refused claim.
+/// File a subsidy claim over the API
+///
+/// Claims are made from other services' events as a rule; this files one
+/// explicitly (补贴申领), by `kind`:
+/// - `training` (职业培训补贴) and `employment_reward` (培训促进就业奖补):
+///   the institution that trained the person (institution operator or
+///   integrator with scope `subsidy:claims`), naming the enrolment;
+/// - `apprenticeship` (企业新型学徒制培训补贴): the enterprise, naming the
+///   apprenticeship;
+/// - `certificate` (个人取证补贴): the person themselves (trainee token,
+///   or the portal acting for them), or a bureau officer of the city at
+///   the counter naming `person_id`.
+///
+/// Answers the claim the events already made (200) or the one computed now
+/// (201); its status says whether it is approved, waiting in review or
+/// refused for fraud findings. Not payable: 422 `not_payable`, each reason
+/// in `errors` (a refusal because the subsidy was already granted is also
+/// recorded as a refused claim). Other refusals: `evidence_not_found`
+/// (404, no such enrolment, apprenticeship or certificate for the
+/// caller), `out_of_scope` (403, a trainee naming someone else),
+/// `required` on `person_id` (422, an officer naming nobody). A claim made
+/// now is published on `subsidy.claims.v1`.
 #[utoipa::path(
     tag = "claims",
+    operation_id = "fileClaim",
     request_body = NewClaim,
     responses(
-        (status = 200, description = "Matched to an existing claim", body = ClaimView),
-        (status = 201, description = "Computed now", body = ClaimView),
-        (status = 404, description = "No such evidence for the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not payable, with the reasons", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Matched to the claim the events already made", body = ClaimView),
+        (status = 201, description = "Computed and recorded now", body = ClaimView),
+        (status = 404, description = "Refused: evidence_not_found (no such evidence for the caller)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: not_payable (each reason in `errors`), validation_failed (person_id required)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -230,12 +259,21 @@ pub async fn file(
     }
 }
 
-/// One claim, with the reasons for its decision and any fraud findings.
+/// Read one claim with the reasons for its decision
+///
+/// Bureau officers and auditors of the city; the institution (operator or
+/// integrator) whose claim it is; the enterprise it pays; the trainee in
+/// whose name it was made. Carries the decision's reasons, any fraud
+/// findings with their weights, and the review. A claim the caller may not
+/// see answers 404 `claim_not_found`, as an absent one does, so that its
+/// existence is not revealed.
 #[utoipa::path(
     tag = "claims",
+    operation_id = "getClaim",
+    params(("id" = Uuid, Path, description = "The claim")),
     responses(
-        (status = 200, body = ClaimView),
-        (status = 404, response = platform::problem::NotFound),
+        (status = 200, description = "The claim", body = ClaimView),
+        (status = 404, description = "Refused: claim_not_found (absent, or not the caller's to see)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -255,17 +293,27 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ClaimView::from(row)))
 }
 
-/// Decide a claim in the review queue: approve (commits the budget),
-/// reject, or ask the claimant for documents.
+/// Decide a claim in the officers' review queue
+///
+/// A bureau officer of the city decides a claim `in_review` (复核):
+/// `approve` commits the budget in the ledger (the claim becomes payable),
+/// `reject` releases it, `request_documents` asks the claimant for more
+/// (both need a `note`). The decision is published on `subsidy.claims.v1`
+/// (approved, rejected or documents_requested). Refusals:
+/// `claim_not_found` (404); `claim_not_in_review` (409, decided or
+/// frozen by a dispute); `note_required` (422); no budget left in the pot
+/// (422 `balance_would_go_negative`). With an `Idempotency-Key`, a retry
+/// answers as the first time.
 #[utoipa::path(
     tag = "claims",
+    operation_id = "reviewClaim",
     request_body = Review,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The claim"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
-        (status = 200, body = ClaimView),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "The claim is not awaiting review, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No budget left, or a note missing", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The claim as decided", body = ClaimView),
+        (status = 404, description = "Refused: claim_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: claim_not_in_review (decided, or frozen by a dispute), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: balance_would_go_negative (no budget left), validation_failed (note_required), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -308,11 +356,46 @@ pub async fn review(
     .await
 }
 
-/// What a class would be paid, per trainee, and why (the domain's
-/// decisions, counting the budget and the once-per rule as it goes).
+/// Preview what a class would be paid, trainee by trainee
+///
+/// Bureau officers and auditors of the city, and the institution (operator
+/// or integrator) that ran the class. For each completion delivery
+/// reported, the training subsidy and employment reward decisions as the
+/// rules in force would make them now, counting the budget and the
+/// once-per-person rule line by line so the figures add up; then the total
+/// and the amount per fund source. Reads only: nothing is claimed or
+/// committed. `class_not_found` (404) when delivery reported no completion
+/// of the class, or the class is not the caller's to see.
 #[utoipa::path(
     tag = "claims",
-    responses((status = 200, description = "The preview: lines per trainee with the decisions, total and per fund", body = Object)),
+    operation_id = "previewClassSubsidy",
+    params(("class_id" = Uuid, Path, description = "The class, as training delivery numbers it")),
+    responses(
+        (status = 200, description = "The preview: a line per trainee with the decisions, the total and the amount per fund, in fen", body = Object, example = json!({
+            "lines": [{
+                "enrolment_id": "01937a10-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+                "training": {
+                    "decision": "payable",
+                    "kind": "training",
+                    "key": {"person": "9c1e4b7a2d3f5e6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a", "kind": "training", "occupation": "4-10-01-02", "level": "senior", "year": 2026},
+                    "payee": {"type": "institution", "id": "01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f"},
+                    "standard": 150000,
+                    "split": {"government": 150000, "enterprise": 0, "individual": 0},
+                    "amount": 150000,
+                    "fund": "unemployment_insurance",
+                    "reasons": [{"code": "completed", "text": "completed the class"}, {"code": "standard", "text": "catalogue standard ¥1500.00"}]
+                },
+                "employment_reward": {
+                    "decision": "not_payable",
+                    "kind": "employment_reward",
+                    "reasons": [{"code": "not_employed_in_window", "text": "no employment shown within the follow-up window"}]
+                }
+            }],
+            "total": 150000,
+            "by_fund": {"unemployment_insurance": 150000}
+        })),
+        (status = 404, description = "Refused: class_not_found (no completions of this class the caller may see)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/classes/{class_id}/preview")]

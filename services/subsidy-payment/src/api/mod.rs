@@ -78,6 +78,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(claims::preview)
         .service(payouts::bank_account)
         .service(payouts::account_history)
+        .service(payouts::batches)
         .service(payouts::create_batch)
         .service(payouts::file)
         .service(payouts::result)
@@ -91,6 +92,7 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
         .service(reconciliations::get)
         .service(reconciliations::export)
         .service(receipts::receipts)
+        .service(receipts::list_disputes)
         .service(receipts::dispute)
         .service(receipts::resolve)
         .service(recoveries::list)
@@ -104,3 +106,15 @@ pub fn routes(cfg: &mut ServiceConfig<'_>) {
 }
 
 pub(crate) type State = web::Data<AppState>;
+
+/// The page of a list without filters of its own.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}

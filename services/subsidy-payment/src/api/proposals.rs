@@ -8,33 +8,35 @@ use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Approval, Closing, ProposalPage, ProposalView, State};
+use super::{Approval, Closing, ProposalView, State};
 use crate::app::proposals::{self, Payload};
 use crate::domain::dual_control::{ProposalKind, ProposalStatus};
+use crate::store::proposals::ProposalFilter;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalQuery {
-    /// pending (the approval queue), applied, rejected, withdrawn, expired,
-    /// failed
+    /// Only proposals of this status: pending (the approval queue),
+    /// applied, rejected, withdrawn, expired, failed.
     #[param(pattern = r"^(?:pending|applied|rejected|withdrawn|expired|failed)$")]
     pub status: Option<String>,
-    /// bank_account, budget_allocation, budget_reduction, rules,
-    /// payout_release, bank_result
+    /// Only proposals of this kind: bank_account, budget_allocation,
+    /// budget_reduction, rules, payout_release, bank_result.
     #[param(
         pattern = r"^(?:bank_account|budget_allocation|budget_reduction|rules|payout_release|bank_result)$"
     )]
     pub kind: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
-    /// 1 to 200, default 50.
-    #[param(minimum = 1, maximum = 200)]
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -76,23 +78,26 @@ fn second_officer(who: &Principal, state: &State) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn cursor_of(text: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (at, id) = text.split_once('_')?;
-    Some((
-        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        id.parse().ok()?,
-    ))
-}
-
-/// Proposals of the city, oldest first: `status=pending` is the approval
-/// queue. Officers and auditors of the city.
+/// List the proposals awaiting or past a second officer, oldest first
+///
+/// Bureau officers and auditors of the city see every proposal of the city
+/// (双人复核); an institution operator, integrator or enterprise sees the
+/// proposals it made itself for its organisation (its bank-account
+/// changes), as `GET /v1/proposals/{id}` shows them to their proposer.
+/// `status=pending` is the approval queue (pending and not expired);
+/// `kind` narrows to bank accounts, budget allocations or reductions,
+/// rules, payout releases or bank results. Each proposal shows what
+/// approving it will do (`summary.preview`). Oldest first,
+/// cursor-paginated: pass the previous page's `next_cursor` as `cursor`;
+/// `limit` is 1 to 500 (default 50). Refusals (422): `status_unknown`,
+/// `kind_unknown`, `cursor_invalid`, `limit_range`.
 #[utoipa::path(
     tag = "proposals",
+    operation_id = "listProposals",
     params(ProposalQuery),
     responses(
-        (status = 200, body = ProposalPage),
-        (status = 403, response = platform::problem::Forbidden),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 200, description = "A page of proposals, oldest first", body = Page<ProposalView>),
+        (status = 422, description = "Refused: validation_failed (status_unknown, kind_unknown, cursor_invalid, limit_range)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -102,7 +107,22 @@ pub async fn list(
     who: Principal,
     query: web::Query<ProposalQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    officers_and_auditors(&who, &state)?;
+    who.require(&[
+        Role::BureauOfficer,
+        Role::Auditor,
+        Role::InstitutionOperator,
+        Role::Integrator,
+        Role::Enterprise,
+    ])?;
+    let (proposed_by, proposed_org) = match who.role() {
+        Role::BureauOfficer | Role::Auditor => {
+            who.require_city(state.city)?;
+            (None, None)
+        }
+        // Anyone else sees only what it proposed for its organisation, as
+        // the single read shows the proposer.
+        _ => (Some(who.subject()), Some(who.org().unwrap_or_default())),
+    };
     let mut v = Validator::new();
     let status = query.status.as_deref().map(ProposalStatus::parse);
     v.ensure(
@@ -118,44 +138,52 @@ pub async fn list(
         "kind_unknown",
         "bank_account, budget_allocation, budget_reduction, rules, payout_release or bank_result",
     );
-    let after = query.cursor.as_deref().map(cursor_of);
+    let after = pagination::decode_cursor::<(DateTime<Utc>, Uuid)>(query.cursor.as_deref());
     v.ensure(
-        !matches!(after, Some(None)),
+        after.is_ok(),
         "cursor",
         "cursor_invalid",
         "use the next_cursor of the previous page",
     );
-    let limit = query.limit.unwrap_or(50);
+    let limit = pagination::limit(query.limit);
     v.ensure(
-        (1..=200).contains(&limit),
+        limit.is_ok(),
         "limit",
         "limit_range",
-        "between 1 and 200",
+        format!("between 1 and {}", pagination::MAX_LIMIT),
     );
     v.finish(())?;
-    let items = proposals::list(
-        &state.deps(),
-        status.flatten(),
-        kind.flatten(),
-        after.flatten(),
-        limit,
-    )
-    .await?;
-    let next_cursor = (items.len() as i64 == limit)
-        .then(|| items.last())
-        .flatten()
-        .map(|p| format!("{}_{}", p.proposed_at.to_rfc3339(), p.id));
-    Ok(HttpResponse::Ok().json(ProposalPage { items, next_cursor }))
+    let (Ok(after), Ok(limit)) = (after, limit) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
+    let filter = ProposalFilter {
+        status: status.flatten(),
+        kind: kind.flatten(),
+        proposed_by,
+        proposed_org,
+        after,
+        limit: limit + 1,
+    };
+    let items = proposals::list(&state.deps(), &filter).await?;
+    let page =
+        pagination::page(items, limit, |p| (p.proposed_at, p.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
-/// One proposal: officers and auditors of the city, and whoever proposed
-/// it.
+/// Read one proposal with its preview and outcome
+///
+/// Bureau officers and auditors of the city, and whoever proposed it (an
+/// institution or enterprise following its bank-account change). Shows what
+/// was asked, what approving does (as tried when proposed), and once
+/// decided who decided, the note and what applying it did. Another's
+/// proposal answers 404 `proposal_not_found`, as an absent one does.
 #[utoipa::path(
     tag = "proposals",
-    params(("id" = Uuid, Path)),
+    operation_id = "getProposal",
+    params(("id" = Uuid, Path, description = "The proposal")),
     responses(
-        (status = 200, body = ProposalView),
-        (status = 404, response = platform::problem::NotFound),
+        (status = 200, description = "The proposal", body = ProposalView),
+        (status = 404, description = "Refused: proposal_not_found (absent, or not the caller's to see)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -176,21 +204,28 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(found))
 }
 
-/// Approve a proposal: a bureau officer of the city other than the
-/// proposer. Its effect is applied in the same transaction and recorded as
-/// the outcome; an effect refused now (e.g. a reduction the budget no
-/// longer covers, a batch that would pay something else than was shown)
-/// changes nothing and marks the proposal failed with the reason.
+/// Approve another officer's proposal, applying its effect
+///
+/// A bureau officer of the city other than the proposer (双人复核). The
+/// effect (bank account, budget change, rules version, payout batch or bank
+/// result) is applied in the same transaction, with its events, and
+/// recorded as the proposal's `outcome`. An effect refused now (a reduction
+/// the budget no longer covers, a batch that would pay something else than
+/// was shown) changes nothing and marks the proposal `failed` with the
+/// reason (422). Refusals: `same_officer` (403); `proposal_not_found`
+/// (404); `proposal_decided`, `proposal_expired`, `proposal_stale`,
+/// `stale_rules_version` (409); `note_too_long` (422).
 #[utoipa::path(
     tag = "proposals",
-    params(("id" = Uuid, Path)),
+    operation_id = "approveProposal",
+    params(("id" = Uuid, Path, description = "The proposal")),
     request_body = Approval,
     responses(
         (status = 200, description = "Applied; what it did is `outcome`", body = ProposalView),
-        (status = 403, description = "Not a bureau officer of the city, or the proposer (`same_officer`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "Already decided, expired, or stale", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The effect was refused; the proposal is failed", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Refused: same_officer (the proposer cannot approve), forbidden_role, out_of_scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: proposal_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: proposal_decided, proposal_expired, proposal_stale, stale_rules_version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: the effect (e.g. balance_would_go_negative; the proposal is now failed), validation_failed (note_too_long)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -243,17 +278,24 @@ async fn close(
     Ok(HttpResponse::Ok().json(decided))
 }
 
-/// Reject a proposal: a bureau officer of the city other than the proposer.
+/// Reject another officer's proposal without applying it
+///
+/// A bureau officer of the city other than the proposer, with the reason
+/// (1 to 500 characters). Nothing of the proposal is applied; it is closed
+/// as `rejected`. Refusals: `same_officer` (403); `proposal_not_found`
+/// (404); `proposal_decided`, `proposal_expired` (409); `reason_required`
+/// (422).
 #[utoipa::path(
     tag = "proposals",
-    params(("id" = Uuid, Path)),
+    operation_id = "rejectProposal",
+    params(("id" = Uuid, Path, description = "The proposal")),
     request_body = Closing,
     responses(
-        (status = 200, body = ProposalView),
-        (status = 403, response = platform::problem::Forbidden),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, response = platform::problem::Conflict),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 200, description = "The proposal, rejected", body = ProposalView),
+        (status = 403, description = "Refused: same_officer, forbidden_role, out_of_scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: proposal_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: proposal_decided, proposal_expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (reason_required)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -268,17 +310,25 @@ pub async fn reject(
     close(&state, &who, *id, &body, false).await
 }
 
-/// Withdraw a proposal: whoever proposed it, while it waits.
+/// Withdraw one's own proposal while it waits
+///
+/// Whoever proposed it (a bureau officer, or an institution or enterprise
+/// that proposed its bank account), with the reason (1 to 500
+/// characters). Nothing of the proposal is applied; it is closed as
+/// `withdrawn`. Refusals: `not_the_proposer` (403); `proposal_not_found`
+/// (404); `proposal_decided`, `proposal_expired` (409); `reason_required`
+/// (422).
 #[utoipa::path(
     tag = "proposals",
-    params(("id" = Uuid, Path)),
+    operation_id = "withdrawProposal",
+    params(("id" = Uuid, Path, description = "The proposal")),
     request_body = Closing,
     responses(
-        (status = 200, body = ProposalView),
-        (status = 403, response = platform::problem::Forbidden),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, response = platform::problem::Conflict),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 200, description = "The proposal, withdrawn", body = ProposalView),
+        (status = 403, description = "Refused: not_the_proposer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: proposal_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: proposal_decided, proposal_expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (reason_required)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

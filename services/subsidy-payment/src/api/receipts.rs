@@ -7,19 +7,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
 use db::ScopedFutureExt;
 use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{DisputeResolution, DisputeView, NewDispute, ReceiptView, State};
-use crate::app::disputes;
-use crate::store::claims;
-use crate::store::disputes::DisputeRow;
+use super::{DisputeResolution, DisputeView, NewDispute, PageQuery, ReceiptView, State};
+use crate::app::{claims, disputes};
+use crate::domain::status::DisputeState;
+use crate::store::disputes::{DisputeFilter, DisputeRow};
 
 impl From<DisputeRow> for DisputeView {
     fn from(d: DisputeRow) -> Self {
@@ -65,16 +68,30 @@ fn person_for(
     })
 }
 
-/// Every claim made in a person's name, whoever made it: the trainee's own
-/// (or the portal's acting for them), or an officer's for the person named
-/// in `X-Person-Id`.
+/// List every claim made in a person's name, as receipts
+///
+/// Receipts (补贴到账回执). A trainee sees their own (their token, or the
+/// public-service portal acting for them with `act`); a bureau officer of
+/// the city at the counter names the person in the `X-Person-Id` header
+/// (never in the URL). Whoever made the claim (an institution for the
+/// person's training, an enterprise, the person), the person sees what was
+/// claimed in their name, its status and when it was paid, so they can
+/// dispute it. Oldest first, cursor-paginated: pass the previous page's
+/// `next_cursor` as `cursor`; `limit` is 1 to 500 (default 50). Refusals:
+/// `out_of_scope` (403, a trainee naming someone else); `required` on
+/// `X-Person-Id` (422, an officer naming nobody); `cursor_invalid`,
+/// `limit_range` (422).
 #[utoipa::path(
     tag = "receipts",
-    params(("X-Person-Id" = Option<String>, Header, description = "The person, for an officer; a trainee's token names them already")),
+    operation_id = "listReceipts",
+    params(
+        PageQuery,
+        ("X-Person-Id" = Option<String>, Header, description = "The person (pseudonymous person id), for an officer; a trainee's token names them already"),
+    ),
     responses(
-        (status = 200, body = Vec<ReceiptView>),
-        (status = 403, response = platform::problem::Forbidden),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 200, description = "A page of the person's claims in the city, oldest first", body = Page<ReceiptView>),
+        (status = 403, description = "Refused: out_of_scope (a trainee naming another person), forbidden_role", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (X-Person-Id required for an officer), cursor_invalid, limit_range", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -83,27 +100,119 @@ pub async fn receipts(
     state: State,
     who: Principal,
     req: actix_web::HttpRequest,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let named = person_named(&req);
     let person = person_for(&who, &state, named.as_deref(), PERSON_HEADER)?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let rows = claims::of_person(&mut conn, state.city.as_str(), &person).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(ReceiptView::from).collect::<Vec<_>>()))
+    let rows = claims::receipts(&mut conn, state.city, &person, after, limit + 1).await?;
+    let page =
+        pagination::page(rows, limit, |r| (r.created_at, r.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(ReceiptView::from)
+            .collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
-/// The person disputes a claim in their name (e.g. "I never attended this
-/// class"): the claim is frozen, nothing is paid on it until resolved. A
-/// claim whose payment is at the bank is frozen as soon as the bank's
-/// result is imported.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DisputeQuery {
+    /// Only open disputes (the officers' work queue: the claim is frozen)
+    /// or only resolved ones.
+    #[param(inline, value_type = Option<DisputeState>)]
+    pub status: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// List the city's disputes, oldest first
+///
+/// Disputes (异议) people filed against claims made in their name: the
+/// bureau's work queue. Bureau officers and auditors of the city only: a
+/// dispute says what a trainee alleges against an institution or employer,
+/// which the bureau looks into before the accused learns of it (they see
+/// only that a claim is `disputed`). `status=open` is what waits (each
+/// resolved with `POST /v1/disputes/{id}/resolution`). Oldest first by
+/// when it was filed, cursor-paginated: pass the previous page's
+/// `next_cursor` as `cursor`; `limit` is 1 to 500 (default 50). Refusals:
+/// `out_of_scope` (403, another city's officer); `dispute_state_unknown` on
+/// `status`, `cursor_invalid`, `limit_range` (422).
 #[utoipa::path(
     tag = "receipts",
-    request_body = NewDispute,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
+    operation_id = "listDisputes",
+    params(DisputeQuery),
     responses(
-        (status = 201, body = DisputeView),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "The claim cannot be disputed now, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of disputes, oldest first", body = Page<DisputeView>),
+        (status = 422, description = "Refused: validation_failed (dispute_state_unknown on status), cursor_invalid, limit_range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/disputes")]
+pub async fn list_disputes(
+    state: State,
+    who: Principal,
+    query: web::Query<DisputeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::BureauOfficer, Role::Auditor])?
+        .require_city(state.city)?;
+    let mut v = Validator::new();
+    let status: Option<Option<DisputeState>> =
+        query.status.as_deref().map(|s| v.parse("status", s));
+    v.finish(())?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let filter = DisputeFilter {
+        city: state.city.to_string(),
+        open: status.flatten().map(|s| s == DisputeState::Open),
+        after,
+        limit: limit + 1,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = disputes::list(&mut conn, &filter).await?;
+    let page = pagination::page(rows, limit, |d| (d.filed_at, d.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(DisputeView::from)
+            .collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Dispute a claim made in one's name
+///
+/// A dispute (异议) by the person in whose name the claim was made
+/// (trainee token, or the portal acting for them), or a bureau officer of
+/// the city naming them in `person_id`; e.g. "I never attended this class". The claim is frozen
+/// (`disputed`) and nothing is paid on it until an officer resolves the
+/// dispute; published on `subsidy.claims.v1` as disputed. A claim whose
+/// payment is at the bank is recorded at once and frozen when the bank's
+/// result is imported. Refusals: `out_of_scope` (403); `claim_not_found`
+/// (404, also when the claim is not in the person's name);
+/// `claim_not_disputable`, `already_disputed` (409); `reason_required`
+/// (422). With an `Idempotency-Key`, a retry answers as the first time.
+#[utoipa::path(
+    tag = "receipts",
+    operation_id = "disputeClaim",
+    request_body = NewDispute,
+    params(("id" = Uuid, Path, description = "The claim disputed"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
+    responses(
+        (status = 201, description = "The dispute, open; the claim is frozen", body = DisputeView),
+        (status = 403, description = "Refused: out_of_scope (a trainee disputing for another person), forbidden_role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Refused: claim_not_found (absent, or not in the person's name)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: claim_not_disputable (refused, rejected or recovered), already_disputed, idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (reason_required, person_id required), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -139,18 +248,26 @@ pub async fn dispute(
     .await
 }
 
-/// An officer resolves a dispute. Upheld: a paid claim gets a recovery
-/// order (追回), an unpaid one is rejected and its money released.
-/// Dismissed: the claim goes back to where it was.
+/// Resolve a person's dispute of a claim
+///
+/// A bureau officer of the city. Upheld: an unpaid claim is rejected and
+/// its money released to the budget; a paid one gets a recovery order
+/// (追回, cause `dispute_upheld`, published on `subsidy.recoveries.v1`).
+/// Dismissed: the claim goes back to where it was (published as
+/// dispute_dismissed on `subsidy.claims.v1`). Refusals:
+/// `dispute_not_found` (404); `dispute_resolved`, `payment_in_flight`
+/// (409, the bank has not answered yet). With an `Idempotency-Key`, a
+/// retry answers as the first time.
 #[utoipa::path(
     tag = "receipts",
+    operation_id = "resolveDispute",
     request_body = DisputeResolution,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The dispute"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
-        (status = 200, body = DisputeView),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "Already resolved, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The dispute, resolved", body = DisputeView),
+        (status = 404, description = "Refused: dispute_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: dispute_resolved, payment_in_flight (the bank has not answered yet), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: idempotency_key_reused, or bad fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

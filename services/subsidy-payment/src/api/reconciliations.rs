@@ -5,6 +5,7 @@
 use actix_web::{get, web, HttpResponse};
 use platform::auth::{Principal, Role};
 use platform::pagination::{self, Page};
+use platform::problem::Problem;
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -35,14 +36,23 @@ fn reader(who: &Principal, state: &State) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The city's bank reconciliations, one per result file applied, with its
-/// figures; newest first by when the file was proposed (the id is the
-/// proposal's, time-ordered). `needs_attention=true` is the work queue of
-/// lines to take up with the bank.
+/// List the city's bank reconciliations, newest first
+///
+/// Bank reconciliations (银行对账), for bureau officers and auditors of the
+/// city: one per bank result file applied, with its figures: lines confirmed, failed, batch lines the
+/// file missed, and lines needing attention (unknown references,
+/// duplicates, amount mismatches, unreadable lines, paid twice,
+/// contradicting an earlier file). `needs_attention=true` is the officers'
+/// work queue of lines to take up with the bank; `batch_no` narrows to one
+/// batch. Newest first by when the file was proposed (the id is the
+/// proposal's, time-ordered). Cursor-paginated: pass the previous page's
+/// `next_cursor` as `cursor`. Refusals: `cursor_invalid`, `limit_range`
+/// (422).
 #[utoipa::path(
     tag = "payouts",
+    operation_id = "listBankReconciliations",
     params(ReconciliationQuery),
-    responses((status = 200, body = Page<ReconciliationSummary>)),
+    responses((status = 200, description = "A page of reconciliations, newest first", body = Page<ReconciliationSummary>)),
     security(("bearer" = []))
 )]
 #[get("/v1/bank-reconciliations")]
@@ -82,14 +92,19 @@ async fn load(
         .ok_or_else(|| ApiError::not_found("reconciliation_not_found", "no such reconciliation"))
 }
 
-/// One reconciliation, every line of the file and every batch line it
-/// missed.
+/// Read one bank reconciliation, line by line
+///
+/// Bureau officers and auditors of the city. The figures, every line of
+/// the file with its outcome and detail, and every batch line the file did
+/// not answer (still at the bank). Refusals: `reconciliation_not_found`
+/// (404, also for another city's).
 #[utoipa::path(
     tag = "payouts",
+    operation_id = "getBankReconciliation",
     params(("id" = Uuid, Path, description = "The reconciliation (the proposal that imported the file)")),
     responses(
-        (status = 200, body = ReconciliationView),
-        (status = 404, response = platform::problem::NotFound),
+        (status = 200, description = "The reconciliation with every line", body = ReconciliationView),
+        (status = 404, description = "Refused: reconciliation_not_found", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -107,15 +122,20 @@ pub async fn get(
     }))
 }
 
-/// One reconciliation as CSV (`line,reference,outcome,detail`, UTF-8, CRLF;
-/// missed batch lines have no line number), every field safe to open in a
-/// spreadsheet.
+/// Export one bank reconciliation as CSV
+///
+/// Bureau officers and auditors of the city. `line,reference,outcome,
+/// detail` (UTF-8, CRLF), as an attachment; batch lines the file missed
+/// have no line number. Every field is safe to open in a spreadsheet (no
+/// formula injection). Refusals: `reconciliation_not_found` (404).
 #[utoipa::path(
     tag = "payouts",
+    operation_id = "exportBankReconciliation",
     params(("id" = Uuid, Path, description = "The reconciliation (the proposal that imported the file)")),
     responses(
-        (status = 200, description = "line,reference,outcome,detail", body = String, content_type = "text/csv"),
-        (status = 404, response = platform::problem::NotFound),
+        (status = 200, description = "The reconciliation as CSV: line,reference,outcome,detail", body = String, content_type = "text/csv",
+            example = json!("line,reference,outcome,detail\r\n2,FZ-2026-07-0001,confirmed,\r\n,FZ-2026-07-0002,missing,\r\n")),
+        (status = 404, description = "Refused: reconciliation_not_found", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -3,17 +3,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
 use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
+use platform::validate::Validator;
 use platform::ApiError;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{NewRecovery, RecoveryView, Repayment, State};
 use crate::app::recoveries;
-use crate::store::recoveries::RecoveryRow;
+use crate::domain::status::RecoveryStatus;
+use crate::store::recoveries::{RecoveryFilter, RecoveryRow};
 
 impl From<RecoveryRow> for RecoveryView {
     fn from(r: RecoveryRow) -> Self {
@@ -31,34 +36,93 @@ impl From<RecoveryRow> for RecoveryView {
     }
 }
 
-/// Every recovery order of the city, oldest first.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RecoveryQuery {
+    /// Only orders still owed (`open`: the officers' work queue) or only
+    /// those repaid or withheld in full (`settled`).
+    #[param(inline, value_type = Option<RecoveryStatus>)]
+    pub status: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// List the city's recovery orders, oldest first
+///
+/// Recovery orders (追回), for bureau officers and auditors of the city.
+/// Each order with its cause (`certificate_revoked`, `fraud`,
+/// `dispute_upheld`), the amount, what has been repaid or withheld from
+/// later payouts so far, and whether it is `open` or `settled`; `status`
+/// narrows to one. Oldest first, cursor-paginated: pass the previous
+/// page's `next_cursor` as `cursor`; `limit` is 1 to 500 (default 50).
+/// Refusals (422): `recovery_status_unknown` on `status`, `cursor_invalid`,
+/// `limit_range`.
 #[utoipa::path(
     tag = "recoveries",
-    responses((status = 200, body = Vec<RecoveryView>)),
+    operation_id = "listRecoveries",
+    params(RecoveryQuery),
+    responses(
+        (status = 200, description = "A page of the city's recovery orders, oldest first", body = Page<RecoveryView>),
+        (status = 422, description = "Refused: validation_failed (recovery_status_unknown on status), cursor_invalid, limit_range", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/recoveries")]
-pub async fn list(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: State,
+    who: Principal,
+    query: web::Query<RecoveryQuery>,
+) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer, Role::Auditor])?
         .require_city(state.city)?;
+    let mut v = Validator::new();
+    let status: Option<Option<RecoveryStatus>> =
+        query.status.as_deref().map(|s| v.parse("status", s));
+    v.finish(())?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let filter = RecoveryFilter {
+        status: status.flatten(),
+        after,
+        limit: limit + 1,
+    };
     let mut conn = state.pool.get().await?;
-    let rows = crate::store::recoveries::of_city(&mut conn, state.city.as_str()).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(RecoveryView::from).collect::<Vec<_>>()))
+    let rows = recoveries::list(&mut conn, state.city, &filter).await?;
+    let page =
+        pagination::page(rows, limit, |r| (r.ordered_at, r.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(RecoveryView::from)
+            .collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
-/// Record money paid back on a recovery order; it returns to the budget
-/// of the pot it came from. More than is open is refused. With an
-/// `Idempotency-Key`, a retry records the repayment once and answers as the
-/// first time did.
+/// Record money paid back on a recovery order
+///
+/// A bureau officer of the city records a repayment (the receipt or bank
+/// reference in `memo`); it returns to the budget of the pot it came from
+/// in the ledger, and the order is `settled` once nothing is owed. More
+/// than is open is refused by the ledger (`balance_would_go_negative`,
+/// 422), changing nothing. Refusals: `recovery_not_found` (404). With an
+/// `Idempotency-Key`, a retry records the repayment once and answers as
+/// the first time did.
 #[utoipa::path(
     tag = "recoveries",
+    operation_id = "recordRepayment",
     request_body = Repayment,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The recovery order"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
-        (status = 200, body = RecoveryView),
+        (status = 200, description = "The order with the repayment counted", body = RecoveryView),
+        (status = 404, description = "Refused: recovery_not_found", body = Problem, content_type = "application/problem+json"),
         (status = 409, response = platform::problem::IdempotencyInFlight),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 422, description = "More than is open, or not a positive whole number of fen", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: balance_would_go_negative (more than is open), ledger_refused, validation_failed (not a positive whole number of fen), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -87,17 +151,26 @@ pub async fn repay(
     .await
 }
 
-/// Order the recovery (追回) of a paid claim found fraudulent. One order
-/// per claim.
+/// Order the recovery of a paid claim found fraudulent
+///
+/// A bureau officer of the city orders the money of a paid claim recovered
+/// (追回, cause `fraud`, 骗取), with the reason. The claim becomes
+/// `recovered`, a receivable is posted in the ledger, the order is
+/// published on `subsidy.recoveries.v1` (performance evaluation counts it
+/// against the institution), and later payouts to the payee withhold what
+/// is owed. One order per claim. Refusals: `claim_not_found` (404);
+/// `claim_not_paid` (409, only a paid claim is recovered); `reason_required`
+/// (422). With an `Idempotency-Key`, a retry answers as the first time.
 #[utoipa::path(
     tag = "recoveries",
+    operation_id = "orderRecovery",
     request_body = NewRecovery,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The paid claim"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
-        (status = 201, body = RecoveryView),
-        (status = 404, response = platform::problem::NotFound),
-        (status = 409, description = "The claim is not paid, or already recovered, or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The Idempotency-Key was used with another body (`idempotency_key_reused`), or bad fields", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The recovery order, open", body = RecoveryView),
+        (status = 404, description = "Refused: claim_not_found", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: claim_not_paid (not paid, or already recovered), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (reason_required), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

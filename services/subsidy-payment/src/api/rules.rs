@@ -36,9 +36,18 @@ impl From<RuleVersionRow> for RulesView {
     }
 }
 
-/// The rules in force: the newest version set, or the configuration's
-/// (version 0) until one is.
-#[utoipa::path(tag = "rules", responses((status = 200, body = RulesView)), security(("bearer" = [])))]
+/// Read the subsidy rules and fraud weights in force
+///
+/// Bureau officers and auditors of the city. The newest version officers
+/// set and a second officer approved, or, until the first, the
+/// configuration's (version 0, without reason or people). Every decision
+/// reads the version in force, so all replicas switch at once.
+#[utoipa::path(
+    tag = "rules",
+    operation_id = "getCurrentRules",
+    responses((status = 200, description = "The rules in force", body = RulesView)),
+    security(("bearer" = []))
+)]
 #[get("/v1/rules")]
 pub async fn current(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
     readers(&who, &state)?;
@@ -59,8 +68,17 @@ pub async fn current(state: State, who: Principal) -> Result<HttpResponse, ApiEr
     Ok(HttpResponse::Ok().json(out))
 }
 
-/// Every version officers set, newest first.
-#[utoipa::path(tag = "rules", responses((status = 200, body = Vec<RulesView>)), security(("bearer" = [])))]
+/// List every version of the rules officers set, newest first
+///
+/// Bureau officers and auditors of the city. Each version with its rules,
+/// fraud weights, reason, proposer and approver; none is changed or
+/// deleted. The configuration's defaults (version 0) are not listed.
+#[utoipa::path(
+    tag = "rules",
+    operation_id = "listRuleVersions",
+    responses((status = 200, description = "Every version set, newest first", body = Vec<RulesView>)),
+    security(("bearer" = []))
+)]
 #[get("/v1/rules/versions")]
 pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
     readers(&who, &state)?;
@@ -69,19 +87,26 @@ pub async fn versions(state: State, who: Principal) -> Result<HttpResponse, ApiE
     Ok(HttpResponse::Ok().json(rows.into_iter().map(RulesView::from).collect::<Vec<_>>()))
 }
 
-/// Propose a new version of the rules (amounts, fund order, cost sharing)
-/// and fraud weights; it takes effect when a second officer approves it
+/// Propose a new version of the subsidy rules and fraud weights
+///
+/// A bureau officer of the city proposes amounts, attendance threshold,
+/// fund order, cost sharing and fraud weights, with the reason (the policy
+/// document). It takes effect when a second officer approves it
 /// (`POST /v1/proposals/{id}/approve`). `based_on` must name the version in
-/// force, when proposed and when approved, so two officers' changes cannot
-/// silently overwrite each other.
+/// force, when proposed and again when approved, so two officers' changes
+/// cannot silently overwrite each other. Refusals: `stale_rules_version`,
+/// `proposal_pending` (409); `rules_invalid`, `score_range`,
+/// `reason_required` (422). With an `Idempotency-Key`, a retry answers
+/// with the first proposal.
 #[utoipa::path(
     tag = "rules",
+    operation_id = "setRules",
     request_body = NewRules,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer with the first proposal, before or after it was decided; another body is refused (422), a concurrent one too (409)")),
     responses(
         (status = 202, description = "Proposed; waits for a second officer", body = ProposalView),
-        (status = 409, description = "Another version was set meanwhile (`stale_rules_version`), a rules proposal is already waiting (`proposal_pending`), or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 409, description = "Refused: stale_rules_version (another version was set meanwhile), proposal_pending (a rules proposal is already waiting), idempotency_in_flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused: validation_failed (rules_invalid, score_range, reason_required), idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -8,12 +8,14 @@ use uuid::Uuid;
 
 use crate::domain::money::AmountFen;
 use crate::domain::reconciliation::{LineOutcome, ReportLine};
+use crate::domain::status::BatchStatus;
 use crate::domain::subsidy::FundSource;
 use crate::store::reconciliations::ReconciliationRow;
 use crate::store::ClaimRow;
 
 /// Money allocated to (预算下达) or taken back from a pot of the city.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"fund": "employment_subsidy", "year": 2026, "amount_fen": 10000000, "memo": "闽人社〔2026〕12号 职业技能提升行动资金下达"})))]
 #[serde(deny_unknown_fields)]
 pub struct BudgetChange {
     pub fund: FundSource,
@@ -35,6 +37,7 @@ pub struct BudgetChange {
 
 /// One recorded budget change.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e", "fund": "employment_subsidy", "year": 2026, "kind": "allocation", "amount_fen": 10000000, "memo": "闽人社〔2026〕12号 职业技能提升行动资金下达", "transaction_id": "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d", "changed_by": "fz-officer-017", "approved_by": "fz-officer-023", "changed_at": "2026-03-02T09:15:00Z"})))]
 pub struct BudgetChangeView {
     pub id: Uuid,
     pub fund: String,
@@ -52,6 +55,7 @@ pub struct BudgetChangeView {
 
 /// The state of one pot (fund × city × year), in fen.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(examples(json!({"fund": "employment_subsidy", "year": 2026, "allocated_fen": 10000000, "available_fen": 7150000, "payable_fen": 1200000, "in_bank_fen": 450000, "paid_fen": 1200000, "receivable_fen": 0})))]
 pub struct PotView {
     pub fund: String,
     pub year: i32,
@@ -71,6 +75,7 @@ pub struct PotView {
 
 /// What is owed to one payee, per fund and year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "fund": "employment_subsidy", "year": 2026, "payable_fen": 450000})))]
 pub struct PayableView {
     /// `institution:<id>`, `enterprise:<credit code>` or `person:<person id>`
     pub payee: String,
@@ -80,6 +85,7 @@ pub struct PayableView {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"rule": "shared_phone", "weight": 25, "reason": "同一手机号码关联3名学员"})))]
 pub struct FindingView {
     pub rule: String,
     pub weight: u32,
@@ -88,6 +94,7 @@ pub struct FindingView {
 
 /// A claim and why it was decided as it was.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60", "kind": "training", "person_id": "9c1e4b7a2d3f5e6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a", "occupation_code": "4-10-01-02", "skill_level": "senior", "statistical_year": 2026, "source_ref": "01937a10-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "institution_id": "01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "fund": "employment_subsidy", "standard_fen": 150000, "amount_fen": 150000, "status": "approved", "risk_score": 0, "reasons": [{"code": "completed", "text": "completed the class"}, {"code": "standard", "text": "catalogue standard ¥1500.00"}], "findings": [], "created_at": "2026-04-18T02:30:00Z", "decided_by": null, "decided_at": null, "review_note": null, "paid_on": null})))]
 pub struct ClaimView {
     pub id: Uuid,
     /// training (职业培训补贴), employment_reward, apprenticeship, certificate
@@ -163,6 +170,7 @@ pub enum ReviewDecision {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"decision": "request_documents", "note": "请补充2026年养老护理员培训班的考勤记录"})))]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub decision: ReviewDecision,
@@ -173,6 +181,7 @@ pub struct Review {
 /// Where a payee is paid. The account number is personal data: stored
 /// encrypted, answered masked.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"account_no": "6222 0214 0201 2345 678", "account_name": "福州市职业技能培训中心"})))]
 #[serde(deny_unknown_fields)]
 pub struct BankAccount {
     #[schema(pattern = r"^ *(?:\d *){8,34}$", example = "6222 0214 0201 2345 678")]
@@ -182,6 +191,7 @@ pub struct BankAccount {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "account_masked": "***************5678", "account_name": "福州市职业技能培训中心"})))]
 pub struct BankAccountView {
     pub payee: String,
     pub account_masked: String,
@@ -190,6 +200,7 @@ pub struct BankAccountView {
 
 /// A payout batch (拨付批次) to create from the approved claims of a fund.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"batch_no": "FZ-2026-07", "fund": "employment_subsidy"})))]
 #[serde(deny_unknown_fields)]
 pub struct NewBatch {
     /// 1–24 of `A–Z a–z 0–9 -`; part of every bank reference.
@@ -199,6 +210,7 @@ pub struct NewBatch {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"reference": "FZ-2026-07-0001", "payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "account_masked": "***************5678", "amount_fen": 450000, "claim_ids": ["0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60"]})))]
 pub struct BatchLineView {
     pub reference: String,
     pub payee: String,
@@ -208,6 +220,7 @@ pub struct BatchLineView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"claim_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "payee": "enterprise:91350100MA2Y4B7K3H", "reason": "no_bank_details"})))]
 pub struct HeldView {
     pub claim_id: Uuid,
     pub payee: String,
@@ -217,6 +230,7 @@ pub struct HeldView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"batch_no": "FZ-2026-07", "fund": "employment_subsidy", "total_fen": 450000, "lines": [{"reference": "FZ-2026-07-0001", "payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "account_masked": "***************5678", "amount_fen": 450000, "claim_ids": ["0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60"]}], "held": [{"claim_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "payee": "enterprise:91350100MA2Y4B7K3H", "reason": "no_bank_details"}]})))]
 pub struct BatchView {
     pub batch_no: String,
     pub fund: String,
@@ -226,8 +240,35 @@ pub struct BatchView {
     pub held: Vec<HeldView>,
 }
 
+/// A released payout batch (拨付批次) and where its payments stand with the
+/// bank.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"batch_no": "FZ-2026-07", "fund": "employment_subsidy", "status": "at_bank", "created_by": "fz-officer-017", "approved_by": "fz-officer-023", "created_at": "2026-07-10T02:00:00Z", "lines": 2, "payments": 3, "total_fen": 600000, "confirmed_fen": 450000, "failed_fen": 0, "at_bank_fen": 150000})))]
+pub struct PayoutBatchView {
+    pub batch_no: String,
+    pub fund: String,
+    pub status: BatchStatus,
+    /// Who proposed its release, and the second officer who approved it.
+    pub created_by: String,
+    pub approved_by: Option<String>,
+    /// When it was released: sent to the bank.
+    pub created_at: DateTime<Utc>,
+    /// Bank lines (one transfer per payee).
+    pub lines: usize,
+    /// Claims the lines pay.
+    pub payments: usize,
+    pub total_fen: i64,
+    /// Confirmed paid by the bank's result files so far.
+    pub confirmed_fen: i64,
+    /// Failed by the bank; the claims are payable again.
+    pub failed_fen: i64,
+    /// Sent, not yet answered by the bank.
+    pub at_bank_fen: i64,
+}
+
 /// One line of a bank result file, as reconciled.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"line": 2, "reference": "FZ-2026-07-0001", "outcome": "confirmed", "detail": null})))]
 pub struct ResultLineView {
     /// Line number in the file (1 = header).
     pub line: usize,
@@ -238,6 +279,7 @@ pub struct ResultLineView {
 
 /// What a bank result file did, line by line (对账结果).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"reconciliation_id": "01938b22-4c5d-7e6f-a071-8c9d0e1f2a3b", "batch_no": "FZ-2026-07", "confirmed": 1, "failed": 0, "needs_attention": 1, "lines": [{"line": 2, "reference": "FZ-2026-07-0001", "outcome": "confirmed", "detail": null}, {"line": 3, "reference": "FZ-2026-07-0099", "outcome": "unknown_reference", "detail": "not a line of this batch"}], "missing": ["FZ-2026-07-0002"]})))]
 pub struct ResultReport {
     /// The reconciliation kept for it (the proposal's id).
     pub reconciliation_id: Uuid,
@@ -284,6 +326,7 @@ impl ResultReport {
 
 /// A bank result file applied to a batch, as listed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "01938b22-4c5d-7e6f-a071-8c9d0e1f2a3b", "batch_no": "FZ-2026-07", "file_sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881", "proposed_by": "fz-officer-017", "approved_by": "fz-officer-023", "reconciled_at": "2026-07-15T06:40:00Z", "confirmed": 1, "failed": 0, "missing": 1, "needs_attention": 1})))]
 pub struct ReconciliationSummary {
     pub id: Uuid,
     pub batch_no: String,
@@ -318,6 +361,7 @@ impl From<ReconciliationRow> for ReconciliationSummary {
 
 /// A reconciliation with every line.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"summary": {"id": "01938b22-4c5d-7e6f-a071-8c9d0e1f2a3b", "batch_no": "FZ-2026-07", "file_sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881", "proposed_by": "fz-officer-017", "approved_by": "fz-officer-023", "reconciled_at": "2026-07-15T06:40:00Z", "confirmed": 1, "failed": 0, "missing": 1, "needs_attention": 1}, "report": {"reconciliation_id": "01938b22-4c5d-7e6f-a071-8c9d0e1f2a3b", "batch_no": "FZ-2026-07", "confirmed": 1, "failed": 0, "needs_attention": 1, "lines": [{"line": 2, "reference": "FZ-2026-07-0001", "outcome": "confirmed", "detail": null}, {"line": 3, "reference": "FZ-2026-07-0099", "outcome": "unknown_reference", "detail": "not a line of this batch"}], "missing": ["FZ-2026-07-0002"]}})))]
 pub struct ReconciliationView {
     pub summary: ReconciliationSummary,
     pub report: ResultReport,
@@ -325,6 +369,7 @@ pub struct ReconciliationView {
 
 /// Fund use per city, fund, month and subsidy kind (no personal data).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"city": "350100", "fund": "employment_subsidy", "month": "2026-07", "kind": "training", "payments": 128, "amount_fen": 19200000})))]
 pub struct FundUseRow {
     pub city: String,
     pub fund: String,
@@ -336,6 +381,7 @@ pub struct FundUseRow {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"rows": [{"city": "350100", "fund": "employment_subsidy", "month": "2026-07", "kind": "training", "payments": 128, "amount_fen": 19200000}], "median_days": 21, "p90_days": 38})))]
 pub struct FundUse {
     pub rows: Vec<FundUseRow>,
     /// Days from claim to payment; absent before the first payment.
@@ -345,6 +391,7 @@ pub struct FundUse {
 
 /// A claim as the person in whose name it was made sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"claim_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60", "kind": "training", "occupation_code": "4-10-01-02", "skill_level": "senior", "statistical_year": 2026, "institution_id": "01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "amount_fen": 150000, "status": "paid", "created_at": "2026-04-18T02:30:00Z", "paid_on": "2026-07-15"})))]
 pub struct ReceiptView {
     pub claim_id: Uuid,
     pub kind: String,
@@ -378,6 +425,7 @@ impl From<ClaimRow> for ReceiptView {
 
 /// A person's dispute of a claim in their name.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"person_id": null, "reason": "本人未参加2026年养老护理员培训班"})))]
 #[serde(deny_unknown_fields)]
 pub struct NewDispute {
     /// The person disputing; must be the person of the claim. Taken from
@@ -388,6 +436,7 @@ pub struct NewDispute {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f", "claim_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60", "reason": "本人未参加2026年养老护理员培训班", "previous_status": "approved", "filed_by": "trainee-portal", "filed_at": "2026-05-06T01:20:00Z", "resolution": null, "note": null})))]
 pub struct DisputeView {
     pub id: Uuid,
     pub claim_id: Uuid,
@@ -402,6 +451,7 @@ pub struct DisputeView {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"upheld": true, "note": "经核查考勤记录，该学员未参加培训"})))]
 #[serde(deny_unknown_fields)]
 pub struct DisputeResolution {
     pub upheld: bool,
@@ -410,6 +460,7 @@ pub struct DisputeResolution {
 
 /// A recovery order (追回).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "3d4e5f6a-7b8c-4d9e-8f0a-2b3c4d5e6f7a", "claim_id": "0f8e6c1a-3b2d-4c5e-9f7a-1b2c3d4e5f60", "payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "cause": "fraud", "reason": "虚报培训人数，骗取补贴", "amount_fen": 150000, "settled_fen": 50000, "status": "open", "ordered_at": "2026-08-03T03:00:00Z"})))]
 pub struct RecoveryView {
     pub id: Uuid,
     pub claim_id: Uuid,
@@ -427,6 +478,7 @@ pub struct RecoveryView {
 
 /// Money paid back on a recovery order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"amount_fen": 150000, "memo": "中国工商银行回单 2026080312345"})))]
 #[serde(deny_unknown_fields)]
 pub struct Repayment {
     #[schema(value_type = i64, example = 150000)]
@@ -438,6 +490,7 @@ pub struct Repayment {
 /// A claim filed over the API (补贴申领). It is matched to what the events
 /// already computed, computed now, or refused with the reasons.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"kind": "training", "enrolment_id": "01937a10-2b3c-7d4e-8f5a-6b7c8d9e0f1a"})))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NewClaim {
     /// 职业培训补贴, by the institution that trained the person.
@@ -460,6 +513,7 @@ pub enum NewClaim {
 
 /// A voucher to issue (发放职业培训券).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"person_id": "9c1e4b7a2d3f5e6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a", "target_group": "registered_unemployed", "occupation_code": "4-10-01-02", "valid_until": "2026-06-30"})))]
 #[serde(deny_unknown_fields)]
 pub struct NewVoucher {
     pub person_id: String,
@@ -473,6 +527,7 @@ pub struct NewVoucher {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "4e5f6a7b-8c9d-4e0f-9a1b-3c4d5e6f7a8b", "person_id": "9c1e4b7a2d3f5e6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a", "target_group": "registered_unemployed", "occupation_code": "4-10-01-02", "issued_on": "2026-04-01", "valid_until": "2026-06-30", "state": "issued", "enrolment_id": null, "redeemed_on": null})))]
 pub struct VoucherView {
     pub id: Uuid,
     pub person_id: String,
@@ -504,6 +559,7 @@ impl From<crate::store::vouchers::VoucherRow> for VoucherView {
 
 /// An officer's recovery order on a paid claim found fraudulent (骗取).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"reason": "虚报培训人数，骗取补贴"})))]
 #[serde(deny_unknown_fields)]
 pub struct NewRecovery {
     #[schema(min_length = 1, pattern = r"\S")]
@@ -512,6 +568,7 @@ pub struct NewRecovery {
 
 /// The ledger's running balances checked against its postings.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"accounts_checked": 42, "consistent": true, "mismatches": []})))]
 pub struct LedgerAudit {
     pub accounts_checked: i64,
     pub consistent: bool,
@@ -520,6 +577,7 @@ pub struct LedgerAudit {
 
 /// One account whose running balance differs from its postings.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"account_type": "payable", "fund": "employment_subsidy", "year": 2026, "payee": "institution:01936f2e-7c4a-7b21-9d3e-4a5b6c7d8e9f", "running_fen": 450000, "postings_fen": 300000})))]
 pub struct AuditLine {
     pub account_type: String,
     pub fund: String,
@@ -531,6 +589,7 @@ pub struct AuditLine {
 
 /// A version of the city's subsidy rules and fraud weights.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"version": 3, "rules": {"min_attendance_percent": 80, "employment_reward": 30000, "apprenticeship": 400000, "apprenticeship_min_internship_months": 6, "apprenticeship_min_contract_months": 12, "certificate_by_level": [["junior", 100000], ["intermediate", 150000], ["senior", 200000]], "certificate_min_insured_months": 12, "fund_order": [["training", ["unemployment_insurance", "employment_subsidy", "skills_upgrading"]], ["employment_reward", ["employment_subsidy", "unemployment_insurance"]], ["apprenticeship", ["unemployment_insurance", "skills_upgrading"]], ["certificate", ["unemployment_insurance"]]], "cost_sharing": [{"kind": "training", "group": "enterprise_employee", "share": {"government_bp": 7000, "enterprise_bp": 3000, "individual_bp": 0}}]}, "fraud": {"weights": {"retiree_as_unemployed": 60, "student_as_unemployed": 60, "shared_phone": 25, "shared_bank_account": 40, "overlapping_classes": 50, "attendance_alerts": 20, "certificate_revoked": 100, "institution_suspended": 100, "claim_velocity": 20, "pass_rate_spike": 20}, "retirement_age_male": 60, "retirement_age_female": 55, "review_from": 30}, "reason": "闽人社〔2026〕8号 调整培训补贴标准", "set_by": "fz-officer-017", "approved_by": "fz-officer-023", "set_at": "2026-02-10T08:00:00Z"})))]
 pub struct RulesView {
     /// 0: the configuration's, until officers set one.
     pub version: i32,
@@ -548,6 +607,7 @@ pub struct RulesView {
 
 /// A new version of the rules.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(examples(json!({"based_on": 2, "rules": {"min_attendance_percent": 80, "employment_reward": 30000, "apprenticeship": 400000, "apprenticeship_min_internship_months": 6, "apprenticeship_min_contract_months": 12, "certificate_by_level": [["junior", 100000], ["intermediate", 150000], ["senior", 200000]], "certificate_min_insured_months": 12, "fund_order": [["training", ["unemployment_insurance", "employment_subsidy", "skills_upgrading"]], ["employment_reward", ["employment_subsidy", "unemployment_insurance"]], ["apprenticeship", ["unemployment_insurance", "skills_upgrading"]], ["certificate", ["unemployment_insurance"]]], "cost_sharing": [{"kind": "training", "group": "enterprise_employee", "share": {"government_bp": 7000, "enterprise_bp": 3000, "individual_bp": 0}}]}, "fraud": {"weights": {"retiree_as_unemployed": 60, "student_as_unemployed": 60, "shared_phone": 25, "shared_bank_account": 40, "overlapping_classes": 50, "attendance_alerts": 20, "certificate_revoked": 100, "institution_suspended": 100, "claim_velocity": 20, "pass_rate_spike": 20}, "retirement_age_male": 60, "retirement_age_female": 55, "review_from": 30}, "reason": "闽人社〔2026〕8号 调整培训补贴标准"})))]
 #[serde(deny_unknown_fields)]
 pub struct NewRules {
     /// The version in force when the officer read it.
@@ -563,6 +623,7 @@ pub struct NewRules {
 
 /// A change waiting for (or decided by) a second officer (双人复核).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"id": "01938b22-4c5d-7e6f-a071-8c9d0e1f2a3b", "kind": "budget_allocation", "subject": "employment_subsidy:350100:2026", "status": "pending", "summary": {"request": {"fund": "employment_subsidy", "year": 2026, "amount_fen": 10000000, "memo": "闽人社〔2026〕12号 职业技能提升行动资金下达"}, "preview": {"available_fen": 10000000}}, "proposed_by": "fz-officer-017", "proposed_role": "bureau_officer", "proposed_org": null, "proposed_at": "2026-03-02T09:15:00Z", "expires_at": "2026-03-09T09:15:00Z", "decided_by": null, "decided_at": null, "note": null, "outcome": null})))]
 pub struct ProposalView {
     pub id: Uuid,
     /// bank_account, budget_allocation, budget_reduction, rules,
@@ -592,15 +653,9 @@ pub struct ProposalView {
     pub outcome: Option<serde_json::Value>,
 }
 
-/// A page of proposals.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ProposalPage {
-    pub items: Vec<ProposalView>,
-    pub next_cursor: Option<String>,
-}
-
 /// A second officer's approval.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(examples(json!({"note": "已核对预算文件闽人社〔2026〕12号"})))]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// What the approver checked, at most 500 bytes.
@@ -611,6 +666,7 @@ pub struct Approval {
 
 /// A rejection (second officer) or withdrawal (the proposer).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(examples(json!({"reason": "金额有误，重新提交"})))]
 #[serde(deny_unknown_fields)]
 pub struct Closing {
     /// Why, 1 to 500 bytes.
@@ -620,6 +676,7 @@ pub struct Closing {
 
 /// One change of a payee's bank account.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(examples(json!({"old_masked": null, "new_masked": "***************5678", "account_name": "福州市职业技能培训中心", "proposal_id": "01938b22-4c5d-7e6f-a071-8c9d0e1f2a3b", "proposed_by": "fz-officer-017", "proposed_at": "2026-03-01T02:00:00Z", "approved_by": "fz-officer-023", "approved_at": "2026-03-01T03:30:00Z"})))]
 pub struct AccountChangeView {
     pub old_masked: Option<String>,
     pub new_masked: String,

@@ -2,30 +2,43 @@
 //! redeemed when delivery reports an enrolment that uses one.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDate;
 use db::ScopedFutureExt;
 use ids::OccupationCode;
 use platform::auth::{person_named, Principal, Role, PERSON_HEADER};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
+use uuid::Uuid;
 
-use super::{NewVoucher, State, VoucherView};
+use super::{NewVoucher, PageQuery, State, VoucherView};
 use crate::app::vouchers::{self, Issue};
 use crate::domain::subsidy::TargetGroup;
 
-/// Issue a voucher: at most three months, one unused voucher of a scope
-/// per person.
+/// Issue a training voucher to an eligible person
+///
+/// A bureau officer of the city issues a training voucher (职业培训券) to a
+/// person of a key
+/// group (重点群体, `target_group`): general, or targeted (定向券) to one
+/// occupation. Valid at most three months (the default); one unused
+/// voucher of a scope per person. It is redeemed when training delivery
+/// reports an enrolment that uses it. Refusals (422): `voucher_not_eligible`,
+/// `voucher_validity_too_long`, `voucher_already_held`, and bad fields
+/// (`target_group`, `occupation_code`, `person_id_required`). With an
+/// `Idempotency-Key`, a retry answers as the first time.
 #[utoipa::path(
     tag = "vouchers",
+    operation_id = "issueVoucher",
     request_body = NewVoucher,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time; another body is refused (422), a concurrent one too (409)")),
     responses(
-        (status = 201, body = VoucherView),
-        (status = 422, description = "Not eligible, too long, or already held", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The voucher, issued", body = VoucherView),
         (status = 409, response = platform::problem::IdempotencyInFlight),
+        (status = 422, description = "Refused: voucher_not_eligible, voucher_validity_too_long, voucher_already_held, validation_failed, idempotency_key_reused", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -75,16 +88,26 @@ pub async fn issue(
     .await
 }
 
-/// A person's vouchers: the trainee's own (or the portal's acting for
-/// them), or, for officers and auditors, the person named in `X-Person-Id`
-/// (never in the URL).
+/// List a person's training vouchers
+///
+/// A trainee sees their own (their token, or the portal acting for them);
+/// bureau officers and auditors of the city name the person in the
+/// `X-Person-Id` header (never in the URL). Each voucher with its scope,
+/// validity and state (`issued`, `redeemed`, `cancelled`). Oldest first by
+/// issue, cursor-paginated: pass the previous page's `next_cursor` as
+/// `cursor`; `limit` is 1 to 500 (default 50). Refusals (422): `required`
+/// on `X-Person-Id` (an officer or auditor naming nobody),
+/// `cursor_invalid`, `limit_range`.
 #[utoipa::path(
     tag = "vouchers",
-    params(("X-Person-Id" = Option<String>, Header, description = "The person, for officers and auditors")),
+    operation_id = "listVouchers",
+    params(
+        PageQuery,
+        ("X-Person-Id" = Option<String>, Header, description = "The person (pseudonymous person id), for officers and auditors"),
+    ),
     responses(
-        (status = 200, body = Vec<VoucherView>),
-        (status = 403, response = platform::problem::Forbidden),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 200, description = "A page of the person's vouchers, oldest first", body = Page<VoucherView>),
+        (status = 422, description = "Refused: validation_failed (X-Person-Id required for an officer or auditor), cursor_invalid, limit_range", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -93,6 +116,7 @@ pub async fn list(
     state: State,
     who: Principal,
     req: actix_web::HttpRequest,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::BureauOfficer, Role::Auditor, Role::Trainee])?;
     let person = match who.person_id() {
@@ -108,7 +132,18 @@ pub async fn list(
             })?
         }
     };
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let rows = vouchers::of_person(&mut conn, &person).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(VoucherView::from).collect::<Vec<_>>()))
+    let rows = vouchers::of_person(&mut conn, &person, after, limit + 1).await?;
+    let page =
+        pagination::page(rows, limit, |r| (r.issued_on, r.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(VoucherView::from)
+            .collect::<Vec<_>>(),
+        next_cursor: page.next_cursor,
+    }))
 }

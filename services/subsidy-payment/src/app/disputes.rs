@@ -12,7 +12,7 @@ use super::recoveries::order_recovery;
 use super::Error;
 use crate::domain::status::{disputable, ClaimStatus, DisputeResolution};
 use crate::store::claims::{self, DecisionChange};
-use crate::store::disputes::{self, DisputeRow};
+use crate::store::disputes::{self, DisputeFilter, DisputeRow};
 use crate::store::ClaimRow;
 
 /// The person files a dispute of their claim. A claim whose payment is at
@@ -140,4 +140,13 @@ pub async fn freeze_if_disputed(conn: &mut AsyncPgConnection, claim_id: Uuid) ->
         freeze(conn, &mut row).await?;
     }
     Ok(())
+}
+
+/// Disputes as `filter` asks (the caller's visibility already in it),
+/// oldest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &DisputeFilter,
+) -> Result<Vec<DisputeRow>, Error> {
+    Ok(disputes::list(conn, filter).await?)
 }

@@ -15,6 +15,7 @@ use platform::ApiError;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::Error;
 use crate::api::{BatchLineView, BatchView, HeldView, NewBatch, ResultReport};
 use crate::app::claims::{payee_of, rests_on_revoked, Engine};
 use crate::app::recoveries::order_recovery;
@@ -22,10 +23,10 @@ use crate::domain::bank_file::{self, Outcome};
 use crate::domain::ledger::{ClaimKey, Ledger, Transaction};
 use crate::domain::payout::{self, BankDetails, Batch, Held, Item, Line};
 use crate::domain::reconciliation::{self, Earlier, LineOutcome, ReportLine};
-use crate::domain::status::{ClaimStatus, PaymentStatus, RecoveryStatus};
+use crate::domain::status::{BatchFigures, ClaimStatus, PaymentStatus, RecoveryStatus};
 use crate::domain::subsidy::{FundSource, Payee, SubsidyKind};
 use crate::store::payees as payee_accounts;
-use crate::store::payouts::{self, NewBatchRow, NewPayoutRow, PayoutRow};
+use crate::store::payouts::{self, BatchFilter, BatchRow, NewBatchRow, NewPayoutRow, PayoutRow};
 use crate::store::recoveries::{self, OpenRecoveryRow};
 use crate::store::{self, claims, reconciliations, ClaimRow, StoreError};
 
@@ -701,4 +702,36 @@ fn reported(o: &Outcome, outcome: LineOutcome) -> ReportLine {
         outcome,
         detail: Some(detail),
     }
+}
+
+/// A city's released batches as `filter` asks, newest first, each with
+/// what its payments add up to by the bank's answers so far.
+pub async fn batches(
+    conn: &mut AsyncPgConnection,
+    city: CityCode,
+    filter: &BatchFilter,
+) -> Result<Vec<(BatchRow, BatchFigures)>, Error> {
+    let rows = payouts::batches(conn, city.as_str(), filter).await?;
+    let numbers: Vec<String> = rows.iter().map(|b| b.batch_no.clone()).collect();
+    let mut payments: HashMap<String, Vec<(String, PaymentStatus, i64)>> = HashMap::new();
+    for p in payouts::payments_of(conn, &numbers).await? {
+        let status: PaymentStatus = p.status.parse()?;
+        payments
+            .entry(p.batch_no)
+            .or_default()
+            .push((p.reference, status, p.amount_fen));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|b| {
+            let figures = BatchFigures::of(
+                payments
+                    .get(&b.batch_no)
+                    .into_iter()
+                    .flatten()
+                    .map(|(reference, status, amount)| (reference.as_str(), *status, *amount)),
+            );
+            (b, figures)
+        })
+        .collect())
 }

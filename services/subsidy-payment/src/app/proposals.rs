@@ -612,15 +612,13 @@ pub async fn get(deps: &Deps<'_>, id: Uuid) -> Result<ProposalView, ApiError> {
         .ok_or_else(not_found)
 }
 
+/// Proposals as `filter` asks, oldest first.
 pub async fn list(
     deps: &Deps<'_>,
-    status: Option<ProposalStatus>,
-    kind: Option<ProposalKind>,
-    after: Option<(chrono::DateTime<Utc>, Uuid)>,
-    limit: i64,
+    filter: &stored::ProposalFilter<'_>,
 ) -> Result<Vec<ProposalView>, ApiError> {
     let mut conn = deps.pool.get().await?;
-    Ok(stored::list(&mut conn, status, kind, after, limit)
+    Ok(stored::list(&mut conn, filter)
         .await?
         .into_iter()
         .map(view)

@@ -13,7 +13,7 @@ use super::Error;
 use crate::domain::ledger::{ClaimKey, Transaction};
 use crate::domain::status::{ClaimStatus, RecoveryStatus};
 use crate::domain::subsidy::SubsidyKind;
-use crate::store::recoveries::{self, NewRecovery, RecoveryRow};
+use crate::store::recoveries::{self, NewRecovery, RecoveryFilter, RecoveryRow};
 use crate::store::{self, claims, ClaimRow, StoreError};
 
 /// One recovery order per paid claim: the ledger moves what was paid to
@@ -151,4 +151,13 @@ pub async fn repay(
     recoveries::settle(conn, id, r.settled_fen, status).await?;
     status.as_str().clone_into(&mut r.status);
     Ok(r)
+}
+
+/// A city's recovery orders as `filter` asks, oldest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    city: CityCode,
+    filter: &RecoveryFilter,
+) -> Result<Vec<RecoveryRow>, Error> {
+    Ok(recoveries::list(conn, city.as_str(), filter).await?)
 }

@@ -108,10 +108,13 @@ pub async fn issue(conn: &mut AsyncPgConnection, i: Issue<'_>) -> Result<Voucher
     Ok(row)
 }
 
-/// A person's vouchers, oldest first.
+/// A page of a person's vouchers, oldest first, after the (issued_on, id)
+/// `after`, `limit` at most.
 pub async fn of_person(
     conn: &mut AsyncPgConnection,
     person_id: &str,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<VoucherRow>, Error> {
-    Ok(vouchers::of_person(conn, person_id).await?)
+    Ok(vouchers::page_of_person(conn, person_id, after, limit).await?)
 }

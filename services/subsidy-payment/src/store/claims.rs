@@ -187,16 +187,28 @@ pub async fn list(conn: &mut AsyncPgConnection, f: &ClaimFilter) -> QueryResult<
         .await
 }
 
-/// A person's claims in a city, oldest first (their receipts).
+/// A person's claims in a city (their receipts), oldest first, after the
+/// (created_at, id) `after`, `limit` at most.
 pub async fn of_person(
     conn: &mut AsyncPgConnection,
     city: &str,
     person_id: &str,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> QueryResult<Vec<ClaimRow>> {
-    claims::table
+    let mut q = claims::table
         .filter(claims::person_id.eq(person_id))
         .filter(claims::city.eq(city))
-        .order((claims::created_at, claims::id))
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(
+            claims::created_at
+                .gt(at)
+                .or(claims::created_at.eq(at).and(claims::id.gt(id))),
+        );
+    }
+    q.order((claims::created_at, claims::id))
+        .limit(limit)
         .select(ClaimRow::as_select())
         .load(conn)
         .await

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::disputes;
+use super::schema::{claims, disputes};
 
 /// A dispute as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -20,6 +20,43 @@ pub struct DisputeRow {
     pub filed_at: DateTime<Utc>,
     pub resolution: Option<String>,
     pub note: Option<String>,
+}
+
+/// Which disputes a list shows: those of the city's claims, narrowed by
+/// the query.
+#[derive(Debug, Default)]
+pub struct DisputeFilter {
+    pub city: String,
+    /// Only open (true) or only resolved (false) disputes.
+    pub open: Option<bool>,
+    /// After this (filed_at, id), oldest first.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Disputes as `f` asks, oldest first, `f.limit` at most.
+pub async fn list(conn: &mut AsyncPgConnection, f: &DisputeFilter) -> QueryResult<Vec<DisputeRow>> {
+    let mut q = disputes::table
+        .inner_join(claims::table)
+        .filter(claims::city.eq(&f.city))
+        .select(DisputeRow::as_select())
+        .into_boxed();
+    match f.open {
+        Some(true) => q = q.filter(disputes::resolution.is_null()),
+        Some(false) => q = q.filter(disputes::resolution.is_not_null()),
+        None => {}
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            disputes::filed_at
+                .gt(at)
+                .or(disputes::filed_at.eq(at).and(disputes::id.gt(id))),
+        );
+    }
+    q.order((disputes::filed_at, disputes::id))
+        .limit(f.limit)
+        .load(conn)
+        .await
 }
 
 /// Files the dispute: false (nothing written) when the claim already has

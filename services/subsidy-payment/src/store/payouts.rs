@@ -31,6 +31,96 @@ pub async fn batch_fund(
         .optional()
 }
 
+/// A released batch, as listed.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payout_batches)]
+pub struct BatchRow {
+    pub batch_no: String,
+    pub fund: String,
+    pub created_by: String,
+    pub approved_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which of a city's batches a list shows.
+#[derive(Debug, Default)]
+pub struct BatchFilter {
+    /// Only batches with a payment still awaiting the bank's answer
+    /// (true), or with none (false).
+    pub at_bank: Option<bool>,
+    /// Released at or after this instant…
+    pub from: Option<DateTime<Utc>>,
+    /// …and before this one.
+    pub until: Option<DateTime<Utc>>,
+    /// Before this (created_at, batch_no), newest first.
+    pub before: Option<(DateTime<Utc>, String)>,
+    pub limit: i64,
+}
+
+/// A city's batches as `f` asks, newest first, `f.limit` at most.
+pub async fn batches(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+    f: &BatchFilter,
+) -> QueryResult<Vec<BatchRow>> {
+    let mut q = payout_batches::table
+        .filter(payout_batches::city.eq(city))
+        .select(BatchRow::as_select())
+        .into_boxed();
+    let awaiting = payouts::table
+        .filter(payouts::status.eq(PaymentStatus::Sent.as_str()))
+        .select(payouts::batch_no);
+    match f.at_bank {
+        Some(true) => q = q.filter(payout_batches::batch_no.eq_any(awaiting)),
+        Some(false) => q = q.filter(payout_batches::batch_no.ne_all(awaiting)),
+        None => {}
+    }
+    if let Some(from) = f.from {
+        q = q.filter(payout_batches::created_at.ge(from));
+    }
+    if let Some(until) = f.until {
+        q = q.filter(payout_batches::created_at.lt(until));
+    }
+    if let Some((at, batch_no)) = &f.before {
+        q = q.filter(
+            payout_batches::created_at
+                .lt(*at)
+                .or(payout_batches::created_at
+                    .eq(*at)
+                    .and(payout_batches::batch_no.lt(batch_no))),
+        );
+    }
+    q.order((
+        payout_batches::created_at.desc(),
+        payout_batches::batch_no.desc(),
+    ))
+    .limit(f.limit)
+    .load(conn)
+    .await
+}
+
+/// A payment of a batch, as the batch's figures add it up.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payouts)]
+pub struct BatchPaymentRow {
+    pub batch_no: String,
+    pub reference: String,
+    pub status: String,
+    pub amount_fen: i64,
+}
+
+/// Every payment of the batches `batch_nos`.
+pub async fn payments_of(
+    conn: &mut AsyncPgConnection,
+    batch_nos: &[String],
+) -> QueryResult<Vec<BatchPaymentRow>> {
+    payouts::table
+        .filter(payouts::batch_no.eq_any(batch_nos))
+        .select(BatchPaymentRow::as_select())
+        .load(conn)
+        .await
+}
+
 /// A batch as released.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = payout_batches)]

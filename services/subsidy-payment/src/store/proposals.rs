@@ -124,20 +124,31 @@ pub async fn decide(
     Ok(())
 }
 
-/// Proposals oldest first, after the cursor `(proposed_at, id)`.
+/// Which proposals a list shows.
+#[derive(Debug, Default)]
+pub struct ProposalFilter<'a> {
+    pub status: Option<ProposalStatus>,
+    pub kind: Option<ProposalKind>,
+    /// Only those this subject proposed…
+    pub proposed_by: Option<&'a str>,
+    /// …acting for this organisation.
+    pub proposed_org: Option<&'a str>,
+    /// After this `(proposed_at, id)`, oldest first.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Proposals as `f` asks, oldest first, `f.limit` at most.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    status: Option<ProposalStatus>,
-    kind: Option<ProposalKind>,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: i64,
+    f: &ProposalFilter<'_>,
 ) -> QueryResult<Vec<ProposalRow>> {
     let mut q = proposals::table
         .select(ProposalRow::as_select())
         .order((proposals::proposed_at, proposals::id))
-        .limit(limit)
+        .limit(f.limit)
         .into_boxed();
-    match status {
+    match f.status {
         // Open and in time: what a checker can still act on.
         Some(ProposalStatus::Pending) => {
             q = q
@@ -156,10 +167,16 @@ pub async fn list(
         Some(other) => q = q.filter(proposals::status.eq(other.as_str())),
         None => {}
     }
-    if let Some(kind) = kind {
+    if let Some(kind) = f.kind {
         q = q.filter(proposals::kind.eq(kind.as_str()));
     }
-    if let Some((at, id)) = after {
+    if let Some(by) = f.proposed_by {
+        q = q.filter(proposals::proposed_by.eq(by));
+    }
+    if let Some(org) = f.proposed_org {
+        q = q.filter(proposals::proposed_org.eq(org));
+    }
+    if let Some((at, id)) = f.after {
         q = q.filter(
             proposals::proposed_at
                 .gt(at)

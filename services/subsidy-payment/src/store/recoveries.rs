@@ -24,13 +24,39 @@ pub struct RecoveryRow {
     pub ordered_at: DateTime<Utc>,
 }
 
-/// Every recovery order of a city's claims, oldest first.
-pub async fn of_city(conn: &mut AsyncPgConnection, city: &str) -> QueryResult<Vec<RecoveryRow>> {
-    recoveries::table
+/// Which of a city's recovery orders a list shows.
+#[derive(Debug, Default)]
+pub struct RecoveryFilter {
+    pub status: Option<RecoveryStatus>,
+    /// After this (ordered_at, id), oldest first.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Recovery orders of a city's claims as `f` asks, oldest first,
+/// `f.limit` at most.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    city: &str,
+    f: &RecoveryFilter,
+) -> QueryResult<Vec<RecoveryRow>> {
+    let mut q = recoveries::table
         .inner_join(claims::table)
         .filter(claims::city.eq(city))
-        .order((recoveries::ordered_at, recoveries::id))
         .select(RecoveryRow::as_select())
+        .into_boxed();
+    if let Some(status) = f.status {
+        q = q.filter(recoveries::status.eq(status.as_str()));
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            recoveries::ordered_at
+                .gt(at)
+                .or(recoveries::ordered_at.eq(at).and(recoveries::id.gt(id))),
+        );
+    }
+    q.order((recoveries::ordered_at, recoveries::id))
+        .limit(f.limit)
         .load(conn)
         .await
 }

@@ -375,3 +375,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_reconciliation_lines,
     payout_batches
 );
+diesel::allow_tables_to_appear_in_same_query!(payouts, payout_batches);

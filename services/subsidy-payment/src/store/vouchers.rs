@@ -68,6 +68,31 @@ pub async fn of_person(
         .await
 }
 
+/// A person's vouchers oldest first, after the (issued_on, id) `after`,
+/// `limit` at most: a page of their list.
+pub async fn page_of_person(
+    conn: &mut AsyncPgConnection,
+    person_id: &str,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<VoucherRow>> {
+    let mut q = vouchers::table
+        .filter(vouchers::person_id.eq(person_id))
+        .into_boxed();
+    if let Some((on, id)) = after {
+        q = q.filter(
+            vouchers::issued_on
+                .gt(on)
+                .or(vouchers::issued_on.eq(on).and(vouchers::id.gt(id))),
+        );
+    }
+    q.order((vouchers::issued_on, vouchers::id))
+        .limit(limit)
+        .select(VoucherRow::as_select())
+        .load(conn)
+        .await
+}
+
 /// The voucher redeemed for an enrolment, if any.
 pub async fn redeemed_for(
     conn: &mut AsyncPgConnection,

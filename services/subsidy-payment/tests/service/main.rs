@@ -17,6 +17,7 @@ mod claims;
 mod dual_control;
 mod fraud;
 mod keys;
+mod lists;
 mod payments;
 mod recoveries;
 mod rules;

@@ -20,7 +20,7 @@ async fn a_certificate_revoked_before_payment_rejects_the_claim_and_releases_the
     assert_eq!(pot["payable_fen"], 0);
     assert_eq!(pot["available_fen"], 1_000_000);
     let res = app.get("/v1/recoveries", Some(&officer())).await;
-    assert_eq!(body(res).await, json!([]));
+    assert_eq!(body(res).await["items"], json!([]));
     app.stop().await;
 }
 
@@ -31,7 +31,7 @@ async fn a_dispute_freezes_the_claim_until_an_officer_resolves_it() {
     // The portal, acting for the trainee (its token says so).
     let portal = test_support::portal_token(&p);
     let res = app.get("/v1/receipts", Some(&portal)).await;
-    let receipts = body(res).await;
+    let receipts = body(res).await["items"].clone();
     assert_eq!(receipts.as_array().unwrap().len(), 1);
     assert_eq!(receipts[0]["institution_id"], inst.id.to_string());
     let claim = receipts[0]["claim_id"].as_str().unwrap().to_owned();
@@ -118,7 +118,7 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
     publish(&app, &[revoke(&p, &cert)]).await;
     wait_for_claims(&app, |c| c.len() == 1 && c[0]["status"] == "recovered").await;
     let res = app.get("/v1/recoveries", Some(&officer())).await;
-    let orders = body(res).await;
+    let orders = body(res).await["items"].clone();
     let order = orders[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(orders[0]["amount_fen"], STANDARD);
 
@@ -151,7 +151,7 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
     )
     .await;
     let res = app.get("/v1/recoveries", Some(&officer())).await;
-    assert_eq!(body(res).await[0]["settled_fen"], 50_000);
+    assert_eq!(body(res).await["items"][0]["settled_fen"], 50_000);
 
     // A second trainee of the same institution: its payout is withheld.
     let q = person(322);
@@ -172,7 +172,7 @@ async fn a_recovery_is_repaid_in_part_and_the_rest_offset_against_the_next_payou
         "{batch}"
     );
     let res = app.get("/v1/recoveries", Some(&officer())).await;
-    assert_eq!(body(res).await[0]["status"], "settled");
+    assert_eq!(body(res).await["items"][0]["status"], "settled");
     let pot = pot(&app, "employment_subsidy").await;
     assert_eq!(pot["receivable_fen"], 0);
     assert_eq!(pot["in_bank_fen"], STANDARD - 100_000);
@@ -185,7 +185,7 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
     let app = start().await;
     let (inst, p, _) = approved_claim(&app, 331).await;
     let own = test_support::trainee_token(&p);
-    let receipts = body(app.get("/v1/receipts", Some(&own)).await).await;
+    let receipts = body(app.get("/v1/receipts", Some(&own)).await).await["items"].clone();
     assert_eq!(receipts.as_array().map(Vec::len), Some(1));
     assert_eq!(receipts[0]["amount_fen"], STANDARD);
     let other = person(332);
@@ -201,7 +201,7 @@ async fn a_trainee_sees_their_own_receipts_and_a_dispute_at_the_bank_freezes_the
     .await;
     let stranger = test_support::trainee_token(&other);
     let none = body(app.get("/v1/receipts", Some(&stranger)).await).await;
-    assert_eq!(none, json!([]));
+    assert_eq!(none, json!({ "items": [] }));
 
     // The money goes to the bank; the trainee disputes meanwhile.
     let res = app

@@ -22,6 +22,12 @@ pub const ACCESS: &[Rule] = &[
     ),
     Rule::grants(
         "GET",
+        "/v1/classes",
+        &INSTITUTION_READERS,
+        "list classes, filtered",
+    ),
+    Rule::grants(
+        "GET",
         "/v1/classes/{id}",
         &INSTITUTION_READERS,
         "a class with its sessions",

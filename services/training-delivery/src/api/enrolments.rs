@@ -8,23 +8,45 @@ use ids::CitizenId;
 use platform::auth::{Principal, Role, Scope};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::pagination::{self, Page};
 use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{EnrolmentView, NewEnrolment, State};
+use super::{paging, EnrolmentView, NewEnrolment, State, IDEMPOTENCY_KEY};
 use crate::app::enrolments::{self, Keys, Trainee};
 
-/// Enrol a trainee in an approved class.
+/// Enrol a trainee by real name in an approved class
+///
+/// Real-name enrolment (实名制): an institution's operators, or its systems with the scope
+/// `delivery:enrolments`, enrol a person in their own institution's class (another's answers
+/// 404 `class_not_found`). The citizen ID is checked (`citizen_id_length`,
+/// `citizen_id_format`, `citizen_id_birth_date`, `citizen_id_check_digit`), the name is 1 to
+/// 50 characters (`text_length`), the phone an 11-digit mobile number (`phone_format`), the
+/// target group (重点群体) one of the closed list; every bad field is answered at once (422
+/// `validation_failed`). The citizen ID and the phone are stored encrypted; answers show the
+/// ID masked (`350102********123X`) and events carry only the pseudonymous `person_id`.
+///
+/// Refused with 409: the class not approved, or closed (`class_not_approved`), started longer
+/// ago than the enrolment grace (72 hours unless the city set otherwise, `enrolment_closed`),
+/// full (`class_full`), or the person on the roster of another class at the same time
+/// (`already_enrolled`). `delivery.enrolments.v1` hears `enrolment.enrolled`, with the age and
+/// sex read from the ID and a keyed hash of the phone for the fraud rules. With an
+/// `Idempotency-Key`, a retry answers what the first request was answered; the key's record
+/// holds the pseudonym, never the ID.
 #[utoipa::path(
+    operation_id = "enrolTrainee",
     tag = "enrolments",
     request_body = NewEnrolment,
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("id" = Uuid, Path, description = "The class"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY)),
     responses(
-        (status = 201, body = EnrolmentView),
-        (status = 409, description = "Not approved, full, closed, or the person is in a class at the same time", body = Problem, content_type = "application/problem+json"),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 201, description = "The enrolment, personal data masked", body = EnrolmentView,
+            headers(("Location" = String, description = "The enrolment's path, `/v1/classes/{id}/enrolments/{enrolment_id}`, under which it is withdrawn"))),
+        (status = 404, description = "No such class, or not the caller's (`class_not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: `class_not_approved`, `enrolment_closed`, `class_full`, `already_enrolled`; or a request with this Idempotency-Key is still running (`idempotency_in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each with its code (`validation_failed`: `citizen_id_check_digit`, `phone_format`, `text_length`, …), or the Idempotency-Key was sent before with another body (`idempotency_key_reused`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -81,11 +103,37 @@ pub async fn enrol(
     .await
 }
 
-/// The roster of a class, personal data masked.
+/// A page of a roster as asked for.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// The previous page's `next_cursor`, for the page after it.
+    pub cursor: Option<String>,
+    /// Enrolments per page, 1 to 500; 50 unless given.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// List a class's roster, personal data masked, a page at a time
+///
+/// Every enrolment of the class, oldest first, withdrawn ones included (with the time and
+/// reason they left) and, once the class closed, each trainee's outcome; at most `limit`
+/// (default 50, at most 500) a page: pass the answer's `next_cursor` as `cursor` for the
+/// next page, which the last page lacks (`limit_range`, `cursor_invalid`: 422). Bureau
+/// officers and auditors of the city read any class's roster; an institution's operators and
+/// systems (no scope needed) only their own institution's. Another institution's class
+/// answers 404 `class_not_found`, as an unknown id does. Citizen IDs are masked; phones are
+/// never shown.
 #[utoipa::path(
+    operation_id = "listEnrolments",
     tag = "enrolments",
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<EnrolmentView>), (status = 404, response = platform::problem::NotFound)),
+    params(("id" = Uuid, Path, description = "The class"), RosterQuery),
+    responses(
+        (status = 200, description = "A page of the roster, oldest enrolment first", body = Page<EnrolmentView>),
+        (status = 404, description = "No such class, or not the caller's to see (`class_not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad page parameter (`validation_failed`: `limit_range`, `cursor_invalid`, or `unknown_parameter`)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/v1/classes/{id}/enrolments")]
@@ -93,29 +141,53 @@ pub async fn roster(
     state: State,
     who: Principal,
     id: web::Path<Uuid>,
+    query: web::Query<RosterQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut v = Validator::new();
+    let (limit, after) = paging(&mut v, query.limit, query.cursor.as_deref());
+    v.finish(())?;
     let mut conn = state.pool.get().await?;
-    let rows = enrolments::roster(&mut conn, &who, *id).await?;
-    Ok(HttpResponse::Ok().json(
-        rows.into_iter()
+    let rows = enrolments::roster(&mut conn, &who, *id, after, limit + 1).await?;
+    let page =
+        pagination::page(rows, limit, |e| (e.enrolled_at, e.id)).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: page
+            .items
+            .into_iter()
             .map(EnrolmentView::from)
             .collect::<Vec<_>>(),
-    ))
+        next_cursor: page.next_cursor,
+    }))
 }
 
+/// Why a trainee leaves the roster.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(super::examples::withdrawal))]
 pub struct Withdrawal {
     #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 
-/// A trainee leaves the roster before the class closes.
+/// Withdraw a trainee from a class's roster
+///
+/// An institution's operators, or its systems with the scope `delivery:enrolments`, take a
+/// trainee off the roster of their own institution's class before it closes, with the reason
+/// (1 to 500 characters, `text_length`). The place is freed, and the person may enrol in
+/// another class at the same time. `delivery.enrolments.v1` hears `enrolment.withdrawn`.
+/// Refused: no such class, or not the caller's (404 `class_not_found`); no such enrolment in
+/// the class (404 `enrolment_not_found`); the class closed (409 `class_closed`); withdrawn
+/// already (409 `already_withdrawn`).
 #[utoipa::path(
+    operation_id = "withdrawEnrolment",
     tag = "enrolments",
     request_body = Withdrawal,
-    params(("id" = Uuid, Path), ("enrolment_id" = Uuid, Path)),
-    responses((status = 200, body = EnrolmentView), (status = 409, response = platform::problem::Conflict)),
+    params(("id" = Uuid, Path, description = "The class"), ("enrolment_id" = Uuid, Path, description = "The enrolment in that class")),
+    responses(
+        (status = 200, description = "The enrolment, with when and why the trainee left", body = EnrolmentView),
+        (status = 404, description = "No such class or enrolment for the caller (`class_not_found`, `enrolment_not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Refused: the class closed (`class_closed`), or the trainee left already (`already_withdrawn`)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/v1/classes/{id}/enrolments/{enrolment_id}/withdraw")]

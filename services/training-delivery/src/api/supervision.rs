@@ -6,22 +6,32 @@ use db::ScopedFutureExt;
 use platform::auth::{Principal, Role};
 use platform::idempotency::{self, Created, IdempotencyKey};
 use platform::json::Json;
+use platform::problem::Problem;
 use platform::validate::Validator;
 use platform::ApiError;
 use uuid::Uuid;
 
-use super::{InspectionView, NewInspection, State};
+use super::{InspectionView, NewInspection, State, IDEMPOTENCY_KEY};
 use crate::app::supervision;
 
-/// Record an inspection: findings, and photos referenced by URL.
+/// Record an officer's inspection of a class
+///
+/// A bureau officer of the city records what an inspection of a class found (过程监督):
+/// findings of 1 to 2000 characters (`text_length`), and photos, stored elsewhere, referenced
+/// by http(s) URLs of at most 500 characters (`url_format` on `photo_urls[i]`). The
+/// inspection goes on the class file (`getClassArchive`). An unknown class answers 404
+/// `class_not_found`. With an `Idempotency-Key`, a retry answers what the first request was
+/// answered.
 #[utoipa::path(
+    operation_id = "recordInspection",
     tag = "supervision",
     request_body = NewInspection,
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe: the same key and body answer as the first time (`Idempotent-Replayed: true`); another body is refused (422), a concurrent one too (409)")),
+    params(("id" = Uuid, Path, description = "The class"), ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY)),
     responses(
-        (status = 201, body = InspectionView),
+        (status = 201, description = "The inspection as recorded", body = InspectionView),
+        (status = 404, description = "No such class (`class_not_found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, response = platform::problem::IdempotencyInFlight),
-        (status = 422, response = platform::problem::Unprocessable),
+        (status = 422, description = "Invalid fields (`validation_failed`: `text_length` on `findings`, `url_format` on `photo_urls[i]`), or the Idempotency-Key was sent before with another body (`idempotency_key_reused`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use contracts::delivery::{CLASS_APPROVED, CLASS_FILED};
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use ids::{CityCode, SkillLevel};
-use platform::auth::Principal;
+use ids::{CityCode, OccupationCode, SkillLevel};
+use platform::auth::{Principal, Role};
 use uuid::Uuid;
 
 use super::Error;
@@ -18,7 +18,7 @@ use crate::domain::class::{
     check_filing, ClassStatus, Facts, Filing, FundingRoute, Granted, Session, Standing,
 };
 use crate::events;
-use crate::store::classes::{self, ClassRow, SessionRow};
+use crate::store::classes::{self, ClassFilter, ClassRow, SessionRow};
 use crate::store::{catalogue, institutions};
 
 /// A filing as checked at the door.
@@ -263,6 +263,53 @@ pub async fn get(conn: &mut AsyncPgConnection, who: &Principal, id: Uuid) -> Res
     let class = visible(conn, who, id).await?;
     let sessions = classes::sessions_of(conn, class.id).await?;
     Ok(Class { class, sessions })
+}
+
+/// What a caller narrows the class list to, as checked at the door.
+#[derive(Debug)]
+pub struct ClassQuery {
+    pub status: Option<ClassStatus>,
+    pub institution_id: Option<Uuid>,
+    /// The catalogue year the class trains under.
+    pub year: Option<i32>,
+    pub occupation_code: Option<OccupationCode>,
+    /// The previous page's last `(filed_at, id)`.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    /// How many rows to read.
+    pub limit: i64,
+}
+
+/// The classes of `city` the caller may see, oldest filing first, as
+/// `may_see` decides for one: officers and auditors (of `city`, checked at
+/// the door) every class, an institution's own people and systems their
+/// institution's, anyone else none.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    who: &Principal,
+    city: CityCode,
+    query: &ClassQuery,
+) -> Result<Vec<ClassRow>, Error> {
+    let credit_code = match who.role() {
+        Role::BureauOfficer | Role::Auditor => None,
+        Role::InstitutionOperator | Role::Integrator => match who.org() {
+            Some(org) => Some(org),
+            None => return Ok(Vec::new()),
+        },
+        Role::Assessor | Role::Enterprise | Role::Trainee | Role::Province => return Ok(Vec::new()),
+    };
+    let city = city.to_string();
+    let filter = ClassFilter {
+        city: &city,
+        credit_code,
+        institution_id: query.institution_id,
+        status: query.status,
+        year: query.year,
+        occupation_code: query.occupation_code.as_ref().map(OccupationCode::as_str),
+        after: query.after,
+        limit: query.limit,
+    };
+    Ok(classes::list(conn, &filter).await?)
 }
 
 /// The bureau approves a filed class: its roster opens.

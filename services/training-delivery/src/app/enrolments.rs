@@ -3,7 +3,7 @@
 //! masked, and events carry only the pseudonymous person id.
 
 use anyhow::Context as _;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use contracts::delivery::{TRAINEE_ENROLLED, TRAINEE_WITHDRAWN};
 use db::ScopedFutureExt;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -100,15 +100,19 @@ pub async fn enrol(
     Ok(row)
 }
 
-/// The roster of a class the caller may see, oldest enrolment first.
+/// A page of the roster of a class the caller may see, oldest enrolment
+/// first: at most `limit` enrolments after `after`, the previous page's
+/// last `(enrolled_at, id)`.
 #[tracing::instrument(skip_all, fields(class_id = %class_id))]
 pub async fn roster(
     conn: &mut AsyncPgConnection,
     who: &Principal,
     class_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
 ) -> Result<Vec<EnrolmentRow>, Error> {
     let class = visible(conn, who, class_id).await?;
-    Ok(enrolments::roster(conn, class.id).await?)
+    Ok(enrolments::roster_page(conn, class.id, after, limit).await?)
 }
 
 /// A trainee leaves the roster of a class not yet closed, with the reason.

@@ -79,6 +79,53 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
+/// What a list of classes is narrowed to: the city's, one institution's
+/// (by its credit code or its id), of a status, catalogue year or
+/// occupation; after the previous page's last `(filed_at, id)`.
+#[derive(Debug)]
+pub struct ClassFilter<'a> {
+    pub city: &'a str,
+    pub credit_code: Option<&'a str>,
+    pub institution_id: Option<Uuid>,
+    pub status: Option<ClassStatus>,
+    pub year: Option<i32>,
+    pub occupation_code: Option<&'a str>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Classes matching `f`, oldest filing first, at most `f.limit`.
+pub async fn list(conn: &mut AsyncPgConnection, f: &ClassFilter<'_>) -> QueryResult<Vec<ClassRow>> {
+    let mut q = classes::table.filter(classes::city.eq(f.city)).into_boxed();
+    if let Some(org) = f.credit_code {
+        q = q.filter(classes::credit_code.eq(org));
+    }
+    if let Some(id) = f.institution_id {
+        q = q.filter(classes::institution_id.eq(id));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(classes::status.eq(status.as_str()));
+    }
+    if let Some(year) = f.year {
+        q = q.filter(classes::year.eq(year));
+    }
+    if let Some(code) = f.occupation_code {
+        q = q.filter(classes::occupation_code.eq(code));
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            classes::filed_at
+                .gt(at)
+                .or(classes::filed_at.eq(at).and(classes::id.gt(id))),
+        );
+    }
+    q.order((classes::filed_at, classes::id))
+        .limit(f.limit)
+        .select(ClassRow::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn sessions_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<SessionRow>> {
     sessions::table
         .filter(sessions::class_id.eq(id))

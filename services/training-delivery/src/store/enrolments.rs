@@ -82,6 +82,31 @@ pub async fn roster(
         .await
 }
 
+/// A page of a class's roster, oldest enrolment first: at most `limit`
+/// after the previous page's last `(enrolled_at, id)`.
+pub async fn roster_page(
+    conn: &mut AsyncPgConnection,
+    class_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<EnrolmentRow>> {
+    let mut q = enrolments::table
+        .filter(enrolments::class_id.eq(class_id))
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(
+            enrolments::enrolled_at
+                .gt(at)
+                .or(enrolments::enrolled_at.eq(at).and(enrolments::id.gt(id))),
+        );
+    }
+    q.order((enrolments::enrolled_at, enrolments::id))
+        .limit(limit)
+        .select(EnrolmentRow::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     enrolment: Uuid,

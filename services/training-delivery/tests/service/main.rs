@@ -14,6 +14,7 @@ mod harness;
 mod access;
 mod attendance;
 mod filing;
+mod lists;
 mod roster;
 
 /// `openapi/training-delivery.json` is what the routes generate.

@@ -37,7 +37,7 @@ async fn bad_trainee_data_is_refused_with_every_field_and_nothing_is_enrolled() 
     assert_eq!(p["errors"][0]["field"], "target_group");
     assert_eq!(
         body(m.delivery.get(&url, Some(&officer())).await).await,
-        json!([])
+        json!({ "items": [] })
     );
 
     // Enrolment waits for the bureau's approval.
@@ -118,11 +118,10 @@ async fn an_institution_cannot_reach_another_institutions_trainees() {
     problem(m.delivery.get(&url, None).await, 401, "token_missing").await;
 
     let roster = body(m.delivery.get(&url, Some(&operator(SCHOOL))).await).await;
-    assert_eq!(roster[0]["citizen_id"], "110105********002X");
+    assert_eq!(roster["items"][0]["citizen_id"], "110105********002X");
     let auditor = test_support::token(Role::Auditor, Some("350100"), None);
     assert_eq!(
-        body(m.delivery.get(&url, Some(&auditor)).await)
-            .await
+        body(m.delivery.get(&url, Some(&auditor)).await).await["items"]
             .as_array()
             .map(Vec::len),
         Some(1)

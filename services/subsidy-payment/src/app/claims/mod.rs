@@ -296,3 +296,16 @@ pub async fn record(
     messaging::enqueue(conn, &[claim_event(&row)?]).await?;
     Ok(Some(row))
 }
+
+/// A page of the claims made in a person's name in the city (their
+/// receipts), oldest first, after the (created_at, id) `after`, `limit` at
+/// most.
+pub async fn receipts(
+    conn: &mut AsyncPgConnection,
+    city: CityCode,
+    person_id: &str,
+    after: Option<(chrono::DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ClaimRow>, Error> {
+    Ok(claims::of_person(conn, city.as_str(), person_id, after, limit).await?)
+}
