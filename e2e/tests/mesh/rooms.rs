@@ -128,7 +128,12 @@ fn every_service_has_the_same_rooms_and_nothing_beside_them() {
 const QUERY: [&str; 4] = ["RunQueryDsl", "sql_query", "schema::", "::table"];
 
 fn query_names(line: &str) -> Vec<&'static str> {
-    let code = line.split("//").next().unwrap_or_default();
+    // utoipa's OpenAPI schema builders are documentation, not the database's.
+    let code = line
+        .split("//")
+        .next()
+        .unwrap_or_default()
+        .replace("openapi::schema::", "");
     QUERY.into_iter().filter(|q| code.contains(q)).collect()
 }
 
@@ -170,5 +175,13 @@ fn a_query_is_told_by_what_runs_it_or_the_table_it_names() {
     assert_eq!(
         query_names("let x = 1; // claims::table in a comment"),
         Vec::<&str>::new()
+    );
+    assert_eq!(
+        query_names("use utoipa::openapi::schema::{ObjectBuilder, Type};"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        query_names("use crate::store::schema::claims;"),
+        ["schema::"]
     );
 }
